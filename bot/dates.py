@@ -1,0 +1,48 @@
+"""Dates of the bulletin: the war's day count and the date forms people and sources write."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+# Day 1 of the full-scale invasion; the General Staff counts its bulletins from it.
+WAR_START = date(2022, 2, 24)
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})")
+_RELATIVE = {"today": 0, "сьогодні": 0, "yesterday": 1, "вчора": 1, "учора": 1}
+
+DATE_FORMS = "2022-06-25, 25.06.2022, today or yesterday"
+
+
+class DateError(ValueError):
+    """A date a person typed that names no day of the bulletin; the message says why."""
+
+
+def day_of_war(day: date) -> int:
+    """The General Staff's day number: 24 February 2022 is day 1."""
+    return (day - WAR_START).days + 1
+
+
+def parse_user_date(text: str, today: date) -> date:
+    """Read '2022-06-25', '25.06.2022', '25.06.22', 'today' or 'yesterday' as a bulletin date."""
+    word = text.strip().casefold()
+    if word in _RELATIVE:
+        return today - timedelta(days=_RELATIVE[word])
+    if match := _ISO.fullmatch(word):
+        year, month, day = match.groups()
+    elif match := _DOTTED.fullmatch(word):
+        day, month, year = match.groups()
+        if len(year) == 2:
+            year = "20" + year
+    else:
+        raise DateError(f"'{text}' is not a date; write it as {DATE_FORMS}.")
+    try:
+        result = date(int(year), int(month), int(day))
+    except ValueError:
+        raise DateError(f"'{text}' is not a real calendar date.") from None
+    if result < WAR_START:
+        raise DateError(f"{result.isoformat()} is before the bulletin began on 2022-02-24.")
+    if result > today:
+        raise DateError(f"{result.isoformat()} is in the future.")
+    return result

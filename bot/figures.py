@@ -1,0 +1,217 @@
+"""Figures as people see them: day-over-day changes from stored totals, and validation.
+
+Changes are always computed from the totals we stored, never copied from a source: a source's own
+`increase` is only cross-checked. Early-2022 categories that the bulletin later merged (military
+vehicles + fuel tanks = vehicles and fuel tanks) count towards their successor, so the change on
+the day of the merge is a real change, not the whole total.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot import categories
+from bot.report import Finding
+from bot.store import Store, StoredReport
+
+DECREASE, JUMP, MISSING, INCREASE_MISMATCH = "decrease", "jump", "missing", "increase_mismatch"
+
+# An implausible jump: a daily change above JUMP_FACTOR times the largest daily change of the
+# previous JUMP_WINDOW_DAYS (and above JUMP_FLOOR a day, so quiet categories may still move).
+# Measured on the real 2022-2026 history, this flags 5 of 1,626 days, each a genuine outlier
+# (for instance aircraft +41 on 2025-06-03, against a previous 90-day maximum of 2).
+JUMP_WINDOW_DAYS = 90
+JUMP_FACTOR = 3
+JUMP_FLOOR = 20
+# Fewer earlier days than this and the recent maximum says nothing yet.
+JUMP_MIN_HISTORY = 7
+
+Totals = Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One category on one day: its total and how it moved since the previous stored day."""
+
+    category: str
+    total: int
+    delta: int | None  # None: the category has no earlier figure
+    span_days: int  # days since the previous stored report (1 on an ordinary day)
+
+
+def comparable_previous(current: Totals, previous: Totals) -> dict[str, int]:
+    """The previous day's figure for each current category, counting merged predecessors."""
+    result = {key: previous[key] for key in current if key in previous}
+    for key, total in previous.items():
+        successor = categories.get(key).merged_into
+        if successor and successor in current and successor not in previous:
+            result[successor] = result.get(successor, 0) + total
+    return result
+
+
+def changes(current: Totals, previous: Totals | None, span_days: int = 1) -> list[Change]:
+    """Each category of `current`, in bulletin order, with its change since `previous`."""
+    before = comparable_previous(current, previous or {})
+    return [
+        Change(
+            key,
+            current[key],
+            current[key] - before[key] if key in before else None,
+            span_days,
+        )
+        for key in categories.sort_keys(current)
+    ]
+
+
+class History:
+    """Accepted daily totals in date order, for validating a new day against the days before it.
+
+    Each day's per-day rises are computed once and cached, so validating a long backfill in date
+    order costs a window scan per day, not a recomputation of the whole window.
+    """
+
+    def __init__(self, totals_by_date: Mapping[date, Totals] | None = None) -> None:
+        self._totals: dict[date, Totals] = dict(totals_by_date or {})
+        self._dates: list[date] = sorted(self._totals)
+        self._rises: dict[date, dict[str, int]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._dates)
+
+    def add(self, day: date, totals: Totals) -> None:
+        if day not in self._totals:
+            bisect.insort(self._dates, day)
+        self._totals[day] = totals
+        # The rises of this day and of the day after it depend on this day's totals.
+        index = bisect.bisect_right(self._dates, day)
+        for stale in self._dates[index - 1 : index + 1]:
+            self._rises.pop(stale, None)
+
+    def previous(self, day: date) -> tuple[date, Totals] | None:
+        """The newest accepted day strictly before `day`."""
+        index = bisect.bisect_left(self._dates, day)
+        if index == 0:
+            return None
+        earlier = self._dates[index - 1]
+        return earlier, self._totals[earlier]
+
+    def recent_daily_maximum(self, day: date) -> dict[str, int]:
+        """Per category, the largest per-day rise of the JUMP_WINDOW_DAYS before `day`."""
+        start = bisect.bisect_left(self._dates, day - timedelta(days=JUMP_WINDOW_DAYS))
+        stop = bisect.bisect_left(self._dates, day)
+        maximum: dict[str, int] = {}
+        count: dict[str, int] = {}
+        for index in range(max(start, 1), stop):
+            for key, rise in self._rises_of(index).items():
+                count[key] = count.get(key, 0) + 1
+                maximum[key] = max(maximum.get(key, 0), rise)
+        return {key: value for key, value in maximum.items() if count[key] >= JUMP_MIN_HISTORY}
+
+    def _rises_of(self, index: int) -> dict[str, int]:
+        day = self._dates[index]
+        if day not in self._rises:
+            earlier = self._dates[index - 1]
+            span = (day - earlier).days
+            totals = self._totals[day]
+            before = comparable_previous(totals, self._totals[earlier])
+            self._rises[day] = {key: max(totals[key] - before[key], 0) // span for key in before}
+        return self._rises[day]
+
+
+def validate(
+    day: date, totals: Totals, history: History, increases: Totals | None = None
+) -> list[Finding]:
+    """What is suspicious about a day's totals, judged against the accepted days before it.
+
+    An empty list means the report can be accepted as it is.
+    """
+    found = history.previous(day)
+    if found is None:
+        return []
+    previous_day, previous = found
+    span = (day - previous_day).days
+    before = comparable_previous(totals, previous)
+    findings: list[Finding] = []
+
+    for key, earlier in previous.items():
+        successor = categories.get(key).merged_into
+        if key not in totals and not (successor and successor in totals):
+            findings.append(
+                Finding(MISSING, key, f"{_name(key)} missing (was {earlier:,} on {previous_day})")
+            )
+
+    recent_max = history.recent_daily_maximum(day)
+    for key, total in totals.items():
+        if key not in before:
+            continue
+        delta = total - before[key]
+        if delta < 0:
+            findings.append(
+                Finding(DECREASE, key, f"{_name(key)} went down: {before[key]:,} -> {total:,}")
+            )
+        elif key in recent_max:
+            limit = max(JUMP_FACTOR * recent_max[key], JUMP_FLOOR) * span
+            if delta > limit:
+                findings.append(
+                    Finding(
+                        JUMP,
+                        key,
+                        f"{_name(key)} rose by {delta:,} in {_days(span)}, above the limit "
+                        f"of {limit:,} ({JUMP_FACTOR}x the largest daily rise of the "
+                        f"previous {JUMP_WINDOW_DAYS} days, {recent_max[key]:,})",
+                    )
+                )
+        if span == 1 and increases and key in increases and increases[key] != delta:
+            findings.append(
+                Finding(
+                    INCREASE_MISMATCH,
+                    key,
+                    f"{_name(key)}: the source says {increases[key]:+,}, the stored totals "
+                    f"give {delta:+,}",
+                )
+            )
+    return findings
+
+
+def _name(key: str) -> str:
+    return categories.get(key).name_en
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """Everything a reply about one day needs: the report, its changes, and what was noted."""
+
+    report: StoredReport
+    changes: list[Change]
+    previous_date: date | None
+
+    def only(self, keys: Sequence[str]) -> Bulletin:
+        """The same bulletin narrowed to some categories, in the order asked."""
+        by_key = {c.category: c for c in self.changes}
+        return Bulletin(self.report, [by_key[k] for k in keys if k in by_key], self.previous_date)
+
+    def missing(self, keys: Sequence[str]) -> list[str]:
+        """The asked-for categories this day's bulletin has no figure for."""
+        present = {c.category for c in self.changes}
+        return [k for k in keys if k not in present]
+
+
+def bulletin_on(store: Store, day: date | None = None) -> Bulletin | None:
+    """The effective bulletin of a date (default: the latest accepted), with its changes."""
+    day = day or store.latest_date()
+    report = store.report_on(day) if day else None
+    if report is None:
+        return None
+    previous_date = store.latest_date(before=report.date)
+    previous = store.report_on(previous_date) if previous_date else None
+    span = (report.date - previous_date).days if previous_date else 1
+    return Bulletin(
+        report, changes(report.totals, previous and previous.totals, span), previous_date
+    )

@@ -1,0 +1,90 @@
+"""Import of the public "2022-Ukraine-Russia-War-Dataset" files, and the bundled snapshot.
+
+The dataset keeps equipment and personnel in two files, one row per day. Rows are merged by date
+into one Report each, keeping every column the day had, including the early-2022 categories the
+bulletin later merged or dropped (military vehicles and fuel tanks, mobile SRBM systems, POWs).
+The package ships a gzip snapshot of both files (see scripts/build_snapshot.py), so a fresh
+install with no network starts with the whole history.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from bot import categories
+from bot.report import Report, raw_json
+
+SOURCE = "dataset"
+SNAPSHOT = "history.json.gz"
+PUBLIC_URLS = (
+    "https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/"
+    "main/data/russia_losses_equipment.json",
+    "https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/"
+    "main/data/russia_losses_personnel.json",
+)
+# Columns that are not figures: bookkeeping, or text ("greatest losses direction"), or the
+# qualifier of the personnel figure ("about", "more"). They stay in the raw payload.
+_NOT_FIGURES = {"date", "day", "personnel*", "greatest losses direction"}
+
+
+class DatasetError(ValueError):
+    """A file that is not one of the dataset's daily files; the message says which and why."""
+
+
+def kind_of(rows: Any, name: str) -> str:
+    """'equipment' or 'personnel', told from the rows themselves rather than the file name."""
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise DatasetError(f"{name}: expected a JSON list of daily rows")
+    first = rows[0]
+    if "date" not in first:
+        raise DatasetError(f"{name}: rows have no 'date'; is this a daily figures file?")
+    if "personnel" in first:
+        return "personnel"
+    if "tank" in first or "aircraft" in first:
+        return "equipment"
+    raise DatasetError(
+        f"{name}: neither the equipment nor the personnel file (columns: {', '.join(first)})"
+    )
+
+
+def reports_from(files: Iterable[tuple[str, Any]]) -> list[Report]:
+    """One Report per date from (name, rows) pairs of equipment and/or personnel files."""
+    by_date: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, rows in files:
+        kind = kind_of(rows, name)
+        for row in rows:
+            by_date.setdefault(str(row.get("date")), {})[kind] = row
+    return [_report(day, parts) for day, parts in sorted(by_date.items())]
+
+
+def _report(day: str, parts: dict[str, dict[str, Any]]) -> Report:
+    try:
+        when = date.fromisoformat(day)
+        totals = {
+            categories.from_source_key(column): value
+            for row in parts.values()
+            for column, value in row.items()
+            if column not in _NOT_FIGURES and value is not None
+        }
+        war_day = next(iter(parts.values())).get("day")
+        return Report(
+            date=when,
+            source=SOURCE,
+            totals=totals,
+            raw=raw_json(parts),
+            day=war_day if isinstance(war_day, int) else None,
+        )
+    except ValueError as error:
+        raise DatasetError(f"row for {day!r}: {error}") from None
+
+
+def load_snapshot() -> list[Report]:
+    """The history bundled with the package."""
+    data = resources.files("bot.data").joinpath(SNAPSHOT).read_bytes()
+    files = json.loads(gzip.decompress(data))
+    return reports_from(files.items())

@@ -1,0 +1,123 @@
+"""Fetching JSON over HTTP politely: timeouts, a User-Agent, and a few retries with backoff.
+
+A source that is down, slow, serves HTML or truncated JSON never raises anything but
+`SourceError`, whose message says what went wrong in words an operator can act on. Retries are
+bounded (a few attempts with exponential backoff and jitter, `Retry-After` honoured up to a cap),
+so a struggling source is not hammered: the poll schedule is the outer loop, not this one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from bot import __version__
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"bulletin-bot/{__version__} (Telegram bot for the General Staff bulletin; httpx)"
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+ATTEMPTS = 3
+BACKOFF_SECONDS = 1.0
+MAX_RETRY_AFTER_SECONDS = 60.0
+MAX_BYTES = 20 * 1024 * 1024  # the whole history as JSON is under 1 MB
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class SourceError(Exception):
+    """A fetch that failed; the message names the URL and what went wrong."""
+
+
+def make_client(timeout: httpx.Timeout = TIMEOUT) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+    )
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+async def get_json(
+    client: httpx.AsyncClient,
+    url: str,
+    params: dict[str, Any] | None = None,
+    *,
+    attempts: int = ATTEMPTS,
+    backoff: float = BACKOFF_SECONDS,
+    sleep: Sleep = asyncio.sleep,
+) -> tuple[Any, str]:
+    """GET a JSON document: (decoded payload, body text as received).
+
+    Network errors, timeouts, 429 and 5xx are retried; anything else fails at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await _get_once(client, url, params)
+        except _Retryable as error:
+            if attempt == attempts:
+                raise SourceError(f"{url}: {error} (gave up after {attempts} attempts)") from None
+            delay = backoff * 2 ** (attempt - 1) * (1 + random.random() / 2)
+            if error.retry_after is not None:
+                delay = max(delay, min(error.retry_after, MAX_RETRY_AFTER_SECONDS))
+            log.warning(
+                "fetch failed url=%s attempt=%d error=%r retry_in=%.1fs",
+                url,
+                attempt,
+                str(error),
+                delay,
+            )
+            await sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _get_once(
+    client: httpx.AsyncClient, url: str, params: dict[str, Any] | None
+) -> tuple[Any, str]:
+    try:
+        async with client.stream("GET", url, params=params) as response:
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _Retryable(f"HTTP {response.status_code}", _retry_after(response.headers))
+            if response.status_code != 200:
+                raise SourceError(f"{url}: HTTP {response.status_code}")
+            body = await _read_limited(response)
+    except httpx.TimeoutException:
+        raise _Retryable("timed out") from None
+    except httpx.TransportError as error:
+        raise _Retryable(f"network error: {error or type(error).__name__}") from None
+    text = body.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as error:
+        looks_like = "HTML" if text.lstrip()[:1] == "<" else "invalid JSON"
+        raise SourceError(
+            f"{url}: returned {looks_like}, not the expected JSON ({error.msg} at character "
+            f"{error.pos} of {len(text)})"
+        ) from None
+
+
+async def _read_limited(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise SourceError(f"{response.url}: response larger than {MAX_BYTES:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    try:
+        return float(headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
