@@ -1,0 +1,18 @@
+# bulletin-bot: slim Python, installed as a package, run as a non-root user, data on a volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+RUN pip install . && useradd --system --uid 10001 --home-dir /data bulletin \
+    && mkdir -p /data && chown bulletin /data
+
+USER bulletin
+WORKDIR /data
+VOLUME /data
+# Configuration: mount a file at /data/config.toml (or pass --config), token by environment:
+#   docker run -v bulletin-data:/data -e BULLETIN_BOT_TOKEN=... bulletin-bot fetch
+ENTRYPOINT ["bulletin-bot"]
+CMD ["latest"]

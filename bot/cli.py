@@ -1,0 +1,253 @@
+"""The command line: `bulletin-bot [--config PATH] COMMAND`. Each command calls into the core.
+
+Exit status: 0 done, 1 the source or the data failed (the message says how), 2 the command
+line or the configuration was wrong (the message says what to type instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+from bot import __version__, categories, render, texts
+from bot.clock import Clock
+from bot.config import Config, ConfigError
+from bot.config import load as load_config
+from bot.dates import DATE_FORMS, WAR_START, DateError, parse_user_date
+from bot.figures import bulletin_on
+from bot.ingest import UNCHANGED, Outcome, fetch_latest, ingest, seed_if_empty, summarise
+from bot.sources.api import StatisticsApi
+from bot.sources.dataset import DatasetError, reports_from
+from bot.sources.http import SourceError, get_json, make_client
+from bot.store import ACCEPTED, HELD, Store, StoreError
+
+log = logging.getLogger("bot")
+
+
+class CommandError(Exception):
+    """A failure to report on stderr with an exit status."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Context:
+    config: Config
+    clock: Clock
+
+    @property
+    def today(self) -> date:
+        """Today where the bulletin is published (the configured time zone)."""
+        return self.clock.now().astimezone(self.config.schedule.zone).date()
+
+    def open_store(self) -> Store:
+        store = Store(self.config.storage.database)
+        seed_if_empty(store, now=self.clock.now())
+        return store
+
+
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request URL at INFO; for Telegram that URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        context = Context(load_config(args.config), clock or Clock())
+        return args.command(context, args) or 0
+    except ConfigError as error:
+        print(f"bulletin-bot: configuration: {error}", file=sys.stderr)
+        return 2
+    except StoreError as error:
+        print(f"bulletin-bot: {error}", file=sys.stderr)
+        return 1
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return error.status
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bulletin-bot",
+        description="The Ukrainian General Staff's daily bulletin of claimed Russian losses.",
+    )
+    parser.add_argument("--config", type=Path, help="TOML file (default: config.toml if present)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument("--version", action="version", version=f"bulletin-bot {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Handler, summary: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.set_defaults(command=handler)
+        return sub
+
+    command("fetch", fetch, "poll the source once, store what is new, print what changed")
+    sub = command("backfill", backfill, "page through the source's history and store it")
+    sub.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="first day (default: the day after the newest stored)",
+    )
+    sub.add_argument("--to", dest="date_to", metavar="DATE", help="last day (default: today)")
+    sub = command("import", import_files, "import dataset files (paths or URLs)")
+    sub.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="russia_losses_equipment.json and/or russia_losses_personnel.json",
+    )
+    sub = command("latest", latest, "print the latest accepted bulletin")
+    sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks artillery")
+    sub = command("on", on, "print the bulletin of a past date")
+    sub.add_argument("date", metavar="DATE", help=DATE_FORMS)
+    sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
+    command("held", held, "list reports on hold and why")
+    return parser
+
+
+Handler = Callable[[Context, argparse.Namespace], int | None]
+
+
+# Commands --------------------------------------------------------------------------------------
+
+
+def fetch(context: Context, args: argparse.Namespace) -> int:
+    store = context.open_store()
+
+    async def poll() -> list[Outcome]:
+        async with make_client() as client:
+            api = StatisticsApi(context.config.source.url, client, today=context.today)
+            return await fetch_latest(store, api, now=context.clock.now())
+
+    try:
+        outcomes = asyncio.run(poll())
+    except SourceError as error:
+        raise CommandError(f"fetch failed: {error}") from None
+    _print_outcomes(outcomes)
+    if any(o.change != UNCHANGED and o.status == ACCEPTED for o in outcomes):
+        _print_bulletin(store, None, [])
+    return 0
+
+
+def backfill(context: Context, args: argparse.Namespace) -> int:
+    store = context.open_store()
+    newest = store.latest_date()
+    date_from = (
+        _date_arg(args.date_from, context)
+        if args.date_from
+        else (newest + timedelta(days=1) if newest else WAR_START)
+    )
+    date_to = _date_arg(args.date_to, context) if args.date_to else context.today
+    if date_from > date_to:
+        print(f"Nothing to backfill: stored up to {newest}, asked from {date_from} to {date_to}.")
+        return 0
+
+    async def page_through() -> list[Outcome]:
+        async with make_client() as client:
+            api = StatisticsApi(context.config.source.url, client, today=context.today)
+            reports = await api.history(date_from, date_to)
+        return ingest(store, reports, now=context.clock.now(), hold_suspicious=False)
+
+    try:
+        outcomes = asyncio.run(page_through())
+    except SourceError as error:
+        raise CommandError(f"backfill failed, nothing stored: {error}") from None
+    _print_outcomes(outcomes)
+    return 0
+
+
+def import_files(context: Context, args: argparse.Namespace) -> int:
+    store = context.open_store()
+
+    async def read_all() -> list[tuple[str, object]]:
+        async with make_client() as client:
+            return [(path, await _read_json(path, client)) for path in args.paths]
+
+    try:
+        reports = reports_from(asyncio.run(read_all()))
+    except (SourceError, DatasetError) as error:
+        raise CommandError(f"import failed, nothing stored: {error}") from None
+    outcomes = ingest(store, reports, now=context.clock.now(), hold_suspicious=False)
+    _print_outcomes(outcomes)
+    return 0
+
+
+async def _read_json(location: str, client: httpx.AsyncClient) -> object:
+    if location.startswith(("https://", "http://")):
+        payload, _ = await get_json(client, location)
+        return payload
+    try:
+        return json.loads(Path(location).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise DatasetError(f"{location}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DatasetError(f"{location}: not a JSON file ({error})") from None
+
+
+def latest(context: Context, args: argparse.Namespace) -> int:
+    keys = _category_args(args.categories, "bulletin-bot latest tanks")
+    _print_bulletin(context.open_store(), None, keys)
+    return 0
+
+
+def on(context: Context, args: argparse.Namespace) -> int:
+    day = _date_arg(args.date, context)
+    keys = _category_args(args.categories, f"bulletin-bot on {day} tanks")
+    _print_bulletin(context.open_store(), day, keys)
+    return 0
+
+
+def held(context: Context, args: argparse.Namespace) -> int:
+    print(render.to_plain(render.held(context.open_store().reports_with_status(HELD))))
+    return 0
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def _print_bulletin(store: Store, day: date | None, keys: list[str]) -> None:
+    view = bulletin_on(store, day)
+    if view is None:
+        if day is None:
+            raise CommandError(render.to_plain(texts.NO_DATA))
+        raise CommandError(render.to_plain(render.no_report_on(day, store.latest_date(day))))
+    print(render.to_plain(render.bulletin(view, keys)))
+
+
+def _print_outcomes(outcomes: list[Outcome]) -> None:
+    print(summarise(outcomes))
+    for outcome in outcomes:
+        if outcome.change == UNCHANGED:
+            continue
+        print(f"{outcome.date}: {outcome.change}, {outcome.status}")
+        for finding in outcome.findings:
+            print(f"  - {finding.detail}")
+
+
+def _category_args(words: list[str], example: str) -> list[str]:
+    keys, unknown = categories.resolve(words)
+    if unknown:
+        raise CommandError(render.to_plain(render.unknown_categories(unknown, example)), 2)
+    return keys
+
+
+def _date_arg(text: str, context: Context) -> date:
+    try:
+        return parse_user_date(text, context.today)
+    except DateError as error:
+        raise CommandError(str(error), 2) from None

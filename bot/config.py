@@ -1,0 +1,167 @@
+"""Configuration: one TOML file plus the token from the environment, checked at start-up.
+
+A wrong file stops start-up with one line naming the key and what it expects. The token is kept
+out of reprs and messages so it cannot leak into logs.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TOKEN_VARIABLE = "BULLETIN_BOT_TOKEN"
+DEFAULT_PATH = Path("config.toml")
+
+
+class ConfigError(Exception):
+    """One line saying which key is wrong and what it expects."""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = field(default="", repr=False)
+    api_base_url: str = "https://api.telegram.org/bot"
+    admins: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    database: Path = Path("bulletin.db")
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    timezone: str = "Europe/Kyiv"
+    poll_every_minutes: int = 20
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    url: str = "https://russianwarship.rip/api/v2"
+
+
+@dataclass(frozen=True)
+class Config:
+    telegram: TelegramConfig = TelegramConfig()
+    storage: StorageConfig = StorageConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    source: SourceConfig = SourceConfig()
+
+
+def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read `path` (default: config.toml if it exists, else the built-in defaults).
+
+    A path given explicitly must exist. BULLETIN_BOT_TOKEN, when set, supplies the token.
+    """
+    environ = os.environ if environ is None else environ
+    if path is None and not DEFAULT_PATH.exists():
+        data: dict[str, Any] = {}
+        name = "defaults"
+    else:
+        path = path or DEFAULT_PATH
+        name = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{name}: no such file (copy config.example.toml)") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{name}: cannot read it: {error}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{name}: not valid TOML: {error}") from None
+    config = _build(name, data)
+    if token := environ.get(TOKEN_VARIABLE, "").strip():
+        config = replace(config, telegram=replace(config.telegram, token=token))
+    return config
+
+
+def _build(name: str, data: dict[str, Any]) -> Config:
+    sections = {f.name: f.default for f in fields(Config)}
+    unknown = set(data) - set(sections)
+    if unknown:
+        raise ConfigError(
+            f"{name}: unknown section [{sorted(unknown)[0]}]; known: "
+            + ", ".join(f"[{s}]" for s in sections)
+        )
+    built = {}
+    for section, default in sections.items():
+        values = data.get(section, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"{name}: [{section}] must be a table of keys")
+        built[section] = _section(name, section, default, values)
+    return Config(**built)
+
+
+def _section(name: str, section: str, default: Any, values: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(default)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(
+                f"{name}: unknown key '{key}' in [{section}]; known: {', '.join(sorted(known))}"
+            )
+    checked = {}
+    for key, value in values.items():
+        check, expected = _CHECKS[(section, key)]
+        try:
+            checked[key] = check(value)
+        except (TypeError, ValueError, ZoneInfoNotFoundError):
+            shown = "(hidden)" if key == "token" else repr(value)
+            raise ConfigError(
+                f"{name}: [{section}] {key} must be {expected}, got {shown}"
+            ) from None
+    return replace(default, **checked)
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError
+    return value
+
+
+def _url(value: Any) -> str:
+    if not _string(value).startswith(("https://", "http://")):
+        raise ValueError
+    return value.rstrip("/")
+
+
+def _minutes(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1440:
+        raise ValueError
+    return value
+
+
+def _user_ids(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
+    ):
+        raise ValueError
+    return tuple(value)
+
+
+def _zone(value: Any) -> str:
+    ZoneInfo(_string(value))
+    return value
+
+
+def _path(value: Any) -> Path:
+    if not _string(value).strip():
+        raise ValueError
+    return Path(value)
+
+
+_CHECKS = {
+    ("telegram", "token"): (_string, "a string (or set BULLETIN_BOT_TOKEN)"),
+    ("telegram", "api_base_url"): (_url, "an http(s) URL like 'https://api.telegram.org/bot'"),
+    ("telegram", "admins"): (_user_ids, "a list of Telegram user ids, like [123456789]"),
+    ("storage", "database"): (_path, "a file path, like 'bulletin.db'"),
+    ("schedule", "timezone"): (_zone, "an IANA time zone, like 'Europe/Kyiv'"),
+    ("schedule", "poll_every_minutes"): (_minutes, "a whole number of minutes from 1 to 1440"),
+    ("source", "url"): (_url, "an http(s) URL like 'https://russianwarship.rip/api/v2'"),
+}

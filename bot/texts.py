@@ -1,0 +1,42 @@
+"""Every sentence bulletin-bot shows people, in one place (English for now).
+
+Templates use str.format fields; render.py fills them and escapes what came from outside.
+"""
+
+TITLE = "Russian losses claimed by Ukraine's General Staff"
+DAY_LINE = "{date} · day {day} of the full-scale invasion"
+CAVEAT = "⚠️ Claimed by Ukraine's General Staff, one party to the war; not independently verified."
+CAVEAT_LONG = (
+    "These figures are published by the General Staff of Ukraine's Armed Forces, one party "
+    "to the war. They cannot be independently verified. Russia has almost never published "
+    "its own losses. Independent counts of visually confirmed losses (such as Oryx) are far "
+    "lower, because they include only what was photographed or filmed."
+)
+
+FIGURE_LINE = "{name}: {approx}{total} {change}{marker}"
+APPROXIMATELY = "about "
+CHANGE = "({delta})"
+CHANGE_OVER_DAYS = "({delta} over {days} days)"
+CHANGE_DOWN = "({delta}, revised down by the source)"
+CHANGE_NEW = "(new)"
+FOOTNOTE_MARKER = "*"
+FOOTNOTE = "* {detail}"
+
+ORIGINAL_POST = "Original post: {link}"
+NO_LINK = (
+    "Original post: no link stored for this day; the General Staff publishes at "
+    "https://www.facebook.com/GeneralStaff.ua"
+)
+NO_FIGURES_FOR = "No figure on {date} for: {names}."
+
+NO_DATA = "No bulletin has been stored yet. Run: bulletin-bot fetch"
+NO_REPORT_ON = "No accepted bulletin for {date}. The nearest earlier one is {nearest}."
+NO_REPORT_BEFORE = "No accepted bulletin for {date}, and none before it."
+UNKNOWN_CATEGORY = "Unknown category '{word}'."
+DID_YOU_MEAN = " Did you mean: {suggestions}?"
+CATEGORY_EXAMPLE = "Try for example: {example}"
+
+HELD_NONE = "No reports are on hold."
+HELD_HEADER = "Reports on hold ({count}):"
+HELD_ITEM = "{date} (revision {revision}, from {source}, fetched {fetched}):"
+HELD_REASON = "  - {detail}"

@@ -1,0 +1,93 @@
+"""Shared fixtures: a real SQLite file, the real dataset, and the fake API on loopback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import ingest
+from bot.report import Report
+from bot.sources.api import StatisticsApi
+from bot.sources.dataset import reports_from
+from bot.sources.http import make_client
+from bot.store import Store
+from tests.fake_statistics_api import DATASET, FakeStatisticsApi, Server, api_records
+
+# The dataset ends on 2026-08-08; tests live on that morning.
+TODAY = date(2026, 8, 8)
+NOW = datetime(2026, 8, 8, 6, 30, tzinfo=UTC)
+# The store starts with history up to here; the fake API has the days after it.
+STORED_UNTIL = date(2026, 8, 7)
+
+
+class RecordingSleep:
+    """Stands in for asyncio.sleep in retries: records the delays instead of waiting."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture(scope="session")
+def dataset_reports() -> list[Report]:
+    files = [
+        (name, json.loads((DATASET / name).read_text()))
+        for name in ("russia_losses_equipment.json", "russia_losses_personnel.json")
+    ]
+    return reports_from(files)
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterator[Store]:
+    store = Store(tmp_path / "bulletin.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def history_file(tmp_path_factory, dataset_reports: list[Report]) -> Path:
+    """A database file with the real history up to STORED_UNTIL, built once per session."""
+    path = tmp_path_factory.mktemp("history") / "bulletin.db"
+    store = Store(path)
+    ingest(
+        store,
+        [r for r in dataset_reports if r.date <= STORED_UNTIL],
+        now=NOW,
+        hold_suspicious=False,
+    )
+    store.close()  # checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def history_store(tmp_path, history_file: Path) -> Iterator[Store]:
+    """A store of its own for each test, holding the real history up to STORED_UNTIL."""
+    path = tmp_path / "history.db"
+    shutil.copyfile(history_file, path)
+    store = Store(path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def fake_api() -> Iterator[Server]:
+    with Server(FakeStatisticsApi(api_records(since=date(2026, 5, 1)))) as server:
+        yield server
+
+
+@pytest.fixture
+def sleep() -> RecordingSleep:
+    return RecordingSleep()
+
+
+@pytest.fixture
+async def api(fake_api: Server, sleep: RecordingSleep):
+    async with make_client() as client:
+        yield StatisticsApi(fake_api.url, client, today=TODAY, sleep=sleep)

@@ -1,0 +1,182 @@
+"""Fetching through real httpx from the loopback API into a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from bot import render
+from bot.figures import DECREASE, INCREASE_MISMATCH, JUMP, MISSING, bulletin_on
+from bot.ingest import NEW, REVISED, UNCHANGED, fetch_latest, seed_if_empty, summarise
+from bot.store import ACCEPTED, HELD, Store
+from tests.conftest import NOW, STORED_UNTIL, TODAY
+
+LATEST = TODAY  # the fake API's newest record
+
+
+def count(store: Store, table: str) -> int:
+    return store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+async def test_first_fetch_stores_the_new_report_with_its_raw_payload(history_store, api, fake_api):
+    outcomes = await fetch_latest(history_store, api, now=NOW)
+
+    assert [(o.date, o.change, o.status) for o in outcomes] == [(LATEST, NEW, ACCEPTED)]
+    report = history_store.report_on(LATEST)
+    assert report.source == "api"
+    assert report.link == "https://www.facebook.com/GeneralStaff.ua/posts/20260808"
+    assert report.totals["tanks"] == 12251
+    assert report.fetched_at == NOW
+    raw = json.loads(history_store.raw_payload(report.id))
+    assert raw["data"]["stats"]["tanks"] == 12251
+    # The request named the project.
+    assert fake_api.api.requests[0][1].startswith("bulletin-bot/")
+    # The change is computed from stored totals: 12,247 on 2026-08-07.
+    text = render.bulletin(bulletin_on(history_store), ["tanks"])
+    assert "Tanks: 12,251 (+4)" in text
+    assert "posts/20260808" in text
+    assert "not independently verified" in text
+
+
+async def test_fetching_the_same_report_again_stores_nothing(history_store, api):
+    await fetch_latest(history_store, api, now=NOW)
+    reports, figures = count(history_store, "reports"), count(history_store, "figures")
+
+    outcomes = await fetch_latest(history_store, api, now=NOW + timedelta(minutes=20))
+
+    assert [o.change for o in outcomes] == [UNCHANGED]
+    assert (count(history_store, "reports"), count(history_store, "figures")) == (reports, figures)
+    assert count(history_store, "fetches") == 2
+
+
+async def test_a_changed_report_for_a_stored_date_becomes_a_revision_beside_the_first(
+    history_store, api, fake_api
+):
+    await fetch_latest(history_store, api, now=NOW)
+    fake_api.api.set_total(LATEST, "armoured_fighting_vehicles", 25105)
+
+    outcomes = await fetch_latest(history_store, api, now=NOW + timedelta(hours=1))
+
+    assert [(o.change, o.status) for o in outcomes] == [(REVISED, ACCEPTED)]
+    revisions = history_store.db.execute(
+        "SELECT revision, raw FROM reports WHERE date = ? ORDER BY revision", [str(LATEST)]
+    ).fetchall()
+    assert [r[0] for r in revisions] == [1, 2]
+    assert json.loads(revisions[0][1])["data"]["stats"]["armoured_fighting_vehicles"] == 25099
+    assert history_store.report_on(LATEST).totals["afv"] == 25105
+
+
+async def test_days_missed_since_the_last_stored_one_are_filled_in(store, dataset_reports, api):
+    from bot.ingest import ingest
+
+    ingest(store, [r for r in dataset_reports if r.date <= date(2026, 8, 1)], now=NOW,
+           hold_suspicious=False)
+
+    outcomes = await fetch_latest(store, api, now=NOW)
+
+    assert [o.date for o in outcomes] == [date(2026, 8, d) for d in range(2, 9)]
+    assert all(o.change == NEW and o.status == ACCEPTED for o in outcomes)
+
+
+async def test_a_day_skipped_by_the_source_shows_the_change_over_two_days(
+    history_store, api, fake_api
+):
+    history_store.db.execute("DELETE FROM figures WHERE report_id IN "
+                             "(SELECT id FROM reports WHERE date = ?)", [str(STORED_UNTIL)])
+    history_store.db.execute("DELETE FROM reports WHERE date = ?", [str(STORED_UNTIL)])
+    fake_api.api.drop(STORED_UNTIL)
+
+    await fetch_latest(history_store, api, now=NOW)
+
+    text = render.bulletin(bulletin_on(history_store), ["tanks"])
+    # 12,246 on 2026-08-06, 12,251 on 2026-08-08.
+    assert "Tanks: 12,251 (+5 over 2 days)" in text
+
+
+async def test_a_decrease_is_held_with_its_reason_and_is_not_latest(history_store, api, fake_api):
+    fake_api.api.set_total(LATEST, "tanks", 12200)  # 12,247 the day before
+
+    outcomes = await fetch_latest(history_store, api, now=NOW)
+
+    assert outcomes[0].status == HELD
+    assert [f.kind for f in outcomes[0].findings] == [DECREASE]
+    assert history_store.latest_date() == STORED_UNTIL
+    held = history_store.reports_with_status(HELD)
+    assert [r.date for r in held] == [LATEST]
+    assert "Tanks went down: 12,247 -> 12,200" in render.to_plain(render.held(held))
+
+
+async def test_an_implausible_jump_is_held(history_store, api, fake_api):
+    fake_api.api.set_total(LATEST, "tanks", 122510)  # a digit too many
+
+    outcomes = await fetch_latest(history_store, api, now=NOW)
+
+    assert outcomes[0].status == HELD
+    assert [f.kind for f in outcomes[0].findings] == [JUMP]
+    assert "Tanks rose by 110,263 in 1 day" in outcomes[0].findings[0].detail
+
+
+async def test_a_missing_category_is_held(history_store, api, fake_api):
+    del fake_api.api.records[LATEST]["stats"]["submarines"]
+
+    outcomes = await fetch_latest(history_store, api, now=NOW)
+
+    assert outcomes[0].status == HELD
+    assert [(f.kind, f.category) for f in outcomes[0].findings] == [(MISSING, "submarines")]
+
+
+async def test_a_source_increase_that_disagrees_with_the_totals_is_held(
+    history_store, api, fake_api
+):
+    fake_api.api.records[LATEST]["increase"]["tanks"] = 40
+
+    outcomes = await fetch_latest(history_store, api, now=NOW)
+
+    assert outcomes[0].status == HELD
+    finding = outcomes[0].findings[0]
+    assert (finding.kind, finding.category) == (INCREASE_MISMATCH, "tanks")
+    assert "the source says +40, the stored totals give +4" in finding.detail
+
+
+async def test_a_key_never_seen_before_is_stored_and_shown(history_store, api, fake_api):
+    fake_api.api.records[LATEST]["stats"]["laser_systems"] = 3
+
+    outcomes = await fetch_latest(history_store, api, now=NOW)
+
+    assert outcomes[0].status == ACCEPTED
+    assert history_store.report_on(LATEST).totals["laser_systems"] == 3
+    assert "Laser systems: 3 (new)" in render.bulletin(bulletin_on(history_store))
+
+
+def test_a_new_database_is_seeded_from_the_bundled_history(store):
+    assert seed_if_empty(store, now=NOW) == 1626
+    assert store.latest_date() == date(2026, 8, 8)
+    assert seed_if_empty(store, now=NOW) == 0  # only when empty
+
+
+async def test_the_api_tops_up_a_seeded_database_with_the_link(store, api):
+    seed_if_empty(store, now=NOW)
+
+    outcomes = await fetch_latest(store, api, now=NOW)
+
+    # Same figures as the bundled history, but the API knows the original post.
+    assert [(o.change, o.status) for o in outcomes] == [(REVISED, ACCEPTED)]
+    assert store.report_on(LATEST).link.endswith("/20260808")
+
+
+def test_summarise_counts_each_outcome():
+    from bot.ingest import Outcome
+
+    outcomes = [Outcome(TODAY, NEW, ACCEPTED), Outcome(TODAY, NEW, HELD),
+                Outcome(TODAY, UNCHANGED)]
+    assert summarise(outcomes) == "2 new, 1 unchanged (1 held)"
+    assert summarise([]) == "nothing"
+
+
+def test_merged_early_categories_count_towards_their_successor(store):
+    seed_if_empty(store, now=NOW)
+    # 2022-04-30: military vehicles 1,701 + fuel tanks 76; 2022-05-01: one figure, 1,796.
+    assert "Military vehicles: 1,701 (+6)" in render.bulletin(bulletin_on(store, date(2022, 4, 30)))
+    text = render.bulletin(bulletin_on(store, date(2022, 5, 1)))
+    assert "Vehicles and fuel tanks: 1,796 (+19)" in text
+    assert "Military vehicles" not in text
