@@ -91,6 +91,7 @@ class FakeStatisticsApi:
     behaviour: Behaviour = field(default_factory=Behaviour)
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path+query, User-Agent)
     page_size: int = 50
+    next_url_loops: bool = False  # every page points back to the second one
 
     def fail(self, failure: str, times: int = 10**9, **options: Any) -> None:
         self.behaviour = Behaviour(failure, times, **options)
@@ -104,8 +105,10 @@ class FakeStatisticsApi:
         record = self.records[day]
         difference = total - record["stats"][api_field]
         record["stats"] = {**record["stats"], api_field: total}
-        record["increase"] = {**record["increase"],
-                              api_field: record["increase"][api_field] + difference}
+        record["increase"] = {
+            **record["increase"],
+            api_field: record["increase"][api_field] + difference,
+        }
 
     def drop(self, day: date) -> None:
         del self.records[day]
@@ -137,8 +140,10 @@ class FakeStatisticsApi:
         parts = urlsplit(target)
         path = parts.path.rstrip("/")
         if path.endswith("/statistics/latest"):
-            return {"message": "The data were fetched successfully.",
-                    "data": self.records[self.latest]}
+            return {
+                "message": "The data were fetched successfully.",
+                "data": self.records[self.latest],
+            }
         if path.endswith("/statistics"):
             return self._page(parse_qs(parts.query))
         day = date.fromisoformat(path.rsplit("/", 1)[-1])
@@ -152,12 +157,17 @@ class FakeStatisticsApi:
         chosen = [r for d, r in sorted(self.records.items()) if first <= d <= last]
         page = chosen[offset : offset + limit]
         next_url = None
+        if self.next_url_loops:
+            offset = 0
         if offset + limit < len(chosen):
-            next_url = (f"/api/v2/statistics?date_from={first}&date_to={last}"
-                        f"&offset={offset + limit}&limit={limit}")
-        return {"message": "ok",
-                "data": {"paging": {"total": len(chosen), "next_url": next_url},
-                         "records": page}}
+            next_url = (
+                f"/api/v2/statistics?date_from={first}&date_to={last}"
+                f"&offset={offset + limit}&limit={limit}"
+            )
+        return {
+            "message": "ok",
+            "data": {"paging": {"total": len(chosen), "next_url": next_url}, "records": page},
+        }
 
 
 class Server:
@@ -168,7 +178,9 @@ class Server:
         handler = _handler_for(api)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -210,4 +222,3 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/api/v2"
-

@@ -69,8 +69,12 @@ async def test_a_changed_report_for_a_stored_date_becomes_a_revision_beside_the_
 async def test_days_missed_since_the_last_stored_one_are_filled_in(store, dataset_reports, api):
     from bot.ingest import ingest
 
-    ingest(store, [r for r in dataset_reports if r.date <= date(2026, 8, 1)], now=NOW,
-           hold_suspicious=False)
+    ingest(
+        store,
+        [r for r in dataset_reports if r.date <= date(2026, 8, 1)],
+        now=NOW,
+        hold_suspicious=False,
+    )
 
     outcomes = await fetch_latest(store, api, now=NOW)
 
@@ -81,8 +85,10 @@ async def test_days_missed_since_the_last_stored_one_are_filled_in(store, datase
 async def test_a_day_skipped_by_the_source_shows_the_change_over_two_days(
     history_store, api, fake_api
 ):
-    history_store.db.execute("DELETE FROM figures WHERE report_id IN "
-                             "(SELECT id FROM reports WHERE date = ?)", [str(STORED_UNTIL)])
+    history_store.db.execute(
+        "DELETE FROM figures WHERE report_id IN (SELECT id FROM reports WHERE date = ?)",
+        [str(STORED_UNTIL)],
+    )
     history_store.db.execute("DELETE FROM reports WHERE date = ?", [str(STORED_UNTIL)])
     fake_api.api.drop(STORED_UNTIL)
 
@@ -167,8 +173,7 @@ async def test_the_api_tops_up_a_seeded_database_with_the_link(store, api):
 def test_summarise_counts_each_outcome():
     from bot.ingest import Outcome
 
-    outcomes = [Outcome(TODAY, NEW, ACCEPTED), Outcome(TODAY, NEW, HELD),
-                Outcome(TODAY, UNCHANGED)]
+    outcomes = [Outcome(TODAY, NEW, ACCEPTED), Outcome(TODAY, NEW, HELD), Outcome(TODAY, UNCHANGED)]
     assert summarise(outcomes) == "2 new, 1 unchanged (1 held)"
     assert summarise([]) == "nothing"
 

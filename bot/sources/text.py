@@ -129,16 +129,21 @@ def _items(body: str) -> list[_Item]:
         if match["change"] is not None:
             negative = match["sign"] not in ("", "+")
             change = -_number(match["change"]) if negative else _number(match["change"])
-        label = _clean_label(match["label"])
-        figure = match.group(0)[len(match["label"]) :].strip()
-        items.append(_Item(label, _number(match["total"]), change, f"{label} {figure}".strip()))
+        written = _last_piece(match["label"]) + match.group(0)[len(match["label"]) :]
+        items.append(
+            _Item(_clean_label(match["label"]), _number(match["total"]), change, written.strip())
+        )
     return items
+
+
+def _last_piece(label: str) -> str:
+    """The label's own text: after the previous item's tail, without bullets or emoji."""
+    return re.sub(r"^[^\w]+", "", re.split(r"[,;\n]", label)[-1])
 
 
 def _clean_label(label: str) -> str:
     """'persons were liquidated,\\n🔹 tanks ‒ ' -> 'tanks'."""
-    label = re.split(r"[,;\n]", label)[-1]
-    label = re.sub(r"^[^\w]+", "", label)  # bullets, emoji
+    label = _last_piece(label)
     label = re.sub(r"[\s\-‒–—:=]+$", "", label)
     label = _QUALIFIERS.sub("", label)
     return re.sub(r"[\s\-‒–—:=]+$", "", label).strip()

@@ -1,0 +1,191 @@
+"""The command line as an operator uses it: what it prints and its exit status."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.clock import FixedClock
+from tests.conftest import NOW
+from tests.fake_statistics_api import DATASET
+
+
+@pytest.fixture
+def run(tmp_path, capsys, fake_api):
+    """Run `bulletin-bot ARGS` in-process against a config for this test: (status, out, err)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\ndatabase = "{tmp_path / "bulletin.db"}"\n[source]\nurl = "{fake_api.url}"\n'
+    )
+
+    def run(*args: str) -> tuple[int, str, str]:
+        status = main(["--config", str(config), *args], clock=FixedClock(NOW))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+@pytest.fixture
+def run_on_history(run, tmp_path, history_file):
+    """`run`, with the database holding the real history up to the day before the API's latest."""
+    shutil.copyfile(history_file, tmp_path / "bulletin.db")
+    return run
+
+
+def test_latest_on_a_fresh_database_uses_the_bundled_history(run):
+    status, out, _ = run("latest")
+    assert status == 0
+    assert "8 August 2026 · day 1627 of the full-scale invasion" in out
+    assert "Personnel: about 1,456,610 (+1,190)" in out
+    assert "Tanks: 12,251 (+4)" in out
+    assert "Claimed by Ukraine's General Staff, one party to the war; not independently " in out
+    assert "<b>" not in out
+
+
+def test_latest_with_categories_shows_just_those(run):
+    status, out, _ = run("latest", "танки", "air", "defence")
+    lines = [line for line in out.splitlines() if ": " in line and "(" in line]
+    assert status == 0
+    assert lines == ["Tanks: 12,251 (+4)", "Air defence systems: 1,556 (+6)"]
+
+
+def test_an_unknown_category_gets_suggestions_and_exit_2(run):
+    status, out, err = run("latest", "tankz")
+    assert (status, out) == (2, "")
+    assert "Unknown category 'tankz'. Did you mean: tanks" in err
+    assert "Try for example: bulletin-bot latest tanks" in err
+
+
+def test_on_a_past_date(run):
+    status, out, _ = run("on", "25.06.2022", "tanks", "artillery")
+    assert status == 0
+    assert "25 June 2022 · day 122" in out
+    assert "Tanks: 1,511 (+4)" in out
+    assert "Artillery systems: 764 (+5)" in out
+
+
+def test_a_downward_revision_is_shown_as_such(run):
+    _, out, _ = run("on", "2022-10-13", "apv")
+    assert "Armoured combat vehicles: 5,167 (−14, revised down by the source)*" in out
+    assert "* Armoured combat vehicles went down: 5,181 -> 5,167" in out
+
+
+def test_a_category_the_day_did_not_have(run):
+    _, out, _ = run("on", "2022-06-25", "submarines")
+    assert "No figure on 25 June 2022 for: Submarines." in out
+
+
+@pytest.mark.parametrize(
+    "date, message",
+    [
+        ("2030-01-01", "2030-01-01 is in the future."),
+        ("2021-12-31", "before the bulletin began on 2022-02-24"),
+        ("31.02.2022", "'31.02.2022' is not a real calendar date."),
+        ("banana", "'banana' is not a date; write it as 2022-06-25, 25.06.2022, today or"),
+        ("0000-00-00", "not a real calendar date"),
+        ("99999-01-01", "is not a date"),
+    ],
+)
+def test_a_bad_date_says_what_to_type(run, date, message):
+    status, out, err = run("on", date)
+    assert (status, out) == (2, "")
+    assert message in err
+
+
+def test_fetch_stores_and_prints_the_new_bulletin(run_on_history):
+    status, out, _ = run_on_history("fetch")
+    assert status == 0
+    assert out.startswith("1 new\n2026-08-08: new, accepted\n")
+    assert "Original post: https://www.facebook.com/GeneralStaff.ua/posts/20260808" in out
+
+
+def test_fetch_from_a_broken_source_fails_with_the_reason(run_on_history, fake_api):
+    fake_api.api.fail("html")
+    status, out, err = run_on_history("fetch")
+    assert (status, out) == (1, "")
+    assert "fetch failed:" in err and "returned HTML, not the expected JSON" in err
+
+
+def test_held_lists_a_held_decrease_with_its_reason(run_on_history, fake_api):
+    fake_api.api.set_total(NOW.date(), "mlrs", 1900)
+    status, out, _ = run_on_history("fetch")
+    assert "2026-08-08: new, held\n  - MLRS went down: 2,008 -> 1,900" in out
+
+    status, out, _ = run_on_history("held")
+    assert status == 0
+    assert "Reports on hold (1):\n2026-08-08 (revision 1, from api" in out
+    assert "  - MLRS went down: 2,008 -> 1,900" in out
+    # ... and latest is still the day before.
+    _, out, _ = run_on_history("latest", "mlrs")
+    assert "7 August 2026" in out
+
+
+def test_backfill_pages_through_the_history(run_on_history):
+    status, out, _ = run_on_history("backfill", "--from", "2026-08-01", "--to", "2026-08-08")
+    assert status == 0
+    # The API brings the original posts' links to seven stored days, and one new day.
+    assert out.splitlines()[0] == "1 new, 7 revised"
+
+
+@pytest.fixture
+def dataset_url():
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(DATASET))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_import_the_dataset_from_its_urls(run, dataset_url):
+    status, out, _ = run(
+        "import",
+        f"{dataset_url}/russia_losses_equipment.json",
+        f"{dataset_url}/russia_losses_personnel.json",
+    )
+    assert status == 0
+    # The bundled history is the same dataset: nothing new.
+    assert out.splitlines()[0] == "1626 unchanged"
+
+
+def test_import_a_file_that_is_not_a_daily_figures_file(run):
+    status, out, err = run("import", str(DATASET / "russia_losses_equipment_oryx.json"))
+    assert (status, out) == (1, "")
+    assert "rows have no 'date'" in err
+
+
+def test_import_a_missing_file(run, tmp_path):
+    status, _, err = run("import", str(tmp_path / "nope.json"))
+    assert status == 1
+    assert "nope.json: No such file or directory" in err
+
+
+def test_a_missing_config_file(tmp_path, capsys):
+    assert main(["--config", str(tmp_path / "missing.toml"), "latest"]) == 2
+    assert "configuration: " in capsys.readouterr().err
+
+
+def test_the_readme_main_command_works_as_a_real_process(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "latest", "tanks"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Tanks: 12,251 (+4)" in result.stdout
+    assert (tmp_path / "bulletin.db").exists()
+    assert Path(tmp_path / "bulletin.db").stat().st_size > 100_000

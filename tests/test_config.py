@@ -1,0 +1,95 @@
+"""Configuration: defaults, the TOML file, the token from the environment, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load
+
+SECRET = "123456:AAH-very-secret-token"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_without_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load(environ={})
+    assert config.storage.database == Path("bulletin.db")
+    assert config.schedule.timezone == "Europe/Kyiv"
+    assert config.schedule.poll_every_minutes == 20
+    assert config.source.url == "https://russianwarship.rip/api/v2"
+    assert config.telegram.api_base_url == "https://api.telegram.org/bot"
+
+
+def test_the_example_file_is_valid_and_matches_the_defaults(tmp_path, monkeypatch):
+    example = Path(__file__).parents[1] / "config.example.toml"
+    monkeypatch.chdir(tmp_path)
+    assert load(example, environ={}) == load(environ={})
+
+
+def test_a_file_sets_values(tmp_path):
+    path = write(
+        tmp_path,
+        """
+[telegram]
+admins = [111, 222]
+api_base_url = "http://127.0.0.1:8081/bot/"
+[storage]
+database = "/data/bulletin.db"
+[schedule]
+timezone = "UTC"
+poll_every_minutes = 5
+""",
+    )
+    config = load(path, environ={})
+    assert config.telegram.admins == (111, 222)
+    assert config.telegram.api_base_url == "http://127.0.0.1:8081/bot"
+    assert config.storage.database == Path("/data/bulletin.db")
+    assert (config.schedule.timezone, config.schedule.poll_every_minutes) == ("UTC", 5)
+
+
+def test_the_token_comes_from_the_environment_and_never_shows(tmp_path):
+    path = write(tmp_path, '[telegram]\ntoken = "from-file"\n')
+    config = load(path, environ={"BULLETIN_BOT_TOKEN": SECRET})
+    assert config.telegram.token == SECRET
+    assert SECRET not in repr(config)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[telegram]\ntokn = 'x'", "unknown key 'tokn' in [telegram]; known: admins, "),
+        ("[telegarm]\ntoken = 'x'", "unknown section [telegarm]"),
+        ("[schedule]\ntimezone = 'Kyiv'", "[schedule] timezone must be an IANA time zone"),
+        ("[schedule]\npoll_every_minutes = '20'", "poll_every_minutes must be a whole number"),
+        ("[schedule]\npoll_every_minutes = 0", "from 1 to 1440, got 0"),
+        ("[telegram]\nadmins = 'me'", "admins must be a list of Telegram user ids"),
+        ("[source]\nurl = 'ftp://x'", "[source] url must be an http(s) URL"),
+        ("[storage]\ndatabase = 3", "[storage] database must be a file path"),
+        ("[storage\n", "not valid TOML"),
+        ("storage = 1", "[storage] must be a table of keys"),
+    ],
+)
+def test_a_wrong_file_stops_with_one_line_naming_the_key(tmp_path, text, message):
+    with pytest.raises(ConfigError) as error:
+        load(write(tmp_path, text), environ={})
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_a_token_of_the_wrong_type_is_not_echoed(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        load(write(tmp_path, "[telegram]\ntoken = 123456789"), environ={})
+    assert "123456789" not in str(error.value)
+    assert "(hidden)" in str(error.value)
+
+
+def test_a_missing_file_given_explicitly(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load(tmp_path / "nope.toml", environ={})
