@@ -51,9 +51,11 @@ class Context:
         """Today where the bulletin is published (the configured time zone)."""
         return self.clock.now().astimezone(self.config.schedule.zone).date()
 
-    def open_store(self) -> Store:
+    def open_store(self, *, seed: bool = True) -> Store:
+        """The configured database; a new, empty one gets the bundled history unless told not."""
         store = Store(self.config.storage.database)
-        seed_if_empty(store, now=self.clock.now())
+        if seed:
+            seed_if_empty(store, now=self.clock.now())
         return store
 
 
@@ -172,7 +174,7 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
 
 
 def import_files(context: Context, args: argparse.Namespace) -> int:
-    store = context.open_store()
+    store = context.open_store(seed=False)  # what is imported is the history
 
     async def read_all() -> list[tuple[str, object]]:
         async with make_client() as client:

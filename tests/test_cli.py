@@ -149,14 +149,17 @@ def dataset_url():
 
 
 def test_import_the_dataset_from_its_urls(run, dataset_url):
-    status, out, _ = run(
-        "import",
-        f"{dataset_url}/russia_losses_equipment.json",
-        f"{dataset_url}/russia_losses_personnel.json",
-    )
+    files = [f"{dataset_url}/russia_losses_{kind}.json" for kind in ("equipment", "personnel")]
+    status, out, _ = run("import", *files)
     assert status == 0
-    # The bundled history is the same dataset: nothing new.
-    assert out.splitlines()[0] == "1626 unchanged"
+    assert out.splitlines()[0] == "1626 new"
+    # Importing the same files again stores nothing.
+    assert run("import", *files)[1].splitlines()[0] == "1626 unchanged"
+    _, out, _ = run("on", "2022-03-31", "pow", "srbm", "military", "vehicles", "fuel", "tanks")
+    assert "Prisoners of war: 459 (+29)" in out
+    assert "Mobile SRBM systems: 4 (0)" in out
+    assert "Military vehicles: 1,201 (+17)" in out
+    assert "Fuel tanks: 75 (0)" in out
 
 
 def test_import_a_file_that_is_not_a_daily_figures_file(run):

@@ -1,0 +1,75 @@
+"""Benchmark: import the whole history, then `latest`, each as a whole process.
+
+    python bench/import_and_latest.py [--runs N]
+
+Goals (issue 2): import of the 1,626-day dataset under 2 s; `bulletin-bot latest` under 300 ms
+wall, Python start-up included. Each run starts from a new, empty database in a temporary folder.
+Also reports the in-process ingest time, without interpreter start-up and imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = ROOT.parent / "shared" / "data" / "petroivaniuk"
+FILES = [DATASET / "russia_losses_equipment.json", DATASET / "russia_losses_personnel.json"]
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def in_process_ingest(folder: Path) -> float:
+    from bot.ingest import ingest
+    from bot.sources.dataset import reports_from
+    from bot.store import Store
+
+    start = time.perf_counter()
+    files = [(str(path), json.loads(path.read_text())) for path in FILES]
+    store = Store(folder / "in-process.db")
+    ingest(store, reports_from(files), now=datetime.now(UTC), hold_suspicious=False)
+    store.close()
+    return time.perf_counter() - start
+
+
+def summary(name: str, seconds: list[float], goal: float) -> str:
+    best, median, worst = min(seconds), statistics.median(seconds), max(seconds)
+    verdict = "meets" if median < goal else "MISSES"
+    return (f"{name:<34} best {best * 1000:7.1f} ms  median {median * 1000:7.1f} ms  "
+            f"worst {worst * 1000:7.1f} ms  ({verdict} the {goal * 1000:.0f} ms goal)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    runs = parser.parse_args().runs
+    cli = [sys.executable, "-m", "bot"]
+    imports, latests, ingests = [], [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            cwd = Path(folder)
+            imports.append(timed([*cli, "import", *map(str, FILES)], cwd))
+            latests.append(timed([*cli, "latest"], cwd))
+            ingests.append(in_process_ingest(cwd))
+    with tempfile.TemporaryDirectory() as folder:
+        baseline = [timed([sys.executable, "-c", "pass"], Path(folder)) for _ in range(runs)]
+    print(f"{runs} runs, Python {sys.version.split()[0]}")
+    print(summary("import (whole process)", imports, 2.0))
+    print(summary("import (in process, no start-up)", ingests, 2.0))
+    print(summary("latest (whole process)", latests, 0.3))
+    print(summary("python -c pass (start-up alone)", baseline, 0.3))
+
+
+if __name__ == "__main__":
+    main()
