@@ -46,8 +46,10 @@ def in_process_ingest(folder: Path) -> float:
 def summary(name: str, seconds: list[float], goal: float) -> str:
     best, median, worst = min(seconds), statistics.median(seconds), max(seconds)
     verdict = "meets" if median < goal else "MISSES"
-    return (f"{name:<34} best {best * 1000:7.1f} ms  median {median * 1000:7.1f} ms  "
-            f"worst {worst * 1000:7.1f} ms  ({verdict} the {goal * 1000:.0f} ms goal)")
+    return (
+        f"{name:<34} best {best * 1000:7.1f} ms  median {median * 1000:7.1f} ms  "
+        f"worst {worst * 1000:7.1f} ms  ({verdict} the {goal * 1000:.0f} ms goal)"
+    )
 
 
 def main() -> None:
