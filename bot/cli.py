@@ -26,7 +26,7 @@ from bot.dates import DATE_FORMS, WAR_START, DateError, parse_user_date
 from bot.figures import bulletin_on
 from bot.ingest import UNCHANGED, Outcome, fetch_latest, ingest, seed_if_empty, summarise
 from bot.sources.api import StatisticsApi
-from bot.sources.dataset import DatasetError, reports_from
+from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, make_client
 from bot.store import ACCEPTED, HELD, Store, StoreError
 
@@ -109,9 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("import", import_files, "import dataset files (paths or URLs)")
     sub.add_argument(
         "paths",
-        nargs="+",
+        nargs="*",
         metavar="PATH",
-        help="russia_losses_equipment.json and/or russia_losses_personnel.json",
+        help="russia_losses_equipment.json and/or russia_losses_personnel.json "
+        "(default: both, from the dataset's public URLs)",
     )
     sub = command("latest", latest, "print the latest accepted bulletin")
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks artillery")
@@ -178,7 +179,8 @@ def import_files(context: Context, args: argparse.Namespace) -> int:
 
     async def read_all() -> list[tuple[str, object]]:
         async with make_client() as client:
-            return [(path, await _read_json(path, client)) for path in args.paths]
+            locations = args.paths or PUBLIC_URLS
+            return [(path, await _read_json(path, client)) for path in locations]
 
     try:
         reports = reports_from(asyncio.run(read_all()))
