@@ -22,7 +22,7 @@ from bot import __version__, categories, render, texts
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
-from bot.dates import DATE_FORMS, WAR_START, DateError, parse_user_date
+from bot.dates import WAR_START, DateError, parse_user_date
 from bot.figures import bulletin_on
 from bot.ingest import UNCHANGED, Outcome, fetch_latest, ingest, seed_if_empty, summarise
 from bot.sources.api import StatisticsApi
@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("latest", latest, "print the latest accepted bulletin")
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks artillery")
     sub = command("on", on, "print the bulletin of a past date")
-    sub.add_argument("date", metavar="DATE", help=DATE_FORMS)
+    sub.add_argument("date", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
     command("held", held, "list reports on hold and why")
     return parser

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot import texts
+
 # Day 1 of the full-scale invasion; the General Staff counts its bulletins from it.
 WAR_START = date(2022, 2, 24)
 
@@ -12,7 +14,6 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})")
 _RELATIVE = {"today": 0, "сьогодні": 0, "yesterday": 1, "вчора": 1, "учора": 1}
 
-DATE_FORMS = "2022-06-25, 25.06.2022, today or yesterday"
 
 
 class DateError(ValueError):
@@ -36,13 +37,13 @@ def parse_user_date(text: str, today: date) -> date:
         if len(year) == 2:
             year = "20" + year
     else:
-        raise DateError(f"'{text}' is not a date; write it as {DATE_FORMS}.")
+        raise DateError(texts.DATE_NOT_A_DATE.format(text=text, forms=texts.DATE_FORMS))
     try:
         result = date(int(year), int(month), int(day))
     except ValueError:
-        raise DateError(f"'{text}' is not a real calendar date.") from None
+        raise DateError(texts.DATE_NOT_REAL.format(text=text)) from None
     if result < WAR_START:
-        raise DateError(f"{result.isoformat()} is before the bulletin began on 2022-02-24.")
+        raise DateError(texts.DATE_BEFORE_WAR.format(date=result.isoformat()))
     if result > today:
-        raise DateError(f"{result.isoformat()} is in the future.")
+        raise DateError(texts.DATE_IN_FUTURE.format(date=result.isoformat()))
     return result

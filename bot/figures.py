@@ -215,3 +215,59 @@ def bulletin_on(store: Store, day: date | None = None) -> Bulletin | None:
     return Bulletin(
         report, changes(report.totals, previous and previous.totals, span), previous_date
     )
+
+
+@dataclass(frozen=True)
+class DayChange:
+    date: date
+    total: int
+    delta: int | None
+    span_days: int
+
+
+@dataclass(frozen=True)
+class Series:
+    """One category over its last stored days, newest last."""
+
+    category: str
+    days: list[DayChange]
+
+    def average(self, last: int = 7) -> float | None:
+        """Average change per calendar day over the last `last` stored days."""
+        recent = [d for d in self.days[-last:] if d.delta is not None]
+        span = sum(d.span_days for d in recent)
+        return sum(d.delta for d in recent) / span if span else None  # type: ignore[misc]
+
+    def largest(self) -> DayChange | None:
+        known = [d for d in self.days if d.delta is not None]
+        return max(known, key=lambda d: (d.delta, d.date)) if known else None
+
+
+# How far back to look for the day before the first one asked for (the source has had gaps).
+_SERIES_MARGIN_DAYS = 30
+
+
+def series(store: Store, key: str, days: int, until: date | None = None) -> Series:
+    """The last `days` accepted days of a category up to `until`, each with its change."""
+    until = until or store.latest_date()
+    if until is None:
+        return Series(key, [])
+    totals = store.effective_totals(
+        since=until - timedelta(days=days + _SERIES_MARGIN_DAYS), until=until
+    )
+    dates = sorted(totals)
+    result = []
+    for index, day in enumerate(dates):
+        if key not in totals[day]:
+            continue
+        previous = dates[index - 1] if index else None
+        before = comparable_previous(totals[day], totals[previous]) if previous else {}
+        result.append(
+            DayChange(
+                day,
+                totals[day][key],
+                totals[day][key] - before[key] if key in before else None,
+                (day - previous).days if previous else 1,
+            )
+        )
+    return Series(key, result[-days:])

@@ -21,6 +21,11 @@ import sqlite_utils
 from bot.report import Finding, Report
 
 ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
+# Subscriber statuses: blocked (the user blocked the bot) and gone (chat not found) are set by
+# delivery, unsubscribed by the subscriber.
+ACTIVE, UNSUBSCRIBED, BLOCKED, GONE = "active", "unsubscribed", "blocked", "gone"
+# Outbox statuses. A row is 'sending' only while its message is in flight.
+PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed", "skipped"
 
 # Each entry upgrades the schema by one version (PRAGMA user_version). Append, never edit.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -62,6 +67,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             detail TEXT NOT NULL
         )""",
     ),
+    (
+        """CREATE TABLE subscribers (
+            chat_id INTEGER PRIMARY KEY,
+            chat_type TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'unsubscribed', 'blocked', 'gone')),
+            send_at TEXT,
+            timezone TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'en',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            status_reason TEXT
+        )""",
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sent_at TEXT,
+            UNIQUE (chat_id, kind, subject)
+        )""",
+        "CREATE INDEX outbox_due ON outbox (status, due_at)",
+    ),
 )
 
 
@@ -90,6 +122,41 @@ class Fetch:
     source: str
     ok: bool
     detail: str
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    chat_id: int
+    chat_type: str
+    status: str
+    send_at: str | None  # "HH:MM" local time; None: as soon as a bulletin is accepted
+    timezone: str
+    language: str
+    created_at: datetime
+    updated_at: datetime
+    status_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to one chat: kind and subject say what (a bulletin of a date, ...)."""
+
+    id: int
+    chat_id: int
+    kind: str
+    subject: str
+    due_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """How a send attempt ended: sent, pending again (due later), failed or skipped."""
+
+    id: int
+    status: str
+    error: str | None = None
+    due_at: datetime | None = None
 
 
 class Store:
@@ -270,6 +337,165 @@ class Store:
         if row is None:
             return None
         return Fetch(datetime.fromisoformat(row[0]), row[1], bool(row[2]), row[3])
+
+    # Subscribers -----------------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        chat_id: int,
+        chat_type: str,
+        *,
+        send_at: str | None,
+        timezone: str,
+        language: str,
+        now: datetime,
+    ) -> Subscriber:
+        """Start or change a chat's daily summary; a blocked or gone chat that asks is back."""
+        self.db.execute(
+            """INSERT INTO subscribers
+               (chat_id, chat_type, status, send_at, timezone, language, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET
+                   chat_type = excluded.chat_type, status = excluded.status,
+                   send_at = excluded.send_at, timezone = excluded.timezone,
+                   updated_at = excluded.updated_at, status_reason = NULL""",
+            [
+                chat_id,
+                chat_type,
+                ACTIVE,
+                send_at,
+                timezone,
+                language,
+                now.isoformat(),
+                now.isoformat(),
+            ],
+        )
+        return self.subscriber(chat_id)  # type: ignore[return-value]
+
+    def subscriber(self, chat_id: int) -> Subscriber | None:
+        rows = list(self.db.query("SELECT * FROM subscribers WHERE chat_id = ?", [chat_id]))
+        return _subscriber(rows[0]) if rows else None
+
+    def active_subscribers(self) -> list[Subscriber]:
+        return [
+            _subscriber(row)
+            for row in self.db.query(
+                "SELECT * FROM subscribers WHERE status = ? ORDER BY chat_id", [ACTIVE]
+            )
+        ]
+
+    def set_subscriber_status(
+        self, chat_id: int, status: str, *, now: datetime, reason: str | None = None
+    ) -> bool:
+        """Change a subscriber's status; False if the chat has no subscription row."""
+        cursor = self.db.execute(
+            "UPDATE subscribers SET status = ?, status_reason = ?, updated_at = ? "
+            "WHERE chat_id = ?",
+            [status, reason, now.isoformat(), chat_id],
+        )
+        return cursor.rowcount > 0
+
+    def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
+        """A group became a supergroup with a new id: its subscription and queue follow it."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE OR IGNORE subscribers SET chat_id = ?, chat_type = 'supergroup', "
+                "updated_at = ? WHERE chat_id = ?",
+                [new_id, now.isoformat(), old_id],
+            )
+            self.db.execute(
+                "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status IN (?, ?)",
+                [new_id, old_id, PENDING, SENDING],
+            )
+
+    def subscriber_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, COUNT(*) FROM subscribers GROUP BY status")
+        return dict(rows.fetchall())
+
+    # Outbox ----------------------------------------------------------------------------------
+
+    def enqueue(self, deliveries: Iterable[tuple[int, str, str, datetime]]) -> int:
+        """Queue (chat_id, kind, subject, due_at) rows; a row already queued is left alone.
+
+        The UNIQUE (chat_id, kind, subject) constraint is what makes each message go out at
+        most once, however often the same bulletin is accepted or the bot restarts.
+        """
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, status) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(c, k, s, due.isoformat(), PENDING) for c, k, s, due in deliveries],
+            )
+            return self.db.conn.total_changes - before
+
+    def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Mark up to `limit` due messages as in flight and return them, oldest due first."""
+        with self.db.atomic():
+            rows = self.db.execute(
+                "SELECT id, chat_id, kind, subject, due_at, attempts FROM outbox "
+                "WHERE status = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+                [PENDING, now.isoformat(), limit],
+            ).fetchall()
+            self.db.conn.executemany(
+                "UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ?",
+                [(SENDING, row[0]) for row in rows],
+            )
+        return [
+            Delivery(i, chat, kind, subject, datetime.fromisoformat(due), attempts + 1)
+            for i, chat, kind, subject, due, attempts in rows
+        ]
+
+    def finish(self, results: Iterable[DeliveryResult], *, now: datetime) -> None:
+        """Record how a batch of sends ended, in one transaction."""
+        with self.db.atomic():
+            for result in results:
+                if result.status == PENDING:  # retry later, or after a 429: not an attempt
+                    self.db.execute(
+                        "UPDATE outbox SET status = ?, due_at = ?, last_error = ? WHERE id = ?",
+                        [PENDING, (result.due_at or now).isoformat(), result.error, result.id],
+                    )
+                else:
+                    self.db.execute(
+                        "UPDATE outbox SET status = ?, last_error = ?, sent_at = ? WHERE id = ?",
+                        [
+                            result.status,
+                            result.error,
+                            now.isoformat() if result.status == SENT else None,
+                            result.id,
+                        ],
+                    )
+
+    def release_in_flight(self) -> int:
+        """After a crash, messages that were in flight go back to the queue (and may repeat)."""
+        cursor = self.db.execute(
+            "UPDATE outbox SET status = ? WHERE status = ?", [PENDING, SENDING]
+        )
+        return cursor.rowcount
+
+    def next_due(self) -> datetime | None:
+        row = self.db.execute(
+            "SELECT MIN(due_at) FROM outbox WHERE status = ?", [PENDING]
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row[0] else None
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        return dict(rows.fetchall())
+
+
+def _subscriber(row: dict) -> Subscriber:
+    return Subscriber(
+        chat_id=row["chat_id"],
+        chat_type=row["chat_type"],
+        status=row["status"],
+        send_at=row["send_at"],
+        timezone=row["timezone"],
+        language=row["language"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        status_reason=row["status_reason"],
+    )
 
 
 # The id of the newest accepted revision of each date.

@@ -40,3 +40,12 @@ HELD_NONE = "No reports are on hold."
 HELD_HEADER = "Reports on hold ({count}):"
 HELD_ITEM = "{date} (revision {revision}, from {source}, fetched {fetched}):"
 HELD_REASON = "  - {detail}"
+
+DATE_FORMS = "2022-06-25, 25.06.2022, today or yesterday"
+DATE_NOT_A_DATE = "'{text}' is not a date; write it as {forms}."
+DATE_NOT_REAL = "'{text}' is not a real calendar date."
+DATE_BEFORE_WAR = "{date} is before the bulletin began on 2022-02-24."
+DATE_IN_FUTURE = "{date} is in the future."
+
+SUBSCRIBE_BAD_TIME = "'{word}' is not a time of day; write it as HH:MM, from 00:00 to 23:59."
+SUBSCRIBE_BAD_WORD = "'{word}' is neither a time (HH:MM) nor a time zone (like Europe/Kyiv)."

@@ -1,0 +1,97 @@
+"""Daily summaries: who gets which bulletin when. No Telegram here.
+
+A subscriber chooses a local time (or "as soon as it is out") and a time zone. When a fresh
+bulletin is accepted, each active subscriber gets one outbox row, due at their time that day, or
+at once if their time has already passed (a late bulletin is sent late, not a day late). The
+outbox's UNIQUE constraint keeps it to one message per subscriber and bulletin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot import texts
+from bot.store import Store, Subscriber
+
+BULLETIN = "bulletin"  # outbox kind; the subject is the bulletin's ISO date
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+# A bulletin older than this (days before today) is history, not news: it is never broadcast.
+FRESH_DAYS = 1
+
+
+class SubscriptionError(ValueError):
+    """Arguments that name no time or zone; the message says what to type instead."""
+
+
+def parse_options(words: Sequence[str], default_zone: str) -> tuple[str | None, str]:
+    """'/subscribe 08:30 Europe/London' -> ('08:30', 'Europe/London'); either may be left out."""
+    send_at: str | None = None
+    zone = default_zone
+    for word in words:
+        if match := _TIME.fullmatch(word):
+            send_at = f"{int(match[1]):02d}:{match[2]}"
+        elif found := find_zone(word):
+            zone = found
+        elif re.fullmatch(r"\d{1,2}[:.]\d{1,2}", word):
+            raise SubscriptionError(texts.SUBSCRIBE_BAD_TIME.format(word=word))
+        else:
+            raise SubscriptionError(texts.SUBSCRIBE_BAD_WORD.format(word=word))
+    return send_at, zone
+
+
+def find_zone(word: str) -> str | None:
+    """An IANA zone from its full name or its city, in any case: 'london' -> 'Europe/London'."""
+    key = word.strip().casefold().replace(" ", "_")
+    zones = _zones()
+    return zones.get(key) or _cities().get(key)
+
+
+@cache
+def _zones() -> dict[str, str]:
+    names = {name.casefold(): name for name in available_timezones()}
+    # Kyiv's zone was long spelt Kiev; accept both whatever the tz database has.
+    for spelling in ("europe/kyiv", "europe/kiev"):
+        if spelling in names:
+            names.setdefault("europe/kyiv", names[spelling])
+            names.setdefault("europe/kiev", names[spelling])
+    return names
+
+
+@cache
+def _cities() -> dict[str, str]:
+    cities: dict[str, str] = {}
+    for folded, name in sorted(_zones().items()):
+        if "/" in folded and not folded.startswith("etc/"):
+            cities.setdefault(folded.rsplit("/", 1)[1], name)
+    cities.setdefault("kyiv", _zones().get("europe/kyiv", "Europe/Kyiv"))
+    return cities
+
+
+def due_at(subscriber: Subscriber, accepted_at: datetime) -> datetime:
+    """When a bulletin accepted at `accepted_at` goes to this subscriber (UTC)."""
+    if subscriber.send_at is None:
+        return accepted_at.astimezone(UTC)
+    try:
+        zone = ZoneInfo(subscriber.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = accepted_at.astimezone(zone)
+    hour, minute = map(int, subscriber.send_at.split(":"))
+    wanted = datetime.combine(local.date(), time(hour, minute), tzinfo=zone)
+    return max(wanted, local).astimezone(UTC)
+
+
+def is_fresh(day: date, today: date) -> bool:
+    """Whether a bulletin is news today (and may be broadcast), rather than history."""
+    return day >= today - timedelta(days=FRESH_DAYS)
+
+
+def enqueue_bulletin(store: Store, day: date, *, now: datetime) -> int:
+    """Queue the bulletin of `day` for every active subscriber; how many rows were new."""
+    return store.enqueue(
+        (s.chat_id, BULLETIN, day.isoformat(), due_at(s, now)) for s in store.active_subscribers()
+    )
