@@ -15,7 +15,6 @@ _DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})")
 _RELATIVE = {"today": 0, "сьогодні": 0, "yesterday": 1, "вчора": 1, "учора": 1}
 
 
-
 class DateError(ValueError):
     """A date a person typed that names no day of the bulletin; the message says why."""
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from bot import categories, texts
 from bot.categories import Unknown
-from bot.figures import Bulletin, Change
-from bot.store import StoredReport
+from bot.figures import Bulletin, Change, Series
+from bot.store import ACTIVE, Fetch, StoredReport, Subscriber
 
 _MONTHS = [
     "January",
@@ -67,82 +67,159 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     noted = {f.category for f in report.findings if f.category}
     lines = [
         f"<b>{texts.TITLE}</b>",
-        _escape(texts.DAY_LINE.format(date=format_date(report.date), day=report.day)),
+        _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day),
         "",
     ]
     for change in shown.changes:
         category = categories.get(change.category)
         lines.append(
-            _escape(
-                texts.FIGURE_LINE.format(
-                    name=category.name_en,
-                    approx=texts.APPROXIMATELY if category.approximate else "",
-                    total=number(change.total),
-                    change=change_text(change),
-                    marker=texts.FOOTNOTE_MARKER if change.category in noted else "",
-                )
+            _fill(
+                texts.FIGURE_LINE,
+                name=category.name_en,
+                approx=texts.APPROXIMATELY if category.approximate else "",
+                total=number(change.total),
+                change=change_text(change),
+                marker=texts.FOOTNOTE_MARKER if change.category in noted else "",
             )
         )
     if keys and (missing := view.missing(keys)):
         names = ", ".join(categories.get(k).name_en for k in missing)
-        lines.append(
-            _escape(texts.NO_FIGURES_FOR.format(date=format_date(report.date), names=names))
-        )
+        lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
     shown_keys = {c.category for c in shown.changes}
     footnotes = [
-        texts.FOOTNOTE.format(detail=f.detail) for f in report.findings if f.category in shown_keys
+        _fill(texts.FOOTNOTE, detail=f.detail) for f in report.findings if f.category in shown_keys
     ]
     if footnotes:
-        lines += ["", *map(_escape, footnotes)]
-    lines += ["", _escape(_link_line(report)), _escape(texts.CAVEAT)]
+        lines += ["", *footnotes]
+    lines += ["", _link_line(report), texts.CAVEAT]
     return "\n".join(lines)
 
 
 def _link_line(report: StoredReport) -> str:
-    return texts.ORIGINAL_POST.format(link=report.link) if report.link else texts.NO_LINK
+    return _fill(texts.ORIGINAL_POST, link=report.link) if report.link else texts.NO_LINK
 
 
 def unknown_categories(unknown: Sequence[Unknown], example: str) -> str:
     """'Unknown category 'tankz'. Did you mean: tanks?' for each word, then an example."""
     lines = []
     for item in unknown:
-        line = texts.UNKNOWN_CATEGORY.format(word=item.word)
+        line = _fill(texts.UNKNOWN_CATEGORY, word=item.word)
         if item.suggestions:
-            line += texts.DID_YOU_MEAN.format(suggestions=", ".join(item.suggestions))
+            line += _fill(texts.DID_YOU_MEAN, suggestions=", ".join(item.suggestions))
         lines.append(line)
-    lines.append(texts.CATEGORY_EXAMPLE.format(example=example))
-    return _escape("\n".join(lines))
+    lines.append(_fill(texts.CATEGORY_EXAMPLE, example=example))
+    return "\n".join(lines)
 
 
 def no_report_on(day: date, nearest: date | None) -> str:
     if nearest is None:
-        return _escape(texts.NO_REPORT_BEFORE.format(date=format_date(day)))
-    return _escape(texts.NO_REPORT_ON.format(date=format_date(day), nearest=nearest.isoformat()))
+        return _fill(texts.NO_REPORT_BEFORE, date=format_date(day))
+    return _fill(texts.NO_REPORT_ON, date=format_date(day), nearest=nearest.isoformat())
 
 
 def held(reports: Sequence[StoredReport]) -> str:
     if not reports:
-        return _escape(texts.HELD_NONE)
-    lines = [texts.HELD_HEADER.format(count=len(reports))]
+        return texts.HELD_NONE
+    lines = [_fill(texts.HELD_HEADER, count=len(reports))]
     for report in reports:
         lines.append(
-            texts.HELD_ITEM.format(
+            _fill(
+                texts.HELD_ITEM,
                 date=report.date.isoformat(),
                 revision=report.revision,
                 source=report.source,
                 fetched=_timestamp(report.fetched_at),
             )
         )
-        lines += [texts.HELD_REASON.format(detail=f.detail) for f in report.findings]
-    return _escape("\n".join(lines))
+        lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in report.findings]
+    return "\n".join(lines)
+
+
+# The bot's other replies ---------------------------------------------------------------------
+
+
+def start() -> str:
+    return texts.START.format(caveat=texts.CAVEAT)
+
+
+def help_text() -> str:
+    names = ", ".join(c.key for c in categories.CATEGORIES if c.merged_into is None)
+    return _fill(texts.HELP, categories=names)
+
+
+def sources(
+    url: str, first: date | None, last: date | None, days: int, last_fetch: Fetch | None
+) -> str:
+    if last_fetch is None:
+        fetched = texts.LAST_FETCH_NEVER
+    else:
+        result = (texts.FETCH_OK if last_fetch.ok else texts.FETCH_FAILED).format(
+            detail=last_fetch.detail
+        )
+        fetched = texts.LAST_FETCH.format(at=_timestamp(last_fetch.at), result=result)
+    return _fill(
+        texts.SOURCES,
+        url=url,
+        first=first.isoformat() if first else "-",
+        last=last.isoformat() if last else "-",
+        days=number(days),
+        last_fetch=fetched,
+        caveat_long=texts.CAVEAT_LONG,
+    )
+
+
+def history(data: Series) -> str:
+    """A compact table of a category's last days: totals, changes, average and largest day."""
+    name = categories.get(data.category).name_en
+    if not data.days:
+        return _fill(texts.HISTORY_NONE, name=name)
+    rows = [texts.HISTORY_HEADER]
+    for day in data.days:
+        change = "new" if day.delta is None else signed(day.delta)
+        if day.delta is not None and day.span_days > 1:
+            change += f"/{day.span_days}d"
+        rows.append(
+            texts.HISTORY_ROW.format(
+                date=day.date.isoformat(), total=number(day.total), change=change
+            )
+        )
+    lines = [
+        _fill(texts.HISTORY_TITLE, name=name, days=len(data.days)),
+        "<pre>" + _escape("\n".join(rows)) + "</pre>",
+    ]
+    if (average := data.average()) is not None:
+        lines.append(_fill(texts.HISTORY_AVERAGE, average=f"{average:+,.1f}"))
+    if (largest := data.largest()) is not None:
+        lines.append(
+            _fill(
+                texts.HISTORY_LARGEST,
+                change=signed(largest.delta or 0),
+                date=format_date(largest.date),
+            )
+        )
+    lines += ["", texts.CAVEAT]
+    return "\n".join(lines)
+
+
+def subscription(subscriber: Subscriber | None, template: str = texts.SETTINGS) -> str:
+    """A chat's daily summary settings, in `template` (settings, or the confirmation)."""
+    if subscriber is None or subscriber.status != ACTIVE:
+        return texts.SETTINGS_NONE
+    when = _fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
+    return _fill(template, when=when, zone=subscriber.timezone)
 
 
 def _timestamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def _fill(template: str, **values: object) -> str:
+    """A trusted template (which may hold markup) filled with escaped values."""
+    return template.format(**{name: _escape(str(value)) for name, value in values.items()})
 
 
 def to_plain(text: str) -> str:

@@ -49,3 +49,91 @@ DATE_IN_FUTURE = "{date} is in the future."
 
 SUBSCRIBE_BAD_TIME = "'{word}' is not a time of day; write it as HH:MM, from 00:00 to 23:59."
 SUBSCRIBE_BAD_WORD = "'{word}' is neither a time (HH:MM) nor a time zone (like Europe/Kyiv)."
+
+# The bot ---------------------------------------------------------------------------------------
+
+START = (
+    "<b>bulletin-bot</b> sends the daily figures of Russian losses published by the General "
+    "Staff of Ukraine's Armed Forces, with the date they cover and a link to the original post.\n"
+    "\n"
+    "{caveat}\n"
+    "\n"
+    "/latest: the latest bulletin\n"
+    "/latest tanks: one category\n"
+    "/on 2022-06-25: a past day\n"
+    "/history tanks 14: the last days of a category\n"
+    "/subscribe 08:30: a daily summary at your time\n"
+    "/help: every command"
+)
+HELP = (
+    "<b>Commands</b>\n"
+    "/latest [CATEGORY...]: the latest bulletin, or some categories (/latest tanks artillery, "
+    "/latest танки)\n"
+    "/on DATE [CATEGORY...]: a past day (/on 2022-06-25, /on 25.06.2022 tanks, /on yesterday)\n"
+    "/history CATEGORY [DAYS]: daily changes, average and largest day (/history drones 14)\n"
+    "/sources: where the figures come from, and how far to trust them\n"
+    "/subscribe [HH:MM] [TIME ZONE]: a daily summary (/subscribe, /subscribe 08:30, "
+    "/subscribe 20:00 Europe/London)\n"
+    "/unsubscribe: stop the daily summary\n"
+    "/settings: your subscription\n"
+    "\n"
+    "Categories: {categories}."
+)
+COMMANDS = (
+    # (command, English description, Ukrainian description) for Telegram's command menu
+    ("latest", "The latest bulletin, or some categories", "Останнє зведення або категорії"),
+    ("on", "A past day: /on 2022-06-25", "Минулий день: /on 2022-06-25"),
+    ("history", "Daily changes of a category: /history tanks", "Зміни за днями: /history танки"),
+    ("sources", "Where the figures come from", "Звідки ці дані"),
+    ("subscribe", "A daily summary: /subscribe 08:30", "Щоденне зведення: /subscribe 08:30"),
+    ("unsubscribe", "Stop the daily summary", "Скасувати щоденне зведення"),
+    ("settings", "Your subscription", "Ваша підписка"),
+    ("help", "Every command with an example", "Усі команди з прикладами"),
+)
+SOURCES = (
+    "<b>Where the figures come from</b>\n"
+    "The General Staff of Ukraine's Armed Forces publishes cumulative totals every morning on "
+    "its channels (https://www.facebook.com/GeneralStaff.ua). bulletin-bot reads them from the "
+    "russianwarship.rip API, which republishes each post with a link to it ({url}).\n"
+    "History: {first} to {last}, {days} days stored.\n"
+    "Last check of the source: {last_fetch}.\n"
+    "\n"
+    "<b>How far to trust them</b>\n"
+    "{caveat_long}"
+)
+LAST_FETCH = "{at}, {result}"
+LAST_FETCH_NEVER = "none yet"
+FETCH_OK = "ok ({detail})"
+FETCH_FAILED = "failed ({detail})"
+
+HISTORY_TITLE = "<b>{name}</b>, last {days} days"
+HISTORY_HEADER = "Date          Total   Change"
+HISTORY_ROW = "{date}  {total:>8}  {change:>7}"
+HISTORY_AVERAGE = "7-day average: {average} a day"
+HISTORY_LARGEST = "Largest day: {change} on {date}"
+HISTORY_NONE = "No figures for {name} yet."
+
+SETTINGS_NONE = "This chat has no daily summary. Start one with /subscribe or /subscribe 08:30."
+SETTINGS = (
+    "Daily summary: {when}, time zone {zone}. Change it with /subscribe HH:MM, stop it "
+    "with /unsubscribe."
+)
+WHEN_AT = "at {time}"
+WHEN_ASAP = "as soon as the bulletin is out"
+SUBSCRIBED = "Subscribed. Daily summary: {when}, time zone {zone}. /unsubscribe stops it."
+UNSUBSCRIBED = "Unsubscribed: no more daily summaries. /subscribe starts them again."
+NOT_SUBSCRIBED = "This chat was not subscribed. /subscribe starts a daily summary."
+GROUP_ADMINS_ONLY = "Only the group's admins can change its subscription."
+
+USAGE_ON = "Which day? For example: /on 2022-06-25 or /on yesterday tanks"
+USAGE_HISTORY = "Which category? For example: /history tanks or /history drones 30"
+BAD_DAYS = "'{word}' is not a number of days from 1 to {most}. For example: /history tanks 14"
+UNKNOWN_COMMAND = "I don't know that command. /help lists them all."
+NOT_UNDERSTOOD = "I only understand commands. /help lists them all."
+BUTTON_EXPIRED = "This button has expired. Send /latest for a fresh bulletin."
+INTERNAL_ERROR = (
+    "Something went wrong on our side; it has been logged. Please try again in a minute."
+)
+
+BUTTON_ALL = "All"
+BUTTON_HISTORY = "History: {name}"

@@ -1,0 +1,468 @@
+"""A stand-in for the Telegram Bot API on 127.0.0.1, for the console and the tests.
+
+python-telegram-bot talks to it through its real HTTP stack (`base_url`), exactly as it talks to
+Telegram: long-polled getUpdates, sendMessage, sendPhoto, editMessageText, answerCallbackQuery,
+setMyCommands, deleteWebhook, getChatMember. Whoever runs it plays the people: `send_text` and
+`press` queue updates, `sent` records every message the bot sent. It also misbehaves on demand
+the way Telegram does: 429 with retry_after (bursts, or a cap on messages per second), 403 for
+users who blocked the bot, a group migrated to a supergroup, "chat not found", 5xx.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Bulletin", "username": "bulletin_bot"}
+# Parameters python-telegram-bot sends as plain strings; every other one is JSON-encoded.
+_STRING_PARAMETERS = {
+    "text",
+    "caption",
+    "parse_mode",
+    "callback_query_id",
+    "language_code",
+    "url",
+    "secret_token",
+    "description",
+    "short_description",
+    "inline_message_id",
+}
+_SENDING_METHODS = {"sendMessage", "sendPhoto"}
+
+
+@dataclass
+class SentMessage:
+    """A message the bot sent (or edited), as the stand-in recorded it."""
+
+    method: str
+    chat_id: int
+    message_id: int
+    text: str
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+    photo: bytes | None = None
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback data) of the inline keyboard, row by row."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+@dataclass
+class _Faults:
+    rate_limited: int = 0  # how many of the next sends answer 429
+    retry_after: int = 1
+    per_second_cap: float | None = None  # a Telegram-like flood cap on sends
+    server_errors: int = 0  # how many of the next sends answer 502
+    blocked: set[int] = field(default_factory=set)
+    missing: set[int] = field(default_factory=set)
+    migrated: dict[int, int] = field(default_factory=dict)
+    delay: float = 0.0  # seconds every send takes
+
+
+class LocalBotApi:
+    """The stand-in's state; `serve()` puts it on a loopback port."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._updates: deque[dict[str, Any]] = deque()
+        self._next_update_id = 1
+        self._next_message_id = 1
+        self._send_times: deque[float] = deque()
+        self.sent: list[SentMessage] = []
+        self.calls: list[str] = []  # every method called, in order
+        self.commands: dict[str, list[dict[str, str]]] = {}  # language code -> setMyCommands
+        self.answered_callbacks: list[dict[str, Any]] = []
+        self.chat_admins: dict[int, set[int]] = {}
+        self.faults = _Faults()
+        self.too_many_requests = 0  # 429s answered
+        self.on_sent: Callable[[SentMessage], None] | None = None
+        self._closing = False
+
+    # Playing the people ------------------------------------------------------------------------
+
+    def send_text(
+        self,
+        text: str,
+        *,
+        chat_id: int = 1001,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        language_code: str = "en",
+    ) -> int:
+        """A person writes `text` in a chat; returns the update id."""
+        user = {
+            "id": user_id or abs(chat_id),
+            "is_bot": False,
+            "first_name": "Reader",
+            "language_code": language_code,
+        }
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type != "private":
+            chat["title"] = "A group"
+        message: dict[str, Any] = {
+            "message_id": self._message_id(),
+            "date": int(time.time()),
+            "chat": chat,
+            "text": text,
+        }
+        if chat_type == "channel":
+            message["sender_chat"] = chat
+            return self._queue({"channel_post": message})
+        message["from"] = user
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._queue({"message": message})
+
+    def press(self, message: SentMessage, data: str, *, user_id: int | None = None) -> int:
+        """A person presses an inline button of a message the bot sent."""
+        user = {"id": user_id or abs(message.chat_id), "is_bot": False, "first_name": "Reader"}
+        original = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": {"id": message.chat_id, "type": "private"},
+            "text": message.text,
+            "from": BOT_USER,
+        }
+        return self._queue(
+            {
+                "callback_query": {
+                    "id": str(self._message_id()),
+                    "from": user,
+                    "chat_instance": "local",
+                    "message": original,
+                    "data": data,
+                }
+            }
+        )
+
+    def make_admin(self, chat_id: int, user_id: int) -> None:
+        with self._lock:
+            self.chat_admins.setdefault(chat_id, set()).add(user_id)
+
+    # Observing the bot -------------------------------------------------------------------------
+
+    def messages_to(self, chat_id: int) -> list[SentMessage]:
+        with self._lock:
+            return [m for m in self.sent if m.chat_id == chat_id]
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Block until `condition()` holds (checked whenever the bot calls), or time runs out."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not condition():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._lock.wait(left)
+            return True
+
+    def wait_for_messages(
+        self, chat_id: int, count: int = 1, timeout: float = 10.0
+    ) -> list[SentMessage]:
+        self.wait_for(lambda: len([m for m in self.sent if m.chat_id == chat_id]) >= count, timeout)
+        return self.messages_to(chat_id)
+
+    def pending_updates(self) -> int:
+        with self._lock:
+            return len(self._updates)
+
+    # Serving -----------------------------------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Server:
+        return Server(self, host, port)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closing = True
+            self._lock.notify_all()
+
+    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API call: (HTTP status, JSON body)."""
+        with self._lock:
+            self.calls.append(method)
+            self._lock.notify_all()
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return 404, _error(404, "Not Found: method not found")
+        return handler(params)
+
+    def _queue(self, update: dict[str, Any]) -> int:
+        with self._lock:
+            update_id = self._next_update_id
+            self._next_update_id += 1
+            self._updates.append({"update_id": update_id, **update})
+            self._lock.notify_all()
+            return update_id
+
+    def _message_id(self) -> int:
+        with self._lock:
+            self._next_message_id += 1
+            return self._next_message_id
+
+    # Bot API methods ---------------------------------------------------------------------------
+
+    def _api_getMe(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, _ok(
+            {
+                **BOT_USER,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        )
+
+    def _api_getUpdates(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._updates and self._updates[0]["update_id"] < offset:
+                self._updates.popleft()  # confirmed by the offset
+            while not self._updates and not self._closing:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(min(left, 0.5))
+            return 200, _ok(list(self._updates)[:limit])
+
+    def _api_deleteWebhook(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, _ok(True)
+
+    def _api_setWebhook(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, _ok(True)
+
+    def _api_setMyCommands(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.commands[params.get("language_code") or ""] = params["commands"]
+        return 200, _ok(True)
+
+    def _api_getChatMember(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        user = {"id": user_id, "is_bot": False, "first_name": "Reader"}
+        if user_id in self.chat_admins.get(chat_id, set()):
+            return 200, _ok({"status": "creator", "user": user, "is_anonymous": False})
+        return 200, _ok({"status": "member", "user": user})
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.answered_callbacks.append(params)
+        return 200, _ok(True)
+
+    def _api_sendChatAction(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, _ok(True)
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return self._deliver("sendMessage", params, params.get("text", ""))
+
+    def _api_sendPhoto(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return self._deliver("sendPhoto", params, params.get("caption", ""))
+
+    def _api_editMessageText(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return self._deliver("editMessageText", params, params.get("text", ""))
+
+    def _deliver(
+        self, method: str, params: dict[str, Any], text: str
+    ) -> tuple[int, dict[str, Any]]:
+        chat_id = _chat_id(params.get("chat_id"))
+        if self.faults.delay:
+            time.sleep(self.faults.delay)
+        with self._lock:
+            refusal = self._refusal(method, chat_id)
+            if refusal:
+                return refusal
+            message_id = int(params.get("message_id") or 0) or self._next_message_id + 1
+            self._next_message_id = max(self._next_message_id, message_id)
+            message = SentMessage(
+                method,
+                chat_id,
+                message_id,
+                text,
+                params.get("parse_mode"),
+                params.get("reply_markup"),
+                params.get("photo") if method == "sendPhoto" else None,
+            )
+            self.sent.append(message)
+            self._lock.notify_all()
+        if self.on_sent:
+            self.on_sent(message)
+        result: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+        }
+        if method == "sendPhoto":
+            result["photo"] = [
+                {
+                    "file_id": f"photo{message_id}",
+                    "file_unique_id": f"p{message_id}",
+                    "width": 1200,
+                    "height": 800,
+                }
+            ]
+            result["caption"] = text
+        else:
+            result["text"] = text
+        return 200, _ok(result)
+
+    def _refusal(self, method: str, chat_id: int) -> tuple[int, dict[str, Any]] | None:
+        """Telegram's ways of saying no, in the order Telegram would check them."""
+        faults = self.faults
+        if method in _SENDING_METHODS:
+            now = time.monotonic()
+            if faults.rate_limited > 0:
+                faults.rate_limited -= 1
+                return self._too_many(faults.retry_after)
+            if faults.per_second_cap is not None:
+                while self._send_times and now - self._send_times[0] >= 1.0:
+                    self._send_times.popleft()
+                if len(self._send_times) >= faults.per_second_cap:
+                    return self._too_many(1)
+                self._send_times.append(now)
+            if faults.server_errors > 0:
+                faults.server_errors -= 1
+                return 502, _error(502, "Bad Gateway")
+        if chat_id in faults.blocked:
+            return 403, _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in faults.missing:
+            return 400, _error(400, "Bad Request: chat not found")
+        if chat_id in faults.migrated:
+            return 400, _error(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=faults.migrated[chat_id],
+            )
+        return None
+
+    def _too_many(self, retry_after: int) -> tuple[int, dict[str, Any]]:
+        self.too_many_requests += 1
+        return 429, _error(
+            429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+        )
+
+
+def _ok(result: Any) -> dict[str, Any]:
+    return {"ok": True, "result": result}
+
+
+def _error(code: int, description: str, **parameters: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return body
+
+
+def _chat_id(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def parse_parameters(content_type: str, body: bytes) -> dict[str, Any]:
+    """The parameters of a Bot API call, however python-telegram-bot encoded them."""
+    if content_type.startswith("application/json"):
+        return json.loads(body or b"{}")
+    if content_type.startswith("multipart/form-data"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
+        params: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename():
+                params[name] = payload
+            else:
+                params[name] = _decode(name, payload.decode())
+        # Attached files are referred to as attach://name.
+        for name, value in list(params.items()):
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[name] = params.get(value.removeprefix("attach://"), value)
+        return params
+    pairs = parse_qsl(body.decode(), keep_blank_values=True)
+    return {name: _decode(name, value) for name, value in pairs}
+
+
+def _decode(name: str, value: str) -> Any:
+    if name in _STRING_PARAMETERS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+class Server:
+    """A LocalBotApi on a loopback port, served from a thread: `base_url` is for the bot."""
+
+    def __init__(self, api: LocalBotApi, host: str, port: int) -> None:
+        self.api = api
+        self._http = ThreadingHTTPServer((host, port), _handler_for(api))
+        self._http.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._http.server_address[:2]
+        return f"http://{host}:{port}/bot"
+
+    def close(self) -> None:
+        self.api.close()
+        self._http.shutdown()
+        self._http.server_close()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _handler_for(api: LocalBotApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive: the bot reuses its connections
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            self._answer(parse_parameters(self.headers.get("Content-Type", ""), body))
+
+        def do_GET(self) -> None:
+            self._answer(dict(parse_qsl(urlsplit(self.path).query)))
+
+        def _answer(self, params: dict[str, Any]) -> None:
+            # /bot<token>/<method>
+            method = urlsplit(self.path).path.rsplit("/", 1)[-1]
+            try:
+                status, payload = api.handle(method, params)
+            except (KeyError, ValueError, TypeError) as error:
+                status, payload = 400, _error(400, f"Bad Request: {error}")
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
