@@ -120,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("date", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
     command("held", held, "list reports on hold and why")
+    sub = command("run", run, "run the Telegram bot (long polling, or a webhook)")
+    sub.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="the public HTTPS URL Telegram posts updates to ([webhook] keys)",
+    )
+    command("console", console, "chat with the bot in the terminal: no token, no network")
     return parser
 
 
@@ -219,6 +226,32 @@ def on(context: Context, args: argparse.Namespace) -> int:
 def held(context: Context, args: argparse.Namespace) -> int:
     print(render.to_plain(render.held(context.open_store().reports_with_status(HELD))))
     return 0
+
+
+def run(context: Context, args: argparse.Namespace) -> int:
+    from bot.telegram import app  # the Telegram stack loads only for the commands that use it
+
+    config = context.config
+    if not config.telegram.token:
+        raise CommandError(texts.NO_TOKEN, 2)
+    if args.webhook and not config.webhook.secret_token:
+        raise CommandError(texts.NO_WEBHOOK_SECRET, 2)
+    services = app.Services(config, context.open_store(), context.clock)
+    application = app.build(
+        services, token=config.telegram.token, base_url=config.telegram.api_base_url
+    )
+    if args.webhook:
+        app.run_webhook(application, services, args.webhook)
+    else:
+        app.run_polling(application)
+    return 0
+
+
+def console(context: Context, args: argparse.Namespace) -> int:
+    from bot.telegram import console as terminal
+    from bot.telegram.commands import Services
+
+    return terminal.main(Services(context.config, context.open_store(), context.clock))
 
 
 # Helpers ---------------------------------------------------------------------------------------

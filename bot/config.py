@@ -7,13 +7,18 @@ out of reprs and messages so it cannot leak into logs.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-TOKEN_VARIABLE = "BULLETIN_BOT_TOKEN"
+# Secrets may come from the environment instead of the file; the environment wins.
+ENVIRONMENT = {
+    "BULLETIN_BOT_TOKEN": ("telegram", "token"),
+    "BULLETIN_BOT_WEBHOOK_SECRET": ("webhook", "secret_token"),
+}
 DEFAULT_PATH = Path("config.toml")
 
 
@@ -49,17 +54,33 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class DeliveryConfig:
+    rate_per_second: float = 25.0
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    path: str = "telegram"
+    secret_token: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     source: SourceConfig = SourceConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    webhook: WebhookConfig = WebhookConfig()
 
 
 def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
     """Read `path` (default: config.toml if it exists, else the built-in defaults).
 
-    A path given explicitly must exist. BULLETIN_BOT_TOKEN, when set, supplies the token.
+    A path given explicitly must exist. BULLETIN_BOT_TOKEN and BULLETIN_BOT_WEBHOOK_SECRET,
+    when set, supply the secrets.
     """
     environ = os.environ if environ is None else environ
     if path is None and not DEFAULT_PATH.exists():
@@ -76,10 +97,12 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
             raise ConfigError(f"{name}: cannot read it: {error}") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{name}: not valid TOML: {error}") from None
-    config = _build(name, data)
-    if token := environ.get(TOKEN_VARIABLE, "").strip():
-        config = replace(config, telegram=replace(config.telegram, token=token))
-    return config
+    for variable, (section, key) in ENVIRONMENT.items():
+        if value := environ.get(variable, "").strip():
+            table = data.setdefault(section, {})
+            if isinstance(table, dict):
+                table[key] = value
+    return _build(name, data)
 
 
 def _build(name: str, data: dict[str, Any]) -> Config:
@@ -112,7 +135,7 @@ def _section(name: str, section: str, default: Any, values: dict[str, Any]) -> A
         try:
             checked[key] = check(value)
         except (TypeError, ValueError, ZoneInfoNotFoundError):
-            shown = "(hidden)" if key == "token" else repr(value)
+            shown = "(hidden)" if key in _SECRETS else repr(value)
             raise ConfigError(
                 f"{name}: [{section}] {key} must be {expected}, got {shown}"
             ) from None
@@ -145,6 +168,25 @@ def _user_ids(value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
+def _rate(value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1000:
+        raise ValueError
+    return float(value)
+
+
+def _port(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
+        raise ValueError
+    return value
+
+
+def _secret(value: Any) -> str:
+    # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -.
+    if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", _string(value)):
+        raise ValueError
+    return value
+
+
 def _zone(value: Any) -> str:
     ZoneInfo(_string(value))
     return value
@@ -164,4 +206,10 @@ _CHECKS = {
     ("schedule", "timezone"): (_zone, "an IANA time zone, like 'Europe/Kyiv'"),
     ("schedule", "poll_every_minutes"): (_minutes, "a whole number of minutes from 1 to 1440"),
     ("source", "url"): (_url, "an http(s) URL like 'https://russianwarship.rip/api/v2'"),
+    ("delivery", "rate_per_second"): (_rate, "messages a second from 0 (no cap) to 1000"),
+    ("webhook", "listen"): (_string, "an address to listen on, like '0.0.0.0'"),
+    ("webhook", "port"): (_port, "a port number from 1 to 65535"),
+    ("webhook", "path"): (_string, "a URL path, like 'telegram'"),
+    ("webhook", "secret_token"): (_secret, "1-256 characters of A-Z, a-z, 0-9, _ and -"),
 }
+_SECRETS = {"token", "secret_token"}

@@ -209,6 +209,11 @@ def subscription(subscriber: Subscriber | None, template: str = texts.SETTINGS) 
     return _fill(template, when=when, zone=subscriber.timezone)
 
 
+def escaped(text: str) -> str:
+    """A plain sentence (an error message, say) made safe for Telegram HTML."""
+    return _escape(text)
+
+
 def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 

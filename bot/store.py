@@ -157,6 +157,7 @@ class DeliveryResult:
     status: str
     error: str | None = None
     due_at: datetime | None = None
+    attempt: bool = True  # False when Telegram asked to wait (429): that try does not count
 
 
 class Store:
@@ -288,6 +289,18 @@ class Store:
             [ACCEPTED, (before or date.max).isoformat()],
         ).fetchone()
         return date.fromisoformat(row[0]) if row[0] else None
+
+    def date_range(self) -> tuple[date | None, date | None, int]:
+        """The first and last dates with an accepted report, and how many dates have one."""
+        first, last, count = self.db.execute(
+            "SELECT MIN(date), MAX(date), COUNT(DISTINCT date) FROM reports WHERE status = ?",
+            [ACCEPTED],
+        ).fetchone()
+        return (
+            date.fromisoformat(first) if first else None,
+            date.fromisoformat(last) if last else None,
+            count,
+        )
 
     def reports_with_status(self, status: str) -> list[StoredReport]:
         ids = self.db.execute(
@@ -450,10 +463,17 @@ class Store:
         """Record how a batch of sends ended, in one transaction."""
         with self.db.atomic():
             for result in results:
-                if result.status == PENDING:  # retry later, or after a 429: not an attempt
+                if result.status == PENDING:
                     self.db.execute(
-                        "UPDATE outbox SET status = ?, due_at = ?, last_error = ? WHERE id = ?",
-                        [PENDING, (result.due_at or now).isoformat(), result.error, result.id],
+                        "UPDATE outbox SET status = ?, due_at = ?, last_error = ?, "
+                        "attempts = attempts - ? WHERE id = ?",
+                        [
+                            PENDING,
+                            (result.due_at or now).isoformat(),
+                            result.error,
+                            0 if result.attempt else 1,
+                            result.id,
+                        ],
                     )
                 else:
                     self.db.execute(

@@ -9,13 +9,14 @@ outbox's UNIQUE constraint keeps it to one message per subscriber and bulletin.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
-from bot.store import Store, Subscriber
+from bot.ingest import NEW, Outcome
+from bot.store import ACCEPTED, Store, Subscriber
 
 BULLETIN = "bulletin"  # outbox kind; the subject is the bulletin's ISO date
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
@@ -95,3 +96,19 @@ def enqueue_bulletin(store: Store, day: date, *, now: datetime) -> int:
     return store.enqueue(
         (s.chat_id, BULLETIN, day.isoformat(), due_at(s, now)) for s in store.active_subscribers()
     )
+
+
+def broadcast_new(store: Store, outcomes: Iterable[Outcome], *, now: datetime, today: date) -> int:
+    """Queue the bulletin a poll brought, if it is news: newly accepted, the newest date stored,
+    and fresh (today's or yesterday's). Revisions, backfilled days and old news go to no one."""
+    latest = store.latest_date()
+    queued = 0
+    for outcome in outcomes:
+        if (
+            outcome.change == NEW
+            and outcome.status == ACCEPTED
+            and outcome.date == latest
+            and is_fresh(outcome.date, today)
+        ):
+            queued += enqueue_bulletin(store, outcome.date, now=now)
+    return queued

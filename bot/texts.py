@@ -29,6 +29,14 @@ NO_LINK = (
 )
 NO_FIGURES_FOR = "No figure on {date} for: {names}."
 
+NO_TOKEN = (
+    "No bot token: set BULLETIN_BOT_TOKEN or [telegram] token (from @BotFather). To try the bot "
+    "without one: bulletin-bot console"
+)
+NO_WEBHOOK_SECRET = (
+    "Webhook mode needs a secret: set [webhook] secret_token or BULLETIN_BOT_WEBHOOK_SECRET "
+    "(1-256 characters of A-Z, a-z, 0-9, _ and -)."
+)
 NO_DATA = "No bulletin has been stored yet. Run: bulletin-bot fetch"
 NO_REPORT_ON = "No accepted bulletin for {date}. The nearest earlier one is {nearest}."
 NO_REPORT_BEFORE = "No accepted bulletin for {date}, and none before it."
@@ -48,6 +56,7 @@ DATE_BEFORE_WAR = "{date} is before the bulletin began on 2022-02-24."
 DATE_IN_FUTURE = "{date} is in the future."
 
 SUBSCRIBE_BAD_TIME = "'{word}' is not a time of day; write it as HH:MM, from 00:00 to 23:59."
+SUBSCRIBE_EXAMPLE = "For example: /subscribe 08:30 Europe/Kyiv"
 SUBSCRIBE_BAD_WORD = "'{word}' is neither a time (HH:MM) nor a time zone (like Europe/Kyiv)."
 
 # The bot ---------------------------------------------------------------------------------------

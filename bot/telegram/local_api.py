@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -175,6 +176,11 @@ class LocalBotApi:
         self.wait_for(lambda: len([m for m in self.sent if m.chat_id == chat_id]) >= count, timeout)
         return self.messages_to(chat_id)
 
+    def replies(self) -> int:
+        """Messages sent or edited, plus callback answers with a text: what a person sees."""
+        with self._lock:
+            return len(self.sent) + sum(bool(a.get("text")) for a in self.answered_callbacks)
+
     def pending_updates(self) -> int:
         with self._lock:
             return len(self._updates)
@@ -296,9 +302,9 @@ class LocalBotApi:
                 params.get("photo") if method == "sendPhoto" else None,
             )
             self.sent.append(message)
+            if self.on_sent:
+                self.on_sent(message)
             self._lock.notify_all()
-        if self.on_sent:
-            self.on_sent(message)
         result: dict[str, Any] = {
             "message_id": message_id,
             "date": int(time.time()),
@@ -407,13 +413,21 @@ def _decode(name: str, value: str) -> Any:
         return value
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (the bot stopping mid long-poll) is not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class Server:
     """A LocalBotApi on a loopback port, served from a thread: `base_url` is for the bot."""
 
     def __init__(self, api: LocalBotApi, host: str, port: int) -> None:
         self.api = api
-        self._http = ThreadingHTTPServer((host, port), _handler_for(api))
-        self._http.daemon_threads = True
+        self._http = _QuietServer((host, port), _handler_for(api))
         self._thread = threading.Thread(
             target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

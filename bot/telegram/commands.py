@@ -1,0 +1,283 @@
+"""The bot's commands: thin handlers that read the arguments, ask the core, and reply.
+
+Every reply is HTML built by bot.render, with what came from outside escaped there. A wrong
+argument gets a short message saying what was wrong and what to type instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import httpx
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import categories, render, texts
+from bot.clock import Clock
+from bot.config import Config
+from bot.dates import DateError, parse_user_date
+from bot.figures import bulletin_on, series
+from bot.store import ACTIVE, UNSUBSCRIBED, Store
+from bot.subscriptions import SubscriptionError, parse_options
+from bot.telegram.delivery import Deliverer
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
+# Categories offered as buttons under a bulletin: (key, label).
+BUTTONS = (
+    ("personnel", "Personnel"),
+    ("tanks", "Tanks"),
+    ("afv", "AFV"),
+    ("artillery", "Artillery"),
+    ("uav", "Drones"),
+    ("air_defence", "Air defence"),
+)
+
+
+@dataclass
+class Services:
+    """What the handlers need, kept in `application.bot_data`."""
+
+    config: Config
+    store: Store
+    clock: Clock
+    http: httpx.AsyncClient | None = None
+    deliverer: Deliverer | None = None
+
+    @property
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.config.schedule.zone).date()
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    await update.effective_message.reply_text(  # type: ignore[union-attr]
+        text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=keyboard
+    )
+
+
+def bulletin_keyboard(selected: str | None = None) -> InlineKeyboardMarkup:
+    """Buttons to switch category, back to all, and open the selected category's history."""
+    buttons = [InlineKeyboardButton(label, callback_data=f"c:{key}") for key, label in BUTTONS]
+    rows = [buttons[:3], buttons[3:], [InlineKeyboardButton(texts.BUTTON_ALL, callback_data="c:")]]
+    if selected:
+        name = categories.get(selected).name_en
+        rows[-1].append(
+            InlineKeyboardButton(
+                texts.BUTTON_HISTORY.format(name=name), callback_data=f"h:{selected}"
+            )
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+# Commands ------------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, render.start())
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, render.help_text())
+
+
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _bulletin(update, context, None, context.args or [], "/latest tanks")
+
+
+async def on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not context.args:
+        await reply(update, texts.USAGE_ON)
+        return
+    try:
+        day = parse_user_date(context.args[0], services(context).today)
+    except DateError as error:
+        await reply(update, render.escaped(str(error)))
+        return
+    await _bulletin(update, context, day, context.args[1:], f"/on {day} tanks")
+
+
+async def _bulletin(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    day: date | None,
+    words: list[str],
+    example: str,
+) -> None:
+    keys, unknown = categories.resolve(words)
+    if unknown:
+        await reply(update, render.unknown_categories(unknown, example))
+        return
+    store = services(context).store
+    view = bulletin_on(store, day)
+    if view is None:
+        text = texts.NO_DATA if day is None else render.no_report_on(day, store.latest_date(day))
+        await reply(update, text)
+        return
+    selected = keys[0] if len(keys) == 1 else None
+    keyboard = bulletin_keyboard(selected) if day is None else None
+    await reply(update, render.bulletin(view, keys), keyboard)
+
+
+async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    words = list(context.args or [])
+    days = HISTORY_DAYS
+    if words and re.fullmatch(r"[+-]?\d{1,9}", words[-1]):
+        word = words.pop()
+        if not 1 <= int(word) <= HISTORY_MOST_DAYS:
+            await reply(
+                update, render.escaped(texts.BAD_DAYS.format(word=word, most=HISTORY_MOST_DAYS))
+            )
+            return
+        days = int(word)
+    keys, unknown = categories.resolve(words)
+    if unknown:
+        await reply(update, render.unknown_categories(unknown, "/history tanks 14"))
+        return
+    if len(keys) != 1:
+        await reply(update, texts.USAGE_HISTORY)
+        return
+    await reply(
+        update,
+        render.history(series(services(context).store, keys[0], days)),
+        bulletin_keyboard(keys[0]),
+    )
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = services(context)
+    first, last, days = s.store.date_range()
+    await reply(
+        update, render.sources(s.config.source.url, first, last, days, s.store.last_fetch())
+    )
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await _may_change_subscription(update, context):
+        await reply(update, texts.GROUP_ADMINS_ONLY)
+        return
+    s = services(context)
+    try:
+        send_at, zone = parse_options(context.args or [], s.config.schedule.timezone)
+    except SubscriptionError as error:
+        await reply(update, render.escaped(f"{error} {texts.SUBSCRIBE_EXAMPLE}"))
+        return
+    chat = update.effective_chat
+    user = update.effective_user
+    subscriber = s.store.subscribe(
+        chat.id,
+        chat.type,
+        send_at=send_at,
+        timezone=zone,  # type: ignore[union-attr]
+        language=(user.language_code if user else None) or "en",
+        now=s.clock.now(),
+    )
+    log.info("subscribed chat=%d send_at=%s zone=%s", subscriber.chat_id, send_at, zone)
+    await reply(update, render.subscription(subscriber, texts.SUBSCRIBED))
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await _may_change_subscription(update, context):
+        await reply(update, texts.GROUP_ADMINS_ONLY)
+        return
+    s = services(context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    subscriber = s.store.subscriber(chat_id)
+    if subscriber is None or subscriber.status != ACTIVE:
+        await reply(update, texts.NOT_SUBSCRIBED)
+        return
+    s.store.set_subscriber_status(chat_id, UNSUBSCRIBED, now=s.clock.now())
+    log.info("unsubscribed chat=%d", chat_id)
+    await reply(update, texts.UNSUBSCRIBED)
+
+
+async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    store = services(context).store
+    await reply(update, render.subscription(store.subscriber(update.effective_chat.id)))  # type: ignore[union-attr]
+
+
+async def _may_change_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Only a group's admins may; in private chats and channels (only admins post) anyone."""
+    chat = update.effective_chat
+    if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return True
+    message = update.effective_message
+    if (
+        message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == chat.id
+    ):
+        return True  # an anonymous admin, posting as the group
+    user = update.effective_user
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+# Buttons and anything else -------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query: CallbackQuery = update.callback_query  # type: ignore[assignment]
+    kind, _, key = (query.data or "").partition(":")
+    store = services(context).store
+    view = bulletin_on(store)
+    if kind not in ("c", "h") or (key and key not in categories.BY_KEY) or view is None:
+        await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+        return
+    if kind == "h" and key:
+        text = render.history(series(store, key, HISTORY_DAYS))
+    else:
+        text = render.bulletin(view, [key] if key else [])
+    await query.answer()
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=bulletin_keyboard(key or None),
+        )
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, texts.UNKNOWN_COMMAND)
+
+
+async def not_a_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, texts.NOT_UNDERSTOOD)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what went wrong (never the token), tell the person, and keep going."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    log.error(
+        "handler failed update=%s chat=%s",
+        getattr(update, "update_id", None),
+        chat.id if chat else None,
+        exc_info=context.error,
+    )
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await reply(update, texts.INTERNAL_ERROR)
+        except Exception:  # the apology itself failed: the log has the story
+            log.exception("could not send the error reply")

@@ -1,0 +1,240 @@
+"""Sending the outbox through Telegram at a safe rate, so nothing is lost or sent twice.
+
+Each round claims a small batch of due rows (marking them 'sending' in the database before any
+message leaves), sends them concurrently but paced by a global rate, then records every outcome in
+one transaction. A crash can therefore repeat at most the batch in flight; `Store.release_in_flight`
+puts it back in the queue at start-up.
+
+Telegram's answers: 429 pauses all sending for `retry_after` and slows the pace; 403 (the user
+blocked the bot) and "chat not found" retire the subscriber; a group that became a supergroup is
+followed to its new id; network errors and 5xx are retried with backoff, up to MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot import render
+from bot.clock import Clock
+from bot.figures import bulletin_on
+from bot.store import (
+    BLOCKED,
+    FAILED,
+    GONE,
+    PENDING,
+    SENT,
+    SKIPPED,
+    Delivery,
+    DeliveryResult,
+    Store,
+)
+from bot.subscriptions import BULLETIN
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RATE = 25.0  # messages a second; Telegram allows about 30
+BATCH_SIZE = 50
+MAX_ATTEMPTS = 6
+BACKOFF = timedelta(seconds=15)  # then 30 s, 1 min, 2 min, ...
+SLOWDOWN = 0.8  # the pace after a 429, as a share of the one before
+PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+Sleep = Callable[[float], Awaitable[None]]
+Keyboard = Callable[[str | None], Any]
+
+
+class Pace:
+    """A global pace (messages a second; 0 = unlimited) that a 429 can pause and slow."""
+
+    def __init__(self, rate: float, sleep: Sleep = asyncio.sleep) -> None:
+        self.rate = rate
+        self._sleep = sleep
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            if self.rate > 0:
+                self._next = slot + 1 / self.rate
+            elif slot > now:
+                self._next = slot
+        if slot > now:
+            await self._sleep(slot - now)
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nothing goes out for `seconds`, and then more slowly."""
+        self._next = max(self._next, time.monotonic() + seconds)
+        if self.rate > 0:
+            self.rate = max(1.0, self.rate * SLOWDOWN)
+
+
+@dataclass
+class RoundStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    rate_limited: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: RoundStats) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.rate_limited += other.rate_limited
+
+
+class Deliverer:
+    """Drains the outbox: `run()` sends everything due now and returns what happened."""
+
+    def __init__(
+        self,
+        store: Store,
+        bot: Bot,
+        clock: Clock,
+        *,
+        rate: float = DEFAULT_RATE,
+        keyboard: Keyboard | None = None,
+        sleep: Sleep = asyncio.sleep,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.store = store
+        self.bot = bot
+        self.clock = clock
+        self.pace = Pace(rate, sleep)
+        self.keyboard = keyboard
+        self.batch_size = batch_size
+        self._running = asyncio.Lock()
+        self._last_sent_to: dict[int, float] = {}
+
+    async def run(self) -> RoundStats:
+        """Send every due message. A call while a run is under way returns at once: the run
+        under way picks up whatever became due meanwhile."""
+        total = RoundStats()
+        if self._running.locked():
+            return total
+        async with self._running:
+            texts: dict[tuple[str, str], str | None] = {}
+            while batch := self.store.claim_due(self.clock.now(), self.batch_size):
+                results = await asyncio.gather(*(self._send(d, texts) for d in batch))
+                self.store.finish(results, now=self.clock.now())
+                stats = _count(results)
+                total.add(stats)
+                if stats.sent == 0 and stats.retried == len(results):
+                    break  # all of them wait for later: do not spin
+        if total.sent or total.failed or total.skipped:
+            log.info(
+                "delivery round sent=%d retried=%d failed=%d skipped=%d rate_limited=%d",
+                total.sent,
+                total.retried,
+                total.failed,
+                total.skipped,
+                total.rate_limited,
+            )
+        return total
+
+    async def _send(
+        self, delivery: Delivery, texts: dict[tuple[str, str], str | None]
+    ) -> DeliveryResult:
+        key = (delivery.kind, delivery.subject)
+        if key not in texts:
+            texts[key] = self._text(delivery)
+        text = texts[key]
+        if text is None:
+            return DeliveryResult(delivery.id, FAILED, f"nothing to send for {key}")
+        # One message a second per chat; marked before the first await, so a second message
+        # to the same chat in this batch sees it.
+        now = time.monotonic()
+        if now - self._last_sent_to.get(delivery.chat_id, -PER_CHAT_GAP) < PER_CHAT_GAP:
+            later = self.clock.now() + timedelta(seconds=PER_CHAT_GAP)
+            return DeliveryResult(delivery.id, PENDING, None, later, attempt=False)
+        self._last_sent_to[delivery.chat_id] = now
+        return await self._send_to(delivery, delivery.chat_id, text)
+
+    async def _send_to(self, delivery: Delivery, chat_id: int, text: str) -> DeliveryResult:
+        await self.pace.wait()
+        try:
+            await self.bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=self.keyboard(None) if self.keyboard else None,
+            )
+        except RetryAfter as error:
+            seconds = _seconds(error.retry_after)
+            self.pace.pause(seconds)
+            later = self.clock.now() + timedelta(seconds=seconds)
+            return DeliveryResult(
+                delivery.id, PENDING, f"429: retry after {seconds:g} s", later, attempt=False
+            )
+        except Forbidden as error:
+            self.store.set_subscriber_status(
+                chat_id, BLOCKED, now=self.clock.now(), reason=error.message
+            )
+            return DeliveryResult(delivery.id, SKIPPED, f"403: {error.message}")
+        except ChatMigrated as error:
+            log.info("chat migrated old=%d new=%d", chat_id, error.new_chat_id)
+            self.store.move_chat(chat_id, error.new_chat_id, now=self.clock.now())
+            if chat_id != delivery.chat_id:  # migrated twice in one go: give up on it
+                return DeliveryResult(delivery.id, FAILED, "chat migrated twice")
+            return await self._send_to(delivery, error.new_chat_id, text)
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                self.store.set_subscriber_status(
+                    chat_id, GONE, now=self.clock.now(), reason=error.message
+                )
+                return DeliveryResult(delivery.id, SKIPPED, f"400: {error.message}")
+            log.error(
+                "delivery refused id=%d chat=%d error=%r", delivery.id, chat_id, error.message
+            )
+            return DeliveryResult(delivery.id, FAILED, f"400: {error.message}")
+        except NetworkError as error:  # includes TimedOut and 5xx answers
+            if delivery.attempts >= MAX_ATTEMPTS:
+                return DeliveryResult(delivery.id, FAILED, f"gave up: {error.message}")
+            wait = BACKOFF * 2 ** (delivery.attempts - 1)
+            return DeliveryResult(
+                delivery.id, PENDING, f"retrying: {error.message}", self.clock.now() + wait
+            )
+        return DeliveryResult(delivery.id, SENT)
+
+    def _text(self, delivery: Delivery) -> str | None:
+        if delivery.kind == BULLETIN:
+            view = bulletin_on(self.store, date.fromisoformat(delivery.subject))
+            return render.bulletin(view) if view else None
+        return None
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
+def _count(results: list[DeliveryResult]) -> RoundStats:
+    stats = RoundStats()
+    for result in results:
+        if result.status == SENT:
+            stats.sent += 1
+        elif result.status == PENDING:
+            stats.retried += 1
+            stats.rate_limited += bool(result.error and result.error.startswith("429"))
+        elif result.status == FAILED:
+            stats.failed += 1
+        else:
+            stats.skipped += 1
+    return stats
