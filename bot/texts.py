@@ -85,6 +85,7 @@ HELP = (
     "/subscribe 20:00 Europe/London)\n"
     "/unsubscribe: stop the daily summary\n"
     "/settings: your subscription\n"
+    "/start: what this bot is; /help: this list\n"
     "\n"
     "Categories: {categories}."
 )

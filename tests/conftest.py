@@ -18,6 +18,8 @@ from bot.sources.http import make_client
 from bot.store import Store
 from tests.fake_statistics_api import DATASET, FakeStatisticsApi, Server, api_records
 
+pytest_plugins = ["tests.bot_harness"]
+
 # The dataset ends on 2026-08-08; tests live on that morning.
 TODAY = date(2026, 8, 8)
 NOW = datetime(2026, 8, 8, 6, 30, tzinfo=UTC)

@@ -11,6 +11,8 @@ batch either lands in the database or stays pending.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -32,7 +34,7 @@ from bot.subscriptions import broadcast_new
 from bot.telegram import commands
 from bot.telegram.commands import Services, services
 
-__all__ = ["Services", "build", "run_polling", "run_webhook"]
+__all__ = ["Services", "build", "run_polling", "run_webhook", "running"]
 from bot.telegram.delivery import Deliverer
 
 log = logging.getLogger(__name__)
@@ -54,14 +56,15 @@ COMMANDS = {
 }
 
 
-def build(services_: Services, *, token: str, base_url: str, jobs: bool = True) -> Application:
-    """The bot, wired; `jobs=False` leaves polling and delivery to the caller (tests, benches)."""
+def build(services_: Services, *, token: str, base_url: str) -> Application:
+    """The bot, wired. `run_polling`/`run_webhook` start it with its jobs; `running` runs it
+    inside an event loop of the caller's (the console, tests, benchmarks)."""
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .concurrent_updates(True)
-        .post_init(_start_jobs if jobs else _prepare)
+        .post_init(_start_with_jobs)
         .post_shutdown(_close)
         .build()
     )
@@ -95,11 +98,27 @@ async def _prepare(application: Application) -> None:
     )
 
 
-async def _start_jobs(application: Application) -> None:
+async def _start_with_jobs(application: Application) -> None:
     await _prepare(application)
     jobs = application.job_queue
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
     jobs.run_repeating(deliver, DELIVERY_EVERY_SECONDS, first=1, name=DELIVERY_JOB)
+
+
+@asynccontextmanager
+async def running(application: Application) -> AsyncIterator[Application]:
+    """The bot answering updates (long polling) without its poll and delivery jobs: the
+    caller drives those (`poll_once`, `Services.deliverer.run`)."""
+    async with application:
+        await _prepare(application)
+        await application.start()
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await _close(application)
 
 
 async def _close(application: Application) -> None:

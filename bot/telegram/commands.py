@@ -138,9 +138,9 @@ async def _bulletin(
 async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     words = list(context.args or [])
     days = HISTORY_DAYS
-    if words and re.fullmatch(r"[+-]?\d{1,9}", words[-1]):
+    if words and re.fullmatch(r"[+-]?\d+", words[-1]):
         word = words.pop()
-        if not 1 <= int(word) <= HISTORY_MOST_DAYS:
+        if len(word) > 3 or not 1 <= int(word) <= HISTORY_MOST_DAYS:
             await reply(
                 update, render.escaped(texts.BAD_DAYS.format(word=word, most=HISTORY_MOST_DAYS))
             )

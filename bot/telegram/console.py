@@ -15,7 +15,7 @@ import sys
 from typing import TextIO
 
 from bot import render
-from bot.telegram.app import build
+from bot.telegram.app import build, running
 from bot.telegram.commands import Services
 from bot.telegram.local_api import LocalBotApi, SentMessage
 
@@ -45,10 +45,8 @@ async def chat(services: Services, lines: TextIO, out: TextIO) -> int:
     api.on_sent = show
     unanswered = 0
     with api.serve() as server:
-        application = build(services, token=TOKEN, base_url=server.base_url, jobs=False)
-        async with application:
-            await application.start()
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        application = build(services, token=TOKEN, base_url=server.base_url)
+        async with running(application):
             if interactive:
                 print(WELCOME, file=out)
             while line := await _read(lines, out, interactive):
@@ -65,8 +63,6 @@ async def chat(services: Services, lines: TextIO, out: TextIO) -> int:
                 if not answered:
                     unanswered += 1
                     print("(no reply)", file=out)
-            await application.updater.stop()
-            await application.stop()
     return unanswered
 
 

@@ -1,0 +1,179 @@
+"""Every command end to end, with good and bad arguments: the text a person gets back."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import render, texts
+from tests.bot_harness import USER
+
+CAVEAT = "not independently verified"
+
+
+def plain(message) -> str:
+    return render.to_plain(message.text)
+
+
+async def test_start_says_what_the_bot_does_and_the_caveat(bot):
+    reply = await bot.ask("/start")
+    assert reply.parse_mode == "HTML"
+    assert "General Staff" in reply.text and CAVEAT in reply.text
+    assert "/subscribe 08:30" in reply.text
+
+
+async def test_help_lists_every_command_with_an_example(bot):
+    reply = await bot.ask("/help")
+    for command, _, _ in texts.COMMANDS:
+        assert f"/{command}" in reply.text
+    assert "/history drones 14" in reply.text
+
+
+async def test_the_command_menu_is_set_in_english_and_ukrainian(bot):
+    assert {c["command"] for c in bot.api.commands[""]} >= {"latest", "on", "subscribe"}
+    ukrainian = {c["command"]: c["description"] for c in bot.api.commands["uk"]}
+    assert ukrainian["latest"] == "Останнє зведення або категорії"
+
+
+async def test_latest_is_the_whole_bulletin_with_link_caveat_and_buttons(bot):
+    reply = await bot.ask("/latest")
+    assert "7 August 2026 · day 1626" in reply.text  # the store holds history to 7 August
+    assert "Tanks: 12,247 (+1)" in reply.text
+    assert "Personnel: about 1,455,420" in reply.text
+    assert "Original post:" in reply.text and CAVEAT in reply.text
+    assert ("Tanks", "c:tanks") in reply.buttons
+
+
+@pytest.mark.parametrize("words", ["tanks", "танки", "TANK"])
+async def test_latest_with_one_category(bot, words):
+    reply = await bot.ask(f"/latest {words}")
+    assert "Tanks: 12,247 (+1)" in reply.text
+    assert "Personnel" not in reply.text
+    assert ("History: Tanks", "h:tanks") in reply.buttons
+
+
+async def test_latest_with_several_categories(bot):
+    reply = await bot.ask("/latest tanks air defence bbm")
+    lines = [line for line in plain(reply).splitlines() if ": " in line and "(" in line]
+    assert [line.split(":")[0] for line in lines] == [
+        "Tanks",
+        "Air defence systems",
+        "Armoured combat vehicles",
+    ]
+
+
+async def test_an_unknown_category_gets_suggestions_only(bot):
+    reply = await bot.ask("/latest tankz")
+    assert plain(reply) == (
+        "Unknown category 'tankz'. Did you mean: tanks, fuel_tanks?\nTry for example: /latest tanks"
+    )
+
+
+async def test_what_people_type_is_escaped(bot):
+    reply = await bot.ask("/latest <b>x</b> & co")
+    assert "Unknown category '&lt;b&gt;x&lt;/b&gt;'" in reply.text
+    assert "'&amp;'" in reply.text
+
+
+async def test_commands_addressed_to_the_bot_in_a_group(bot):
+    reply = await bot.ask(
+        "/latest@bulletin_bot tanks", chat_id=-100, chat_type="supergroup", user_id=5
+    )
+    assert "Tanks: 12,247 (+1)" in reply.text
+
+
+async def test_on_a_past_day(bot):
+    reply = await bot.ask("/on 25.06.2022 tanks")
+    assert "25 June 2022 · day 122" in reply.text
+    assert "Tanks: 1,511 (+4)" in reply.text
+
+
+async def test_on_yesterday(bot):
+    reply = await bot.ask("/on yesterday")
+    assert "7 August 2026" in reply.text
+
+
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        ("", "Which day? For example: /on 2022-06-25"),
+        ("2030-01-01", "2030-01-01 is in the future."),
+        ("1999-01-01", "is before the bulletin began on 2022-02-24"),
+        ("soon", "'soon' is not a date; write it as 2022-06-25, 25.06.2022, today or yesterday."),
+        ("2022-06-25 tankz", "Unknown category 'tankz'"),
+        (
+            "2026-08-08",
+            "No accepted bulletin for 8 August 2026. The nearest earlier one is 2026-08-07.",
+        ),
+    ],
+)
+async def test_on_with_bad_arguments(bot, arguments, expected):
+    reply = await bot.ask(f"/on {arguments}")
+    assert expected in plain(reply)
+
+
+async def test_history_table_with_average_and_largest_day(bot):
+    reply = await bot.ask("/history tanks 3")
+    text = plain(reply)
+    assert "Tanks, last 3 days" in text
+    assert "2026-08-05    12,242       +5" in text
+    assert "2026-08-07    12,247       +1" in text
+    assert "7-day average: +3.3 a day" in text
+    assert "Largest day: +5 on 5 August 2026" in text
+    assert "<pre>" in reply.text
+
+
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        ("", "Which category? For example: /history tanks"),
+        ("tanks artillery", "Which category?"),
+        ("tanks 0", "'0' is not a number of days from 1 to 60."),
+        ("tanks 100000000000", "not a number of days"),
+        ("tankz 7", "Unknown category 'tankz'"),
+    ],
+)
+async def test_history_with_bad_arguments(bot, arguments, expected):
+    reply = await bot.ask(f"/history {arguments}")
+    assert expected in plain(reply)
+
+
+async def test_sources_tells_where_and_how_far_to_trust(bot):
+    reply = await bot.ask("/sources")
+    text = plain(reply)
+    assert "https://www.facebook.com/GeneralStaff.ua" in text
+    assert "History: 2022-02-25 to 2026-08-07, 1,625 days stored." in text
+    assert "Last check of the source: none yet." in text
+    assert "Oryx" in text and "Russia has almost never published" in text
+
+
+async def test_buttons_switch_category_and_open_history(bot):
+    bulletin = await bot.ask("/latest")
+    edited = await bot.press(bulletin, "c:tanks")
+    assert edited.method == "editMessageText"
+    assert "Tanks: 12,247 (+1)" in edited.text and "Personnel" not in edited.text
+    history = await bot.press(edited, "h:tanks")
+    assert "Tanks, last 7 days" in plain(history)
+    back = await bot.press(history, "c:")
+    assert "Personnel" in back.text
+
+
+@pytest.mark.parametrize("data", ["x:tanks", "c:nonsense", "h:'; DROP TABLE reports; --", ""])
+async def test_a_forged_or_stale_button_is_answered_politely(bot, data):
+    bulletin = await bot.ask("/latest")
+    assert await bot.press(bulletin, data) is None
+    assert bot.api.answered_callbacks[-1]["text"] == texts.BUTTON_EXPIRED
+
+
+async def test_unknown_commands_and_chatter_in_private(bot):
+    assert plain(await bot.ask("/frobnicate")) == texts.UNKNOWN_COMMAND
+    assert plain(await bot.ask("hello there")) == texts.NOT_UNDERSTOOD
+
+
+async def test_a_failing_handler_apologises_and_the_bot_keeps_going(bot, caplog):
+    bot.store.db.execute("ALTER TABLE figures RENAME TO figures_gone")
+    reply = await bot.ask("/latest")
+    assert plain(reply) == texts.INTERNAL_ERROR
+    assert "handler failed" in caplog.text
+    bot.store.db.execute("ALTER TABLE figures_gone RENAME TO figures")
+    assert "Tanks" in (await bot.ask("/latest")).text
+    assert USER  # the same chat got both answers
