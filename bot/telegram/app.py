@@ -69,8 +69,10 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
         .build()
     )
     application.bot_data["services"] = services_
+    # Commands work in private chats, groups and channels (posted there by an admin).
+    posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, handler in COMMANDS.items():
-        application.add_handler(CommandHandler(name, handler))
+        application.add_handler(CommandHandler(name, handler, filters=posts))
     application.add_handler(CallbackQueryHandler(commands.button))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.COMMAND & private, commands.unknown_command))

@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import Bot, LinkPreviewOptions
@@ -47,7 +47,7 @@ BATCH_SIZE = 50
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=15)  # then 30 s, 1 min, 2 min, ...
 SLOWDOWN = 0.8  # the pace after a 429, as a share of the one before
-PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
+PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -119,7 +119,7 @@ class Deliverer:
         self.keyboard = keyboard
         self.batch_size = batch_size
         self._running = asyncio.Lock()
-        self._last_sent_to: dict[int, float] = {}
+        self._last_sent_to: dict[int, datetime] = {}
 
     async def run(self) -> RoundStats:
         """Send every due message. A call while a run is under way returns at once: the run
@@ -158,10 +158,10 @@ class Deliverer:
             return DeliveryResult(delivery.id, FAILED, f"nothing to send for {key}")
         # One message a second per chat; marked before the first await, so a second message
         # to the same chat in this batch sees it.
-        now = time.monotonic()
-        if now - self._last_sent_to.get(delivery.chat_id, -PER_CHAT_GAP) < PER_CHAT_GAP:
-            later = self.clock.now() + timedelta(seconds=PER_CHAT_GAP)
-            return DeliveryResult(delivery.id, PENDING, None, later, attempt=False)
+        now = self.clock.now()
+        last = self._last_sent_to.get(delivery.chat_id)
+        if last is not None and now - last < PER_CHAT_GAP:
+            return DeliveryResult(delivery.id, PENDING, None, last + PER_CHAT_GAP, attempt=False)
         self._last_sent_to[delivery.chat_id] = now
         return await self._send_to(delivery, delivery.chat_id, text)
 
@@ -176,7 +176,7 @@ class Deliverer:
                 reply_markup=self.keyboard(None) if self.keyboard else None,
             )
         except RetryAfter as error:
-            seconds = _seconds(error.retry_after)
+            seconds = _seconds(error)
             self.pace.pause(seconds)
             later = self.clock.now() + timedelta(seconds=seconds)
             return DeliveryResult(
@@ -219,7 +219,8 @@ class Deliverer:
         return None
 
 
-def _seconds(retry_after: int | timedelta) -> float:
+def _seconds(error: RetryAfter) -> float:
+    retry_after = error.retry_after  # a timedelta with PTB_TIMEDELTA (bot/telegram/__init__.py)
     if isinstance(retry_after, timedelta):
         return retry_after.total_seconds()
     return float(retry_after)

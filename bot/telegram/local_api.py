@@ -118,13 +118,13 @@ class LocalBotApi:
             "chat": chat,
             "text": text,
         }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         if chat_type == "channel":
             message["sender_chat"] = chat
             return self._queue({"channel_post": message})
         message["from"] = user
-        if text.startswith("/"):
-            command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return self._queue({"message": message})
 
     def press(self, message: SentMessage, data: str, *, user_id: int | None = None) -> int:
