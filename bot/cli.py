@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     )
     # httpx logs every request URL at INFO; for Telegram that URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The job queue would log every run of every job.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         context = Context(load_config(args.config), clock or Clock())
         return args.command(context, args) or 0

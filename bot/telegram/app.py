@@ -26,7 +26,8 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.ingest import fetch_latest
+from bot.config import Config
+from bot.ingest import fetch_latest, summarise
 from bot.schedule import next_poll_in
 from bot.sources.api import StatisticsApi
 from bot.sources.http import SourceError, make_client
@@ -108,13 +109,19 @@ async def _start_with_jobs(application: Application) -> None:
 
 
 @asynccontextmanager
-async def running(application: Application) -> AsyncIterator[Application]:
-    """The bot answering updates (long polling) without its poll and delivery jobs: the
-    caller drives those (`poll_once`, `Services.deliverer.run`)."""
+async def running(
+    application: Application, *, webhook_url: str | None = None
+) -> AsyncIterator[Application]:
+    """The bot answering updates (long polling, or a webhook) without its poll and delivery
+    jobs: the caller drives those (`poll_once`, `Services.deliverer.run`)."""
     async with application:
         await _prepare(application)
         await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        if webhook_url:
+            config = application.bot_data["services"].config
+            await application.updater.start_webhook(**_webhook_options(config, webhook_url))
+        else:
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
         try:
             yield application
         finally:
@@ -154,8 +161,7 @@ async def poll_once(s: Services) -> int:
     except SourceError:
         return 0
     queued = broadcast_new(s.store, outcomes, now=s.clock.now(), today=s.today)
-    if queued:
-        log.info("bulletin queued for subscribers count=%d", queued)
+    log.info("poll result=%s queued=%d", summarise(outcomes), queued)
     return queued
 
 
@@ -172,12 +178,16 @@ def run_polling(application: Application) -> None:
 def run_webhook(application: Application, services_: Services, url: str) -> None:
     """Behind a proxy: Telegram posts updates to `url`; requests without the secret are refused
     by python-telegram-bot with 403."""
-    webhook = services_.config.webhook
-    application.run_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.path,
-        webhook_url=url,
-        secret_token=webhook.secret_token,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    application.run_webhook(**_webhook_options(services_.config, url))
+
+
+def _webhook_options(config: Config, url: str) -> dict[str, object]:
+    webhook = config.webhook
+    return {
+        "listen": webhook.listen,
+        "port": webhook.port,
+        "url_path": webhook.path,
+        "webhook_url": url,
+        "secret_token": webhook.secret_token,
+        "allowed_updates": Update.ALL_TYPES,
+    }

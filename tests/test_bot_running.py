@@ -1,0 +1,147 @@
+"""Running the bot for real: `bulletin-bot run` as a process, webhook mode, the console."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from bot.clock import FixedClock
+from bot.config import Config, WebhookConfig
+from bot.telegram.app import build, running
+from bot.telegram.commands import Services
+from bot.telegram.local_api import LocalBotApi
+from tests.conftest import NOW
+
+SECRET = "123456:AAH-very-secret-token-value"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_process(tmp_path, config_text: str, *args: str) -> subprocess.Popen:
+    (tmp_path / "config.toml").write_text(config_text)
+    environment = {**os.environ, "BULLETIN_BOT_TOKEN": SECRET}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "-v", "--config", str(tmp_path / "config.toml"), *args],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_run_answers_then_stops_cleanly_on_sigterm_without_logging_the_token(tmp_path, fake_api):
+    api = LocalBotApi()
+    with api.serve() as server:
+        process = start_process(
+            tmp_path,
+            f'[telegram]\napi_base_url = "{server.base_url}"\n'
+            f'[storage]\ndatabase = "{tmp_path / "bulletin.db"}"\n'
+            f'[source]\nurl = "{fake_api.url}"\n',
+            "run",
+        )
+        try:
+            assert api.wait_for(lambda: "uk" in api.commands, timeout=60), "no start-up"
+            api.send_text("/latest tanks", chat_id=42)
+            assert api.wait_for(lambda: api.messages_to(42), timeout=30)
+            assert "Tanks: 12,251" in api.messages_to(42)[0].text
+            # The poll job ran against the loopback source.
+            assert api.wait_for(lambda: fake_api.api.requests, timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, log = process.communicate(timeout=30)
+    assert process.returncode == 0, log
+    assert SECRET not in log
+    assert "Application.stop() complete" in log
+    assert "poll result=1 revised" in log  # the source's link for the bundled latest day
+
+
+def test_run_without_a_token_says_how_to_get_one(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "BULLETIN_BOT_TOKEN"},
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "No bot token: set BULLETIN_BOT_TOKEN" in result.stderr
+    assert "bulletin-bot console" in result.stderr
+
+
+def test_webhook_mode_needs_a_secret(tmp_path):
+    process = start_process(tmp_path, "", "run", "--webhook", "https://example.org/telegram")
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "Webhook mode needs a secret" in err
+
+
+async def test_the_webhook_refuses_requests_without_the_secret(history_store):
+    port = free_port()
+    config = Config(webhook=WebhookConfig(port=port, secret_token="s3cret-token"))
+    api = LocalBotApi()
+    with api.serve() as server:
+        application = build(
+            Services(config, history_store, FixedClock(NOW)),
+            token="1:test",
+            base_url=server.base_url,
+        )
+        async with running(application, webhook_url="https://example.org/telegram"):
+            update = {
+                "update_id": 1,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": 77, "type": "private"},
+                    "from": {"id": 77, "is_bot": False, "first_name": "A"},
+                    "text": "/latest tanks",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+                },
+            }
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with httpx.AsyncClient() as client:
+                refused = await client.post(url, json=update)
+                wrong = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+                )
+                accepted = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+                )
+            assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
+            assert await asyncio.to_thread(api.wait_for, lambda: api.messages_to(77), 10)
+            assert len(api.messages_to(77)) == 1
+
+
+@pytest.mark.parametrize("script", ["/latest tanks\n#History: Tanks\n/on 25.06.2022 apv\n"])
+def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        cwd=tmp_path,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "you> /latest tanks\nbot> Russian losses claimed by Ukraine's General Staff" in out
+    assert "Tanks: 12,251 (+4)" in out
+    assert "you> #History: Tanks\nbot> Tanks, last 7 days" in out
+    assert "Armoured combat vehicles: 3,645 (+8)" in out
+    assert json.dumps("Traceback") not in out and "Traceback" not in result.stderr

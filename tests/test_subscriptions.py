@@ -1,0 +1,85 @@
+"""When each subscriber's summary is due, and when the source is polled."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.schedule import next_poll_in
+from bot.store import ACTIVE, Subscriber
+from bot.subscriptions import SubscriptionError, due_at, find_zone, parse_options
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+def subscriber(send_at: str | None, zone: str) -> Subscriber:
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    return Subscriber(1, "private", ACTIVE, send_at, zone, "en", moment, moment)
+
+
+@pytest.mark.parametrize(
+    "send_at, zone, accepted, expected",
+    [
+        # As soon as it is out.
+        (None, "Europe/Kyiv", "2026-08-08T06:30", "2026-08-08T06:30"),
+        # 08:30 in New York is 12:30 UTC in summer...
+        ("08:30", "America/New_York", "2026-08-08T06:30", "2026-08-08T12:30"),
+        # ... and 13:30 UTC in winter.
+        ("08:30", "America/New_York", "2026-01-15T06:30", "2026-01-15T13:30"),
+        # Their time has passed when it comes out: now, not a day late.
+        ("07:00", "Europe/Kyiv", "2026-08-08T06:30", "2026-08-08T06:30"),
+        # 03:30 does not exist in Kyiv on 29 March 2026 (03:00 -> 04:00 at 01:00 UTC): it is
+        # read with the winter offset, 01:30 UTC (04:30 on the new clock), never skipped.
+        ("03:30", "Europe/Kyiv", "2026-03-29T00:10", "2026-03-29T01:30"),
+        # Tokyo is already on the next day: the summary goes at their 09:00 that day.
+        ("09:00", "Asia/Tokyo", "2026-08-08T06:30", "2026-08-08T06:30"),
+        ("20:00", "Asia/Tokyo", "2026-08-08T06:30", "2026-08-08T11:00"),
+    ],
+)
+def test_due_at(send_at, zone, accepted, expected):
+    moment = datetime.fromisoformat(accepted).replace(tzinfo=UTC)
+    assert due_at(subscriber(send_at, zone), moment) == datetime.fromisoformat(expected).replace(
+        tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    "word, zone",
+    [
+        ("Europe/London", "Europe/London"),
+        ("london", "Europe/London"),
+        ("new_york", "America/New_York"),
+        ("UTC", "UTC"),
+        ("kyiv", "Europe/Kyiv"),
+        ("Europe/Kiev", "Europe/Kiev"),
+        ("mars", None),
+        ("../../etc/passwd", None),
+    ],
+)
+def test_find_zone(word, zone):
+    assert find_zone(word) == zone
+
+
+def test_parse_options():
+    assert parse_options([], "Europe/Kyiv") == (None, "Europe/Kyiv")
+    assert parse_options(["7.05"], "Europe/Kyiv") == ("07:05", "Europe/Kyiv")
+    assert parse_options(["tokyo", "21:00"], "UTC") == ("21:00", "Asia/Tokyo")
+    with pytest.raises(SubscriptionError, match="'24:00' is not a time of day"):
+        parse_options(["24:00"], "UTC")
+
+
+@pytest.mark.parametrize(
+    "local_time, latest, minutes",
+    [
+        ("2026-08-08T07:15", date(2026, 8, 7), 5),  # morning, today's not in: every 5 minutes
+        ("2026-08-08T07:15", date(2026, 8, 8), 20),  # today's is in: relax
+        ("2026-08-08T14:00", date(2026, 8, 7), 20),  # afternoon: the configured pace
+        ("2026-08-08T05:59", date(2026, 8, 7), 20),
+        ("2026-08-08T11:59", None, 5),  # an empty store in the morning
+    ],
+)
+def test_next_poll_in(local_time, latest, minutes):
+    now = datetime.fromisoformat(local_time).replace(tzinfo=KYIV)
+    assert next_poll_in(now, KYIV, latest, 20) == timedelta(minutes=minutes)
