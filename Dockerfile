@@ -15,4 +15,4 @@ VOLUME /data
 # Configuration: mount a file at /data/config.toml (or pass --config), token by environment:
 #   docker run -v bulletin-data:/data -e BULLETIN_BOT_TOKEN=... bulletin-bot fetch
 ENTRYPOINT ["bulletin-bot"]
-CMD ["latest"]
+CMD ["run"]

@@ -415,6 +415,8 @@ def _decode(name: str, value: str) -> Any:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog of 5 drops connections when a broadcast opens dozens at once.
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (the bot stopping mid long-poll) is not worth a traceback."""
