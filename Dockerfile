@@ -13,6 +13,6 @@ USER bulletin
 WORKDIR /data
 VOLUME /data
 # Configuration: mount a file at /data/config.toml (or pass --config), token by environment:
-#   docker run -v bulletin-data:/data -e BULLETIN_BOT_TOKEN=... bulletin-bot fetch
+#   docker run -v bulletin-data:/data -e BULLETIN_BOT_TOKEN=... bulletin-bot run
 ENTRYPOINT ["bulletin-bot"]
 CMD ["run"]
