@@ -48,8 +48,9 @@ async def broadcast(base_url: str, subscribers: int, rate: float, folder: Path) 
     seed_if_empty(store, now=now)
     with store.transaction():
         for chat_id in range(1, subscribers + 1):
-            store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv",
-                            language="en", now=now)
+            store.subscribe(
+                chat_id, "private", send_at=None, timezone="Europe/Kyiv", language="en", now=now
+            )
     enqueue_bulletin(store, store.latest_date(), now=now)
     application = build(Services(Config(), store, Clock()), token="1:bench", base_url=base_url)
     async with application:
@@ -62,8 +63,12 @@ async def broadcast(base_url: str, subscribers: int, rate: float, folder: Path) 
             stats.add(more)
         elapsed = time.perf_counter() - start
     store.close()
-    return {"sent": stats.sent, "seconds": elapsed, "rate": stats.sent / elapsed,
-            "rate_limited": stats.rate_limited}
+    return {
+        "sent": stats.sent,
+        "seconds": elapsed,
+        "rate": stats.sent / elapsed,
+        "rate_limited": stats.rate_limited,
+    }
 
 
 def run(subscribers: int, rate: float, cap: float | None, folder: Path) -> tuple[dict, tuple]:
@@ -88,12 +93,16 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         result, (received, refused) = run(args.subscribers, 0, None, Path(folder))
-        print(f"1. no cap: {result['sent']:,} sent in {result['seconds']:.2f} s = "
-              f"{result['rate']:.0f} messages/s (stand-in received {received:,}; goal >= 300/s)")
+        print(
+            f"1. no cap: {result['sent']:,} sent in {result['seconds']:.2f} s = "
+            f"{result['rate']:.0f} messages/s (stand-in received {received:,}; goal >= 300/s)"
+        )
         result, (received, refused) = run(args.capped, DEFAULT_RATE, 30, Path(folder))
-        print(f"2. 30/s cap, bot at {DEFAULT_RATE:g}/s: {result['sent']:,} sent in "
-              f"{result['seconds']:.1f} s = {result['rate']:.1f} messages/s, {refused} 429s "
-              f"(goal >= 24/s, zero 429s)")
+        print(
+            f"2. 30/s cap, bot at {DEFAULT_RATE:g}/s: {result['sent']:,} sent in "
+            f"{result['seconds']:.1f} s = {result['rate']:.1f} messages/s, {refused} 429s "
+            f"(goal >= 24/s, zero 429s)"
+        )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,10 @@ def percentile(values: list[float], share: float) -> float:
 
 def report(name: str, latencies: list[float]) -> tuple[float, float]:
     p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
-    print(f"{name:<22} p50 {p50 * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms   "
-          f"({len(latencies)} replies)")
+    print(
+        f"{name:<22} p50 {p50 * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms   "
+        f"({len(latencies)} replies)"
+    )
     return p50, p99
 
 
@@ -84,18 +86,26 @@ def main() -> None:
         seed_if_empty(store, now=datetime.now(UTC))
 
         def echo_bot(base_url: str):
-            application = (ApplicationBuilder().token("1:echo").base_url(base_url)
-                           .concurrent_updates(True).build())
+            application = (
+                ApplicationBuilder()
+                .token("1:echo")
+                .base_url(base_url)
+                .concurrent_updates(True)
+                .build()
+            )
             application.add_handler(MessageHandler(filters.TEXT, echo))
             return application
 
         def bulletin_bot(base_url: str):
             return build(Services(Config(), store, Clock()), token="1:bench", base_url=base_url)
 
-        _, echo_p99 = report("echo bot", asyncio.run(run_bot(echo_bot, args.users, args.rounds,
-                                                             "/latest")))
-        _, bot_p99 = report("bulletin-bot /latest", asyncio.run(
-            run_bot(bulletin_bot, args.users, args.rounds, "/latest")))
+        _, echo_p99 = report(
+            "echo bot", asyncio.run(run_bot(echo_bot, args.users, args.rounds, "/latest"))
+        )
+        _, bot_p99 = report(
+            "bulletin-bot /latest",
+            asyncio.run(run_bot(bulletin_bot, args.users, args.rounds, "/latest")),
+        )
         print(f"p99 ratio {bot_p99 / echo_p99:.2f}x (goal <= 1.5x)")
 
 
