@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -154,12 +155,6 @@ def _url(value: Any) -> str:
     return value.rstrip("/")
 
 
-def _minutes(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1440:
-        raise ValueError
-    return value
-
-
 def _user_ids(value: Any) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
@@ -168,16 +163,16 @@ def _user_ids(value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
-def _rate(value: Any) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1000:
-        raise ValueError
-    return float(value)
+def _in_range(low: float, high: float, *, whole: bool = True) -> Callable[[Any], Any]:
+    """A check for a number from `low` to `high` (a whole number unless `whole` is False)."""
+    kinds = int if whole else int | float
 
+    def check(value: Any) -> Any:
+        if not isinstance(value, kinds) or isinstance(value, bool) or not low <= value <= high:
+            raise ValueError
+        return value if whole else float(value)
 
-def _port(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
-        raise ValueError
-    return value
+    return check
 
 
 def _secret(value: Any) -> str:
@@ -204,11 +199,17 @@ _CHECKS = {
     ("telegram", "admins"): (_user_ids, "a list of Telegram user ids, like [123456789]"),
     ("storage", "database"): (_path, "a file path, like 'bulletin.db'"),
     ("schedule", "timezone"): (_zone, "an IANA time zone, like 'Europe/Kyiv'"),
-    ("schedule", "poll_every_minutes"): (_minutes, "a whole number of minutes from 1 to 1440"),
+    ("schedule", "poll_every_minutes"): (
+        _in_range(1, 1440),
+        "a whole number of minutes from 1 to 1440",
+    ),
     ("source", "url"): (_url, "an http(s) URL like 'https://russianwarship.rip/api/v2'"),
-    ("delivery", "rate_per_second"): (_rate, "messages a second from 0 (no cap) to 1000"),
+    ("delivery", "rate_per_second"): (
+        _in_range(0, 1000, whole=False),
+        "messages a second from 0 (no cap) to 1000",
+    ),
     ("webhook", "listen"): (_string, "an address to listen on, like '0.0.0.0'"),
-    ("webhook", "port"): (_port, "a port number from 1 to 65535"),
+    ("webhook", "port"): (_in_range(1, 65535), "a port number from 1 to 65535"),
     ("webhook", "path"): (_string, "a URL path, like 'telegram'"),
     ("webhook", "secret_token"): (_secret, "1-256 characters of A-Z, a-z, 0-9, _ and -"),
 }
