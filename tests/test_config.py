@@ -73,6 +73,9 @@ def test_the_token_comes_from_the_environment_and_never_shows(tmp_path):
         ("[source]\nurl = 'ftp://x'", "[source] url must be an http(s) URL"),
         ("[storage]\ndatabase = 3", "[storage] database must be a file path"),
         ("[storage\n", "not valid TOML"),
+        ("[delivery]\nrate_per_second = -1", "rate_per_second must be messages a second from 0"),
+        ("[webhook]\nport = 70000", "[webhook] port must be a port number from 1 to 65535"),
+        ("[webhook]\nsecret_token = 'has spaces'", "[webhook] secret_token must be 1-256"),
         ("storage = 1", "[storage] must be a table of keys"),
     ],
 )
@@ -81,6 +84,21 @@ def test_a_wrong_file_stops_with_one_line_naming_the_key(tmp_path, text, message
         load(write(tmp_path, text), environ={})
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_delivery_and_webhook_keys(tmp_path):
+    path = write(tmp_path, "[delivery]\nrate_per_second = 12.5\n[webhook]\nport = 8080\n")
+    config = load(path, environ={"BULLETIN_BOT_WEBHOOK_SECRET": "from-env_1"})
+    assert config.delivery.rate_per_second == 12.5
+    assert config.webhook.port == 8080
+    assert config.webhook.secret_token == "from-env_1"
+    assert "from-env_1" not in repr(config)
+
+
+def test_a_secret_from_the_environment_is_checked_too(tmp_path):
+    with pytest.raises(ConfigError, match="secret_token must be") as error:
+        load(write(tmp_path, ""), environ={"BULLETIN_BOT_WEBHOOK_SECRET": "bad secret!"})
+    assert "bad secret" not in str(error.value)
 
 
 def test_a_token_of_the_wrong_type_is_not_echoed(tmp_path):
