@@ -168,8 +168,9 @@ def sources(
     )
 
 
-def history(data: Series) -> str:
-    """A compact table of a category's last days: totals, changes, average and largest day."""
+def history(data: Series, newest: StoredReport | None = None) -> str:
+    """A compact table of a category's last days: totals, changes, average and largest day,
+    with the link to the newest day's original post."""
     name = categories.get(data.category).name_en
     if not data.days:
         return _fill(texts.HISTORY_NONE, name=name)
@@ -197,7 +198,7 @@ def history(data: Series) -> str:
                 date=format_date(largest.date),
             )
         )
-    lines += ["", texts.CAVEAT]
+    lines += ["", *([_link_line(newest)] if newest else []), texts.CAVEAT]
     return "\n".join(lines)
 
 

@@ -120,6 +120,7 @@ async def test_history_table_with_average_and_largest_day(bot):
     assert "7-day average: +3.3 a day" in text
     assert "Largest day: +5 on 5 August 2026" in text
     assert "<pre>" in reply.text
+    assert "Original post:" in text and "not independently verified" in text
 
 
 @pytest.mark.parametrize(

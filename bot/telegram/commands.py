@@ -153,10 +153,11 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(keys) != 1:
         await reply(update, texts.USAGE_HISTORY)
         return
+    store = services(context).store
+    latest_day = store.latest_date()
+    newest = store.report_on(latest_day) if latest_day else None
     await reply(
-        update,
-        render.history(series(services(context).store, keys[0], days)),
-        bulletin_keyboard(keys[0]),
+        update, render.history(series(store, keys[0], days), newest), bulletin_keyboard(keys[0])
     )
 
 
@@ -243,7 +244,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
     if kind == "h" and key:
-        text = render.history(series(store, key, HISTORY_DAYS))
+        text = render.history(series(store, key, HISTORY_DAYS), view.report)
     else:
         text = render.bulletin(view, [key] if key else [])
     await query.answer()
