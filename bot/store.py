@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -94,6 +94,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX outbox_due ON outbox (status, due_at)",
     ),
+    (
+        """CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            date TEXT NOT NULL,
+            category TEXT NOT NULL,
+            old_value INTEGER,
+            new_value INTEGER NOT NULL CHECK (new_value >= 0),
+            reason TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            withdrawn_at TEXT,
+            withdrawn_by TEXT
+        )""",
+        "CREATE INDEX corrections_by_date ON corrections (date, category)",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            allowed INTEGER NOT NULL,
+            detail TEXT NOT NULL
+        )""",
+        """CREATE TABLE announcements (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE alerts (
+            key TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+    ),
 )
 
 
@@ -114,6 +148,31 @@ class StoredReport:
     totals: dict[str, int]
     increases: dict[str, int]
     findings: tuple[Finding, ...]
+    # Admin corrections applied to `totals` (the effective view only), by category.
+    corrections: dict[str, Correction] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Correction:
+    id: int
+    date: date
+    category: str
+    old_value: int | None
+    new_value: int
+    reason: str
+    author: str
+    created_at: datetime
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    allowed: bool
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -272,13 +331,34 @@ class Store:
         result: dict[date, dict[str, int]] = {}
         for day, category, total in rows:
             result.setdefault(date.fromisoformat(day), {})[category] = total
+        for correction in self.live_corrections(since, until):
+            if correction.date in result:
+                result[correction.date][correction.category] = correction.new_value
         return result
 
     def report_on(self, day: date) -> StoredReport | None:
-        """The effective (newest accepted) report for a date."""
+        """The effective report for a date: the newest accepted revision, corrections applied."""
         row = self.db.execute(
             "SELECT id FROM reports WHERE status = ? AND date = ? ORDER BY revision DESC LIMIT 1",
             [ACCEPTED, day.isoformat()],
+        ).fetchone()
+        if row is None:
+            return None
+        report = self.report_by_id(row[0])
+        applied = {c.category: c for c in self.live_corrections(day, day)}
+        if not applied:
+            return report
+        totals = {**report.totals, **{k: c.new_value for k, c in applied.items()}}
+        return replace(report, totals=totals, corrections=applied)
+
+    def set_report_status(self, report_id: int, status: str) -> None:
+        """Accept or reject a held report: its fetched content stays as it was."""
+        self.db.execute("UPDATE reports SET status = ? WHERE id = ?", [status, report_id])
+
+    def newest_revision(self, day: date, status: str) -> StoredReport | None:
+        row = self.db.execute(
+            "SELECT id FROM reports WHERE status = ? AND date = ? ORDER BY revision DESC LIMIT 1",
+            [status, day.isoformat()],
         ).fetchone()
         return self.report_by_id(row[0]) if row else None
 
@@ -334,6 +414,142 @@ class Store:
 
     def raw_payload(self, report_id: int) -> str:
         return self.db.execute("SELECT raw FROM reports WHERE id = ?", [report_id]).fetchone()[0]
+
+    # Corrections ---------------------------------------------------------------------------
+
+    def add_correction(
+        self,
+        day: date,
+        category: str,
+        old_value: int | None,
+        new_value: int,
+        *,
+        reason: str,
+        author: str,
+        now: datetime,
+    ) -> Correction:
+        cursor = self.db.execute(
+            "INSERT INTO corrections (date, category, old_value, new_value, reason, author, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [day.isoformat(), category, old_value, new_value, reason, author, now.isoformat()],
+        )
+        return self.correction(cursor.lastrowid)  # type: ignore[return-value]
+
+    def withdraw_correction(self, correction_id: int, *, author: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE corrections SET withdrawn_at = ?, withdrawn_by = ? "
+            "WHERE id = ? AND withdrawn_at IS NULL",
+            [now.isoformat(), author, correction_id],
+        )
+
+    def correction(self, correction_id: int) -> Correction | None:
+        rows = self._corrections("WHERE id = ?", [correction_id])
+        return rows[0] if rows else None
+
+    def corrections(self, day: date | None = None, limit: int = 50) -> list[Correction]:
+        """The log, newest first (withdrawn ones included), of one date or all."""
+        where = "WHERE date = ?" if day else ""
+        return self._corrections(
+            f"{where} ORDER BY id DESC LIMIT ?", [*([day.isoformat()] if day else []), limit]
+        )
+
+    def live_corrections(self, since: date | None, until: date | None) -> list[Correction]:
+        """The correction in force for each (date, category): the newest not withdrawn."""
+        return self._corrections(
+            "WHERE id IN (SELECT MAX(id) FROM corrections WHERE withdrawn_at IS NULL "
+            "AND date BETWEEN ? AND ? GROUP BY date, category)",
+            [(since or date.min).isoformat(), (until or date.max).isoformat()],
+        )
+
+    def _corrections(self, clause: str, parameters: list) -> list[Correction]:
+        return [
+            Correction(
+                id=row["id"],
+                date=date.fromisoformat(row["date"]),
+                category=row["category"],
+                old_value=row["old_value"],
+                new_value=row["new_value"],
+                reason=row["reason"],
+                author=row["author"],
+                created_at=datetime.fromisoformat(row["created_at"]),
+                withdrawn_at=_moment(row["withdrawn_at"]),
+                withdrawn_by=row["withdrawn_by"],
+            )
+            for row in self.db.query(f"SELECT * FROM corrections {clause}", parameters)
+        ]
+
+    # Audit, announcements, alerts ----------------------------------------------------------
+
+    def audit(self, actor: str, action: str, *, allowed: bool, detail: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO audit_log (at, actor, action, allowed, detail) VALUES (?, ?, ?, ?, ?)",
+            [now.isoformat(), actor, action, int(allowed), detail],
+        )
+
+    def audit_log(self, limit: int = 100) -> list[AuditEntry]:
+        rows = self.db.execute(
+            "SELECT at, actor, action, allowed, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+        return [AuditEntry(datetime.fromisoformat(a), b, c, bool(d), e) for a, b, c, d, e in rows]
+
+    def add_announcement(self, text: str, *, author: str, now: datetime) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO announcements (text, author, created_at) VALUES (?, ?, ?)",
+            [text, author, now.isoformat()],
+        )
+        return cursor.lastrowid  # type: ignore[return-value]
+
+    def announcement(self, announcement_id: int) -> str | None:
+        row = self.db.execute(
+            "SELECT text FROM announcements WHERE id = ?", [announcement_id]
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_alert(self, key: str, text: str, *, now: datetime) -> bool:
+        """Record an alert once per key; False if that alert was already raised."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO alerts (key, text, created_at) VALUES (?, ?, ?)",
+            [key, text, now.isoformat()],
+        )
+        return cursor.rowcount > 0
+
+    def alert(self, key: str) -> str | None:
+        row = self.db.execute("SELECT text FROM alerts WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def recipients_of(self, kind: str, subject: str) -> list[int]:
+        """Chats a message of this kind and subject was sent to."""
+        rows = self.db.execute(
+            "SELECT chat_id FROM outbox WHERE kind = ? AND subject = ? AND status = ?",
+            [kind, subject, SENT],
+        )
+        return [chat_id for (chat_id,) in rows]
+
+    def outbox_counts_since(self, since: datetime) -> dict[str, int]:
+        """Messages by status among those due since `since` (today's deliveries, say)."""
+        rows = self.db.execute(
+            "SELECT status, COUNT(*) FROM outbox WHERE due_at >= ? GROUP BY status",
+            [since.isoformat()],
+        )
+        return dict(rows.fetchall())
+
+    def consecutive_failed_fetches(self) -> tuple[int, int | None]:
+        """How many fetches in a row failed lately, and the id of the first of them."""
+        rows = self.db.execute("SELECT id, ok FROM fetches ORDER BY id DESC LIMIT 1000")
+        count, first = 0, None
+        for fetch_id, ok in rows:
+            if ok:
+                break
+            count, first = count + 1, fetch_id
+        return count, first
+
+    def subscriber_languages(self) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT language, COUNT(*) FROM subscribers WHERE status = ? GROUP BY language",
+            [ACTIVE],
+        )
+        return dict(rows.fetchall())
 
     # Fetch log -------------------------------------------------------------------------------
 
@@ -502,6 +718,10 @@ class Store:
     def outbox_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
         return dict(rows.fetchall())
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def _subscriber(row: dict) -> Subscriber:
