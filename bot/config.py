@@ -60,6 +60,12 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class AlertsConfig:
+    source_failures: int = 3
+    delivery_failures: int = 10
+
+
+@dataclass(frozen=True)
 class WebhookConfig:
     listen: str = "127.0.0.1"
     port: int = 8443
@@ -74,6 +80,7 @@ class Config:
     schedule: ScheduleConfig = ScheduleConfig()
     source: SourceConfig = SourceConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    alerts: AlertsConfig = AlertsConfig()
     webhook: WebhookConfig = WebhookConfig()
 
 
@@ -207,6 +214,14 @@ _CHECKS = {
     ("delivery", "rate_per_second"): (
         _in_range(0, 1000, whole=False),
         "messages a second from 0 (no cap) to 1000",
+    ),
+    ("alerts", "source_failures"): (
+        _in_range(1, 1000),
+        "how many failed polls in a row alert the admins, from 1 to 1000",
+    ),
+    ("alerts", "delivery_failures"): (
+        _in_range(1, 1_000_000),
+        "how many failed messages in one delivery round alert the admins",
     ),
     ("webhook", "listen"): (_string, "an address to listen on, like '0.0.0.0'"),
     ("webhook", "port"): (_in_range(1, 65535), "a port number from 1 to 65535"),

@@ -35,6 +35,7 @@ class Outcome:
     change: str
     status: str | None = None  # accepted or held; None when nothing was stored
     findings: tuple[Finding, ...] = ()
+    report_id: int | None = None
 
 
 def ingest(
@@ -59,9 +60,9 @@ def ingest(
                 continue
             findings = validate(report.date, report.totals, history, report.increases)
             status = HELD if findings and hold_suspicious else ACCEPTED
-            store.add_report(report, status, findings, now)
+            report_id = store.add_report(report, status, findings, now)
             change = REVISED if report.date in known_dates else NEW
-            outcomes.append(Outcome(report.date, change, status, tuple(findings)))
+            outcomes.append(Outcome(report.date, change, status, tuple(findings), report_id))
             known.add(fingerprint)
             known_dates.add(report.date)
             if status == ACCEPTED:

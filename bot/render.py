@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from bot import categories, texts
 from bot.categories import Unknown
 from bot.figures import Bulletin, Change, Series
-from bot.store import ACTIVE, Fetch, StoredReport, Subscriber
+from bot.store import ACTIVE, Correction, Fetch, StoredReport, Subscriber
 
 _MONTHS = [
     "January",
@@ -64,7 +64,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     """A day's bulletin, or just the categories in `keys`, with the link and the caveat."""
     report = view.report
     shown = view.only(keys) if keys else view
-    noted = {f.category for f in report.findings if f.category}
+    noted = {f.category for f in report.findings if f.category} | set(report.corrections)
     lines = [
         f"<b>{texts.TITLE}</b>",
         _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day),
@@ -88,6 +88,17 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     shown_keys = {c.category for c in shown.changes}
     footnotes = [
         _fill(texts.FOOTNOTE, detail=f.detail) for f in report.findings if f.category in shown_keys
+    ] + [
+        _fill(
+            texts.CORRECTED_FOOTNOTE,
+            name=categories.get(c.category).name_en,
+            old="-" if c.old_value is None else number(c.old_value),
+            new=number(c.new_value),
+            on=c.created_at.date().isoformat(),
+            reason=c.reason,
+        )
+        for key, c in report.corrections.items()
+        if key in shown_keys
     ]
     if footnotes:
         lines += ["", *footnotes]
@@ -150,21 +161,23 @@ def help_text() -> str:
 def sources(
     url: str, first: date | None, last: date | None, days: int, last_fetch: Fetch | None
 ) -> str:
-    if last_fetch is None:
-        fetched = texts.LAST_FETCH_NEVER
-    else:
-        result = (texts.FETCH_OK if last_fetch.ok else texts.FETCH_FAILED).format(
-            detail=last_fetch.detail
-        )
-        fetched = texts.LAST_FETCH.format(at=_timestamp(last_fetch.at), result=result)
     return _fill(
         texts.SOURCES,
         url=url,
         first=first.isoformat() if first else "-",
         last=last.isoformat() if last else "-",
         days=number(days),
-        last_fetch=fetched,
+        last_fetch=_fetch_line(last_fetch),
         caveat_long=texts.CAVEAT_LONG,
+    )
+
+
+def _fetch_line(last_fetch: Fetch | None) -> str:
+    if last_fetch is None:
+        return texts.LAST_FETCH_NEVER
+    result = texts.FETCH_OK if last_fetch.ok else texts.FETCH_FAILED
+    return texts.LAST_FETCH.format(
+        at=_timestamp(last_fetch.at), result=result.format(detail=last_fetch.detail)
     )
 
 
@@ -208,6 +221,80 @@ def subscription(subscriber: Subscriber | None, template: str = texts.SETTINGS) 
         return texts.SETTINGS_NONE
     when = _fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
     return _fill(template, when=when, zone=subscriber.timezone)
+
+
+# Admin replies and notices ---------------------------------------------------------------
+
+
+def correction_notice(day: date, corrections: Sequence[Correction]) -> str:
+    """'Correction to the bulletin of 25 June 2022: artillery 764, not 75.'"""
+    changes = "; ".join(
+        texts.CORRECTION_CHANGE.format(
+            name=categories.get(c.category).name_en,
+            new=number(c.new_value),
+            old="-" if c.old_value is None else number(c.old_value),
+        )
+        for c in corrections
+    )
+    return _fill(texts.CORRECTION_NOTICE, date=format_date(day), changes=changes)
+
+
+def corrections_log(corrections: Sequence[Correction]) -> str:
+    if not corrections:
+        return texts.CORRECTIONS_NONE
+    lines = [texts.CORRECTIONS_HEADER]
+    for c in corrections:
+        withdrawn = ""
+        if c.withdrawn_at:
+            withdrawn = texts.CORRECTION_WITHDRAWN.format(
+                by=c.withdrawn_by, at=_timestamp(c.withdrawn_at)
+            )
+        lines.append(
+            _fill(
+                texts.CORRECTION_LINE,
+                id=c.id,
+                date=c.date.isoformat(),
+                name=categories.get(c.category).name_en,
+                old="-" if c.old_value is None else number(c.old_value),
+                new=number(c.new_value),
+                author=c.author,
+                at=_timestamp(c.created_at),
+                reason=c.reason,
+                withdrawn=withdrawn,
+            )
+        )
+    return "\n".join(lines)
+
+
+def announcement(text: str) -> str:
+    return _fill(texts.ANNOUNCEMENT, text=text)
+
+
+def alert(text: str) -> str:
+    return _fill(texts.ALERT, text=text)
+
+
+def stats(
+    subscribers: dict[str, int],
+    languages: dict[str, int],
+    last_fetch: Fetch | None,
+    held: int,
+    deliveries: dict[str, int],
+) -> str:
+    return _fill(
+        texts.STATS,
+        active=subscribers.get(ACTIVE, 0),
+        blocked=subscribers.get("blocked", 0),
+        gone=subscribers.get("gone", 0),
+        unsubscribed=subscribers.get("unsubscribed", 0),
+        languages=", ".join(f"{k} {v}" for k, v in sorted(languages.items())) or "-",
+        last_fetch=_fetch_line(last_fetch),
+        held=held,
+        pending=deliveries.get("pending", 0) + deliveries.get("sending", 0),
+        sent=deliveries.get("sent", 0),
+        failed=deliveries.get("failed", 0),
+        skipped=deliveries.get("skipped", 0),
+    )
 
 
 def escaped(text: str) -> str:

@@ -147,3 +147,66 @@ INTERNAL_ERROR = (
 
 BUTTON_ALL = "All"
 BUTTON_HISTORY = "History: {name}"
+
+# Admins ----------------------------------------------------------------------------------------
+
+ADMINS_ONLY = "This command is for admins."
+CORRECTED_FOOTNOTE = "* {name}: corrected from {old} to {new} by an admin on {on} ({reason})."
+NO_REASON = "no reason given"
+
+USAGE_CORRECT = (
+    "Write it as /correct DATE CATEGORY VALUE [REASON], for example: "
+    "/correct 2022-06-25 artillery 764 typo in source"
+)
+USAGE_UNCORRECT = "Write it as /uncorrect ID (the number shown by /corrections)."
+USAGE_APPROVE = "Write it as /approve DATE, for example: /approve 2026-08-09 (/held lists them)."
+USAGE_REJECT = "Write it as /reject DATE [REASON], for example: /reject 2026-08-09 wrong figures"
+USAGE_ANNOUNCE = "Write it as /announce TEXT."
+BAD_VALUE = "'{word}' is not a whole number from 0 to {most}."
+ABSURD_VALUE = (
+    "{value} is more than ten times {name} on the days around it ({around}); check the figure."
+)
+SAME_VALUE = "{name} on {date} is already {value}; nothing to change."
+NO_REPORT_TO_CORRECT = "There is no accepted bulletin for {date} to correct."
+ONE_CATEGORY = "Name exactly one category, for example: artillery."
+NO_SUCH_CORRECTION = "There is no correction {id} in force. /corrections lists them."
+NO_HELD_REPORT = "No report for {date} is on hold. /held lists them."
+TEXT_TOO_LONG = "That is {length:,} characters; at most {most:,}."
+
+CORRECTED = (
+    "Correction {id}: {name} on {date} is now {new} (was {old}). {notices} subscribers who got "
+    "that bulletin will get a notice."
+)
+UNCORRECTED = "Correction {id} withdrawn: {name} on {date} is {value} again."
+CORRECTIONS_NONE = "No corrections."
+CORRECTIONS_HEADER = "Corrections, newest first:"
+CORRECTION_LINE = "#{id} {date} {name}: {old} -> {new} by {author} at {at} ({reason}){withdrawn}"
+CORRECTION_WITHDRAWN = ", withdrawn by {by} at {at}"
+APPROVED = "The report for {date} is accepted as it is. Queued for {queued} subscribers."
+REJECTED = "The report for {date} is rejected: kept in the store, never shown."
+ANNOUNCED = "Announcement queued for {queued} active subscribers."
+ANNOUNCEMENT = "📢 {text}"
+CORRECTION_NOTICE = "Correction to the bulletin of {date}: {changes}."
+CORRECTION_CHANGE = "{name} {new}, not {old}"
+
+PASTE_PARSED = "Read a bulletin for {date}: {outcome}."
+PASTE_NOT_UNDERSTOOD = (
+    "That does not read as a General Staff bulletin: {error}. Paste the whole post, from "
+    "'The total combat losses...' or 'Загальні бойові втрати...'."
+)
+FETCHED = "Fetched: {summary}. Queued for {queued} subscribers."
+FETCH_FAILED_NOW = "The fetch failed: {error}"
+
+ALERT = "⚠️ Admin alert: {text}"
+ALERT_HELD = "The report for {date} is on hold: {reasons}. /approve {date} or /reject {date}."
+ALERT_SOURCE_DOWN = "The source failed {count} times in a row; last error: {error}"
+ALERT_DELIVERY = "{failed} messages failed or were refused in one delivery round; see /stats."
+
+STATS = (
+    "<b>Subscribers</b>: {active} active, {blocked} blocked, {gone} gone, "
+    "{unsubscribed} unsubscribed\n"
+    "By language: {languages}\n"
+    "<b>Last fetch</b>: {last_fetch}\n"
+    "<b>Held reports</b>: {held}\n"
+    "<b>Deliveries today</b>: {pending} pending, {sent} sent, {failed} failed, {skipped} skipped"
+)

@@ -1,0 +1,210 @@
+"""What admins do, from Telegram or the command line: the same code, every action audited.
+
+Corrections never touch fetched figures: each is a row of its own (who, when, old value, new
+value, reason) and the effective figure is the newest correction in force. Held reports are
+accepted or rejected as they are. Who is an admin is decided by the caller from the config file
+alone (Telegram) or by having the server (the command line); `Desk.actor` says which.
+
+Each method either returns what happened or raises AdminError with a sentence to show; nothing is
+changed by a refused or mistaken command.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot import categories, render, texts
+from bot.clock import Clock
+from bot.config import Config
+from bot.dates import DateError, parse_user_date
+from bot.ingest import Outcome, ingest
+from bot.notices import announce, notify_correction
+from bot.poll import alert_held
+from bot.report import MAX_FIGURE, Report
+from bot.sources.text import BulletinParseError, parse_bulletin
+from bot.store import ACCEPTED, HELD, REJECTED, Correction, Store, StoredReport
+from bot.subscriptions import broadcast_new, enqueue_bulletin, is_fresh
+
+MAX_TEXT = 3500  # an announcement must fit one Telegram message with its prefix
+MAX_REASON = 300
+ABSURD_FACTOR = 10
+
+
+class AdminError(ValueError):
+    """A command that cannot be carried out; the message says why and what to type."""
+
+
+@dataclass(frozen=True)
+class Desk:
+    store: Store
+    config: Config
+    clock: Clock
+    actor: str  # "telegram:<user id>" or "cli:<login>"
+
+    @property
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.config.schedule.zone).date()
+
+    def _audit(self, action: str, detail: str) -> None:
+        self.store.audit(self.actor, action, allowed=True, detail=detail, now=self.clock.now())
+
+    # Corrections ---------------------------------------------------------------------------
+
+    def correct(self, words: Sequence[str]) -> tuple[Correction, int]:
+        """/correct DATE CATEGORY VALUE [REASON]: the correction and how many notices it queued."""
+        if len(words) < 3:
+            raise AdminError(texts.USAGE_CORRECT)
+        day = self._date(words[0])
+        value_at = next((i for i, w in enumerate(words[1:], 1) if re.fullmatch(r"-?\d+", w)), 0)
+        if not value_at:
+            raise AdminError(texts.USAGE_CORRECT)
+        key = self._one_category(words[1:value_at])
+        value = _whole(words[value_at])
+        reason = " ".join(words[value_at + 1 :])[:MAX_REASON].strip() or texts.NO_REASON
+        report = self.store.report_on(day)
+        if report is None:
+            raise AdminError(texts.NO_REPORT_TO_CORRECT.format(date=day.isoformat()))
+        name = categories.get(key).name_en
+        current = report.totals.get(key)
+        if current == value:
+            raise AdminError(texts.SAME_VALUE.format(name=name, date=day, value=f"{value:,}"))
+        around = self._around(day, key)
+        if around and value > ABSURD_FACTOR * max(max(around), 1):
+            raise AdminError(
+                texts.ABSURD_VALUE.format(
+                    value=f"{value:,}", name=name, around=", ".join(f"{v:,}" for v in around)
+                )
+            )
+        with self.store.transaction():
+            correction = self.store.add_correction(
+                day, key, current, value, reason=reason, author=self.actor, now=self.clock.now()
+            )
+            notices = notify_correction(self.store, correction, now=self.clock.now())
+            self._audit("correct", f"#{correction.id} {day} {key} {current} -> {value} ({reason})")
+        return correction, notices
+
+    def uncorrect(self, words: Sequence[str]) -> tuple[Correction, int | None]:
+        """/uncorrect ID: withdraw a correction; the figure falls back to what came before."""
+        if len(words) != 1 or not words[0].isdigit() or len(words[0]) > 12:
+            raise AdminError(texts.USAGE_UNCORRECT)
+        correction = self.store.correction(int(words[0]))
+        if correction is None or correction.withdrawn_at is not None:
+            raise AdminError(texts.NO_SUCH_CORRECTION.format(id=words[0]))
+        with self.store.transaction():
+            self.store.withdraw_correction(correction.id, author=self.actor, now=self.clock.now())
+            self._audit("uncorrect", f"#{correction.id} {correction.date} {correction.category}")
+        report = self.store.report_on(correction.date)
+        return correction, report.totals.get(correction.category) if report else None
+
+    def corrections(self, words: Sequence[str]) -> list[Correction]:
+        day = self._date(words[0]) if words else None
+        return self.store.corrections(day)
+
+    # Held reports --------------------------------------------------------------------------
+
+    def approve(self, words: Sequence[str]) -> tuple[StoredReport, int]:
+        """/approve DATE: accept the held report as it is; queue it if it is today's news."""
+        report = self._held(words, texts.USAGE_APPROVE)
+        with self.store.transaction():
+            self.store.set_report_status(report.id, ACCEPTED)
+            queued = 0
+            if report.date == self.store.latest_date() and is_fresh(report.date, self.today):
+                queued = enqueue_bulletin(self.store, report.date, now=self.clock.now())
+            self._audit("approve", f"{report.date} revision {report.revision}")
+        return report, queued
+
+    def reject(self, words: Sequence[str]) -> StoredReport:
+        """/reject DATE [REASON]: discard the held report (kept in the store, never shown)."""
+        report = self._held(words[:1], texts.USAGE_REJECT)
+        reason = " ".join(words[1:])[:MAX_REASON] or texts.NO_REASON
+        with self.store.transaction():
+            self.store.set_report_status(report.id, REJECTED)
+            self._audit("reject", f"{report.date} revision {report.revision} ({reason})")
+        return report
+
+    def _held(self, words: Sequence[str], usage: str) -> StoredReport:
+        if len(words) != 1:
+            raise AdminError(usage)
+        day = self._date(words[0])
+        report = self.store.newest_revision(day, HELD)
+        if report is None:
+            raise AdminError(texts.NO_HELD_REPORT.format(date=day.isoformat()))
+        return report
+
+    # Bulletins pasted by hand, announcements -----------------------------------------------
+
+    def ingest_text(self, text: str, link: str | None = None) -> tuple[Report, Outcome, int]:
+        """A pasted or forwarded bulletin, through the same validation as a fetched one."""
+        try:
+            report = parse_bulletin(text, today=self.today, link=link)
+        except BulletinParseError as error:
+            raise AdminError(texts.PASTE_NOT_UNDERSTOOD.format(error=error)) from None
+        now = self.clock.now()
+        (outcome,) = ingest(self.store, [report], now=now, hold_suspicious=True)
+        alert_held(self.store, self.config, [outcome], now=now)
+        queued = broadcast_new(self.store, [outcome], now=now, today=self.today)
+        self._audit("paste", f"{report.date} {outcome.change} {outcome.status or ''}".strip())
+        return report, outcome, queued
+
+    def announce(self, text: str) -> int:
+        text = text.strip()
+        if not text:
+            raise AdminError(texts.USAGE_ANNOUNCE)
+        if len(text) > MAX_TEXT:
+            raise AdminError(texts.TEXT_TOO_LONG.format(length=len(text), most=MAX_TEXT))
+        with self.store.transaction():
+            queued = announce(self.store, text, author=self.actor, now=self.clock.now())
+            self._audit("announce", f"{queued} recipients: {text[:200]}")
+        return queued
+
+    def stats(self) -> str:
+        midnight = datetime.combine(self.today, time(0), tzinfo=self.config.schedule.zone)
+        return render.stats(
+            self.store.subscriber_counts(),
+            self.store.subscriber_languages(),
+            self.store.last_fetch(),
+            len(self.store.reports_with_status(HELD)),
+            self.store.outbox_counts_since(midnight),
+        )
+
+    # Arguments -----------------------------------------------------------------------------
+
+    def _date(self, word: str) -> date:
+        try:
+            return parse_user_date(word, self.today)
+        except DateError as error:
+            raise AdminError(str(error)) from None
+
+    def _one_category(self, words: Sequence[str]) -> str:
+        keys, unknown = categories.resolve(list(words))
+        if unknown:
+            raise AdminError(
+                render.to_plain(
+                    render.unknown_categories(unknown, "/correct 2022-06-25 artillery 764")
+                )
+            )
+        if len(keys) != 1:
+            raise AdminError(texts.ONE_CATEGORY)
+        return keys[0]
+
+    def _around(self, day: date, key: str) -> list[int]:
+        """The category's totals on the accepted days just before and after `day`."""
+        before = self.store.latest_date(before=day)
+        after = self.store.effective_totals(since=day + timedelta(days=1))
+        values = []
+        if before and (report := self.store.report_on(before)) and key in report.totals:
+            values.append(report.totals[key])
+        if after:
+            first = after[min(after)]
+            if key in first:
+                values.append(first[key])
+        return values
+
+
+def _whole(word: str) -> int:
+    if not re.fullmatch(r"\d{1,12}", word) or int(word) > MAX_FIGURE:
+        raise AdminError(texts.BAD_VALUE.format(word=word, most=f"{MAX_FIGURE:,}"))
+    return int(word)

@@ -1,0 +1,70 @@
+"""Everything the outbox carries besides bulletins, and the text of every outbox message.
+
+- Correction notices go to the chats that received the corrected bulletin, batched: all the
+  corrections to one bulletin made on one day share the subject "DATE@DAY", so the UNIQUE outbox
+  key makes them one notice, sent CORRECTION_BATCH after the first.
+- Announcements go to every active subscriber.
+- Alerts go to each admin once per key (a held report, an outage, a bad broadcast), however
+  often the condition is seen again.
+
+Texts are rendered when sent, so a withdrawn correction is not announced.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot import render
+from bot.figures import bulletin_on
+from bot.store import Correction, Store
+from bot.subscriptions import BULLETIN
+
+CORRECTION, ANNOUNCEMENT, ALERT = "correction", "announcement", "alert"
+CORRECTION_BATCH = timedelta(minutes=10)
+
+
+def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
+    """Queue a notice for every chat that got the corrected bulletin; how many were new."""
+    subject = f"{correction.date.isoformat()}@{now.date().isoformat()}"
+    chats = store.recipients_of(BULLETIN, correction.date.isoformat())
+    return store.enqueue((chat, CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats)
+
+
+def announce(store: Store, text: str, *, author: str, now: datetime) -> int:
+    announcement = store.add_announcement(text, author=author, now=now)
+    return store.enqueue(
+        (s.chat_id, ANNOUNCEMENT, str(announcement), now) for s in store.active_subscribers()
+    )
+
+
+def alert_admins(
+    store: Store, admins: tuple[int, ...], key: str, text: str, *, now: datetime
+) -> int:
+    """Tell each admin, once per `key`; 0 when this alert was raised before."""
+    if not store.add_alert(key, text, now=now):
+        return 0
+    return store.enqueue((admin, ALERT, key, now) for admin in admins)
+
+
+def text_for(store: Store, kind: str, subject: str) -> str | None:
+    """The message for an outbox row, or None when there is nothing (left) to say."""
+    if kind == BULLETIN:
+        view = bulletin_on(store, date.fromisoformat(subject))
+        return render.bulletin(view) if view else None
+    if kind == CORRECTION:
+        day_text, _, made = subject.partition("@")
+        day = date.fromisoformat(day_text)
+        live = {(c.category, c.id) for c in store.live_corrections(day, day)}
+        made_that_day = [
+            c
+            for c in reversed(store.corrections(day))
+            if (c.category, c.id) in live and c.created_at.date().isoformat() == made
+        ]
+        return render.correction_notice(day, made_that_day) if made_that_day else None
+    if kind == ANNOUNCEMENT:
+        text = store.announcement(int(subject))
+        return render.announcement(text) if text else None
+    if kind == ALERT:
+        text = store.alert(subject)
+        return render.alert(text) if text else None
+    return None

@@ -1,0 +1,66 @@
+"""One poll of the source, as the bot's job, /fetch and `bulletin-bot fetch` all do it.
+
+Fetch (and fill any gap), store, queue a fresh bulletin for subscribers, and tell the admins
+about what needs them: a report put on hold, or a source failing poll after poll.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import httpx
+
+from bot import texts
+from bot.config import Config
+from bot.ingest import Outcome, fetch_latest, summarise
+from bot.notices import alert_admins
+from bot.sources.api import StatisticsApi
+from bot.sources.http import SourceError
+from bot.store import HELD, Store
+from bot.subscriptions import broadcast_new
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PollResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    queued: int = 0
+    error: str | None = None
+
+    @property
+    def summary(self) -> str:
+        return summarise(self.outcomes)
+
+
+async def poll_once(
+    store: Store, config: Config, http: httpx.AsyncClient, *, now: datetime, today: date
+) -> PollResult:
+    api = StatisticsApi(config.source.url, http, today=today)
+    try:
+        outcomes = await fetch_latest(store, api, now=now)
+    except SourceError as error:
+        alert_if_source_down(store, config, now=now)
+        return PollResult(error=str(error))
+    alert_held(store, config, outcomes, now=now)
+    queued = broadcast_new(store, outcomes, now=now, today=today)
+    log.info("poll result=%s queued=%d", summarise(outcomes), queued)
+    return PollResult(outcomes, queued)
+
+
+def alert_held(store: Store, config: Config, outcomes: list[Outcome], *, now: datetime) -> None:
+    for outcome in outcomes:
+        if outcome.status == HELD:
+            reasons = "; ".join(f.detail for f in outcome.findings)
+            text = texts.ALERT_HELD.format(date=outcome.date.isoformat(), reasons=reasons)
+            alert_admins(store, config.telegram.admins, f"held:{outcome.report_id}", text, now=now)
+
+
+def alert_if_source_down(store: Store, config: Config, *, now: datetime) -> None:
+    count, first = store.consecutive_failed_fetches()
+    if count >= config.alerts.source_failures:
+        last = store.last_fetch()
+        text = texts.ALERT_SOURCE_DOWN.format(count=count, error=last.detail if last else "-")
+        alert_admins(store, config.telegram.admins, f"source-down:{first}", text, now=now)
