@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from bot import categories, texts
 from bot.categories import Unknown
 from bot.figures import Bulletin, Change, Series
+from bot.ingest import Outcome
+from bot.report import Report
 from bot.store import ACTIVE, Correction, Fetch, StoredReport, Subscriber
 
 _MONTHS = [
@@ -224,6 +226,23 @@ def subscription(subscriber: Subscriber | None, template: str = texts.SETTINGS) 
 
 
 # Admin replies and notices ---------------------------------------------------------------
+
+
+def parsed(report: Report, outcome: Outcome, queued: int) -> str:
+    """What a pasted bulletin was read as, and what became of it."""
+    state = outcome.change if outcome.status is None else f"{outcome.change}, {outcome.status}"
+    lines = [_fill(texts.PASTE_PARSED, date=format_date(report.date), outcome=state)]
+    lines += [
+        _fill("{name}: {total}", name=categories.get(key).name_en, total=number(total))
+        for key, total in sorted(
+            report.totals.items(),
+            key=lambda item: categories.ORDER.get(item[0], len(categories.ORDER)),
+        )
+    ]
+    lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in outcome.findings]
+    if queued:
+        lines.append(_fill(texts.APPROVED_QUEUED, queued=queued))
+    return "\n".join(lines)
 
 
 def correction_notice(day: date, corrections: Sequence[Correction]) -> str:

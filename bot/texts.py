@@ -190,6 +190,7 @@ CORRECTION_NOTICE = "Correction to the bulletin of {date}: {changes}."
 CORRECTION_CHANGE = "{name} {new}, not {old}"
 
 PASTE_PARSED = "Read a bulletin for {date}: {outcome}."
+APPROVED_QUEUED = "Queued for {queued} subscribers."
 PASTE_NOT_UNDERSTOOD = (
     "That does not read as a General Staff bulletin: {error}. Paste the whole post, from "
     "'The total combat losses...' or 'Загальні бойові втрати...'."

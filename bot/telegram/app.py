@@ -20,27 +20,24 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
 from bot import texts
 from bot.config import Config
-from bot.ingest import fetch_latest, summarise
-from bot.schedule import next_poll_in
-from bot.sources.api import StatisticsApi
-from bot.sources.http import SourceError, make_client
-from bot.subscriptions import broadcast_new
-from bot.telegram import commands
-from bot.telegram.commands import Services, services
+from bot.sources.http import make_client
+from bot.subscriptions import BULLETIN
+from bot.telegram import admin, commands
+from bot.telegram.commands import Services
+from bot.telegram.delivery import Deliverer
+from bot.telegram.jobs import POLL_JOB, deliver, poll
 
 __all__ = ["Services", "build", "run_polling", "run_webhook", "running"]
-from bot.telegram.delivery import Deliverer
 
 log = logging.getLogger(__name__)
 
-POLL_JOB, DELIVERY_JOB = "poll", "delivery"
+DELIVERY_JOB = "delivery"
 DELIVERY_EVERY_SECONDS = 5
 FIRST_POLL_AFTER_SECONDS = 3
 
@@ -74,10 +71,14 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
     posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, handler in COMMANDS.items():
         application.add_handler(CommandHandler(name, handler, filters=posts))
+    for name, admin_handler in admin.ADMIN_COMMANDS.items():
+        application.add_handler(
+            CommandHandler(name, admin.admin_only(name, admin_handler), filters=posts)
+        )
     application.add_handler(CallbackQueryHandler(commands.button))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.COMMAND & private, commands.unknown_command))
-    application.add_handler(MessageHandler(filters.TEXT & private, commands.not_a_command))
+    application.add_handler(MessageHandler(filters.TEXT & private, admin.text_message))
     application.add_error_handler(commands.on_error)
     return application
 
@@ -93,7 +94,7 @@ async def _prepare(application: Application) -> None:
         application.bot,
         s.clock,
         rate=s.config.delivery.rate_per_second,
-        keyboard=lambda _: commands.bulletin_keyboard(),
+        keyboard=lambda kind: commands.bulletin_keyboard() if kind == BULLETIN else None,
     )
     await application.bot.set_my_commands([BotCommand(c, en) for c, en, _ in texts.COMMANDS])
     await application.bot.set_my_commands(
@@ -134,41 +135,6 @@ async def _close(application: Application) -> None:
     s: Services = application.bot_data["services"]
     if s.http is not None:
         await s.http.aclose()
-
-
-async def poll(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Fetch the source once, queue a fresh bulletin for subscribers, and plan the next poll."""
-    s = services(context)
-    try:
-        await poll_once(s)
-        await deliver(context)
-    finally:
-        delay = next_poll_in(
-            s.clock.now(),
-            s.config.schedule.zone,
-            s.store.latest_date(),
-            s.config.schedule.poll_every_minutes,
-        )
-        context.job_queue.run_once(poll, delay, name=POLL_JOB)
-
-
-async def poll_once(s: Services) -> int:
-    """One poll of the source: how many messages it queued. A failed fetch is logged and stored
-    in the fetch log by the core; the bot keeps serving what it has."""
-    api = StatisticsApi(s.config.source.url, s.http, today=s.today)  # type: ignore[arg-type]
-    try:
-        outcomes = await fetch_latest(s.store, api, now=s.clock.now())
-    except SourceError:
-        return 0
-    queued = broadcast_new(s.store, outcomes, now=s.clock.now(), today=s.today)
-    log.info("poll result=%s queued=%d", summarise(outcomes), queued)
-    return queued
-
-
-async def deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
-    deliverer = services(context).deliverer
-    if deliverer is not None:
-        await deliverer.run()
 
 
 def run_polling(application: Application) -> None:

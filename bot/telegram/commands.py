@@ -264,10 +264,6 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update, texts.UNKNOWN_COMMAND)
 
 
-async def not_a_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, texts.NOT_UNDERSTOOD)
-
-
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log what went wrong (never the token), tell the person, and keep going."""
     chat = update.effective_chat if isinstance(update, Update) else None

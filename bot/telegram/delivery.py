@@ -17,16 +17,15 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot import render
 from bot.clock import Clock
-from bot.figures import bulletin_on
+from bot.notices import text_for
 from bot.store import (
     BLOCKED,
     FAILED,
@@ -38,7 +37,6 @@ from bot.store import (
     DeliveryResult,
     Store,
 )
-from bot.subscriptions import BULLETIN
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +49,7 @@ PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 Sleep = Callable[[float], Awaitable[None]]
-Keyboard = Callable[[str | None], Any]
+Keyboard = Callable[[str], Any]  # outbox kind -> reply markup (or None)
 
 
 class Pace:
@@ -154,8 +152,8 @@ class Deliverer:
         if key not in texts:
             texts[key] = self._text(delivery)
         text = texts[key]
-        if text is None:
-            return DeliveryResult(delivery.id, FAILED, f"nothing to send for {key}")
+        if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
+            return DeliveryResult(delivery.id, SKIPPED, f"nothing to send for {key}")
         # One message a second per chat; marked before the first await, so a second message
         # to the same chat in this batch sees it.
         now = self.clock.now()
@@ -166,6 +164,7 @@ class Deliverer:
         return await self._send_to(delivery, delivery.chat_id, text)
 
     async def _send_to(self, delivery: Delivery, chat_id: int, text: str) -> DeliveryResult:
+        kind = delivery.kind
         await self.pace.wait()
         try:
             await self.bot.send_message(
@@ -173,7 +172,7 @@ class Deliverer:
                 text,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
-                reply_markup=self.keyboard(None) if self.keyboard else None,
+                reply_markup=self.keyboard(kind) if self.keyboard else None,
             )
         except RetryAfter as error:
             seconds = _seconds(error)
@@ -213,10 +212,7 @@ class Deliverer:
         return DeliveryResult(delivery.id, SENT)
 
     def _text(self, delivery: Delivery) -> str | None:
-        if delivery.kind == BULLETIN:
-            view = bulletin_on(self.store, date.fromisoformat(delivery.subject))
-            return render.bulletin(view) if view else None
-        return None
+        return text_for(self.store, delivery.kind, delivery.subject)
 
 
 def _seconds(error: RetryAfter) -> float:

@@ -1,0 +1,160 @@
+"""Admin commands in Telegram: one gate (`admin_only`) in front of thin handlers over bot.admin.
+
+Admins are the user ids in `[telegram] admins`; nothing in the bot can change that list. Anyone
+else gets "This command is for admins.", and the attempt is logged and audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+from telegram import MessageOriginChannel, Update
+from telegram.ext import ContextTypes
+
+from bot import categories, render, texts
+from bot.admin import AdminError, Desk
+from bot.store import HELD
+from bot.telegram.commands import reply, services
+from bot.telegram.jobs import deliver_now, poll_once
+
+log = logging.getLogger(__name__)
+
+AdminHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Desk], Awaitable[None]]
+
+
+def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in services(context).config.telegram.admins
+
+
+def admin_only(action: str, handler: AdminHandler) -> Callable:
+    """The one place admin rights are checked, for every admin command."""
+
+    async def gated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        s = services(context)
+        user = update.effective_user
+        actor = f"telegram:{user.id if user else 'unknown'}"
+        if not is_admin(update, context):
+            text = update.effective_message.text if update.effective_message else ""
+            s.store.audit(
+                actor, action, allowed=False, detail=(text or "")[:200], now=s.clock.now()
+            )
+            log.warning("admin command refused actor=%s action=%s", actor, action)
+            await reply(update, texts.ADMINS_ONLY)
+            return
+        try:
+            await handler(update, context, Desk(s.store, s.config, s.clock, actor))
+        except AdminError as error:
+            await reply(update, render.escaped(str(error)))
+
+    return gated
+
+
+async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    correction, notices = desk.correct(context.args or [])
+    await reply(
+        update,
+        render.escaped(
+            texts.CORRECTED.format(
+                id=correction.id,
+                name=categories.get(correction.category).name_en,
+                date=correction.date.isoformat(),
+                new=f"{correction.new_value:,}",
+                old="-" if correction.old_value is None else f"{correction.old_value:,}",
+                notices=notices,
+            )
+        ),
+    )
+
+
+async def uncorrect(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    correction, value = desk.uncorrect(context.args or [])
+    await reply(
+        update,
+        render.escaped(
+            texts.UNCORRECTED.format(
+                id=correction.id,
+                name=categories.get(correction.category).name_en,
+                date=correction.date.isoformat(),
+                value="-" if value is None else f"{value:,}",
+            )
+        ),
+    )
+
+
+async def corrections(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    await reply(update, render.corrections_log(desk.corrections(context.args or [])))
+
+
+async def held(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    await reply(update, render.held(desk.store.reports_with_status(HELD)))
+
+
+async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    report, queued = desk.approve(context.args or [])
+    await reply(
+        update, render.escaped(texts.APPROVED.format(date=report.date.isoformat(), queued=queued))
+    )
+
+
+async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    report = desk.reject(context.args or [])
+    await reply(update, render.escaped(texts.REJECTED.format(date=report.date.isoformat())))
+
+
+async def fetch(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    s = services(context)
+    result = await poll_once(s)
+    if result.error:
+        await reply(update, render.escaped(texts.FETCH_FAILED_NOW.format(error=result.error)))
+        return
+    desk.store.audit(desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now())
+    await reply(
+        update, render.escaped(texts.FETCHED.format(summary=result.summary, queued=result.queued))
+    )
+    await deliver_now(s)
+
+
+async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    text = update.effective_message.text or ""  # type: ignore[union-attr]
+    body = re.split(r"\s", text, maxsplit=1)[1] if re.search(r"\s", text) else ""
+    queued = desk.announce(body)
+    await reply(update, render.escaped(texts.ANNOUNCED.format(queued=queued)))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    await reply(update, desk.stats())
+
+
+async def pasted(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    """A bulletin pasted or forwarded by an admin: ingested like a fetched one."""
+    message = update.effective_message
+    origin = message.forward_origin if message else None
+    link = None
+    if isinstance(origin, MessageOriginChannel) and origin.chat.username:
+        link = f"https://t.me/{origin.chat.username}/{origin.message_id}"
+    report, outcome, queued = desk.ingest_text(message.text or "", link)  # type: ignore[union-attr]
+    await reply(update, render.parsed(report, outcome, queued))
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text in a private chat: a pasted bulletin from an admin, or a nudge to /help."""
+    if is_admin(update, context):
+        await admin_only("paste", pasted)(update, context)
+    else:
+        await reply(update, texts.NOT_UNDERSTOOD)
+
+
+ADMIN_COMMANDS: dict[str, AdminHandler] = {
+    "correct": correct,
+    "uncorrect": uncorrect,
+    "corrections": corrections,
+    "held": held,
+    "approve": approve,
+    "reject": reject,
+    "fetch": fetch,
+    "announce": announce,
+    "stats": stats,
+}

@@ -1,0 +1,57 @@
+"""The bot's scheduled work: polling the source and sending the outbox, as job-queue callbacks
+and as plain calls for /fetch, the console and tests."""
+
+from __future__ import annotations
+
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.notices import alert_admins
+from bot.poll import PollResult
+from bot.poll import poll_once as core_poll
+from bot.schedule import next_poll_in
+from bot.telegram.commands import Services, services
+from bot.telegram.delivery import RoundStats
+
+POLL_JOB = "poll"
+
+
+async def poll(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Fetch the source once, queue a fresh bulletin for subscribers, and plan the next poll."""
+    s = services(context)
+    try:
+        await poll_once(s)
+        await deliver(context)
+    finally:
+        delay = next_poll_in(
+            s.clock.now(),
+            s.config.schedule.zone,
+            s.store.latest_date(),
+            s.config.schedule.poll_every_minutes,
+        )
+        context.job_queue.run_once(poll, delay, name=POLL_JOB)
+
+
+async def poll_once(s: Services) -> PollResult:
+    """One poll of the source (see bot.poll). A failed fetch is logged, stored in the fetch log
+    and, when it keeps failing, told to the admins; the bot keeps serving what it has."""
+    assert s.http is not None, "the application prepares its HTTP client at start-up"
+    return await core_poll(s.store, s.config, s.http, now=s.clock.now(), today=s.today)
+
+
+async def deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await deliver_now(services(context))
+
+
+async def deliver_now(s: Services) -> RoundStats | None:
+    """Send what is due; a round with many failures tells the admins (once a day)."""
+    if s.deliverer is None:
+        return None
+    stats = await s.deliverer.run()
+    failures = stats.failed + stats.skipped
+    if failures >= s.config.alerts.delivery_failures:
+        text = texts.ALERT_DELIVERY.format(failed=failures)
+        alert_admins(
+            s.store, s.config.telegram.admins, f"delivery:{s.today}", text, now=s.clock.now()
+        )
+    return stats
