@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
 import sys
@@ -19,12 +20,14 @@ from pathlib import Path
 import httpx
 
 from bot import __version__, categories, render, texts
+from bot.admin import AdminError, Desk
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
 from bot.dates import WAR_START, DateError, parse_user_date
 from bot.figures import bulletin_on
-from bot.ingest import UNCHANGED, Outcome, fetch_latest, ingest, seed_if_empty, summarise
+from bot.ingest import UNCHANGED, Outcome, ingest, seed_if_empty, summarise
+from bot.poll import PollResult, poll_once
 from bot.sources.api import StatisticsApi
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, make_client
@@ -122,6 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("date", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
     command("held", held, "list reports on hold and why")
+    for name, summary, arguments in ADMIN_COMMANDS:
+        sub = command(name, admin_command, summary)
+        sub.add_argument("words", nargs="*", metavar=arguments or "ARGUMENTS")
+        sub.set_defaults(action=name)
     sub = command("run", run, "run the Telegram bot (long polling, or a webhook)")
     sub.add_argument(
         "--webhook",
@@ -139,19 +146,22 @@ Handler = Callable[[Context, argparse.Namespace], int | None]
 
 
 def fetch(context: Context, args: argparse.Namespace) -> int:
+    """The bot's poll, run by hand: a fresh bulletin is queued for the running bot to send."""
     store = context.open_store()
 
-    async def poll() -> list[Outcome]:
+    async def poll() -> PollResult:
         async with make_client() as client:
-            api = StatisticsApi(context.config.source.url, client, today=context.today)
-            return await fetch_latest(store, api, now=context.clock.now())
+            return await poll_once(
+                store, context.config, client, now=context.clock.now(), today=context.today
+            )
 
-    try:
-        outcomes = asyncio.run(poll())
-    except SourceError as error:
-        raise CommandError(f"fetch failed: {error}") from None
-    _print_outcomes(outcomes)
-    if any(o.change != UNCHANGED and o.status == ACCEPTED for o in outcomes):
+    result = asyncio.run(poll())
+    if result.error:
+        raise CommandError(f"fetch failed: {result.error}")
+    _print_outcomes(result.outcomes)
+    if result.queued:
+        print(render.to_plain(texts.APPROVED_QUEUED.format(queued=result.queued)))
+    if any(o.change != UNCHANGED and o.status == ACCEPTED for o in result.outcomes):
         _print_bulletin(store, None, [])
     return 0
 
@@ -228,6 +238,44 @@ def on(context: Context, args: argparse.Namespace) -> int:
 def held(context: Context, args: argparse.Namespace) -> int:
     print(render.to_plain(render.held(context.open_store().reports_with_status(HELD))))
     return 0
+
+
+# The admin desk from the server: (command, summary, arguments); the same code as in Telegram.
+ADMIN_COMMANDS = (
+    ("correct", "set one figure of one date: DATE CATEGORY VALUE [REASON]", "DATE CATEGORY VALUE"),
+    ("uncorrect", "withdraw a correction: ID", "ID"),
+    ("corrections", "the log of corrections, newest first: [DATE]", "DATE"),
+    ("approve", "accept a held report as it is: DATE", "DATE"),
+    ("reject", "discard a held report (kept, never shown): DATE [REASON]", "DATE"),
+    ("announce", "a message to every active subscriber: TEXT", "TEXT"),
+    ("stats", "subscribers, last fetch, held reports, deliveries today", ""),
+)
+
+
+def admin_command(context: Context, args: argparse.Namespace) -> int:
+    desk = Desk(context.open_store(), context.config, context.clock, f"cli:{getpass.getuser()}")
+    words = args.words
+    try:
+        print(render.to_plain(_admin_reply(desk, args.action, words)))
+    except AdminError as error:
+        raise CommandError(str(error), 2) from None
+    return 0
+
+
+def _admin_reply(desk: Desk, action: str, words: list[str]) -> str:
+    if action == "correct":
+        return render.corrected(*desk.correct(words))
+    if action == "uncorrect":
+        return render.uncorrected(*desk.uncorrect(words))
+    if action == "corrections":
+        return render.corrections_log(desk.corrections(words))
+    if action == "approve":
+        return render.approved(*desk.approve(words))
+    if action == "reject":
+        return render.rejected(desk.reject(words))
+    if action == "announce":
+        return texts.ANNOUNCED.format(queued=desk.announce(" ".join(words)))
+    return desk.stats()
 
 
 def run(context: Context, args: argparse.Namespace) -> int:

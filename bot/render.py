@@ -94,7 +94,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
         _fill(
             texts.CORRECTED_FOOTNOTE,
             name=categories.get(c.category).name_en,
-            old="-" if c.old_value is None else number(c.old_value),
+            old=_maybe_number(c.old_value),
             new=number(c.new_value),
             on=c.created_at.date().isoformat(),
             reason=c.reason,
@@ -245,13 +245,47 @@ def parsed(report: Report, outcome: Outcome, queued: int) -> str:
     return "\n".join(lines)
 
 
+def corrected(correction: Correction, notices: int) -> str:
+    return _fill(
+        texts.CORRECTED,
+        id=correction.id,
+        name=categories.get(correction.category).name_en,
+        date=correction.date.isoformat(),
+        new=number(correction.new_value),
+        old=_maybe_number(correction.old_value),
+        notices=notices,
+    )
+
+
+def uncorrected(correction: Correction, value: int | None) -> str:
+    return _fill(
+        texts.UNCORRECTED,
+        id=correction.id,
+        name=categories.get(correction.category).name_en,
+        date=correction.date.isoformat(),
+        value=_maybe_number(value),
+    )
+
+
+def approved(report: StoredReport, queued: int) -> str:
+    return _fill(texts.APPROVED, date=report.date.isoformat(), queued=queued)
+
+
+def rejected(report: StoredReport) -> str:
+    return _fill(texts.REJECTED, date=report.date.isoformat())
+
+
+def _maybe_number(value: int | None) -> str:
+    return "-" if value is None else number(value)
+
+
 def correction_notice(day: date, corrections: Sequence[Correction]) -> str:
     """'Correction to the bulletin of 25 June 2022: artillery 764, not 75.'"""
     changes = "; ".join(
         texts.CORRECTION_CHANGE.format(
             name=categories.get(c.category).name_en,
             new=number(c.new_value),
-            old="-" if c.old_value is None else number(c.old_value),
+            old=_maybe_number(c.old_value),
         )
         for c in corrections
     )
@@ -274,7 +308,7 @@ def corrections_log(corrections: Sequence[Correction]) -> str:
                 id=c.id,
                 date=c.date.isoformat(),
                 name=categories.get(c.category).name_en,
-                old="-" if c.old_value is None else number(c.old_value),
+                old=_maybe_number(c.old_value),
                 new=number(c.new_value),
                 author=c.author,
                 at=_timestamp(c.created_at),

@@ -11,7 +11,7 @@ import pytest
 from telegram.ext import Application
 
 from bot.clock import FixedClock
-from bot.config import Config, SourceConfig
+from bot.config import Config, SourceConfig, TelegramConfig
 from bot.store import Store
 from bot.telegram.app import build, running
 from bot.telegram.commands import Services
@@ -20,6 +20,7 @@ from bot.telegram.local_api import LocalBotApi, SentMessage
 from tests.conftest import NOW
 
 USER = 1001
+ADMIN = 4242  # in [telegram] admins
 
 
 async def no_wait(seconds: float) -> None:
@@ -74,7 +75,7 @@ class Harness:
 @pytest.fixture
 async def bot(history_store: Store, fake_api) -> AsyncIterator[Harness]:
     clock = FixedClock(NOW)
-    config = Config(source=SourceConfig(url=fake_api.url))
+    config = Config(telegram=TelegramConfig(admins=(ADMIN,)), source=SourceConfig(url=fake_api.url))
     api = LocalBotApi()
     with api.serve() as server:
         services = Services(config, history_store, clock)

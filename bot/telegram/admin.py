@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from telegram import MessageOriginChannel, Update
 from telegram.ext import ContextTypes
 
-from bot import categories, render, texts
+from bot import render, texts
 from bot.admin import AdminError, Desk
 from bot.store import HELD
 from bot.telegram.commands import reply, services
@@ -53,35 +53,11 @@ def admin_only(action: str, handler: AdminHandler) -> Callable:
 
 
 async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
-    correction, notices = desk.correct(context.args or [])
-    await reply(
-        update,
-        render.escaped(
-            texts.CORRECTED.format(
-                id=correction.id,
-                name=categories.get(correction.category).name_en,
-                date=correction.date.isoformat(),
-                new=f"{correction.new_value:,}",
-                old="-" if correction.old_value is None else f"{correction.old_value:,}",
-                notices=notices,
-            )
-        ),
-    )
+    await reply(update, render.corrected(*desk.correct(context.args or [])))
 
 
 async def uncorrect(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
-    correction, value = desk.uncorrect(context.args or [])
-    await reply(
-        update,
-        render.escaped(
-            texts.UNCORRECTED.format(
-                id=correction.id,
-                name=categories.get(correction.category).name_en,
-                date=correction.date.isoformat(),
-                value="-" if value is None else f"{value:,}",
-            )
-        ),
-    )
+    await reply(update, render.uncorrected(*desk.uncorrect(context.args or [])))
 
 
 async def corrections(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
@@ -93,15 +69,11 @@ async def held(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -
 
 
 async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
-    report, queued = desk.approve(context.args or [])
-    await reply(
-        update, render.escaped(texts.APPROVED.format(date=report.date.isoformat(), queued=queued))
-    )
+    await reply(update, render.approved(*desk.approve(context.args or [])))
 
 
 async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
-    report = desk.reject(context.args or [])
-    await reply(update, render.escaped(texts.REJECTED.format(date=report.date.isoformat())))
+    await reply(update, render.rejected(desk.reject(context.args or [])))
 
 
 async def fetch(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:

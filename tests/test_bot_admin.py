@@ -1,0 +1,251 @@
+"""Admins end to end: corrections, held reports, pasted bulletins, announcements, the audit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import render, texts
+from bot.notices import ALERT
+from bot.store import HELD, PENDING, REJECTED, SENT
+from bot.subscriptions import enqueue_bulletin
+from bot.telegram.admin import ADMIN_COMMANDS
+from bot.telegram.jobs import poll_once
+from tests.bot_harness import ADMIN, USER
+from tests.conftest import NOW
+
+BULLETINS = Path(__file__).parent / "fixtures" / "bulletins"
+STORED = date(2026, 8, 7)  # the newest day in the test store
+NEW_DAY = date(2026, 8, 8)  # the fake API's newest day
+
+
+def plain(message) -> str:
+    return render.to_plain(message.text)
+
+
+async def admin(bot, text: str) -> str:
+    return plain(await bot.ask(text, chat_id=ADMIN))
+
+
+async def drain(bot) -> None:
+    deliverer = bot.services.deliverer or bot.deliverer()
+    bot.services.deliverer = deliverer
+    for _ in range(20):
+        await deliverer.run()
+        if not bot.store.outbox_counts().get(PENDING):
+            return
+        bot.clock.advance(timedelta(minutes=11))
+    raise AssertionError(bot.store.outbox_counts())
+
+
+def subscribe(bot, *chat_ids: int) -> None:
+    for chat_id in chat_ids:
+        bot.store.subscribe(
+            chat_id, "private", send_at=None, timezone="Europe/Kyiv", language="en", now=NOW
+        )
+
+
+@pytest.mark.parametrize("command", sorted(ADMIN_COMMANDS))
+async def test_every_admin_command_refuses_anyone_else_and_the_attempt_is_audited(bot, command):
+    reply = await bot.ask(f"/{command} 2026-08-07 tanks 1", chat_id=USER)
+    assert plain(reply) == texts.ADMINS_ONLY
+    entry = bot.store.audit_log(1)[0]
+    assert (entry.actor, entry.action, entry.allowed) == (f"telegram:{USER}", command, False)
+    assert bot.store.corrections() == []
+
+
+async def test_a_correction_changes_latest_and_on_and_keeps_the_original(bot):
+    subscribe(bot, 501)
+    enqueue_bulletin(bot.store, STORED, now=NOW)
+    await drain(bot)  # subscriber 501 got the 7 August bulletin
+
+    reply = await admin(bot, "/correct 2026-08-07 artillery 47600 typo in source")
+    assert reply.startswith(
+        "Correction 1: Artillery systems on 2026-08-07 is now 47,600 "
+        "(was 47,522). 1 subscribers who got that bulletin"
+    )
+
+    latest = plain(await bot.ask("/latest artillery"))
+    assert "Artillery systems: 47,600 (+145)*" in latest  # 47,455 on 6 August
+    assert (
+        "* Artillery systems: corrected from 47,522 to 47,600 by an admin on 2026-08-08 "
+        "(typo in source)."
+    ) in latest
+    # The fetched figure is still there, untouched.
+    fetched = bot.store.db.execute(
+        "SELECT f.total FROM figures f JOIN reports r ON r.id = f.report_id "
+        "WHERE r.date = '2026-08-07' AND f.category = 'artillery'"
+    ).fetchall()
+    assert fetched == [(47522,)]
+
+    # One notice, batched, to the subscriber who had the bulletin.
+    await admin(bot, "/correct 2026-08-07 tanks 12248")
+    await drain(bot)
+    notices = [m for m in bot.api.messages_to(501) if "Correction to" in m.text]
+    assert [plain(m) for m in notices] == [
+        "Correction to the bulletin of 7 August 2026: Artillery systems 47,600, not 47,522; "
+        "Tanks 12,248, not 12,247."
+    ]
+
+    # The next day is validated against the corrected figure: 47,580 is now a decrease.
+    result = await poll_once(bot.services)
+    assert result.outcomes[0].status == HELD
+    details = [f.detail for f in result.outcomes[0].findings]
+    assert "Artillery systems went down: 47,600 -> 47,580" in details
+
+
+async def test_a_correction_can_be_corrected_and_withdrawn(bot):
+    await admin(bot, "/correct 2026-08-07 tanks 12250")
+    await admin(bot, "/correct 2026-08-07 tanks 12249 second thought")
+    assert "Tanks: 12,249" in plain(await bot.ask("/on 2026-08-07 tanks"))
+    assert (
+        await admin(bot, "/uncorrect 2")
+        == "Correction 2 withdrawn: Tanks on 2026-08-07 is 12,250 again."
+    )
+    assert (
+        await admin(bot, "/uncorrect 1")
+        == "Correction 1 withdrawn: Tanks on 2026-08-07 is 12,247 again."
+    )
+    assert "Tanks: 12,247 (+1)\n" in plain(await bot.ask("/on 2026-08-07 tanks"))
+    log = await admin(bot, "/corrections")
+    assert log.startswith(
+        f"Corrections, newest first:\n#2 2026-08-07 Tanks: 12,250 -> 12,249 by telegram:{ADMIN}"
+    )
+    assert f"withdrawn by telegram:{ADMIN}" in log
+    assert await admin(bot, "/uncorrect 1") == texts.NO_SUCH_CORRECTION.format(id=1)
+
+
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        ("", texts.USAGE_CORRECT),
+        ("2030-01-01 tanks 5", "2030-01-01 is in the future."),
+        ("2021-01-01 tanks 5", "before the bulletin began"),
+        ("2026-08-07 tanks -5", "'-5' is not a whole number from 0 to 100,000,000."),
+        ("2026-08-07 tanks 999999999999", "is not a whole number from 0"),
+        ("2026-08-07 tanks 200000", "200,000 is more than ten times Tanks on the days around"),
+        ("2026-08-07 tankz 5", "Unknown category 'tankz'. Did you mean: tanks"),
+        ("2026-08-07 tanks artillery 5", texts.ONE_CATEGORY),
+        ("2026-08-07 tanks 12247", "Tanks on 2026-08-07 is already 12,247; nothing to change."),
+        ("2026-08-07 tanks lots", texts.USAGE_CORRECT),
+    ],
+)
+async def test_bad_corrections_change_nothing(bot, arguments, expected):
+    assert expected in await admin(bot, f"/correct {arguments}")
+    assert bot.store.corrections() == []
+
+
+async def test_a_date_with_no_report(bot):
+    bot.store.db.execute("UPDATE reports SET status = 'rejected' WHERE date = '2026-08-01'")
+    reply = await admin(bot, "/correct 2026-08-01 tanks 12231")
+    assert reply == "There is no accepted bulletin for 2026-08-01 to correct."
+
+
+async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake_api):
+    subscribe(bot, 601, 602)
+    fake_api.api.set_total(NEW_DAY, "mlrs", 2000)  # 2,008 the day before
+    result = await poll_once(bot.services)
+    assert result.queued == 0 and result.outcomes[0].status == HELD
+    await drain(bot)
+    assert bot.api.messages_to(601) == []
+    # The admin was told, once.
+    alert = bot.api.messages_to(ADMIN)[-1]
+    assert plain(alert) == (
+        "⚠️ Admin alert: The report for 2026-08-08 is on hold: MLRS went "
+        "down: 2,008 -> 2,000. /approve 2026-08-08 or /reject 2026-08-08."
+    )
+    await poll_once(bot.services)  # the same held report again: no second alert
+    await drain(bot)
+    assert sum("Admin alert" in m.text for m in bot.api.messages_to(ADMIN)) == 1
+
+    held = await admin(bot, "/held")
+    assert "2026-08-08 (revision 1, from api" in held and "MLRS went down" in held
+    assert await admin(bot, "/approve 2026-08-08") == (
+        "The report for 2026-08-08 is accepted as it is. Queued for 2 subscribers."
+    )
+    await drain(bot)
+    for chat in (601, 602):
+        (message,) = bot.api.messages_to(chat)
+        assert "MLRS: 2,000 (−8, revised down by the source)*" in plain(message)
+        assert "* MLRS went down: 2,008 -> 2,000" in plain(message)
+    assert await admin(bot, "/approve 2026-08-08") == texts.NO_HELD_REPORT.format(date="2026-08-08")
+
+
+async def test_a_rejected_report_is_never_shown(bot, fake_api):
+    fake_api.api.set_total(NEW_DAY, "tanks", 1)
+    await poll_once(bot.services)
+    assert await admin(bot, "/reject 2026-08-08 garbage from the source") == (
+        "The report for 2026-08-08 is rejected: kept in the store, never shown."
+    )
+    assert "7 August 2026" in plain(await bot.ask("/latest"))
+    assert "No accepted bulletin for 8 August 2026" in plain(await bot.ask("/on 2026-08-08"))
+    statuses = bot.store.db.execute("SELECT status FROM reports WHERE date = '2026-08-08'")
+    assert statuses.fetchall() == [(REJECTED,)]
+    assert "garbage from the source" in bot.store.audit_log(1)[0].detail
+
+
+@pytest.mark.parametrize("name", ["en_2026-08-08.txt", "uk_2024-06-25.txt"])
+async def test_a_pasted_bulletin_is_ingested(bot, name):
+    text = (BULLETINS / name).read_text()
+    reply = await admin(bot, text)
+    day = date.fromisoformat(name[3:13])
+    if day == NEW_DAY:
+        assert reply.startswith("Read a bulletin for 8 August 2026: new, accepted.")
+        assert "Ground robotic systems: 2,162" in reply
+        report = bot.store.report_on(NEW_DAY)
+        assert (report.source, report.totals["tanks"]) == ("text", 12251)
+    else:  # a day the store has: same figures, no link -> unchanged
+        assert reply.startswith("Read a bulletin for 25 June 2024: unchanged.")
+    assert bot.store.audit_log(1)[0].action == "paste"
+
+
+async def test_a_pasted_text_that_is_no_bulletin(bot):
+    reply = await admin(bot, "from 24.02.2022 to 07.08.2026: laser weapons ‒ 5 (+1)")
+    assert reply.startswith(
+        "That does not read as a General Staff bulletin: not understood: 'laser weapons ‒ 5 (+1)'."
+    )
+    assert plain(await bot.ask("hello", chat_id=USER)) == texts.NOT_UNDERSTOOD
+
+
+async def test_announce_reaches_every_active_subscriber_once(bot):
+    subscribe(bot, 701, 702, 703, 704)
+    await bot.ask("/unsubscribe", chat_id=704)
+    bot.api.faults.blocked.add(703)
+    reply = await admin(bot, "/announce Maintenance tonight <b>22:00</b>\nBack soon.")
+    assert reply == "Announcement queued for 3 active subscribers."
+    await drain(bot)
+    await drain(bot)
+    got = Counter(m.chat_id for m in bot.api.sent if m.text.startswith("📢"))
+    assert got == Counter({701: 1, 702: 1})
+    assert bot.api.messages_to(701)[0].text == (
+        "📢 Maintenance tonight &lt;b&gt;22:00&lt;/b&gt;\nBack soon."
+    )
+    assert await admin(bot, "/announce") == texts.USAGE_ANNOUNCE
+
+
+async def test_stats_and_fetch(bot):
+    subscribe(bot, 801, 802)
+    reply = await admin(bot, "/fetch")
+    assert reply == "Fetched: 1 new. Queued for 2 subscribers."
+    await drain(bot)
+    stats = await admin(bot, "/stats")
+    assert "Subscribers: 2 active, 0 blocked, 0 gone, 0 unsubscribed" in stats
+    assert "By language: en 2" in stats
+    assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new)" in stats
+    assert "Held reports: 0" in stats
+    assert "Deliveries today: 0 pending, 2 sent, 0 failed, 0 skipped" in stats
+
+
+async def test_a_source_that_keeps_failing_alerts_the_admins_once(bot, fake_api):
+    fake_api.api.fail("404")
+    for _ in range(5):
+        assert (await poll_once(bot.services)).error
+    await drain(bot)
+    alerts = [plain(m) for m in bot.api.messages_to(ADMIN) if "Admin alert" in m.text]
+    assert len(alerts) == 1
+    assert alerts[0].startswith("⚠️ Admin alert: The source failed 3 times in a row")
+    kinds = bot.store.db.execute("SELECT kind, status FROM outbox").fetchall()
+    assert kinds == [(ALERT, SENT)]
