@@ -192,3 +192,39 @@ def test_the_readme_main_command_works_as_a_real_process(tmp_path):
     assert "Tanks: 12,251 (+4)" in result.stdout
     assert (tmp_path / "bulletin.db").exists()
     assert Path(tmp_path / "bulletin.db").stat().st_size > 100_000
+
+
+def test_an_operator_corrects_and_withdraws_from_the_command_line(run_on_history):
+    status, out, _ = run_on_history("correct", "2026-08-07", "artillery", "47600", "typo")
+    assert status == 0
+    assert out.startswith(
+        "Correction 1: Artillery systems on 2026-08-07 is now 47,600 (was 47,522)"
+    )
+    _, out, _ = run_on_history("on", "2026-08-07", "artillery")
+    assert "Artillery systems: 47,600 (+145)*" in out
+    _, out, _ = run_on_history("corrections")
+    assert "#1 2026-08-07 Artillery systems: 47,522 -> 47,600 by cli:" in out
+    status, out, _ = run_on_history("uncorrect", "1")
+    assert (status, out.strip()) == (
+        0,
+        "Correction 1 withdrawn: Artillery systems on 2026-08-07 is 47,522 again.",
+    )
+
+
+def test_a_bad_correction_on_the_command_line_exits_2(run_on_history):
+    status, out, err = run_on_history("correct", "2026-08-07", "artillery", "-3")
+    assert (status, out) == (2, "")
+    assert "'-3' is not a whole number from 0 to 100,000,000." in err
+
+
+def test_approve_and_stats_from_the_command_line(run_on_history, fake_api):
+    fake_api.api.set_total(NOW.date(), "mlrs", 1900)
+    run_on_history("fetch")
+    status, out, _ = run_on_history("approve", "2026-08-08")
+    assert (status, out.strip()) == (
+        0,
+        "The report for 2026-08-08 is accepted as it is. Queued for 0 subscribers.",
+    )
+    _, out, _ = run_on_history("stats")
+    assert "Held reports: 0" in out
+    assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new (1 held))" in out
