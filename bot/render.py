@@ -217,6 +217,14 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
     return "\n".join(lines)
 
 
+def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None) -> str:
+    names = ", ".join(categories.get(k).name_en for k in keys)
+    lines = [_fill(texts.CHART_CAPTION, names=names, period=period, caveat=texts.CAVEAT)]
+    if newest is not None:
+        lines.append(_link_line(newest))
+    return "\n".join(lines)
+
+
 def subscription(subscriber: Subscriber | None, template: str = texts.SETTINGS) -> str:
     """A chat's daily summary settings, in `template` (settings, or the confirmation)."""
     if subscriber is None or subscriber.status != ACTIVE:

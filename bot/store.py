@@ -370,6 +370,19 @@ class Store:
         ).fetchone()
         return date.fromisoformat(row[0]) if row[0] else None
 
+    def data_version(self) -> tuple[int, ...]:
+        """Changes whenever what people see could change: reports accepted, corrections made
+        or withdrawn. Cheap enough to ask on every chart request."""
+        return tuple(
+            self.db.execute(
+                "SELECT (SELECT COUNT(*) FROM reports WHERE status = ?), "
+                "(SELECT COALESCE(MAX(id), 0) FROM reports WHERE status = ?), "
+                "(SELECT COUNT(*) FROM corrections), "
+                "(SELECT COUNT(withdrawn_at) FROM corrections)",
+                [ACCEPTED, ACCEPTED],
+            ).fetchone()
+        )
+
     def date_range(self) -> tuple[date | None, date | None, int]:
         """The first and last dates with an accepted report, and how many dates have one."""
         first, last, count = self.db.execute(

@@ -80,6 +80,8 @@ HELP = (
     "/latest танки)\n"
     "/on DATE [CATEGORY...]: a past day (/on 2022-06-25, /on 25.06.2022 tanks, /on yesterday)\n"
     "/history CATEGORY [DAYS]: daily changes, average and largest day (/history drones 14)\n"
+    "/chart CATEGORY... [PERIOD]: a chart of totals and daily changes (/chart tanks 90d, "
+    "/chart drones 2024, /chart tanks artillery all)\n"
     "/sources: where the figures come from, and how far to trust them\n"
     "/subscribe [HH:MM] [TIME ZONE]: a daily summary (/subscribe, /subscribe 08:30, "
     "/subscribe 20:00 Europe/London)\n"
@@ -94,6 +96,7 @@ COMMANDS = (
     ("latest", "The latest bulletin, or some categories", "Останнє зведення або категорії"),
     ("on", "A past day: /on 2022-06-25", "Минулий день: /on 2022-06-25"),
     ("history", "Daily changes of a category: /history tanks", "Зміни за днями: /history танки"),
+    ("chart", "A chart: /chart tanks 90d", "Графік: /chart танки 90d"),
     ("sources", "Where the figures come from", "Звідки ці дані"),
     ("subscribe", "A daily summary: /subscribe 08:30", "Щоденне зведення: /subscribe 08:30"),
     ("unsubscribe", "Stop the daily summary", "Скасувати щоденне зведення"),
@@ -211,3 +214,25 @@ STATS = (
     "<b>Held reports</b>: {held}\n"
     "<b>Deliveries today</b>: {pending} pending, {sent} sent, {failed} failed, {skipped} skipped"
 )
+
+# Charts ----------------------------------------------------------------------------------------
+
+BAD_PERIOD = (
+    "'{word}' is not a period; write 30d, 90d, 6m, a year like 2024, or all. "
+    "For example: /chart tanks 90d"
+)
+USAGE_CHART = "Which category? For example: /chart tanks 90d, /chart drones 2024, /chart tanks all"
+TOO_MANY_CATEGORIES = "At most {most} categories on one chart."
+CHART_TITLE = "{name}: claimed by Ukraine's General Staff"
+CHART_PANEL = "{name} (total {total})"
+CHART_SUBTITLE = "{first} to {last} ({period})"
+CHART_TOTAL = "Total"
+CHART_PER_DAY = "Per day"
+CHART_DAILY = "Daily change"
+CHART_AVERAGE = "7-day average"
+CHART_CORRECTED = "Corrected by an admin"
+CHART_SMALL_PRINT = (
+    "Source: General Staff of the Armed Forces of Ukraine, via russianwarship.rip. Claimed by one "
+    "party to the war; not independently verified."
+)
+CHART_CAPTION = "{names}, {period}. {caveat}"

@@ -47,6 +47,7 @@ COMMANDS = {
     "latest": commands.latest,
     "on": commands.on,
     "history": commands.history,
+    "chart": commands.chart,
     "sources": commands.sources,
     "subscribe": commands.subscribe,
     "unsubscribe": commands.unsubscribe,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import httpx
@@ -19,11 +19,12 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import categories, render, texts
+from bot.charts import DEFAULT_PERIOD, MOST_CATEGORIES, ChartCache, PeriodError, parse_period
 from bot.clock import Clock
 from bot.config import Config
 from bot.dates import DateError, parse_user_date
@@ -56,6 +57,7 @@ class Services:
     clock: Clock
     http: httpx.AsyncClient | None = None
     deliverer: Deliverer | None = None
+    charts: ChartCache = field(default_factory=ChartCache)
 
     @property
     def today(self) -> date:
@@ -158,6 +160,41 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     newest = store.report_on(latest_day) if latest_day else None
     await reply(
         update, render.history(series(store, keys[0], days), newest), bulletin_keyboard(keys[0])
+    )
+
+
+async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/chart CATEGORY... [PERIOD]: drawn in a worker thread, cached until the data changes."""
+    s = services(context)
+    words = list(context.args or [])
+    latest = s.store.latest_date()
+    if latest is None:
+        await reply(update, texts.NO_DATA)
+        return
+    period = parse_period(DEFAULT_PERIOD, latest)
+    # The last word is the period when it looks like one: "90d", "2024", "all".
+    if words and re.match(r"\d|all$|вс[еі]$|усі$", words[-1].casefold()):
+        try:
+            period = parse_period(words.pop(), latest)
+        except PeriodError as error:
+            await reply(update, render.escaped(str(error)))
+            return
+    keys, unknown = categories.resolve(words)
+    if unknown:
+        await reply(update, render.unknown_categories(unknown, "/chart tanks 90d"))
+        return
+    if not keys:
+        await reply(update, texts.USAGE_CHART)
+        return
+    if len(keys) > MOST_CATEGORIES:
+        await reply(update, texts.TOO_MANY_CATEGORIES.format(most=MOST_CATEGORIES))
+        return
+    chat = update.effective_chat
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
+    png = await s.charts.chart(s.store, keys, period)
+    report = s.store.report_on(latest)
+    await update.effective_message.reply_photo(  # type: ignore[union-attr]
+        png, caption=render.chart_caption(keys, period.label, report), parse_mode=ParseMode.HTML
     )
 
 

@@ -36,6 +36,8 @@ async def chat(services: Services, lines: TextIO, out: TextIO) -> int:
         if message.chat_id != CHAT_ID:
             return
         text = render.to_plain(message.text).replace("\n", "\n     ")
+        if message.photo is not None:
+            text = f"[picture: PNG, {len(message.photo) // 1024} KB]\n     {text}"
         print(f"bot> {text}", file=out)
         if message.buttons:
             print("     " + "  ".join(f"[{label}]" for label, _ in message.buttons), file=out)

@@ -1,0 +1,200 @@
+"""Charts of the figures as PNG: cumulative totals and daily changes. No Telegram here.
+
+Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display, no global state), so
+a chart can be drawn in a worker thread while the bot keeps answering. A chart depends only on
+the categories, the period and the data, so `ChartCache` keeps each one until the stored figures
+change (a new report accepted, a correction made or withdrawn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot import categories, texts
+from bot.figures import Series, series
+from bot.store import Store
+
+DEFAULT_PERIOD = "90d"
+MOST_CATEGORIES = 4
+CACHE_SIZE = 64
+_DAYS = re.compile(r"(\d{1,4})\s*(d|days?|дн(?:ів|і)?)", re.IGNORECASE)
+_MONTHS = re.compile(r"(\d{1,3})\s*(m|months?|міс)", re.IGNORECASE)
+
+
+class PeriodError(ValueError):
+    """A period nobody can draw; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days from `start` (None: the beginning) to `end` (None: the latest stored)."""
+
+    label: str
+    start: date | None = None
+    end: date | None = None
+
+
+def parse_period(word: str, latest: date) -> Period:
+    """'30d', '90 days', '6m', 'all', '2024': the period to draw, ending on `latest`."""
+    text = word.strip().casefold()
+    if text in ("all", "все", "всі", "усі"):
+        return Period("all")
+    if match := _DAYS.fullmatch(text):
+        days = int(match[1])
+        if 2 <= days <= 5000:
+            return Period(f"{days}d", latest - timedelta(days=days - 1), latest)
+    elif match := _MONTHS.fullmatch(text):
+        months = int(match[1])
+        if 1 <= months <= 200:
+            return Period(f"{months}m", latest - timedelta(days=round(months * 30.44)), latest)
+    elif re.fullmatch(r"20\d\d", text):
+        year = int(text)
+        if 2022 <= year <= latest.year:
+            return Period(text, date(year, 1, 1), min(date(year, 12, 31), latest))
+    raise PeriodError(texts.BAD_PERIOD.format(word=word))
+
+
+def data_series(store: Store, keys: Sequence[str], period: Period) -> list[Series]:
+    """Each category's days within the period, with their changes."""
+    end = period.end or store.latest_date()
+    if end is None:
+        return [Series(key, []) for key in keys]
+    start = period.start or date(2022, 2, 24)
+    days = (end - start).days + 1
+    return [series(store, key, days, until=end) for key in keys]
+
+
+def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -> bytes:
+    """A PNG: for one category, the total above and daily changes below; for several, one
+    panel of daily changes each, with the total in the panel's title."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    single = len(data) == 1
+    rows = 2 if single else len(data)
+    figure = Figure(figsize=(10, 3.0 + 2.2 * rows), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    for index, item in enumerate(data):
+        name = categories.get(item.category).name_en
+        days = [d.date for d in item.days]
+        if single:
+            total_axes = axes[0]
+            total_axes.plot(days, [d.total for d in item.days], color="#1f4e79", linewidth=1.8)
+            total_axes.set_ylabel(texts.CHART_TOTAL)
+            total_axes.set_title(texts.CHART_TITLE.format(name=name), loc="left", fontsize=13)
+            marks = [d for d in item.days if (item.category, d.date) in corrected]
+            if marks:
+                total_axes.scatter(
+                    [d.date for d in marks],
+                    [d.total for d in marks],
+                    color="#c00000",
+                    zorder=3,
+                    s=24,
+                    label=texts.CHART_CORRECTED,
+                )
+                total_axes.legend(loc="upper left", fontsize=8)
+            change_axes = axes[1]
+        else:
+            change_axes = axes[index]
+            total = f"{item.days[-1].total:,}" if item.days else "-"
+            change_axes.set_title(
+                texts.CHART_PANEL.format(name=name, total=total), loc="left", fontsize=11
+            )
+        deltas = [max(d.delta, 0) / d.span_days if d.delta is not None else 0 for d in item.days]
+        if days:
+            # One artist for all the bars (a bar each is 1,600 patches for the whole war); a
+            # bin runs from the previous stored day, so a skipped day shows its per-day rate.
+            edges = [date2num(days[0]) - 0.5] + [date2num(day) + 0.5 for day in days]
+            change_axes.xaxis_date()
+            change_axes.stairs(deltas, edges, fill=True, color="#9dc3e6", label=texts.CHART_DAILY)
+        change_axes.plot(
+            days,
+            _moving_average(deltas, 7),
+            color="#c55a11",
+            linewidth=1.5,
+            label=texts.CHART_AVERAGE,
+        )
+        change_axes.set_ylabel(texts.CHART_PER_DAY)
+        change_axes.legend(loc="upper left", fontsize=8)
+        for axis in (change_axes, axes[0]):
+            axis.grid(axis="y", alpha=0.3)
+            axis.spines[["top", "right"]].set_visible(False)
+            axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    locator = AutoDateLocator()
+    axes[-1].xaxis.set_major_locator(locator)
+    axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    first = min((s.days[0].date for s in data if s.days), default=None)
+    last = max((s.days[-1].date for s in data if s.days), default=None)
+    figure.suptitle(
+        texts.CHART_SUBTITLE.format(first=first, last=last, period=period.label),
+        x=0.01,
+        ha="left",
+        fontsize=9,
+        color="#555555",
+    )
+    figure.text(0.01, 0.005, texts.CHART_SMALL_PRINT, fontsize=7.5, color="#555555")
+    figure.tight_layout(rect=(0, 0.03, 1, 0.97))
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _moving_average(values: list[float], window: int) -> list[float]:
+    result, running = [], 0.0
+    for index, value in enumerate(values):
+        running += value
+        if index >= window:
+            running -= values[index - window]
+        result.append(running / min(index + 1, window))
+    return result
+
+
+class ChartCache:
+    """PNG bytes by (categories, period, state of the data); least recently used go first.
+
+    The data is read on the caller's thread (SQLite connections stay on theirs); only the
+    drawing goes to a worker thread. Concurrent requests for the same chart share one drawing.
+    """
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._drawing: dict[tuple, asyncio.Future[bytes]] = {}
+        self.drawn = 0  # how many charts were drawn rather than found
+
+    async def chart(self, store: Store, keys: Sequence[str], period: Period) -> bytes:
+        key = (tuple(keys), period, store.data_version())
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        if key in self._drawing:
+            return await asyncio.shield(self._drawing[key])
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._drawing[key] = future
+        try:
+            data = data_series(store, keys, period)
+            corrected = {
+                (c.category, c.date) for c in store.live_corrections(period.start, period.end)
+            }
+            png = await asyncio.to_thread(draw, data, period, corrected)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            del self._drawing[key]
+        future.set_result(png)
+        self.drawn += 1
+        self._items[key] = png
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return png

@@ -1,0 +1,100 @@
+"""Charts: periods, the PNG itself, the cache, and /chart end to end."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from PIL import Image
+
+from bot.charts import ChartCache, Period, PeriodError, parse_period
+from bot.ingest import seed_if_empty
+from tests.conftest import NOW
+
+LATEST = date(2026, 8, 8)
+
+
+@pytest.mark.parametrize(
+    "word, start, end",
+    [
+        ("30d", date(2026, 7, 10), LATEST),
+        ("90 days", date(2026, 5, 11), LATEST),
+        ("6m", date(2026, 2, 6), LATEST),
+        ("2024", date(2024, 1, 1), date(2024, 12, 31)),
+        ("2026", date(2026, 1, 1), LATEST),
+        ("all", None, None),
+    ],
+)
+def test_periods(word, start, end):
+    period = parse_period(word, LATEST)
+    assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize("word", ["1d", "99999d", "2021", "2031", "soon", "0m", "-5d"])
+def test_periods_nobody_can_draw(word):
+    with pytest.raises(PeriodError, match=f"'{word}' is not a period; write 30d"):
+        parse_period(word, LATEST)
+
+
+def decode(png: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    return image
+
+
+@pytest.fixture
+def seeded(store):
+    seed_if_empty(store, now=NOW)
+    return store
+
+
+@pytest.mark.parametrize(
+    "keys, period, height",
+    [(["tanks"], "all", 740), (["tanks", "artillery", "uav"], "2024", 960)],
+)
+async def test_a_chart_is_a_png_of_the_expected_size_and_cached(seeded, keys, period, height):
+    cache = ChartCache()
+    png = await cache.chart(seeded, keys, parse_period(period, LATEST))
+    image = decode(png)
+    assert image.format == "PNG"
+    assert image.size == (1000, height)
+    assert 30_000 < len(png) < 400_000
+    assert await cache.chart(seeded, keys, parse_period(period, LATEST)) is png
+    assert cache.drawn == 1
+
+
+async def test_the_cache_is_dropped_when_the_data_changes(seeded):
+    cache = ChartCache()
+    period = Period("all")
+    first = await cache.chart(seeded, ["tanks"], period)
+    seeded.add_correction(LATEST, "tanks", 12251, 12300, reason="test", author="cli:test", now=NOW)
+    second = await cache.chart(seeded, ["tanks"], period)
+    assert cache.drawn == 2
+    assert first != second
+
+
+async def test_chart_end_to_end(bot):
+    reply = await bot.ask("/chart tanks 30d")
+    assert reply.method == "sendPhoto"
+    assert decode(reply.photo).size == (1000, 740)
+    assert "Tanks, 30d." in reply.text and "not independently verified" in reply.text
+    assert "sendChatAction" in bot.api.calls
+    again = await bot.ask("/chart tank 30d")
+    assert again.photo == reply.photo
+    assert bot.services.charts.drawn == 1
+
+
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        ("", "Which category? For example: /chart tanks 90d"),
+        ("tankz", "Unknown category 'tankz'. Did you mean: tanks"),
+        ("tanks 3000x", "'3000x' is not a period"),
+        ("tanks artillery uav mlrs planes", "At most 4 categories on one chart."),
+    ],
+)
+async def test_chart_with_bad_arguments(bot, arguments, expected):
+    reply = await bot.ask(f"/chart {arguments}")
+    assert reply.method == "sendMessage"
+    assert expected in reply.text
