@@ -247,27 +247,32 @@ class Series:
 _SERIES_MARGIN_DAYS = 30
 
 
+def daily_changes(
+    store: Store, since: date | None = None, until: date | None = None
+) -> dict[str, list[DayChange]]:
+    """Every category's stored days from `since` to `until`, each with its change, from one
+    read of the effective totals (the day before `since` is read too, for the first change)."""
+    totals = store.effective_totals(
+        since=since - timedelta(days=_SERIES_MARGIN_DAYS) if since else None, until=until
+    )
+    dates = sorted(totals)
+    result: dict[str, list[DayChange]] = {}
+    for index, day in enumerate(dates):
+        previous = dates[index - 1] if index else None
+        before = comparable_previous(totals[day], totals[previous]) if previous else {}
+        span = (day - previous).days if previous else 1
+        if since and day < since:
+            continue
+        for key, total in totals[day].items():
+            delta = total - before[key] if key in before else None
+            result.setdefault(key, []).append(DayChange(day, total, delta, span))
+    return result
+
+
 def series(store: Store, key: str, days: int, until: date | None = None) -> Series:
     """The last `days` accepted days of a category up to `until`, each with its change."""
     until = until or store.latest_date()
     if until is None:
         return Series(key, [])
-    totals = store.effective_totals(
-        since=until - timedelta(days=days + _SERIES_MARGIN_DAYS), until=until
-    )
-    dates = sorted(totals)
-    result = []
-    for index, day in enumerate(dates):
-        if key not in totals[day]:
-            continue
-        previous = dates[index - 1] if index else None
-        before = comparable_previous(totals[day], totals[previous]) if previous else {}
-        result.append(
-            DayChange(
-                day,
-                totals[day][key],
-                totals[day][key] - before[key] if key in before else None,
-                (day - previous).days if previous else 1,
-            )
-        )
-    return Series(key, result[-days:])
+    changes = daily_changes(store, since=until - timedelta(days=days), until=until)
+    return Series(key, changes.get(key, [])[-days:])

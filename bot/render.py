@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime
 
 from bot import categories, texts
 from bot.categories import Unknown
-from bot.figures import Bulletin, Change, Series
+from bot.figures import Bulletin, Change, DayChange, Series
 from bot.ingest import Outcome
 from bot.report import Report
 from bot.store import ACTIVE, Correction, Fetch, StoredReport, Subscriber
+from bot.trends import Comparison
 
 _MONTHS = [
     "January",
@@ -215,6 +216,76 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
         )
     lines += ["", *([_link_line(newest)] if newest else []), texts.CAVEAT]
     return "\n".join(lines)
+
+
+def comparison(data: Comparison, newest: StoredReport | None) -> str:
+    """/week and /month: each category's rise against the period before, and its record day."""
+    lines = [
+        _fill(
+            texts.TREND_TITLE,
+            days=data.days,
+            first=format_date(data.first),
+            last=format_date(data.last),
+        ),
+        "",
+    ]
+    for trend in data.trends:
+        if trend.previous_rise is None:
+            versus = texts.TREND_NOTHING_BEFORE
+        else:
+            percent = trend.change_percent
+            versus = texts.TREND_VERSUS.format(
+                previous=signed(trend.previous_rise),
+                percent="-" if percent is None else f"{percent:+.0f}%".replace("-", "−"),
+            )
+        values = {
+            "name": categories.get(trend.category).name_en,
+            "rise": signed(trend.rise),
+            "comparison": versus,
+        }
+        if trend.largest is not None and trend.largest.delta:
+            largest = texts.TREND_LARGEST.format(
+                rise=signed(trend.largest.delta), date=_short_date(trend.largest.date)
+            )
+            lines.append(_fill(texts.TREND_LINE, largest=largest, **values))
+        else:
+            lines.append(_fill(texts.TREND_LINE_NO_RECORD, **values))
+    lines += ["", *([_link_line(newest)] if newest else []), texts.CAVEAT]
+    return "\n".join(lines)
+
+
+def records(found: Sequence[tuple[str, DayChange]], key: str | None) -> str:
+    if not found:
+        return texts.RECORDS_NONE
+    if key is None:
+        lines = [texts.RECORDS_TITLE]
+        lines += [
+            _fill(
+                texts.RECORD_LINE,
+                name=categories.get(k).name_en,
+                rise=signed(d.delta or 0),
+                date=format_date(d.date),
+            )
+            for k, d in found
+        ]
+    else:
+        lines = [_fill(texts.RECORDS_TITLE_ONE, name=categories.get(key).name_en)]
+        lines += [
+            _fill(
+                texts.RECORD_LINE_ONE,
+                rank=rank,
+                rise=signed(d.delta or 0),
+                date=format_date(d.date),
+            )
+            for rank, (_, d) in enumerate(found, 1)
+        ]
+    lines += ["", texts.CAVEAT]
+    return "\n".join(lines)
+
+
+def _short_date(day: date) -> str:
+    """'5 August'."""
+    return f"{day.day} {_MONTHS[day.month - 1]}"
 
 
 def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None) -> str:

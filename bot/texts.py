@@ -82,6 +82,8 @@ HELP = (
     "/history CATEGORY [DAYS]: daily changes, average and largest day (/history drones 14)\n"
     "/chart CATEGORY... [PERIOD]: a chart of totals and daily changes (/chart tanks 90d, "
     "/chart drones 2024, /chart tanks artillery all)\n"
+    "/week, /month: the last 7 or 30 days against the period before, with record days\n"
+    "/records [CATEGORY]: the largest daily rises ever (/records tanks)\n"
     "/sources: where the figures come from, and how far to trust them\n"
     "/subscribe [HH:MM] [TIME ZONE]: a daily summary (/subscribe, /subscribe 08:30, "
     "/subscribe 20:00 Europe/London)\n"
@@ -97,6 +99,9 @@ COMMANDS = (
     ("on", "A past day: /on 2022-06-25", "Минулий день: /on 2022-06-25"),
     ("history", "Daily changes of a category: /history tanks", "Зміни за днями: /history танки"),
     ("chart", "A chart: /chart tanks 90d", "Графік: /chart танки 90d"),
+    ("week", "The last 7 days against the 7 before", "Останні 7 днів проти попередніх"),
+    ("month", "The last 30 days against the 30 before", "Останні 30 днів проти попередніх"),
+    ("records", "Largest daily rises ever: /records tanks", "Рекордні дні: /records танки"),
     ("sources", "Where the figures come from", "Звідки ці дані"),
     ("subscribe", "A daily summary: /subscribe 08:30", "Щоденне зведення: /subscribe 08:30"),
     ("unsubscribe", "Stop the daily summary", "Скасувати щоденне зведення"),
@@ -236,3 +241,17 @@ CHART_SMALL_PRINT = (
     "party to the war; not independently verified."
 )
 CHART_CAPTION = "{names}, {period}. {caveat}"
+
+# Trends ----------------------------------------------------------------------------------------
+
+TREND_TITLE = "<b>Last {days} days</b>, {first} to {last}, against the {days} days before"
+TREND_LINE = "{name}: {rise} ({comparison}); most in a day {largest}"
+TREND_LINE_NO_RECORD = "{name}: {rise} ({comparison})"
+TREND_VERSUS = "before {previous}, {percent}"
+TREND_NOTHING_BEFORE = "nothing to compare with"
+TREND_LARGEST = "{rise} on {date}"
+RECORDS_TITLE = "<b>Largest daily rises ever</b>"
+RECORDS_TITLE_ONE = "<b>{name}: largest daily rises ever</b>"
+RECORD_LINE = "{name}: {rise} on {date}"
+RECORD_LINE_ONE = "{rank}. {rise} on {date}"
+RECORDS_NONE = "No daily rises stored yet."

@@ -32,6 +32,8 @@ from bot.figures import bulletin_on, series
 from bot.store import ACTIVE, UNSUBSCRIBED, Store
 from bot.subscriptions import SubscriptionError, parse_options
 from bot.telegram.delivery import Deliverer
+from bot.trends import compare
+from bot.trends import records as find_records
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +198,36 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_photo(  # type: ignore[union-attr]
         png, caption=render.chart_caption(keys, period.label, report), parse_mode=ParseMode.HTML
     )
+
+
+async def week(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _trend(update, context, 7)
+
+
+async def month(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _trend(update, context, 30)
+
+
+async def _trend(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) -> None:
+    store = services(context).store
+    data = compare(store, days)
+    if data is None:
+        await reply(update, texts.NO_DATA)
+        return
+    await reply(update, render.comparison(data, store.report_on(data.last)))
+
+
+async def records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/records [CATEGORY]: the largest daily rises ever."""
+    keys, unknown = categories.resolve(context.args or [])
+    if unknown:
+        await reply(update, render.unknown_categories(unknown, "/records tanks"))
+        return
+    if len(keys) > 1:
+        await reply(update, texts.ONE_CATEGORY)
+        return
+    key = keys[0] if keys else None
+    await reply(update, render.records(find_records(services(context).store, key), key))
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

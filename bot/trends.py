@@ -1,0 +1,87 @@
+"""Trends over the stored figures: a period against the one before it, and record days.
+
+No Telegram here. Record days are single days only: a rise reported over a gap of several days
+is not one day's record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot import categories
+from bot.figures import DayChange, daily_changes
+from bot.store import Store
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One category over a period: its rise, the rise of the period before, its largest day."""
+
+    category: str
+    rise: int
+    previous_rise: int | None  # None when the category did not exist for the whole period before
+    largest: DayChange | None
+
+    @property
+    def change_percent(self) -> float | None:
+        if not self.previous_rise:
+            return None
+        return (self.rise - self.previous_rise) / self.previous_rise * 100
+
+
+@dataclass(frozen=True)
+class Comparison:
+    first: date
+    last: date
+    days: int
+    trends: list[Trend]
+
+
+def compare(store: Store, days: int, until: date | None = None) -> Comparison | None:
+    """The last `days` days up to `until` (default: the latest) against the `days` before."""
+    last = until or store.latest_date()
+    if last is None:
+        return None
+    first = last - timedelta(days=days - 1)
+    earlier = first - timedelta(days=days)
+    changes = daily_changes(store, since=earlier, until=last)
+    trends = []
+    for key in categories.sort_keys(changes):
+        if categories.get(key).merged_into:
+            continue
+        now = [d for d in changes[key] if d.date >= first and d.delta is not None]
+        before = [d for d in changes[key] if d.date < first and d.delta is not None]
+        if not now:
+            continue
+        covered = before and before[0].date - timedelta(days=before[0].span_days - 1) <= earlier
+        singles = [d for d in now if d.span_days == 1]
+        trends.append(
+            Trend(
+                key,
+                sum(d.delta for d in now),  # type: ignore[misc]
+                sum(d.delta for d in before) if covered else None,  # type: ignore[misc]
+                max(singles, key=lambda d: (d.delta, d.date)) if singles else None,
+            )
+        )
+    return Comparison(first, last, days, trends)
+
+
+def records(store: Store, key: str | None = None, limit: int = 10) -> list[tuple[str, DayChange]]:
+    """The largest single-day rises ever: of one category (its top `limit`), or of each."""
+    changes = daily_changes(store)
+    if key is not None:
+        days = sorted(_single_days(changes.get(key, [])), key=lambda d: (-d.delta, d.date))  # type: ignore[operator]
+        return [(key, d) for d in days[:limit]]
+    best = []
+    for name in categories.sort_keys(changes):
+        if categories.get(name).merged_into:
+            continue
+        days = _single_days(changes[name])
+        if days:
+            best.append((name, max(days, key=lambda d: (d.delta, d.date))))
+    return best
+
+
+def _single_days(days: list[DayChange]) -> list[DayChange]:
+    return [d for d in days if d.delta is not None and d.delta > 0 and d.span_days == 1]
