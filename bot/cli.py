@@ -25,6 +25,8 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
 from bot.dates import WAR_START, DateError, parse_user_date
+from bot.export import ExportError, export
+from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on
 from bot.ingest import UNCHANGED, Outcome, ingest, seed_if_empty, summarise
 from bot.poll import PollResult, poll_once
@@ -125,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("date", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
     command("held", held, "list reports on hold and why")
+    sub = command("export", export_figures, "the effective figures as CSV or JSON")
+    sub.add_argument("words", nargs="*", metavar="[csv|json] [FROM] [TO]")
+    sub.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     for name, summary, arguments in ADMIN_COMMANDS:
         sub = command(name, admin_command, summary)
         sub.add_argument("words", nargs="*", metavar=arguments or "ARGUMENTS")
@@ -237,6 +242,23 @@ def on(context: Context, args: argparse.Namespace) -> int:
 
 def held(context: Context, args: argparse.Namespace) -> int:
     print(render.to_plain(render.held(context.open_store().reports_with_status(HELD))))
+    return 0
+
+
+def export_figures(context: Context, args: argparse.Namespace) -> int:
+    store = context.open_store()
+    latest = store.latest_date()
+    if latest is None:
+        raise CommandError(render.to_plain(texts.NO_DATA))
+    try:
+        fmt, first, last = parse_export(args.words, context.today, latest)
+    except ExportError as error:
+        raise CommandError(str(error).replace("/export", "bulletin-bot export"), 2) from None
+    result = export(store, fmt, first, last)
+    if args.output:
+        args.output.write_bytes(result.data)
+    else:
+        sys.stdout.buffer.write(result.data)
     return 0
 
 

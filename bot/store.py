@@ -316,9 +316,10 @@ class Store:
         return self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM reports)").fetchone()[0] == 1
 
     def effective_totals(
-        self, since: date | None = None, until: date | None = None
+        self, since: date | None = None, until: date | None = None, *, corrected: bool = True
     ) -> dict[date, dict[str, int]]:
-        """{date: {category: total}} from the newest accepted revision of each date, in order."""
+        """{date: {category: total}} from the newest accepted revision of each date, in order,
+        with the corrections in force laid over it (unless `corrected` is False)."""
         rows = self.db.execute(
             f"""SELECT r.date, f.category, f.total
                 FROM ({_EFFECTIVE_IDS}) AS e
@@ -331,10 +332,22 @@ class Store:
         result: dict[date, dict[str, int]] = {}
         for day, category, total in rows:
             result.setdefault(date.fromisoformat(day), {})[category] = total
-        for correction in self.live_corrections(since, until):
-            if correction.date in result:
-                result[correction.date][correction.category] = correction.new_value
+        if corrected:
+            for correction in self.live_corrections(since, until):
+                if correction.date in result:
+                    result[correction.date][correction.category] = correction.new_value
         return result
+
+    def effective_reports_meta(
+        self, since: date | None = None, until: date | None = None
+    ) -> dict[date, tuple[int, str | None, str]]:
+        """{date: (day number, link, source)} of each date's effective revision, in one read."""
+        rows = self.db.execute(
+            f"""SELECT r.date, r.day, r.link, r.source FROM ({_EFFECTIVE_IDS}) AS e
+                JOIN reports r ON r.id = e.id WHERE r.date BETWEEN ? AND ? ORDER BY r.date""",
+            [(since or date.min).isoformat(), (until or date.max).isoformat()],
+        )
+        return {date.fromisoformat(d): (day, link, source) for d, day, link, source in rows}
 
     def report_on(self, day: date) -> StoredReport | None:
         """The effective report for a date: the newest accepted revision, corrections applied."""

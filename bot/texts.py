@@ -84,6 +84,8 @@ HELP = (
     "/chart drones 2024, /chart tanks artillery all)\n"
     "/week, /month: the last 7 or 30 days against the period before, with record days\n"
     "/records [CATEGORY]: the largest daily rises ever (/records tanks)\n"
+    "/export [CSV|JSON] [FROM] [TO]: the figures as a file, corrections marked "
+    "(/export json 2024-01-01)\n"
     "/sources: where the figures come from, and how far to trust them\n"
     "/subscribe [HH:MM] [TIME ZONE]: a daily summary (/subscribe, /subscribe 08:30, "
     "/subscribe 20:00 Europe/London)\n"
@@ -102,6 +104,7 @@ COMMANDS = (
     ("week", "The last 7 days against the 7 before", "Останні 7 днів проти попередніх"),
     ("month", "The last 30 days against the 30 before", "Останні 30 днів проти попередніх"),
     ("records", "Largest daily rises ever: /records tanks", "Рекордні дні: /records танки"),
+    ("export", "The figures as CSV or JSON", "Дані у CSV або JSON"),
     ("sources", "Where the figures come from", "Звідки ці дані"),
     ("subscribe", "A daily summary: /subscribe 08:30", "Щоденне зведення: /subscribe 08:30"),
     ("unsubscribe", "Stop the daily summary", "Скасувати щоденне зведення"),
@@ -255,3 +258,13 @@ RECORDS_TITLE_ONE = "<b>{name}: largest daily rises ever</b>"
 RECORD_LINE = "{name}: {rise} on {date}"
 RECORD_LINE_ONE = "{rank}. {rise} on {date}"
 RECORDS_NONE = "No daily rises stored yet."
+
+# Export ----------------------------------------------------------------------------------------
+
+USAGE_EXPORT = "Write it as /export [CSV|JSON] [FROM] [TO], for example: /export csv 2024-01-01"
+EXPORT_BACKWARDS = "{first} is after {last}; put the earlier date first."
+EXPORT_SOURCE = (
+    "General Staff of the Armed Forces of Ukraine, daily bulletin, via russianwarship.rip and the "
+    "2022-Ukraine-Russia-War-Dataset; corrections by bulletin-bot admins marked"
+)
+EXPORT_CAPTION = "Figures from {first} to {last}, corrections applied and marked. {caveat}"

@@ -77,11 +77,11 @@ async def test_the_cache_is_dropped_when_the_data_changes(seeded):
 async def test_chart_end_to_end(bot):
     reply = await bot.ask("/chart tanks 30d")
     assert reply.method == "sendPhoto"
-    assert decode(reply.photo).size == (1000, 740)
+    assert decode(reply.attachment).size == (1000, 740)
     assert "Tanks, 30d." in reply.text and "not independently verified" in reply.text
     assert "sendChatAction" in bot.api.calls
     again = await bot.ask("/chart tank 30d")
-    assert again.photo == reply.photo
+    assert again.attachment == reply.attachment
     assert bot.services.charts.drawn == 1
 
 

@@ -51,6 +51,7 @@ COMMANDS = {
     "week": commands.week,
     "month": commands.month,
     "records": commands.records,
+    "export": commands.export_command,
     "sources": commands.sources,
     "subscribe": commands.subscribe,
     "unsubscribe": commands.unsubscribe,

@@ -16,6 +16,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Update,
 )
@@ -28,6 +29,8 @@ from bot.charts import DEFAULT_PERIOD, MOST_CATEGORIES, ChartCache, PeriodError,
 from bot.clock import Clock
 from bot.config import Config
 from bot.dates import DateError, parse_user_date
+from bot.export import ExportError, export
+from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on, series
 from bot.store import ACTIVE, UNSUBSCRIBED, Store
 from bot.subscriptions import SubscriptionError, parse_options
@@ -228,6 +231,27 @@ async def records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     key = keys[0] if keys else None
     await reply(update, render.records(find_records(services(context).store, key), key))
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export [CSV|JSON] [FROM] [TO]: the effective figures as a file."""
+    s = services(context)
+    latest = s.store.latest_date()
+    if latest is None:
+        await reply(update, texts.NO_DATA)
+        return
+    try:
+        fmt, first, last = parse_export(list(context.args or []), s.today, latest)
+    except ExportError as error:
+        await reply(update, render.escaped(str(error)))
+        return
+    result = export(s.store, fmt, first, last)
+    await update.effective_message.reply_document(  # type: ignore[union-attr]
+        InputFile(result.data, filename=result.file_name),
+        caption=render.escaped(
+            texts.EXPORT_CAPTION.format(first=first, last=last, caveat=texts.CAVEAT)
+        ),
+    )
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -36,8 +36,10 @@ async def chat(services: Services, lines: TextIO, out: TextIO) -> int:
         if message.chat_id != CHAT_ID:
             return
         text = render.to_plain(message.text).replace("\n", "\n     ")
-        if message.photo is not None:
-            text = f"[picture: PNG, {len(message.photo) // 1024} KB]\n     {text}"
+        if message.attachment is not None:
+            size = f"{len(message.attachment) // 1024} KB"
+            what = f"file {message.file_name}" if message.file_name else "picture"
+            text = f"[{what}, {size}]\n     {text}"
         print(f"bot> {text}", file=out)
         if message.buttons:
             print("     " + "  ".join(f"[{label}]" for label, _ in message.buttons), file=out)

@@ -1,11 +1,12 @@
 """A stand-in for the Telegram Bot API on 127.0.0.1, for the console and the tests.
 
 python-telegram-bot talks to it through its real HTTP stack (`base_url`), exactly as it talks to
-Telegram: long-polled getUpdates, sendMessage, sendPhoto, editMessageText, answerCallbackQuery,
-setMyCommands, deleteWebhook, getChatMember. Whoever runs it plays the people: `send_text` and
-`press` queue updates, `sent` records every message the bot sent. It also misbehaves on demand
-the way Telegram does: 429 with retry_after (bursts, or a cap on messages per second), 403 for
-users who blocked the bot, a group migrated to a supergroup, "chat not found", 5xx.
+Telegram: long-polled getUpdates, sendMessage, sendPhoto, sendDocument, editMessageText,
+answerCallbackQuery, setMyCommands, deleteWebhook, getChatMember. Whoever runs it plays the
+people: `send_text` and `press` queue updates, `sent` records every message the bot sent. It
+also misbehaves on demand the way Telegram does: 429 with retry_after (bursts, or a cap on
+messages per second), 403 for users who blocked the bot, a group migrated to a supergroup,
+"chat not found", 5xx.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ _STRING_PARAMETERS = {
     "short_description",
     "inline_message_id",
 }
-_SENDING_METHODS = {"sendMessage", "sendPhoto"}
+_SENDING_METHODS = {"sendMessage", "sendPhoto", "sendDocument"}
+_ATTACHMENTS = {"sendPhoto": "photo", "sendDocument": "document"}
 
 
 @dataclass
@@ -50,7 +52,8 @@ class SentMessage:
     text: str
     parse_mode: str | None
     reply_markup: dict[str, Any] | None
-    photo: bytes | None = None
+    attachment: bytes | None = None  # a photo or a document
+    file_name: str | None = None
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -277,6 +280,9 @@ class LocalBotApi:
     def _api_sendPhoto(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return self._deliver("sendPhoto", params, params.get("caption", ""))
 
+    def _api_sendDocument(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return self._deliver("sendDocument", params, params.get("caption", ""))
+
     def _api_editMessageText(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return self._deliver("editMessageText", params, params.get("text", ""))
 
@@ -299,7 +305,8 @@ class LocalBotApi:
                 text,
                 params.get("parse_mode"),
                 params.get("reply_markup"),
-                params.get("photo") if method == "sendPhoto" else None,
+                params.get(_ATTACHMENTS.get(method, "")),
+                params.get(f"{_ATTACHMENTS.get(method, '')}#filename"),
             )
             self.sent.append(message)
             if self.on_sent:
@@ -311,7 +318,14 @@ class LocalBotApi:
             "from": BOT_USER,
             "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
         }
-        if method == "sendPhoto":
+        if method == "sendDocument":
+            result["document"] = {
+                "file_id": f"doc{message_id}",
+                "file_unique_id": f"d{message_id}",
+                "file_name": message.file_name,
+            }
+            result["caption"] = text
+        elif method == "sendPhoto":
             result["photo"] = [
                 {
                     "file_id": f"photo{message_id}",
@@ -393,12 +407,15 @@ def parse_parameters(content_type: str, body: bytes) -> dict[str, Any]:
             payload = part.get_payload(decode=True) or b""
             if part.get_filename():
                 params[name] = payload
+                params[f"{name}#filename"] = part.get_filename()
             else:
                 params[name] = _decode(name, payload.decode())
         # Attached files are referred to as attach://name.
         for name, value in list(params.items()):
             if isinstance(value, str) and value.startswith("attach://"):
-                params[name] = params.get(value.removeprefix("attach://"), value)
+                reference = value.removeprefix("attach://")
+                params[name] = params.get(reference, value)
+                params[f"{name}#filename"] = params.get(f"{reference}#filename")
         return params
     pairs = parse_qsl(body.decode(), keep_blank_values=True)
     return {name: _decode(name, value) for name, value in pairs}

@@ -1,0 +1,126 @@
+"""Export of the effective figures (corrections applied) as CSV or JSON. No Telegram here.
+
+CSV has one row per date and category: date, day, category, name, total, change, corrected,
+fetched_total (the figure as fetched, where a correction replaced it), link. JSON has one object
+per date with the same facts nested under "figures".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from bot import categories, texts
+from bot.dates import DateError, parse_user_date
+from bot.figures import daily_changes
+from bot.store import Store
+
+FORMATS = ("csv", "json")
+COLUMNS = (
+    "date",
+    "day",
+    "category",
+    "name",
+    "total",
+    "change",
+    "corrected",
+    "fetched_total",
+    "link",
+)
+
+
+class ExportError(ValueError):
+    """Arguments that name no export; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class Export:
+    format: str
+    first: date
+    last: date
+    data: bytes
+
+    @property
+    def file_name(self) -> str:
+        return f"russian-losses-claimed-{self.first}-to-{self.last}.{self.format}"
+
+
+def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, date, date]:
+    """[CSV|JSON] [FROM] [TO], in any order of format and dates."""
+    fmt = "csv"
+    dates = []
+    for word in words:
+        if word.casefold() in FORMATS:
+            fmt = word.casefold()
+            continue
+        try:
+            dates.append(parse_user_date(word, today))
+        except DateError as error:
+            raise ExportError(f"{error} {texts.USAGE_EXPORT}") from None
+    if len(dates) > 2:
+        raise ExportError(texts.USAGE_EXPORT)
+    first = dates[0] if dates else date(2022, 2, 24)
+    last = dates[1] if len(dates) == 2 else latest
+    if first > last:
+        raise ExportError(texts.EXPORT_BACKWARDS.format(first=first, last=last))
+    return fmt, first, last
+
+
+def export(store: Store, fmt: str, first: date, last: date) -> Export:
+    meta = store.effective_reports_meta(first, last)
+    changes = daily_changes(store, since=first, until=last)
+    fetched = store.effective_totals(first, last, corrected=False)
+    corrected = {(c.date, c.category) for c in store.live_corrections(first, last)}
+    rows = []
+    for key in categories.sort_keys(changes):
+        for day in changes[key]:
+            is_corrected = (day.date, key) in corrected
+            rows.append(
+                {
+                    "date": day.date.isoformat(),
+                    "day": meta[day.date][0],
+                    "category": key,
+                    "name": categories.get(key).name_en,
+                    "total": day.total,
+                    "change": day.delta,
+                    "corrected": is_corrected,
+                    "fetched_total": fetched.get(day.date, {}).get(key) if is_corrected else None,
+                    "link": meta[day.date][1],
+                }
+            )
+    rows.sort(key=lambda row: (row["date"], categories.ORDER.get(row["category"], 99)))
+    data = _csv(rows) if fmt == "csv" else _json(rows)
+    return Export(fmt, first, last, data)
+
+
+def _csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "corrected": "yes" if row["corrected"] else ""})
+    return buffer.getvalue().encode()
+
+
+def _json(rows: list[dict]) -> bytes:
+    days: dict[str, dict] = {}
+    for row in rows:
+        day = days.setdefault(
+            row["date"],
+            {"date": row["date"], "day": row["day"], "link": row["link"], "figures": {}},
+        )
+        day["figures"][row["category"]] = {
+            "total": row["total"],
+            "change": row["change"],
+            "corrected": row["corrected"],
+            **({"fetched_total": row["fetched_total"]} if row["corrected"] else {}),
+        }
+    payload = {
+        "source": texts.EXPORT_SOURCE,
+        "caveat": texts.CAVEAT_LONG,
+        "days": list(days.values()),
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=1).encode()
