@@ -288,6 +288,23 @@ def _short_date(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]}"
 
 
+def inline_all_title(view: Bulletin) -> str:
+    """Plain text (Telegram shows inline titles as they are)."""
+    return texts.INLINE_ALL_TITLE.format(date=format_date(view.report.date))
+
+
+def inline_title(change: Change) -> str:
+    return texts.INLINE_TITLE.format(
+        name=categories.get(change.category).name_en,
+        total=number(change.total),
+        change=change_text(change),
+    )
+
+
+def inline_description(view: Bulletin) -> str:
+    return texts.INLINE_DESCRIPTION.format(date=format_date(view.report.date))
+
+
 def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None) -> str:
     names = ", ".join(categories.get(k).name_en for k in keys)
     lines = [_fill(texts.CHART_CAPTION, names=names, period=period, caveat=texts.CAVEAT)]

@@ -268,3 +268,10 @@ EXPORT_SOURCE = (
     "2022-Ukraine-Russia-War-Dataset; corrections by bulletin-bot admins marked"
 )
 EXPORT_CAPTION = "Figures from {first} to {last}, corrections applied and marked. {caveat}"
+
+# Inline mode -----------------------------------------------------------------------------------
+
+INLINE_ALL_TITLE = "The whole bulletin of {date}"
+INLINE_ALL_DESCRIPTION = "Every category, with the caveat and the link"
+INLINE_TITLE = "{name}: {total} {change}"
+INLINE_DESCRIPTION = "{date} · claimed by Ukraine's General Staff, not independently verified"

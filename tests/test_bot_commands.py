@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot import render, texts
@@ -178,3 +180,44 @@ async def test_a_failing_handler_apologises_and_the_bot_keeps_going(bot, caplog)
     bot.store.db.execute("ALTER TABLE figures_gone RENAME TO figures")
     assert "Tanks" in (await bot.ask("/latest")).text
     assert USER  # the same chat got both answers
+
+
+async def inline_answer(bot, query: str) -> list[dict]:
+    before = len(bot.api.inline_answers)
+    bot.api.inline_query(query)
+    await asyncio.to_thread(bot.api.wait_for, lambda: len(bot.api.inline_answers) > before)
+    return bot.api.inline_answers[-1]["results"]
+
+
+async def test_inline_mode_offers_the_figure_as_a_ready_message(bot):
+    (result,) = await inline_answer(bot, "tanks")
+    assert result["title"] == "Tanks: 12,247 (+1)"
+    assert "7 August 2026" in result["description"]
+    message = result["input_message_content"]
+    assert message["parse_mode"] == "HTML"
+    assert "Tanks: 12,247 (+1)" in message["message_text"]
+    assert "not independently verified" in message["message_text"]
+    assert "Original post:" in message["message_text"]
+
+
+async def test_inline_mode_with_nothing_typed_offers_the_whole_bulletin_first(bot):
+    results = await inline_answer(bot, "")
+    assert results[0]["title"] == "The whole bulletin of 7 August 2026"
+    assert "Personnel: about 1,455,420" in results[0]["input_message_content"]["message_text"]
+    assert [r["id"] for r in results[1:]] == [
+        "personnel",
+        "tanks",
+        "afv",
+        "artillery",
+        "uav",
+        "air_defence",
+    ]
+
+
+async def test_inline_mode_suggests_for_a_misspelt_category(bot):
+    results = await inline_answer(bot, "tankz")
+    assert results[0]["id"] == "tanks"
+    assert await inline_answer(bot, "xyzzy") == []
+    # What people type only picks categories; it never reaches the message.
+    for result in await inline_answer(bot, "<script>"):
+        assert "<script>" not in result["input_message_content"]["message_text"]

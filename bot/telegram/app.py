@@ -20,6 +20,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -81,6 +82,7 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
             CommandHandler(name, admin.admin_only(name, admin_handler), filters=posts)
         )
     application.add_handler(CallbackQueryHandler(commands.button))
+    application.add_handler(InlineQueryHandler(commands.inline))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.COMMAND & private, commands.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & private, admin.text_message))

@@ -16,7 +16,9 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
     InputFile,
+    InputTextMessageContent,
     LinkPreviewOptions,
     Update,
 )
@@ -351,6 +353,50 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except BadRequest as error:
         if "not modified" not in error.message:
             raise
+
+
+INLINE_RESULTS = 10
+
+
+async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'@bot tanks' in any chat: the latest figure as a ready message; nothing typed: all of it."""
+    query = update.inline_query
+    view = bulletin_on(services(context).store)
+    if query is None or view is None:
+        return
+    words = query.query.split()[:10]
+    keys, unknown = categories.resolve(words)
+    keys += [key for item in unknown for key in item.suggestions]
+    present = {c.category: c for c in view.changes}
+    results = []
+    if not words:
+        results.append(
+            InlineQueryResultArticle(
+                "all",
+                render.inline_all_title(view),  # titles are plain text
+                InputTextMessageContent(
+                    render.bulletin(view),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                ),
+                description=texts.INLINE_ALL_DESCRIPTION,
+            )
+        )
+        keys = [key for key, _ in BUTTONS]
+    for key in list(dict.fromkeys(k for k in keys if k in present))[:INLINE_RESULTS]:
+        results.append(
+            InlineQueryResultArticle(
+                key,
+                render.inline_title(present[key]),
+                InputTextMessageContent(
+                    render.bulletin(view, [key]),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                ),
+                description=render.inline_description(view),
+            )
+        )
+    await query.answer(results, cache_time=300)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -88,6 +88,7 @@ class LocalBotApi:
         self.calls: list[str] = []  # every method called, in order
         self.commands: dict[str, list[dict[str, str]]] = {}  # language code -> setMyCommands
         self.answered_callbacks: list[dict[str, Any]] = []
+        self.inline_answers: list[dict[str, Any]] = []
         self.chat_admins: dict[int, set[int]] = {}
         self.faults = _Faults()
         self.too_many_requests = 0  # 429s answered
@@ -148,6 +149,20 @@ class LocalBotApi:
                     "chat_instance": "local",
                     "message": original,
                     "data": data,
+                }
+            }
+        )
+
+    def inline_query(self, query: str, *, user_id: int = 1001) -> int:
+        """A person types '@bot QUERY' in any chat."""
+        user = {"id": user_id, "is_bot": False, "first_name": "Reader"}
+        return self._queue(
+            {
+                "inline_query": {
+                    "id": str(self._message_id()),
+                    "from": user,
+                    "query": query,
+                    "offset": "",
                 }
             }
         )
@@ -269,6 +284,12 @@ class LocalBotApi:
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.answered_callbacks.append(params)
+        return 200, _ok(True)
+
+    def _api_answerInlineQuery(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.inline_answers.append(params)
+            self._lock.notify_all()
         return 200, _ok(True)
 
     def _api_sendChatAction(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
