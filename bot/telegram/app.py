@@ -103,10 +103,12 @@ async def _prepare(application: Application) -> None:
         rate=s.config.delivery.rate_per_second,
         keyboard=lambda kind: commands.bulletin_keyboard() if kind == BULLETIN else None,
     )
-    await application.bot.set_my_commands([BotCommand(c, en) for c, en, _ in texts.COMMANDS])
-    await application.bot.set_my_commands(
-        [BotCommand(c, uk) for c, _, uk in texts.COMMANDS], language_code="uk"
-    )
+    for language in texts.LANGUAGES:
+        messages = texts.of(language)
+        menu = [BotCommand(c, getattr(messages, f"COMMAND_{c.upper()}")) for c in texts.COMMANDS]
+        await application.bot.set_my_commands(
+            menu, language_code=None if language == texts.DEFAULT_LANGUAGE else language
+        )
 
 
 async def _start_with_jobs(application: Application) -> None:
