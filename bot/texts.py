@@ -70,5 +70,5 @@ def language_for(code: str | None) -> str:
 
 
 def __getattr__(name: str) -> str:
-    """texts.NAME: the English message (for the command line, logs and tests)."""
+    """texts.<NAME>: the English message (for the command line, logs and tests)."""
     return getattr(of(DEFAULT_LANGUAGE), name)
