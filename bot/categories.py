@@ -34,6 +34,9 @@ class Category:
     # False for categories synthesised from an unknown source spelling.
     known: bool = True
 
+    def name(self, language: str = "en") -> str:
+        return self.name_uk if language == "uk" else self.name_en
+
 
 CATEGORIES: tuple[Category, ...] = (
     Category(

@@ -12,6 +12,9 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
 from bot import categories, texts
 from bot.categories import Unknown
 from bot.figures import Bulletin, Change, DayChange, Series
@@ -20,37 +23,27 @@ from bot.report import Report
 from bot.store import ACTIVE, Correction, Fetch, StoredReport, Subscriber
 from bot.trends import Comparison
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
 
 def format_date(day: date) -> str:
-    """'25 June 2022'."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    """'25 June 2022', '25 червня 2022'."""
+    return babel_dates.format_date(day, "d MMMM y", locale=texts.current_language())
 
 
-def number(value: int) -> str:
-    """'1,511'."""
-    return f"{value:,}"
+def _short_date(day: date) -> str:
+    """'5 August', '5 серпня'."""
+    return babel_dates.format_date(day, "d MMMM", locale=texts.current_language())
+
+
+def number(value: float, pattern: str | None = None) -> str:
+    """'1,511', '1 511'."""
+    return babel_numbers.format_decimal(value, format=pattern, locale=texts.current_language())
 
 
 def signed(value: int) -> str:
     """'+4', '0', '−14' (a real minus sign)."""
     if value == 0:
         return "0"
-    return f"+{value:,}" if value > 0 else f"−{-value:,}"
+    return f"+{number(value)}" if value > 0 else f"−{number(-value)}"
 
 
 def change_text(change: Change) -> str:
@@ -78,7 +71,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
         lines.append(
             _fill(
                 texts.FIGURE_LINE,
-                name=category.name_en,
+                name=category.name(texts.current_language()),
                 approx=texts.APPROXIMATELY if category.approximate else "",
                 total=number(change.total),
                 change=change_text(change),
@@ -86,7 +79,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
             )
         )
     if keys and (missing := view.missing(keys)):
-        names = ", ".join(categories.get(k).name_en for k in missing)
+        names = ", ".join(categories.get(k).name(texts.current_language()) for k in missing)
         lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
     shown_keys = {c.category for c in shown.changes}
     footnotes = [
@@ -94,7 +87,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     ] + [
         _fill(
             texts.CORRECTED_FOOTNOTE,
-            name=categories.get(c.category).name_en,
+            name=categories.get(c.category).name(texts.current_language()),
             old=_maybe_number(c.old_value),
             new=number(c.new_value),
             on=c.created_at.date().isoformat(),
@@ -187,7 +180,7 @@ def _fetch_line(last_fetch: Fetch | None) -> str:
 def history(data: Series, newest: StoredReport | None = None) -> str:
     """A compact table of a category's last days: totals, changes, average and largest day,
     with the link to the newest day's original post."""
-    name = categories.get(data.category).name_en
+    name = categories.get(data.category).name(texts.current_language())
     if not data.days:
         return _fill(texts.HISTORY_NONE, name=name)
     rows = [texts.HISTORY_HEADER]
@@ -205,7 +198,12 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
         "<pre>" + _escape("\n".join(rows)) + "</pre>",
     ]
     if (average := data.average()) is not None:
-        lines.append(_fill(texts.HISTORY_AVERAGE, average=f"{average:+,.1f}"))
+        lines.append(
+            _fill(
+                texts.HISTORY_AVERAGE,
+                average=("+" if average >= 0 else "−") + number(abs(average), "#,##0.0"),
+            )
+        )
     if (largest := data.largest()) is not None:
         lines.append(
             _fill(
@@ -239,7 +237,7 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
                 percent="-" if percent is None else f"{percent:+.0f}%".replace("-", "−"),
             )
         values = {
-            "name": categories.get(trend.category).name_en,
+            "name": categories.get(trend.category).name(texts.current_language()),
             "rise": signed(trend.rise),
             "comparison": versus,
         }
@@ -262,14 +260,16 @@ def records(found: Sequence[tuple[str, DayChange]], key: str | None) -> str:
         lines += [
             _fill(
                 texts.RECORD_LINE,
-                name=categories.get(k).name_en,
+                name=categories.get(k).name(texts.current_language()),
                 rise=signed(d.delta or 0),
                 date=format_date(d.date),
             )
             for k, d in found
         ]
     else:
-        lines = [_fill(texts.RECORDS_TITLE_ONE, name=categories.get(key).name_en)]
+        lines = [
+            _fill(texts.RECORDS_TITLE_ONE, name=categories.get(key).name(texts.current_language()))
+        ]
         lines += [
             _fill(
                 texts.RECORD_LINE_ONE,
@@ -283,11 +283,6 @@ def records(found: Sequence[tuple[str, DayChange]], key: str | None) -> str:
     return "\n".join(lines)
 
 
-def _short_date(day: date) -> str:
-    """'5 August'."""
-    return f"{day.day} {_MONTHS[day.month - 1]}"
-
-
 def inline_all_title(view: Bulletin) -> str:
     """Plain text (Telegram shows inline titles as they are)."""
     return texts.INLINE_ALL_TITLE.format(date=format_date(view.report.date))
@@ -295,7 +290,7 @@ def inline_all_title(view: Bulletin) -> str:
 
 def inline_title(change: Change) -> str:
     return texts.INLINE_TITLE.format(
-        name=categories.get(change.category).name_en,
+        name=categories.get(change.category).name(texts.current_language()),
         total=number(change.total),
         change=change_text(change),
     )
@@ -306,19 +301,19 @@ def inline_description(view: Bulletin) -> str:
 
 
 def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None) -> str:
-    names = ", ".join(categories.get(k).name_en for k in keys)
+    names = ", ".join(categories.get(k).name(texts.current_language()) for k in keys)
     lines = [_fill(texts.CHART_CAPTION, names=names, period=period, caveat=texts.CAVEAT)]
     if newest is not None:
         lines.append(_link_line(newest))
     return "\n".join(lines)
 
 
-def subscription(subscriber: Subscriber | None, template: str = texts.SETTINGS) -> str:
-    """A chat's daily summary settings, in `template` (settings, or the confirmation)."""
+def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> str:
+    """A chat's daily summary settings, in the message `template` (SETTINGS or SUBSCRIBED)."""
     if subscriber is None or subscriber.status != ACTIVE:
         return texts.SETTINGS_NONE
     when = _fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
-    return _fill(template, when=when, zone=subscriber.timezone)
+    return _fill(getattr(texts, template), when=when, zone=subscriber.timezone)
 
 
 # Admin replies and notices ---------------------------------------------------------------
@@ -329,7 +324,11 @@ def parsed(report: Report, outcome: Outcome, queued: int) -> str:
     state = outcome.change if outcome.status is None else f"{outcome.change}, {outcome.status}"
     lines = [_fill(texts.PASTE_PARSED, date=format_date(report.date), outcome=state)]
     lines += [
-        _fill("{name}: {total}", name=categories.get(key).name_en, total=number(total))
+        _fill(
+            "{name}: {total}",
+            name=categories.get(key).name(texts.current_language()),
+            total=number(total),
+        )
         for key, total in sorted(
             report.totals.items(),
             key=lambda item: categories.ORDER.get(item[0], len(categories.ORDER)),
@@ -345,7 +344,7 @@ def corrected(correction: Correction, notices: int) -> str:
     return _fill(
         texts.CORRECTED,
         id=correction.id,
-        name=categories.get(correction.category).name_en,
+        name=categories.get(correction.category).name(texts.current_language()),
         date=correction.date.isoformat(),
         new=number(correction.new_value),
         old=_maybe_number(correction.old_value),
@@ -357,7 +356,7 @@ def uncorrected(correction: Correction, value: int | None) -> str:
     return _fill(
         texts.UNCORRECTED,
         id=correction.id,
-        name=categories.get(correction.category).name_en,
+        name=categories.get(correction.category).name(texts.current_language()),
         date=correction.date.isoformat(),
         value=_maybe_number(value),
     )
@@ -379,7 +378,7 @@ def correction_notice(day: date, corrections: Sequence[Correction]) -> str:
     """'Correction to the bulletin of 25 June 2022: artillery 764, not 75.'"""
     changes = "; ".join(
         texts.CORRECTION_CHANGE.format(
-            name=categories.get(c.category).name_en,
+            name=categories.get(c.category).name(texts.current_language()),
             new=number(c.new_value),
             old=_maybe_number(c.old_value),
         )
@@ -403,7 +402,7 @@ def corrections_log(corrections: Sequence[Correction]) -> str:
                 texts.CORRECTION_LINE,
                 id=c.id,
                 date=c.date.isoformat(),
-                name=categories.get(c.category).name_en,
+                name=categories.get(c.category).name(texts.current_language()),
                 old=_maybe_number(c.old_value),
                 new=number(c.new_value),
                 author=c.author,

@@ -5,11 +5,18 @@ uses (CAVEAT, DAY_LINE, ...), each msgstr the sentence, with str.format fields. 
 have every message (tests/test_texts.py checks names and fields).
 
     texts.of("uk").CAVEAT   the Ukrainian caveat
-    texts.CAVEAT            English: the command line and logs
+    texts.CAVEAT            in the language being spoken: the reader's, set for each update
+                            and each delivery with `speaking(language)`; English otherwise
+
+The language being spoken is a context variable, as in Django's translation.activate: asyncio
+gives each update and each delivery its own copy, and worker threads inherit it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 
@@ -69,6 +76,28 @@ def language_for(code: str | None) -> str:
     return "uk" if code.startswith("uk") else DEFAULT_LANGUAGE
 
 
+_speaking: ContextVar[str] = ContextVar("speaking", default=DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    return _speaking.get()
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[str]:
+    """Speak `language` (or English, if it is not one of ours) until the block ends."""
+    token = _speaking.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield _speaking.get()
+    finally:
+        _speaking.reset(token)
+
+
+def set_language(language: str | None) -> None:
+    """Speak `language` for the rest of this task (one update, in the bot)."""
+    _speaking.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
 def __getattr__(name: str) -> str:
-    """texts.<NAME>: the English message (for the command line, logs and tests)."""
-    return getattr(of(DEFAULT_LANGUAGE), name)
+    """texts.<NAME>: the message in the language being spoken."""
+    return getattr(of(_speaking.get()), name)

@@ -285,7 +285,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         now=s.clock.now(),
     )
     log.info("subscribed chat=%d send_at=%s zone=%s", subscriber.chat_id, send_at, zone)
-    await reply(update, render.subscription(subscriber, texts.SUBSCRIBED))
+    await reply(update, render.subscription(subscriber, "SUBSCRIBED"))
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
