@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot import categories, texts
+from bot import categories, render, texts
 from bot.figures import Series, series
 from bot.store import Store
 
@@ -84,7 +84,7 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
     FigureCanvasAgg(figure)
     axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     for index, item in enumerate(data):
-        name = categories.get(item.category).name_en
+        name = categories.get(item.category).name(texts.current_language())
         days = [d.date for d in item.days]
         if single:
             total_axes = axes[0]
@@ -105,7 +105,7 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
             change_axes = axes[1]
         else:
             change_axes = axes[index]
-            total = f"{item.days[-1].total:,}" if item.days else "-"
+            total = render.number(item.days[-1].total) if item.days else "-"
             change_axes.set_title(
                 texts.CHART_PANEL.format(name=name, total=total), loc="left", fontsize=11
             )
@@ -128,7 +128,7 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
         for axis in (change_axes, axes[0]):
             axis.grid(axis="y", alpha=0.3)
             axis.spines[["top", "right"]].set_visible(False)
-            axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+            axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: render.number(value)))
     locator = AutoDateLocator()
     axes[-1].xaxis.set_major_locator(locator)
     axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(locator))
@@ -172,7 +172,7 @@ class ChartCache:
         self.drawn = 0  # how many charts were drawn rather than found
 
     async def chart(self, store: Store, keys: Sequence[str], period: Period) -> bytes:
-        key = (tuple(keys), period, store.data_version())
+        key = (tuple(keys), period, texts.current_language(), store.data_version())
         if key in self._items:
             self._items.move_to_end(key)
             return self._items[key]

@@ -128,6 +128,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_at TEXT NOT NULL
         )""",
     ),
+    (
+        """CREATE TABLE chats (
+            chat_id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL,
+            chosen INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )""",
+        "INSERT INTO chats (chat_id, language, chosen, updated_at) "
+        "SELECT chat_id, language, 0, updated_at FROM subscribers",
+    ),
 )
 
 
@@ -206,6 +216,7 @@ class Delivery:
     subject: str
     due_at: datetime
     attempts: int
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -627,6 +638,28 @@ class Store:
         )
         return self.subscriber(chat_id)  # type: ignore[return-value]
 
+    def chat_language(self, chat_id: int) -> str | None:
+        row = self.db.execute("SELECT language FROM chats WHERE chat_id = ?", [chat_id]).fetchone()
+        return row[0] if row else None
+
+    def set_chat_language(
+        self, chat_id: int, language: str, *, chosen: bool, now: datetime
+    ) -> None:
+        """Remember a chat's language; one the chat chose is never replaced by a guess."""
+        with self.db.atomic():
+            self.db.execute(
+                """INSERT INTO chats (chat_id, language, chosen, updated_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,
+                       chosen = excluded.chosen, updated_at = excluded.updated_at
+                   WHERE excluded.chosen OR NOT chats.chosen""",
+                [chat_id, language, int(chosen), now.isoformat()],
+            )
+            self.db.execute(
+                "UPDATE subscribers SET language = (SELECT language FROM chats WHERE chat_id = ?) "
+                "WHERE chat_id = ?",
+                [chat_id, chat_id],
+            )
+
     def subscriber(self, chat_id: int) -> Subscriber | None:
         rows = list(self.db.query("SELECT * FROM subscribers WHERE chat_id = ?", [chat_id]))
         return _subscriber(rows[0]) if rows else None
@@ -662,6 +695,9 @@ class Store:
                 "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status IN (?, ?)",
                 [new_id, old_id, PENDING, SENDING],
             )
+            self.db.execute(
+                "UPDATE OR IGNORE chats SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
+            )
 
     def subscriber_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, COUNT(*) FROM subscribers GROUP BY status")
@@ -688,8 +724,9 @@ class Store:
         """Mark up to `limit` due messages as in flight and return them, oldest due first."""
         with self.db.atomic():
             rows = self.db.execute(
-                "SELECT id, chat_id, kind, subject, due_at, attempts FROM outbox "
-                "WHERE status = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+                "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
+                "COALESCE(c.language, 'en') FROM outbox o LEFT JOIN chats c USING (chat_id) "
+                "WHERE o.status = ? AND o.due_at <= ? ORDER BY o.due_at, o.id LIMIT ?",
                 [PENDING, now.isoformat(), limit],
             ).fetchall()
             self.db.conn.executemany(
@@ -697,8 +734,8 @@ class Store:
                 [(SENDING, row[0]) for row in rows],
             )
         return [
-            Delivery(i, chat, kind, subject, datetime.fromisoformat(due), attempts + 1)
-            for i, chat, kind, subject, due, attempts in rows
+            Delivery(i, chat, kind, subject, datetime.fromisoformat(due), attempts + 1, language)
+            for i, chat, kind, subject, due, attempts, language in rows
         ]
 
     def finish(self, results: Iterable[DeliveryResult], *, now: datetime) -> None:

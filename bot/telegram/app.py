@@ -22,6 +22,7 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -57,6 +58,7 @@ COMMANDS = {
     "subscribe": commands.subscribe,
     "unsubscribe": commands.unsubscribe,
     "settings": commands.settings,
+    "language": commands.language,
 }
 
 
@@ -81,6 +83,8 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
         application.add_handler(
             CommandHandler(name, admin.admin_only(name, admin_handler), filters=posts)
         )
+    # Before anything else, in a group of its own: the language to answer in.
+    application.add_handler(TypeHandler(Update, commands.use_chat_language), group=-1)
     application.add_handler(CallbackQueryHandler(commands.button))
     application.add_handler(InlineQueryHandler(commands.inline))
     private = filters.ChatType.PRIVATE

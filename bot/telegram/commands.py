@@ -44,15 +44,8 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
-# Categories offered as buttons under a bulletin: (key, label).
-BUTTONS = (
-    ("personnel", "Personnel"),
-    ("tanks", "Tanks"),
-    ("afv", "AFV"),
-    ("artillery", "Artillery"),
-    ("uav", "Drones"),
-    ("air_defence", "Air defence"),
-)
+# Categories offered as buttons under a bulletin; each label is the message BUTTON_<KEY>.
+BUTTONS = ("personnel", "tanks", "afv", "artillery", "uav", "air_defence")
 
 
 @dataclass
@@ -83,16 +76,72 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
 
 def bulletin_keyboard(selected: str | None = None) -> InlineKeyboardMarkup:
     """Buttons to switch category, back to all, and open the selected category's history."""
-    buttons = [InlineKeyboardButton(label, callback_data=f"c:{key}") for key, label in BUTTONS]
+    buttons = [
+        InlineKeyboardButton(getattr(texts, f"BUTTON_{key.upper()}"), callback_data=f"c:{key}")
+        for key in BUTTONS
+    ]
     rows = [buttons[:3], buttons[3:], [InlineKeyboardButton(texts.BUTTON_ALL, callback_data="c:")]]
     if selected:
-        name = categories.get(selected).name_en
+        name = categories.get(selected).name(texts.current_language())
         rows[-1].append(
             InlineKeyboardButton(
                 texts.BUTTON_HISTORY.format(name=name), callback_data=f"h:{selected}"
             )
         )
     return InlineKeyboardMarkup(rows)
+
+
+# Language ------------------------------------------------------------------------------------
+
+
+async def use_chat_language(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: speak the chat's language. On first contact that is the
+    language of the person's Telegram app; /language changes it for good."""
+    if not isinstance(update, Update):
+        return
+    s = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    guess = texts.language_for(user.language_code if user else None)
+    if chat is None:  # an inline query: no chat, the person's own language
+        texts.set_language(guess)
+        return
+    language = s.store.chat_language(chat.id)
+    if language is None:
+        language = guess
+        s.store.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
+    texts.set_language(language)
+
+
+LANGUAGE_WORDS = {
+    "uk": "uk",
+    "ua": "uk",
+    "українська": "uk",
+    "укр": "uk",
+    "en": "en",
+    "english": "en",
+    "англійська": "en",
+}
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language uk|en."""
+    words = context.args or []
+    chosen = LANGUAGE_WORDS.get(words[0].casefold()) if len(words) == 1 else None
+    if chosen is None:
+        await reply(update, texts.LANGUAGE_USAGE)
+        return
+    if not await _may_change_subscription(update, context):
+        await reply(update, texts.GROUP_ADMINS_ONLY)
+        return
+    s = services(context)
+    s.store.set_chat_language(
+        update.effective_chat.id,
+        chosen,
+        chosen=True,  # type: ignore[union-attr]
+        now=s.clock.now(),
+    )
+    texts.set_language(chosen)
+    await reply(update, texts.LANGUAGE_SET)
 
 
 # Commands ------------------------------------------------------------------------------------
@@ -382,7 +431,7 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 description=texts.INLINE_ALL_DESCRIPTION,
             )
         )
-        keys = [key for key, _ in BUTTONS]
+        keys = list(BUTTONS)
     for key in list(dict.fromkeys(k for k in keys if k in present))[:INLINE_RESULTS]:
         results.append(
             InlineQueryResultArticle(

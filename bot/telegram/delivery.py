@@ -24,6 +24,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot import texts
 from bot.clock import Clock
 from bot.notices import text_for
 from bot.store import (
@@ -126,9 +127,9 @@ class Deliverer:
         if self._running.locked():
             return total
         async with self._running:
-            texts: dict[tuple[str, str], str | None] = {}
+            rendered: dict[tuple[str, str, str], str | None] = {}
             while batch := self.store.claim_due(self.clock.now(), self.batch_size):
-                results = await asyncio.gather(*(self._send(d, texts) for d in batch))
+                results = await asyncio.gather(*(self._send(d, rendered) for d in batch))
                 self.store.finish(results, now=self.clock.now())
                 stats = _count(results)
                 total.add(stats)
@@ -146,12 +147,13 @@ class Deliverer:
         return total
 
     async def _send(
-        self, delivery: Delivery, texts: dict[tuple[str, str], str | None]
+        self, delivery: Delivery, rendered: dict[tuple[str, str, str], str | None]
     ) -> DeliveryResult:
-        key = (delivery.kind, delivery.subject)
-        if key not in texts:
-            texts[key] = self._text(delivery)
-        text = texts[key]
+        texts.set_language(delivery.language)  # this send's own task: its own language
+        key = (delivery.kind, delivery.subject, delivery.language)
+        if key not in rendered:
+            rendered[key] = self._text(delivery)
+        text = rendered[key]
         if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
             return DeliveryResult(delivery.id, SKIPPED, f"nothing to send for {key}")
         # One message a second per chat; marked before the first await, so a second message
