@@ -153,9 +153,14 @@ class LocalBotApi:
             }
         )
 
-    def inline_query(self, query: str, *, user_id: int = 1001) -> int:
+    def inline_query(self, query: str, *, user_id: int = 1001, language_code: str = "en") -> int:
         """A person types '@bot QUERY' in any chat."""
-        user = {"id": user_id, "is_bot": False, "first_name": "Reader"}
+        user = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": "Reader",
+            "language_code": language_code,
+        }
         return self._queue(
             {
                 "inline_query": {

@@ -1,0 +1,101 @@
+"""Ukrainian and English: the chat's language is followed in every reply and every delivery."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot import render, texts
+from bot.store import PENDING
+from bot.subscriptions import enqueue_bulletin
+from tests.bot_harness import ADMIN
+from tests.conftest import NOW
+
+NBSP = "\u00a0"
+UK = 3003
+
+
+def plain(message) -> str:
+    return render.to_plain(message.text)
+
+
+async def ask_uk(bot, text: str, chat_id: int = UK):
+    return plain(await bot.ask(text, chat_id=chat_id, language_code="uk"))
+
+
+async def test_first_contact_follows_the_telegram_app_language(bot):
+    reply = await ask_uk(bot, "/latest танки")
+    assert reply.startswith("Втрати росії за даними Генштабу ЗСУ\n7 серпня 2026 · 1626-й день")
+    assert f"Танки: 12{NBSP}247 (+1)" in reply
+    assert "Дані Генерального штабу ЗСУ, сторони війни; незалежно не перевірені." in reply
+    assert bot.store.chat_language(UK) == "uk"
+
+
+async def test_language_command_changes_it_for_good(bot):
+    await ask_uk(bot, "/start")
+    assert await ask_uk(bot, "/language en") == texts.of("en").LANGUAGE_SET
+    reply = await ask_uk(bot, "/latest tanks")  # the app still says Ukrainian: the choice wins
+    assert "Tanks: 12,247 (+1)" in reply
+    assert await ask_uk(bot, "/language klingon") == texts.of("en").LANGUAGE_USAGE
+    assert await ask_uk(bot, "/language українська") == texts.of("uk").LANGUAGE_SET
+
+
+@pytest.mark.parametrize(
+    "command, ukrainian",
+    [
+        ("/start", "надсилає щоденні дані про втрати росії"),
+        ("/help", "Категорії: personnel"),
+        ("/on 25.06.2022 танки", "25 червня 2022 · 122-й день"),
+        ("/on вчора", "7 серпня 2026"),
+        ("/on 2030-01-01", "2030-01-01 — це майбутнє."),
+        ("/history танки 3", "Середнє за 7 днів: +3,3 на добу"),
+        ("/week", "Останні 7 дн., з 1 серпня 2026 по 7 серпня 2026"),
+        ("/records танки", "1. +66, 26 лютого 2022"),
+        ("/sources", "Наскільки їм довіряти"),
+        ("/settings", "У цього чату немає щоденного зведення."),
+        ("/subscribe 25:00", "'25:00' — не час доби"),
+        ("/latest танкі", "Невідома категорія 'танкі'."),
+        ("/chart", "Яка категорія? Наприклад: /chart танки 90d"),
+        ("/nope", "Такої команди я не знаю."),
+        ("привіт", "Я розумію лише команди."),
+        ("/correct 2026-08-07 tanks 1", "Ця команда лише для адміністраторів."),
+    ],
+)
+async def test_replies_in_ukrainian(bot, command, ukrainian):
+    assert ukrainian in await ask_uk(bot, command)
+
+
+async def test_an_admin_in_ukrainian(bot):
+    reply = await ask_uk(bot, "/correct 2026-08-07 танки 12250 опечатка", chat_id=ADMIN)
+    assert reply.startswith("Виправлення 1: Танки за 2026-08-07 тепер 12")
+    assert "Підписники" in await ask_uk(bot, "/stats", chat_id=ADMIN)
+
+
+async def test_each_subscriber_gets_the_summary_in_their_language(bot):
+    await ask_uk(bot, "/subscribe")
+    await bot.ask("/subscribe", chat_id=4004, language_code="en")
+    enqueue_bulletin(bot.store, NOW.date() - timedelta(days=1), now=NOW)
+    await bot.services.deliverer.run()  # the application's own, with its buttons
+    assert not bot.store.outbox_counts().get(PENDING)
+    uk = bot.api.messages_to(UK)[-1]
+    en = bot.api.messages_to(4004)[-1]
+    assert "Втрати росії" in uk.text and ("Особовий склад", "c:personnel") in uk.buttons
+    assert "Russian losses" in en.text and ("Personnel", "c:personnel") in en.buttons
+
+
+async def test_a_chart_caption_in_ukrainian_and_a_chart_per_language(bot):
+    reply = await bot.ask("/chart танки 30d", chat_id=UK, language_code="uk")
+    assert "Танки, 30d." in reply.text
+    await bot.ask("/chart tanks 30d", chat_id=4004, language_code="en")
+    assert bot.services.charts.drawn == 2
+
+
+async def test_inline_mode_speaks_the_person_s_language(bot):
+    import asyncio
+
+    before = len(bot.api.inline_answers)
+    bot.api.inline_query("танки", language_code="uk")
+    await asyncio.to_thread(bot.api.wait_for, lambda: len(bot.api.inline_answers) > before)
+    (result,) = bot.api.inline_answers[-1]["results"]
+    assert result["title"] == f"Танки: 12{NBSP}247 (+1)"
