@@ -17,10 +17,15 @@ from datetime import date, datetime, timedelta
 from bot import render
 from bot.figures import bulletin_on
 from bot.store import Correction, Store
-from bot.subscriptions import BULLETIN
+from bot.subscriptions import BULLETIN, CHART, MONTHLY, WEEKLY
+from bot.trends import compare
 
 CORRECTION, ANNOUNCEMENT, ALERT = "correction", "announcement", "alert"
 CORRECTION_BATCH = timedelta(minutes=10)
+DIGEST_DAYS = {WEEKLY: 7, MONTHLY: 30}
+# The chart that can come with the daily summary.
+SUMMARY_KEYS = ("personnel", "tanks", "artillery", "uav")
+SUMMARY_PERIOD = "30d"
 
 
 def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
@@ -61,6 +66,13 @@ def text_for(store: Store, kind: str, subject: str) -> str | None:
             if (c.category, c.id) in live and c.created_at.date().isoformat() == made
         ]
         return render.correction_notice(day, made_that_day) if made_that_day else None
+    if kind in (WEEKLY, MONTHLY):
+        day = date.fromisoformat(subject)
+        data = compare(store, DIGEST_DAYS[kind], until=day)
+        return render.comparison(data, store.report_on(day)) if data else None
+    if kind == CHART:
+        day = date.fromisoformat(subject)
+        return render.chart_caption(SUMMARY_KEYS, SUMMARY_PERIOD, store.report_on(day))
     if kind == ANNOUNCEMENT:
         text = store.announcement(int(subject))
         return render.announcement(text) if text else None

@@ -313,7 +313,14 @@ def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> s
     if subscriber is None or subscriber.status != ACTIVE:
         return texts.SETTINGS_NONE
     when = _fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
-    return _fill(getattr(texts, template), when=when, zone=subscriber.timezone)
+    digests = ", ".join(getattr(texts, f"DIGEST_{d.upper()}") for d in subscriber.digests)
+    return _fill(
+        getattr(texts, template),
+        when=when,
+        zone=subscriber.timezone,
+        digests=digests,
+        chart=texts.WITH_CHART if subscriber.with_chart else "",
+    )
 
 
 # Admin replies and notices ---------------------------------------------------------------

@@ -138,6 +138,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "INSERT INTO chats (chat_id, language, chosen, updated_at) "
         "SELECT chat_id, language, 0, updated_at FROM subscribers",
     ),
+    (
+        "ALTER TABLE subscribers ADD COLUMN digests TEXT NOT NULL DEFAULT 'daily'",
+        "ALTER TABLE subscribers ADD COLUMN with_chart INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 
 
@@ -204,6 +208,8 @@ class Subscriber:
     created_at: datetime
     updated_at: datetime
     status_reason: str | None = None
+    digests: tuple[str, ...] = ("daily",)  # daily, weekly, monthly
+    with_chart: bool = False
 
 
 @dataclass(frozen=True)
@@ -615,16 +621,20 @@ class Store:
         timezone: str,
         language: str,
         now: datetime,
+        digests: tuple[str, ...] = ("daily",),
+        with_chart: bool = False,
     ) -> Subscriber:
-        """Start or change a chat's daily summary; a blocked or gone chat that asks is back."""
+        """Start or change a chat's summaries; a blocked or gone chat that asks is back."""
         self.db.execute(
             """INSERT INTO subscribers
-               (chat_id, chat_type, status, send_at, timezone, language, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               (chat_id, chat_type, status, send_at, timezone, language, created_at, updated_at,
+                digests, with_chart)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (chat_id) DO UPDATE SET
                    chat_type = excluded.chat_type, status = excluded.status,
                    send_at = excluded.send_at, timezone = excluded.timezone,
-                   updated_at = excluded.updated_at, status_reason = NULL""",
+                   updated_at = excluded.updated_at, status_reason = NULL,
+                   digests = excluded.digests, with_chart = excluded.with_chart""",
             [
                 chat_id,
                 chat_type,
@@ -634,6 +644,8 @@ class Store:
                 language,
                 now.isoformat(),
                 now.isoformat(),
+                ",".join(digests),
+                int(with_chart),
             ],
         )
         return self.subscriber(chat_id)  # type: ignore[return-value]
@@ -798,6 +810,8 @@ def _subscriber(row: dict) -> Subscriber:
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
         status_reason=row["status_reason"],
+        digests=tuple(row["digests"].split(",")),
+        with_chart=bool(row["with_chart"]),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -18,7 +19,22 @@ from bot import texts
 from bot.ingest import NEW, Outcome
 from bot.store import ACCEPTED, Store, Subscriber
 
-BULLETIN = "bulletin"  # outbox kind; the subject is the bulletin's ISO date
+# Outbox kinds a fresh bulletin brings; the subject of each is the bulletin's ISO date.
+BULLETIN, CHART, WEEKLY, MONTHLY = "bulletin", "chart", "weekly", "monthly"
+DAILY = "daily"
+DIGESTS = (DAILY, "weekly", "monthly")
+_DIGEST_WORDS = {
+    "daily": DAILY,
+    "щодня": DAILY,
+    "щоденно": DAILY,
+    "weekly": "weekly",
+    "щотижня": "weekly",
+    "щотижнево": "weekly",
+    "monthly": "monthly",
+    "щомісяця": "monthly",
+    "щомісячно": "monthly",
+}
+_CHART_WORDS = {"chart", "графік"}
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 # A bulletin older than this (days before today) is history, not news: it is never broadcast.
 FRESH_DAYS = 1
@@ -28,12 +44,27 @@ class SubscriptionError(ValueError):
     """Arguments that name no time or zone; the message says what to type instead."""
 
 
-def parse_options(words: Sequence[str], default_zone: str) -> tuple[str | None, str]:
-    """'/subscribe 08:30 Europe/London' -> ('08:30', 'Europe/London'); either may be left out."""
+@dataclass(frozen=True)
+class Options:
+    send_at: str | None  # "HH:MM", or None: as soon as the bulletin is out
+    zone: str
+    digests: tuple[str, ...] = (DAILY,)
+    with_chart: bool = False
+
+
+def parse_options(words: Sequence[str], default_zone: str) -> Options:
+    """'/subscribe 08:30 Europe/London weekly chart': any of them may be left out."""
     send_at: str | None = None
     zone = default_zone
+    digests: list[str] = []
+    with_chart = False
     for word in words:
-        if match := _TIME.fullmatch(word):
+        folded = word.casefold()
+        if folded in _DIGEST_WORDS:
+            digests.append(_DIGEST_WORDS[folded])
+        elif folded in _CHART_WORDS:
+            with_chart = True
+        elif match := _TIME.fullmatch(word):
             send_at = f"{int(match[1]):02d}:{match[2]}"
         elif found := find_zone(word):
             zone = found
@@ -41,7 +72,8 @@ def parse_options(words: Sequence[str], default_zone: str) -> tuple[str | None, 
             raise SubscriptionError(texts.SUBSCRIBE_BAD_TIME.format(word=word))
         else:
             raise SubscriptionError(texts.SUBSCRIBE_BAD_WORD.format(word=word))
-    return send_at, zone
+    chosen = tuple(d for d in DIGESTS if d in digests) or (DAILY,)
+    return Options(send_at, zone, chosen, with_chart)
 
 
 def find_zone(word: str) -> str | None:
@@ -91,10 +123,27 @@ def is_fresh(day: date, today: date) -> bool:
     return day >= today - timedelta(days=FRESH_DAYS)
 
 
+def kinds_for(subscriber: Subscriber, day: date) -> list[str]:
+    """What the bulletin of `day` brings this subscriber: the daily summary (and its chart),
+    the weekly digest on Mondays, the monthly one on the 1st."""
+    kinds = []
+    if DAILY in subscriber.digests:
+        kinds.append(BULLETIN)
+        if subscriber.with_chart:
+            kinds.append(CHART)
+    if "weekly" in subscriber.digests and day.weekday() == 0:
+        kinds.append(WEEKLY)
+    if "monthly" in subscriber.digests and day.day == 1:
+        kinds.append(MONTHLY)
+    return kinds
+
+
 def enqueue_bulletin(store: Store, day: date, *, now: datetime) -> int:
-    """Queue the bulletin of `day` for every active subscriber; how many rows were new."""
+    """Queue what the bulletin of `day` brings each active subscriber; how many rows were new."""
     return store.enqueue(
-        (s.chat_id, BULLETIN, day.isoformat(), due_at(s, now)) for s in store.active_subscribers()
+        (s.chat_id, kind, day.isoformat(), due_at(s, now))
+        for s in store.active_subscribers()
+        for kind in kinds_for(s, day)
     )
 
 

@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 from datetime import date, timedelta
 
-from bot import texts
+from bot import render, texts
 from bot.store import ACTIVE, BLOCKED, GONE, PENDING, SENDING, SENT, SKIPPED, UNSUBSCRIBED
 from bot.subscriptions import BULLETIN, enqueue_bulletin
 from bot.telegram.jobs import poll_once
@@ -46,8 +46,9 @@ async def drain(bot, deliverer, *, step=timedelta(seconds=2), rounds=100) -> Non
 
 async def test_subscribe_then_settings_then_unsubscribe(bot):
     reply = await bot.ask("/subscribe")
-    assert "Subscribed. Daily summary: as soon as the bulletin is out, time zone Europe/Kyiv" in (
-        reply.text
+    assert reply.text == (
+        "Subscribed. Summaries: daily; as soon as the bulletin is out, time zone Europe/Kyiv. "
+        "/unsubscribe stops them."
     )
     reply = await bot.ask("/subscribe 8:30 new_york")
     assert "at 08:30, time zone America/New_York" in reply.text
@@ -68,7 +69,7 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
 async def test_subscribe_with_bad_arguments_changes_nothing(bot):
     for arguments, expected in [
         ("25:00", "'25:00' is not a time of day"),
-        ("08:30 Mars/Olympus", "'Mars/Olympus' is neither a time (HH:MM) nor a time zone"),
+        ("08:30 Mars/Olympus", "'Mars/Olympus' is neither a time (HH:MM), a time zone"),
         ("<script>", "'&lt;script&gt;' is neither"),
     ]:
         reply = await bot.ask(f"/subscribe {arguments}")
@@ -214,3 +215,26 @@ async def test_queued_twice_is_sent_once(bot):
     assert enqueue_bulletin(bot.store, NEW_DAY, now=NOW) == 0
     rows = bot.store.db.execute("SELECT kind, subject FROM outbox").fetchall()
     assert rows == [(BULLETIN, NEW_DAY.isoformat())]
+
+
+async def test_weekly_and_monthly_digests_come_on_mondays_and_the_first(bot):
+    reply = await bot.ask("/subscribe weekly monthly", chat_id=5005)
+    assert "Summaries: weekly (Mondays), monthly (the 1st);" in reply.text
+    deliverer = bot.deliverer()
+    for day in (date(2026, 8, 1), date(2026, 8, 2), date(2026, 8, 3)):  # Sat 1st, Sun, Mon
+        enqueue_bulletin(bot.store, day, now=NOW)
+    await drain(bot, deliverer)
+    texts_sent = [render.to_plain(m.text) for m in bot.api.messages_to(5005)[1:]]
+    assert len(texts_sent) == 2  # no daily summaries were asked for
+    assert any(t.startswith("Last 30 days, 3 July 2026 to 1 August 2026") for t in texts_sent)
+    assert any(t.startswith("Last 7 days, 28 July 2026 to 3 August 2026") for t in texts_sent)
+
+
+async def test_a_daily_summary_can_carry_a_chart(bot):
+    await bot.ask("/subscribe chart", chat_id=6006)
+    enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
+    await drain(bot, bot.deliverer())
+    summary, chart = bot.api.messages_to(6006)[1:]
+    assert summary.method == "sendMessage" and "day 1626" in summary.text
+    assert chart.method == "sendPhoto" and chart.attachment.startswith(b"\x89PNG")
+    assert "Personnel, Tanks, Artillery systems, Operational-tactical UAVs, 30d." in chart.text

@@ -9,7 +9,7 @@ import pytest
 
 from bot.schedule import next_poll_in
 from bot.store import ACTIVE, Subscriber
-from bot.subscriptions import SubscriptionError, due_at, find_zone, parse_options
+from bot.subscriptions import Options, SubscriptionError, due_at, find_zone, parse_options
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -63,9 +63,12 @@ def test_find_zone(word, zone):
 
 
 def test_parse_options():
-    assert parse_options([], "Europe/Kyiv") == (None, "Europe/Kyiv")
-    assert parse_options(["7.05"], "Europe/Kyiv") == ("07:05", "Europe/Kyiv")
-    assert parse_options(["tokyo", "21:00"], "UTC") == ("21:00", "Asia/Tokyo")
+    assert parse_options([], "Europe/Kyiv") == Options(None, "Europe/Kyiv", ("daily",), False)
+    assert parse_options(["7.05"], "Europe/Kyiv") == Options("07:05", "Europe/Kyiv")
+    assert parse_options(["tokyo", "21:00"], "UTC") == Options("21:00", "Asia/Tokyo")
+    assert parse_options(["monthly", "щотижня", "графік"], "UTC") == Options(
+        None, "UTC", ("weekly", "monthly"), True
+    )
     with pytest.raises(SubscriptionError, match="'24:00' is not a time of day"):
         parse_options(["24:00"], "UTC")
 

@@ -106,6 +106,7 @@ async def _prepare(application: Application) -> None:
         s.clock,
         rate=s.config.delivery.rate_per_second,
         keyboard=lambda kind: commands.bulletin_keyboard() if kind == BULLETIN else None,
+        charts=s.charts,
     )
     for language in texts.LANGUAGES:
         messages = texts.of(language)

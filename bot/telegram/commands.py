@@ -319,21 +319,23 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     s = services(context)
     try:
-        send_at, zone = parse_options(context.args or [], s.config.schedule.timezone)
+        options = parse_options(context.args or [], s.config.schedule.timezone)
     except SubscriptionError as error:
         await reply(update, render.escaped(f"{error} {texts.SUBSCRIBE_EXAMPLE}"))
         return
     chat = update.effective_chat
-    user = update.effective_user
+    assert chat is not None  # commands come from chats
     subscriber = s.store.subscribe(
         chat.id,
         chat.type,
-        send_at=send_at,
-        timezone=zone,  # type: ignore[union-attr]
-        language=(user.language_code if user else None) or "en",
+        send_at=options.send_at,
+        timezone=options.zone,
+        language=texts.current_language(),
         now=s.clock.now(),
+        digests=options.digests,
+        with_chart=options.with_chart,
     )
-    log.info("subscribed chat=%d send_at=%s zone=%s", subscriber.chat_id, send_at, zone)
+    log.info("subscribed chat=%d options=%s", subscriber.chat_id, options)
     await reply(update, render.subscription(subscriber, "SUBSCRIBED"))
 
 

@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import Bot, LinkPreviewOptions
@@ -25,8 +25,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import texts
+from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
-from bot.notices import text_for
+from bot.notices import SUMMARY_KEYS, SUMMARY_PERIOD, text_for
 from bot.store import (
     BLOCKED,
     FAILED,
@@ -38,6 +39,7 @@ from bot.store import (
     DeliveryResult,
     Store,
 )
+from bot.subscriptions import CHART
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,7 @@ class Deliverer:
         *,
         rate: float = DEFAULT_RATE,
         keyboard: Keyboard | None = None,
+        charts: ChartCache | None = None,
         sleep: Sleep = asyncio.sleep,
         batch_size: int = BATCH_SIZE,
     ) -> None:
@@ -116,6 +119,7 @@ class Deliverer:
         self.clock = clock
         self.pace = Pace(rate, sleep)
         self.keyboard = keyboard
+        self.charts = charts or ChartCache()
         self.batch_size = batch_size
         self._running = asyncio.Lock()
         self._last_sent_to: dict[int, datetime] = {}
@@ -163,19 +167,28 @@ class Deliverer:
         if last is not None and now - last < PER_CHAT_GAP:
             return DeliveryResult(delivery.id, PENDING, None, last + PER_CHAT_GAP, attempt=False)
         self._last_sent_to[delivery.chat_id] = now
-        return await self._send_to(delivery, delivery.chat_id, text)
+        photo = None
+        if delivery.kind == CHART:
+            day = date.fromisoformat(delivery.subject)
+            period = parse_period(SUMMARY_PERIOD, day)
+            photo = await self.charts.chart(self.store, SUMMARY_KEYS, period)
+        return await self._send_to(delivery, delivery.chat_id, text, photo)
 
-    async def _send_to(self, delivery: Delivery, chat_id: int, text: str) -> DeliveryResult:
-        kind = delivery.kind
+    async def _send_to(
+        self, delivery: Delivery, chat_id: int, text: str, photo: bytes | None = None
+    ) -> DeliveryResult:
         await self.pace.wait()
         try:
-            await self.bot.send_message(
-                chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_markup=self.keyboard(kind) if self.keyboard else None,
-            )
+            if photo is not None:
+                await self.bot.send_photo(chat_id, photo, caption=text, parse_mode=ParseMode.HTML)
+            else:
+                await self.bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=self.keyboard(delivery.kind) if self.keyboard else None,
+                )
         except RetryAfter as error:
             seconds = _seconds(error)
             self.pace.pause(seconds)
@@ -193,7 +206,7 @@ class Deliverer:
             self.store.move_chat(chat_id, error.new_chat_id, now=self.clock.now())
             if chat_id != delivery.chat_id:  # migrated twice in one go: give up on it
                 return DeliveryResult(delivery.id, FAILED, "chat migrated twice")
-            return await self._send_to(delivery, error.new_chat_id, text)
+            return await self._send_to(delivery, error.new_chat_id, text, photo)
         except BadRequest as error:
             if "chat not found" in error.message.lower():
                 self.store.set_subscriber_status(
