@@ -83,7 +83,12 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
         lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
     shown_keys = {c.category for c in shown.changes}
     footnotes = [
-        _fill(texts.FOOTNOTE, detail=f.detail) for f in report.findings if f.category in shown_keys
+        _fill(
+            getattr(texts, f"FINDING_{f.kind.upper()}"),
+            name=categories.get(f.category).name(texts.current_language()),
+        )
+        for f in report.findings
+        if f.category in shown_keys
     ] + [
         _fill(
             texts.CORRECTED_FOOTNOTE,

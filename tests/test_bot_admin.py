@@ -170,7 +170,7 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
     for chat in (601, 602):
         (message,) = bot.api.messages_to(chat)
         assert "MLRS: 2,000 (−8, revised down by the source)*" in plain(message)
-        assert "* MLRS went down: 2,008 -> 2,000" in plain(message)
+        assert "* MLRS: lower than the day before, as published by the source." in plain(message)
     assert await admin(bot, "/approve 2026-08-08") == texts.NO_HELD_REPORT.format(date="2026-08-08")
 
 
