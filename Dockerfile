@@ -14,5 +14,8 @@ WORKDIR /data
 VOLUME /data
 # Configuration: mount a file at /data/config.toml (or pass --config), token by environment:
 #   docker run -v bulletin-data:/data -e BULLETIN_BOT_TOKEN=... bulletin-bot run
+# Healthy while the bot keeps polling (at most 3 poll intervals, 30 min, since the last) and
+# the database takes writes.
+HEALTHCHECK --interval=5m --timeout=30s --start-period=2m CMD ["bulletin-bot", "health"]
 ENTRYPOINT ["bulletin-bot"]
 CMD ["run"]

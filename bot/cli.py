@@ -11,6 +11,7 @@ import asyncio
 import getpass
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -141,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the public HTTPS URL Telegram posts updates to ([webhook] keys)",
     )
     command("console", console, "chat with the bot in the terminal: no token, no network")
+    command("health", health, "exit 0 if the last poll is recent and the database writable")
     return parser
 
 
@@ -298,6 +300,33 @@ def _admin_reply(desk: Desk, action: str, words: list[str]) -> str:
     if action == "announce":
         return texts.ANNOUNCED.format(queued=desk.announce(" ".join(words)))
     return desk.stats()
+
+
+# Writes take milliseconds; a database locked for this long is stuck.
+HEALTH_LOCK_SECONDS = 2.0
+
+
+def health(context: Context, args: argparse.Namespace) -> int:
+    """For Docker's HEALTHCHECK: is the bot polling, and can it write?"""
+    try:
+        store = Store(context.config.storage.database, busy_timeout=HEALTH_LOCK_SECONDS)
+        store.check_writable()
+    except (StoreError, sqlite3.Error) as error:
+        raise CommandError(f"unhealthy: the database cannot be written: {error}") from None
+    last = store.last_fetch()
+    limit = timedelta(minutes=max(3 * context.config.schedule.poll_every_minutes, 30))
+    if last is None:
+        raise CommandError("unhealthy: the bot has never polled the source")
+    age = context.clock.now() - last.at
+    if age > limit:
+        raise CommandError(f"unhealthy: the last poll was {_ago(age)} ago (limit {_ago(limit)})")
+    print(f"ok: last poll {_ago(age)} ago ({'ok' if last.ok else 'failed'}), database writable")
+    return 0
+
+
+def _ago(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 def run(context: Context, args: argparse.Namespace) -> int:

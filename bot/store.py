@@ -9,6 +9,7 @@ without touching the fetched rows.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -143,6 +144,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE subscribers ADD COLUMN with_chart INTEGER NOT NULL DEFAULT 0",
     ),
 )
+
+
+class _RolledBack(Exception):
+    """Undoes a write that was only a test."""
 
 
 class StoreError(Exception):
@@ -593,6 +598,15 @@ class Store:
             [ACTIVE],
         )
         return dict(rows.fetchall())
+
+    def check_writable(self) -> None:
+        """Write a row and roll it back: raises if the database cannot be written to now
+        (read-only file, disk full, locked for longer than the busy timeout)."""
+        with contextlib.suppress(_RolledBack), self.db.atomic():
+            self.db.execute(
+                "INSERT INTO fetches (at, source, ok, detail) VALUES ('', 'health', 1, '')"
+            )
+            raise _RolledBack
 
     # Fetch log -------------------------------------------------------------------------------
 

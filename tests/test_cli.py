@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -230,3 +232,32 @@ def test_approve_and_stats_from_the_command_line(run_on_history, fake_api):
     _, out, _ = run_on_history("stats")
     assert "Held reports: 0" in out
     assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new (1 held))" in out
+
+
+def test_health_is_ok_after_a_recent_poll(run_on_history):
+    assert run_on_history("health")[0] == 1  # never polled
+    run_on_history("fetch")
+    status, out, _ = run_on_history("health")
+    assert (status, out.strip()) == (0, "ok: last poll 0 min ago (ok), database writable")
+
+
+def test_health_fails_when_polling_stopped(run_on_history, tmp_path, capsys):
+    run_on_history("fetch")
+    config = tmp_path / "config.toml"
+    later = FixedClock(NOW + timedelta(hours=2))
+    assert main(["--config", str(config), "health"], clock=later) == 1
+    assert "unhealthy: the last poll was 2 h 0 min ago (limit 1 h 0 min)" in capsys.readouterr().err
+
+
+def test_health_fails_when_the_database_cannot_be_written(run_on_history, tmp_path):
+    run_on_history("fetch")
+    other_writer = sqlite3.connect(tmp_path / "bulletin.db", isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")  # holds the write lock
+    try:
+        status, _, err = run_on_history("health")
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    assert status == 1
+    assert "unhealthy: the database cannot be written: database is locked" in err
+    assert run_on_history("health")[0] == 0  # and fine again once the lock is gone
