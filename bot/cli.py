@@ -351,8 +351,13 @@ def run(context: Context, args: argparse.Namespace) -> int:
 def console(context: Context, args: argparse.Namespace) -> int:
     from bot.telegram import console as terminal
     from bot.telegram.commands import Services
+    from bot.throttle import Throttle
 
-    return terminal.main(Services(context.config, context.open_store(), context.clock))
+    # One local operator typing (or a script): no flood to guard against.
+    unthrottled = Throttle(burst=10**9)
+    return terminal.main(
+        Services(context.config, context.open_store(), context.clock, throttle=unthrottled)
+    )
 
 
 # Helpers ---------------------------------------------------------------------------------------

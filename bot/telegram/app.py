@@ -83,8 +83,10 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
         application.add_handler(
             CommandHandler(name, admin.admin_only(name, admin_handler), filters=posts)
         )
-    # Before anything else, in a group of its own: the language to answer in.
-    application.add_handler(TypeHandler(Update, commands.use_chat_language), group=-1)
+    # Before anything else, each in a group of its own: the language to answer in, then the
+    # flood check (which stops a throttled update there).
+    application.add_handler(TypeHandler(Update, commands.use_chat_language), group=-2)
+    application.add_handler(TypeHandler(Update, commands.throttle), group=-1)
     application.add_handler(CallbackQueryHandler(commands.button))
     application.add_handler(InlineQueryHandler(commands.inline))
     private = filters.ChatType.PRIVATE

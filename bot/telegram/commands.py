@@ -24,7 +24,7 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import categories, render, texts
 from bot.charts import DEFAULT_PERIOD, MOST_CATEGORIES, ChartCache, PeriodError, parse_period
@@ -37,6 +37,7 @@ from bot.figures import bulletin_on, series
 from bot.store import ACTIVE, UNSUBSCRIBED, Store
 from bot.subscriptions import SubscriptionError, parse_options
 from bot.telegram.delivery import Deliverer
+from bot.throttle import ALLOW, WARN, Throttle
 from bot.trends import compare
 from bot.trends import records as find_records
 
@@ -58,6 +59,7 @@ class Services:
     http: httpx.AsyncClient | None = None
     deliverer: Deliverer | None = None
     charts: ChartCache = field(default_factory=ChartCache)
+    throttle: Throttle = field(default_factory=Throttle)
 
     @property
     def today(self) -> date:
@@ -110,6 +112,22 @@ async def use_chat_language(update: object, context: ContextTypes.DEFAULT_TYPE) 
         language = guess
         s.store.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
     texts.set_language(language)
+
+
+async def throttle(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs after the language is set: one person flooding the bot gets one polite word, and
+    the rest of the flood is dropped, so everyone else is answered as usual."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    s = services(context)
+    verdict = s.throttle.check(update.effective_user.id, s.clock.now())
+    if verdict == ALLOW:
+        return
+    if verdict == WARN:
+        log.warning("throttled user=%d", update.effective_user.id)
+        if update.effective_message is not None:
+            await reply(update, texts.SLOW_DOWN)
+    raise ApplicationHandlerStop
 
 
 LANGUAGE_WORDS = {
