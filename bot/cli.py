@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bot import __version__, categories, render, texts
+from bot import __version__, categories, logs, render, texts
 from bot.admin import AdminError, Desk
 from bot.clock import Clock
 from bot.config import Config, ConfigError
@@ -67,17 +67,11 @@ class Context:
 
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
-    # httpx logs every request URL at INFO; for Telegram that URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # The job queue would log every run of every job.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logs.configure(verbose=args.verbose)
     try:
         context = Context(load_config(args.config), clock or Clock())
+        secrets = (context.config.telegram.token, context.config.webhook.secret_token)
+        logs.configure(verbose=args.verbose, secrets=secrets)
         return args.command(context, args) or 0
     except ConfigError as error:
         print(f"bulletin-bot: configuration: {error}", file=sys.stderr)
