@@ -271,7 +271,7 @@ class Store:
                 f"bulletin-bot knows ({len(MIGRATIONS)}); upgrade bulletin-bot"
             )
         for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
-            with self.db.atomic():
+            with self._writing():
                 for statement in statements:
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {version}")
@@ -279,8 +279,31 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group writes: all of them land, or none (nested use joins the outer one)."""
-        with self.db.atomic():
+        with self._writing():
             yield
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write transaction that takes the write lock first (BEGIN IMMEDIATE).
+
+        A plain BEGIN reads first and asks for the write lock later; if another writer holds
+        it then, SQLite answers "database is locked" at once instead of waiting the busy
+        timeout. Nested use becomes a savepoint of the outer transaction.
+        """
+        connection = self.db.conn
+        if connection.in_transaction:
+            with self.db.atomic():  # a savepoint
+                yield
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        else:
+            connection.execute("COMMIT")
 
     # Writing reports -------------------------------------------------------------------------
 
@@ -288,7 +311,7 @@ class Store:
         self, report: Report, status: str, findings: Iterable[Finding], fetched_at: datetime
     ) -> int:
         """Store a new report (or a new revision of a date) with its figures and findings."""
-        with self.db.atomic():
+        with self._writing():
             revision = self.db.execute(
                 "SELECT COALESCE(MAX(revision), 0) + 1 FROM reports WHERE date = ?",
                 [report.date.isoformat()],
@@ -602,7 +625,7 @@ class Store:
     def check_writable(self) -> None:
         """Write a row and roll it back: raises if the database cannot be written to now
         (read-only file, disk full, locked for longer than the busy timeout)."""
-        with contextlib.suppress(_RolledBack), self.db.atomic():
+        with contextlib.suppress(_RolledBack), self._writing():
             self.db.execute(
                 "INSERT INTO fetches (at, source, ok, detail) VALUES ('', 'health', 1, '')"
             )
@@ -672,7 +695,7 @@ class Store:
         self, chat_id: int, language: str, *, chosen: bool, now: datetime
     ) -> None:
         """Remember a chat's language; one the chat chose is never replaced by a guess."""
-        with self.db.atomic():
+        with self._writing():
             self.db.execute(
                 """INSERT INTO chats (chat_id, language, chosen, updated_at) VALUES (?, ?, ?, ?)
                    ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,
@@ -711,7 +734,7 @@ class Store:
 
     def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
         """A group became a supergroup with a new id: its subscription and queue follow it."""
-        with self.db.atomic():
+        with self._writing():
             self.db.execute(
                 "UPDATE OR IGNORE subscribers SET chat_id = ?, chat_type = 'supergroup', "
                 "updated_at = ? WHERE chat_id = ?",
@@ -737,7 +760,7 @@ class Store:
         The UNIQUE (chat_id, kind, subject) constraint is what makes each message go out at
         most once, however often the same bulletin is accepted or the bot restarts.
         """
-        with self.db.atomic():
+        with self._writing():
             before = self.db.conn.total_changes
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, status) "
@@ -748,7 +771,7 @@ class Store:
 
     def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
         """Mark up to `limit` due messages as in flight and return them, oldest due first."""
-        with self.db.atomic():
+        with self._writing():
             rows = self.db.execute(
                 "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
                 "COALESCE(c.language, 'en') FROM outbox o LEFT JOIN chats c USING (chat_id) "
@@ -766,7 +789,7 @@ class Store:
 
     def finish(self, results: Iterable[DeliveryResult], *, now: datetime) -> None:
         """Record how a batch of sends ended, in one transaction."""
-        with self.db.atomic():
+        with self._writing():
             for result in results:
                 if result.status == PENDING:
                     self.db.execute(
