@@ -69,6 +69,7 @@ class _Faults:
     retry_after: int = 1
     per_second_cap: float | None = None  # a Telegram-like flood cap on sends
     server_errors: int = 0  # how many of the next sends answer 502
+    resets: int = 0  # how many of the next sends get their connection closed, no answer
     blocked: set[int] = field(default_factory=set)
     missing: set[int] = field(default_factory=set)
     migrated: dict[int, int] = field(default_factory=dict)
@@ -203,6 +204,14 @@ class LocalBotApi:
         """Messages sent or edited, plus callback answers with a text: what a person sees."""
         with self._lock:
             return len(self.sent) + sum(bool(a.get("text")) for a in self.answered_callbacks)
+
+    def take_reset(self, method: str) -> bool:
+        """Whether this call's connection is to be dropped unanswered (a reset)."""
+        with self._lock:
+            if method in _SENDING_METHODS and self.faults.resets > 0:
+                self.faults.resets -= 1
+                return True
+            return False
 
     def pending_updates(self) -> int:
         with self._lock:
@@ -510,6 +519,9 @@ def _handler_for(api: LocalBotApi) -> type[BaseHTTPRequestHandler]:
         def _answer(self, params: dict[str, Any]) -> None:
             # /bot<token>/<method>
             method = urlsplit(self.path).path.rsplit("/", 1)[-1]
+            if api.take_reset(method):
+                self.close_connection = True  # hang up without a word
+                return
             try:
                 status, payload = api.handle(method, params)
             except (KeyError, ValueError, TypeError) as error:

@@ -1,0 +1,62 @@
+"""A 5,000-subscriber broadcast through everything Telegram does wrong, at once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from bot.store import ACTIVE, BLOCKED, GONE, PENDING, SENT, SKIPPED
+from bot.subscriptions import enqueue_bulletin
+from tests.conftest import NOW
+
+SUBSCRIBERS = 5_000
+
+
+async def test_nothing_lost_nothing_twice_and_the_counts_reconcile(bot):
+    private = list(range(100_000, 100_000 + SUBSCRIBERS - 50))
+    groups = list(range(-50, 0))
+    for chat in private + groups:
+        bot.store.subscribe(
+            chat,
+            "private" if chat > 0 else "group",
+            send_at=None,
+            timezone="Europe/Kyiv",
+            language="en",
+            now=NOW,
+        )
+    faults = bot.api.faults
+    faults.blocked |= set(private[::50])  # 99 people blocked the bot
+    faults.missing |= set(private[1::200])  # 25 chats are gone
+    faults.migrated.update({g: g * 1000 for g in groups[:20]})  # 20 groups became supergroups
+    faults.rate_limited, faults.retry_after = 60, 2  # a 429 burst
+    faults.server_errors = 40  # 502s
+    faults.resets = 20  # connections dropped mid-request
+    faults.delay = 0.0005  # and every answer is slow
+    enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
+
+    deliverer = bot.deliverer()
+    for _ in range(200):
+        await deliverer.run()
+        if not bot.store.outbox_counts().get(PENDING):
+            break
+        bot.clock.advance(timedelta(minutes=1))
+
+    got = Counter(m.chat_id for m in bot.api.sent if m.method == "sendMessage")
+    refused = faults.blocked | faults.missing
+    expected = (
+        {c for c in private if c not in refused}
+        | {g * 1000 for g in groups[:20]}
+        | set(groups[20:])
+    )
+    assert set(got) == expected  # nobody lost
+    assert max(got.values()) == 1  # nobody twice (no kill here: nothing was in flight)
+    outbox = bot.store.outbox_counts()
+    assert outbox == {SENT: len(expected), SKIPPED: len(refused)}
+    statuses = Counter(
+        bot.store.subscriber(c).status
+        for c in [*private, *groups[20:], *(g * 1000 for g in groups[:20])]
+    )
+    assert statuses == {ACTIVE: len(expected), BLOCKED: 99, GONE: 25}
+    # sent + inactive = subscribers
+    assert outbox[SENT] + statuses[BLOCKED] + statuses[GONE] == SUBSCRIBERS
+    assert bot.api.too_many_requests == 60 and faults.server_errors == 0 and faults.resets == 0
