@@ -4,9 +4,9 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
-RUN pip install . && useradd --system --uid 10001 --home-dir /data bulletin \
+RUN pip install -c constraints.txt . && useradd --system --uid 10001 --home-dir /data bulletin \
     && mkdir -p /data && chown bulletin /data
 
 USER bulletin
