@@ -335,6 +335,7 @@ def run(context: Context, args: argparse.Namespace) -> int:
     application = app.build(
         services, token=config.telegram.token, base_url=config.telegram.api_base_url
     )
+    app.serve_metrics(config)
     if args.webhook:
         app.run_webhook(application, services, args.webhook)
     else:

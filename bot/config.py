@@ -66,6 +66,12 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    port: int = 0  # 0: no metrics
+    listen: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class WebhookConfig:
     listen: str = "127.0.0.1"
     port: int = 8443
@@ -81,6 +87,7 @@ class Config:
     source: SourceConfig = SourceConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     alerts: AlertsConfig = AlertsConfig()
+    metrics: MetricsConfig = MetricsConfig()
     webhook: WebhookConfig = WebhookConfig()
 
 
@@ -223,6 +230,8 @@ _CHECKS = {
         _in_range(1, 1_000_000),
         "how many failed messages in one delivery round alert the admins",
     ),
+    ("metrics", "port"): (_in_range(0, 65535), "a port number, or 0 for no metrics"),
+    ("metrics", "listen"): (_string, "an address to listen on, like '127.0.0.1'"),
     ("webhook", "listen"): (_string, "an address to listen on, like '0.0.0.0'"),
     ("webhook", "port"): (_in_range(1, 65535), "a port number from 1 to 65535"),
     ("webhook", "path"): (_string, "a URL path, like 'telegram'"),

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import httpx
 
-from bot import texts
+from bot import metrics, texts
 from bot.config import Config
 from bot.ingest import Outcome, fetch_latest, summarise
 from bot.notices import alert_admins
@@ -42,8 +42,10 @@ async def poll_once(
     try:
         outcomes = await fetch_latest(store, api, now=now)
     except SourceError as error:
+        metrics.FETCHES.labels("failed").inc()
         alert_if_source_down(store, config, now=now)
         return PollResult(error=str(error))
+    metrics.FETCHES.labels("ok").inc()
     alert_held(store, config, outcomes, now=now)
     queued = broadcast_new(store, outcomes, now=now, today=today)
     log.info("poll result=%s queued=%d", summarise(outcomes), queued)
@@ -53,6 +55,7 @@ async def poll_once(
 def alert_held(store: Store, config: Config, outcomes: list[Outcome], *, now: datetime) -> None:
     for outcome in outcomes:
         if outcome.status == HELD:
+            metrics.HELD.inc()
             reasons = "; ".join(f.detail for f in outcome.findings)
             text = texts.ALERT_HELD.format(date=outcome.date.isoformat(), reasons=reasons)
             alert_admins(store, config.telegram.admins, f"held:{outcome.report_id}", text, now=now)

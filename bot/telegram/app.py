@@ -11,7 +11,7 @@ batch either lands in the database or stays pending.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand, Update
@@ -20,13 +20,14 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot import texts
+from bot import metrics, texts
 from bot.config import Config
 from bot.sources.http import make_client
 from bot.subscriptions import BULLETIN
@@ -35,7 +36,7 @@ from bot.telegram.commands import Services
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
 
-__all__ = ["Services", "build", "run_polling", "run_webhook", "running"]
+__all__ = ["Services", "build", "run_polling", "run_webhook", "running", "serve_metrics"]
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,10 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
     # Commands work in private chats, groups and channels (posted there by an admin).
     posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, handler in COMMANDS.items():
-        application.add_handler(CommandHandler(name, handler, filters=posts))
+        application.add_handler(CommandHandler(name, _timed(name, handler), filters=posts))
     for name, admin_handler in admin.ADMIN_COMMANDS.items():
-        application.add_handler(
-            CommandHandler(name, admin.admin_only(name, admin_handler), filters=posts)
-        )
+        gated = admin.admin_only(name, admin_handler)
+        application.add_handler(CommandHandler(name, _timed(name, gated), filters=posts))
     # Before anything else, each in a group of its own: the language to answer in, then the
     # flood check (which stops a throttled update there).
     application.add_handler(TypeHandler(Update, commands.use_chat_language), group=-2)
@@ -94,6 +94,16 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
     application.add_handler(MessageHandler(filters.TEXT & private, admin.text_message))
     application.add_error_handler(commands.on_error)
     return application
+
+
+def _timed(name: str, handler: Callable) -> Callable:
+    """The handler, with its time to answer recorded for the metrics."""
+
+    async def timed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        with metrics.COMMAND_SECONDS.labels(name).time():
+            await handler(update, context)
+
+    return timed
 
 
 async def _prepare(application: Application) -> None:
@@ -151,6 +161,12 @@ async def _close(application: Application) -> None:
     s: Services = application.bot_data["services"]
     if s.http is not None:
         await s.http.aclose()
+
+
+def serve_metrics(config: Config) -> None:
+    if config.metrics.port:
+        metrics.serve(config.metrics.port, config.metrics.listen)
+        log.info("metrics served port=%d", config.metrics.port)
 
 
 def run_polling(application: Application) -> None:

@@ -24,7 +24,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot import texts
+from bot import metrics, texts
 from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
 from bot.notices import SUMMARY_KEYS, SUMMARY_PERIOD, text_for
@@ -33,6 +33,7 @@ from bot.store import (
     FAILED,
     GONE,
     PENDING,
+    SENDING,
     SENT,
     SKIPPED,
     Delivery,
@@ -135,10 +136,14 @@ class Deliverer:
             while batch := self.store.claim_due(self.clock.now(), self.batch_size):
                 results = await asyncio.gather(*(self._send(d, rendered) for d in batch))
                 self.store.finish(results, now=self.clock.now())
+                for result in results:
+                    metrics.DELIVERIES.labels(result.status).inc()
                 stats = _count(results)
                 total.add(stats)
                 if stats.sent == 0 and stats.retried == len(results):
                     break  # all of them wait for later: do not spin
+        counts = self.store.outbox_counts()
+        metrics.OUTBOX.set(counts.get(PENDING, 0) + counts.get(SENDING, 0))
         if total.sent or total.failed or total.skipped:
             log.info(
                 "delivery round sent=%d retried=%d failed=%d skipped=%d rate_limited=%d",
