@@ -12,7 +12,8 @@ RUN pip install -c constraints.txt . && useradd --system --uid 10001 --home-dir 
 USER bulletin
 WORKDIR /data
 VOLUME /data
-# Configuration: mount a file at /data/config.toml (or pass --config), token by environment:
+# Configuration: a file at /data/config.toml, or BULLETIN_BOT_CONFIG=PATH, or --config PATH;
+# the token (and webhook secret) by environment:
 #   docker run -v bulletin-data:/data -e BULLETIN_BOT_TOKEN=... bulletin-bot run
 # Healthy while the bot keeps polling (at most 3 poll intervals, 30 min, since the last) and
 # the database takes writes.

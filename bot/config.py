@@ -91,13 +91,19 @@ class Config:
     webhook: WebhookConfig = WebhookConfig()
 
 
-def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
-    """Read `path` (default: config.toml if it exists, else the built-in defaults).
+CONFIG_VARIABLE = "BULLETIN_BOT_CONFIG"
 
-    A path given explicitly must exist. BULLETIN_BOT_TOKEN and BULLETIN_BOT_WEBHOOK_SECRET,
-    when set, supply the secrets.
+
+def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read `path` (default: $BULLETIN_BOT_CONFIG, or config.toml if it exists, else the
+    built-in defaults).
+
+    A path given explicitly, or by the environment, must exist. BULLETIN_BOT_TOKEN and
+    BULLETIN_BOT_WEBHOOK_SECRET, when set, supply the secrets.
     """
     environ = os.environ if environ is None else environ
+    if path is None and environ.get(CONFIG_VARIABLE):
+        path = Path(environ[CONFIG_VARIABLE])
     if path is None and not DEFAULT_PATH.exists():
         data: dict[str, Any] = {}
         name = "defaults"

@@ -111,3 +111,11 @@ def test_a_token_of_the_wrong_type_is_not_echoed(tmp_path):
 def test_a_missing_file_given_explicitly(tmp_path):
     with pytest.raises(ConfigError, match="no such file"):
         load(tmp_path / "nope.toml", environ={})
+
+
+def test_the_file_can_be_named_by_the_environment(tmp_path):
+    path = write(tmp_path, "[schedule]\npoll_every_minutes = 7\n")
+    config = load(environ={"BULLETIN_BOT_CONFIG": str(path)})
+    assert config.schedule.poll_every_minutes == 7
+    with pytest.raises(ConfigError, match="no such file"):
+        load(environ={"BULLETIN_BOT_CONFIG": str(tmp_path / "missing.toml")})

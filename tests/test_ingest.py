@@ -185,3 +185,19 @@ def test_merged_early_categories_count_towards_their_successor(store):
     text = render.bulletin(bulletin_on(store, date(2022, 5, 1)))
     assert "Vehicles and fuel tanks: 1,796 (+19)" in text
     assert "Military vehicles" not in text
+
+
+def test_days_out_of_order_end_as_if_they_came_in_order(store, dataset_reports):
+    from random import Random
+
+    from bot.ingest import ingest
+
+    recent = [r for r in dataset_reports if r.date >= date(2026, 6, 1)]
+    shuffled = recent[:]
+    Random(7).shuffle(shuffled)
+    ingest(store, shuffled, now=NOW, hold_suspicious=True)
+    in_order = Store(store.path.with_name("in-order.db"))
+    ingest(in_order, recent, now=NOW, hold_suspicious=True)
+    assert store.effective_totals() == in_order.effective_totals()
+    assert store.reports_with_status(HELD) == [] == in_order.reports_with_status(HELD)
+    in_order.close()
