@@ -25,8 +25,8 @@ from bot.notices import announce, notify_correction
 from bot.poll import alert_held
 from bot.report import MAX_FIGURE, Report
 from bot.sources.text import BulletinParseError, parse_bulletin
-from bot.store import ACCEPTED, HELD, REJECTED, Correction, Store, StoredReport
-from bot.subscriptions import broadcast_new, enqueue_bulletin, is_fresh
+from bot.store import ACCEPTED, HELD, REJECTED, AuditEntry, Correction, Store, StoredReport
+from bot.subscriptions import broadcast_new, enqueue_bulletin, is_news
 
 MAX_TEXT = 3500  # an announcement must fit one Telegram message with its prefix
 MAX_REASON = 300
@@ -111,7 +111,7 @@ class Desk:
         with self.store.transaction():
             self.store.set_report_status(report.id, ACCEPTED)
             queued = 0
-            if report.date == self.store.latest_date() and is_fresh(report.date, self.today):
+            if is_news(self.store, report.date, self.today):
                 queued = enqueue_bulletin(self.store, report.date, now=self.clock.now())
             self._audit("approve", f"{report.date} revision {report.revision}")
         return report, queued
@@ -159,6 +159,11 @@ class Desk:
             queued = announce(self.store, text, author=self.actor, now=self.clock.now())
             self._audit("announce", f"{queued} recipients: {text[:200]}")
         return queued
+
+    def audit_log(self, words: Sequence[str]) -> list[AuditEntry]:
+        if len(words) > 1 or (words and not re.fullmatch(r"\d{1,5}", words[0])):
+            raise AdminError(texts.USAGE_AUDIT)
+        return self.store.audit_log(int(words[0]) if words else 50)
 
     def stats(self) -> str:
         midnight = datetime.combine(self.today, time(0), tzinfo=self.config.schedule.zone)

@@ -267,6 +267,7 @@ ADMIN_COMMANDS = (
     ("reject", "discard a held report (kept, never shown): DATE [REASON]", "DATE"),
     ("announce", "a message to every active subscriber: TEXT", "TEXT"),
     ("stats", "subscribers, last fetch, held reports, deliveries today", ""),
+    ("audit", "the audit log, newest first: every admin action and refused attempt [N]", "N"),
 )
 
 
@@ -293,6 +294,8 @@ def _admin_reply(desk: Desk, action: str, words: list[str]) -> str:
         return render.rejected(desk.reject(words))
     if action == "announce":
         return texts.ANNOUNCED.format(queued=desk.announce(" ".join(words)))
+    if action == "audit":
+        return render.audit_log(desk.audit_log(words))
     return desk.stats()
 
 

@@ -20,7 +20,7 @@ from bot.categories import Unknown
 from bot.figures import Bulletin, Change, DayChange, Series
 from bot.ingest import Outcome
 from bot.report import Report
-from bot.store import ACTIVE, Correction, Fetch, StoredReport, Subscriber
+from bot.store import ACTIVE, AuditEntry, Correction, Fetch, StoredReport, Subscriber
 from bot.trends import Comparison
 
 
@@ -424,6 +424,22 @@ def corrections_log(corrections: Sequence[Correction]) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def audit_log(entries: Sequence[AuditEntry]) -> str:
+    if not entries:
+        return texts.AUDIT_NONE
+    return "\n".join(
+        _fill(
+            texts.AUDIT_LINE,
+            at=_timestamp(e.at),
+            actor=e.actor,
+            action=e.action,
+            refused="" if e.allowed else texts.AUDIT_REFUSED,
+            detail=e.detail,
+        )
+        for e in entries
+    )
 
 
 def announcement(text: str) -> str:

@@ -821,11 +821,11 @@ class Store:
         )
         return cursor.rowcount
 
-    def next_due(self) -> datetime | None:
-        row = self.db.execute(
-            "SELECT MIN(due_at) FROM outbox WHERE status = ?", [PENDING]
-        ).fetchone()
-        return datetime.fromisoformat(row[0]) if row[0] else None
+    def pending_count(self) -> int:
+        """Messages waiting or in flight (uses the outbox_due index; cheap on a huge outbox)."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE status IN (?, ?)", [PENDING, SENDING]
+        ).fetchone()[0]
 
     def outbox_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")

@@ -147,17 +147,18 @@ def enqueue_bulletin(store: Store, day: date, *, now: datetime) -> int:
     )
 
 
+def is_news(store: Store, day: date, today: date) -> bool:
+    """A bulletin goes to subscribers only if it is the newest stored and fresh."""
+    return day == store.latest_date() and is_fresh(day, today)
+
+
 def broadcast_new(store: Store, outcomes: Iterable[Outcome], *, now: datetime, today: date) -> int:
-    """Queue the bulletin a poll brought, if it is news: newly accepted, the newest date stored,
-    and fresh (today's or yesterday's). Revisions, backfilled days and old news go to no one."""
-    latest = store.latest_date()
-    queued = 0
-    for outcome in outcomes:
-        if (
-            outcome.change == NEW
-            and outcome.status == ACCEPTED
-            and outcome.date == latest
-            and is_fresh(outcome.date, today)
-        ):
-            queued += enqueue_bulletin(store, outcome.date, now=now)
-    return queued
+    """Queue the bulletin a poll brought, if it is newly accepted news. Revisions, backfilled
+    days and old news go to no one."""
+    return sum(
+        enqueue_bulletin(store, outcome.date, now=now)
+        for outcome in outcomes
+        if outcome.change == NEW
+        and outcome.status == ACCEPTED
+        and is_news(store, outcome.date, today)
+    )

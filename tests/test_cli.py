@@ -261,3 +261,11 @@ def test_health_fails_when_the_database_cannot_be_written(run_on_history, tmp_pa
     assert status == 1
     assert "unhealthy: the database cannot be written: database is locked" in err
     assert run_on_history("health")[0] == 0  # and fine again once the lock is gone
+
+
+def test_the_audit_log_from_the_command_line(run_on_history):
+    run_on_history("correct", "2026-08-07", "tanks", "12250", "typo")
+    status, out, _ = run_on_history("audit", "5")
+    assert status == 0
+    assert " cli:" in out and " correct: #1 2026-08-07 tanks 12247 -> 12250 (typo)" in out
+    assert run_on_history("audit", "lots")[0] == 2

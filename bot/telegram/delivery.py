@@ -33,7 +33,6 @@ from bot.store import (
     FAILED,
     GONE,
     PENDING,
-    SENDING,
     SENT,
     SKIPPED,
     Delivery,
@@ -142,8 +141,7 @@ class Deliverer:
                 total.add(stats)
                 if stats.sent == 0 and stats.retried == len(results):
                     break  # all of them wait for later: do not spin
-        counts = self.store.outbox_counts()
-        metrics.OUTBOX.set(counts.get(PENDING, 0) + counts.get(SENDING, 0))
+        metrics.OUTBOX.set(self.store.pending_count())
         if total.sent or total.failed or total.skipped:
             log.info(
                 "delivery round sent=%d retried=%d failed=%d skipped=%d rate_limited=%d",
