@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot import categories, render, texts
-from bot.figures import Series, series
+from bot.dates import WAR_START
+from bot.figures import Series, daily_changes
 from bot.store import Store
 
 DEFAULT_PERIOD = "90d"
@@ -65,9 +66,8 @@ def data_series(store: Store, keys: Sequence[str], period: Period) -> list[Serie
     end = period.end or store.latest_date()
     if end is None:
         return [Series(key, []) for key in keys]
-    start = period.start or date(2022, 2, 24)
-    days = (end - start).days + 1
-    return [series(store, key, days, until=end) for key in keys]
+    changes = daily_changes(store, since=period.start or WAR_START, until=end)
+    return [Series(key, changes.get(key, [])) for key in keys]
 
 
 def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -> bytes:

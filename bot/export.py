@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot import categories, texts
-from bot.dates import DateError, parse_user_date
+from bot.dates import WAR_START, DateError, parse_user_date
 from bot.figures import daily_changes
 from bot.store import Store
 
@@ -62,7 +62,7 @@ def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, d
             raise ExportError(f"{error} {texts.USAGE_EXPORT}") from None
     if len(dates) > 2:
         raise ExportError(texts.USAGE_EXPORT)
-    first = dates[0] if dates else date(2022, 2, 24)
+    first = dates[0] if dates else WAR_START
     last = dates[1] if len(dates) == 2 else latest
     if first > last:
         raise ExportError(texts.EXPORT_BACKWARDS.format(first=first, last=last))
@@ -91,7 +91,7 @@ def export(store: Store, fmt: str, first: date, last: date) -> Export:
                     "link": meta[day.date][1],
                 }
             )
-    rows.sort(key=lambda row: (row["date"], categories.ORDER.get(row["category"], 99)))
+    rows.sort(key=lambda row: row["date"])  # stable: categories stay in bulletin order
     data = _csv(rows) if fmt == "csv" else _json(rows)
     return Export(fmt, first, last, data)
 

@@ -339,12 +339,9 @@ def parsed(report: Report, outcome: Outcome, queued: int) -> str:
         _fill(
             "{name}: {total}",
             name=categories.get(key).name(texts.current_language()),
-            total=number(total),
+            total=number(report.totals[key]),
         )
-        for key, total in sorted(
-            report.totals.items(),
-            key=lambda item: categories.ORDER.get(item[0], len(categories.ORDER)),
-        )
+        for key in categories.sort_keys(report.totals)
     ]
     lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in outcome.findings]
     if queued:
