@@ -46,7 +46,7 @@ class Desk:
 
     @property
     def today(self) -> date:
-        return self.clock.now().astimezone(self.config.schedule.zone).date()
+        return self.config.schedule.today(self.clock.now())
 
     def _audit(self, action: str, detail: str) -> None:
         self.store.audit(self.actor, action, allowed=True, detail=detail, now=self.clock.now())

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -36,8 +35,6 @@ from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, make_client
 from bot.store import ACCEPTED, HELD, Store, StoreError
 
-log = logging.getLogger("bot")
-
 
 class CommandError(Exception):
     """A failure to report on stderr with an exit status."""
@@ -55,7 +52,7 @@ class Context:
     @property
     def today(self) -> date:
         """Today where the bulletin is published (the configured time zone)."""
-        return self.clock.now().astimezone(self.config.schedule.zone).date()
+        return self.config.schedule.today(self.clock.now())
 
     def open_store(self, *, seed: bool = True) -> Store:
         """The configured database; a new, empty one gets the bundled history unless told not."""

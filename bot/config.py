@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +48,10 @@ class ScheduleConfig:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def today(self, now: datetime) -> date:
+        """The date where the bulletin is published (the configured time zone)."""
+        return now.astimezone(self.zone).date()
 
 
 @dataclass(frozen=True)

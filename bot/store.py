@@ -396,13 +396,9 @@ class Store:
 
     def report_on(self, day: date) -> StoredReport | None:
         """The effective report for a date: the newest accepted revision, corrections applied."""
-        row = self.db.execute(
-            "SELECT id FROM reports WHERE status = ? AND date = ? ORDER BY revision DESC LIMIT 1",
-            [ACCEPTED, day.isoformat()],
-        ).fetchone()
-        if row is None:
+        report = self.newest_revision(day, ACCEPTED)
+        if report is None:
             return None
-        report = self.report_by_id(row[0])
         applied = {c.category: c for c in self.live_corrections(day, day)}
         if not applied:
             return report
@@ -414,6 +410,7 @@ class Store:
         self.db.execute("UPDATE reports SET status = ? WHERE id = ?", [status, report_id])
 
     def newest_revision(self, day: date, status: str) -> StoredReport | None:
+        """The newest revision of a date with this status, as fetched (no corrections)."""
         row = self.db.execute(
             "SELECT id FROM reports WHERE status = ? AND date = ? ORDER BY revision DESC LIMIT 1",
             [status, day.isoformat()],

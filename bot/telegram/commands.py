@@ -63,7 +63,7 @@ class Services:
 
     @property
     def today(self) -> date:
-        return self.clock.now().astimezone(self.config.schedule.zone).date()
+        return self.config.schedule.today(self.clock.now())
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

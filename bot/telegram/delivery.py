@@ -159,7 +159,7 @@ class Deliverer:
         texts.set_language(delivery.language)  # this send's own task: its own language
         key = (delivery.kind, delivery.subject, delivery.language)
         if key not in rendered:
-            rendered[key] = self._text(delivery)
+            rendered[key] = text_for(self.store, delivery.kind, delivery.subject)
         text = rendered[key]
         if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
             return DeliveryResult(delivery.id, SKIPPED, f"nothing to send for {key}")
@@ -228,9 +228,6 @@ class Deliverer:
                 delivery.id, PENDING, f"retrying: {error.message}", self.clock.now() + wait
             )
         return DeliveryResult(delivery.id, SENT)
-
-    def _text(self, delivery: Delivery) -> str | None:
-        return text_for(self.store, delivery.kind, delivery.subject)
 
 
 def _seconds(error: RetryAfter) -> float:
