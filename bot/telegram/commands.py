@@ -189,6 +189,15 @@ async def on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _bulletin(update, context, day, context.args[1:], f"/on {day} tanks")
 
 
+async def _categories(update: Update, words: list[str], example: str) -> list[str] | None:
+    """The categories named, or None after telling the person which words named none."""
+    keys, unknown = categories.resolve(words)
+    if unknown:
+        await reply(update, render.unknown_categories(unknown, example))
+        return None
+    return keys
+
+
 async def _bulletin(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -196,9 +205,8 @@ async def _bulletin(
     words: list[str],
     example: str,
 ) -> None:
-    keys, unknown = categories.resolve(words)
-    if unknown:
-        await reply(update, render.unknown_categories(unknown, example))
+    keys = await _categories(update, words, example)
+    if keys is None:
         return
     store = services(context).store
     view = bulletin_on(store, day)
@@ -222,9 +230,8 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             return
         days = int(word)
-    keys, unknown = categories.resolve(words)
-    if unknown:
-        await reply(update, render.unknown_categories(unknown, "/history tanks 14"))
+    keys = await _categories(update, words, "/history tanks 14")
+    if keys is None:
         return
     if len(keys) != 1:
         await reply(update, texts.USAGE_HISTORY)
@@ -253,9 +260,8 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except PeriodError as error:
             await reply(update, render.escaped(str(error)))
             return
-    keys, unknown = categories.resolve(words)
-    if unknown:
-        await reply(update, render.unknown_categories(unknown, "/chart tanks 90d"))
+    keys = await _categories(update, words, "/chart tanks 90d")
+    if keys is None:
         return
     if not keys:
         await reply(update, texts.USAGE_CHART)
@@ -291,9 +297,8 @@ async def _trend(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) 
 
 async def records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/records [CATEGORY]: the largest daily rises ever."""
-    keys, unknown = categories.resolve(context.args or [])
-    if unknown:
-        await reply(update, render.unknown_categories(unknown, "/records tanks"))
+    keys = await _categories(update, context.args or [], "/records tanks")
+    if keys is None:
         return
     if len(keys) > 1:
         await reply(update, texts.ONE_CATEGORY)
