@@ -59,11 +59,8 @@ def text_for(store: Store, kind: str, subject: str) -> str | None:
     if kind == CORRECTION:
         day_text, _, made = subject.partition("@")
         day = date.fromisoformat(day_text)
-        live = {(c.category, c.id) for c in store.live_corrections(day, day)}
         made_that_day = [
-            c
-            for c in reversed(store.corrections(day))
-            if (c.category, c.id) in live and c.created_at.date().isoformat() == made
+            c for c in store.live_corrections(day, day) if c.created_at.date().isoformat() == made
         ]
         return render.correction_notice(day, made_that_day) if made_that_day else None
     if kind in (WEEKLY, MONTHLY):

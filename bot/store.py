@@ -522,10 +522,11 @@ class Store:
         )
 
     def live_corrections(self, since: date | None, until: date | None) -> list[Correction]:
-        """The correction in force for each (date, category): the newest not withdrawn."""
+        """The correction in force for each (date, category): the newest not withdrawn.
+        Oldest first."""
         return self._corrections(
             "WHERE id IN (SELECT MAX(id) FROM corrections WHERE withdrawn_at IS NULL "
-            "AND date BETWEEN ? AND ? GROUP BY date, category)",
+            "AND date BETWEEN ? AND ? GROUP BY date, category) ORDER BY id",
             [(since or date.min).isoformat(), (until or date.max).isoformat()],
         )
 
