@@ -48,9 +48,7 @@ async def broadcast(base_url: str, subscribers: int, rate: float, folder: Path) 
     seed_if_empty(store, now=now)
     with store.transaction():
         for chat_id in range(1, subscribers + 1):
-            store.subscribe(
-                chat_id, "private", send_at=None, timezone="Europe/Kyiv", language="en", now=now
-            )
+            store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
     enqueue_bulletin(store, store.latest_date(), now=now)
     application = build(Services(Config(), store, Clock()), token="1:bench", base_url=base_url)
     async with application:

@@ -209,7 +209,6 @@ class Subscriber:
     status: str
     send_at: str | None  # "HH:MM" local time; None: as soon as a bulletin is accepted
     timezone: str
-    language: str
     created_at: datetime
     updated_at: datetime
     status_reason: str | None = None
@@ -614,8 +613,10 @@ class Store:
         return count, first
 
     def subscriber_languages(self) -> dict[str, int]:
+        """Active subscribers by the language their summaries go out in."""
         rows = self.db.execute(
-            "SELECT language, COUNT(*) FROM subscribers WHERE status = ? GROUP BY language",
+            "SELECT COALESCE(c.language, 'en'), COUNT(*) FROM subscribers s "
+            "LEFT JOIN chats c USING (chat_id) WHERE s.status = ? GROUP BY 1",
             [ACTIVE],
         )
         return dict(rows.fetchall())
@@ -654,17 +655,19 @@ class Store:
         *,
         send_at: str | None,
         timezone: str,
-        language: str,
         now: datetime,
         digests: tuple[str, ...] = ("daily",),
         with_chart: bool = False,
     ) -> Subscriber:
-        """Start or change a chat's summaries; a blocked or gone chat that asks is back."""
+        """Start or change a chat's summaries; a blocked or gone chat that asks is back.
+
+        The summaries' language is the chat's (`chats`); the old subscribers.language column
+        keeps its default and is read by nothing."""
         self.db.execute(
             """INSERT INTO subscribers
-               (chat_id, chat_type, status, send_at, timezone, language, created_at, updated_at,
+               (chat_id, chat_type, status, send_at, timezone, created_at, updated_at,
                 digests, with_chart)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (chat_id) DO UPDATE SET
                    chat_type = excluded.chat_type, status = excluded.status,
                    send_at = excluded.send_at, timezone = excluded.timezone,
@@ -676,7 +679,6 @@ class Store:
                 ACTIVE,
                 send_at,
                 timezone,
-                language,
                 now.isoformat(),
                 now.isoformat(),
                 ",".join(digests),
@@ -693,19 +695,13 @@ class Store:
         self, chat_id: int, language: str, *, chosen: bool, now: datetime
     ) -> None:
         """Remember a chat's language; one the chat chose is never replaced by a guess."""
-        with self._writing():
-            self.db.execute(
-                """INSERT INTO chats (chat_id, language, chosen, updated_at) VALUES (?, ?, ?, ?)
-                   ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,
-                       chosen = excluded.chosen, updated_at = excluded.updated_at
-                   WHERE excluded.chosen OR NOT chats.chosen""",
-                [chat_id, language, int(chosen), now.isoformat()],
-            )
-            self.db.execute(
-                "UPDATE subscribers SET language = (SELECT language FROM chats WHERE chat_id = ?) "
-                "WHERE chat_id = ?",
-                [chat_id, chat_id],
-            )
+        self.db.execute(
+            """INSERT INTO chats (chat_id, language, chosen, updated_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,
+                   chosen = excluded.chosen, updated_at = excluded.updated_at
+               WHERE excluded.chosen OR NOT chats.chosen""",
+            [chat_id, language, int(chosen), now.isoformat()],
+        )
 
     def subscriber(self, chat_id: int) -> Subscriber | None:
         rows = list(self.db.query("SELECT * FROM subscribers WHERE chat_id = ?", [chat_id]))
@@ -841,7 +837,6 @@ def _subscriber(row: dict) -> Subscriber:
         status=row["status"],
         send_at=row["send_at"],
         timezone=row["timezone"],
-        language=row["language"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
         status_reason=row["status_reason"],

@@ -43,9 +43,7 @@ async def drain(bot) -> None:
 
 def subscribe(bot, *chat_ids: int) -> None:
     for chat_id in chat_ids:
-        bot.store.subscribe(
-            chat_id, "private", send_at=None, timezone="Europe/Kyiv", language="en", now=NOW
-        )
+        bot.store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
 
 
 @pytest.mark.parametrize("command", sorted(ADMIN_COMMANDS))

@@ -23,7 +23,6 @@ def subscribe_many(bot, chat_ids, **options) -> None:
             "private",
             send_at=options.get("send_at"),
             timezone=options.get("timezone", "Europe/Kyiv"),
-            language="en",
             now=NOW,
         )
 

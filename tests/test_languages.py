@@ -39,6 +39,9 @@ async def test_language_command_changes_it_for_good(bot):
     assert "Tanks: 12,247 (+1)" in reply
     assert await ask_uk(bot, "/language klingon") == texts.of("en").LANGUAGE_USAGE
     assert await ask_uk(bot, "/language українська") == texts.of("uk").LANGUAGE_SET
+    await ask_uk(bot, "/subscribe")
+    await ask_uk(bot, "/language en")
+    assert bot.store.subscriber_languages() == {"en": 1}
 
 
 @pytest.mark.parametrize(
@@ -76,6 +79,7 @@ async def test_an_admin_in_ukrainian(bot):
 async def test_each_subscriber_gets_the_summary_in_their_language(bot):
     await ask_uk(bot, "/subscribe")
     await bot.ask("/subscribe", chat_id=4004, language_code="en")
+    assert bot.store.subscriber_languages() == {"uk": 1, "en": 1}  # what /stats shows
     enqueue_bulletin(bot.store, NOW.date() - timedelta(days=1), now=NOW)
     await bot.services.deliverer.run()  # the application's own, with its buttons
     assert not bot.store.outbox_counts().get(PENDING)

@@ -16,7 +16,7 @@ KYIV = ZoneInfo("Europe/Kyiv")
 
 def subscriber(send_at: str | None, zone: str) -> Subscriber:
     moment = datetime(2026, 1, 1, tzinfo=UTC)
-    return Subscriber(1, "private", ACTIVE, send_at, zone, "en", moment, moment)
+    return Subscriber(1, "private", ACTIVE, send_at, zone, moment, moment)
 
 
 @pytest.mark.parametrize(

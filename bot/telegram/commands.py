@@ -353,7 +353,6 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat.type,
         send_at=options.send_at,
         timezone=options.zone,
-        language=texts.current_language(),
         now=s.clock.now(),
         digests=options.digests,
         with_chart=options.with_chart,

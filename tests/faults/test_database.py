@@ -84,9 +84,7 @@ async def test_the_bot_apologises_when_the_database_is_full_and_recovers(bot):
     fill_up(bot.store)
     for chat in range(9000, 9100):  # fill what room is left
         try:
-            bot.store.subscribe(
-                chat, "private", send_at=None, timezone="UTC", language="en", now=NOW
-            )
+            bot.store.subscribe(chat, "private", send_at=None, timezone="UTC", now=NOW)
         except sqlite3.OperationalError:
             break
     reply = await bot.ask("/subscribe 08:30", chat_id=9999)

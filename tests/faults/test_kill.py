@@ -90,9 +90,7 @@ def prepared(tmp_path):
 
     seed_if_empty(store, now=now)
     for chat_id in range(1, 151):
-        store.subscribe(
-            chat_id, "private", send_at=None, timezone="Europe/Kyiv", language="en", now=now
-        )
+        store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
     store.close()
     return tmp_path / "template.db"
 

@@ -21,7 +21,6 @@ async def test_nothing_lost_nothing_twice_and_the_counts_reconcile(bot):
             "private" if chat > 0 else "group",
             send_at=None,
             timezone="Europe/Kyiv",
-            language="en",
             now=NOW,
         )
     faults = bot.api.faults
