@@ -78,9 +78,6 @@ class History:
         self._dates: list[date] = sorted(self._totals)
         self._rises: dict[date, dict[str, int]] = {}
 
-    def __bool__(self) -> bool:
-        return bool(self._dates)
-
     def add(self, day: date, totals: Totals) -> None:
         if day not in self._totals:
             bisect.insort(self._dates, day)

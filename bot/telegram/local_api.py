@@ -194,12 +194,6 @@ class LocalBotApi:
                 self._lock.wait(left)
             return True
 
-    def wait_for_messages(
-        self, chat_id: int, count: int = 1, timeout: float = 10.0
-    ) -> list[SentMessage]:
-        self.wait_for(lambda: len([m for m in self.sent if m.chat_id == chat_id]) >= count, timeout)
-        return self.messages_to(chat_id)
-
     def replies(self) -> int:
         """Messages sent or edited, plus callback answers with a text: what a person sees."""
         with self._lock:
@@ -212,10 +206,6 @@ class LocalBotApi:
                 self.faults.resets -= 1
                 return True
             return False
-
-    def pending_updates(self) -> int:
-        with self._lock:
-            return len(self._updates)
 
     # Serving -----------------------------------------------------------------------------------
 
