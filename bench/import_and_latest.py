@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASET = ROOT.parent / "shared" / "data" / "petroivaniuk"
+DATASET = ROOT / "tests" / "fixtures" / "dataset"
 FILES = [DATASET / "russia_losses_equipment.json", DATASET / "russia_losses_personnel.json"]
 
 

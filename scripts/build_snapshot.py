@@ -3,7 +3,7 @@
     python scripts/build_snapshot.py [DATASET_DIR]
 
 DATASET_DIR holds russia_losses_equipment.json and russia_losses_personnel.json from the public
-"2022-Ukraine-Russia-War-Dataset" (default: ../shared/data/petroivaniuk beside the project).
+"2022-Ukraine-Russia-War-Dataset" (default: tests/fixtures/dataset, the copy the tests use).
 The files are stored as they are, only minified and compressed, so the snapshot is the dataset.
 """
 
@@ -23,7 +23,7 @@ FILES = {
 
 
 def main() -> None:
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared/data/petroivaniuk"
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/fixtures/dataset"
     snapshot = {kind: json.loads((source / name).read_text()) for kind, name in FILES.items()}
     encoded = json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")).encode()
     # mtime=0 keeps the file byte-identical when the data has not changed.

@@ -1,5 +1,6 @@
 """A stand-in for the russianwarship.rip v2 API on 127.0.0.1, serving records built from the
-real dataset in ../shared, and misbehaving on demand (errors, slowness, HTML, broken JSON).
+real dataset copied into tests/fixtures/dataset, and misbehaving on demand (errors, slowness,
+HTML, broken JSON).
 
 The mapping from dataset columns to API fields is written out here on purpose, independently of
 bot/categories.py, so a wrong mapping in the registry fails the tests instead of hiding in both.
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-DATASET = Path(__file__).resolve().parents[2] / "shared" / "data" / "petroivaniuk"
+DATASET = Path(__file__).resolve().parent / "fixtures" / "dataset"
 
 API_FIELDS = {
     "personnel": "personnel_units",
