@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,9 @@ def in_process_ingest(folder: Path) -> float:
     start = time.perf_counter()
     files = [(str(path), json.loads(path.read_text())) for path in FILES]
     store = Store(folder / "in-process.db")
-    ingest(store, reports_from(files), now=datetime.now(UTC), hold_suspicious=False)
+    ingest(
+        store, reports_from(files), now=datetime.now(UTC), today=date.today(), hold_suspicious=False
+    )
     store.close()
     return time.perf_counter() - start
 

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from bot import categories, render, texts
 from bot.clock import Clock
 from bot.config import Config
 from bot.dates import DateError, parse_user_date
-from bot.ingest import Outcome, ingest
+from bot.figures import Bulletin, bulletin_on
+from bot.ingest import Outcome, ingest, review
 from bot.notices import announce, notify_correction
 from bot.poll import alert_held
-from bot.report import MAX_FIGURE, Report
+from bot.publish import publish, publish_outcomes
+from bot.report import MAX_FIGURE, Finding, Report
 from bot.sources.text import BulletinParseError, parse_bulletin
 from bot.store import ACCEPTED, HELD, REJECTED, AuditEntry, Correction, Store, StoredReport
-from bot.subscriptions import broadcast_new, enqueue_bulletin, is_news
 
 MAX_TEXT = 3500  # an announcement must fit one Telegram message with its prefix
 MAX_REASON = 300
@@ -35,6 +36,19 @@ ABSURD_FACTOR = 10
 
 class AdminError(ValueError):
     """A command that cannot be carried out; the message says why and what to type."""
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """What a correction did: notices queued (a bulletin already out), or, on a held report,
+    whether that report now passes and was released, or what is still wrong with it."""
+
+    correction: Correction
+    notices: int = 0
+    held: StoredReport | None = None
+    released: bool = False
+    queued: int = 0
+    left: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,8 +67,9 @@ class Desk:
 
     # Corrections ---------------------------------------------------------------------------
 
-    def correct(self, words: Sequence[str]) -> tuple[Correction, int]:
-        """/correct DATE CATEGORY VALUE [REASON]: the correction and how many notices it queued."""
+    def correct(self, words: Sequence[str]) -> Corrected:
+        """/correct DATE CATEGORY VALUE [REASON], on the bulletin readers see or on a report
+        waiting on hold (which is then validated again, and released if it now passes)."""
         if len(words) < 3:
             raise AdminError(texts.USAGE_CORRECT)
         day = self._date(words[0])
@@ -64,11 +79,16 @@ class Desk:
         key = self._one_category(words[1:value_at])
         value = _whole(words[value_at])
         reason = " ".join(words[value_at + 1 :])[:MAX_REASON].strip() or texts.NO_REASON
-        report = self.store.report_on(day)
-        if report is None:
+        accepted = self.store.report_on(day)
+        waiting = self.store.newest_revision(day, HELD)
+        if waiting is not None and accepted is not None and waiting.id < accepted.id:
+            waiting = None  # an older version than the one readers see
+        if accepted is None and waiting is None:
             raise AdminError(texts.NO_REPORT_TO_CORRECT.format(date=day.isoformat()))
+        live = {c.category: c.new_value for c in self.store.live_corrections(day, day)}
+        figures = {**waiting.totals, **live} if waiting else accepted.totals  # type: ignore[union-attr]
         name = categories.get(key).name_en
-        current = report.totals.get(key)
+        current = figures.get(key)
         if current == value:
             raise AdminError(texts.SAME_VALUE.format(name=name, date=day, value=f"{value:,}"))
         around = self._around(day, key)
@@ -78,13 +98,21 @@ class Desk:
                     value=f"{value:,}", name=name, around=", ".join(f"{v:,}" for v in around)
                 )
             )
+        now = self.clock.now()
         with self.store.transaction():
             correction = self.store.add_correction(
-                day, key, current, value, reason=reason, author=self.actor, now=self.clock.now()
+                day, key, current, value, reason=reason, author=self.actor, now=now
             )
-            notices = notify_correction(self.store, correction, now=self.clock.now())
             self._audit("correct", f"#{correction.id} {day} {key} {current} -> {value} ({reason})")
-        return correction, notices
+            if waiting is None:
+                return Corrected(
+                    correction, notices=notify_correction(self.store, correction, now=now)
+                )
+            left = review(self.store, waiting, self.today)
+            if left:
+                return Corrected(correction, held=waiting, left=tuple(left))
+            queued = self._release(waiting, "released by a correction")
+        return Corrected(correction, held=waiting, released=True, queued=queued)
 
     def uncorrect(self, words: Sequence[str]) -> tuple[Correction, int | None]:
         """/uncorrect ID: withdraw a correction; the figure falls back to what came before."""
@@ -105,16 +133,28 @@ class Desk:
 
     # Held reports --------------------------------------------------------------------------
 
-    def approve(self, words: Sequence[str]) -> tuple[StoredReport, int]:
-        """/approve DATE: accept the held report as it is; queue it if it is today's news."""
+    def approve(self, words: Sequence[str]) -> tuple[StoredReport, int, Bulletin | None]:
+        """/approve DATE: accept the held report as it is (with any corrections made while it
+        was held) and send it as any accepted report is sent; the bulletin as readers get it."""
         report = self._held(words, texts.USAGE_APPROVE)
         with self.store.transaction():
-            self.store.set_report_status(report.id, ACCEPTED)
-            queued = 0
-            if is_news(self.store, report.date, self.today):
-                queued = enqueue_bulletin(self.store, report.date, now=self.clock.now())
-            self._audit("approve", f"{report.date} revision {report.revision}")
-        return report, queued
+            queued = self._release(report, "approve")
+        return report, queued, bulletin_on(self.store, report.date)
+
+    def _release(self, report: StoredReport, action: str) -> int:
+        """Accept a held report and queue what it brings (the daily bulletin if it is news,
+        errata to whoever got an earlier version); how many messages were queued."""
+        replaced = self.store.newest_revision(report.date, ACCEPTED)
+        self.store.set_report_status(report.id, ACCEPTED)
+        self._audit(action, f"{report.date} revision {report.revision}")
+        return publish(
+            self.store,
+            report.date,
+            replaced.id if replaced else None,
+            now=self.clock.now(),
+            today=self.today,
+            home_zone=self.config.schedule.timezone,
+        )
 
     def reject(self, words: Sequence[str]) -> StoredReport:
         """/reject DATE [REASON]: discard the held report (kept in the store, never shown)."""
@@ -124,6 +164,27 @@ class Desk:
             self.store.set_report_status(report.id, REJECTED)
             self._audit("reject", f"{report.date} revision {report.revision} ({reason})")
         return report
+
+    def notes(self, words: Sequence[str]) -> list[tuple[date, Finding]]:
+        """/notes [DATE]: what validation noted on accepted bulletins (history accepted with a
+        decrease, a jump...), of one date or all."""
+        if len(words) > 1:
+            raise AdminError(texts.USAGE_NOTES)
+        return self.store.notes(self._date(words[0]) if words else None)
+
+    def held(self) -> list[tuple[StoredReport, list[Finding]]]:
+        """Each report on hold with the corrections made to it laid over its figures, and what
+        is still wrong with it as it now stands."""
+        result = []
+        for report in self.store.reports_with_status(HELD):
+            live = {c.category: c for c in self.store.live_corrections(report.date, report.date)}
+            shown = replace(
+                report,
+                totals={**report.totals, **{k: c.new_value for k, c in live.items()}},
+                corrections=live,
+            )
+            result.append((shown, review(self.store, report, self.today)))
+        return result
 
     def _held(self, words: Sequence[str], usage: str) -> StoredReport:
         if len(words) != 1:
@@ -143,9 +204,15 @@ class Desk:
         except BulletinParseError as error:
             raise AdminError(texts.PASTE_NOT_UNDERSTOOD.format(error=error)) from None
         now = self.clock.now()
-        (outcome,) = ingest(self.store, [report], now=now, hold_suspicious=True)
+        (outcome,) = ingest(self.store, [report], now=now, today=self.today, hold_suspicious=True)
         alert_held(self.store, self.config, [outcome], now=now)
-        queued = broadcast_new(self.store, [outcome], now=now, today=self.today)
+        queued = publish_outcomes(
+            self.store,
+            [outcome],
+            now=now,
+            today=self.today,
+            home_zone=self.config.schedule.timezone,
+        )
         self._audit("paste", f"{report.date} {outcome.change} {outcome.status or ''}".strip())
         return report, outcome, queued
 

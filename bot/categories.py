@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Category:
     approximate: bool = False
     # A category the bulletin later folded into another one: its figures count towards that one.
     merged_into: str | None = None
+    # The last day the bulletin carried it, for a category it retired (merged or dropped): its
+    # absence after that day is the bulletin's format, not a missing figure.
+    last_reported: date | None = None
     # False for categories synthesised from an unknown source spelling.
     known: bool = True
 
@@ -234,6 +238,7 @@ CATEGORIES: tuple[Category, ...] = (
         aliases=("srbm", "srbms", "отрк", "трк", "iskander", "atgm srbm systems"),
         source_keys=("atgm_srbm_systems", "mobile SRBM system"),
         bulletin_label=r"srbm|отрк|\bтрк\b",
+        last_reported=date(2022, 4, 30),
     ),
     Category(
         "military_vehicles",
@@ -243,6 +248,7 @@ CATEGORIES: tuple[Category, ...] = (
         source_keys=("military auto",),
         bulletin_label=r"military auto|^(?:military )?vehicles|автомобільн",
         merged_into="vehicles",
+        last_reported=date(2022, 4, 30),
     ),
     Category(
         "fuel_tanks",
@@ -252,6 +258,7 @@ CATEGORIES: tuple[Category, ...] = (
         source_keys=("fuel tank",),
         bulletin_label=r"fuel tanks?|цистерн",
         merged_into="vehicles",
+        last_reported=date(2022, 4, 30),
     ),
     Category(
         "pow",
@@ -262,6 +269,7 @@ CATEGORIES: tuple[Category, ...] = (
         aliases=("prisoners", "prisoners of war", "полонені"),
         source_keys=("POW",),
         bulletin_label=r"prisoners|\bpow\b|полонен",
+        last_reported=date(2022, 4, 27),
     ),
 )
 

@@ -29,11 +29,13 @@ from bot.export import ExportError, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on
 from bot.ingest import UNCHANGED, Outcome, ingest, seed_if_empty, summarise
-from bot.poll import PollResult, poll_once
+from bot.poll import PollResult, alert_held, poll_once
+from bot.publish import publish_outcomes
+from bot.report import Report
 from bot.sources.api import StatisticsApi
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, make_client
-from bot.store import ACCEPTED, HELD, Store, StoreError
+from bot.store import ACCEPTED, Store, StoreError
 
 
 class CommandError(Exception):
@@ -58,7 +60,7 @@ class Context:
         """The configured database; a new, empty one gets the bundled history unless told not."""
         store = Store(self.config.storage.database)
         if seed:
-            seed_if_empty(store, now=self.clock.now())
+            seed_if_empty(store, now=self.clock.now(), today=self.today)
         return store
 
 
@@ -118,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("on", on, "print the bulletin of a past date")
     sub.add_argument("date", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
-    command("held", held, "list reports on hold and why")
+    command("held", held, "list reports on hold, what is wrong with them, and their figures")
+    sub = command("paste", paste, "read a bulletin's text, as an admin's paste in Telegram")
+    sub.add_argument("file", nargs="?", type=Path, help="a text file (default: standard input)")
     sub = command("export", export_figures, "the effective figures as CSV or JSON")
     sub.add_argument("words", nargs="*", metavar="[csv|json] [FROM] [TO]")
     sub.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
@@ -181,7 +185,7 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
         async with make_client() as client:
             api = StatisticsApi(context.config.source.url, client, today=context.today)
             reports = await api.history(date_from, date_to)
-        return ingest(store, reports, now=context.clock.now(), hold_suspicious=False)
+        return _store_history(context, store, reports)
 
     try:
         outcomes = asyncio.run(page_through())
@@ -203,7 +207,7 @@ def import_files(context: Context, args: argparse.Namespace) -> int:
         reports = reports_from(asyncio.run(read_all()))
     except (SourceError, DatasetError) as error:
         raise CommandError(f"import failed, nothing stored: {error}") from None
-    outcomes = ingest(store, reports, now=context.clock.now(), hold_suspicious=False)
+    outcomes = _store_history(context, store, reports)
     _print_outcomes(outcomes)
     return 0
 
@@ -222,7 +226,7 @@ async def _read_json(location: str, client: httpx.AsyncClient) -> object:
 
 def latest(context: Context, args: argparse.Namespace) -> int:
     keys = _category_args(args.categories, "bulletin-bot latest tanks")
-    _print_bulletin(context.open_store(), None, keys)
+    _print_bulletin(context.open_store(), None, keys, context)
     return 0
 
 
@@ -234,7 +238,21 @@ def on(context: Context, args: argparse.Namespace) -> int:
 
 
 def held(context: Context, args: argparse.Namespace) -> int:
-    print(render.to_plain(render.held(context.open_store().reports_with_status(HELD))))
+    print(render.to_plain(render.held(_desk(context).held())))
+    return 0
+
+
+def paste(context: Context, args: argparse.Namespace) -> int:
+    """The twin of an admin pasting a bulletin in Telegram: same parser, validation, answer."""
+    try:
+        text = args.file.read_text(encoding="utf-8") if args.file else sys.stdin.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"paste: cannot read {args.file}: {error}", 2) from None
+    desk = _desk(context)
+    try:
+        print(render.to_plain(render.parsed(*desk.ingest_text(text))))
+    except AdminError as error:
+        raise CommandError(str(error), 2) from None
     return 0
 
 
@@ -262,14 +280,20 @@ ADMIN_COMMANDS = (
     ("corrections", "the log of corrections, newest first: [DATE]", "DATE"),
     ("approve", "accept a held report as it is: DATE", "DATE"),
     ("reject", "discard a held report (kept, never shown): DATE [REASON]", "DATE"),
+    ("notes", "what validation noted on accepted bulletins: [DATE]", "DATE"),
     ("announce", "a message to every active subscriber: TEXT", "TEXT"),
     ("stats", "subscribers, last fetch, held reports, deliveries today", ""),
     ("audit", "the audit log, newest first: every admin action and refused attempt [N]", "N"),
 )
 
 
+def _desk(context: Context) -> Desk:
+    """The admin desk for the operator at the server (audited as cli:LOGIN)."""
+    return Desk(context.open_store(), context.config, context.clock, f"cli:{getpass.getuser()}")
+
+
 def admin_command(context: Context, args: argparse.Namespace) -> int:
-    desk = Desk(context.open_store(), context.config, context.clock, f"cli:{getpass.getuser()}")
+    desk = _desk(context)
     words = args.words
     try:
         print(render.to_plain(_admin_reply(desk, args.action, words)))
@@ -280,7 +304,7 @@ def admin_command(context: Context, args: argparse.Namespace) -> int:
 
 def _admin_reply(desk: Desk, action: str, words: list[str]) -> str:
     if action == "correct":
-        return render.corrected(*desk.correct(words))
+        return render.corrected(desk.correct(words))
     if action == "uncorrect":
         return render.uncorrected(*desk.uncorrect(words))
     if action == "corrections":
@@ -289,6 +313,8 @@ def _admin_reply(desk: Desk, action: str, words: list[str]) -> str:
         return render.approved(*desk.approve(words))
     if action == "reject":
         return render.rejected(desk.reject(words))
+    if action == "notes":
+        return render.notes(desk.notes(words))
     if action == "announce":
         return texts.ANNOUNCED.format(queued=desk.announce(" ".join(words)))
     if action == "audit":
@@ -358,23 +384,44 @@ def console(context: Context, args: argparse.Namespace) -> int:
 # Helpers ---------------------------------------------------------------------------------------
 
 
-def _print_bulletin(store: Store, day: date | None, keys: list[str]) -> None:
+def _store_history(context: Context, store: Store, reports: list[Report]) -> list[Outcome]:
+    """Backfilled or imported days: accepted with their notes (a suspicious revision of a
+    stored day is held), then sent as any accepted report is (errata for a revised bulletin
+    people got; the day's bulletin if one is the news)."""
+    now = context.clock.now()
+    outcomes = ingest(store, reports, now=now, today=context.today, hold_suspicious=False)
+    alert_held(store, context.config, outcomes, now=now)
+    publish_outcomes(
+        store, outcomes, now=now, today=context.today, home_zone=context.config.schedule.timezone
+    )
+    return outcomes
+
+
+def _print_bulletin(
+    store: Store, day: date | None, keys: list[str], context: Context | None = None
+) -> None:
+    """A day's bulletin; the latest (no `day`) says how old it is when that needs saying."""
     view = bulletin_on(store, day)
     if view is None:
         if day is None:
             raise CommandError(render.to_plain(texts.NO_DATA))
         raise CommandError(render.to_plain(render.no_report_on(day, store.latest_date(day))))
-    print(render.to_plain(render.bulletin(view, keys)))
+    note = None
+    if day is None and context is not None:
+        now = context.clock.now().astimezone(context.config.schedule.zone)
+        note = render.age_note(store.latest_date(), now, store.last_fetch())
+    print(render.to_plain(render.with_age(render.bulletin(view, keys), note)))
 
 
 def _print_outcomes(outcomes: list[Outcome]) -> None:
+    """One summary line, then only what needs a reader: each day held or accepted with notes,
+    with its findings."""
     print(summarise(outcomes))
     for outcome in outcomes:
-        if outcome.change == UNCHANGED:
-            continue
-        print(f"{outcome.date}: {outcome.change}, {outcome.status}")
-        for finding in outcome.findings:
-            print(f"  - {finding.detail}")
+        if outcome.findings:
+            print(f"{outcome.date}: {outcome.change}, {outcome.status}")
+            for finding in outcome.findings:
+                print(f"  - {finding.detail}")
 
 
 def _category_args(words: list[str], example: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Export of the effective figures (corrections applied) as CSV or JSON. No Telegram here.
 
-CSV has one row per date and category: date, day, category, name, total, change, corrected,
-fetched_total (the figure as fetched, where a correction replaced it), link. JSON has one object
+CSV has one row per date and category: date, day, category, name, total, change, span_days (the
+days the change covers: more than 1 after days with no bulletin), corrected, fetched_total (the
+figure as fetched, where a correction replaced it), link. JSON has one object
 per date with the same facts nested under "figures".
 """
 
@@ -26,6 +27,7 @@ COLUMNS = (
     "name",
     "total",
     "change",
+    "span_days",
     "corrected",
     "fetched_total",
     "link",
@@ -86,6 +88,7 @@ def export(store: Store, fmt: str, first: date, last: date) -> Export:
                     "name": categories.get(key).name_en,
                     "total": day.total,
                     "change": day.delta,
+                    "span_days": day.span_days if day.delta is not None else None,
                     "corrected": is_corrected,
                     "fetched_total": fetched.get(day.date, {}).get(key) if is_corrected else None,
                     "link": meta[day.date][1],
@@ -115,6 +118,7 @@ def _json(rows: list[dict]) -> bytes:
         day["figures"][row["category"]] = {
             "total": row["total"],
             "change": row["change"],
+            "span_days": row["span_days"],
             "corrected": row["corrected"],
             **({"fetched_total": row["fetched_total"]} if row["corrected"] else {}),
         }

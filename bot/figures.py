@@ -9,8 +9,8 @@ the day of the merge is a real change, not the whole total.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot import categories
@@ -18,6 +18,8 @@ from bot.report import Finding
 from bot.store import Store, StoredReport
 
 DECREASE, JUMP, MISSING, INCREASE_MISMATCH = "decrease", "jump", "missing", "increase_mismatch"
+# A date after today; a total above the next stored day's; a category the replaced version had.
+FUTURE, ABOVE_NEXT, DROPPED = "future", "above_next", "dropped"
 
 # An implausible jump: a daily change above JUMP_FACTOR times the largest daily change of the
 # previous JUMP_WINDOW_DAYS (and above JUMP_FLOOR a day, so quiet categories may still move).
@@ -40,6 +42,9 @@ class Change:
     total: int
     delta: int | None  # None: the category has no earlier figure
     span_days: int  # days since the previous stored report (1 on an ordinary day)
+    # An admin corrected this day's or the previous day's figure: the change is theirs, not the
+    # source's (a fall is then "after a correction", never "revised down by the source").
+    after_correction: bool = False
 
 
 def comparable_previous(current: Totals, previous: Totals) -> dict[str, int]:
@@ -52,8 +57,14 @@ def comparable_previous(current: Totals, previous: Totals) -> dict[str, int]:
     return result
 
 
-def changes(current: Totals, previous: Totals | None, span_days: int = 1) -> list[Change]:
-    """Each category of `current`, in bulletin order, with its change since `previous`."""
+def changes(
+    current: Totals,
+    previous: Totals | None,
+    span_days: int = 1,
+    corrected: Set[str] = frozenset(),
+) -> list[Change]:
+    """Each category of `current`, in bulletin order, with its change since `previous`;
+    `corrected` names the categories an admin corrected on either day."""
     before = comparable_previous(current, previous or {})
     return [
         Change(
@@ -61,6 +72,7 @@ def changes(current: Totals, previous: Totals | None, span_days: int = 1) -> lis
             current[key],
             current[key] - before[key] if key in before else None,
             span_days,
+            key in corrected,
         )
         for key in categories.sort_keys(current)
     ]
@@ -95,6 +107,17 @@ class History:
         earlier = self._dates[index - 1]
         return earlier, self._totals[earlier]
 
+    def next(self, day: date) -> tuple[date, Totals] | None:
+        """The oldest accepted day strictly after `day`."""
+        index = bisect.bisect_right(self._dates, day)
+        if index == len(self._dates):
+            return None
+        later = self._dates[index]
+        return later, self._totals[later]
+
+    def on(self, day: date) -> Totals | None:
+        return self._totals.get(day)
+
     def recent_daily_maximum(self, day: date) -> dict[str, int]:
         """Per category, the largest per-day rise of the JUMP_WINDOW_DAYS before `day`."""
         start = bisect.bisect_left(self._dates, day - timedelta(days=JUMP_WINDOW_DAYS))
@@ -119,23 +142,52 @@ class History:
 
 
 def validate(
-    day: date, totals: Totals, history: History, increases: Totals | None = None
+    day: date,
+    totals: Totals,
+    history: History,
+    increases: Totals | None = None,
+    *,
+    today: date | None = None,
+    replaced: Totals | None = None,
 ) -> list[Finding]:
-    """What is suspicious about a day's totals, judged against the accepted days before it.
+    """What is suspicious about a day's totals, judged against the calendar (`today`), the
+    accepted days on both sides of it, and the version of the same day it replaces.
 
     An empty list means the report can be accepted as it is.
     """
+    findings: list[Finding] = []
+    if today is not None and day > today:
+        findings.append(Finding(FUTURE, None, f"dated {day}, after today ({today})"))
+    if replaced:
+        findings += [
+            Finding(DROPPED, key, f"{_name(key)} missing, though the version it replaces had it")
+            for key in replaced
+            if key not in totals
+        ]
+    if (found := history.next(day)) is not None:
+        next_day, following = found
+        for key, later in comparable_previous(following, totals).items():
+            if later > following[key]:
+                findings.append(
+                    Finding(
+                        ABOVE_NEXT,
+                        key,
+                        f"{_name(key)} {later:,} is above the next day's {following[key]:,} "
+                        f"({next_day})",
+                    )
+                )
     found = history.previous(day)
     if found is None:
-        return []
+        return findings
     previous_day, previous = found
     span = (day - previous_day).days
     before = comparable_previous(totals, previous)
-    findings: list[Finding] = []
 
     for key, earlier in previous.items():
-        successor = categories.get(key).merged_into
-        if key not in totals and not (successor and successor in totals):
+        category = categories.get(key)
+        retired = category.last_reported is not None and day > category.last_reported
+        successor = category.merged_into
+        if key not in totals and not retired and not (successor and successor in totals):
             findings.append(
                 Finding(MISSING, key, f"{_name(key)} missing (was {earlier:,} on {previous_day})")
             )
@@ -188,16 +240,32 @@ class Bulletin:
     report: StoredReport
     changes: list[Change]
     previous_date: date | None
+    # Categories corrected on the previous day: this day's change is from the corrected figure.
+    previous_corrected: frozenset[str] = frozenset()
 
     def only(self, keys: Sequence[str]) -> Bulletin:
         """The same bulletin narrowed to some categories, in the order asked."""
         by_key = {c.category: c for c in self.changes}
-        return Bulletin(self.report, [by_key[k] for k in keys if k in by_key], self.previous_date)
+        return replace(self, changes=[by_key[k] for k in keys if k in by_key])
 
     def missing(self, keys: Sequence[str]) -> list[str]:
         """The asked-for categories this day's bulletin has no figure for."""
         present = {c.category for c in self.changes}
         return [k for k in keys if k not in present]
+
+    def notes(self) -> list[Finding]:
+        """What validation noted about the shown figures that is still true of them as they now
+        stand. A note on a category corrected on this day or the day before is dropped (the
+        correction's own footnote says what happened), and so is a decrease that is no longer
+        one."""
+        by_key = {c.category: c for c in self.changes}
+        return [
+            f
+            for f in self.report.findings
+            if f.category in by_key
+            and not by_key[f.category].after_correction
+            and (f.kind != DECREASE or (by_key[f.category].delta or 0) < 0)
+        ]
 
 
 def bulletin_on(store: Store, day: date | None = None) -> Bulletin | None:
@@ -209,8 +277,17 @@ def bulletin_on(store: Store, day: date | None = None) -> Bulletin | None:
     previous_date = store.latest_date(before=report.date)
     previous = store.report_on(previous_date) if previous_date else None
     span = (report.date - previous_date).days if previous_date else 1
+    previous_corrected = frozenset(previous.corrections) if previous else frozenset()
     return Bulletin(
-        report, changes(report.totals, previous and previous.totals, span), previous_date
+        report,
+        changes(
+            report.totals,
+            previous and previous.totals,
+            span,
+            set(report.corrections) | previous_corrected,
+        ),
+        previous_date,
+        previous_corrected,
     )
 
 
@@ -229,15 +306,17 @@ class Series:
     category: str
     days: list[DayChange]
 
-    def average(self, last: int = 7) -> float | None:
-        """Average change per calendar day over the last `last` stored days."""
+    def average(self, last: int = 7) -> tuple[float, int] | None:
+        """Average change per calendar day over the last `last` stored days (fewer if fewer are
+        shown), and how many calendar days that covers."""
         recent = [d for d in self.days[-last:] if d.delta is not None]
         span = sum(d.span_days for d in recent)
-        return sum(d.delta for d in recent) / span if span else None  # type: ignore[misc]
+        return (sum(d.delta for d in recent) / span, span) if span else None  # type: ignore[misc]
 
     def largest(self) -> DayChange | None:
-        known = [d for d in self.days if d.delta is not None]
-        return max(known, key=lambda d: (d.delta, d.date)) if known else None
+        """The largest single day's change: a rise reported over several days is no day's."""
+        singles = [d for d in self.days if d.delta is not None and d.span_days == 1]
+        return max(singles, key=lambda d: (d.delta, d.date)) if singles else None
 
 
 # How far back to look for the day before the first one asked for (the source has had gaps).

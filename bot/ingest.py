@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.figures import JUMP_WINDOW_DAYS, History, validate
+from bot.figures import FUTURE, JUMP_WINDOW_DAYS, History, validate
 from bot.report import Finding, Report
 from bot.sources import api as api_source
 from bot.sources.api import StatisticsApi
 from bot.sources.dataset import load_snapshot
 from bot.sources.http import SourceError
-from bot.store import ACCEPTED, HELD, Fetch, Store
+from bot.store import ACCEPTED, HELD, Fetch, Store, StoredReport
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,26 @@ class Outcome:
     status: str | None = None  # accepted or held; None when nothing was stored
     findings: tuple[Finding, ...] = ()
     report_id: int | None = None
+    # The accepted revision this one replaces (what readers saw of that date until now).
+    replaced_id: int | None = None
 
 
 def ingest(
-    store: Store, reports: Iterable[Report], *, now: datetime, hold_suspicious: bool
+    store: Store,
+    reports: Iterable[Report],
+    *,
+    now: datetime,
+    today: date,
+    hold_suspicious: bool,
 ) -> list[Outcome]:
-    """Store every report that is new, in date order, in one transaction."""
+    """Store every report that is new, in date order, in one transaction.
+
+    Each is validated against the calendar, the accepted days on both sides and the version of
+    its date it replaces. A suspicious new day is held when `hold_suspicious` (live reports) and
+    accepted with notes otherwise (history). A suspicious *revision* of a stored date is held
+    whatever the path, and so is a date after `today`: no route puts those in front of readers
+    without an admin.
+    """
     reports = sorted(reports, key=lambda r: r.date)
     if not reports:
         return []
@@ -51,22 +65,53 @@ def ingest(
     before = store.latest_date(before=earliest) or earliest
     since = min(before, earliest - timedelta(days=JUMP_WINDOW_DAYS + 1))
     history = History(store.effective_totals(since=since))
+    corrections: dict[date, dict[str, int]] = {}
+    for correction in store.live_corrections(since, None):
+        corrections.setdefault(correction.date, {})[correction.category] = correction.new_value
+
+    def effective(report: Report) -> dict[str, int]:
+        """A newly accepted version as readers will see it: the corrections of its date win."""
+        return {**report.totals, **corrections.get(report.date, {})}
+
     outcomes = []
     with store.transaction():
         for report in reports:
             fingerprint = (report.date, report.content_hash())
             if fingerprint in known:
-                outcomes.append(Outcome(report.date, UNCHANGED))
+                stored_id, stored_status = known[fingerprint]
+                released = _release_if_due(store, stored_id, stored_status, history, today)
+                outcomes.append(released or Outcome(report.date, UNCHANGED))
+                if released:
+                    history.add(report.date, effective(report))
                 continue
-            findings = validate(report.date, report.totals, history, report.increases)
-            status = HELD if findings and hold_suspicious else ACCEPTED
+            replaced = store.newest_revision(report.date, ACCEPTED)
+            findings = validate(
+                report.date,
+                report.totals,
+                history,
+                report.increases,
+                today=today,
+                replaced=replaced.totals if replaced else None,
+            )
+            status = ACCEPTED
+            if findings and not _same_figures(report, replaced):
+                must_hold = replaced is not None or any(f.kind == FUTURE for f in findings)
+                status = HELD if hold_suspicious or must_hold else ACCEPTED
             report_id = store.add_report(report, status, findings, now)
-            change = REVISED if report.date in known_dates else NEW
-            outcomes.append(Outcome(report.date, change, status, tuple(findings), report_id))
-            known.add(fingerprint)
+            outcomes.append(
+                Outcome(
+                    report.date,
+                    REVISED if report.date in known_dates else NEW,
+                    status,
+                    tuple(findings),
+                    report_id,
+                    replaced.id if replaced else None,
+                )
+            )
+            known[fingerprint] = (report_id, status)
             known_dates.add(report.date)
             if status == ACCEPTED:
-                history.add(report.date, report.totals)
+                history.add(report.date, effective(report))
     for outcome in outcomes:
         if outcome.status == HELD:
             log.warning(
@@ -77,35 +122,89 @@ def ingest(
     return outcomes
 
 
-def seed_if_empty(store: Store, *, now: datetime) -> int:
+def _same_figures(report: Report, replaced: StoredReport | None) -> bool:
+    """A new version that only adds what readers already had the figures of (a link): whatever
+    validation says of it was said, and accepted, of the version it replaces."""
+    return replaced is not None and dict(report.totals) == replaced.totals
+
+
+def review(store: Store, report: StoredReport, today: date) -> list[Finding]:
+    """What is still wrong with a held revision once the corrections in force for its date are
+    laid over it: the same validation a fetched report gets, against the days as they now
+    stand. The source's own increases are not checked for corrected categories."""
+    live = store.live_corrections(report.date, report.date)
+    corrections = {c.category: c.new_value for c in live}
+    totals = {**report.totals, **corrections}
+    increases = {k: v for k, v in report.increases.items() if k not in corrections}
+    since = report.date - timedelta(days=JUMP_WINDOW_DAYS + 1)
+    history = History(store.effective_totals(since=since))
+    replaced = store.newest_revision(report.date, ACCEPTED)
+    return validate(
+        report.date,
+        totals,
+        history,
+        increases,
+        today=today,
+        replaced=replaced.totals if replaced else None,
+    )
+
+
+def _release_if_due(
+    store: Store, report_id: int, status: str, history: History, today: date
+) -> Outcome | None:
+    """A report held only for being dated after today, fetched again once that day has come:
+    validated again, and accepted if nothing else is wrong (else it stays held)."""
+    if status != HELD:
+        return None
+    report = store.report_by_id(report_id)
+    if report.date > today or any(f.kind != FUTURE for f in report.findings):
+        return None
+    if validate(report.date, report.totals, history, report.increases, today=today):
+        return None
+    replaced = store.newest_revision(report.date, ACCEPTED)
+    store.set_report_status(report_id, ACCEPTED)
+    log.info("report released date=%s reason='its date has come'", report.date)
+    return Outcome(report.date, NEW, ACCEPTED, (), report_id, replaced.id if replaced else None)
+
+
+def seed_if_empty(store: Store, *, now: datetime, today: date) -> int:
     """Give a new, empty database the bundled history; how many days it got."""
     if not store.is_empty():
         return 0
-    outcomes = ingest(store, load_snapshot(), now=now, hold_suspicious=False)
+    outcomes = ingest(store, load_snapshot(), now=now, today=today, hold_suspicious=False)
     log.info("seeded the database from the bundled history days=%d", len(outcomes))
     return len(outcomes)
 
 
-async def fetch_latest(store: Store, api: StatisticsApi, *, now: datetime) -> list[Outcome]:
-    """Poll the source once: the latest report, plus any days missed since the last one stored.
+# Each poll re-reads this many days before the latest: the source revises recent days and
+# publishes late ones. Two weeks covers every revision seen on the real source after the first
+# month of the war (2022-04-14's vehicles were revised within days), in one page of the API
+# (50 records) besides the latest: two requests a poll.
+RECENT_DAYS = 14
+
+
+async def fetch_latest(
+    store: Store, api: StatisticsApi, *, now: datetime, today: date
+) -> list[Outcome]:
+    """Poll the source once: the latest report, and every day from the last one stored (or
+    the last RECENT_DAYS, whichever is longer) re-read, so late days and revisions are seen.
 
     Every attempt is logged in the store, failed or not; a failure raises SourceError after
     storing nothing.
     """
     try:
         latest = await api.latest()
-        reports = [latest]
         last_stored = store.latest_date()
-        if last_stored and (latest.date - last_stored).days > 1:
-            gap = await api.history(
-                last_stored + timedelta(days=1), latest.date - timedelta(days=1)
-            )
-            reports = [*gap, latest]
+        start = latest.date - timedelta(days=RECENT_DAYS)
+        if last_stored:
+            start = min(start, last_stored + timedelta(days=1))
+        recent = await api.history(start, latest.date - timedelta(days=1))
+        reports = [*(r for r in recent if r.date != latest.date), latest]
     except SourceError as error:
         store.record_fetch(Fetch(now, api_source.SOURCE, False, str(error)))
         log.error("fetch failed source=%s error=%r", api_source.SOURCE, str(error))
         raise
-    outcomes = ingest(store, reports, now=now, hold_suspicious=True)
+    outcomes = ingest(store, reports, now=now, today=today, hold_suspicious=True)
     store.record_fetch(Fetch(now, api_source.SOURCE, True, summarise(outcomes)))
     return outcomes
 

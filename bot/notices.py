@@ -3,6 +3,8 @@
 - Correction notices go to the chats that received the corrected bulletin, batched: all the
   corrections to one bulletin made on one day share the subject "DATE@DAY", so the UNIQUE outbox
   key makes them one notice, sent CORRECTION_BATCH after the first.
+- Errata notices go to the chats that received a bulletin the source later revised: one per
+  replaced version, naming each figure that changed, CORRECTION_BATCH after the revision.
 - Announcements go to every active subscriber.
 - Alerts go to each admin once per key (a held report, an outage, a bad broadcast), however
   often the condition is seen again.
@@ -20,7 +22,7 @@ from bot.store import Correction, Store
 from bot.subscriptions import BULLETIN, CHART, MONTHLY, WEEKLY
 from bot.trends import compare
 
-CORRECTION, ANNOUNCEMENT, ALERT = "correction", "announcement", "alert"
+CORRECTION, ERRATA, ANNOUNCEMENT, ALERT = "correction", "errata", "announcement", "alert"
 CORRECTION_BATCH = timedelta(minutes=10)
 DIGEST_DAYS = {WEEKLY: 7, MONTHLY: 30}
 # The chart that can come with the daily summary.
@@ -33,6 +35,29 @@ def notify_correction(store: Store, correction: Correction, *, now: datetime) ->
     subject = f"{correction.date.isoformat()}@{now.date().isoformat()}"
     chats = store.recipients_of(BULLETIN, correction.date.isoformat())
     return store.enqueue((chat, CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats)
+
+
+def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime) -> int:
+    """Queue an errata notice for every chat that got the bulletin of `day` before the source
+    revised it (`replaced_id` is the version they got); how many were new."""
+    chats = store.recipients_of(BULLETIN, day.isoformat())
+    subject = f"{day.isoformat()}#{replaced_id}"
+    return store.enqueue((chat, ERRATA, subject, now + CORRECTION_BATCH) for chat in chats)
+
+
+def revised_figures(store: Store, day: date, replaced_id: int) -> list[tuple[str, int | None, int]]:
+    """(category, figure in the replaced version, figure now) for each figure of `day` that
+    differs from what readers of the replaced version saw (corrections in force applied to both)."""
+    now = store.report_on(day)
+    if now is None:
+        return []
+    corrections = {c.category: c.new_value for c in store.live_corrections(day, day)}
+    before = {**store.report_by_id(replaced_id).totals, **corrections}
+    return [
+        (key, before.get(key), total)
+        for key, total in now.totals.items()
+        if before.get(key) != total
+    ]
 
 
 def announce(store: Store, text: str, *, author: str, now: datetime) -> int:
@@ -63,6 +88,11 @@ def text_for(store: Store, kind: str, subject: str) -> str | None:
             c for c in store.live_corrections(day, day) if c.created_at.date().isoformat() == made
         ]
         return render.correction_notice(day, made_that_day) if made_that_day else None
+    if kind == ERRATA:
+        day_text, _, replaced = subject.partition("#")
+        day = date.fromisoformat(day_text)
+        changed = revised_figures(store, day, int(replaced))
+        return render.errata_notice(day, changed) if changed else None
     if kind in (WEEKLY, MONTHLY):
         day = date.fromisoformat(subject)
         data = compare(store, DIGEST_DAYS[kind], until=day)

@@ -16,10 +16,10 @@ from bot import metrics, texts
 from bot.config import Config
 from bot.ingest import Outcome, fetch_latest, summarise
 from bot.notices import alert_admins
+from bot.publish import publish_outcomes
 from bot.sources.api import StatisticsApi
 from bot.sources.http import SourceError
 from bot.store import HELD, Store
-from bot.subscriptions import broadcast_new
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +40,16 @@ async def poll_once(
 ) -> PollResult:
     api = StatisticsApi(config.source.url, http, today=today)
     try:
-        outcomes = await fetch_latest(store, api, now=now)
+        outcomes = await fetch_latest(store, api, now=now, today=today)
     except SourceError as error:
         metrics.FETCHES.labels("failed").inc()
         alert_if_source_down(store, config, now=now)
         return PollResult(error=str(error))
     metrics.FETCHES.labels("ok").inc()
     alert_held(store, config, outcomes, now=now)
-    queued = broadcast_new(store, outcomes, now=now, today=today)
+    queued = publish_outcomes(
+        store, outcomes, now=now, today=today, home_zone=config.schedule.timezone
+    )
     log.info("poll result=%s queued=%d", summarise(outcomes), queued)
     return PollResult(outcomes, queued)
 

@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -19,9 +20,12 @@ from bot import categories, texts
 from bot.categories import Unknown
 from bot.figures import Bulletin, Change, DayChange, Series
 from bot.ingest import Outcome
-from bot.report import Report
+from bot.report import Finding, Report
 from bot.store import ACTIVE, AuditEntry, Correction, Fetch, StoredReport, Subscriber
 from bot.trends import Comparison
+
+if TYPE_CHECKING:  # admin renders its replies with this module
+    from bot.admin import Corrected
 
 
 def format_date(day: date) -> str:
@@ -50,7 +54,8 @@ def change_text(change: Change) -> str:
     if change.delta is None:
         return texts.CHANGE_NEW
     if change.delta < 0:
-        return texts.CHANGE_DOWN.format(delta=signed(change.delta))
+        template = texts.CHANGE_DOWN_CORRECTED if change.after_correction else texts.CHANGE_DOWN
+        return template.format(delta=signed(change.delta))
     if change.span_days > 1:
         return texts.CHANGE_OVER_DAYS.format(delta=signed(change.delta), days=change.span_days)
     return texts.CHANGE.format(delta=signed(change.delta))
@@ -60,7 +65,11 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     """A day's bulletin, or just the categories in `keys`, with the link and the caveat."""
     report = view.report
     shown = view.only(keys) if keys else view
-    noted = {f.category for f in report.findings if f.category} | set(report.corrections)
+    notes = shown.notes()
+    shown_keys = {c.category for c in shown.changes}
+    noted = {f.category for f in notes} | (
+        (set(report.corrections) | view.previous_corrected) & shown_keys
+    )
     lines = [
         f"<b>{texts.TITLE}</b>",
         _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day),
@@ -81,26 +90,34 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     if keys and (missing := view.missing(keys)):
         names = ", ".join(categories.get(k).name(texts.current_language()) for k in missing)
         lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
-    shown_keys = {c.category for c in shown.changes}
     footnotes = [
         _fill(
             getattr(texts, f"FINDING_{f.kind.upper()}"),
             name=categories.get(f.category).name(texts.current_language()),
         )
-        for f in report.findings
-        if f.category in shown_keys
+        for f in notes
     ] + [
         _fill(
             texts.CORRECTED_FOOTNOTE,
             name=categories.get(c.category).name(texts.current_language()),
             old=_maybe_number(c.old_value),
             new=number(c.new_value),
-            on=c.created_at.date().isoformat(),
+            on=format_date(c.created_at.date()),
             reason=c.reason,
         )
         for key, c in report.corrections.items()
         if key in shown_keys
     ]
+    if view.previous_date is not None:
+        footnotes += [
+            _fill(
+                texts.CHANGE_FROM_CORRECTED_FOOTNOTE,
+                name=categories.get(key).name(texts.current_language()),
+                date=format_date(view.previous_date),
+            )
+            for key in categories.sort_keys(view.previous_corrected)
+            if key in shown_keys and key not in report.corrections
+        ]
     if footnotes:
         lines += ["", *footnotes]
     lines += ["", _link_line(report), texts.CAVEAT]
@@ -129,11 +146,13 @@ def no_report_on(day: date, nearest: date | None) -> str:
     return _fill(texts.NO_REPORT_ON, date=format_date(day), nearest=nearest.isoformat())
 
 
-def held(reports: Sequence[StoredReport]) -> str:
+def held(reports: Sequence[tuple[StoredReport, Sequence[Finding]]]) -> str:
+    """Each held report: when and where it came from, what is still wrong with it, and its
+    figures (corrected ones marked), so an admin can judge it before approving."""
     if not reports:
         return texts.HELD_NONE
     lines = [_fill(texts.HELD_HEADER, count=len(reports))]
-    for report in reports:
+    for report, left in reports:
         lines.append(
             _fill(
                 texts.HELD_ITEM,
@@ -143,8 +162,31 @@ def held(reports: Sequence[StoredReport]) -> str:
                 fetched=_timestamp(report.fetched_at),
             )
         )
-        lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in report.findings]
+        lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in left]
+        if not left:
+            lines.append(texts.HELD_PASSES_NOW)
+        lines.append(_escape(figures_line(report)))
     return "\n".join(lines)
+
+
+def notes(found: Sequence[tuple[date, Finding]]) -> str:
+    if not found:
+        return texts.NOTES_NONE
+    lines = [_fill(texts.NOTES_HEADER, count=len(found))]
+    lines += [f"{day.isoformat()} {_escape(f.detail)}" for day, f in found]
+    return "\n".join(lines)
+
+
+def figures_line(report: StoredReport) -> str:
+    """'Tanks 1,511 · Artillery systems 764 (corrected from 75) · ...' (plain text)."""
+    parts = []
+    for key in categories.sort_keys(report.totals):
+        part = f"{categories.get(key).name(texts.current_language())} {number(report.totals[key])}"
+        if key in report.corrections:
+            old = _maybe_number(report.corrections[key].old_value)
+            part += " " + texts.CORRECTED_FROM.format(old=old)
+        parts.append(part)
+    return " · ".join(parts)
 
 
 # The bot's other replies ---------------------------------------------------------------------
@@ -171,6 +213,30 @@ def sources(
         last_fetch=_fetch_line(last_fetch),
         caveat_long=texts.CAVEAT_LONG,
     )
+
+
+# Before this hour (where the bulletin is published) yesterday's bulletin is the expected newest.
+MORNING_ENDS = 12
+
+
+def age_note(newest: date | None, now_local: datetime, last_fetch: Fetch | None) -> str | None:
+    """A line saying how old the newest figures are, when they are not today's or yesterday's
+    (or, in the morning, that today's is not out yet); None when they are fresh."""
+    if newest is None:
+        return None
+    age = (now_local.date() - newest).days
+    if age > 1:
+        return _fill(
+            texts.AGE_STALE, date=format_date(newest), days=age, checked=_fetch_line(last_fetch)
+        )
+    if age == 1 and now_local.hour < MORNING_ENDS:
+        return _fill(texts.AGE_NOT_OUT_YET, checked=_fetch_line(last_fetch))
+    return None
+
+
+def with_age(text: str, note: str | None) -> str:
+    """A reply with the age note, if any, as its first line."""
+    return f"{note}\n{text}" if note else text
 
 
 def _fetch_line(last_fetch: Fetch | None) -> str:
@@ -202,10 +268,12 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
         _fill(texts.HISTORY_TITLE, name=name, days=len(data.days)),
         "<pre>" + _escape("\n".join(rows)) + "</pre>",
     ]
-    if (average := data.average()) is not None:
+    if (found := data.average()) is not None:
+        average, covered = found
         lines.append(
             _fill(
                 texts.HISTORY_AVERAGE,
+                days=covered,
                 average=("+" if average >= 0 else "−") + number(abs(average), "#,##0.0"),
             )
         )
@@ -243,7 +311,7 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
             )
         values = {
             "name": categories.get(trend.category).name(texts.current_language()),
-            "rise": signed(trend.rise),
+            "rise": ("≈" if trend.estimated else "") + signed(trend.rise),
             "comparison": versus,
         }
         if trend.largest is not None and trend.largest.delta:
@@ -349,16 +417,24 @@ def parsed(report: Report, outcome: Outcome, queued: int) -> str:
     return "\n".join(lines)
 
 
-def corrected(correction: Correction, notices: int) -> str:
-    return _fill(
-        texts.CORRECTED,
-        id=correction.id,
-        name=categories.get(correction.category).name(texts.current_language()),
-        date=correction.date.isoformat(),
-        new=number(correction.new_value),
-        old=_maybe_number(correction.old_value),
-        notices=notices,
-    )
+def corrected(result: Corrected) -> str:
+    """What a correction did: notices for a bulletin already out, or a held report released
+    (with what was sent) or still held (with what is left)."""
+    correction = result.correction
+    values = {
+        "id": correction.id,
+        "name": categories.get(correction.category).name(texts.current_language()),
+        "date": correction.date.isoformat(),
+        "new": number(correction.new_value),
+        "old": _maybe_number(correction.old_value),
+    }
+    if result.held is None:
+        return _fill(texts.CORRECTED, notices=result.notices, **values)
+    if result.released:
+        return _fill(texts.CORRECTED_RELEASED, queued=result.queued, **values)
+    lines = [_fill(texts.CORRECTED_STILL_HELD, **values)]
+    lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in result.left]
+    return "\n".join(lines)
 
 
 def uncorrected(correction: Correction, value: int | None) -> str:
@@ -371,8 +447,12 @@ def uncorrected(correction: Correction, value: int | None) -> str:
     )
 
 
-def approved(report: StoredReport, queued: int) -> str:
-    return _fill(texts.APPROVED, date=report.date.isoformat(), queued=queued)
+def approved(report: StoredReport, queued: int, view: Bulletin | None) -> str:
+    """The approval, and the bulletin exactly as subscribers get it."""
+    lines = [_fill(texts.APPROVED, date=report.date.isoformat(), queued=queued)]
+    if view is not None:
+        lines += ["", bulletin(view)]
+    return "\n".join(lines)
 
 
 def rejected(report: StoredReport) -> str:
@@ -394,6 +474,20 @@ def correction_notice(day: date, corrections: Sequence[Correction]) -> str:
         for c in corrections
     )
     return _fill(texts.CORRECTION_NOTICE, date=format_date(day), changes=changes)
+
+
+def errata_notice(day: date, changed: Sequence[tuple[str, int | None, int]]) -> str:
+    """'The source revised its bulletin of 14 April 2022: Vehicles and fuel tanks 1,513, not
+    1,437.'"""
+    changes = "; ".join(
+        texts.CORRECTION_CHANGE.format(
+            name=categories.get(key).name(texts.current_language()),
+            new=number(new),
+            old=_maybe_number(old),
+        )
+        for key, old, new in changed
+    )
+    return _fill(texts.ERRATA_NOTICE, date=format_date(day), changes=changes)
 
 
 def corrections_log(corrections: Sequence[Correction]) -> str:

@@ -346,13 +346,14 @@ class Store:
             )
         return report_id
 
-    def known_hashes(self, since: date | None = None) -> set[tuple[date, str]]:
-        """(date, content hash) of every stored revision, to tell a re-fetch from news."""
+    def known_hashes(self, since: date | None = None) -> dict[tuple[date, str], tuple[int, str]]:
+        """{(date, content hash): (report id, status)} of every stored revision from `since`,
+        to tell a re-fetch from news."""
         rows = self.db.execute(
-            "SELECT date, content_hash FROM reports WHERE date >= ?",
+            "SELECT date, content_hash, id, status FROM reports WHERE date >= ?",
             [(since or date.min).isoformat()],
         )
-        return {(date.fromisoformat(d), h) for d, h in rows}
+        return {(date.fromisoformat(d), h): (i, s) for d, h, i, s in rows}
 
     # Reading the effective view --------------------------------------------------------------
 
@@ -424,6 +425,15 @@ class Store:
         ).fetchone()
         return date.fromisoformat(row[0]) if row[0] else None
 
+    def newest_live_date(self, today: date) -> date | None:
+        """The newest date up to `today` with a report accepted or waiting for an admin: the
+        bulletin people are waiting for. A held report dated after today does not count."""
+        row = self.db.execute(
+            "SELECT MAX(date) FROM reports WHERE status IN (?, ?) AND date <= ?",
+            [ACCEPTED, HELD, today.isoformat()],
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row[0] else None
+
     def data_version(self) -> tuple[int, ...]:
         """Changes whenever what people see could change: reports accepted, corrections made
         or withdrawn. Cheap enough to ask on every chart request."""
@@ -478,6 +488,17 @@ class Store:
             increases={c: inc for c, _, inc in figures if inc is not None},
             findings=tuple(Finding(kind, category, detail) for kind, category, detail in findings),
         )
+
+    def notes(self, day: date | None = None) -> list[tuple[date, Finding]]:
+        """What validation noted on the accepted revisions people see, oldest first (of one
+        date, or all)."""
+        rows = self.db.execute(
+            f"""SELECT r.date, f.kind, f.category, f.detail FROM ({_EFFECTIVE_IDS}) AS e
+                JOIN reports r ON r.id = e.id JOIN findings f ON f.report_id = r.id
+                WHERE r.date BETWEEN ? AND ? ORDER BY r.date, f.rowid""",
+            [(day or date.min).isoformat(), (day or date.max).isoformat()],
+        )
+        return [(date.fromisoformat(d), Finding(k, c, t)) for d, k, c, t in rows]
 
     def raw_payload(self, report_id: int) -> str:
         return self.db.execute("SELECT raw FROM reports WHERE id = ?", [report_id]).fetchone()[0]

@@ -9,15 +9,14 @@ outbox's UNIQUE constraint keeps it to one message per subscriber and bulletin.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
-from bot.ingest import NEW, Outcome
-from bot.store import ACCEPTED, Store, Subscriber
+from bot.store import Store, Subscriber
 
 # Outbox kinds a fresh bulletin brings; the subject of each is the bulletin's ISO date.
 BULLETIN, CHART, WEEKLY, MONTHLY = "bulletin", "chart", "weekly", "monthly"
@@ -36,6 +35,8 @@ _DIGEST_WORDS = {
 }
 _CHART_WORDS = {"chart", "графік"}
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+# Where the bulletin is published: its day is this zone's (the default of [schedule] timezone).
+HOME_ZONE = "Europe/Kyiv"
 # A bulletin older than this (days before today) is history, not news: it is never broadcast.
 FRESH_DAYS = 1
 
@@ -104,18 +105,33 @@ def _cities() -> dict[str, str]:
     return cities
 
 
-def due_at(subscriber: Subscriber, accepted_at: datetime) -> datetime:
-    """When a bulletin accepted at `accepted_at` goes to this subscriber (UTC)."""
+def due_at(subscriber: Subscriber, accepted_at: datetime, home_zone: str = HOME_ZONE) -> datetime:
+    """When a bulletin accepted at `accepted_at` goes to this subscriber (UTC).
+
+    At their chosen local time, the first time it comes round while it is still the day the
+    bulletin came out where it is published (`home_zone`, Kyiv); at once if no such moment is
+    left. A reader far east or west of Kyiv thus gets it the same Kyiv day, never 23 hours late
+    together with the next one.
+    """
     if subscriber.send_at is None:
         return accepted_at.astimezone(UTC)
-    try:
-        zone = ZoneInfo(subscriber.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = accepted_at.astimezone(zone)
+    zone = _zone_or_utc(subscriber.timezone)
+    home = _zone_or_utc(home_zone)
+    published = accepted_at.astimezone(home).date()
     hour, minute = map(int, subscriber.send_at.split(":"))
-    wanted = datetime.combine(local.date(), time(hour, minute), tzinfo=zone)
-    return max(wanted, local).astimezone(UTC)
+    for offset in (-1, 0, 1):
+        local_day = published + timedelta(days=offset)
+        wanted = datetime.combine(local_day, time(hour, minute), tzinfo=zone)
+        if wanted >= accepted_at and wanted.astimezone(home).date() == published:
+            return wanted.astimezone(UTC)
+    return accepted_at.astimezone(UTC)
+
+
+def _zone_or_utc(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def is_fresh(day: date, today: date) -> bool:
@@ -138,27 +154,10 @@ def kinds_for(subscriber: Subscriber, day: date) -> list[str]:
     return kinds
 
 
-def enqueue_bulletin(store: Store, day: date, *, now: datetime) -> int:
+def enqueue_bulletin(store: Store, day: date, *, now: datetime, home_zone: str = HOME_ZONE) -> int:
     """Queue what the bulletin of `day` brings each active subscriber; how many rows were new."""
     return store.enqueue(
-        (s.chat_id, kind, day.isoformat(), due_at(s, now))
+        (s.chat_id, kind, day.isoformat(), due_at(s, now, home_zone))
         for s in store.active_subscribers()
         for kind in kinds_for(s, day)
-    )
-
-
-def is_news(store: Store, day: date, today: date) -> bool:
-    """A bulletin goes to subscribers only if it is the newest stored and fresh."""
-    return day == store.latest_date() and is_fresh(day, today)
-
-
-def broadcast_new(store: Store, outcomes: Iterable[Outcome], *, now: datetime, today: date) -> int:
-    """Queue the bulletin a poll brought, if it is newly accepted news. Revisions, backfilled
-    days and old news go to no one."""
-    return sum(
-        enqueue_bulletin(store, outcome.date, now=now)
-        for outcome in outcomes
-        if outcome.change == NEW
-        and outcome.status == ACCEPTED
-        and is_news(store, outcome.date, today)
     )

@@ -1,7 +1,8 @@
 """Trends over the stored figures: a period against the one before it, and record days.
 
 No Telegram here. Record days are single days only: a rise reported over a gap of several days
-is not one day's record.
+is not one day's record. A rise reported over several days that straddles a period's edge counts
+in each period in proportion to the days it covers there, and the sum is then marked estimated.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Trend:
     rise: int
     previous_rise: int | None  # None when the category did not exist for the whole period before
     largest: DayChange | None
+    # Part of a rise reported over several days was shared out between periods by day count.
+    estimated: bool = False
 
     @property
     def change_percent(self) -> float | None:
@@ -50,21 +53,40 @@ def compare(store: Store, days: int, until: date | None = None) -> Comparison | 
     for key in categories.sort_keys(changes):
         if categories.get(key).merged_into:
             continue
-        now = [d for d in changes[key] if d.date >= first and d.delta is not None]
-        before = [d for d in changes[key] if d.date < first and d.delta is not None]
+        known = [d for d in changes[key] if d.delta is not None]
+        now = [d for d in known if d.date >= first]
         if not now:
             continue
+        rise, shared_now = _rise_within(known, first, last)
+        previous, shared_before = _rise_within(known, earlier, first - timedelta(days=1))
+        before = [d for d in known if d.date < first]
         covered = before and before[0].date - timedelta(days=before[0].span_days - 1) <= earlier
         singles = [d for d in now if d.span_days == 1]
         trends.append(
             Trend(
                 key,
-                sum(d.delta for d in now),  # type: ignore[misc]
-                sum(d.delta for d in before) if covered else None,  # type: ignore[misc]
+                rise,
+                previous if covered else None,
                 max(singles, key=lambda d: (d.delta, d.date)) if singles else None,
+                shared_now or (bool(covered) and shared_before),
             )
         )
     return Comparison(first, last, days, trends)
+
+
+def _rise_within(days: list[DayChange], first: date, last: date) -> tuple[int, bool]:
+    """The rise from `first` to `last`, and whether a change reported over several days had to
+    be shared out (in proportion to its days inside) because it straddles an edge."""
+    total, shared = 0.0, False
+    for day in days:
+        start = day.date - timedelta(days=day.span_days - 1)
+        inside = (min(day.date, last) - max(start, first)).days + 1
+        if inside <= 0:
+            continue
+        if inside < day.span_days:
+            shared = True
+        total += day.delta * inside / day.span_days  # type: ignore[operator]
+    return round(total), shared
 
 
 def records(store: Store, key: str | None = None, limit: int = 10) -> list[tuple[str, DayChange]]:

@@ -62,6 +62,7 @@ def history_file(tmp_path_factory, dataset_reports: list[Report]) -> Path:
         store,
         [r for r in dataset_reports if r.date <= STORED_UNTIL],
         now=NOW,
+        today=TODAY,
         hold_suspicious=False,
     )
     store.close()  # checkpoints the WAL into the file

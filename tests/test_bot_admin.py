@@ -69,7 +69,7 @@ async def test_a_correction_changes_latest_and_on_and_keeps_the_original(bot):
     latest = plain(await bot.ask("/latest artillery"))
     assert "Artillery systems: 47,600 (+145)*" in latest  # 47,455 on 6 August
     assert (
-        "* Artillery systems: corrected from 47,522 to 47,600 by an admin on 2026-08-08 "
+        "* Artillery systems: corrected from 47,522 to 47,600 by an admin on 8 August 2026 "
         "(typo in source)."
     ) in latest
     # The fetched figure is still there, untouched.
@@ -90,8 +90,8 @@ async def test_a_correction_changes_latest_and_on_and_keeps_the_original(bot):
 
     # The next day is validated against the corrected figure: 47,580 is now a decrease.
     result = await poll_once(bot.services)
-    assert result.outcomes[0].status == HELD
-    details = [f.detail for f in result.outcomes[0].findings]
+    assert result.outcomes[-1].status == HELD
+    details = [f.detail for f in result.outcomes[-1].findings]
     assert "Artillery systems went down: 47,600 -> 47,580" in details
 
 
@@ -139,14 +139,15 @@ async def test_bad_corrections_change_nothing(bot, arguments, expected):
 async def test_a_date_with_no_report(bot):
     bot.store.db.execute("UPDATE reports SET status = 'rejected' WHERE date = '2026-08-01'")
     reply = await admin(bot, "/correct 2026-08-01 tanks 12231")
-    assert reply == "There is no accepted bulletin for 2026-08-01 to correct."
+    assert reply.startswith("There is no bulletin for 2026-08-01 to correct, accepted or on hold.")
+    assert "/held lists the reports on hold" in reply
 
 
 async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake_api):
     subscribe(bot, 601, 602)
     fake_api.api.set_total(NEW_DAY, "mlrs", 2000)  # 2,008 the day before
     result = await poll_once(bot.services)
-    assert result.queued == 0 and result.outcomes[0].status == HELD
+    assert result.queued == 0 and result.outcomes[-1].status == HELD
     await drain(bot)
     assert bot.api.messages_to(601) == []
     # The admin was told, once.
@@ -161,9 +162,12 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
 
     held = await admin(bot, "/held")
     assert "2026-08-08 (revision 1, from api" in held and "MLRS went down" in held
-    assert await admin(bot, "/approve 2026-08-08") == (
+    approved = await admin(bot, "/approve 2026-08-08")
+    assert approved.startswith(
         "The report for 2026-08-08 is accepted as it is. Queued for 2 subscribers."
     )
+    # The admin sees the bulletin exactly as subscribers get it.
+    assert "MLRS: 2,000 (−8, revised down by the source)*" in approved
     await drain(bot)
     for chat in (601, 602):
         (message,) = bot.api.messages_to(chat)
@@ -227,12 +231,13 @@ async def test_announce_reaches_every_active_subscriber_once(bot):
 async def test_stats_and_fetch(bot):
     subscribe(bot, 801, 802)
     reply = await admin(bot, "/fetch")
-    assert reply == "Fetched: 1 new. Queued for 2 subscribers."
+    # The recent days re-read came with the original posts' links: revisions of their own.
+    assert reply == "Fetched: 1 new, 14 revised. Queued for 2 subscribers."
     await drain(bot)
     stats = await admin(bot, "/stats")
     assert "Subscribers: 2 active, 0 blocked, 0 gone, 0 unsubscribed" in stats
     assert "By language: en 2" in stats
-    assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new)" in stats
+    assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new, 14 revised)" in stats
     assert "Held reports: 0" in stats
     assert "Deliveries today: 0 pending, 2 sent, 0 failed, 0 skipped" in stats
 

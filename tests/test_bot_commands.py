@@ -119,7 +119,7 @@ async def test_history_table_with_average_and_largest_day(bot):
     assert "Tanks, last 3 days" in text
     assert "2026-08-05    12,242       +5" in text
     assert "2026-08-07    12,247       +1" in text
-    assert "7-day average: +3.3 a day" in text
+    assert "Average over 3 days: +3.3 a day" in text  # the days shown, not a "7-day" one
     assert "Largest day: +5 on 5 August 2026" in text
     assert "<pre>" in reply.text
     assert "Original post:" in text and "not independently verified" in text

@@ -10,7 +10,7 @@ from PIL import Image
 
 from bot.charts import ChartCache, Period, PeriodError, parse_period
 from bot.ingest import seed_if_empty
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 
 LATEST = date(2026, 8, 8)
 
@@ -45,7 +45,7 @@ def decode(png: bytes) -> Image.Image:
 
 @pytest.fixture
 def seeded(store):
-    seed_if_empty(store, now=NOW)
+    seed_if_empty(store, now=NOW, today=TODAY)
     return store
 
 

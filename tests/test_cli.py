@@ -108,7 +108,8 @@ def test_a_bad_date_says_what_to_type(run, date, message):
 def test_fetch_stores_and_prints_the_new_bulletin(run_on_history):
     status, out, _ = run_on_history("fetch")
     assert status == 0
-    assert out.startswith("1 new\n2026-08-08: new, accepted\n")
+    # One summary line: the new day, and the recent days re-read with their original posts.
+    assert out.startswith("1 new, 14 revised\nRussian losses claimed")
     assert "Original post: https://www.facebook.com/GeneralStaff.ua/posts/20260808" in out
 
 
@@ -225,13 +226,15 @@ def test_approve_and_stats_from_the_command_line(run_on_history, fake_api):
     fake_api.api.set_total(NOW.date(), "mlrs", 1900)
     run_on_history("fetch")
     status, out, _ = run_on_history("approve", "2026-08-08")
-    assert (status, out.strip()) == (
-        0,
-        "The report for 2026-08-08 is accepted as it is. Queued for 0 subscribers.",
+    assert status == 0
+    assert out.startswith(
+        "The report for 2026-08-08 is accepted as it is. Queued for 0 subscribers.\n\n"
     )
+    # What subscribers get, as it will read.
+    assert "MLRS: 1,900 (−108, revised down by the source)*" in out
     _, out, _ = run_on_history("stats")
     assert "Held reports: 0" in out
-    assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new (1 held))" in out
+    assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new, 14 revised (1 held))" in out
 
 
 def test_health_is_ok_after_a_recent_poll(run_on_history):

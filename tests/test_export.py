@@ -12,14 +12,14 @@ import pytest
 from bot.export import ExportError, export, parse_arguments
 from bot.ingest import seed_if_empty
 from tests.bot_harness import ADMIN
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 
 TODAY, LATEST = date(2026, 8, 8), date(2026, 8, 8)
 
 
 @pytest.fixture
 def seeded(store):
-    seed_if_empty(store, now=NOW)
+    seed_if_empty(store, now=NOW, today=TODAY)
     return store
 
 
@@ -35,6 +35,7 @@ def test_csv_has_a_row_per_day_and_category(seeded):
         "name": "Tanks",
         "total": "12251",
         "change": "4",
+        "span_days": "1",
         "corrected": "",
         "fetched_total": "",
         "link": "",
@@ -51,11 +52,17 @@ def test_a_corrected_figure_is_marked_with_the_fetched_one_beside_it(seeded):
     assert first["figures"]["artillery"] == {
         "total": 765,
         "change": 6,
+        "span_days": 1,
         "corrected": True,
         "fetched_total": 764,
     }
     # 764 again on 26 June: against the corrected 765, that day's change is -1.
-    assert second["figures"]["artillery"] == {"total": 764, "change": -1, "corrected": False}
+    assert second["figures"]["artillery"] == {
+        "total": 764,
+        "change": -1,
+        "span_days": 1,
+        "corrected": False,
+    }
     assert "not" in data["caveat"] and data["days"][0]["day"] == 122
 
 

@@ -26,7 +26,9 @@ async def ask_uk(bot, text: str, chat_id: int = UK):
 
 async def test_first_contact_follows_the_telegram_app_language(bot):
     reply = await ask_uk(bot, "/latest танки")
-    assert reply.startswith("Втрати росії за даними Генштабу ЗСУ\n7 серпня 2026 · 1626-й день")
+    # 09:30 in Kyiv, and the newest bulletin is yesterday's: said first.
+    assert reply.startswith("Сьогоднішнього зведення ще немає; це вчорашні дані.")
+    assert "Втрати росії за даними Генштабу ЗСУ\n7 серпня 2026 · 1626-й день" in reply
     assert f"Танки: 12{NBSP}247 (+1)" in reply
     assert "Дані Генерального штабу ЗСУ, сторони війни; незалежно не перевірені." in reply
     assert bot.store.chat_language(UK) == "uk"
@@ -52,7 +54,7 @@ async def test_language_command_changes_it_for_good(bot):
         ("/on 25.06.2022 танки", "25 червня 2022 · 122-й день"),
         ("/on вчора", "7 серпня 2026"),
         ("/on 2030-01-01", "2030-01-01 — це майбутнє."),
-        ("/history танки 3", "Середнє за 7 днів: +3,3 на добу"),
+        ("/history танки 3", "Середнє за 3 дн.: +3,3 на добу"),
         ("/week", "Останні 7 дн., з 1 серпня 2026 по 7 серпня 2026"),
         ("/records танки", "1. +66, 26 лютого 2022"),
         ("/sources", "Наскільки їм довіряти"),

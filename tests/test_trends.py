@@ -9,14 +9,14 @@ import pytest
 from bot import render
 from bot.ingest import seed_if_empty
 from bot.trends import compare, records
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 
 LAST = date(2026, 8, 8)
 
 
 @pytest.fixture
 def seeded(store):
-    seed_if_empty(store, now=NOW)
+    seed_if_empty(store, now=NOW, today=TODAY)
     return store
 
 

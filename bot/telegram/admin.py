@@ -15,7 +15,6 @@ from telegram.ext import ContextTypes
 
 from bot import render, texts
 from bot.admin import AdminError, Desk
-from bot.store import HELD
 from bot.telegram.commands import reply, services
 from bot.telegram.jobs import deliver_now, poll_once
 
@@ -53,7 +52,7 @@ def admin_only(action: str, handler: AdminHandler) -> Callable:
 
 
 async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
-    await reply(update, render.corrected(*desk.correct(context.args or [])))
+    await reply(update, render.corrected(desk.correct(context.args or [])))
 
 
 async def uncorrect(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
@@ -65,7 +64,11 @@ async def corrections(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: 
 
 
 async def held(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
-    await reply(update, render.held(desk.store.reports_with_status(HELD)))
+    await reply(update, render.held(desk.held()))
+
+
+async def notes(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+    await reply(update, render.notes(desk.notes(context.args or [])))
 
 
 async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
@@ -124,6 +127,7 @@ ADMIN_COMMANDS: dict[str, AdminHandler] = {
     "uncorrect": uncorrect,
     "corrections": corrections,
     "held": held,
+    "notes": notes,
     "approve": approve,
     "reject": reject,
     "fetch": fetch,

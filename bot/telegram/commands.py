@@ -65,6 +65,11 @@ class Services:
     def today(self) -> date:
         return self.config.schedule.today(self.clock.now())
 
+    def age_note(self) -> str | None:
+        """How old the newest figures are, when that needs saying (see render.age_note)."""
+        now = self.clock.now().astimezone(self.config.schedule.zone)
+        return render.age_note(self.store.latest_date(), now, self.store.last_fetch())
+
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
@@ -216,7 +221,8 @@ async def _bulletin(
         return
     selected = keys[0] if len(keys) == 1 else None
     keyboard = bulletin_keyboard(selected) if day is None else None
-    await reply(update, render.bulletin(view, keys), keyboard)
+    note = services(context).age_note() if day is None else None
+    await reply(update, render.with_age(render.bulletin(view, keys), note), keyboard)
 
 
 async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -236,12 +242,11 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(keys) != 1:
         await reply(update, texts.USAGE_HISTORY)
         return
-    store = services(context).store
-    latest_day = store.latest_date()
-    newest = store.report_on(latest_day) if latest_day else None
-    await reply(
-        update, render.history(series(store, keys[0], days), newest), bulletin_keyboard(keys[0])
-    )
+    s = services(context)
+    latest_day = s.store.latest_date()
+    newest = s.store.report_on(latest_day) if latest_day else None
+    text = render.history(series(s.store, keys[0], days), newest)
+    await reply(update, render.with_age(text, s.age_note()), bulletin_keyboard(keys[0]))
 
 
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -273,8 +278,9 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
     png = await s.charts.chart(s.store, keys, period)
     report = s.store.report_on(latest)
+    caption = render.with_age(render.chart_caption(keys, period.label, report), s.age_note())
     await update.effective_message.reply_photo(  # type: ignore[union-attr]
-        png, caption=render.chart_caption(keys, period.label, report), parse_mode=ParseMode.HTML
+        png, caption=caption, parse_mode=ParseMode.HTML
     )
 
 
@@ -287,12 +293,13 @@ async def month(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _trend(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) -> None:
-    store = services(context).store
-    data = compare(store, days)
+    s = services(context)
+    data = compare(s.store, days)
     if data is None:
         await reply(update, texts.NO_DATA)
         return
-    await reply(update, render.comparison(data, store.report_on(data.last)))
+    text = render.comparison(data, s.store.report_on(data.last))
+    await reply(update, render.with_age(text, s.age_note()))
 
 
 async def records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -437,6 +444,7 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     view = bulletin_on(services(context).store)
     if query is None or view is None:
         return
+    note = services(context).age_note()
     words = query.query.split()[:10]
     keys, unknown = categories.resolve(words)
     keys += [key for item in unknown for key in item.suggestions]
@@ -448,7 +456,7 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 "all",
                 render.inline_all_title(view),  # titles are plain text
                 InputTextMessageContent(
-                    render.bulletin(view),
+                    render.with_age(render.bulletin(view), note),
                     parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW,
                 ),
@@ -462,7 +470,7 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 key,
                 render.inline_title(present[key]),
                 InputTextMessageContent(
-                    render.bulletin(view, [key]),
+                    render.with_age(render.bulletin(view, [key]), note),
                     parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW,
                 ),

@@ -11,7 +11,7 @@ import pytest
 
 from bot import texts
 from bot.ingest import ingest
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 
 NEW_DAY = date(2026, 8, 8)
 
@@ -40,6 +40,7 @@ def test_a_write_waits_for_another_writer_then_lands(history_store, dataset_repo
         history_store,
         [r for r in dataset_reports if r.date == NEW_DAY],
         now=NOW,
+        today=TODAY,
         hold_suspicious=True,
     )
     holder.join()
@@ -62,7 +63,7 @@ def test_a_full_database_refuses_cleanly_and_recovers(history_store, dataset_rep
             history_store.enqueue((chat, "bulletin", f"x{_}", NOW) for chat in range(2000))
     ingest_error = None
     try:
-        ingest(history_store, many, now=NOW, hold_suspicious=True)
+        ingest(history_store, many, now=NOW, today=TODAY, hold_suspicious=True)
     except sqlite3.OperationalError as error:
         ingest_error = error
     assert history_store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -76,7 +77,7 @@ def test_a_full_database_refuses_cleanly_and_recovers(history_store, dataset_rep
     assert ingest_error is None or after == reports_before
 
     history_store.db.execute("PRAGMA max_page_count = 1073741823")  # space is back
-    ingest(history_store, many, now=NOW, hold_suspicious=True)
+    ingest(history_store, many, now=NOW, today=TODAY, hold_suspicious=True)
     assert history_store.latest_date() == NEW_DAY
 
 

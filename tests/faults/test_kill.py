@@ -88,7 +88,7 @@ def prepared(tmp_path):
     now = datetime.now(UTC)
     from bot.ingest import seed_if_empty
 
-    seed_if_empty(store, now=now)
+    seed_if_empty(store, now=now, today=now.date())
     for chat_id in range(1, 151):
         store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
     store.close()

@@ -1,0 +1,60 @@
+"""What a newly accepted report sends, however it was accepted: a poll, a pasted bulletin, an
+admin's approval, or a correction that released a held report. One rule for all of them:
+
+- the bulletin of the date people are waiting for (the newest date, up to today, with a report
+  accepted or held, and fresh) goes to every active subscriber, once: the outbox's unique key
+  makes queueing it again harmless, and texts are rendered when sent, so whoever is still
+  waiting gets the version in force then;
+- a new version of a date some subscribers already received brings exactly those one errata
+  notice naming each figure that changed (batched like correction notices);
+- anything else (history, a revision of an old day nobody was sent) goes to no one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from bot.ingest import Outcome
+from bot.notices import notify_revision, revised_figures
+from bot.store import ACCEPTED, Store
+from bot.subscriptions import HOME_ZONE, enqueue_bulletin, is_fresh
+
+
+def is_news(store: Store, day: date, today: date) -> bool:
+    """Whether the bulletin of `day` is the one subscribers are waiting for today. While a newer
+    report is held, an older day is not: it must not go out as the morning's bulletin."""
+    return day == store.newest_live_date(today) and is_fresh(day, today)
+
+
+def publish(
+    store: Store,
+    day: date,
+    replaced_id: int | None,
+    *,
+    now: datetime,
+    today: date,
+    home_zone: str = HOME_ZONE,
+) -> int:
+    """Queue what the newly accepted report of `day` brings; how many messages were queued."""
+    queued = 0
+    if replaced_id is not None and revised_figures(store, day, replaced_id):
+        queued += notify_revision(store, day, replaced_id, now=now)
+    if is_news(store, day, today):
+        queued += enqueue_bulletin(store, day, now=now, home_zone=home_zone)
+    return queued
+
+
+def publish_outcomes(
+    store: Store,
+    outcomes: Iterable[Outcome],
+    *,
+    now: datetime,
+    today: date,
+    home_zone: str = HOME_ZONE,
+) -> int:
+    return sum(
+        publish(store, o.date, o.replaced_id, now=now, today=today, home_zone=home_zone)
+        for o in outcomes
+        if o.status == ACCEPTED and o.report_id is not None
+    )
