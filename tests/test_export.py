@@ -12,7 +12,7 @@ import pytest
 from bot.export import ExportError, export, parse_arguments
 from bot.ingest import seed_if_empty
 from tests.bot_harness import ADMIN
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW
 
 TODAY, LATEST = date(2026, 8, 8), date(2026, 8, 8)
 
