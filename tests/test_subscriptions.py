@@ -36,6 +36,14 @@ def subscriber(send_at: str | None, zone: str) -> Subscriber:
         # Tokyo is already on the next day: the summary goes at their 09:00 that day.
         ("09:00", "Asia/Tokyo", "2026-08-08T06:30", "2026-08-08T06:30"),
         ("20:00", "Asia/Tokyo", "2026-08-08T06:30", "2026-08-08T11:00"),
+        # Kiritimati (UTC+14) at 23:00: their 23:00 of 26 November was 09:00 UTC, before a
+        # bulletin out at 12:30 in Kyiv; their next 23:00 is on Kyiv's next day: at once.
+        ("23:00", "Pacific/Kiritimati", "2026-11-26T10:30", "2026-11-26T10:30"),
+        # Honolulu (UTC-10) at 07:00 on Kyiv's publication day: 17:00 UTC, 19:00 in Kyiv,
+        # not at 20:00 their previous evening.
+        ("07:00", "Pacific/Honolulu", "2026-11-26T06:00", "2026-11-26T17:00"),
+        # Honolulu at 23:00: 25 November's 23:00 is 26 November 09:00 UTC, still Kyiv's 26th.
+        ("23:00", "Pacific/Honolulu", "2026-11-26T06:00", "2026-11-26T09:00"),
     ],
 )
 def test_due_at(send_at, zone, accepted, expected):
