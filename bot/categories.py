@@ -1,7 +1,7 @@
 """The one registry of loss categories: keys, names, aliases, and how each source spells them.
 
 Every other module asks this one. Sources map their own spellings to a canonical key with
-`from_source_key` (API fields, dataset columns) or `from_bulletin_label` (the text bulletin);
+`from_source_key` (API fields, dataset columns) or `bulletin_categories` (the text bulletin);
 people's words go through `resolve`. A spelling nobody has seen before is never dropped: it gets a
 key of its own and a name made from the spelling, so a new category shows up the day it appears.
 """
@@ -26,8 +26,9 @@ class Category:
     aliases: tuple[str, ...] = ()
     # How sources spell it: API fields and dataset columns.
     source_keys: tuple[str, ...] = ()
-    # A regular expression that recognises its label in the text bulletin (English or Ukrainian).
-    bulletin_label: str = ""
+    # How the text bulletin and news rewrites of it name it (English, Ukrainian, Russian): regular
+    # expressions, each matched from the start of a word; the longest match in a label wins.
+    bulletin_terms: tuple[str, ...] = ()
     # The bulletin gives this figure as "about N".
     approximate: bool = False
     # A category the bulletin later folded into another one: its figures count towards that one.
@@ -65,7 +66,13 @@ CATEGORIES: tuple[Category, ...] = (
             "personnel units",
         ),
         source_keys=("personnel_units", "personnel"),
-        bulletin_label=r"personnel|особов",
+        bulletin_terms=(
+            r"personnel",
+            r"troops",
+            r"особов\w*(?:\s+склад\w*)?",
+            r"жив\w+\s+сил\w*",
+            r"личн\w*\s+состав\w*",
+        ),
         approximate=True,
     ),
     Category(
@@ -74,7 +81,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Танки",
         aliases=("tank", "танк", "танків"),
         source_keys=("tanks", "tank"),
-        bulletin_label=r"^tanks?\b|^танк",
+        bulletin_terms=(r"tanks?", r"танк\w*"),
     ),
     Category(
         "afv",
@@ -96,7 +103,16 @@ CATEGORIES: tuple[Category, ...] = (
             "бронетехніка",
         ),
         source_keys=("armoured_fighting_vehicles", "APC"),
-        bulletin_label=r"armou?red|броньов",
+        bulletin_terms=(
+            r"armou?red\s+(?:personnel\s+|combat\s+|fighting\s+)?(?:vehicles?|carriers?)",
+            r"apvs?",
+            r"afvs?",
+            r"бойов\w*\s+броньован\w*\s+машин\w*",
+            r"броньован\w*\s+машин\w*",
+            r"ббм",
+            r"боев\w*\s+бронированн?\w*\s+машин\w*",
+            r"бронированн?\w*\s+машин\w*",
+        ),
     ),
     Category(
         "artillery",
@@ -104,7 +120,13 @@ CATEGORIES: tuple[Category, ...] = (
         "Артилерійські системи",
         aliases=("arty", "guns", "artillery", "артилерія", "артсистеми", "арта", "field artillery"),
         source_keys=("artillery_systems", "field artillery"),
-        bulletin_label=r"artiller|артилер",
+        bulletin_terms=(
+            r"artillery(?:\s+systems?)?",
+            r"артилерійськ\w*\s+систем\w*",
+            r"артилері\w*",
+            r"артиллерийск\w*\s+систем\w*",
+            r"артиллери\w*",
+        ),
     ),
     Category(
         "mlrs",
@@ -121,7 +143,14 @@ CATEGORIES: tuple[Category, ...] = (
             "градів",
         ),
         source_keys=("mlrs", "MRL"),
-        bulletin_label=r"mlrs|\bmrl\b|rocket launcher|рсзв|реактивн",
+        bulletin_terms=(
+            r"mlrs",
+            r"mrl",
+            r"(?:multiple\s+)?rocket\s+launch\w*(?:\s+systems?)?",
+            r"рсзв",
+            r"рсзо",
+            r"реактивн\w*\s+систем\w*\s+залпов\w*\s+\w+",
+        ),
     ),
     Category(
         "air_defence",
@@ -140,7 +169,13 @@ CATEGORIES: tuple[Category, ...] = (
             "anti-aircraft warfare",
         ),
         source_keys=("aa_warfare_systems", "anti-aircraft warfare"),
-        bulletin_label=r"air defen[cs]e|anti-?\s?aircraft|ппо|протиповітрян",
+        bulletin_terms=(
+            r"air\s+defen[cs]e(?:\s+(?:systems?|means))?",
+            r"anti-?\s?aircraft(?:\s+warfare)?(?:\s+systems?)?",
+            r"(?:засоб\w*\s+)?ппо",
+            r"протиповітрян\w*(?:\s+оборон\w*)?",
+            r"(?:средств\w*\s+)?пво",
+        ),
     ),
     Category(
         "aircraft",
@@ -148,7 +183,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Літаки",
         aliases=("planes", "plane", "jets", "літак", "літаків", "авіація"),
         source_keys=("planes", "aircraft"),
-        bulletin_label=r"aircraft|planes?\b|літак",
+        bulletin_terms=(r"aircraft", r"(?:air)?planes?", r"літак\w*", r"самол[её]т\w*"),
     ),
     Category(
         "helicopters",
@@ -156,7 +191,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Гелікоптери",
         aliases=("helicopter", "helos", "choppers", "гелікоптер", "гелікоптерів", "вертольоти"),
         source_keys=("helicopters", "helicopter"),
-        bulletin_label=r"helicopter|гелікоптер|вертол",
+        bulletin_terms=(r"helicopters?", r"гелікоптер\w*", r"вертол[іїёе]т\w*"),
     ),
     Category(
         "uav",
@@ -164,7 +199,13 @@ CATEGORIES: tuple[Category, ...] = (
         "БпЛА оперативно-тактичного рівня",
         aliases=("drones", "drone", "uavs", "бпла", "дрони", "дронів", "безпілотники"),
         source_keys=("uav_systems", "drone"),
-        bulletin_label=r"\buavs?\b|drone|бпла|безпілот",
+        bulletin_terms=(
+            r"uavs?",
+            r"drones?",
+            r"бпла",
+            r"безпілотн\w*(?:\s+літальн\w*\s+апарат\w*)?",
+            r"беспилотн\w*(?:\s+летательн\w*\s+аппарат\w*)?",
+        ),
     ),
     Category(
         "cruise_missiles",
@@ -172,7 +213,11 @@ CATEGORIES: tuple[Category, ...] = (
         "Крилаті ракети",
         aliases=("missiles", "cruise", "ракети", "крилаті ракети", "крилаті"),
         source_keys=("cruise_missiles", "cruise missiles"),
-        bulletin_label=r"cruise|крилат",
+        bulletin_terms=(
+            r"cruise(?:\s+missiles?)?",
+            r"крилат\w*\s+ракет\w*",
+            r"крылат\w*\s+ракет\w*",
+        ),
     ),
     Category(
         "warships",
@@ -180,7 +225,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Кораблі та катери",
         aliases=("ships", "ship", "boats", "navy", "кораблі", "катери", "флот", "warships cutters"),
         source_keys=("warships_cutters", "naval ship"),
-        bulletin_label=r"\bships?\b|warships?|boats?|корабл|катер",
+        bulletin_terms=(r"(?:war)?ships?", r"boats?", r"корабл\w*", r"катер\w*"),
     ),
     Category(
         "submarines",
@@ -188,7 +233,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Підводні човни",
         aliases=("submarine", "subs", "підводні човни", "підводні", "човни"),
         source_keys=("submarines",),
-        bulletin_label=r"submarine|підводн",
+        bulletin_terms=(r"submarines?", r"підводн\w*(?:\s+човн\w*)?", r"подводн\w*(?:\s+лод\w*)?"),
     ),
     Category(
         "vehicles",
@@ -207,7 +252,11 @@ CATEGORIES: tuple[Category, ...] = (
             "авто",
         ),
         source_keys=("vehicles_fuel_tanks", "vehicles and fuel tanks"),
-        bulletin_label=r"vehicles and fuel|автомобільн.*цистерн",
+        bulletin_terms=(
+            r"vehicles\s+and\s+fuel\s+tanks?",
+            r"автомобільн\w*\s+техні\w*\s+(?:та|і|й)\s+(?:авто)?цистерн\w*(?:\s+з\s+пмм)?",
+            r"автомобильн\w*\s+техник\w*\s+и\s+(?:авто)?цистерн\w*",
+        ),
     ),
     Category(
         "special_equipment",
@@ -221,7 +270,12 @@ CATEGORIES: tuple[Category, ...] = (
             "special military equip",
         ),
         source_keys=("special_military_equip", "special equipment"),
-        bulletin_label=r"special|спеціальн",
+        bulletin_terms=(
+            r"special(?:\s+military)?(?:\s+equipment)?",
+            r"спеціальн\w*(?:\s+техні\w*)?",
+            r"спецтехні\w*",
+            r"специальн\w*(?:\s+техник\w*)?",
+        ),
     ),
     Category(
         "ground_robots",
@@ -229,7 +283,10 @@ CATEGORIES: tuple[Category, ...] = (
         "Наземні робототехнічні комплекси",
         aliases=("robots", "robot", "ugv", "ugvs", "нрк", "роботи", "ground robots"),
         source_keys=("ground robotic systems", "ground_robotic_systems"),
-        bulletin_label=r"robot|робот",
+        bulletin_terms=(
+            r"(?:ground\s+)?robot\w*(?:\s+systems?)?",
+            r"(?:наземн\w*\s+)?робот\w*(?:\s+комплекс\w*)?",
+        ),
     ),
     Category(
         "srbm",
@@ -237,7 +294,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Пускові установки ОТРК/ТРК",
         aliases=("srbm", "srbms", "отрк", "трк", "iskander", "atgm srbm systems"),
         source_keys=("atgm_srbm_systems", "mobile SRBM system"),
-        bulletin_label=r"srbm|отрк|\bтрк\b",
+        bulletin_terms=(r"(?:mobile\s+)?srbm(?:\s+systems?)?", r"отрк", r"трк"),
         last_reported=date(2022, 4, 30),
     ),
     Category(
@@ -246,7 +303,14 @@ CATEGORIES: tuple[Category, ...] = (
         "Автомобільна техніка",
         aliases=("military auto", "military vehicles"),
         source_keys=("military auto",),
-        bulletin_label=r"military auto|^(?:military )?vehicles|автомобільн",
+        bulletin_terms=(
+            r"military\s+(?:auto|vehicles?)",
+            r"vehicles?",
+            r"automotive(?:\s+(?:equipment|vehicles?))?",
+            r"автомобільн\w*(?:\s+техні\w*)?",
+            r"автотехні\w*",
+            r"автомобильн\w*(?:\s+техник\w*)?",
+        ),
         merged_into="vehicles",
         last_reported=date(2022, 4, 30),
     ),
@@ -256,7 +320,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Цистерни з ПММ",
         aliases=("fuel tank", "tankers", "цистерни"),
         source_keys=("fuel tank",),
-        bulletin_label=r"fuel tanks?|цистерн",
+        bulletin_terms=(r"fuel\s+tanks?", r"(?:авто)?цистерн\w*(?:\s+з\s+пмм)?"),
         merged_into="vehicles",
         last_reported=date(2022, 4, 30),
     ),
@@ -268,7 +332,7 @@ CATEGORIES: tuple[Category, ...] = (
         "осіб",
         aliases=("prisoners", "prisoners of war", "полонені"),
         source_keys=("POW",),
-        bulletin_label=r"prisoners|\bpow\b|полонен",
+        bulletin_terms=(r"prisoners(?:\s+of\s+war)?", r"pows?", r"полонен\w*", r"военнопленн\w*"),
         last_reported=date(2022, 4, 27),
     ),
 )
@@ -295,12 +359,10 @@ _BY_WORD: dict[str, str] = {
     for word in (c.key, c.name_en, c.name_uk, *c.aliases, *c.source_keys)
 }
 _LONGEST_ALIAS = max(len(word.split()) for word in _BY_WORD)
-# Historic categories go last so that 'fuel tanks' inside 'vehicles and fuel tanks' is not
-# mistaken for the separate early-2022 figure.
-_LABELS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(c.bulletin_label, re.IGNORECASE), c.key)
-    for c in sorted(CATEGORIES, key=lambda c: c.merged_into is not None)
-    if c.bulletin_label
+_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"(?<!\w)(?:{term})(?!\w)", re.IGNORECASE), c.key)
+    for c in CATEGORIES
+    for term in c.bulletin_terms
 )
 
 
@@ -317,12 +379,31 @@ def from_source_key(spelling: str) -> str:
     return _BY_SOURCE_KEY.get(normalise(spelling)) or _slug(spelling)
 
 
-def from_bulletin_label(label: str) -> str | None:
-    """The key whose bulletin wording matches `label` ('tanks', 'бойових броньованих машин')."""
-    for pattern, key in _LABELS:
-        if pattern.search(label):
-            return key
-    return None
+def bulletin_categories(label: str, day: date | None = None) -> list[str]:
+    """The categories a bulletin label names, in the order written, each once.
+
+    Every term of every category is looked for; the longest match wins and shorter ones inside
+    it are dropped, so 'armoured personnel carriers' is never personnel and 'vehicles and fuel
+    tanks' never fuel tanks. On a `day` after a retired category's last one, its name means
+    its successor ('automotive equipment' is vehicles and fuel tanks after April 2022).
+    """
+    found = [
+        (match.start(), match.end(), key)
+        for pattern, key in _TERMS
+        for match in pattern.finditer(label)
+    ]
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, key in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
+        if all(end <= other_start or start >= other_end for other_start, other_end, _ in chosen):
+            chosen.append((start, end, key))
+    keys: list[str] = []
+    for _, _, key in sorted(chosen):
+        category = BY_KEY[key]
+        retired = day and category.last_reported and day > category.last_reported
+        key = category.merged_into if retired and category.merged_into else key
+        if key not in keys:
+            keys.append(key)
+    return keys
 
 
 def sort_keys(keys: Iterable[str]) -> list[str]:

@@ -207,7 +207,8 @@ async def test_a_pasted_bulletin_is_ingested(bot, name):
 async def test_a_pasted_text_that_is_no_bulletin(bot):
     reply = await admin(bot, "from 24.02.2022 to 07.08.2026: laser weapons ‒ 5 (+1)")
     assert reply.startswith(
-        "That does not read as a General Staff bulletin: not understood: 'laser weapons ‒ 5 (+1)'."
+        "That does not read as a General Staff bulletin: not understood: 'laser weapons ‒ 5 (+1)' "
+        "(names no category we know)."
     )
     assert plain(await bot.ask("hello", chat_id=USER)) == texts.NOT_UNDERSTOOD
 

@@ -80,7 +80,8 @@ def test_an_unknown_key_gets_a_readable_name_and_sorts_last():
     ]
 
 
-def test_every_category_has_both_names_and_a_bulletin_label():
+def test_every_category_has_both_names_and_bulletin_terms():
     for category in categories.CATEGORIES:
-        assert category.name_en and category.name_uk and category.bulletin_label
-        assert categories.from_bulletin_label(category.name_en) == category.key, category.key
+        assert category.name_en and category.name_uk and category.bulletin_terms
+        for name in (category.name_en, category.name_uk):
+            assert categories.bulletin_categories(name) == [category.key], name

@@ -1,4 +1,4 @@
-"""The General Staff's text bulletin, as posted in English or Ukrainian, turned into a Report.
+"""The General Staff's text bulletin, and news rewrites of it, turned into a Report, or refused.
 
     The total combat losses of the enemy from 24.02.2022 to 25.06.2022 were approximately:
     personnel - about 34700 (+170) persons were liquidated, tanks - 1511 (+4), ...
@@ -6,39 +6,46 @@
     Загальні бойові втрати противника з 24.02.22 по 25.06.22 орієнтовно склали:
     особового складу ‒ близько 34 700 (+170) осіб ліквідовано, танків ‒ 1 511 (+4), ...
 
-The wording has changed over the years (one paragraph or a line per item, emoji bullets, four
-kinds of dash, thousands grouped by spaces), so the parser looks for "label, number, (change)"
-items rather than fixed phrases, and asks the category registry what each label means. A figure
-with a change whose label nobody knows is an error naming it: a pasted text is stored only when
-every figure in it was understood.
+Admins paste what they have, often a news site's rewrite rather than the official text, in
+English, Ukrainian or Russian. The wording varies (one paragraph or a line per item, emoji
+bullets, four kinds of dash, the number before or after its label, "(+4 за минулу добу)",
+"units" between figure and change, thousands grouped by spaces or written "646 тис. 400"), so
+the text is cut into items and each item is read on its own: exactly one total, at most one
+change in brackets, and a label that names exactly one category (the registry's terms, longest
+match first). An item that fails any of that makes the whole text refused with the item quoted:
+a paste is stored whole and exactly as understood, or not at all. Never a guess.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from bot import categories
 from bot.dates import WAR_START
 from bot.report import Report
 
 SOURCE = "text"
+# A heading without its year ("з 24.02 по 31.03", as in early 2022) is read only this close to
+# today; further back the year is anybody's guess, so the admin is asked to write it.
+YEARLESS_DAYS = 7
 
 _SPACES = "\u00a0\u202f\u2009 "
 _NUMBER = rf"\d{{1,3}}(?:[{_SPACES},']\d{{3}})+(?!\d)|\d+"
-# Early 2022 bulletins left the year out: "з 24.02 по 31.03".
 _DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?(?![\d])")
-_ITEM = re.compile(
-    rf"(?P<label>[^\d\n]*?)(?P<total>{_NUMBER})"
-    rf"(?:[{_SPACES}]*\((?P<sign>[+\-−–‒]?)[{_SPACES}]*(?P<change>{_NUMBER})[{_SPACES}]*\))?"
+# "646 тис. 400" is 646,400; "646 тис." alone is a rounded figure, and refused.
+_THOUSANDS = re.compile(
+    rf"(?<![\d.,])(\d{{1,3}})[{_SPACES}]*(?:тис|тыс)\.?[{_SPACES}]*(\d{{3}})(?!\d)", re.IGNORECASE
 )
-# Words that sit between a label and its number.
-_QUALIFIERS = re.compile(
-    r"(?:\b(?:about|approximately|over|more than|almost)|близько|понад|більше|приблизно"
-    r"|орієнтовно|майже)\s*$",
-    re.IGNORECASE,
-)
+_ROUNDED = re.compile(r"\d\s*(?:тис|тыс|thousand|млн|million)", re.IGNORECASE)
+_TOTAL = re.compile(rf"(?<![\d.,])(?:{_NUMBER})")
+_CHANGE = re.compile(rf"^\s*([+\-−–‒]?)\s*({_NUMBER})(?![\d.,]\d)(?:\D[^()]*)?$")
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+# Links, hashtags and mentions carry digits that are no figures (and so do dates).
+_NOISE = re.compile(r"https?://\S+|t\.me/\S+|[#@]\w+")
+# A line that carries a number but no figure: the day of the war ("day 1627", "1627-й день").
+_DAY_COUNT = re.compile(r"(?<!\w)(?:day|день|дня|доба|сутки)(?!\w)", re.IGNORECASE)
 _EXAMPLE = "'tanks ‒ 1511 (+4)' or 'танків ‒ 1 511 (+4)'"
 
 
@@ -47,8 +54,8 @@ class BulletinParseError(ValueError):
 
 
 @dataclass(frozen=True)
-class _Item:
-    label: str
+class _Figure:
+    key: str
     total: int
     change: int | None
     text: str
@@ -64,17 +71,19 @@ def parse_bulletin(text: str, *, today: date, link: str | None = None) -> Report
     increases: dict[str, int] = {}
     problems: list[str] = []
     for item in _items(body):
-        key = categories.from_bulletin_label(item.label) if item.label else None
-        if key is None:
-            if item.change is not None:  # a figure nobody knows: refuse rather than guess
-                problems.append(f"not understood: '{item.text}'")
-            continue  # a stray number (a link, a hashtag) with no change beside it
-        if key in totals:
-            problems.append(f"{categories.get(key).name_en} appears twice ('{item.text}')")
+        try:
+            figure = _read(item, day)
+        except BulletinParseError as problem:
+            problems.append(str(problem))
             continue
-        totals[key] = item.total
-        if item.change is not None:
-            increases[key] = item.change
+        if figure is None:
+            continue
+        if figure.key in totals:
+            problems.append(f"{categories.get(figure.key).name_en} appears twice ('{figure.text}')")
+            continue
+        totals[figure.key] = figure.total
+        if figure.change is not None:
+            increases[figure.key] = figure.change
     if not totals and not problems:
         problems.append(f"found no figures like {_EXAMPLE}")
     if problems:
@@ -97,13 +106,13 @@ def _split_header(text: str, today: date) -> tuple[date, str]:
         if found is not None:
             return found, text[match.end() :]
     raise BulletinParseError(
-        "found no date: expected a heading like 'from 24.02.2022 to 25.06.2022' "
+        "found no date: a date line is needed, such as 'from 24.02.2022 to 25.06.2022' "
         "or 'з 24.02.22 по 25.06.22'"
     )
 
 
 def _date(day: str, month: str, year: str | None, *, today: date) -> date | None:
-    """A heading's date; without a year, the latest year that does not put it in the future."""
+    """A heading's date (None if it is no date at all); refused if it cannot be the day."""
     try:
         if year is not None:
             found = date(int(year) + (2000 if len(year) == 2 else 0), int(month), int(day))
@@ -113,40 +122,88 @@ def _date(day: str, month: str, year: str | None, *, today: date) -> date | None
                 found = found.replace(year=today.year - 1)
     except ValueError:
         return None
-    if not WAR_START <= found <= today + timedelta(days=1):
+    written = f"{int(day):02d}.{int(month):02d}" + (f".{year}" if year else "")
+    if found > today:
+        raise BulletinParseError(
+            f"the bulletin is dated {written}, after today ({today:%d.%m.%Y}): "
+            "a bulletin covers the day it is published"
+        )
+    if found < WAR_START:
         return None
+    if year is None and (today - found).days > YEARLESS_DAYS:
+        raise BulletinParseError(
+            f"the date {written} has no year, and it is not within the last {YEARLESS_DAYS} "
+            f"days: write it with its year, such as {written}.{found.year}"
+        )
     return found
 
 
-def _items(body: str) -> list[_Item]:
-    # After the heading's colon, if there is one ("... were approximately:").
+def _items(body: str) -> list[str]:
+    """The body cut into items: at line breaks, at commas and semicolons between items (not
+    inside a number or brackets), and at a full stop that ends a sentence."""
     colon = body.find(":")
-    if 0 <= colon < 80:
+    if 0 <= colon < 80:  # after the heading's "... were approximately:"
         body = body[colon + 1 :]
-    items = []
-    for match in _ITEM.finditer(body):
-        change = None
-        if match["change"] is not None:
-            negative = match["sign"] not in ("", "+")
-            change = -_number(match["change"]) if negative else _number(match["change"])
-        written = _last_piece(match["label"]) + match.group(0)[len(match["label"]) :]
-        items.append(
-            _Item(_clean_label(match["label"]), _number(match["total"]), change, written.strip())
+    items, current, depth = [], [], 0
+    for index, char in enumerate(body):
+        following = body[index + 1 : index + 3]
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        ends = char == "\n" or (
+            depth == 0
+            and (
+                (char in ",;" and not following[:1].isdigit())
+                or (char == "." and following[:1].isspace() and following[1:2].isupper())
+            )
         )
-    return items
+        if ends:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
 
 
-def _last_piece(label: str) -> str:
-    """The label's own text: after the previous item's tail, without bullets or emoji."""
-    return re.sub(r"^[^\w]+", "", re.split(r"[,;\n]", label)[-1])
-
-
-def _clean_label(label: str) -> str:
-    """'persons were liquidated,\\n🔹 tanks ‒ ' -> 'tanks'."""
-    label = _last_piece(label)
-    label = re.sub(r"[\s\-‒–—:=]+$", "", label)
-    label = _QUALIFIERS.sub("", label)
-    return re.sub(r"[\s\-‒–—:=]+$", "", label).strip()
+def _read(item: str, day: date) -> _Figure | None:
+    """One item as a figure; None for prose with no figure in it; BulletinParseError, quoting
+    the item, when it cannot be tied to exactly one category with exactly one total."""
+    quoted = re.sub(r"^[^\w(+\-−–‒]+", "", item).strip()
+    text = _DATE.sub(" ", _NOISE.sub(" ", item))  # a second heading, in another language
+    changes: list[int] = []
+    for bracket in _BRACKETS.finditer(text):
+        if change := _CHANGE.match(bracket[1]):
+            value = _number(change[2])
+            changes.append(-value if change[1] not in ("", "+") else value)
+        elif re.search(r"\d", bracket[1]):
+            raise BulletinParseError(
+                f"not understood: '{quoted}' (a number in brackets that is not a change)"
+            )
+    text = _BRACKETS.sub(" ", text)
+    if _ROUNDED.search(_THOUSANDS.sub(" ", text)):
+        raise BulletinParseError(f"not understood: '{quoted}' (a rounded figure, not the total)")
+    totals = [int(m[1]) * 1000 + int(m[2]) for m in _THOUSANDS.finditer(text)]
+    text = _THOUSANDS.sub(" ", text)
+    totals += [_number(m[0]) for m in _TOTAL.finditer(text)]
+    label = _TOTAL.sub(" ", text)
+    if not totals and not changes:
+        return None
+    keys = categories.bulletin_categories(label, day)
+    if not keys and not changes and _DAY_COUNT.search(label):
+        return None
+    if not keys:
+        raise BulletinParseError(f"not understood: '{quoted}' (names no category we know)")
+    if len(keys) > 1:
+        names = ", ".join(categories.get(k).name_en for k in keys)
+        raise BulletinParseError(
+            f"not understood: '{quoted}' names {len(keys)} categories ({names}): "
+            "one figure per item, please"
+        )
+    if len(totals) != 1 or len(changes) > 1:
+        raise BulletinParseError(
+            f"not understood: '{quoted}' has {len(totals)} totals and {len(changes)} changes "
+            "in brackets, not one total and at most one change"
+        )
+    return _Figure(keys[0], totals[0], changes[0] if changes else None, quoted)
 
 
 def _number(text: str) -> int:
