@@ -10,16 +10,24 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
 from bot.clock import FixedClock
 from bot.config import Config, WebhookConfig
+from bot.ingest import ingest
+from bot.render import to_plain
+from bot.store import Store
 from bot.telegram.app import build, running
 from bot.telegram.commands import Services
 from bot.telegram.local_api import LocalBotApi
+from tests.bot_harness import ADMIN
 from tests.conftest import NOW
+from tests.fake_statistics_api import FakeStatisticsApi, Server, api_records
 
 SECRET = "123456:AAH-very-secret-token-value"
 
@@ -148,3 +156,54 @@ def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
     assert "you> #History: Tanks\nbot> " in out and "Tanks, last 7 days" in out
     assert "Armoured combat vehicles: 3,645 (+8)" in out
     assert json.dumps("Traceback") not in out and "Traceback" not in result.stderr
+
+
+def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_run(
+    tmp_path, dataset_reports
+):
+    """The product's founding case, through a real `bulletin-bot run` process on today's real
+    date: the source's artillery total reads 75 the day after 47,522; the report is held, the
+    admin is alerted, corrects it while held, and the subscriber gets 47,580 and never 75."""
+    today = datetime.now(ZoneInfo("Europe/Kyiv")).date()
+    shift = today - date(2026, 8, 8)  # the dataset's last day becomes today
+    database = tmp_path / "bulletin.db"
+    store = Store(database)
+    history = [replace(r, date=r.date + shift) for r in dataset_reports[-120:-1]]
+    ingest(store, history, now=datetime.now(UTC), today=today, hold_suspicious=False)
+    store.subscribe(500, "private", send_at=None, timezone="Europe/Kyiv", now=datetime.now(UTC))
+    store.close()
+    records = {
+        day + shift: {**r, "date": str(day + shift)}
+        for day, r in api_records(since=date(2026, 7, 1)).items()
+    }
+    source = FakeStatisticsApi(records)
+    source.set_total(today, "artillery_systems", 75)
+
+    api = LocalBotApi()
+    with api.serve() as server, Server(source) as source_server:
+        process = start_process(
+            tmp_path,
+            f'[telegram]\napi_base_url = "{server.base_url}"\nadmins = [{ADMIN}]\n'
+            f'[storage]\ndatabase = "{database}"\n'
+            f'[source]\nurl = "{source_server.url}"\n',
+            "run",
+        )
+        try:
+            alert = f"The report for {today} is on hold: Artillery systems went down: 47,522 -> 75"
+            assert api.wait_for(
+                lambda: any(alert in to_plain(m.text) for m in api.messages_to(ADMIN)), timeout=60
+            ), [m.text for m in api.sent]
+            api.send_text(f"/correct {today} artillery 47580 misprint", chat_id=ADMIN)
+            assert api.wait_for(lambda: api.messages_to(500), timeout=30), "nothing delivered"
+            (bulletin,) = api.messages_to(500)
+            assert "Artillery systems: 47,580 (+58)*" in bulletin.text
+            artillery = [line for line in bulletin.text.splitlines() if "Artillery" in line]
+            assert artillery[0] == "Artillery systems: 47,580 (+58)*"
+            assert artillery[1].startswith("* Artillery systems: corrected from 75 to 47,580 by")
+            assert len(artillery) == 2  # no other note: 75 is shown only as what was corrected
+            assert "lower than the day before" not in bulletin.text
+            assert any("is released" in m.text for m in api.messages_to(ADMIN))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, log = process.communicate(timeout=30)
+    assert process.returncode == 0, log
