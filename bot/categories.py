@@ -419,18 +419,26 @@ class Unknown:
     suggestions: tuple[str, ...]
 
 
-def resolve(words: Sequence[str]) -> tuple[list[str], list[Unknown]]:
+def resolve(words: Sequence[str], also: Iterable[str] = ()) -> tuple[list[str], list[Unknown]]:
     """Turn what a person typed into category keys, longest phrases first.
 
     `['air', 'defence', 'tanks']` gives `['air_defence', 'tanks']`; a word that matches nothing
-    comes back with the closest suggestions.
+    comes back with the closest suggestions. `also` are stored keys the registry does not know
+    (a category the source started sending): they answer to their key and their name.
     """
+    extra = {
+        normalise(word): key
+        for key in also
+        if key not in BY_KEY
+        for word in (key, get(key).name_en)
+    }
     found: list[str] = []
     unknown: list[Unknown] = []
     i = 0
     while i < len(words):
         for size in range(min(_LONGEST_ALIAS, len(words) - i), 0, -1):
-            key = _BY_WORD.get(normalise(" ".join(words[i : i + size])))
+            phrase = normalise(" ".join(words[i : i + size]))
+            key = _BY_WORD.get(phrase) or extra.get(phrase)
             if key:
                 if key not in found:
                     found.append(key)

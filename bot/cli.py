@@ -225,15 +225,17 @@ async def _read_json(location: str, client: httpx.AsyncClient) -> object:
 
 
 def latest(context: Context, args: argparse.Namespace) -> int:
-    keys = _category_args(args.categories, "bulletin-bot latest tanks")
-    _print_bulletin(context.open_store(), None, keys, context)
+    store = context.open_store()
+    keys = _category_args(args.categories, "bulletin-bot latest tanks", store)
+    _print_bulletin(store, None, keys, context)
     return 0
 
 
 def on(context: Context, args: argparse.Namespace) -> int:
     day = _date_arg(args.date, context)
-    keys = _category_args(args.categories, f"bulletin-bot on {day} tanks")
-    _print_bulletin(context.open_store(), day, keys)
+    store = context.open_store()
+    keys = _category_args(args.categories, f"bulletin-bot on {day} tanks", store)
+    _print_bulletin(store, day, keys)
     return 0
 
 
@@ -424,8 +426,10 @@ def _print_outcomes(outcomes: list[Outcome]) -> None:
                 print(f"  - {finding.detail}")
 
 
-def _category_args(words: list[str], example: str) -> list[str]:
+def _category_args(words: list[str], example: str, store: Store) -> list[str]:
     keys, unknown = categories.resolve(words)
+    if unknown:  # perhaps a category the source started sending
+        keys, unknown = categories.resolve(words, store.stored_categories())
     if unknown:
         raise CommandError(render.to_plain(render.unknown_categories(unknown, example)), 2)
     return keys

@@ -489,6 +489,10 @@ class Store:
             findings=tuple(Finding(kind, category, detail) for kind, category, detail in findings),
         )
 
+    def stored_categories(self) -> set[str]:
+        """Every category any stored report has a figure for."""
+        return {key for (key,) in self.db.execute("SELECT DISTINCT category FROM figures")}
+
     def notes(self, day: date | None = None) -> list[tuple[date, Finding]]:
         """What validation noted on the accepted revisions people see, oldest first (of one
         date, or all)."""

@@ -302,3 +302,16 @@ def test_the_audit_log_from_the_command_line(run_on_history):
     assert status == 0
     assert " cli:" in out and " correct: #1 2026-08-07 tanks 12247 -> 12250 (typo)" in out
     assert run_on_history("audit", "lots")[0] == 2
+
+
+def test_paste_reads_a_file_or_standard_input_like_an_admins_paste(run_on_history, tmp_path):
+    bulletin = Path(__file__).parent / "fixtures" / "bulletins" / "en_2026-08-08.txt"
+    status, out, _ = run_on_history("paste", str(bulletin))
+    assert status == 0
+    assert out.startswith("Read a bulletin for 8 August 2026: new, accepted.")
+    assert "Tanks: 12,251" in out
+    news = tmp_path / "news.txt"
+    news.write_text("Bulletin of 08.08.2026: Russia has lost 12,251 tanks and 439 planes.")
+    status, out, err = run_on_history("paste", str(news))
+    assert (status, out) == (2, "")
+    assert "names 2 categories (Tanks, Aircraft)" in err

@@ -305,3 +305,22 @@ async def test_in_the_morning_before_the_bulletin_yesterdays_figures_say_so(bot)
     assert latest.startswith("Today's bulletin is not out yet; these are yesterday's figures.")
     bot.clock.advance(timedelta(hours=5))  # 14:30: no longer said
     assert plain(await bot.ask("/latest tanks")).startswith("Russian losses claimed")
+
+
+# 6 and 7. Pasting from the command line; notes; a category the source starts sending --------
+
+
+async def test_a_category_the_source_starts_sending_can_be_asked_for_by_name(bot, fake_api):
+    fake_api.api.records[TODAY]["stats"]["laser_systems"] = 3
+    await poll_once(bot.services)
+    reply = plain(await bot.ask("/latest laser systems"))
+    assert "Laser systems: 3 (new)" in reply
+    assert "Tanks" not in reply
+
+
+async def test_admins_read_the_notes_on_accepted_history(bot):
+    notes = await admin(bot, "/notes 2026-03-04")
+    assert notes == (
+        "Notes on accepted bulletins (1):\n2026-03-04 Artillery systems went down: 37,842 -> 37,832"
+    )
+    assert "Notes on accepted bulletins (18):" in await admin(bot, "/notes")

@@ -194,9 +194,14 @@ async def on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _bulletin(update, context, day, context.args[1:], f"/on {day} tanks")
 
 
-async def _categories(update: Update, words: list[str], example: str) -> list[str] | None:
-    """The categories named, or None after telling the person which words named none."""
+async def _categories(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, words: list[str], example: str
+) -> list[str] | None:
+    """The categories named, or None after telling the person which words named none.
+    A word the registry does not know may name a category the source started sending."""
     keys, unknown = categories.resolve(words)
+    if unknown:
+        keys, unknown = categories.resolve(words, services(context).store.stored_categories())
     if unknown:
         await reply(update, render.unknown_categories(unknown, example))
         return None
@@ -210,7 +215,7 @@ async def _bulletin(
     words: list[str],
     example: str,
 ) -> None:
-    keys = await _categories(update, words, example)
+    keys = await _categories(update, context, words, example)
     if keys is None:
         return
     store = services(context).store
@@ -236,7 +241,7 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             return
         days = int(word)
-    keys = await _categories(update, words, "/history tanks 14")
+    keys = await _categories(update, context, words, "/history tanks 14")
     if keys is None:
         return
     if len(keys) != 1:
@@ -265,7 +270,7 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except PeriodError as error:
             await reply(update, render.escaped(str(error)))
             return
-    keys = await _categories(update, words, "/chart tanks 90d")
+    keys = await _categories(update, context, words, "/chart tanks 90d")
     if keys is None:
         return
     if not keys:
@@ -304,7 +309,7 @@ async def _trend(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) 
 
 async def records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/records [CATEGORY]: the largest daily rises ever."""
-    keys = await _categories(update, context.args or [], "/records tanks")
+    keys = await _categories(update, context, context.args or [], "/records tanks")
     if keys is None:
         return
     if len(keys) > 1:
