@@ -47,8 +47,17 @@ DEFAULT_RATE = 25.0  # messages a second; Telegram allows about 30
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=15)  # then 30 s, 1 min, 2 min, ...
-SLOWDOWN = 0.8  # the pace after a 429, as a share of the one before
+SLOWDOWN = 0.8  # the pace after a burst of 429s, as a share of the one before
+RECOVERY = 1.0  # messages a second regained each second after it, up to the configured rate
 PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
+# How long a send waits for Telegram's answer. A send that gets no answer may still have been
+# delivered, and is retried: a duplicate. Telegram answers in well under a second, so waiting
+# this long makes that rare (5 s, the library's default, turned 10 s of slow answers into 99
+# duplicates); a connection that fails before the request is sent is always safe to retry.
+SEND_TIMEOUT = 30.0
+# At a stop (SIGTERM), how long the sends on the wire may take to be answered and recorded:
+# well inside Docker's 10 s grace.
+STOP_GRACE = timedelta(seconds=5)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -56,17 +65,34 @@ Keyboard = Callable[[str], Any]  # outbox kind -> reply markup (or None)
 
 
 class Pace:
-    """A global pace (messages a second; 0 = unlimited) that a 429 can pause and slow."""
+    """A global pace (messages a second; 0 = unlimited) that Telegram's 429s pause and slow.
 
-    def __init__(self, rate: float, sleep: Sleep = asyncio.sleep) -> None:
+    One burst of 429s (a batch of concurrent sends collects many at once) is one signal: the
+    pause honours the longest `retry_after` of the burst, and the rate drops once, by
+    SLOWDOWN. Then it climbs back to the configured rate by RECOVERY messages a second every
+    second (additive increase, multiplicative decrease), so a passing burst costs seconds, not
+    the rest of the broadcast.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.target = rate
         self.rate = rate
         self._sleep = sleep
+        self._monotonic = monotonic
         self._next = 0.0
+        self._paused_until = 0.0
+        self._recovered_at = monotonic()
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
         async with self._lock:
-            now = time.monotonic()
+            now = self._monotonic()
+            self._recover(now)
             slot = max(now, self._next)
             if self.rate > 0:
                 self._next = slot + 1 / self.rate
@@ -76,10 +102,19 @@ class Pace:
             await self._sleep(slot - now)
 
     def pause(self, seconds: float) -> None:
-        """Telegram said 429: nothing goes out for `seconds`, and then more slowly."""
-        self._next = max(self._next, time.monotonic() + seconds)
-        if self.rate > 0:
+        """Telegram said 429: nothing goes out for `seconds`; the first 429 of a burst also
+        slows the pace, the others only make the pause as long as the longest asked."""
+        now = self._monotonic()
+        if now >= self._paused_until and self.rate > 0:
             self.rate = max(1.0, self.rate * SLOWDOWN)
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._next = max(self._next, self._paused_until)
+
+    def _recover(self, now: float) -> None:
+        if 0 < self.rate < self.target and now > self._paused_until:
+            climbed = (now - max(self._paused_until, self._recovered_at)) * RECOVERY
+            self.rate = min(self.target, self.rate + climbed)
+        self._recovered_at = now
 
 
 @dataclass
@@ -122,7 +157,13 @@ class Deliverer:
         self.charts = charts or ChartCache()
         self.batch_size = batch_size
         self._running = asyncio.Lock()
+        self._stopping = asyncio.Event()
         self._last_sent_to: dict[int, datetime] = {}
+
+    def stop(self) -> None:
+        """The process is stopping (SIGTERM): claim nothing more, send nothing that is not on
+        the wire yet, and give what is on the wire STOP_GRACE to be answered and recorded."""
+        self._stopping.set()
 
     async def run(self) -> RoundStats:
         """Send every due message. A call while a run is under way returns at once: the run
@@ -132,8 +173,10 @@ class Deliverer:
             return total
         async with self._running:
             rendered: dict[tuple[str, str, str], str | None] = {}
-            while batch := self.store.claim_due(self.clock.now(), self.batch_size):
-                results = await asyncio.gather(*(self._send(d, rendered) for d in batch))
+            while not self._stopping.is_set() and (
+                batch := self.store.claim_due(self.clock.now(), self.batch_size)
+            ):
+                results = await self._send_batch(batch, rendered)
                 self.store.finish(results, now=self.clock.now())
                 for result in results:
                     metrics.DELIVERIES.labels(result.status).inc()
@@ -152,6 +195,29 @@ class Deliverer:
                 total.rate_limited,
             )
         return total
+
+    async def _send_batch(
+        self, batch: list[Delivery], rendered: dict[tuple[str, str, str], str | None]
+    ) -> list[DeliveryResult]:
+        """Send a batch concurrently; at a stop, wait at most STOP_GRACE for what is on the
+        wire. A send still unanswered then stays 'sending' and goes back to the queue at the
+        next start (it may have arrived: the documented repeat of messages in flight)."""
+        sends = [asyncio.ensure_future(self._send(d, rendered)) for d in batch]
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            waiting: set[asyncio.Future] = set(sends)
+            while waiting and not self._stopping.is_set():
+                _, waiting = await asyncio.wait(
+                    waiting | {stopping}, return_when=asyncio.FIRST_COMPLETED
+                )
+                waiting.discard(stopping)
+            if waiting:
+                _, unanswered = await asyncio.wait(waiting, timeout=STOP_GRACE.total_seconds())
+                for send in unanswered:
+                    send.cancel()
+        finally:
+            stopping.cancel()
+        return [s.result() for s in sends if s.done() and not s.cancelled()]
 
     async def _send(
         self, delivery: Delivery, rendered: dict[tuple[str, str, str], str | None]
@@ -181,9 +247,18 @@ class Deliverer:
         self, delivery: Delivery, chat_id: int, text: str, photo: bytes | None = None
     ) -> DeliveryResult:
         await self.pace.wait()
+        if self._stopping.is_set():  # not on the wire yet: it waits for the next start
+            return DeliveryResult(delivery.id, PENDING, None, delivery.due_at, attempt=False)
         try:
             if photo is not None:
-                await self.bot.send_photo(chat_id, photo, caption=text, parse_mode=ParseMode.HTML)
+                await self.bot.send_photo(
+                    chat_id,
+                    photo,
+                    caption=text,
+                    parse_mode=ParseMode.HTML,
+                    read_timeout=SEND_TIMEOUT,
+                    write_timeout=SEND_TIMEOUT,
+                )
             else:
                 await self.bot.send_message(
                     chat_id,
@@ -191,6 +266,8 @@ class Deliverer:
                     parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW,
                     reply_markup=self.keyboard(delivery.kind) if self.keyboard else None,
+                    read_timeout=SEND_TIMEOUT,
+                    write_timeout=SEND_TIMEOUT,
                 )
         except RetryAfter as error:
             seconds = _seconds(error)
