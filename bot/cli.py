@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import sqlite3
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bot import __version__, categories, logs, render, texts
+from bot import __version__, categories, instance, logs, render, texts
 from bot.admin import AdminError, Desk
 from bot.clock import Clock
 from bot.config import Config, ConfigError
@@ -56,9 +57,27 @@ class Context:
         """Today where the bulletin is published (the configured time zone)."""
         return self.config.schedule.today(self.clock.now())
 
-    def open_store(self, *, seed: bool = True) -> Store:
-        """The configured database; a new, empty one gets the bundled history unless told not."""
-        store = Store(self.config.storage.database)
+    def open_store(self, *, seed: bool = True, fresh: bool = False) -> Store:
+        """The configured database; a new, empty one gets the bundled history unless told not.
+
+        A new database leaves a marker beside it (`NAME.created`). With `fresh` (the bot's
+        `run`), a missing database whose marker is there is refused: it existed and is gone
+        (deleted, a volume not mounted), and starting afresh would silently drop every
+        subscription."""
+        path = Path(self.config.storage.database)
+        marker = path.with_name(path.name + ".created")
+        if fresh and not path.exists() and marker.exists():
+            raise CommandError(
+                f"the database {path} is gone, but one was created there "
+                f"({marker.read_text().strip()}): restore it from a backup "
+                f"(bulletin-bot restore BACKUP), mount the right volume, or delete {marker} "
+                "to start afresh with no subscribers"
+            )
+        created = not path.exists()
+        store = Store(path)
+        if created:
+            with contextlib.suppress(OSError):  # a read-only folder: no marker, no harm
+                marker.write_text(f"created {self.clock.now():%Y-%m-%d %H:%M} UTC\n")
         if seed:
             seed_if_empty(store, now=self.clock.now(), today=self.today)
         return store
@@ -131,6 +150,13 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("words", nargs="*", metavar=arguments or "ARGUMENTS")
         sub.set_defaults(action=name)
     sub = command("run", run, "run the Telegram bot (long polling, or a webhook)")
+    sub.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait for another bot on the same database to stop (default 30)",
+    )
     sub.add_argument(
         "--webhook",
         metavar="URL",
@@ -329,9 +355,13 @@ HEALTH_LOCK_SECONDS = 2.0
 
 
 def health(context: Context, args: argparse.Namespace) -> int:
-    """For Docker's HEALTHCHECK: is the bot polling, and can it write?"""
+    """For Docker's HEALTHCHECK: is the bot polling, and can it write? (It never creates a
+    database: a missing one is the answer.)"""
+    path = Path(context.config.storage.database)
+    if not path.exists():
+        raise CommandError(f"unhealthy: there is no database at {path}")
     try:
-        store = Store(context.config.storage.database, busy_timeout=HEALTH_LOCK_SECONDS)
+        store = Store(path, busy_timeout=HEALTH_LOCK_SECONDS)
         store.check_writable()
     except (StoreError, sqlite3.Error) as error:
         raise CommandError(f"unhealthy: the database cannot be written: {error}") from None
@@ -359,7 +389,13 @@ def run(context: Context, args: argparse.Namespace) -> int:
         raise CommandError(texts.NO_TOKEN, 2)
     if args.webhook and not config.webhook.secret_token:
         raise CommandError(texts.NO_WEBHOOK_SECRET, 2)
-    services = app.Services(config, context.open_store(), context.clock)
+    store = context.open_store(fresh=True)
+    lease = instance.me(context.clock)
+    try:
+        instance.acquire(store, lease, context.clock, wait=args.wait)
+    except instance.InstanceError as error:
+        raise CommandError(str(error)) from None
+    services = app.Services(config, store, context.clock, lease=lease)
     application = app.build(
         services, token=config.telegram.token, base_url=config.telegram.api_base_url
     )
@@ -368,6 +404,8 @@ def run(context: Context, args: argparse.Namespace) -> int:
         app.run_webhook(application, services, args.webhook)
     else:
         app.run_polling(application)
+    if services.fatal:
+        raise CommandError(f"stopped: {services.fatal}")
     return 0
 
 

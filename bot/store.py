@@ -143,6 +143,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE subscribers ADD COLUMN digests TEXT NOT NULL DEFAULT 'daily'",
         "ALTER TABLE subscribers ADD COLUMN with_chart INTEGER NOT NULL DEFAULT 0",
     ),
+    (
+        # The one running bot of this database (bot/instance.py); at most one row.
+        """CREATE TABLE instance_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            holder TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            acquired_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL
+        )""",
+    ),
 )
 
 
@@ -200,6 +211,17 @@ class Fetch:
     source: str
     ok: bool
     detail: str
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Which process runs the bot on this database, and when it last said so."""
+
+    holder: str
+    pid: int
+    host: str
+    acquired_at: datetime
+    heartbeat_at: datetime
 
 
 @dataclass(frozen=True)
@@ -654,6 +676,49 @@ class Store:
                 "INSERT INTO fetches (at, source, ok, detail) VALUES ('', 'health', 1, '')"
             )
             raise _RolledBack
+
+    # The running instance ------------------------------------------------------------------
+
+    def take_lease(self, lease: Lease, *, expired_before: datetime) -> Lease | None:
+        """Take the lease for `lease.holder` unless another holder renewed it since
+        `expired_before`; None when taken, else the other holder's lease. Atomic: of two
+        processes starting at once, one gets it."""
+        with self._writing():
+            row = self.db.execute(
+                "SELECT holder, pid, host, acquired_at, heartbeat_at FROM instance_lease"
+            ).fetchone()
+            if row is not None:
+                other = Lease(
+                    row[0],
+                    row[1],
+                    row[2],
+                    datetime.fromisoformat(row[3]),
+                    datetime.fromisoformat(row[4]),
+                )
+                if other.holder != lease.holder and other.heartbeat_at >= expired_before:
+                    return other
+            self.db.execute(
+                "INSERT OR REPLACE INTO instance_lease "
+                "(id, holder, pid, host, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?)",
+                [
+                    lease.holder,
+                    lease.pid,
+                    lease.host,
+                    lease.acquired_at.isoformat(),
+                    lease.heartbeat_at.isoformat(),
+                ],
+            )
+        return None
+
+    def renew_lease(self, holder: str, *, now: datetime) -> bool:
+        """Say the holder is alive; False if the lease is no longer its own."""
+        cursor = self.db.execute(
+            "UPDATE instance_lease SET heartbeat_at = ? WHERE holder = ?", [now.isoformat(), holder]
+        )
+        return cursor.rowcount > 0
+
+    def drop_lease(self, holder: str) -> None:
+        self.db.execute("DELETE FROM instance_lease WHERE holder = ?", [holder])
 
     # Fetch log -------------------------------------------------------------------------------
 

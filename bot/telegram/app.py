@@ -16,6 +16,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -30,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import metrics, texts
+from bot import instance, metrics, texts
 from bot.config import Config
 from bot.sources.http import make_client
 from bot.subscriptions import BULLETIN
@@ -132,11 +133,39 @@ async def _prepare(application: Application) -> None:
 
 
 async def _start_with_jobs(application: Application) -> None:
+    s: Services = application.bot_data["services"]
+    database = _file_identity(s.store.path)  # the file as opened
     await _prepare(application)
     _stop_promptly_on_signals(application)
     jobs = application.job_queue
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
     jobs.run_repeating(deliver, DELIVERY_EVERY_SECONDS, first=1, name=DELIVERY_JOB)
+    interval = instance.HEARTBEAT.total_seconds()
+
+    async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Renew the lease, and check the database file is still the one opened at start-up:
+        a file deleted or replaced under a running bot would take every write with it."""
+        problem = None
+        if _file_identity(s.store.path) != database:
+            problem = f"the database file {s.store.path} was deleted or replaced while running"
+        elif s.lease and not s.store.renew_lease(s.lease.holder, now=s.clock.now()):
+            problem = "another process took this database's lease (this one was unresponsive)"
+        if problem:
+            log.critical("stopping: %s", problem)
+            s.fatal = problem
+            if s.deliverer is not None:
+                s.deliverer.stop()
+            application.stop_running()
+
+    jobs.run_repeating(heartbeat, interval, first=interval, name="heartbeat")
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _stop_promptly_on_signals(application: Application) -> None:
@@ -185,6 +214,8 @@ async def _close(application: Application) -> None:
     s: Services = application.bot_data["services"]
     if s.http is not None:
         await s.http.aclose()
+    if s.lease is not None and s.fatal is None:
+        s.store.drop_lease(s.lease.holder)
 
 
 def serve_metrics(config: Config) -> None:

@@ -34,7 +34,7 @@ from bot.dates import DateError, parse_user_date
 from bot.export import ExportError, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on, series
-from bot.store import ACTIVE, UNSUBSCRIBED, Store
+from bot.store import ACTIVE, UNSUBSCRIBED, Lease, Store
 from bot.subscriptions import SubscriptionError, parse_options
 from bot.telegram.delivery import Deliverer
 from bot.throttle import ALLOW, WARN, Throttle
@@ -60,6 +60,10 @@ class Services:
     deliverer: Deliverer | None = None
     charts: ChartCache = field(default_factory=ChartCache)
     throttle: Throttle = field(default_factory=Throttle)
+    # `bulletin-bot run` only: this process's lease on the database (bot/instance.py), and why
+    # it stopped on its own, if it did (the exit status says so).
+    lease: Lease | None = None
+    fatal: str | None = None
 
     @property
     def today(self) -> date:

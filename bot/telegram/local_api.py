@@ -88,6 +88,7 @@ class LocalBotApi:
         self.sent: list[SentMessage] = []
         self.calls: list[str] = []  # every method called, in order
         self.commands: dict[str, list[dict[str, str]]] = {}  # language code -> setMyCommands
+        self.commands_set = 0  # setMyCommands calls: two at each start-up of a bot
         self.answered_callbacks: list[dict[str, Any]] = []
         self.inline_answers: list[dict[str, Any]] = []
         self.chat_admins: dict[int, set[int]] = {}
@@ -276,6 +277,7 @@ class LocalBotApi:
     def _api_setMyCommands(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.commands[params.get("language_code") or ""] = params["commands"]
+            self.commands_set += 1
         return 200, _ok(True)
 
     def _api_getChatMember(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:

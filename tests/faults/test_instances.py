@@ -1,0 +1,103 @@
+"""Two `bulletin-bot run` on one database, and a database deleted under a running bot, through
+real processes: one instance at a time, and no silent fresh start."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+import pytest
+
+from bot.telegram.local_api import LocalBotApi
+from tests.faults.test_kill import bulletin_bot
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A database made as an operator makes one: by a first command (which seeds it)."""
+    first = bulletin_bot(tmp_path, "latest")
+    assert first.wait(timeout=60) == 0
+    return tmp_path
+
+
+def config(server, fake_api) -> str:
+    return f'[telegram]\napi_base_url = "{server.base_url}"\n[source]\nurl = "{fake_api.url}"\n'
+
+
+def started(api: LocalBotApi, count: int) -> bool:
+    """`count` bots have set their command menus (the last step of start-up)."""
+    return api.wait_for(lambda: api.commands_set >= 2 * count, timeout=60)
+
+
+def stop(process: subprocess.Popen) -> str:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    _, log = process.communicate(timeout=15)
+    return log
+
+
+def test_a_second_bot_waits_for_the_first_to_stop_then_takes_over(folder, fake_api):
+    api = LocalBotApi()
+    with api.serve() as server:
+        first = bulletin_bot(folder, "run", config=config(server, fake_api))
+        assert started(api, 1)
+        second = bulletin_bot(folder, "run", "--wait", "30", config=config(server, fake_api))
+        time.sleep(3)
+        assert second.poll() is None and api.commands_set == 2  # waiting, not started
+        assert stop(first) is not None and first.returncode == 0
+        assert started(api, 2), "the second bot did not take over"
+        log = stop(second)
+        assert second.returncode == 0, log
+
+
+def test_of_two_bots_started_at_once_one_runs_and_the_other_says_why_not(folder, fake_api):
+    api = LocalBotApi()
+    with api.serve() as server:
+        bots = [
+            bulletin_bot(folder, "run", "--wait", "3", config=config(server, fake_api))
+            for _ in range(2)
+        ]
+        assert started(api, 1)
+        deadline = time.monotonic() + 30
+        while all(b.poll() is None for b in bots) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        refused = [b for b in bots if b.poll() is not None]
+        assert len(refused) == 1, "both bots run on one database"
+        (running,) = [b for b in bots if b is not refused[0]]
+        log = stop(refused[0])
+        assert refused[0].returncode == 1
+        assert "another bulletin-bot runs on this database: pid" in log
+        assert "Traceback" not in log
+        stop(running)
+        assert running.returncode == 0
+        assert api.commands_set == 2  # only one of them ever started
+
+
+def test_a_database_deleted_under_a_running_bot_stops_it_and_is_not_silently_recreated(
+    folder, fake_api
+):
+    api = LocalBotApi()
+    with api.serve() as server:
+        bot = bulletin_bot(folder, "run", config=config(server, fake_api))
+        assert started(api, 1)
+        for name in ("bulletin.db", "bulletin.db-wal", "bulletin.db-shm"):
+            (folder / name).unlink(missing_ok=True)
+        try:
+            bot.wait(timeout=30)  # the heartbeat notices within 10 s
+        except subprocess.TimeoutExpired:
+            log = stop(bot)
+            raise AssertionError(f"the bot went on without its database: {log}") from None
+        log = stop(bot)
+        assert bot.returncode == 1
+        assert "was deleted or replaced while running" in log
+
+        again = bulletin_bot(folder, "run", config=config(server, fake_api))
+        _, log = again.communicate(timeout=30)
+        assert again.returncode == 1
+        assert "is gone, but one was created there" in log
+        assert not (folder / "bulletin.db").exists()
+    health = bulletin_bot(folder, "health")
+    _, log = health.communicate(timeout=30)
+    assert health.returncode == 1 and "there is no database at" in log
+    assert not (folder / "bulletin.db").exists()
