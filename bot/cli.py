@@ -163,6 +163,10 @@ def _parser() -> argparse.ArgumentParser:
         help="the public HTTPS URL Telegram posts updates to ([webhook] keys)",
     )
     command("console", console, "chat with the bot in the terminal: no token, no network")
+    sub = command("backup", backup, "copy the database, consistently, even while the bot runs")
+    sub.add_argument("path", type=Path, metavar="PATH", help="the backup file to write")
+    sub = command("restore", restore, "replace the database with a backup (the bot stopped)")
+    sub.add_argument("path", type=Path, metavar="BACKUP", help="a file made by backup")
     command("health", health, "exit 0 if the last poll is recent and the database writable")
     return parser
 
@@ -406,6 +410,45 @@ def run(context: Context, args: argparse.Namespace) -> int:
         app.run_polling(application)
     if services.fatal:
         raise CommandError(f"stopped: {services.fatal}")
+    return 0
+
+
+def backup(context: Context, args: argparse.Namespace) -> int:
+    path = Path(context.config.storage.database)
+    if not path.exists():
+        raise CommandError(f"there is no database at {path} to back up")
+    if args.path.resolve() == path.resolve():
+        raise CommandError("the backup must be another file than the database", 2)
+    store = Store(path)
+    try:
+        store.backup_to(args.path)
+    except sqlite3.Error as error:
+        raise CommandError(f"backup failed: {error}") from None
+    size = args.path.stat().st_size
+    print(f"backed up {path} to {args.path} ({size / 1_000_000:.1f} MB)")
+    return 0
+
+
+def restore(context: Context, args: argparse.Namespace) -> int:
+    """Only while no bot runs on the database: a running one would go on from what it holds
+    in memory and its messages in flight, not from the backup."""
+    if not args.path.is_file():
+        raise CommandError(f"there is no backup at {args.path}", 2)
+    store = context.open_store(seed=False)
+    lease = instance.me(context.clock)
+    try:
+        instance.acquire(store, lease, context.clock, wait=0)
+    except instance.InstanceError as error:
+        raise CommandError(f"not restored: {error}") from None
+    try:
+        store.restore_from(args.path)
+    except StoreError as error:
+        raise CommandError(f"not restored: {error}") from None
+    finally:
+        store.drop_lease(lease.holder)
+    first, last, days = store.date_range()
+    active = store.subscriber_counts().get("active", 0)
+    print(f"restored {args.path}: {days} days ({first} to {last}), {active} active subscribers")
     return 0
 
 

@@ -677,6 +677,43 @@ class Store:
             )
             raise _RolledBack
 
+    # Backups ---------------------------------------------------------------------------------
+
+    def backup_to(self, path: Path) -> None:
+        """A consistent copy of the whole database at one moment, taken while the bot runs
+        (SQLite's online backup: writers are not blocked for long)."""
+        target = sqlite3.connect(path)
+        try:
+            self.db.conn.backup(target, pages=1024)
+        finally:
+            target.close()
+
+    def restore_from(self, path: Path) -> None:
+        """Replace this database's content with a backup's, checked first: a file that is not a
+        bulletin-bot database, is damaged, or is newer than this program is refused, and this
+        database is left as it was."""
+        try:
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                check = source.execute("PRAGMA quick_check").fetchone()[0]
+                version = source.execute("PRAGMA user_version").fetchone()[0]
+                tables = {r[0] for r in source.execute("SELECT name FROM sqlite_master")}
+                if check != "ok":
+                    raise StoreError(f"{path} is damaged: {check}")
+                if "reports" not in tables or not 0 < version <= len(MIGRATIONS):
+                    raise StoreError(
+                        f"{path} is not a bulletin-bot database this version can use "
+                        f"(schema version {version})"
+                    )
+                source.backup(self.db.conn)
+            finally:
+                source.close()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"cannot restore from {path}: {error}") from error
+        self._migrate()
+        # The backup may name the bot that ran when it was taken: that process is not this one.
+        self.db.execute("DELETE FROM instance_lease")
+
     # The running instance ------------------------------------------------------------------
 
     def take_lease(self, lease: Lease, *, expired_before: datetime) -> Lease | None:
