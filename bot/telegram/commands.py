@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import categories, render, texts
@@ -496,6 +496,11 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log what went wrong (never the token), tell the person, and keep going."""
     chat = update.effective_chat if isinstance(update, Update) else None
+    if update is None and isinstance(context.error, NetworkError):
+        # Fetching updates failed: Telegram or the network is down. python-telegram-bot
+        # retries with backoff; one line each time, not a traceback.
+        log.warning("telegram unreachable while fetching updates error=%r", str(context.error))
+        return
     log.error(
         "handler failed update=%s chat=%s",
         getattr(update, "update_id", None),

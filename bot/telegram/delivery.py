@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,6 +47,8 @@ DEFAULT_RATE = 25.0  # messages a second; Telegram allows about 30
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=15)  # then 30 s, 1 min, 2 min, ...
+MAX_BACKOFF = timedelta(minutes=5)  # so the end of a long outage is seen within minutes
+NETWORK_ERROR = "network error or 5xx: retrying"
 SLOWDOWN = 0.8  # the pace after a burst of 429s, as a share of the one before
 RECOVERY = 1.0  # messages a second regained each second after it, up to the configured rate
 PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
@@ -125,6 +127,8 @@ class RoundStats:
     skipped: int = 0
     rate_limited: int = 0
     errors: list[str] = field(default_factory=list)
+    # A Telegram outage that this round saw end: (first failed send, length).
+    outage: tuple[datetime, timedelta] | None = None
 
     def add(self, other: RoundStats) -> None:
         self.sent += other.sent
@@ -159,6 +163,8 @@ class Deliverer:
         self._running = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._last_sent_to: dict[int, datetime] = {}
+        # Since when every send has failed for want of Telegram (None: it answers).
+        self.unreachable_since: datetime | None = None
 
     def stop(self) -> None:
         """The process is stopping (SIGTERM): claim nothing more, send nothing that is not on
@@ -177,6 +183,7 @@ class Deliverer:
                 batch := self.store.claim_due(self.clock.now(), self.batch_size)
             ):
                 results = await self._send_batch(batch, rendered)
+                results = self._through_outages(results, total)
                 self.store.finish(results, now=self.clock.now())
                 for result in results:
                     metrics.DELIVERIES.labels(result.status).inc()
@@ -185,6 +192,12 @@ class Deliverer:
                 if stats.sent == 0 and stats.retried == len(results):
                     break  # all of them wait for later: do not spin
         metrics.OUTBOX.set(self.store.pending_count())
+        if self.unreachable_since is not None and total.retried:
+            log.warning(
+                "delivery round: Telegram unreachable since=%s waiting=%d",
+                self.unreachable_since.isoformat(timespec="seconds"),
+                total.retried,
+            )
         if total.sent or total.failed or total.skipped:
             log.info(
                 "delivery round sent=%d retried=%d failed=%d skipped=%d rate_limited=%d",
@@ -195,6 +208,25 @@ class Deliverer:
                 total.rate_limited,
             )
         return total
+
+    def _through_outages(
+        self, results: list[DeliveryResult], total: RoundStats
+    ) -> list[DeliveryResult]:
+        """A batch whose every send failed on the network is Telegram (or the way to it) being
+        down, not these messages failing: their tries do not count, so no message is given up
+        during an outage, however long. The outage's start and end are noted for the alert."""
+        now = self.clock.now()
+        unreachable = bool(results) and all(r.error == NETWORK_ERROR for r in results)
+        if unreachable:
+            self.unreachable_since = self.unreachable_since or now
+            return [replace(r, attempt=False) for r in results]
+        if self.unreachable_since is not None and any(r.status == SENT for r in results):
+            total.outage = (self.unreachable_since, now - self.unreachable_since)
+            log.warning(
+                "Telegram reachable again after=%ds", (now - self.unreachable_since).seconds
+            )
+            self.unreachable_since = None
+        return results
 
     async def _send_batch(
         self, batch: list[Delivery], rendered: dict[tuple[str, str, str], str | None]
@@ -300,10 +332,8 @@ class Deliverer:
         except NetworkError as error:  # includes TimedOut and 5xx answers
             if delivery.attempts >= MAX_ATTEMPTS:
                 return DeliveryResult(delivery.id, FAILED, f"gave up: {error.message}")
-            wait = BACKOFF * 2 ** (delivery.attempts - 1)
-            return DeliveryResult(
-                delivery.id, PENDING, f"retrying: {error.message}", self.clock.now() + wait
-            )
+            wait = min(BACKOFF * 2 ** (delivery.attempts - 1), MAX_BACKOFF)
+            return DeliveryResult(delivery.id, PENDING, NETWORK_ERROR, self.clock.now() + wait)
         return DeliveryResult(delivery.id, SENT)
 
 

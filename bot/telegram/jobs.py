@@ -3,6 +3,8 @@ and as plain calls for /fetch, the console and tests."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram.ext import ContextTypes
 
 from bot import texts
@@ -14,6 +16,9 @@ from bot.telegram.commands import Services, services
 from bot.telegram.delivery import RoundStats
 
 POLL_JOB = "poll"
+# An outage of Telegram this long is told to the admins when it ends (through the outbox: the
+# only way to reach them is Telegram; meanwhile the log says so, one line a round).
+OUTAGE_ALERT = timedelta(minutes=5)
 
 
 async def poll(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -48,6 +53,18 @@ async def deliver_now(s: Services) -> RoundStats | None:
     if s.deliverer is None:
         return None
     stats = await s.deliverer.run()
+    if stats.outage is not None and stats.outage[1] >= OUTAGE_ALERT:
+        began, lasted = stats.outage
+        text = texts.ALERT_OUTAGE.format(
+            began=f"{began:%Y-%m-%d %H:%M} UTC", minutes=int(lasted.total_seconds() // 60)
+        )
+        alert_admins(
+            s.store,
+            s.config.telegram.admins,
+            f"outage:{began.isoformat()}",
+            text,
+            now=s.clock.now(),
+        )
     failures = stats.failed + stats.skipped
     if failures >= s.config.alerts.delivery_failures:
         text = texts.ALERT_DELIVERY.format(failed=failures)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.store import ACTIVE, BLOCKED, GONE, PENDING, SENT, SKIPPED
@@ -59,3 +60,35 @@ async def test_nothing_lost_nothing_twice_and_the_counts_reconcile(bot):
     # sent + inactive = subscribers
     assert outbox[SENT] + statuses[BLOCKED] + statuses[GONE] == SUBSCRIBERS
     assert bot.api.too_many_requests == 60 and faults.server_errors == 0 and faults.resets == 0
+
+
+async def test_a_long_telegram_outage_gives_up_no_message_and_is_told_to_admins_after(bot, caplog):
+    from bot.telegram.jobs import deliver_now
+    from tests.bot_harness import ADMIN
+
+    bot.services.config = replace(
+        bot.services.config, telegram=replace(bot.services.config.telegram, admins=(ADMIN,))
+    )
+    for chat in range(1, 101):
+        bot.store.subscribe(chat, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
+    bot.services.deliverer = bot.deliverer()
+    bot.api.faults.server_errors = 10**9  # every send: 502, Telegram is down
+    for _ in range(12 * 4):  # 12 minutes, a delivery round every 15 s
+        await deliver_now(bot.services)
+        bot.clock.advance(timedelta(seconds=15))
+    counts = bot.store.outbox_counts()
+    assert counts.get("failed", 0) == 0 and counts[PENDING] == 100  # none given up
+
+    bot.api.faults.server_errors = 0  # back
+    for _ in range(40):
+        await deliver_now(bot.services)
+        if not bot.store.outbox_counts().get(PENDING):
+            break
+        bot.clock.advance(timedelta(seconds=15))
+    got = Counter(m.chat_id for m in bot.api.sent if m.method == "sendMessage")
+    assert all(got[chat] == 1 for chat in range(1, 101))
+    (alert,) = [m.text for m in bot.api.messages_to(ADMIN)]
+    assert "Telegram was unreachable from 2026-08-08 06:30 UTC for 12 minutes" in alert
+    # One line a round in the log, no tracebacks.
+    assert not [r for r in caplog.records if r.exc_info]
