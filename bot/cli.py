@@ -97,6 +97,9 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     except StoreError as error:
         print(f"bulletin-bot: {error}", file=sys.stderr)
         return 1
+    except sqlite3.DatabaseError as error:  # damaged, read-only, full: one line, no traceback
+        print(f"bulletin-bot: the database cannot be used: {error}", file=sys.stderr)
+        return 1
     except CommandError as error:
         print(error, file=sys.stderr)
         return error.status

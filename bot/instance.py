@@ -4,24 +4,29 @@ Two `bulletin-bot run` on one database (a container restarted while the old one 
 would each release the other's messages in flight, double the send rate and both poll. So `run`
 takes the lease before anything else: if another live process holds it, `run` waits up to its
 `--wait` for it to stop, then refuses with a message naming that process. The holder renews the
-lease every HEARTBEAT; one not renewed for TTL belongs to a dead process and may be taken. Since
+lease every HEARTBEAT; one not renewed for TTL belongs to a dead process and may be taken, at
+once when that process was on this machine and no longer runs (a restart after a crash). Since
 only the holder sends, every row left 'sending' at start-up is a dead process's, and is queued
 again.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
 from bot.store import Lease, Store
 
+log = logging.getLogger(__name__)
+
 HEARTBEAT = timedelta(seconds=10)
 TTL = timedelta(seconds=30)
+FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
 class InstanceError(RuntimeError):
@@ -32,6 +37,22 @@ def me(clock: Clock) -> Lease:
     now = clock.now()
     host = socket.gethostname()
     return Lease(f"{host}:{os.getpid()}:{now.timestamp():.6f}", os.getpid(), host, now, now)
+
+
+def _gone(other: Lease) -> bool:
+    """Whether the holder is a process of this machine that no longer runs. (Same pid as this
+    one: an earlier life of a container, whose process is pid 1 again after a restart.)"""
+    if other.host != socket.gethostname():
+        return False
+    if other.pid == os.getpid():
+        return True
+    try:
+        os.kill(other.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def acquire(
@@ -50,6 +71,12 @@ def acquire(
             Lease(lease.holder, lease.pid, lease.host, now, now), expired_before=now - TTL
         )
         if other is None:
+            return
+        if _gone(other):  # killed on this machine: no need to wait for its lease to expire
+            log.warning("taking over the lease of pid %d, which no longer runs", other.pid)
+            store.take_lease(
+                Lease(lease.holder, lease.pid, lease.host, now, now), expired_before=FOREVER
+            )
             return
         if time.monotonic() >= deadline:
             age = (now - other.heartbeat_at).total_seconds()

@@ -14,11 +14,13 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -146,18 +148,31 @@ async def _start_with_jobs(application: Application) -> None:
         """Renew the lease, and check the database file is still the one opened at start-up:
         a file deleted or replaced under a running bot would take every write with it."""
         problem = None
-        if _file_identity(s.store.path) != database:
-            problem = f"the database file {s.store.path} was deleted or replaced while running"
-        elif s.lease and not s.store.renew_lease(s.lease.holder, now=s.clock.now()):
-            problem = "another process took this database's lease (this one was unresponsive)"
+        try:
+            if _file_identity(s.store.path) != database:
+                problem = f"the database file {s.store.path} was deleted or replaced while running"
+            elif s.lease and not s.store.renew_lease(s.lease.holder, now=s.clock.now()):
+                problem = "another process took this database's lease (this one was unresponsive)"
+        except sqlite3.DatabaseError as error:  # damaged, read-only, full
+            problem = f"the database cannot be used: {error}"
         if problem:
             log.critical("stopping: %s", problem)
             s.fatal = problem
+            await _tell_admins_directly(context.bot, s, f"bulletin-bot stopped: {problem}")
             if s.deliverer is not None:
                 s.deliverer.stop()
             application.stop_running()
 
     jobs.run_repeating(heartbeat, interval, first=interval, name="heartbeat")
+
+
+async def _tell_admins_directly(bot: Bot, s: Services, text: str) -> None:
+    """An alert that cannot wait in the outbox, which lives in the database that failed."""
+    for admin_id in s.config.telegram.admins:
+        try:
+            await bot.send_message(admin_id, text)
+        except TelegramError as error:
+            log.warning("could not alert admin=%d error=%r", admin_id, str(error))
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:
