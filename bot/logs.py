@@ -9,26 +9,40 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from collections.abc import Iterable
 
 FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
 REDACTED = "[redacted]"
 
 
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret (of 8 characters or more) replaced, longest first, so a secret
+    that contains another is removed whole."""
+    for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 class RedactingFormatter(logging.Formatter):
     def __init__(self, secrets: Iterable[str], fmt: str = FORMAT) -> None:
         super().__init__(fmt)
-        # Longest first, so a secret that contains another is removed whole.
-        self.secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+        self.secrets = tuple(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
-        for secret in self.secrets:
-            line = line.replace(secret, REDACTED)
+        line = redact(super().format(record), self.secrets)
         return line.replace("\n", "\n  ")  # a traceback stays visibly one event
 
 
 def configure(*, verbose: bool, secrets: Iterable[str] = ()) -> None:
+    secrets = tuple(secrets)
+
+    def excepthook(kind: type[BaseException], error: BaseException, trace: object) -> None:
+        """Even an error nothing caught is printed without the secrets."""
+        text = "".join(traceback.format_exception(kind, error, trace))  # type: ignore[arg-type]
+        sys.stderr.write(redact(text, secrets))
+
+    sys.excepthook = excepthook
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter(secrets))
     root = logging.getLogger()

@@ -583,5 +583,10 @@ def _fill(template: str, **values: object) -> str:
 
 
 def to_plain(text: str) -> str:
-    """Telegram HTML as terminal text: tags dropped, entities decoded."""
-    return html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
+    """Telegram HTML as terminal text: tags dropped, entities decoded, and control characters
+    (a terminal's escape codes, from what people typed) shown as escapes, never obeyed."""
+    plain = html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode(), plain)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

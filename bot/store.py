@@ -10,6 +10,7 @@ without touching the fetched rows.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -268,6 +269,10 @@ class Store:
     def __init__(self, path: str | Path, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
         try:
+            if str(path) != ":memory:" and not self.path.exists():
+                # Subscriber ids and what people typed: readable by the bot's user alone. SQLite
+                # gives the -wal and -shm files the database file's permissions.
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
             connection = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
             self.db = sqlite_utils.Database(connection, execute_plugins=False)
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -682,6 +687,8 @@ class Store:
     def backup_to(self, path: Path) -> None:
         """A consistent copy of the whole database at one moment, taken while the bot runs
         (SQLite's online backup: writers are not blocked for long)."""
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         target = sqlite3.connect(path)
         try:
             self.db.conn.backup(target, pages=1024)

@@ -253,3 +253,17 @@ async def test_a_source_that_keeps_failing_alerts_the_admins_once(bot, fake_api)
     assert alerts[0].startswith("⚠️ Admin alert: The source failed 3 times in a row")
     kinds = bot.store.db.execute("SELECT kind, status FROM outbox").fetchall()
     assert kinds == [(ALERT, SENT)]
+
+
+async def test_admin_commands_answer_in_a_private_chat_only(bot):
+    reply = await bot.ask("/stats", chat_id=-500, chat_type="group", user_id=ADMIN)
+    assert plain(reply) == texts.ADMIN_IN_PRIVATE
+    assert "Subscribers" not in reply.text
+
+
+async def test_an_edited_message_is_never_taken_as_a_pasted_bulletin(bot):
+    text = (BULLETINS / "en_2026-08-08.txt").read_text()
+    bot.api.send_text(text, chat_id=ADMIN, edited=True)
+    await bot.ask("/held", chat_id=ADMIN)  # the bot has handled what came before
+    assert bot.store.report_on(NEW_DAY) is None
+    assert [m for m in bot.api.messages_to(ADMIN) if "Read a bulletin" in m.text] == []

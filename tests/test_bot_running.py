@@ -207,3 +207,16 @@ def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_ru
             process.send_signal(signal.SIGTERM)
             _, log = process.communicate(timeout=30)
     assert process.returncode == 0, log
+
+
+def test_a_rejected_token_is_one_line_that_never_shows_the_token(tmp_path):
+    api = LocalBotApi()
+    api.faults.unauthorized = True
+    with api.serve() as server:
+        process = start_process(
+            tmp_path, f'[telegram]\napi_base_url = "{server.base_url}"\n', "run"
+        )
+        _, log = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert SECRET not in log and "Traceback" not in log
+    assert log.strip().endswith("check it with @BotFather, or get a new one there with /token.")

@@ -315,3 +315,23 @@ def test_paste_reads_a_file_or_standard_input_like_an_admins_paste(run_on_histor
     status, out, err = run_on_history("paste", str(news))
     assert (status, out) == (2, "")
     assert "names 2 categories (Tanks, Aircraft)" in err
+
+
+def test_stored_text_never_reaches_the_terminal_as_escape_codes(run, tmp_path):
+    from bot.store import Store
+
+    store = Store(tmp_path / "bulletin.db")
+    store.audit("telegram:1", "correct", allowed=False, detail="\x1b]0;pwned\x07\x1b[2J", now=NOW)
+    store.close()
+    status, out, _ = run("audit")
+    assert status == 0
+    assert "\x1b" not in out and "\\x1b]0;pwned\\x07\\x1b[2J" in out
+
+
+def test_the_database_is_readable_by_its_owner_alone(run, tmp_path):
+    run("latest")
+    for name in ("bulletin.db", "bulletin.db-wal"):
+        mode = (tmp_path / name).stat().st_mode & 0o777
+        assert mode == 0o600, (name, oct(mode))
+    run("backup", str(tmp_path / "copy.db"))
+    assert (tmp_path / "copy.db").stat().st_mode & 0o777 == 0o600

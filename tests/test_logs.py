@@ -26,3 +26,23 @@ def test_secrets_are_removed_from_messages_and_exceptions():
 def test_short_or_empty_secrets_redact_nothing():
     formatter = RedactingFormatter(["", "abc"])
     assert "abc" in formatter.format(record("abc"))
+
+
+def test_an_error_nothing_caught_is_printed_without_the_secrets(capsys):
+    import sys
+
+    from bot import logs
+
+    secret = "123456:AAH-very-secret-token-value"
+    previous = sys.excepthook
+    try:
+        logs.configure(verbose=False, secrets=[secret])
+        try:
+            raise RuntimeError(f"https://api.telegram.org/bot{secret}/getMe failed")
+        except RuntimeError as error:
+            sys.excepthook(type(error), error, error.__traceback__)
+    finally:
+        sys.excepthook = previous
+    printed = capsys.readouterr().err
+    assert "RuntimeError: https://api.telegram.org/bot[redacted]/getMe failed" in printed
+    assert secret not in printed

@@ -37,3 +37,24 @@ async def test_a_flood_of_100_commands_is_throttled_and_others_are_unaffected(bo
     assert replies.count(texts.SLOW_DOWN) == 1
     assert len(replies) == 11  # the burst of 10, and one polite word
     assert "Tanks: 12,247" in bot.api.messages_to(other)[0].text
+
+
+async def test_anonymous_admins_of_different_groups_are_throttled_apart(bot):
+    anonymous = 1087968824  # Telegram's placeholder user for every anonymous group admin
+    for _ in range(30):
+        bot.api.send_text(
+            "/latest tanks",
+            chat_id=-1001,
+            chat_type="supergroup",
+            user_id=anonymous,
+            sender_chat_id=-1001,
+        )
+    bot.api.send_text(
+        "/latest tanks",
+        chat_id=-1002,
+        chat_type="supergroup",
+        user_id=anonymous,
+        sender_chat_id=-1002,
+    )
+    assert await asyncio.to_thread(bot.api.wait_for, lambda: bot.api.messages_to(-1002))
+    assert "Tanks: 12,247" in bot.api.messages_to(-1002)[0].text

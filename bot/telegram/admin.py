@@ -11,6 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from telegram import MessageOriginChannel, Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import render, texts
@@ -42,6 +43,12 @@ def admin_only(action: str, handler: AdminHandler) -> Callable:
             )
             log.warning("admin command refused actor=%s action=%s", actor, action)
             await reply(update, texts.ADMINS_ONLY)
+            return
+        chat = update.effective_chat
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            # Admin output (subscriber counts, the source's errors, held figures) is for the
+            # admin alone, not for everyone in a group or channel.
+            await reply(update, texts.ADMIN_IN_PRIVATE)
             return
         try:
             await handler(update, context, Desk(s.store, s.config, s.clock, actor))

@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from telegram import Bot, BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -69,6 +69,19 @@ COMMANDS = {
 }
 
 
+def _expected_errors_in_one_line(record: logging.LogRecord) -> bool:
+    """python-telegram-bot logs a rejected token, or Telegram out of reach, with a traceback of
+    its HTTP stack; the message says it all (and `run` adds what to do), so one line."""
+    if record.exc_info and isinstance(record.exc_info[1], InvalidToken | NetworkError):
+        record.msg = f"{record.msg} error=%r"
+        record.args = (*(record.args or ()), str(record.exc_info[1]))  # type: ignore[misc]
+        record.exc_info = None
+    return True
+
+
+logging.getLogger("telegram.ext").addFilter(_expected_errors_in_one_line)
+
+
 def build(services_: Services, *, token: str, base_url: str) -> Application:
     """The bot, wired. `run_polling`/`run_webhook` start it with its jobs; `running` runs it
     inside an event loop of the caller's (the console, tests, benchmarks)."""
@@ -97,7 +110,9 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
     application.add_handler(InlineQueryHandler(commands.inline))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.COMMAND & private, commands.unknown_command))
-    application.add_handler(MessageHandler(filters.TEXT & private, admin.text_message))
+    # New messages only: an edit of an old message must not become a pasted bulletin.
+    fresh_text = filters.TEXT & private & filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(fresh_text, admin.text_message))
     application.add_error_handler(commands.on_error)
     return application
 

@@ -129,11 +129,15 @@ async def throttle(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update) or update.effective_user is None:
         return
     s = services(context)
-    verdict = s.throttle.check(update.effective_user.id, s.clock.now())
+    # Anonymous group admins, people posting as a channel and Telegram's own account all come
+    # as one placeholder user: the chat they speak for tells them apart.
+    sender = update.effective_message.sender_chat if update.effective_message else None
+    who = sender.id if sender is not None else update.effective_user.id
+    verdict = s.throttle.check(who, s.clock.now())
     if verdict == ALLOW:
         return
     if verdict == WARN:
-        log.warning("throttled user=%d", update.effective_user.id)
+        log.warning("throttled sender=%d", who)
         if update.effective_message is not None:
             await reply(update, texts.SLOW_DOWN)
     raise ApplicationHandlerStop

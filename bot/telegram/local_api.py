@@ -74,6 +74,7 @@ class _Faults:
     missing: set[int] = field(default_factory=set)
     migrated: dict[int, int] = field(default_factory=dict)
     delay: float = 0.0  # seconds every send takes
+    unauthorized: bool = False  # the token is rejected (401), as for a revoked token
 
 
 class LocalBotApi:
@@ -107,8 +108,11 @@ class LocalBotApi:
         user_id: int | None = None,
         chat_type: str = "private",
         language_code: str = "en",
+        sender_chat_id: int | None = None,
+        edited: bool = False,
     ) -> int:
-        """A person writes `text` in a chat; returns the update id."""
+        """A person writes `text` in a chat (or edits an old message into it; or speaks for a
+        chat, as anonymous group admins do); returns the update id."""
         user = {
             "id": user_id or abs(chat_id),
             "is_bot": False,
@@ -131,6 +135,11 @@ class LocalBotApi:
             message["sender_chat"] = chat
             return self._queue({"channel_post": message})
         message["from"] = user
+        if sender_chat_id is not None:
+            message["sender_chat"] = {"id": sender_chat_id, "type": "supergroup", "title": "Chat"}
+        if edited:
+            message["edit_date"] = int(time.time())
+            return self._queue({"edited_message": message})
         return self._queue({"message": message})
 
     def press(self, message: SentMessage, data: str, *, user_id: int | None = None) -> int:
@@ -244,6 +253,8 @@ class LocalBotApi:
     # Bot API methods ---------------------------------------------------------------------------
 
     def _api_getMe(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.faults.unauthorized:
+            return 401, _error(401, "Unauthorized")
         return 200, _ok(
             {
                 **BOT_USER,
