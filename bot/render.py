@@ -128,11 +128,15 @@ def _link_line(report: StoredReport) -> str:
     return _fill(texts.ORIGINAL_POST, link=report.link) if report.link else texts.NO_LINK
 
 
+# However much was typed, an answer about unknown words stays short.
+MOST_UNKNOWN_SHOWN, MOST_WORD_SHOWN = 3, 40
+
+
 def unknown_categories(unknown: Sequence[Unknown], example: str) -> str:
     """'Unknown category 'tankz'. Did you mean: tanks?' for each word, then an example."""
     lines = []
-    for item in unknown:
-        line = _fill(texts.UNKNOWN_CATEGORY, word=item.word)
+    for item in unknown[:MOST_UNKNOWN_SHOWN]:
+        line = _fill(texts.UNKNOWN_CATEGORY, word=item.word[:MOST_WORD_SHOWN])
         if item.suggestions:
             line += _fill(texts.DID_YOU_MEAN, suggestions=", ".join(item.suggestions))
         lines.append(line)

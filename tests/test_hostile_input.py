@@ -155,3 +155,9 @@ async def test_no_command_argument_breaks_the_bot_or_stores_garbage(bot, data):
         assert_telegram_html(reply.text)
         assert "Something went wrong" not in reply.text
     assert bot.store.db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == reports
+
+
+async def test_a_flood_of_unknown_words_gets_a_short_answer(bot):
+    reply = await bot.ask("/latest " + " ".join(f"nonsense{i}" for i in range(2040)))
+    assert len(reply.text) < 1000
+    assert "nonsense0" in reply.text and "nonsense2039" not in reply.text
