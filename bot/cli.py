@@ -371,7 +371,9 @@ def health(context: Context, args: argparse.Namespace) -> int:
         store = Store(path, busy_timeout=HEALTH_LOCK_SECONDS)
         store.check_writable()
     except (StoreError, sqlite3.Error) as error:
-        raise CommandError(f"unhealthy: the database cannot be written: {error}") from None
+        damaged = any(w in str(error) for w in ("malformed", "not a database"))
+        what = "is damaged" if damaged else "cannot be written"
+        raise CommandError(f"unhealthy: the database {what}: {error}") from None
     last = store.last_fetch()
     limit = timedelta(minutes=max(3 * context.config.schedule.poll_every_minutes, 30))
     if last is None:

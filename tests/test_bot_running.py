@@ -135,6 +135,26 @@ async def test_the_webhook_refuses_requests_without_the_secret(history_store):
             assert await asyncio.to_thread(api.wait_for, lambda: api.messages_to(77), 10)
             assert len(api.messages_to(77)) == 1
 
+            # A stranger's big body is refused before it is read; anyone's body over 1 MB too;
+            # a body that is no update is a 400, not a 500.
+            secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            big = b"x" * 5_000_000
+
+            async def answer(**request) -> int | str:
+                """The status, or "closed" when the server hung up on the body unread."""
+                try:
+                    async with httpx.AsyncClient() as client:
+                        return (await client.post(url, **request)).status_code
+                except httpx.TransportError:  # hung up while the body was still coming
+                    return "closed"
+
+            assert await answer(content=big) in (403, 413, "closed")
+            assert await answer(content=big, headers=secret) in (413, "closed")
+            assert await answer(content=b"{not json", headers=secret) == 400
+            assert await answer(json=[1, 2], headers=secret) == 400
+            assert await answer(json=update, headers={**secret, "Content-Length": "-1"}) != 200
+            assert len(api.messages_to(77)) == 1
+
 
 @pytest.mark.parametrize("script", ["/latest tanks\n#History: Tanks\n/on 25.06.2022 apv\n"])
 def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
@@ -220,3 +240,44 @@ def test_a_rejected_token_is_one_line_that_never_shows_the_token(tmp_path):
     assert process.returncode == 2
     assert SECRET not in log and "Traceback" not in log
     assert log.strip().endswith("check it with @BotFather, or get a new one there with /token.")
+
+
+def test_run_in_webhook_mode_answers_and_stops_on_sigterm(tmp_path):
+    port = free_port()
+    api = LocalBotApi()
+    with api.serve() as server:
+        process = start_process(
+            tmp_path,
+            f'[telegram]\napi_base_url = "{server.base_url}"\n'
+            f'[storage]\ndatabase = "{tmp_path / "bulletin.db"}"\n'
+            f'[webhook]\nport = {port}\nsecret_token = "s3cret-token"\n',
+            "run",
+            "--webhook",
+            "https://bot.example.org/telegram",
+        )
+        try:
+            assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
+            update = {
+                "update_id": 5,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": 78, "type": "private"},
+                    "from": {"id": 78, "is_bot": False, "first_name": "A"},
+                    "text": "/latest tanks",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+                },
+            }
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/telegram",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+                timeout=10,
+            )
+            assert answer.status_code == 200
+            assert api.wait_for(lambda: api.messages_to(78), timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, log = process.communicate(timeout=15)
+    assert process.returncode == 0, log
+    assert "s3cret-token" not in log and SECRET not in log

@@ -335,3 +335,11 @@ def test_the_database_is_readable_by_its_owner_alone(run, tmp_path):
         assert mode == 0o600, (name, oct(mode))
     run("backup", str(tmp_path / "copy.db"))
     assert (tmp_path / "copy.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_health_says_a_damaged_database_is_damaged(run, tmp_path):
+    (tmp_path / "bulletin.db").write_bytes(b"this is no database" * 100)
+    status, _, err = run("health")
+    assert status == 1
+    assert "unhealthy: the database is damaged" in err
+    assert "Traceback" not in err

@@ -37,7 +37,7 @@ from bot import instance, metrics, texts
 from bot.config import Config
 from bot.sources.http import make_client
 from bot.subscriptions import BULLETIN
-from bot.telegram import admin, commands
+from bot.telegram import admin, commands, webhook
 from bot.telegram.commands import Services
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
@@ -149,11 +149,16 @@ async def _prepare(application: Application) -> None:
         )
 
 
-async def _start_with_jobs(application: Application) -> None:
+async def _start_with_jobs(
+    application: Application, stop: Callable[[], None] | None = None
+) -> None:
+    """Prepare, then schedule the jobs; `stop` ends the run (default: python-telegram-bot's
+    `stop_running`, for `run_polling`)."""
+    stop = stop or application.stop_running
     s: Services = application.bot_data["services"]
     database = _file_identity(s.store.path)  # the file as opened
     await _prepare(application)
-    _stop_promptly_on_signals(application)
+    _stop_promptly_on_signals(application, stop)
     jobs = application.job_queue
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
     jobs.run_repeating(deliver, DELIVERY_EVERY_SECONDS, first=1, name=DELIVERY_JOB)
@@ -176,7 +181,7 @@ async def _start_with_jobs(application: Application) -> None:
             await _tell_admins_directly(context.bot, s, f"bulletin-bot stopped: {problem}")
             if s.deliverer is not None:
                 s.deliverer.stop()
-            application.stop_running()
+            stop()
 
     jobs.run_repeating(heartbeat, interval, first=interval, name="heartbeat")
 
@@ -198,7 +203,7 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
-def _stop_promptly_on_signals(application: Application) -> None:
+def _stop_promptly_on_signals(application: Application, then: Callable[[], None]) -> None:
     """SIGTERM and SIGINT: delivery stops claiming and sending at once (what is on the wire gets
     a few seconds to be answered and recorded), then python-telegram-bot stops as usual, which
     waits for running jobs. Without this it waited for the whole broadcast, and Docker's 10 s
@@ -211,7 +216,7 @@ def _stop_promptly_on_signals(application: Application) -> None:
         log.info("stopping: delivery stops claiming messages")
         if s.deliverer is not None:
             s.deliverer.stop()
-        application.stop_running()
+        then()
 
     for number in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # event loops without signal support
@@ -229,9 +234,14 @@ async def running(
         await application.start()
         if webhook_url:
             config = application.bot_data["services"].config
-            await application.updater.start_webhook(**_webhook_options(config, webhook_url))
-        else:
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            async with webhook.serving(application, config, webhook_url):
+                try:
+                    yield application
+                finally:
+                    await application.stop()
+                    await _close(application)
+            return
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
         try:
             yield application
         finally:
@@ -259,18 +269,19 @@ def run_polling(application: Application) -> None:
 
 
 def run_webhook(application: Application, services_: Services, url: str) -> None:
-    """Behind a proxy: Telegram posts updates to `url`; requests without the secret are refused
-    by python-telegram-bot with 403."""
-    application.run_webhook(**_webhook_options(services_.config, url))
+    """Behind a proxy: Telegram posts updates to `url` (bot/telegram/webhook.py checks the
+    secret before reading a body, and caps it)."""
+    asyncio.run(_serve_webhook(application, services_, url))
 
 
-def _webhook_options(config: Config, url: str) -> dict[str, object]:
-    webhook = config.webhook
-    return {
-        "listen": webhook.listen,
-        "port": webhook.port,
-        "url_path": webhook.path,
-        "webhook_url": url,
-        "secret_token": webhook.secret_token,
-        "allowed_updates": Update.ALL_TYPES,
-    }
+async def _serve_webhook(application: Application, services_: Services, url: str) -> None:
+    stopped = asyncio.Event()
+    async with application:
+        await _start_with_jobs(application, stopped.set)
+        await application.start()
+        try:
+            async with webhook.serving(application, services_.config, url):
+                await stopped.wait()
+        finally:
+            await application.stop()
+            await _close(application)
