@@ -57,15 +57,21 @@ class Context:
         """Today where the bulletin is published (the configured time zone)."""
         return self.config.schedule.today(self.clock.now())
 
-    def open_store(self, *, seed: bool = True, fresh: bool = False) -> Store:
+    def open_store(self, *, seed: bool = True, create: bool = False, fresh: bool = False) -> Store:
         """The configured database; a new, empty one gets the bundled history unless told not.
 
-        A new database leaves a marker beside it (`NAME.created`). With `fresh` (the bot's
-        `run`), a missing database whose marker is there is refused: it existed and is gone
-        (deleted, a volume not mounted), and starting afresh would silently drop every
-        subscription."""
+        Only `run`, `console`, `import` and `restore` may create one (`create`); any other
+        command on a missing database says so rather than start one nobody asked for. A new
+        database leaves a marker beside it (`NAME.created`). With `fresh` (the bot's `run`), a
+        missing database whose marker is there is refused: it existed and is gone (deleted, a
+        volume not mounted), and starting afresh would silently drop every subscription."""
         path = Path(self.config.storage.database)
         marker = path.with_name(path.name + ".created")
+        if not (create or fresh or path.exists()):
+            raise CommandError(
+                f"there is no database at {path}: `bulletin-bot console`, `run` or `import` "
+                "make one (with the bundled history), or set [storage] database"
+            )
         if fresh and not path.exists() and marker.exists():
             raise CommandError(
                 f"the database {path} is gone, but one was created there "
@@ -229,7 +235,7 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
 
 
 def import_files(context: Context, args: argparse.Namespace) -> int:
-    store = context.open_store(seed=False)  # what is imported is the history
+    store = context.open_store(seed=False, create=True)  # what is imported is the history
 
     async def read_all() -> list[tuple[str, object]]:
         async with make_client() as client:
@@ -447,7 +453,7 @@ def restore(context: Context, args: argparse.Namespace) -> int:
     in memory and its messages in flight, not from the backup."""
     if not args.path.is_file():
         raise CommandError(f"there is no backup at {args.path}", 2)
-    store = context.open_store(seed=False)
+    store = context.open_store(seed=False, create=True)
     lease = instance.me(context.clock)
     try:
         instance.acquire(store, lease, context.clock, wait=0)
@@ -473,7 +479,9 @@ def console(context: Context, args: argparse.Namespace) -> int:
     # One local operator typing (or a script): no flood to guard against.
     unthrottled = Throttle(burst=10**9)
     return terminal.main(
-        Services(context.config, context.open_store(), context.clock, throttle=unthrottled)
+        Services(
+            context.config, context.open_store(create=True), context.clock, throttle=unthrottled
+        )
     )
 
 

@@ -16,6 +16,8 @@ import pytest
 
 from bot.cli import main
 from bot.clock import FixedClock
+from bot.ingest import seed_if_empty
+from bot.store import Store
 from tests.conftest import NOW
 from tests.fake_statistics_api import DATASET
 
@@ -36,6 +38,23 @@ def run(tmp_path, capsys, fake_api):
     return run
 
 
+@pytest.fixture(scope="session")
+def seeded_file(tmp_path_factory):
+    """A database as `console`, `run` or `import` first make it: the bundled history."""
+    path = tmp_path_factory.mktemp("seeded") / "bulletin.db"
+    store = Store(path)
+    seed_if_empty(store, now=NOW, today=NOW.date())
+    store.close()
+    return path
+
+
+@pytest.fixture
+def run_on_seeded(run, tmp_path, seeded_file):
+    """`run`, with the database a first start makes (the bundled history, to 2026-08-08)."""
+    shutil.copyfile(seeded_file, tmp_path / "bulletin.db")
+    return run
+
+
 @pytest.fixture
 def run_on_history(run, tmp_path, history_file):
     """`run`, with the database holding the real history up to the day before the API's latest."""
@@ -43,8 +62,15 @@ def run_on_history(run, tmp_path, history_file):
     return run
 
 
-def test_latest_on_a_fresh_database_uses_the_bundled_history(run):
-    status, out, _ = run("latest")
+def test_a_command_on_a_missing_database_says_how_to_make_one_and_makes_none(run, tmp_path):
+    status, out, err = run("latest")
+    assert (status, out) == (1, "")
+    assert "there is no database at" in err and "`bulletin-bot console`, `run` or `import`" in err
+    assert not (tmp_path / "bulletin.db").exists()
+
+
+def test_latest_on_a_first_database_uses_the_bundled_history(run_on_seeded):
+    status, out, _ = run_on_seeded("latest")
     assert status == 0
     assert "8 August 2026 · day 1627 of the full-scale invasion" in out
     assert "Personnel: about 1,456,610 (+1,190)" in out
@@ -53,38 +79,38 @@ def test_latest_on_a_fresh_database_uses_the_bundled_history(run):
     assert "<b>" not in out
 
 
-def test_latest_with_categories_shows_just_those(run):
-    status, out, _ = run("latest", "танки", "air", "defence")
+def test_latest_with_categories_shows_just_those(run_on_seeded):
+    status, out, _ = run_on_seeded("latest", "танки", "air", "defence")
     lines = [line for line in out.splitlines() if ": " in line and "(" in line]
     assert status == 0
     assert lines == ["Tanks: 12,251 (+4)", "Air defence systems: 1,556 (+6)"]
 
 
-def test_an_unknown_category_gets_suggestions_and_exit_2(run):
-    status, out, err = run("latest", "tankz")
+def test_an_unknown_category_gets_suggestions_and_exit_2(run_on_seeded):
+    status, out, err = run_on_seeded("latest", "tankz")
     assert (status, out) == (2, "")
     assert "Unknown category 'tankz'. Did you mean: tanks" in err
     assert "Try for example: bulletin-bot latest tanks" in err
 
 
-def test_on_a_past_date(run):
-    status, out, _ = run("on", "25.06.2022", "tanks", "artillery")
+def test_on_a_past_date(run_on_seeded):
+    status, out, _ = run_on_seeded("on", "25.06.2022", "tanks", "artillery")
     assert status == 0
     assert "25 June 2022 · day 122" in out
     assert "Tanks: 1,511 (+4)" in out
     assert "Artillery systems: 764 (+5)" in out
 
 
-def test_a_downward_revision_is_shown_as_such(run):
-    _, out, _ = run("on", "2022-10-13", "apv")
+def test_a_downward_revision_is_shown_as_such(run_on_seeded):
+    _, out, _ = run_on_seeded("on", "2022-10-13", "apv")
     assert "Armoured combat vehicles: 5,167 (−14, revised down by the source)*" in out
     assert (
         "* Armoured combat vehicles: lower than the day before, as published by the source." in out
     )
 
 
-def test_a_category_the_day_did_not_have(run):
-    _, out, _ = run("on", "2022-06-25", "submarines")
+def test_a_category_the_day_did_not_have(run_on_seeded):
+    _, out, _ = run_on_seeded("on", "2022-06-25", "submarines")
     assert "No figure on 25 June 2022 for: Submarines." in out
 
 
@@ -182,15 +208,15 @@ def test_import_the_dataset_from_its_urls(run, dataset_url):
     assert "Fuel tanks: 75 (0)" in out
 
 
-def test_notes_on_the_real_history_name_no_retired_category_as_missing(run):
-    status, out, _ = run("notes")
+def test_notes_on_the_real_history_name_no_retired_category_as_missing(run_on_seeded):
+    status, out, _ = run_on_seeded("notes")
     assert status == 0
     assert out.startswith("Notes on accepted bulletins (")
     assert "2022-10-13 Armoured combat vehicles went down: 5,181 -> 5,167" in out
     # Prisoners of war (last on 27 April 2022), SRBM systems, military vehicles and fuel tanks
     # (last on 30 April 2022) were retired by the bulletin, not left out of it.
     assert "missing" not in out
-    _, out, _ = run("notes", "2022-10-13")
+    _, out, _ = run_on_seeded("notes", "2022-10-13")
     assert out.splitlines() == [
         "Notes on accepted bulletins (1):",
         "2022-10-13 Armoured combat vehicles went down: 5,181 -> 5,167",
@@ -214,18 +240,22 @@ def test_a_missing_config_file(tmp_path, capsys):
     assert "configuration: " in capsys.readouterr().err
 
 
-def test_the_readme_main_command_works_as_a_real_process(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "latest", "tanks"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def test_a_first_import_makes_the_database_that_latest_then_reads_as_real_processes(tmp_path):
+    def bulletin_bot(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    files = [str(DATASET / f"russia_losses_{k}.json") for k in ("equipment", "personnel")]
+    assert bulletin_bot("import", *files).returncode == 0
+    result = bulletin_bot("latest", "tanks")
     assert result.returncode == 0, result.stderr
     assert "Tanks: 12,251 (+4)" in result.stdout
-    assert (tmp_path / "bulletin.db").exists()
     assert Path(tmp_path / "bulletin.db").stat().st_size > 100_000
 
 
@@ -329,7 +359,7 @@ def test_stored_text_never_reaches_the_terminal_as_escape_codes(run, tmp_path):
 
 
 def test_the_database_is_readable_by_its_owner_alone(run, tmp_path):
-    run("latest")
+    run("import", *(str(DATASET / f"russia_losses_{k}.json") for k in ("equipment", "personnel")))
     for name in ("bulletin.db", "bulletin.db-wal"):
         mode = (tmp_path / name).stat().st_mode & 0o777
         assert mode == 0o600, (name, oct(mode))

@@ -13,7 +13,7 @@ from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.local_api import LocalBotApi
-from tests.faults.test_kill import _eventually, _pending, bulletin_bot
+from tests.faults.test_kill import FILES, _eventually, _pending, bulletin_bot
 
 SUBSCRIBERS = 600
 
@@ -31,7 +31,7 @@ def sent_in(path) -> set[int]:
 
 def test_a_backup_taken_mid_broadcast_restores_to_a_bot_that_finishes_it(tmp_path, fake_api):
     database = tmp_path / "bulletin.db"
-    assert bulletin_bot(tmp_path, "latest").wait(timeout=60) == 0
+    assert bulletin_bot(tmp_path, "import", *FILES).wait(timeout=60) == 0  # makes the database
     store = Store(database)
     now = datetime.now(UTC)
     seed_if_empty(store, now=now, today=now.date())

@@ -10,13 +10,13 @@ import time
 import pytest
 
 from bot.telegram.local_api import LocalBotApi
-from tests.faults.test_kill import bulletin_bot
+from tests.faults.test_kill import FILES, bulletin_bot
 
 
 @pytest.fixture
 def folder(tmp_path):
     """A database made as an operator makes one: by a first command (which seeds it)."""
-    first = bulletin_bot(tmp_path, "latest")
+    first = bulletin_bot(tmp_path, "import", *FILES)
     assert first.wait(timeout=60) == 0
     return tmp_path
 
