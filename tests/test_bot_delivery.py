@@ -91,6 +91,17 @@ async def test_only_group_admins_change_a_group_subscription(bot):
     assert bot.store.subscriber(group).status == ACTIVE
 
 
+async def test_a_group_admins_rights_are_asked_of_telegram_once_per_five_minutes(bot):
+    group = -4002
+    bot.api.make_admin(group, 8)
+    for when in ("08:00", "08:30", "09:00"):
+        await bot.ask(f"/subscribe {when}", chat_id=group, chat_type="group", user_id=8)
+    assert bot.api.member_checks == 1
+    bot.clock.advance(timedelta(minutes=6))
+    await bot.ask("/subscribe 10:00", chat_id=group, chat_type="group", user_id=8)
+    assert bot.api.member_checks == 2
+
+
 async def test_a_channel_can_subscribe(bot):
     reply = await bot.ask("/subscribe", chat_id=-100500, chat_type="channel")
     assert "Subscribed" in reply.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import httpx
 from telegram import (
@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import categories, render, texts
@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
+# A group admin's rights are asked of Telegram once per this long (a demoted admin may change
+# the group's subscription for up to 5 minutes more), for at most this many (group, user) pairs.
+GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
 # Categories offered as buttons under a bulletin; each label is the message BUTTON_<KEY>.
 BUTTONS = ("personnel", "tanks", "afv", "artillery", "uav", "air_defence")
 
@@ -64,6 +67,8 @@ class Services:
     # it stopped on its own, if it did (the exit status says so).
     lease: Lease | None = None
     fatal: str | None = None
+    # (group, user) -> (is a group admin, until when that answer is trusted): GROUP_ADMIN_FOR.
+    group_admins: dict[tuple[int, int], tuple[bool, datetime]] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -416,8 +421,22 @@ async def _may_change_subscription(update: Update, context: ContextTypes.DEFAULT
     user = update.effective_user
     if user is None:
         return False
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+    s = services(context)
+    key, now = (chat.id, user.id), s.clock.now()
+    if (known := s.group_admins.get(key)) and known[1] > now:
+        return known[0]
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as error:  # fail closed, in one line
+        log.warning(
+            "group admin check failed chat=%d user=%d error=%r", chat.id, user.id, str(error)
+        )
+        return False
+    allowed = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+    if len(s.group_admins) >= GROUP_ADMINS_KEPT:
+        s.group_admins.clear()
+    s.group_admins[key] = (allowed, now + GROUP_ADMIN_FOR)
+    return allowed
 
 
 # Buttons and anything else -------------------------------------------------------------------

@@ -90,6 +90,7 @@ class LocalBotApi:
         self.calls: list[str] = []  # every method called, in order
         self.commands: dict[str, list[dict[str, str]]] = {}  # language code -> setMyCommands
         self.commands_set = 0  # setMyCommands calls: two at each start-up of a bot
+        self.member_checks = 0  # getChatMember calls
         self.answered_callbacks: list[dict[str, Any]] = []
         self.inline_answers: list[dict[str, Any]] = []
         self.chat_admins: dict[int, set[int]] = {}
@@ -293,6 +294,7 @@ class LocalBotApi:
 
     def _api_getChatMember(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        self.member_checks += 1
         user = {"id": user_id, "is_bot": False, "first_name": "Reader"}
         if user_id in self.chat_admins.get(chat_id, set()):
             return 200, _ok({"status": "creator", "user": user, "is_anonymous": False})
