@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from bot import categories, render, texts
 from bot.dates import WAR_START
 from bot.figures import Series, daily_changes
+from bot.limits import Limiter
 from bot.store import Store
 
 DEFAULT_PERIOD = "90d"
@@ -165,13 +166,18 @@ class ChartCache:
     drawing goes to a worker thread. Concurrent requests for the same chart share one drawing.
     """
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
+    def __init__(self, size: int = CACHE_SIZE, limiter: Limiter | None = None) -> None:
         self._size = size
+        self.limiter = limiter or Limiter()
         self._items: OrderedDict[tuple, bytes] = OrderedDict()
         self._drawing: dict[tuple, asyncio.Future[bytes]] = {}
         self.drawn = 0  # how many charts were drawn rather than found
 
-    async def chart(self, store: Store, keys: Sequence[str], period: Period) -> bytes:
+    async def chart(
+        self, store: Store, keys: Sequence[str], period: Period, *, may_refuse: bool = True
+    ) -> bytes:
+        """The chart, from the cache or drawn; a drawing waits for its turn (limits.Busy when
+        too many wait, unless `may_refuse` is False)."""
         key = (tuple(keys), period, texts.current_language(), store.data_version())
         if key in self._items:
             self._items.move_to_end(key)
@@ -181,11 +187,13 @@ class ChartCache:
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._drawing[key] = future
         try:
-            data = data_series(store, keys, period)
-            corrected = {
-                (c.category, c.date) for c in store.live_corrections(period.start, period.end)
-            }
-            png = await asyncio.to_thread(draw, data, period, corrected)
+            # The turn first: a crowd refused costs no reading of the data either.
+            async with self.limiter.turn(may_refuse=may_refuse):
+                data = data_series(store, keys, period)
+                corrected = {
+                    (c.category, c.date) for c in store.live_corrections(period.start, period.end)
+                }
+                png = await asyncio.to_thread(draw, data, period, corrected)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved: nobody else may be waiting

@@ -11,6 +11,7 @@ import pytest
 
 from bot.export import ExportError, export, parse_arguments
 from bot.ingest import seed_if_empty
+from bot.store import Store
 from tests.bot_harness import ADMIN
 from tests.conftest import NOW
 
@@ -106,5 +107,6 @@ def test_export_from_the_command_line_to_a_file(tmp_path, monkeypatch):
     from bot.cli import main
 
     monkeypatch.chdir(tmp_path)
+    seed_if_empty(Store(tmp_path / "bulletin.db"), now=NOW, today=TODAY)
     assert main(["export", "csv", "2026-08-08", "-o", "out.csv"]) == 0
     assert (tmp_path / "out.csv").read_text().splitlines()[0].startswith("date,day,category")

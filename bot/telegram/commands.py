@@ -6,8 +6,10 @@ argument gets a short message saying what was wrong and what to type instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -31,9 +33,10 @@ from bot.charts import DEFAULT_PERIOD, MOST_CATEGORIES, ChartCache, PeriodError,
 from bot.clock import Clock
 from bot.config import Config
 from bot.dates import DateError, parse_user_date
-from bot.export import ExportError, export
+from bot.export import Export, ExportError, export
 from bot.export import parse_arguments as parse_export
-from bot.figures import bulletin_on, series
+from bot.figures import Bulletin, bulletin_on, series
+from bot.limits import Busy
 from bot.store import ACTIVE, UNSUBSCRIBED, Lease, Store
 from bot.subscriptions import SubscriptionError, parse_options
 from bot.telegram.delivery import Deliverer
@@ -45,11 +48,21 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
+INLINE_KEPT = 256
 # A group admin's rights are asked of Telegram once per this long (a demoted admin may change
 # the group's subscription for up to 5 minutes more), for at most this many (group, user) pairs.
 GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
 # Categories offered as buttons under a bulletin; each label is the message BUTTON_<KEY>.
 BUTTONS = ("personnel", "tanks", "afv", "artillery", "uav", "air_defence")
+
+
+@dataclass
+class Kept:
+    """An export built once for a crowd, and its Telegram file id once uploaded."""
+
+    export: Export
+    file_id: str | None = None
+    upload: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass
@@ -67,6 +80,10 @@ class Services:
     # it stopped on its own, if it did (the exit status says so).
     lease: Lease | None = None
     fatal: str | None = None
+    # The last export built, by (format, from, to, language, data version).
+    exports: dict[tuple, Kept] = field(default_factory=dict)
+    # Inline answers by (language, data version, words), LRU, at most INLINE_KEPT.
+    inline_answers: OrderedDict[tuple, list] = field(default_factory=OrderedDict)
     # (group, user) -> (is a group admin, until when that answer is trusted): GROUP_ADMIN_FOR.
     group_admins: dict[tuple[int, int], tuple[bool, datetime]] = field(default_factory=dict)
 
@@ -294,7 +311,11 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat = update.effective_chat
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
-    png = await s.charts.chart(s.store, keys, period)
+    try:
+        png = await s.charts.chart(s.store, keys, period)
+    except Busy:
+        await reply(update, texts.BUSY)
+        return
     report = s.store.report_on(latest)
     caption = render.with_age(render.chart_caption(keys, period.label, report), s.age_note())
     await update.effective_message.reply_photo(  # type: ignore[union-attr]
@@ -344,13 +365,29 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     except ExportError as error:
         await reply(update, render.escaped(str(error)))
         return
-    result = export(s.store, fmt, first, last)
-    await update.effective_message.reply_document(  # type: ignore[union-attr]
-        InputFile(result.data, filename=result.file_name),
-        caption=render.escaped(
-            texts.EXPORT_CAPTION.format(first=first, last=last, caveat=texts.CAVEAT)
-        ),
+    cache_key = (fmt, first, last, texts.current_language(), s.store.data_version())
+    kept = s.exports.get(cache_key)
+    if kept is None:
+        try:
+            async with s.charts.limiter.turn():  # the same bound as charts: heavy work
+                kept = Kept(export(s.store, fmt, first, last))
+        except Busy:
+            await reply(update, texts.BUSY)
+            return
+        s.exports.clear()  # one kept: the flood case is everyone asking for the same file
+        s.exports[cache_key] = kept
+    caption = render.escaped(
+        texts.EXPORT_CAPTION.format(first=first, last=last, caveat=texts.CAVEAT)
     )
+    # Uploaded once; then Telegram has the file and it is sent again by its id. The lock makes
+    # the crowd wait for that one upload instead of each uploading it.
+    async with kept.upload:
+        document = kept.file_id or InputFile(kept.export.data, filename=kept.export.file_name)
+        sent = await update.effective_message.reply_document(  # type: ignore[union-attr]
+            document, caption=caption
+        )
+        if kept.file_id is None and sent.document is not None:
+            kept.file_id = sent.document.file_id
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -471,13 +508,32 @@ INLINE_RESULTS = 10
 
 
 async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """'@bot tanks' in any chat: the latest figure as a ready message; nothing typed: all of it."""
+    """'@bot tanks' in any chat: the latest figure as a ready message; nothing typed: all of it.
+    Answers are kept per language, data version and words: a crowd typing costs one answer."""
     query = update.inline_query
-    view = bulletin_on(services(context).store)
-    if query is None or view is None:
+    if query is None:
         return
-    note = services(context).age_note()
-    words = query.query.split()[:10]
+    s = services(context)
+    note = s.age_note()
+    words = tuple(query.query.split()[:10])
+    key = (texts.current_language(), s.store.data_version(), note, words)
+    results = s.inline_answers.get(key)
+    if results is None:
+        view = bulletin_on(s.store)
+        if view is None:
+            return
+        results = _inline_results(view, list(words), note)
+        s.inline_answers[key] = results
+        while len(s.inline_answers) > INLINE_KEPT:
+            s.inline_answers.popitem(last=False)
+    else:
+        s.inline_answers.move_to_end(key)
+    await query.answer(results, cache_time=300)
+
+
+def _inline_results(view: Bulletin, words: list[str], note: str | None) -> list:
+    """The articles offered for `words`: the whole bulletin first when nothing is typed, then
+    each category named (or suggested for a misspelt word)."""
     keys, unknown = categories.resolve(words)
     keys += [key for item in unknown for key in item.suggestions]
     present = {c.category: c for c in view.changes}
@@ -509,7 +565,7 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 description=render.inline_description(view),
             )
         )
-    await query.answer(results, cache_time=300)
+    return results
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -272,7 +272,7 @@ class Deliverer:
         if delivery.kind == CHART:
             day = date.fromisoformat(delivery.subject)
             period = parse_period(SUMMARY_PERIOD, day)
-            photo = await self.charts.chart(self.store, SUMMARY_KEYS, period)
+            photo = await self.charts.chart(self.store, SUMMARY_KEYS, period, may_refuse=False)
         return await self._send_to(delivery, delivery.chat_id, text, photo)
 
     async def _send_to(

@@ -91,6 +91,7 @@ class LocalBotApi:
         self.commands: dict[str, list[dict[str, str]]] = {}  # language code -> setMyCommands
         self.commands_set = 0  # setMyCommands calls: two at each start-up of a bot
         self.member_checks = 0  # getChatMember calls
+        self.files: dict[str, tuple[bytes, str | None]] = {}  # file_id -> content, file name
         self.answered_callbacks: list[dict[str, Any]] = []
         self.inline_answers: list[dict[str, Any]] = []
         self.chat_admins: dict[int, set[int]] = {}
@@ -338,6 +339,10 @@ class LocalBotApi:
                 return refusal
             message_id = int(params.get("message_id") or 0) or self._next_message_id + 1
             self._next_message_id = max(self._next_message_id, message_id)
+            attachment = params.get(_ATTACHMENTS.get(method, ""))
+            file_name = params.get(f"{_ATTACHMENTS.get(method, '')}#filename")
+            if isinstance(attachment, str) and attachment in self.files:  # sent again by id
+                attachment, file_name = self.files[attachment]
             message = SentMessage(
                 method,
                 chat_id,
@@ -345,9 +350,11 @@ class LocalBotApi:
                 text,
                 params.get("parse_mode"),
                 params.get("reply_markup"),
-                params.get(_ATTACHMENTS.get(method, "")),
-                params.get(f"{_ATTACHMENTS.get(method, '')}#filename"),
+                attachment,
+                file_name,
             )
+            if isinstance(attachment, bytes):
+                self.files[f"doc{message_id}"] = (attachment, file_name)
             self.sent.append(message)
             if self.on_sent:
                 self.on_sent(message)
