@@ -451,7 +451,11 @@ def resolve(words: Sequence[str], also: Iterable[str] = ()) -> tuple[list[str], 
 
 
 def suggest(word: str, limit: int = 3) -> tuple[str, ...]:
-    """The keys whose names or aliases are closest to a misspelt word."""
-    matches = difflib.get_close_matches(normalise(word), list(_BY_WORD), n=limit * 4, cutoff=0.6)
+    """The keys whose names or aliases are closest to a misspelt word: current categories only,
+    since a retired one ('fuel tanks', merged in 2022) has no figure to show today."""
+    matches = difflib.get_close_matches(normalise(word), _CURRENT_WORDS, n=limit * 4, cutoff=0.6)
     keys = dict.fromkeys(_BY_WORD[m] for m in matches)
     return tuple(keys)[:limit]
+
+
+_CURRENT_WORDS = [w for w, key in _BY_WORD.items() if BY_KEY[key].last_reported is None]

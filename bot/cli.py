@@ -146,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("latest", latest, "print the latest accepted bulletin")
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks artillery")
     sub = command("on", on, "print the bulletin of a past date")
-    sub.add_argument("date", metavar="DATE", help=texts.DATE_FORMS)
+    sub.add_argument("date", nargs="?", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
     command("held", held, "list reports on hold, what is wrong with them, and their figures")
     sub = command("paste", paste, "read a bulletin's text, as an admin's paste in Telegram")
@@ -271,6 +271,8 @@ def latest(context: Context, args: argparse.Namespace) -> int:
 
 
 def on(context: Context, args: argparse.Namespace) -> int:
+    if args.date is None:  # argparse would say "required: DATE, CATEGORY"; CATEGORY is not
+        raise CommandError("on: which date? For example: bulletin-bot on 2022-06-25 tanks", 2)
     day = _date_arg(args.date, context)
     store = context.open_store()
     keys = _category_args(args.categories, f"bulletin-bot on {day} tanks", store)

@@ -61,11 +61,15 @@ def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, d
         try:
             dates.append(parse_user_date(word, today))
         except DateError as error:
+            if word.isalpha():  # a word, not a mistyped date: a format we do not make
+                raise ExportError(texts.EXPORT_BAD_FORMAT.format(word=word)) from None
             raise ExportError(f"{error} {texts.USAGE_EXPORT}") from None
     if len(dates) > 2:
         raise ExportError(texts.USAGE_EXPORT)
     first = dates[0] if dates else WAR_START
     last = dates[1] if len(dates) == 2 else latest
+    if len(dates) == 1 and first > latest:
+        raise ExportError(texts.EXPORT_NOTHING_AFTER.format(first=first, latest=latest))
     if first > last:
         raise ExportError(texts.EXPORT_BACKWARDS.format(first=first, last=last))
     return fmt, first, last

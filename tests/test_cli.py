@@ -373,3 +373,10 @@ def test_health_says_a_damaged_database_is_damaged(run, tmp_path):
     assert status == 1
     assert "unhealthy: the database is damaged" in err
     assert "Traceback" not in err
+
+
+def test_on_without_a_date_asks_for_one_and_not_for_a_category(run_on_seeded):
+    status, out, err = run_on_seeded("on")
+    assert (status, out) == (2, "")
+    assert "which date? For example: bulletin-bot on 2022-06-25 tanks" in err
+    assert "CATEGORY" not in err

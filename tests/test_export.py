@@ -100,7 +100,7 @@ async def test_export_in_telegram_sends_a_file(bot):
     assert len(json.loads(reply.attachment)["days"]) == 7
     assert "corrections applied and marked" in reply.text
     reply = await bot.ask("/export pdf")
-    assert "'pdf' is not a date" in reply.text
+    assert "'pdf' is not a format: write csv or json" in reply.text
 
 
 def test_export_from_the_command_line_to_a_file(tmp_path, monkeypatch):

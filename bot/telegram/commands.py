@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
 INLINE_KEPT = 256
+ALL_WORDS = {"all", "усі", "все", "всі"}
 # A group admin's rights are asked of Telegram once per this long (a demoted admin may change
 # the group's subscription for up to 5 minutes more), for at most this many (group, user) pairs.
 GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
@@ -229,6 +230,7 @@ async def _categories(
 ) -> list[str] | None:
     """The categories named, or None after telling the person which words named none.
     A word the registry does not know may name a category the source started sending."""
+    words = [w for w in words if w.casefold() not in ALL_WORDS]  # "/latest all": the button's word
     keys, unknown = categories.resolve(words)
     if unknown:
         keys, unknown = categories.resolve(words, services(context).store.stored_categories())
@@ -263,8 +265,13 @@ async def _bulletin(
 async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     words = list(context.args or [])
     days = HISTORY_DAYS
-    if words and re.fullmatch(r"[+-]?\d+", words[-1]):
-        word = words.pop()
+    numbers = [w for w in words if re.fullmatch(r"[+-]?\d+", w)]
+    if len(numbers) > 1:
+        await reply(update, texts.USAGE_HISTORY)
+        return
+    if numbers:  # the number of days may stand anywhere: "/history 14 tanks"
+        word = numbers[0]
+        words.remove(word)
         if len(word) > 3 or not 1 <= int(word) <= HISTORY_MOST_DAYS:
             await reply(
                 update, render.escaped(texts.BAD_DAYS.format(word=word, most=HISTORY_MOST_DAYS))
