@@ -82,7 +82,7 @@ def test_arguments(words, expected):
 @pytest.mark.parametrize(
     "words, message",
     [
-        (["xml"], "'xml' is not a date"),
+        (["xml"], "'xml' is not a format: write csv or json"),
         (["2024-02-01", "2024-01-01"], "put the earlier date"),
         (["2030-01-01"], "is in the future"),
         (["2024-01-01"] * 3, "Write it as /export"),
