@@ -400,6 +400,12 @@ def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> s
     )
 
 
+def unsubscribed(subscriber: Subscriber) -> str:
+    """'Unsubscribed: no more summaries (weekly (Mondays)).' naming what stopped."""
+    digests = ", ".join(getattr(texts, f"DIGEST_{d.upper()}") for d in subscriber.digests)
+    return _fill(texts.UNSUBSCRIBED, digests=digests)
+
+
 # Admin replies and notices ---------------------------------------------------------------
 
 

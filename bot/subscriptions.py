@@ -16,7 +16,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
-from bot.store import Store, Subscriber
+from bot.store import ACTIVE, Store, Subscriber
 
 # Outbox kinds a fresh bulletin brings; the subject of each is the bulletin's ISO date.
 BULLETIN, CHART, WEEKLY, MONTHLY = "bulletin", "chart", "weekly", "monthly"
@@ -34,6 +34,7 @@ _DIGEST_WORDS = {
     "щомісячно": "monthly",
 }
 _CHART_WORDS = {"chart", "графік"}
+_ASAP_WORDS = {"asap", "now", "одразу", "відразу"}
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 # Where the bulletin is published: its day is this zone's (the default of [schedule] timezone).
 HOME_ZONE = "Europe/Kyiv"
@@ -53,10 +54,15 @@ class Options:
     with_chart: bool = False
 
 
-def parse_options(words: Sequence[str], default_zone: str) -> Options:
-    """'/subscribe 08:30 Europe/London weekly chart': any of them may be left out."""
-    send_at: str | None = None
-    zone = default_zone
+def parse_options(
+    words: Sequence[str], default_zone: str, previous: Subscriber | None = None
+) -> Options:
+    """'/subscribe 08:30 Europe/London weekly chart': any of them may be left out. A time or
+    zone left out stays as an active subscriber chose it before ('asap' goes back to "as soon
+    as the bulletin is out")."""
+    kept = previous if previous is not None and previous.status == ACTIVE else None
+    send_at = kept.send_at if kept else None
+    zone = kept.timezone if kept else default_zone
     digests: list[str] = []
     with_chart = False
     for word in words:
@@ -65,6 +71,8 @@ def parse_options(words: Sequence[str], default_zone: str) -> Options:
             digests.append(_DIGEST_WORDS[folded])
         elif folded in _CHART_WORDS:
             with_chart = True
+        elif folded in _ASAP_WORDS:
+            send_at = None
         elif match := _TIME.fullmatch(word):
             send_at = f"{int(match[1]):02d}:{match[2]}"
         elif found := find_zone(word):

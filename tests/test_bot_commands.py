@@ -217,7 +217,7 @@ async def test_inline_mode_with_nothing_typed_offers_the_whole_bulletin_first(bo
 async def test_inline_mode_suggests_for_a_misspelt_category(bot):
     results = await inline_answer(bot, "tankz")
     assert results[0]["id"] == "tanks"
-    assert await inline_answer(bot, "xyzzy") == []
+    assert [r["id"] for r in await inline_answer(bot, "xyzzy")] == ["none"]
     # What people type only picks categories; it never reaches the message.
     for result in await inline_answer(bot, "<script>"):
         assert "<script>" not in result["input_message_content"]["message_text"]
@@ -238,3 +238,10 @@ async def test_errors_give_the_right_reason_and_suggestions_lead_somewhere(bot, 
     text = render.to_plain((await bot.ask(command)).text)
     assert expected in text
     assert "fuel_tanks" not in text and "'7'" not in text
+
+
+async def test_inline_answers_are_personal_and_an_unknown_word_still_gets_a_result(bot):
+    (result,) = await inline_answer(bot, "zzzz")
+    assert result["title"].startswith("No category “zzzz”: try tanks")
+    assert "Personnel: about" in result["input_message_content"]["message_text"]
+    assert bot.api.inline_answers[-1]["is_personal"] is True

@@ -58,8 +58,16 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
         ACTIVE,
     )
     assert "at 08:30" in (await bot.ask("/settings")).text
+    # Changing what comes keeps the time and zone chosen before ...
+    reply = await bot.ask("/subscribe monthly chart")
+    assert "monthly (the 1st)" in reply.text
+    assert "at 08:30, time zone America/New_York" in reply.text
+    # ... until asked otherwise.
+    assert "as soon as the bulletin is out" in (await bot.ask("/subscribe monthly asap")).text
 
-    assert (await bot.ask("/unsubscribe")).text == texts.UNSUBSCRIBED
+    assert (await bot.ask("/unsubscribe")).text == (
+        "Unsubscribed: no more summaries (monthly (the 1st)). /subscribe starts them again."
+    )
     assert bot.store.subscriber(USER).status == UNSUBSCRIBED
     assert (await bot.ask("/settings")).text == texts.SETTINGS_NONE
     assert (await bot.ask("/unsubscribe")).text == texts.NOT_SUBSCRIBED

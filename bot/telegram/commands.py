@@ -411,7 +411,10 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     s = services(context)
     try:
-        options = parse_options(context.args or [], s.config.schedule.timezone)
+        chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        options = parse_options(
+            context.args or [], s.config.schedule.timezone, s.store.subscriber(chat_id)
+        )
     except SubscriptionError as error:
         await reply(update, render.escaped(f"{error} {texts.SUBSCRIBE_EXAMPLE}"))
         return
@@ -442,7 +445,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     s.store.set_subscriber_status(chat_id, UNSUBSCRIBED, now=s.clock.now())
     log.info("unsubscribed chat=%d", chat_id)
-    await reply(update, texts.UNSUBSCRIBED)
+    await reply(update, render.unsubscribed(subscriber))
 
 
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -535,7 +538,8 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             s.inline_answers.popitem(last=False)
     else:
         s.inline_answers.move_to_end(key)
-    await query.answer(results, cache_time=300)
+    # Personal: the answer is in the asker's language, so Telegram must not share it.
+    await query.answer(results, cache_time=300, is_personal=True)
 
 
 def _inline_results(view: Bulletin, words: list[str], note: str | None) -> list:
@@ -570,6 +574,19 @@ def _inline_results(view: Bulletin, words: list[str], note: str | None) -> list:
                     link_preview_options=NO_PREVIEW,
                 ),
                 description=render.inline_description(view),
+            )
+        )
+    if not results:  # nothing matched: say so, and offer the whole bulletin
+        results.append(
+            InlineQueryResultArticle(
+                "none",
+                texts.INLINE_NO_SUCH.format(word=" ".join(words)[:40]),
+                InputTextMessageContent(
+                    render.with_age(render.bulletin(view), note),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                ),
+                description=texts.INLINE_ALL_DESCRIPTION,
             )
         )
     return results
