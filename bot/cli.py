@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import getpass
 import json
+import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -171,7 +172,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="the public HTTPS URL Telegram posts updates to ([webhook] keys)",
     )
-    command("console", console, "chat with the bot in the terminal: no token, no network")
+    sub = command("console", console, "chat with the bot in the terminal: no token, no network")
+    sub.add_argument(
+        "--as-user", action="store_true", help="be a reader, not the admin at the server"
+    )
     sub = command("backup", backup, "copy the database, consistently, even while the bot runs")
     sub.add_argument("path", type=Path, metavar="PATH", help="the backup file to write")
     sub = command("restore", restore, "replace the database with a backup (the bot stopped)")
@@ -480,11 +484,12 @@ def console(context: Context, args: argparse.Namespace) -> int:
 
     # One local operator typing (or a script): no flood to guard against.
     unthrottled = Throttle(burst=10**9)
-    return terminal.main(
-        Services(
-            context.config, context.open_store(create=True), context.clock, throttle=unthrottled
-        )
+    if not args.verbose:  # the conversation is on the terminal: only errors beside it
+        logging.getLogger().setLevel(logging.ERROR)
+    services = Services(
+        context.config, context.open_store(create=True), context.clock, throttle=unthrottled
     )
+    return terminal.main(services, as_admin=not args.as_user)
 
 
 # Helpers ---------------------------------------------------------------------------------------

@@ -222,7 +222,14 @@ def validate(
                     f"give {delta:+,}",
                 )
             )
-    return findings
+    return _without_repeats(findings)
+
+
+def _without_repeats(findings: list[Finding]) -> list[Finding]:
+    """A category missing against the day before need not also be 'dropped' from the version
+    replaced: one reason is enough."""
+    missing = {f.category for f in findings if f.kind == MISSING}
+    return [f for f in findings if not (f.kind == DROPPED and f.category in missing)]
 
 
 def _name(key: str) -> str:

@@ -860,6 +860,14 @@ class Store:
         )
         return cursor.rowcount > 0
 
+    def forget_chat(self, chat_id: int) -> None:
+        """Remove a chat's subscription, queued messages and language (the console's own
+        chat, so nothing of it waits for a real bot on the same database)."""
+        with self._writing():
+            self.db.execute("DELETE FROM outbox WHERE chat_id = ?", [chat_id])
+            self.db.execute("DELETE FROM subscribers WHERE chat_id = ?", [chat_id])
+            self.db.execute("DELETE FROM chats WHERE chat_id = ?", [chat_id])
+
     def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
         """A group became a supergroup with a new id: its subscription and queue follow it."""
         with self._writing():

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -281,3 +282,56 @@ def test_run_in_webhook_mode_answers_and_stops_on_sigterm(tmp_path):
             _, log = process.communicate(timeout=15)
     assert process.returncode == 0, log
     assert "s3cret-token" not in log and SECRET not in log
+
+
+def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
+    script = (
+        "/correct 2026-08-07 tanks 12250 typo\n"
+        "/subscribe\n"
+        "/announce Hello from the console\n"
+        "/chart tanks 30d\n"
+        "The total combat losses of the enemy from 24.02.2022 to 08.08.2026 were approximately:\n"
+        "personnel - about 1456610 (+1190)\n"
+        "\n"
+        "/held\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        cwd=tmp_path,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    # The operator is an admin; what was queued arrives in the conversation.
+    assert "Correction 1: Tanks on 2026-08-07 is now 12,250" in out
+    assert "bot> 📢 Hello from the console" in out
+    # A picture is saved, and its name said.
+    assert f"[picture saved to {tmp_path / 'picture-1.png'}]" in out
+    assert (tmp_path / "picture-1.png").read_bytes().startswith(b"\x89PNG")
+    # Two pasted lines are one message.
+    assert "you> The total combat losses" in out and "Read a bulletin for 8 August 2026" in out
+    assert "Reports on hold (1):" in out
+    # The console's chat leaves nothing queued for a real bot on this database.
+    with sqlite3.connect(tmp_path / "bulletin.db") as connection:
+        for table in ("outbox", "subscribers", "chats"):
+            assert connection.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE chat_id = 1001"
+            ).fetchone() == (0,), table
+    assert result.stderr == ""
+
+
+def test_the_console_as_a_reader(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--as-user"],
+        cwd=tmp_path,
+        input="/stats\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "This command is for admins." in result.stdout

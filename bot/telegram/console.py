@@ -1,9 +1,18 @@
 """`bulletin-bot console`: chat with the bot in the terminal, no token and no network needed.
 
 The same application and handlers as `run`, talking through python-telegram-bot's real HTTP stack
-to the local Bot API stand-in on 127.0.0.1, against the configured database. Each line read from
-standard input is a message from you; the bot's replies are printed as plain text. `#Label`
-presses a button under the last message that had buttons. Scriptable:
+to the local Bot API stand-in on 127.0.0.1, against the configured database.
+
+- A line that starts with `/` is a command, sent at once. `#Label` presses a button under the
+  last message that had buttons. Any other text (a pasted bulletin) is one message that ends at
+  an empty line, a line holding a single `.`, the next command, or the end of input.
+- You are the person at the server, so you are an admin (`--as-user` shows the reader's view).
+- The outbox is sent after every message, so subscriptions, announcements and notices arrive
+  here as they would in Telegram; `/tick` also polls the source now. At the end, the console's
+  chat is forgotten: nothing of it stays queued for a real bot on the same database.
+- Pictures and files are saved in the current folder, and their names printed.
+
+Scriptable:
 
     printf '/latest tanks\\n/history drones 5\\n' | bulletin-bot console
 """
@@ -12,34 +21,56 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from bot import render
 from bot.telegram.app import build, running
 from bot.telegram.commands import Services
+from bot.telegram.jobs import deliver_now, poll_once
 from bot.telegram.local_api import LocalBotApi, SentMessage
 
 CHAT_ID = 1001
 TOKEN = "1001:console"
 REPLY_TIMEOUT_SECONDS = 30.0
-WELCOME = "bulletin-bot console: type a command (/help lists them), #Label presses a button, "
-WELCOME += "Ctrl-D quits."
+END_OF_TEXT = (".",)
 
 
-async def chat(services: Services, lines: TextIO, out: TextIO) -> int:
+def welcome(as_admin: bool) -> str:
+    who = "you are an admin (--as-user for a reader's view)" if as_admin else "you are a reader"
+    return (
+        f"bulletin-bot console: {who}. Type a command (/help lists them), #Label presses a "
+        "button, /tick polls the source now. Paste a bulletin, then an empty line. Ctrl-D quits."
+    )
+
+
+async def chat(
+    services: Services, lines: TextIO, out: TextIO, *, as_admin: bool = True, folder: Path
+) -> int:
     """Run the conversation until `lines` ends; how many messages got no reply in time."""
+    if as_admin and CHAT_ID not in services.config.telegram.admins:
+        telegram = services.config.telegram
+        services.config = replace(
+            services.config, telegram=replace(telegram, admins=(*telegram.admins, CHAT_ID))
+        )
     api = LocalBotApi()
     interactive = lines.isatty()
     last_with_buttons: list[SentMessage] = []
+    saved = [0]
 
     def show(message: SentMessage) -> None:  # called by the stand-in for every message
         if message.chat_id != CHAT_ID:
             return
         text = render.to_plain(message.text).replace("\n", "\n     ")
-        if message.attachment is not None:
-            size = f"{len(message.attachment) // 1024} KB"
-            what = f"file {message.file_name}" if message.file_name else "picture"
-            text = f"[{what}, {size}]\n     {text}"
+        if isinstance(message.attachment, bytes):
+            saved[0] += 1
+            picture = message.method == "sendPhoto"
+            name = f"picture-{saved[0]}.png" if picture else message.file_name or f"file-{saved[0]}"
+            path = folder / name
+            path.write_bytes(message.attachment)
+            what = "picture" if picture else "file"
+            text = f"[{what} saved to {path}]\n     {text}"
         print(f"bot> {text}", file=out)
         if message.buttons:
             print("     " + "  ".join(f"[{label}]" for label, _ in message.buttons), file=out)
@@ -52,21 +83,30 @@ async def chat(services: Services, lines: TextIO, out: TextIO) -> int:
         application = build(services, token=TOKEN, base_url=server.base_url)
         async with running(application):
             if interactive:
-                print(WELCOME, file=out)
-            while line := await _read(lines, out, interactive):
-                if not interactive:
-                    print(f"you> {line}", file=out)
-                before = api.replies()
-                if not _send(api, line, last_with_buttons, out):
-                    continue
-                answered = await asyncio.to_thread(
-                    api.wait_for,
-                    lambda before=before: api.replies() > before,
-                    REPLY_TIMEOUT_SECONDS,
-                )
-                if not answered:
-                    unanswered += 1
-                    print("(no reply)", file=out)
+                print(welcome(as_admin), file=out)
+            try:
+                while message := await _read(lines, out, interactive):
+                    if not interactive:
+                        print("you> " + message.replace("\n", "\n     "), file=out)
+                    if message == "/tick":
+                        result = await poll_once(services)
+                        print(f"(polled the source: {result.error or result.summary})", file=out)
+                        await deliver_now(services)
+                        continue
+                    before = api.replies()
+                    if not _send(api, message, last_with_buttons, out):
+                        continue
+                    answered = await asyncio.to_thread(
+                        api.wait_for,
+                        lambda before=before: api.replies() > before,
+                        REPLY_TIMEOUT_SECONDS,
+                    )
+                    if not answered:
+                        unanswered += 1
+                        print("(no reply)", file=out)
+                    await deliver_now(services)  # what the message queued arrives now
+            finally:
+                services.store.forget_chat(CHAT_ID)
     return unanswered
 
 
@@ -84,18 +124,41 @@ def _send(api: LocalBotApi, line: str, last_with_buttons: list[SentMessage], out
     return False
 
 
+_pending: list[str] = []  # a command line read while a pasted text was being collected
+
+
 async def _read(lines: TextIO, out: TextIO, interactive: bool) -> str | None:
-    """The next non-empty line, or None at the end of input."""
+    """The next message: a command or button line, or pasted text up to an empty line, a
+    single '.', the next command, or the end of input. None at the end of input."""
+    collected: list[str] = []
     while True:
-        if interactive:
-            print("you> ", end="", file=out, flush=True)
-        line = await asyncio.to_thread(lines.readline)
-        if not line:
-            return None
-        if line.strip():
-            return line.strip()
+        if _pending:
+            line = _pending.pop()
+        else:
+            if interactive:
+                print("you> " if not collected else "...  ", end="", file=out, flush=True)
+            line = await asyncio.to_thread(lines.readline)
+            if not line:
+                return "\n".join(collected) or None
+        text = line.rstrip("\n")
+        starts_command = text.startswith(("/", "#"))
+        if collected and (not text.strip() or text.strip() in END_OF_TEXT or starts_command):
+            if starts_command:
+                _pending.append(line)
+            return "\n".join(collected)
+        if not text.strip() or text.strip() in END_OF_TEXT:
+            continue
+        if starts_command:
+            return text.strip()
+        collected.append(text)
 
 
-def main(services: Services) -> int:
-    unanswered = asyncio.run(chat(services, sys.stdin, sys.stdout))
+def main(services: Services, *, as_admin: bool = True) -> int:
+    try:
+        unanswered = asyncio.run(
+            chat(services, sys.stdin, sys.stdout, as_admin=as_admin, folder=Path.cwd())
+        )
+    except KeyboardInterrupt:  # Ctrl-C: a quiet goodbye, not two tracebacks
+        print(file=sys.stdout)
+        return 130
     return 1 if unanswered else 0
