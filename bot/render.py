@@ -120,12 +120,14 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
         ]
     if footnotes:
         lines += ["", *footnotes]
-    lines += ["", _link_line(report), texts.CAVEAT]
+    lines += ["", *_link_lines(report), texts.CAVEAT]
     return "\n".join(lines)
 
 
-def _link_line(report: StoredReport) -> str:
-    return _fill(texts.ORIGINAL_POST, link=report.link) if report.link else texts.NO_LINK
+def _link_lines(report: StoredReport | None) -> list[str]:
+    """The original post's line, when a link is known (nothing otherwise: /sources says where
+    the General Staff publishes)."""
+    return [_fill(texts.ORIGINAL_POST, link=report.link)] if report and report.link else []
 
 
 # However much was typed, an answer about unknown words stays short.
@@ -198,6 +200,10 @@ def figures_line(report: StoredReport) -> str:
 
 def start() -> str:
     return texts.START.format(caveat=texts.CAVEAT)
+
+
+def about() -> str:
+    return texts.ABOUT.format(caveat_long=texts.CAVEAT_LONG)
 
 
 def help_text() -> str:
@@ -289,7 +295,7 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
                 date=format_date(largest.date),
             )
         )
-    lines += ["", *([_link_line(newest)] if newest else []), texts.CAVEAT]
+    lines += ["", *_link_lines(newest), texts.CAVEAT]
     return "\n".join(lines)
 
 
@@ -325,7 +331,7 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
             lines.append(_fill(texts.TREND_LINE, largest=largest, **values))
         else:
             lines.append(_fill(texts.TREND_LINE_NO_RECORD, **values))
-    lines += ["", *([_link_line(newest)] if newest else []), texts.CAVEAT]
+    lines += ["", *_link_lines(newest), texts.CAVEAT]
     return "\n".join(lines)
 
 
@@ -381,7 +387,7 @@ def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None)
     names = ", ".join(categories.get(k).name(texts.current_language()) for k in keys)
     lines = [_fill(texts.CHART_CAPTION, names=names, period=period, caveat=texts.CAVEAT)]
     if newest is not None:
-        lines.append(_link_line(newest))
+        lines += _link_lines(newest)
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ COMMANDS = (
     "records",
     "export",
     "sources",
+    "about",
     "subscribe",
     "unsubscribe",
     "settings",

@@ -269,12 +269,17 @@ def test_run_in_webhook_mode_answers_and_stops_on_sigterm(tmp_path):
                     "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
                 },
             }
-            answer = httpx.post(
-                f"http://127.0.0.1:{port}/telegram",
-                json=update,
-                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
-                timeout=10,
-            )
+            for _ in range(100):  # the port opens just after the command menu is set
+                try:
+                    answer = httpx.post(
+                        f"http://127.0.0.1:{port}/telegram",
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+                        timeout=10,
+                    )
+                    break
+                except httpx.ConnectError:
+                    time.sleep(0.1)
             assert answer.status_code == 200
             assert api.wait_for(lambda: api.messages_to(78), timeout=30)
         finally:

@@ -71,7 +71,7 @@ def test_rendering_says_what_the_numbers_are(seeded):
 async def test_week_month_and_records_in_telegram(bot):
     week = render.to_plain((await bot.ask("/week")).text)
     assert "Last 7 days, 1 August 2026 to 7 August 2026" in week
-    assert "Original post:" in week
+    assert "not independently verified" in week
     assert "Last 30 days" in render.to_plain((await bot.ask("/month")).text)
     assert "1. +66 on 26 February 2022" in render.to_plain((await bot.ask("/records tanks")).text)
     assert "Unknown category 'tankz'" in (await bot.ask("/records tankz")).text

@@ -62,6 +62,7 @@ COMMANDS = {
     "records": commands.records,
     "export": commands.export_command,
     "sources": commands.sources,
+    "about": commands.about,
     "subscribe": commands.subscribe,
     "unsubscribe": commands.unsubscribe,
     "settings": commands.settings,

@@ -205,6 +205,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, render.start())
 
 
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, render.about())
+
+
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, render.help_text())
 
