@@ -39,6 +39,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def latest_tanks_update(chat_id: int) -> dict:
+    """What Telegram posts to a webhook when someone in a private chat sends /latest tanks."""
+    return {
+        "update_id": chat_id,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "A"},
+            "text": "/latest tanks",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+        },
+    }
+
+
+def console(folder, script: str, *options: str) -> subprocess.CompletedProcess:
+    """`bulletin-bot console` as a process in `folder`, reading `script`."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "console", *options],
+        cwd=folder,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def start_process(tmp_path, config_text: str, *args: str) -> subprocess.Popen:
     (tmp_path / "config.toml").write_text(config_text)
     environment = {**os.environ, "BULLETIN_BOT_TOKEN": SECRET}
@@ -112,17 +140,7 @@ async def test_the_webhook_refuses_requests_without_the_secret(history_store):
             base_url=server.base_url,
         )
         async with running(application, webhook_url="https://example.org/telegram"):
-            update = {
-                "update_id": 1,
-                "message": {
-                    "message_id": 1,
-                    "date": int(time.time()),
-                    "chat": {"id": 77, "type": "private"},
-                    "from": {"id": 77, "is_bot": False, "first_name": "A"},
-                    "text": "/latest tanks",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
-                },
-            }
+            update = latest_tanks_update(77)
             url = f"http://127.0.0.1:{port}/telegram"
             async with httpx.AsyncClient() as client:
                 refused = await client.post(url, json=update)
@@ -159,15 +177,7 @@ async def test_the_webhook_refuses_requests_without_the_secret(history_store):
 
 @pytest.mark.parametrize("script", ["/latest tanks\n#History: Tanks\n/on 25.06.2022 apv\n"])
 def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        cwd=tmp_path,
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = console(tmp_path, script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     # The console runs on today's date, long after the bundled history ends: it says so first.
@@ -258,17 +268,7 @@ def test_run_in_webhook_mode_answers_and_stops_on_sigterm(tmp_path):
         )
         try:
             assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
-            update = {
-                "update_id": 5,
-                "message": {
-                    "message_id": 1,
-                    "date": int(time.time()),
-                    "chat": {"id": 78, "type": "private"},
-                    "from": {"id": 78, "is_bot": False, "first_name": "A"},
-                    "text": "/latest tanks",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
-                },
-            }
+            update = latest_tanks_update(78)
             for _ in range(100):  # the port opens just after the command menu is set
                 try:
                     answer = httpx.post(
@@ -300,15 +300,7 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
         "\n"
         "/held\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        cwd=tmp_path,
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = console(tmp_path, script)
     out = result.stdout
     assert result.returncode == 0, result.stderr
     # The operator is an admin; what was queued arrives in the conversation.
@@ -330,13 +322,5 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
 
 
 def test_the_console_as_a_reader(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--as-user"],
-        cwd=tmp_path,
-        input="/stats\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = console(tmp_path, "/stats\n", "--as-user")
     assert "This command is for admins." in result.stdout

@@ -7,13 +7,9 @@ from __future__ import annotations
 import signal
 import sqlite3
 from collections import Counter
-from datetime import UTC, datetime
 
-from bot.ingest import seed_if_empty
-from bot.store import Store
-from bot.subscriptions import enqueue_bulletin
 from bot.telegram.local_api import LocalBotApi
-from tests.faults.test_kill import FILES, _eventually, _pending, bulletin_bot
+from tests.faults.test_kill import FILES, _eventually, _pending, bulletin_bot, with_subscribers
 
 SUBSCRIBERS = 600
 
@@ -32,13 +28,7 @@ def sent_in(path) -> set[int]:
 def test_a_backup_taken_mid_broadcast_restores_to_a_bot_that_finishes_it(tmp_path, fake_api):
     database = tmp_path / "bulletin.db"
     assert bulletin_bot(tmp_path, "import", *FILES).wait(timeout=60) == 0  # makes the database
-    store = Store(database)
-    now = datetime.now(UTC)
-    seed_if_empty(store, now=now, today=now.date())
-    for chat_id in range(1, SUBSCRIBERS + 1):
-        store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
-    enqueue_bulletin(store, store.latest_date(), now=now)
-    store.close()
+    with_subscribers(database, SUBSCRIBERS, queued=True)
 
     api = LocalBotApi()
     api.faults.delay = 0.01

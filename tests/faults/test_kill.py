@@ -81,17 +81,25 @@ def test_killed_during_import_never_leaves_half_a_history(tmp_path):
             assert connection.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 1626
 
 
+def with_subscribers(path: Path, count: int, *, queued: bool) -> None:
+    """Give the database at `path` the bundled history (if it has none) and `count`
+    subscribers, with the latest bulletin queued for all of them if `queued`."""
+    from bot.ingest import seed_if_empty
+
+    store = Store(path)
+    now = datetime.now(UTC)
+    seed_if_empty(store, now=now, today=now.date())
+    for chat_id in range(1, count + 1):
+        store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
+    if queued:
+        enqueue_bulletin(store, store.latest_date(), now=now)
+    store.close()
+
+
 @pytest.fixture
 def prepared(tmp_path):
     """A database with the history and 150 subscribers, ready for a broadcast."""
-    store = Store(tmp_path / "template.db")
-    now = datetime.now(UTC)
-    from bot.ingest import seed_if_empty
-
-    seed_if_empty(store, now=now, today=now.date())
-    for chat_id in range(1, 151):
-        store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
-    store.close()
+    with_subscribers(tmp_path / "template.db", 150, queued=False)
     return tmp_path / "template.db"
 
 

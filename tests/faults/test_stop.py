@@ -8,13 +8,15 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from datetime import UTC, datetime
 
-from bot.ingest import seed_if_empty
-from bot.store import Store
-from bot.subscriptions import enqueue_bulletin
 from bot.telegram.local_api import LocalBotApi
-from tests.faults.test_kill import _eventually, _pending, bulletin_bot, check_database
+from tests.faults.test_kill import (
+    _eventually,
+    _pending,
+    bulletin_bot,
+    check_database,
+    with_subscribers,
+)
 
 SUBSCRIBERS = 1_000
 GRACE = 10  # seconds: `docker stop`'s default
@@ -24,13 +26,7 @@ def test_sigterm_mid_broadcast_stops_within_the_grace_and_nothing_is_lost_or_rep
     tmp_path, fake_api
 ):
     database = tmp_path / "bulletin.db"
-    store = Store(database)
-    now = datetime.now(UTC)
-    seed_if_empty(store, now=now, today=now.date())
-    for chat_id in range(1, SUBSCRIBERS + 1):
-        store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
-    enqueue_bulletin(store, store.latest_date(), now=now)
-    store.close()
+    with_subscribers(database, SUBSCRIBERS, queued=True)
 
     api = LocalBotApi()
     api.faults.delay = 0.2  # slow answers: many sends on the wire at the stop
