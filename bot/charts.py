@@ -25,7 +25,8 @@ from bot.store import Store
 DEFAULT_PERIOD = "90d"
 MOST_CATEGORIES = 4
 CACHE_SIZE = 64
-_DAYS = re.compile(r"(\d{1,4})\s*(d|days?|дн(?:ів|і)?)", re.IGNORECASE)
+_DAYS = re.compile(r"(\d{1,4})\s*(d|days?|д|дн(?:ів|і)?)", re.IGNORECASE)
+_YEARS = re.compile(r"(\d{0,2})\s*(y|years?|р|рік|роки|років)", re.IGNORECASE)
 _MONTHS = re.compile(r"(\d{1,3})\s*(m|months?|міс)", re.IGNORECASE)
 
 
@@ -42,6 +43,12 @@ class Period:
     end: date | None = None
 
 
+def looks_like_period(word: str) -> bool:
+    """Whether a word means a period (to be read, or refused as one), not a category: it
+    starts with a digit, or is 'all' or 'year' in either language."""
+    return bool(re.match(r"\d|all$|вс[еі]$|усі$|year$|рік$", word.strip().casefold()))
+
+
 def parse_period(word: str, latest: date) -> Period:
     """'30d', '90 days', '6m', 'all', '2024': the period to draw, ending on `latest`."""
     text = word.strip().casefold()
@@ -55,6 +62,10 @@ def parse_period(word: str, latest: date) -> Period:
         months = int(match[1])
         if 1 <= months <= 200:
             return Period(f"{months}m", latest - timedelta(days=round(months * 30.44)), latest)
+    elif (match := _YEARS.fullmatch(text)) and not re.fullmatch(r"20\d\d", text):
+        years = int(match[1] or 1)
+        if 1 <= years <= 20:
+            return Period(f"{years}y", latest - timedelta(days=round(years * 365.25) - 1), latest)
     elif re.fullmatch(r"20\d\d", text):
         year = int(text)
         if 2022 <= year <= latest.year:

@@ -264,16 +264,12 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
     name = categories.get(data.category).name(texts.current_language())
     if not data.days:
         return _fill(texts.HISTORY_NONE, name=name)
-    rows = [texts.HISTORY_HEADER]
+    rows = [_history_row(*texts.HISTORY_HEADER.split("|"))]
     for day in data.days:
         change = "new" if day.delta is None else signed(day.delta)
         if day.delta is not None and day.span_days > 1:
             change += f"/{day.span_days}d"
-        rows.append(
-            texts.HISTORY_ROW.format(
-                date=day.date.isoformat(), total=number(day.total), change=change
-            )
-        )
+        rows.append(_history_row(day.date.isoformat(), number(day.total), change))
     lines = [
         _fill(texts.HISTORY_TITLE, name=name, days=len(data.days)),
         "<pre>" + _escape("\n".join(rows)) + "</pre>",
@@ -297,6 +293,11 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
         )
     lines += ["", *_link_lines(newest), texts.CAVEAT]
     return "\n".join(lines)
+
+
+def _history_row(day: str, total: str, change: str) -> str:
+    """One line of the /history table: the header and every row share these widths."""
+    return f"{day:<10}  {total:>9}  {change:>9}"
 
 
 def comparison(data: Comparison, newest: StoredReport | None) -> str:

@@ -42,6 +42,32 @@ HOME_ZONE = "Europe/Kyiv"
 FRESH_DAYS = 1
 
 
+# Cities as Ukrainian readers write them, where most of them live or have family.
+UKRAINIAN_CITY_NAMES = {
+    "київ": "Europe/Kyiv",
+    "львів": "Europe/Kyiv",
+    "харків": "Europe/Kyiv",
+    "одеса": "Europe/Kyiv",
+    "дніпро": "Europe/Kyiv",
+    "лондон": "Europe/London",
+    "варшава": "Europe/Warsaw",
+    "берлін": "Europe/Berlin",
+    "париж": "Europe/Paris",
+    "прага": "Europe/Prague",
+    "рим": "Europe/Rome",
+    "мадрид": "Europe/Madrid",
+    "лісабон": "Europe/Lisbon",
+    "дублін": "Europe/Dublin",
+    "відень": "Europe/Vienna",
+    "нью-йорк": "America/New_York",
+    "торонто": "America/Toronto",
+    "чикаго": "America/Chicago",
+    "лос-анджелес": "America/Los_Angeles",
+    "токіо": "Asia/Tokyo",
+    "сідней": "Australia/Sydney",
+}
+
+
 class SubscriptionError(ValueError):
     """Arguments that name no time or zone; the message says what to type instead."""
 
@@ -89,7 +115,7 @@ def find_zone(word: str) -> str | None:
     """An IANA zone from its full name or its city, in any case: 'london' -> 'Europe/London'."""
     key = word.strip().casefold().replace(" ", "_")
     zones = _zones()
-    return zones.get(key) or _cities().get(key)
+    return zones.get(key) or _cities().get(key) or UKRAINIAN_CITY_NAMES.get(key)
 
 
 @cache

@@ -133,8 +133,11 @@ async def test_history_table_with_average_and_largest_day(bot):
     reply = await bot.ask("/history tanks 3")
     text = plain(reply)
     assert "Tanks, last 3 days" in text
-    assert "2026-08-05    12,242       +5" in text
-    assert "2026-08-07    12,247       +1" in text
+    table = reply.text.split("<pre>")[1].split("</pre>")[0].splitlines()
+    assert table[0] == "Date            Total     Change"
+    assert "2026-08-05     12,242         +5" in table
+    assert "2026-08-07     12,247         +1" in table
+    assert len({len(row) for row in table}) == 1  # the columns line up
     assert "Average over 3 days: +3.3 a day" in text  # the days shown, not a "7-day" one
     assert "Largest day: +5 on 5 August 2026" in text
     assert "<pre>" in reply.text

@@ -98,3 +98,15 @@ async def test_chart_with_bad_arguments(bot, arguments, expected):
     reply = await bot.ask(f"/chart {arguments}")
     assert reply.method == "sendMessage"
     assert expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "word, label, days",
+    [("90д", "90d", 90), ("рік", "1y", 365), ("2 роки", "2y", 730), ("6міс", "6m", None)],
+)
+def test_periods_in_ukrainian(word, label, days):
+    latest = date(2026, 8, 8)
+    period = parse_period(word, latest)
+    assert period.label == label
+    if days:
+        assert (period.end - period.start).days + 1 == days

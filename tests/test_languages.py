@@ -106,3 +106,8 @@ async def test_inline_mode_speaks_the_person_s_language(bot):
     await asyncio.to_thread(bot.api.wait_for, lambda: len(bot.api.inline_answers) > before)
     (result,) = bot.api.inline_answers[-1]["results"]
     assert result["title"] == f"Танки: 12{NBSP}247 (+1)"
+
+
+async def test_a_chart_for_a_year_in_ukrainian(bot):
+    reply = await bot.ask("/chart танки рік", chat_id=UK, language_code="uk")
+    assert reply.method == "sendPhoto"

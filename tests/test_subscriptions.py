@@ -94,3 +94,11 @@ def test_parse_options():
 def test_next_poll_in(local_time, latest, minutes):
     now = datetime.fromisoformat(local_time).replace(tzinfo=KYIV)
     assert next_poll_in(now, KYIV, latest, 20) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    "word, zone",
+    [("Київ", "Europe/Kyiv"), ("Лондон", "Europe/London"), ("нью-йорк", "America/New_York")],
+)
+def test_cities_as_ukrainian_readers_write_them(word, zone):
+    assert find_zone(word) == zone

@@ -29,7 +29,14 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import categories, render, texts
-from bot.charts import DEFAULT_PERIOD, MOST_CATEGORIES, ChartCache, PeriodError, parse_period
+from bot.charts import (
+    DEFAULT_PERIOD,
+    MOST_CATEGORIES,
+    ChartCache,
+    PeriodError,
+    looks_like_period,
+    parse_period,
+)
 from bot.clock import Clock
 from bot.config import Config
 from bot.dates import DateError, parse_user_date
@@ -305,7 +312,7 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     period = parse_period(DEFAULT_PERIOD, latest)
     # The last word is the period when it looks like one: "90d", "2024", "all".
-    if words and re.match(r"\d|all$|вс[еі]$|усі$", words[-1].casefold()):
+    if words and looks_like_period(words[-1]):
         try:
             period = parse_period(words.pop(), latest)
         except PeriodError as error:
