@@ -266,9 +266,9 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
         return _fill(texts.HISTORY_NONE, name=name)
     rows = [_history_row(*texts.HISTORY_HEADER.split("|"))]
     for day in data.days:
-        change = "new" if day.delta is None else signed(day.delta)
+        change = texts.TABLE_NEW if day.delta is None else signed(day.delta)
         if day.delta is not None and day.span_days > 1:
-            change += f"/{day.span_days}d"
+            change += texts.TABLE_OVER_DAYS.format(days=day.span_days)
         rows.append(_history_row(day.date.isoformat(), number(day.total), change))
     lines = [
         _fill(texts.HISTORY_TITLE, name=name, days=len(data.days)),

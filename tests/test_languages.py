@@ -111,3 +111,12 @@ async def test_inline_mode_speaks_the_person_s_language(bot):
 async def test_a_chart_for_a_year_in_ukrainian(bot):
     reply = await bot.ask("/chart танки рік", chat_id=UK, language_code="uk")
     assert reply.method == "sendPhoto"
+
+
+async def test_the_history_table_has_no_english_in_ukrainian(bot):
+    bot.store.db.execute(
+        "DELETE FROM figures WHERE report_id IN (SELECT id FROM reports WHERE date = '2026-08-06')"
+    )
+    bot.store.db.execute("DELETE FROM reports WHERE date = '2026-08-06'")
+    reply = await ask_uk(bot, "/history танки 3")
+    assert "Дата" in reply and "/2д" in reply and "/2d" not in reply
