@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot import categories, render, texts
@@ -85,10 +85,9 @@ class Desk:
             waiting = None  # an older version than the one readers see
         if accepted is None and waiting is None:
             raise AdminError(texts.NO_REPORT_TO_CORRECT.format(date=day.isoformat()))
-        live = {c.category: c.new_value for c in self.store.live_corrections(day, day)}
-        figures = {**waiting.totals, **live} if waiting else accepted.totals  # type: ignore[union-attr]
+        target = self.store.corrected(waiting) if waiting else accepted
         name = categories.get(key).name_en
-        current = figures.get(key)
+        current = target.totals.get(key)  # type: ignore[union-attr]
         if current == value:
             raise AdminError(texts.SAME_VALUE.format(name=name, date=day, value=f"{value:,}"))
         around = self._around(day, key)
@@ -175,16 +174,10 @@ class Desk:
     def held(self) -> list[tuple[StoredReport, list[Finding]]]:
         """Each report on hold with the corrections made to it laid over its figures, and what
         is still wrong with it as it now stands."""
-        result = []
-        for report in self.store.reports_with_status(HELD):
-            live = {c.category: c for c in self.store.live_corrections(report.date, report.date)}
-            shown = replace(
-                report,
-                totals={**report.totals, **{k: c.new_value for k, c in live.items()}},
-                corrections=live,
-            )
-            result.append((shown, review(self.store, report, self.today)))
-        return result
+        return [
+            (self.store.corrected(report), review(self.store, report, self.today))
+            for report in self.store.reports_with_status(HELD)
+        ]
 
     def _held(self, words: Sequence[str], usage: str) -> StoredReport:
         if len(words) != 1:

@@ -132,16 +132,14 @@ def review(store: Store, report: StoredReport, today: date) -> list[Finding]:
     """What is still wrong with a held revision once the corrections in force for its date are
     laid over it: the same validation a fetched report gets, against the days as they now
     stand. The source's own increases are not checked for corrected categories."""
-    live = store.live_corrections(report.date, report.date)
-    corrections = {c.category: c.new_value for c in live}
-    totals = {**report.totals, **corrections}
-    increases = {k: v for k, v in report.increases.items() if k not in corrections}
+    corrected = store.corrected(report)
+    increases = {k: v for k, v in report.increases.items() if k not in corrected.corrections}
     since = report.date - timedelta(days=JUMP_WINDOW_DAYS + 1)
     history = History(store.effective_totals(since=since))
     replaced = store.newest_revision(report.date, ACCEPTED)
     return validate(
         report.date,
-        totals,
+        corrected.totals,
         history,
         increases,
         today=today,

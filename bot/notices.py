@@ -51,8 +51,7 @@ def revised_figures(store: Store, day: date, replaced_id: int) -> list[tuple[str
     now = store.report_on(day)
     if now is None:
         return []
-    corrections = {c.category: c.new_value for c in store.live_corrections(day, day)}
-    before = {**store.report_by_id(replaced_id).totals, **corrections}
+    before = store.corrected(store.report_by_id(replaced_id)).totals
     return [
         (key, before.get(key), total)
         for key, total in now.totals.items()

@@ -424,9 +424,12 @@ class Store:
     def report_on(self, day: date) -> StoredReport | None:
         """The effective report for a date: the newest accepted revision, corrections applied."""
         report = self.newest_revision(day, ACCEPTED)
-        if report is None:
-            return None
-        applied = {c.category: c for c in self.live_corrections(day, day)}
+        return self.corrected(report) if report else None
+
+    def corrected(self, report: StoredReport) -> StoredReport:
+        """A revision (accepted or held) with the corrections in force for its date laid over
+        its figures, as readers see it or would see it once released."""
+        applied = {c.category: c for c in self.live_corrections(report.date, report.date)}
         if not applied:
             return report
         totals = {**report.totals, **{k: c.new_value for k, c in applied.items()}}

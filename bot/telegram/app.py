@@ -159,7 +159,7 @@ async def _start_with_jobs(
     s: Services = application.bot_data["services"]
     database = _file_identity(s.store.path)  # the file as opened
     await _prepare(application)
-    _stop_promptly_on_signals(application, stop)
+    stop = _stop_promptly_on_signals(application, stop)
     jobs = application.job_queue
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
     jobs.run_repeating(deliver, DELIVERY_EVERY_SECONDS, first=1, name=DELIVERY_JOB)
@@ -180,8 +180,6 @@ async def _start_with_jobs(
             log.critical("stopping: %s", problem)
             s.fatal = problem
             await _tell_admins_directly(context.bot, s, f"bulletin-bot stopped: {problem}")
-            if s.deliverer is not None:
-                s.deliverer.stop()
             stop()
 
     jobs.run_repeating(heartbeat, interval, first=interval, name="heartbeat")
@@ -204,12 +202,14 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
-def _stop_promptly_on_signals(application: Application, then: Callable[[], None]) -> None:
+def _stop_promptly_on_signals(
+    application: Application, then: Callable[[], None]
+) -> Callable[[], None]:
     """SIGTERM and SIGINT: delivery stops claiming and sending at once (what is on the wire gets
     a few seconds to be answered and recorded), then python-telegram-bot stops as usual, which
     waits for running jobs. Without this it waited for the whole broadcast, and Docker's 10 s
     grace ended every stop in a SIGKILL. (Installed after python-telegram-bot's own handlers,
-    which these replace.)"""
+    which these replace.) The same prompt stop, returned, is the heartbeat's."""
     s: Services = application.bot_data["services"]
     loop = asyncio.get_running_loop()
 
@@ -222,6 +222,7 @@ def _stop_promptly_on_signals(application: Application, then: Callable[[], None]
     for number in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # event loops without signal support
             loop.add_signal_handler(number, stop)
+    return stop
 
 
 @asynccontextmanager
