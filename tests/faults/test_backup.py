@@ -9,7 +9,14 @@ import sqlite3
 from collections import Counter
 
 from bot.telegram.local_api import LocalBotApi
-from tests.faults.test_kill import FILES, _eventually, _pending, bulletin_bot, with_subscribers
+from tests.faults.test_kill import (
+    FILES,
+    _eventually,
+    _pending,
+    bot_config,
+    bulletin_bot,
+    with_subscribers,
+)
 
 SUBSCRIBERS = 600
 
@@ -33,10 +40,7 @@ def test_a_backup_taken_mid_broadcast_restores_to_a_bot_that_finishes_it(tmp_pat
     api = LocalBotApi()
     api.faults.delay = 0.01
     with api.serve() as server:
-        config = (
-            f'[telegram]\napi_base_url = "{server.base_url}"\n'
-            f'[source]\nurl = "{fake_api.url}"\n[delivery]\nrate_per_second = 50\n'
-        )
+        config = bot_config(server, fake_api, rate=50)
         bot = bulletin_bot(tmp_path, "run", config=config)
         assert api.wait_for(lambda: len(api.sent) > 100, timeout=60)
         backup = tmp_path / "backup.db"

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bot.telegram.local_api import LocalBotApi
-from tests.faults.test_kill import FILES, bulletin_bot
+from tests.faults.test_kill import FILES, bot_config, bulletin_bot
 
 
 @pytest.fixture
@@ -19,10 +19,6 @@ def folder(tmp_path):
     first = bulletin_bot(tmp_path, "import", *FILES)
     assert first.wait(timeout=60) == 0
     return tmp_path
-
-
-def config(server, fake_api) -> str:
-    return f'[telegram]\napi_base_url = "{server.base_url}"\n[source]\nurl = "{fake_api.url}"\n'
 
 
 def started(api: LocalBotApi, count: int) -> bool:
@@ -40,9 +36,9 @@ def stop(process: subprocess.Popen) -> str:
 def test_a_second_bot_waits_for_the_first_to_stop_then_takes_over(folder, fake_api):
     api = LocalBotApi()
     with api.serve() as server:
-        first = bulletin_bot(folder, "run", config=config(server, fake_api))
+        first = bulletin_bot(folder, "run", config=bot_config(server, fake_api))
         assert started(api, 1)
-        second = bulletin_bot(folder, "run", "--wait", "30", config=config(server, fake_api))
+        second = bulletin_bot(folder, "run", "--wait", "30", config=bot_config(server, fake_api))
         time.sleep(3)
         assert second.poll() is None and api.commands_set == 2  # waiting, not started
         assert stop(first) is not None and first.returncode == 0
@@ -55,7 +51,7 @@ def test_of_two_bots_started_at_once_one_runs_and_the_other_says_why_not(folder,
     api = LocalBotApi()
     with api.serve() as server:
         bots = [
-            bulletin_bot(folder, "run", "--wait", "3", config=config(server, fake_api))
+            bulletin_bot(folder, "run", "--wait", "3", config=bot_config(server, fake_api))
             for _ in range(2)
         ]
         assert started(api, 1)
@@ -79,7 +75,7 @@ def test_a_database_deleted_under_a_running_bot_stops_it_and_is_not_silently_rec
 ):
     api = LocalBotApi()
     with api.serve() as server:
-        bot = bulletin_bot(folder, "run", config=config(server, fake_api))
+        bot = bulletin_bot(folder, "run", config=bot_config(server, fake_api))
         assert started(api, 1)
         for name in ("bulletin.db", "bulletin.db-wal", "bulletin.db-shm"):
             (folder / name).unlink(missing_ok=True)
@@ -92,7 +88,7 @@ def test_a_database_deleted_under_a_running_bot_stops_it_and_is_not_silently_rec
         assert bot.returncode == 1
         assert "was deleted or replaced while running" in log
 
-        again = bulletin_bot(folder, "run", config=config(server, fake_api))
+        again = bulletin_bot(folder, "run", config=bot_config(server, fake_api))
         _, log = again.communicate(timeout=30)
         assert again.returncode == 1
         assert "is gone, but one was created there" in log

@@ -46,6 +46,12 @@ def bulletin_bot(tmp_path: Path, *args: str, config: str = "") -> subprocess.Pop
     )
 
 
+def bot_config(server, fake_api, rate: int | None = None) -> str:
+    """The config lines of a bot talking to these stand-ins (at `rate` messages a second)."""
+    text = f'[telegram]\napi_base_url = "{server.base_url}"\n[source]\nurl = "{fake_api.url}"\n'
+    return text + (f"[delivery]\nrate_per_second = {rate}\n" if rate else "")
+
+
 def check_database(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -111,10 +117,7 @@ def test_killed_during_a_broadcast_loses_nothing_and_repeats_only_the_batch_in_f
     api = LocalBotApi()
     api.faults.delay = 0.002
     with api.serve() as server:
-        config = (
-            f'[telegram]\napi_base_url = "{server.base_url}"\n'
-            f'[source]\nurl = "{fake_api.url}"\n[delivery]\nrate_per_second = 100\n'
-        )
+        config = bot_config(server, fake_api, rate=100)
         for round_ in range(ROUNDS):
             folder = tmp_path / str(round_)
             folder.mkdir()

@@ -13,6 +13,7 @@ from bot.telegram.local_api import LocalBotApi
 from tests.faults.test_kill import (
     _eventually,
     _pending,
+    bot_config,
     bulletin_bot,
     check_database,
     with_subscribers,
@@ -31,10 +32,7 @@ def test_sigterm_mid_broadcast_stops_within_the_grace_and_nothing_is_lost_or_rep
     api = LocalBotApi()
     api.faults.delay = 0.2  # slow answers: many sends on the wire at the stop
     with api.serve() as server:
-        config = (
-            f'[telegram]\napi_base_url = "{server.base_url}"\n'
-            f'[source]\nurl = "{fake_api.url}"\n[delivery]\nrate_per_second = 50\n'
-        )
+        config = bot_config(server, fake_api, rate=50)
         process = bulletin_bot(tmp_path, "run", config=config)
         assert api.wait_for(lambda: len(api.sent) > 100, timeout=60)  # 20 s of broadcast
         process.send_signal(signal.SIGTERM)
