@@ -92,3 +92,17 @@ async def test_a_long_telegram_outage_gives_up_no_message_and_is_told_to_admins_
     assert "Telegram was unreachable from 2026-08-08 06:30 UTC for 12 minutes" in alert
     # One line a round in the log, no tracebacks.
     assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_slow_answer_is_waited_for_not_sent_twice(bot):
+    """Telegram answering a send after 8 s: the library's 5 s default would give up and the
+    retry would duplicate the message (99 duplicates in 10 s of slow answers, before)."""
+    bot.store.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
+    bot.api.faults.delay = 8.0
+    deliverer = bot.deliverer()
+    for _ in range(3):
+        await deliverer.run()
+        bot.clock.advance(timedelta(minutes=1))
+    assert [m.chat_id for m in bot.api.sent if m.method == "sendMessage"] == [501]
+    assert bot.store.outbox_counts() == {SENT: 1}
