@@ -84,17 +84,23 @@ class Desk:
         if waiting is not None and accepted is not None and waiting.id < accepted.id:
             waiting = None  # an older version than the one readers see
         if accepted is None and waiting is None:
-            raise AdminError(texts.NO_REPORT_TO_CORRECT.format(date=day.isoformat()))
+            raise AdminError(texts.NO_REPORT_TO_CORRECT.format(date=texts.format_date(day)))
         target = self.store.corrected(waiting) if waiting else accepted
-        name = categories.get(key).name_en
+        name = categories.get(key).name(texts.current_language())
         current = target.totals.get(key)  # type: ignore[union-attr]
         if current == value:
-            raise AdminError(texts.SAME_VALUE.format(name=name, date=day, value=f"{value:,}"))
+            raise AdminError(
+                texts.SAME_VALUE.format(
+                    name=name, date=texts.format_date(day), value=texts.number(value)
+                )
+            )
         around = self._around(day, key)
         if around and value > ABSURD_FACTOR * max(max(around), 1):
             raise AdminError(
                 texts.ABSURD_VALUE.format(
-                    value=f"{value:,}", name=name, around=", ".join(f"{v:,}" for v in around)
+                    value=texts.number(value),
+                    name=name,
+                    around=", ".join(texts.number(v) for v in around),
                 )
             )
         now = self.clock.now()
@@ -185,7 +191,7 @@ class Desk:
         day = self._date(words[0])
         report = self.store.newest_revision(day, HELD)
         if report is None:
-            raise AdminError(texts.NO_HELD_REPORT.format(date=day.isoformat()))
+            raise AdminError(texts.NO_HELD_REPORT.format(date=texts.format_date(day)))
         return report
 
     # Bulletins pasted by hand, announcements -----------------------------------------------
@@ -214,7 +220,11 @@ class Desk:
         if not text:
             raise AdminError(texts.USAGE_ANNOUNCE)
         if len(text) > MAX_TEXT:
-            raise AdminError(texts.TEXT_TOO_LONG.format(length=len(text), most=MAX_TEXT))
+            raise AdminError(
+                texts.ngettext("TEXT_TOO_LONG", len(text)).format(
+                    length=texts.number(len(text)), most=texts.number(MAX_TEXT)
+                )
+            )
         with self.store.transaction():
             queued = announce(self.store, text, author=self.actor, now=self.clock.now())
             self._audit("announce", f"{queued} recipients: {text[:200]}")
@@ -246,11 +256,7 @@ class Desk:
     def _one_category(self, words: Sequence[str]) -> str:
         keys, unknown = categories.resolve(list(words))
         if unknown:
-            raise AdminError(
-                render.to_plain(
-                    render.unknown_categories(unknown, "/correct 2022-06-25 artillery 764")
-                )
-            )
+            raise AdminError(render.to_plain(render.unknown_categories(unknown, "correct")))
         if len(keys) != 1:
             raise AdminError(texts.ONE_CATEGORY)
         return keys[0]
@@ -271,5 +277,5 @@ class Desk:
 
 def _whole(word: str) -> int:
     if not re.fullmatch(r"\d{1,12}", word) or int(word) > MAX_FIGURE:
-        raise AdminError(texts.BAD_VALUE.format(word=word, most=f"{MAX_FIGURE:,}"))
+        raise AdminError(texts.BAD_VALUE.format(word=word, most=texts.number(MAX_FIGURE)))
     return int(word)

@@ -20,8 +20,9 @@ class Category:
     key: str
     name_en: str
     name_uk: str
-    unit_en: str = "units"
-    unit_uk: str = "од."
+    # The word a Ukrainian reader types for it, offered in /help and in suggestions (an English
+    # reader types the key).
+    word_uk: str = ""
     # Words people type for it, beyond the key and the names (any case, any language).
     aliases: tuple[str, ...] = ()
     # How sources spell it: API fields and dataset columns.
@@ -42,14 +43,17 @@ class Category:
     def name(self, language: str = "en") -> str:
         return self.name_uk if language == "uk" else self.name_en
 
+    def word(self, language: str = "en") -> str:
+        """What a reader of `language` types to ask for it: 'air_defence', 'ппо'."""
+        return self.word_uk if language == "uk" and self.word_uk else self.key
+
 
 CATEGORIES: tuple[Category, ...] = (
     Category(
         "personnel",
         "Personnel",
         "Особовий склад",
-        "persons",
-        "осіб",
+        word_uk="особовий склад",
         aliases=(
             "troops",
             "soldiers",
@@ -79,6 +83,7 @@ CATEGORIES: tuple[Category, ...] = (
         "tanks",
         "Tanks",
         "Танки",
+        word_uk="танки",
         aliases=("tank", "танк", "танків"),
         source_keys=("tanks", "tank"),
         bulletin_terms=(r"tanks?", r"танк\w*"),
@@ -87,6 +92,7 @@ CATEGORIES: tuple[Category, ...] = (
         "afv",
         "Armoured combat vehicles",
         "Бойові броньовані машини",
+        word_uk="ббм",
         aliases=(
             "apv",
             "apc",
@@ -118,6 +124,7 @@ CATEGORIES: tuple[Category, ...] = (
         "artillery",
         "Artillery systems",
         "Артилерійські системи",
+        word_uk="артилерія",
         aliases=("arty", "guns", "artillery", "артилерія", "артсистеми", "арта", "field artillery"),
         source_keys=("artillery_systems", "field artillery"),
         bulletin_terms=(
@@ -132,6 +139,7 @@ CATEGORIES: tuple[Category, ...] = (
         "mlrs",
         "MLRS",
         "РСЗВ",
+        word_uk="рсзв",
         aliases=(
             "mrl",
             "mrls",
@@ -156,6 +164,7 @@ CATEGORIES: tuple[Category, ...] = (
         "air_defence",
         "Air defence systems",
         "Засоби ППО",
+        word_uk="ппо",
         aliases=(
             "air defence",
             "air defense",
@@ -181,6 +190,7 @@ CATEGORIES: tuple[Category, ...] = (
         "aircraft",
         "Aircraft",
         "Літаки",
+        word_uk="літаки",
         aliases=("planes", "plane", "jets", "літак", "літаків", "авіація"),
         source_keys=("planes", "aircraft"),
         bulletin_terms=(r"aircraft", r"(?:air)?planes?", r"літак\w*", r"самол[её]т\w*"),
@@ -189,6 +199,7 @@ CATEGORIES: tuple[Category, ...] = (
         "helicopters",
         "Helicopters",
         "Гелікоптери",
+        word_uk="гелікоптери",
         aliases=("helicopter", "helos", "choppers", "гелікоптер", "гелікоптерів", "вертольоти"),
         source_keys=("helicopters", "helicopter"),
         bulletin_terms=(r"helicopters?", r"гелікоптер\w*", r"вертол[іїёе]т\w*"),
@@ -197,6 +208,7 @@ CATEGORIES: tuple[Category, ...] = (
         "uav",
         "Operational-tactical UAVs",
         "БпЛА оперативно-тактичного рівня",
+        word_uk="бпла",
         aliases=("drones", "drone", "uavs", "бпла", "дрони", "дронів", "безпілотники"),
         source_keys=("uav_systems", "drone"),
         bulletin_terms=(
@@ -211,6 +223,7 @@ CATEGORIES: tuple[Category, ...] = (
         "cruise_missiles",
         "Cruise missiles",
         "Крилаті ракети",
+        word_uk="крилаті ракети",
         aliases=("missiles", "cruise", "ракети", "крилаті ракети", "крилаті"),
         source_keys=("cruise_missiles", "cruise missiles"),
         bulletin_terms=(
@@ -223,6 +236,7 @@ CATEGORIES: tuple[Category, ...] = (
         "warships",
         "Warships and boats",
         "Кораблі та катери",
+        word_uk="кораблі",
         aliases=("ships", "ship", "boats", "navy", "кораблі", "катери", "флот", "warships cutters"),
         source_keys=("warships_cutters", "naval ship"),
         bulletin_terms=(r"(?:war)?ships?", r"boats?", r"корабл\w*", r"катер\w*"),
@@ -231,6 +245,7 @@ CATEGORIES: tuple[Category, ...] = (
         "submarines",
         "Submarines",
         "Підводні човни",
+        word_uk="підводні човни",
         aliases=("submarine", "subs", "підводні човни", "підводні", "човни"),
         source_keys=("submarines",),
         bulletin_terms=(r"submarines?", r"підводн\w*(?:\s+човн\w*)?", r"подводн\w*(?:\s+лод\w*)?"),
@@ -239,6 +254,7 @@ CATEGORIES: tuple[Category, ...] = (
         "vehicles",
         "Vehicles and fuel tanks",
         "Автомобільна техніка та автоцистерни",
+        word_uk="автотехніка",
         aliases=(
             "vehicle",
             "trucks",
@@ -262,6 +278,7 @@ CATEGORIES: tuple[Category, ...] = (
         "special_equipment",
         "Special equipment",
         "Спеціальна техніка",
+        word_uk="спецтехніка",
         aliases=(
             "special",
             "спецтехніка",
@@ -281,6 +298,7 @@ CATEGORIES: tuple[Category, ...] = (
         "ground_robots",
         "Ground robotic systems",
         "Наземні робототехнічні комплекси",
+        word_uk="нрк",
         aliases=("robots", "robot", "ugv", "ugvs", "нрк", "роботи", "ground robots"),
         source_keys=("ground robotic systems", "ground_robotic_systems"),
         bulletin_terms=(
@@ -292,6 +310,7 @@ CATEGORIES: tuple[Category, ...] = (
         "srbm",
         "Mobile SRBM systems",
         "Пускові установки ОТРК/ТРК",
+        word_uk="отрк",
         aliases=("srbm", "srbms", "отрк", "трк", "iskander", "atgm srbm systems"),
         source_keys=("atgm_srbm_systems", "mobile SRBM system"),
         bulletin_terms=(r"(?:mobile\s+)?srbm(?:\s+systems?)?", r"отрк", r"трк"),
@@ -301,6 +320,7 @@ CATEGORIES: tuple[Category, ...] = (
         "military_vehicles",
         "Military vehicles",
         "Автомобільна техніка",
+        word_uk="автомобільна техніка",
         aliases=("military auto", "military vehicles"),
         source_keys=("military auto",),
         bulletin_terms=(
@@ -318,6 +338,7 @@ CATEGORIES: tuple[Category, ...] = (
         "fuel_tanks",
         "Fuel tanks",
         "Цистерни з ПММ",
+        word_uk="цистерни",
         aliases=("fuel tank", "tankers", "цистерни"),
         source_keys=("fuel tank",),
         bulletin_terms=(r"fuel\s+tanks?", r"(?:авто)?цистерн\w*(?:\s+з\s+пмм)?"),
@@ -328,8 +349,7 @@ CATEGORIES: tuple[Category, ...] = (
         "pow",
         "Prisoners of war",
         "Полонені",
-        "persons",
-        "осіб",
+        word_uk="полонені",
         aliases=("prisoners", "prisoners of war", "полонені"),
         source_keys=("POW",),
         bulletin_terms=(r"prisoners(?:\s+of\s+war)?", r"pows?", r"полонен\w*", r"военнопленн\w*"),

@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot import categories, render, texts
+from babel import dates as babel_dates
+
+from bot import categories, texts
 from bot.dates import WAR_START
 from bot.figures import Series, daily_changes
 from bot.limits import Limiter
@@ -27,7 +29,9 @@ MOST_CATEGORIES = 4
 CACHE_SIZE = 64
 _DAYS = re.compile(r"(\d{1,4})\s*(d|days?|д|дн(?:ів|і)?)", re.IGNORECASE)
 _YEARS = re.compile(r"(\d{0,2})\s*(y|years?|р|рік|роки|років)", re.IGNORECASE)
-_MONTHS = re.compile(r"(\d{1,3})\s*(m|months?|міс)", re.IGNORECASE)
+_MONTHS = re.compile(r"(\d{1,3})\s*(m|months?|міс(?:яц\w*)?)", re.IGNORECASE)
+# How a period is named, by its unit: the message with the plural forms for its count.
+_UNIT_MESSAGES = {"days": "PERIOD_DAYS", "months": "PERIOD_MONTHS", "years": "PERIOD_YEARS"}
 
 
 class PeriodError(ValueError):
@@ -36,11 +40,21 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    """Days from `start` (None: the beginning) to `end` (None: the latest stored)."""
+    """Days from `start` (None: the beginning) to `end` (None: the latest stored), as asked
+    for: `count` of a `unit` (days, months, years), one calendar year, or all."""
 
-    label: str
+    unit: str
+    count: int = 0
     start: date | None = None
     end: date | None = None
+
+    def label(self) -> str:
+        """'90 days', '90 днів', '2024', 'за весь час', in the language being spoken."""
+        if self.unit == "all":
+            return texts.PERIOD_ALL
+        if self.unit == "year":
+            return str(self.count)
+        return texts.ngettext(_UNIT_MESSAGES[self.unit], self.count).format(count=self.count)
 
 
 def looks_like_period(word: str) -> bool:
@@ -57,20 +71,33 @@ def parse_period(word: str, latest: date) -> Period:
     if match := _DAYS.fullmatch(text):
         days = int(match[1])
         if 2 <= days <= 5000:
-            return Period(f"{days}d", latest - timedelta(days=days - 1), latest)
+            return Period("days", days, latest - timedelta(days=days - 1), latest)
     elif match := _MONTHS.fullmatch(text):
         months = int(match[1])
         if 1 <= months <= 200:
-            return Period(f"{months}m", latest - timedelta(days=round(months * 30.44)), latest)
+            start = latest - timedelta(days=round(months * 30.44))
+            return Period("months", months, start, latest)
     elif (match := _YEARS.fullmatch(text)) and not re.fullmatch(r"20\d\d", text):
         years = int(match[1] or 1)
         if 1 <= years <= 20:
-            return Period(f"{years}y", latest - timedelta(days=round(years * 365.25) - 1), latest)
+            start = latest - timedelta(days=round(years * 365.25) - 1)
+            return Period("years", years, start, latest)
     elif re.fullmatch(r"20\d\d", text):
         year = int(text)
         if 2022 <= year <= latest.year:
-            return Period(text, date(year, 1, 1), min(date(year, 12, 31), latest))
+            return Period("year", year, date(year, 1, 1), min(date(year, 12, 31), latest))
     raise PeriodError(texts.BAD_PERIOD.format(word=word))
+
+
+def tick_label(day: date, span_days: int) -> str:
+    """A date under the chart, in the reader's language: '5 Aug' / '5 серп.' over a couple of
+    months; over longer spans the month ('Aug', 'серп.'), or the year at its start."""
+    language = texts.current_language()
+    if span_days <= 62:
+        return babel_dates.format_date(day, "d MMM", locale=language)
+    if day.month == 1:
+        return str(day.year)
+    return babel_dates.format_date(day, "LLL", locale=language)
 
 
 def data_series(store: Store, keys: Sequence[str], period: Period) -> list[Series]:
@@ -86,7 +113,7 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
     """A PNG: for one category, the total above and daily changes below; for several, one
     panel of daily changes each, with the total in the panel's title."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.dates import AutoDateLocator, date2num, num2date
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
@@ -117,7 +144,7 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
             change_axes = axes[1]
         else:
             change_axes = axes[index]
-            total = render.number(item.days[-1].total) if item.days else "-"
+            total = texts.number(item.days[-1].total) if item.days else "-"
             change_axes.set_title(
                 texts.CHART_PANEL.format(name=name, total=total), loc="left", fontsize=11
             )
@@ -140,14 +167,19 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
         for axis in (change_axes, axes[0]):
             axis.grid(axis="y", alpha=0.3)
             axis.spines[["top", "right"]].set_visible(False)
-            axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: render.number(value)))
-    locator = AutoDateLocator()
-    axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(locator))
+            axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: texts.number(value)))
     first = min((s.days[0].date for s in data if s.days), default=None)
     last = max((s.days[-1].date for s in data if s.days), default=None)
+    span = (last - first).days if first and last else 0
+    axes[-1].xaxis.set_major_locator(AutoDateLocator())
+    axes[-1].xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _: tick_label(num2date(value).date(), span))
+    )
     figure.suptitle(
-        texts.CHART_SUBTITLE.format(first=first, last=last, period=period.label),
+        texts.CHART_SUBTITLE.format(
+            dates=texts.format_range(first, last) if first and last else "-",
+            period=period.label(),
+        ),
         x=0.01,
         ha="left",
         fontsize=9,

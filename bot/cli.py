@@ -205,7 +205,7 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
         raise CommandError(f"fetch failed: {result.error}")
     _print_outcomes(result.outcomes)
     if result.queued:
-        print(render.to_plain(texts.APPROVED_QUEUED.format(queued=result.queued)))
+        print(render.to_plain(render.queued(result.queued)))
     if any(o.change != UNCHANGED and o.status == ACCEPTED for o in result.outcomes):
         _print_bulletin(store, None, [])
     return 0
@@ -269,7 +269,7 @@ async def _read_json(location: str, client: httpx.AsyncClient) -> object:
 
 def latest(context: Context, args: argparse.Namespace) -> int:
     store = context.open_store()
-    keys = _category_args(args.categories, "bulletin-bot latest tanks", store)
+    keys = _category_args(args.categories, "latest", store)
     _print_bulletin(store, None, keys, context)
     return 0
 
@@ -279,7 +279,7 @@ def on(context: Context, args: argparse.Namespace) -> int:
         raise CommandError("on: which date? For example: bulletin-bot on 2022-06-25 tanks", 2)
     day = _date_arg(args.date, context)
     store = context.open_store()
-    keys = _category_args(args.categories, f"bulletin-bot on {day} tanks", store)
+    keys = _category_args(args.categories, "on", store)
     _print_bulletin(store, day, keys)
     return 0
 
@@ -363,7 +363,7 @@ def _admin_reply(desk: Desk, action: str, words: list[str]) -> str:
     if action == "notes":
         return render.notes(desk.notes(words))
     if action == "announce":
-        return texts.ANNOUNCED.format(queued=desk.announce(" ".join(words)))
+        return render.announced(desk.announce(" ".join(words)))
     if action == "audit":
         return render.audit_log(desk.audit_log(words))
     return desk.stats()
@@ -540,7 +540,9 @@ def _category_args(words: list[str], example: str, store: Store) -> list[str]:
     if unknown:  # perhaps a category the source started sending
         keys, unknown = categories.resolve(words, store.stored_categories())
     if unknown:
-        raise CommandError(render.to_plain(render.unknown_categories(unknown, example)), 2)
+        raise CommandError(
+            render.to_plain(render.unknown_categories(unknown, example, "bulletin-bot ")), 2
+        )
     return keys
 
 

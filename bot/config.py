@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import texts
+
 # Secrets may come from the environment instead of the file; the environment wins.
 ENVIRONMENT = {
     "BULLETIN_BOT_TOKEN": ("telegram", "token"),
@@ -33,6 +35,9 @@ class TelegramConfig:
     token: str = field(default="", repr=False)
     api_base_url: str = "https://api.telegram.org/bot"
     admins: tuple[int, ...] = ()
+    # A channel's language until /language is used there (a channel post has no author's app
+    # language to go by).
+    default_language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -207,6 +212,12 @@ def _secret(value: Any) -> str:
     return value
 
 
+def _language(value: Any) -> str:
+    if _string(value) not in texts.LANGUAGES:
+        raise ValueError
+    return value
+
+
 def _zone(value: Any) -> str:
     ZoneInfo(_string(value))
     return value
@@ -222,6 +233,7 @@ _CHECKS = {
     ("telegram", "token"): (_string, "a string (or set BULLETIN_BOT_TOKEN)"),
     ("telegram", "api_base_url"): (_url, "an http(s) URL like 'https://api.telegram.org/bot'"),
     ("telegram", "admins"): (_user_ids, "a list of Telegram user ids, like [123456789]"),
+    ("telegram", "default_language"): (_language, "a language the bot speaks: 'en' or 'uk'"),
     ("storage", "database"): (_path, "a file path, like 'bulletin.db'"),
     ("schedule", "timezone"): (_zone, "an IANA time zone, like 'Europe/Kyiv'"),
     ("schedule", "poll_every_minutes"): (

@@ -42,7 +42,7 @@ def parse_user_date(text: str, today: date) -> date:
     except ValueError:
         raise DateError(texts.DATE_NOT_REAL.format(text=text)) from None
     if result < WAR_START:
-        raise DateError(texts.DATE_BEFORE_WAR.format(date=result.isoformat()))
+        raise DateError(texts.DATE_BEFORE_WAR.format(date=texts.format_date(result)))
     if result > today:
-        raise DateError(texts.DATE_IN_FUTURE.format(date=result.isoformat()))
+        raise DateError(texts.DATE_IN_FUTURE.format(date=texts.format_date(result)))
     return result

@@ -69,9 +69,17 @@ def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, d
     first = dates[0] if dates else WAR_START
     last = dates[1] if len(dates) == 2 else latest
     if len(dates) == 1 and first > latest:
-        raise ExportError(texts.EXPORT_NOTHING_AFTER.format(first=first, latest=latest))
+        raise ExportError(
+            texts.EXPORT_NOTHING_AFTER.format(
+                first=texts.format_date(first), latest=texts.format_date(latest)
+            )
+        )
     if first > last:
-        raise ExportError(texts.EXPORT_BACKWARDS.format(first=first, last=last))
+        raise ExportError(
+            texts.EXPORT_BACKWARDS.format(
+                first=texts.format_date(first), last=texts.format_date(last)
+            )
+        )
     return fmt, first, last
 
 

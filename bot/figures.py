@@ -157,7 +157,14 @@ def validate(
     """
     findings: list[Finding] = []
     if today is not None and day > today:
-        findings.append(Finding(FUTURE, None, f"dated {day}, after today ({today})"))
+        findings.append(
+            Finding(
+                FUTURE,
+                None,
+                f"dated {day}, after today ({today})",
+                (("day", day.isoformat()), ("today", today.isoformat())),
+            )
+        )
     if replaced:
         findings += [
             Finding(DROPPED, key, f"{_name(key)} missing, though the version it replaces had it")
@@ -174,6 +181,11 @@ def validate(
                         key,
                         f"{_name(key)} {later:,} is above the next day's {following[key]:,} "
                         f"({next_day})",
+                        (
+                            ("value", later),
+                            ("next_value", following[key]),
+                            ("next_day", next_day.isoformat()),
+                        ),
                     )
                 )
     found = history.previous(day)
@@ -189,7 +201,12 @@ def validate(
         successor = category.merged_into
         if key not in totals and not retired and not (successor and successor in totals):
             findings.append(
-                Finding(MISSING, key, f"{_name(key)} missing (was {earlier:,} on {previous_day})")
+                Finding(
+                    MISSING,
+                    key,
+                    f"{_name(key)} missing (was {earlier:,} on {previous_day})",
+                    (("was", earlier), ("on", previous_day.isoformat())),
+                )
             )
 
     recent_max = history.recent_daily_maximum(day)
@@ -199,7 +216,12 @@ def validate(
         delta = total - before[key]
         if delta < 0:
             findings.append(
-                Finding(DECREASE, key, f"{_name(key)} went down: {before[key]:,} -> {total:,}")
+                Finding(
+                    DECREASE,
+                    key,
+                    f"{_name(key)} went down: {before[key]:,} -> {total:,}",
+                    (("before", before[key]), ("after", total)),
+                )
             )
         elif key in recent_max:
             limit = max(JUMP_FACTOR * recent_max[key], JUMP_FLOOR) * span
@@ -211,6 +233,12 @@ def validate(
                         f"{_name(key)} rose by {delta:,} in {_days(span)}, above the limit "
                         f"of {limit:,} ({JUMP_FACTOR}x the largest daily rise of the "
                         f"previous {JUMP_WINDOW_DAYS} days, {recent_max[key]:,})",
+                        (
+                            ("rise", delta),
+                            ("days", span),
+                            ("limit", limit),
+                            ("largest", recent_max[key]),
+                        ),
                     )
                 )
         if span == 1 and increases and key in increases and increases[key] != delta:
@@ -220,6 +248,7 @@ def validate(
                     key,
                     f"{_name(key)}: the source says {increases[key]:+,}, the stored totals "
                     f"give {delta:+,}",
+                    (("says", increases[key]), ("gives", delta)),
                 )
             )
     return _without_repeats(findings)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot import render
+from bot.charts import parse_period
 from bot.figures import bulletin_on
 from bot.store import Correction, Store
 from bot.subscriptions import BULLETIN, CHART, MONTHLY, WEEKLY
@@ -98,7 +99,8 @@ def text_for(store: Store, kind: str, subject: str) -> str | None:
         return render.comparison(data, store.report_on(day)) if data else None
     if kind == CHART:
         day = date.fromisoformat(subject)
-        return render.chart_caption(SUMMARY_KEYS, SUMMARY_PERIOD, store.report_on(day))
+        period = parse_period(SUMMARY_PERIOD, day).label()
+        return render.chart_caption(SUMMARY_KEYS, period, store.report_on(day))
     if kind == ANNOUNCEMENT:
         text = store.announcement(int(subject))
         return render.announcement(text) if text else None

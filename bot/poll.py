@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import httpx
 
-from bot import metrics, texts
+from bot import metrics, render, texts
 from bot.config import Config
 from bot.ingest import Outcome, fetch_latest, summarise
 from bot.notices import alert_admins
@@ -58,8 +58,10 @@ def alert_held(store: Store, config: Config, outcomes: list[Outcome], *, now: da
     for outcome in outcomes:
         if outcome.status == HELD:
             metrics.HELD.inc()
-            reasons = "; ".join(f.detail for f in outcome.findings)
-            text = texts.ALERT_HELD.format(date=outcome.date.isoformat(), reasons=reasons)
+            reasons = "; ".join(render.finding_detail(f) for f in outcome.findings)
+            text = texts.ALERT_HELD.format(
+                date=texts.format_date(outcome.date), day=outcome.date.isoformat(), reasons=reasons
+            )
             alert_admins(store, config.telegram.admins, f"held:{outcome.report_id}", text, now=now)
 
 
@@ -67,5 +69,7 @@ def alert_if_source_down(store: Store, config: Config, *, now: datetime) -> None
     count, first = store.consecutive_failed_fetches()
     if count >= config.alerts.source_failures:
         last = store.last_fetch()
-        text = texts.ALERT_SOURCE_DOWN.format(count=count, error=last.detail if last else "-")
+        text = texts.ngettext("ALERT_SOURCE_DOWN", count).format(
+            count=count, error=last.detail if last else "-"
+        )
         alert_admins(store, config.telegram.admins, f"source-down:{first}", text, now=now)

@@ -13,34 +13,18 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
-
 from bot import categories, texts
 from bot.categories import Unknown
-from bot.figures import Bulletin, Change, DayChange, Series
+from bot.figures import JUMP, JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
 from bot.ingest import Outcome
 from bot.report import Finding, Report
 from bot.store import ACTIVE, AuditEntry, Correction, Fetch, StoredReport, Subscriber
+from bot.subscriptions import zone_name
+from bot.texts import format_date, format_range, format_short_date, number
 from bot.trends import Comparison
 
 if TYPE_CHECKING:  # admin renders its replies with this module
     from bot.admin import Corrected
-
-
-def format_date(day: date) -> str:
-    """'25 June 2022', '25 червня 2022'."""
-    return babel_dates.format_date(day, "d MMMM y", locale=texts.current_language())
-
-
-def _short_date(day: date) -> str:
-    """'5 August', '5 серпня'."""
-    return babel_dates.format_date(day, "d MMMM", locale=texts.current_language())
-
-
-def number(value: float, pattern: str | None = None) -> str:
-    """'1,511', '1 511'."""
-    return babel_numbers.format_decimal(value, format=pattern, locale=texts.current_language())
 
 
 def signed(value: int) -> str:
@@ -57,7 +41,8 @@ def change_text(change: Change) -> str:
         template = texts.CHANGE_DOWN_CORRECTED if change.after_correction else texts.CHANGE_DOWN
         return template.format(delta=signed(change.delta))
     if change.span_days > 1:
-        return texts.CHANGE_OVER_DAYS.format(delta=signed(change.delta), days=change.span_days)
+        template = texts.ngettext("CHANGE_OVER_DAYS", change.span_days)
+        return template.format(delta=signed(change.delta), days=change.span_days)
     return texts.CHANGE.format(delta=signed(change.delta))
 
 
@@ -124,6 +109,39 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     return "\n".join(lines)
 
 
+# Telegram shows at most this much in a button's pop-up answer.
+POPUP_LENGTH = 200
+
+
+def popup(view: Bulletin, key: str | None, history: Series | None = None) -> str:
+    """A button's answer for the tapping person alone (plain text): one category's figure on
+    the bulletin's day, or its last days' changes, with the short caveat."""
+    key = key or "personnel"
+    name = categories.get(key).name(texts.current_language())
+    if history is not None and history.days:
+        changes = ", ".join(
+            texts.TABLE_NEW if d.delta is None else signed(d.delta) for d in history.days
+        )
+        text = texts.POPUP_HISTORY.format(
+            name=name,
+            dates=format_range(history.days[0].date, history.days[-1].date),
+            changes=changes,
+            caveat=texts.POPUP_CAVEAT,
+        )
+    elif (change := next((c for c in view.changes if c.category == key), None)) is not None:
+        text = texts.POPUP.format(
+            name=name,
+            date=format_date(view.report.date),
+            approx=texts.APPROXIMATELY if categories.get(key).approximate else "",
+            total=number(change.total),
+            change=change_text(change),
+            caveat=texts.POPUP_CAVEAT,
+        )
+    else:
+        text = texts.NO_FIGURES_FOR.format(date=format_date(view.report.date), names=name)
+    return text[:POPUP_LENGTH]
+
+
 def _link_lines(report: StoredReport | None) -> list[str]:
     """The original post's line, when a link is known (nothing otherwise: /sources says where
     the General Staff publishes)."""
@@ -134,22 +152,33 @@ def _link_lines(report: StoredReport | None) -> list[str]:
 MOST_UNKNOWN_SHOWN, MOST_WORD_SHOWN = 3, 40
 
 
-def unknown_categories(unknown: Sequence[Unknown], example: str) -> str:
-    """'Unknown category 'tankz'. Did you mean: tanks?' for each word, then an example."""
+def unknown_categories(unknown: Sequence[Unknown], example: str, prefix: str = "/") -> str:
+    """'Unknown category “tankz”. Did you mean: tanks?' for each word, then the command to try
+    (the message EXAMPLE_<example>, after `prefix`: '/' in a chat, 'bulletin-bot ' in a shell)
+    with the first suggestion, in the reader's words."""
+    language = texts.current_language()
     lines = []
     for item in unknown[:MOST_UNKNOWN_SHOWN]:
         line = _fill(texts.UNKNOWN_CATEGORY, word=item.word[:MOST_WORD_SHOWN])
         if item.suggestions:
-            line += _fill(texts.DID_YOU_MEAN, suggestions=", ".join(item.suggestions))
+            words = ", ".join(categories.get(k).word(language) for k in item.suggestions)
+            line += _fill(texts.DID_YOU_MEAN, suggestions=words)
         lines.append(line)
-    lines.append(_fill(texts.CATEGORY_EXAMPLE, example=example))
+    offered = [key for item in unknown for key in item.suggestions] or ["tanks"]
+    command = getattr(texts, f"EXAMPLE_{example.upper()}")
+    lines.append(
+        _fill(
+            texts.CATEGORY_EXAMPLE,
+            example=prefix + command.format(category=categories.get(offered[0]).word(language)),
+        )
+    )
     return "\n".join(lines)
 
 
 def no_report_on(day: date, nearest: date | None) -> str:
     if nearest is None:
         return _fill(texts.NO_REPORT_BEFORE, date=format_date(day))
-    return _fill(texts.NO_REPORT_ON, date=format_date(day), nearest=nearest.isoformat())
+    return _fill(texts.NO_REPORT_ON, date=format_date(day), nearest=format_date(nearest))
 
 
 def held(reports: Sequence[tuple[StoredReport, Sequence[Finding]]]) -> str:
@@ -168,18 +197,42 @@ def held(reports: Sequence[tuple[StoredReport, Sequence[Finding]]]) -> str:
                 fetched=_timestamp(report.fetched_at),
             )
         )
-        lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in left]
+        lines += [_fill(texts.HELD_REASON, detail=finding_detail(f)) for f in left]
         if not left:
             lines.append(texts.HELD_PASSES_NOW)
         lines.append(_escape(figures_line(report)))
     return "\n".join(lines)
 
 
+# Facts of a finding that are changes, shown with their sign.
+_SIGNED_FACTS = {"rise", "says", "gives"}
+
+
+def finding_detail(finding: Finding) -> str:
+    """What validation found, in the reader's language (plain text). A finding stored before
+    findings kept their facts is said as it was stored, in English."""
+    if not finding.facts:
+        return finding.detail
+    values: dict[str, object] = {}
+    for name, value in finding.facts:
+        if isinstance(value, str):
+            values[name] = format_date(date.fromisoformat(value))
+        else:
+            values[name] = signed(value) if name in _SIGNED_FACTS else number(value)
+    if finding.category:
+        values["name"] = categories.get(finding.category).name(texts.current_language())
+    if finding.kind == JUMP:
+        days = dict(finding.facts)["days"]
+        template = texts.ngettext("DETAIL_JUMP", int(days))
+        return template.format(factor=JUMP_FACTOR, window=JUMP_WINDOW_DAYS, **values)
+    return getattr(texts, f"DETAIL_{finding.kind.upper()}").format(**values)
+
+
 def notes(found: Sequence[tuple[date, Finding]]) -> str:
     if not found:
         return texts.NOTES_NONE
     lines = [_fill(texts.NOTES_HEADER, count=len(found))]
-    lines += [f"{day.isoformat()} {_escape(f.detail)}" for day, f in found]
+    lines += [f"{day.isoformat()} {_escape(finding_detail(f))}" for day, f in found]
     return "\n".join(lines)
 
 
@@ -207,7 +260,8 @@ def about() -> str:
 
 
 def help_text() -> str:
-    names = ", ".join(c.key for c in categories.CATEGORIES if c.merged_into is None)
+    language = texts.current_language()
+    names = ", ".join(c.word(language) for c in categories.CATEGORIES if c.last_reported is None)
     return _fill(texts.HELP, categories=names)
 
 
@@ -217,8 +271,8 @@ def sources(
     return _fill(
         texts.SOURCES,
         url=url,
-        first=first.isoformat() if first else "-",
-        last=last.isoformat() if last else "-",
+        first=format_date(first) if first else "-",
+        last=format_date(last) if last else "-",
         days=number(days),
         last_fetch=_fetch_line(last_fetch),
         caveat_long=texts.CAVEAT_LONG,
@@ -237,7 +291,10 @@ def age_note(newest: date | None, now_local: datetime, last_fetch: Fetch | None)
     age = (now_local.date() - newest).days
     if age > 1:
         return _fill(
-            texts.AGE_STALE, date=format_date(newest), days=age, checked=_fetch_line(last_fetch)
+            texts.ngettext("AGE_STALE", age),
+            date=format_date(newest),
+            days=age,
+            checked=_fetch_line(last_fetch),
         )
     if age == 1 and now_local.hour < MORNING_ENDS:
         return _fill(texts.AGE_NOT_OUT_YET, checked=_fetch_line(last_fetch))
@@ -271,14 +328,14 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
             change += texts.TABLE_OVER_DAYS.format(days=day.span_days)
         rows.append(_history_row(day.date.isoformat(), number(day.total), change))
     lines = [
-        _fill(texts.HISTORY_TITLE, name=name, days=len(data.days)),
+        _fill(texts.ngettext("HISTORY_TITLE", len(data.days)), name=name, days=len(data.days)),
         "<pre>" + _escape("\n".join(rows)) + "</pre>",
     ]
     if (found := data.average()) is not None:
         average, covered = found
         lines.append(
             _fill(
-                texts.HISTORY_AVERAGE,
+                texts.ngettext("HISTORY_AVERAGE", covered),
                 days=covered,
                 average=("+" if average >= 0 else "−") + number(abs(average), "#,##0.0"),
             )
@@ -304,10 +361,9 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
     """/week and /month: each category's rise against the period before, and its record day."""
     lines = [
         _fill(
-            texts.TREND_TITLE,
+            texts.ngettext("TREND_TITLE", data.days),
             days=data.days,
-            first=format_date(data.first),
-            last=format_date(data.last),
+            dates=format_range(data.first, data.last),
         ),
         "",
     ]
@@ -327,7 +383,7 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
         }
         if trend.largest is not None and trend.largest.delta:
             largest = texts.TREND_LARGEST.format(
-                rise=signed(trend.largest.delta), date=_short_date(trend.largest.date)
+                rise=signed(trend.largest.delta), date=format_short_date(trend.largest.date)
             )
             lines.append(_fill(texts.TREND_LINE, largest=largest, **values))
         else:
@@ -401,7 +457,7 @@ def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> s
     return _fill(
         getattr(texts, template),
         when=when,
-        zone=subscriber.timezone,
+        zone=zone_name(subscriber.timezone, texts.current_language()),
         digests=digests,
         chart=texts.WITH_CHART if subscriber.with_chart else "",
     )
@@ -428,10 +484,23 @@ def parsed(report: Report, outcome: Outcome, queued: int) -> str:
         )
         for key in categories.sort_keys(report.totals)
     ]
-    lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in outcome.findings]
+    lines += [_fill(texts.HELD_REASON, detail=finding_detail(f)) for f in outcome.findings]
     if queued:
-        lines.append(_fill(texts.APPROVED_QUEUED, queued=queued))
+        lines.append(queued_for(queued))
     return "\n".join(lines)
+
+
+def queued_for(count: int) -> str:
+    """'Queued for 1 subscriber.', 'Його отримають 5 підписників.'"""
+    return _fill(texts.ngettext("QUEUED", count), count=number(count))
+
+
+def announced(count: int) -> str:
+    return _fill(texts.ngettext("ANNOUNCED", count), queued=number(count))
+
+
+def fetched(summary: str, queued: int) -> str:
+    return _fill(texts.FETCHED, summary=summary, queued=queued_for(queued))
 
 
 def corrected(result: Corrected) -> str:
@@ -441,16 +510,18 @@ def corrected(result: Corrected) -> str:
     values = {
         "id": correction.id,
         "name": categories.get(correction.category).name(texts.current_language()),
-        "date": correction.date.isoformat(),
+        "date": format_date(correction.date),
         "new": number(correction.new_value),
         "old": _maybe_number(correction.old_value),
     }
+    values = {name: _escape(str(value)) for name, value in values.items()}
     if result.held is None:
-        return _fill(texts.CORRECTED, notices=result.notices, **values)
+        notified = _fill(texts.ngettext("NOTIFIED", result.notices), count=number(result.notices))
+        return texts.CORRECTED.format(notified=notified, **values)
     if result.released:
-        return _fill(texts.CORRECTED_RELEASED, queued=result.queued, **values)
+        return texts.CORRECTED_RELEASED.format(queued=queued_for(result.queued), **values)
     lines = [_fill(texts.CORRECTED_STILL_HELD, **values)]
-    lines += [_fill(texts.HELD_REASON, detail=f.detail) for f in result.left]
+    lines += [_fill(texts.HELD_REASON, detail=finding_detail(f)) for f in result.left]
     return "\n".join(lines)
 
 
@@ -459,21 +530,23 @@ def uncorrected(correction: Correction, value: int | None) -> str:
         texts.UNCORRECTED,
         id=correction.id,
         name=categories.get(correction.category).name(texts.current_language()),
-        date=correction.date.isoformat(),
+        date=format_date(correction.date),
         value=_maybe_number(value),
     )
 
 
 def approved(report: StoredReport, queued: int, view: Bulletin | None) -> str:
     """The approval, and the bulletin exactly as subscribers get it."""
-    lines = [_fill(texts.APPROVED, date=report.date.isoformat(), queued=queued)]
+    lines = [
+        texts.APPROVED.format(date=_escape(format_date(report.date)), queued=queued_for(queued))
+    ]
     if view is not None:
         lines += ["", bulletin(view)]
     return "\n".join(lines)
 
 
 def rejected(report: StoredReport) -> str:
-    return _fill(texts.REJECTED, date=report.date.isoformat())
+    return _fill(texts.REJECTED, date=format_date(report.date))
 
 
 def _maybe_number(value: int | None) -> str:
@@ -571,7 +644,11 @@ def stats(
         blocked=subscribers.get("blocked", 0),
         gone=subscribers.get("gone", 0),
         unsubscribed=subscribers.get("unsubscribed", 0),
-        languages=", ".join(f"{k} {v}" for k, v in sorted(languages.items())) or "-",
+        languages=", ".join(
+            f"{getattr(texts, f'LANGUAGE_NAME_{k.upper()}', k)} {v}"
+            for k, v in sorted(languages.items())
+        )
+        or "-",
         last_fetch=_fetch_line(last_fetch),
         held=held,
         pending=deliveries.get("pending", 0) + deliveries.get("sending", 0),
@@ -579,6 +656,48 @@ def stats(
         failed=deliveries.get("failed", 0),
         skipped=deliveries.get("skipped", 0),
     )
+
+
+def pieces(text: str, limit: int) -> list[str]:
+    """A reply cut into messages of at most `limit` UTF-16 code units (how Telegram counts),
+    at line boundaries. A <pre> table cut in two is closed at the end of one piece and opened
+    again at the start of the next, so each piece is valid HTML on its own. (A single line
+    longer than a piece is cut at a space: only an announcement could have one.)"""
+    if _units(text) <= limit:
+        return [text]
+    budget = limit - len(_PRE_CLOSE)
+    found: list[str] = []
+    current, in_pre = "", False
+    for line in _short_lines(text.split("\n"), budget - len(_PRE_OPEN)):
+        candidate = f"{current}\n{line}" if current else line
+        if current and _units(candidate) > budget:
+            found.append(current + (_PRE_CLOSE if in_pre else ""))
+            current = (_PRE_OPEN if in_pre else "") + line
+        else:
+            current = candidate
+        for tag in re.findall(r"</?pre>", line):
+            in_pre = tag == _PRE_OPEN
+    found.append(current)
+    return found
+
+
+_PRE_OPEN, _PRE_CLOSE = "<pre>", "</pre>"
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _short_lines(lines: Sequence[str], most: int) -> list[str]:
+    short = []
+    for line in lines:
+        while _units(line) > most:
+            cut = line.rfind(" ", 0, most)
+            cut = cut if cut > 0 else most
+            short.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        short.append(line)
+    return short
 
 
 def escaped(text: str) -> str:

@@ -65,11 +65,14 @@ class Finding:
     """Something validation noticed about a report: why it was held, or noted on acceptance.
 
     `kind` is one of the constants in `bot.figures` (decrease, jump, missing, increase_mismatch).
+    `detail` says it in English, for logs; `facts` are its figures and ISO dates by name, from
+    which `render.finding_detail` says it in the reader's language.
     """
 
     kind: str
     category: str | None
     detail: str
+    facts: tuple[tuple[str, int | str], ...] = ()
 
 
 def raw_json(payload: object) -> str:

@@ -10,6 +10,7 @@ without touching the fetched rows.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -155,6 +156,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             heartbeat_at TEXT NOT NULL
         )""",
     ),
+    # A finding's figures and dates, so it can be said in the reader's language.
+    ("ALTER TABLE findings ADD COLUMN facts TEXT",),
 )
 
 
@@ -263,6 +266,11 @@ class DeliveryResult:
     attempt: bool = True  # False when Telegram asked to wait (429): that try does not count
 
 
+def _finding(kind: str, category: str | None, detail: str, facts: str | None) -> Finding:
+    """A stored finding (one stored before findings kept their facts has none)."""
+    return Finding(kind, category, detail, tuple(json.loads(facts).items()) if facts else ())
+
+
 class Store:
     """One SQLite file, migrated to the current schema when opened."""
 
@@ -368,8 +376,12 @@ class Store:
                 ],
             )
             self.db.conn.executemany(
-                "INSERT INTO findings (report_id, kind, category, detail) VALUES (?, ?, ?, ?)",
-                [(report_id, f.kind, f.category, f.detail) for f in findings],
+                "INSERT INTO findings (report_id, kind, category, detail, facts) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (report_id, f.kind, f.category, f.detail, json.dumps(dict(f.facts)))
+                    for f in findings
+                ],
             )
         return report_id
 
@@ -502,7 +514,7 @@ class Store:
             [report_id],
         ).fetchall()
         findings = self.db.execute(
-            "SELECT kind, category, detail FROM findings WHERE report_id = ? ORDER BY rowid",
+            "SELECT kind, category, detail, facts FROM findings WHERE report_id = ? ORDER BY rowid",
             [report_id],
         ).fetchall()
         return StoredReport(
@@ -516,7 +528,7 @@ class Store:
             status=row["status"],
             totals={category: total for category, total, _ in figures},
             increases={c: inc for c, _, inc in figures if inc is not None},
-            findings=tuple(Finding(kind, category, detail) for kind, category, detail in findings),
+            findings=tuple(_finding(*row) for row in findings),
         )
 
     def stored_categories(self) -> set[str]:
@@ -527,12 +539,12 @@ class Store:
         """What validation noted on the accepted revisions people see, oldest first (of one
         date, or all)."""
         rows = self.db.execute(
-            f"""SELECT r.date, f.kind, f.category, f.detail FROM ({_EFFECTIVE_IDS}) AS e
+            f"""SELECT r.date, f.kind, f.category, f.detail, f.facts FROM ({_EFFECTIVE_IDS}) AS e
                 JOIN reports r ON r.id = e.id JOIN findings f ON f.report_id = r.id
                 WHERE r.date BETWEEN ? AND ? ORDER BY r.date, f.rowid""",
             [(day or date.min).isoformat(), (day or date.max).isoformat()],
         )
-        return [(date.fromisoformat(d), Finding(k, c, t)) for d, k, c, t in rows]
+        return [(date.fromisoformat(day), _finding(*finding)) for day, *finding in rows]
 
     def raw_payload(self, report_id: int) -> str:
         return self.db.execute("SELECT raw FROM reports WHERE id = ?", [report_id]).fetchone()[0]

@@ -68,6 +68,16 @@ UKRAINIAN_CITY_NAMES = {
 }
 
 
+def zone_name(zone: str, language: str) -> str:
+    """A time zone as shown to a reader: 'Europe/Kyiv', or in Ukrainian its city ('Київ',
+    'Нью-Йорк') when it has one."""
+    if language == "uk":
+        for city, name in UKRAINIAN_CITY_NAMES.items():  # the first city named is the capital
+            if name == zone:
+                return city.title()
+    return zone
+
+
 class SubscriptionError(ValueError):
     """Arguments that name no time or zone; the message says what to type instead."""
 

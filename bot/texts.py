@@ -7,6 +7,13 @@ have every message (tests/test_texts.py checks names and fields).
     texts.of("uk").CAVEAT   the Ukrainian caveat
     texts.CAVEAT            in the language being spoken: the reader's, set for each update
                             and each delivery with `speaking(language)`; English otherwise
+    texts.ngettext("QUEUED", n)
+                            a message with plural forms (msgid_plural in the catalogue): the
+                            form for n, by the catalogue's Plural-Forms rule (Ukrainian has
+                            three: 1 підписник, 2 підписники, 5 підписників)
+
+Numbers and dates in running text are written the reader's way too: `number`, `format_date`
+and `format_range` ("5 000", "8 серпня 2026", "2–8 серпня 2026").
 
 The language being spoken is a context variable, as in Django's translation.activate: asyncio
 gives each update and each delivery its own copy, and worker threads inherit it.
@@ -14,51 +21,69 @@ gives each update and each delivery its own copy, and worker threads inherit it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gettext
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import cache
 from importlib import resources
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 LANGUAGES = ("en", "uk")
 DEFAULT_LANGUAGE = "en"
-# Telegram's command menu, in this order; each description is the message COMMAND_<NAME>.
-COMMANDS = (
-    "latest",
-    "on",
-    "history",
-    "chart",
-    "week",
-    "month",
-    "records",
-    "export",
-    "sources",
-    "about",
-    "subscribe",
-    "unsubscribe",
-    "settings",
-    "language",
-    "help",
-)
 
 
 @cache
-def catalogue(language: str) -> dict[str, str]:
-    """{message name: sentence} of one language."""
+def _read(language: str) -> Catalog:
     with resources.files("bot").joinpath("locales", f"{language}.po").open("rb") as file:
-        return {message.id: message.string for message in read_po(file) if message.id}
+        return read_po(file)
+
+
+@cache
+def catalogue(language: str) -> dict[str, str | tuple[str, ...]]:
+    """{message name: sentence, or its plural forms} of one language."""
+    messages: dict[str, str | tuple[str, ...]] = {}
+    for message in _read(language):
+        if isinstance(message.id, tuple):  # msgid, msgid_plural: both are the name
+            messages[message.id[0]] = tuple(message.string)
+        elif message.id:
+            messages[message.id] = message.string
+    return messages
+
+
+@cache
+def plural_rule(language: str) -> Callable[[int], int]:
+    """Which plural form a count takes: the catalogue's Plural-Forms expression, as gettext
+    reads it."""
+    return gettext.c2py(_read(language).plural_expr)
 
 
 class Texts:
-    """The messages of one language, as attributes."""
+    """The messages of one language, as attributes; those with plural forms by `ngettext`."""
 
     def __init__(self, language: str) -> None:
         self.language = language
         self._messages = catalogue(language)
 
     def __getattr__(self, name: str) -> str:
+        message = self._message(name)
+        if isinstance(message, tuple):
+            raise AttributeError(f"{name} has plural forms: texts.ngettext({name!r}, n)")
+        return message
+
+    def ngettext(self, name: str, n: int) -> str:
+        """The form of message `name` for the count n."""
+        forms = self._message(name)
+        if not isinstance(forms, tuple):
+            raise TypeError(f"{name} has no plural forms")
+        return forms[min(plural_rule(self.language)(n), len(forms) - 1)]
+
+    def _message(self, name: str) -> str | tuple[str, ...]:
         try:
             return self._messages[name]
         except KeyError:
@@ -97,6 +122,37 @@ def speaking(language: str | None) -> Iterator[str]:
 def set_language(language: str | None) -> None:
     """Speak `language` for the rest of this task (one update, in the bot)."""
     _speaking.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def ngettext(name: str, n: int) -> str:
+    """The form of message `name` for the count n, in the language being spoken."""
+    return of(_speaking.get()).ngettext(name, n)
+
+
+def number(value: float, pattern: str | None = None) -> str:
+    """'1,511', '1 511' (with a no-break space, as Ukrainian typography has it)."""
+    return babel_numbers.format_decimal(value, format=pattern, locale=_speaking.get())
+
+
+def format_date(day: date) -> str:
+    """'25 June 2022', '25 червня 2022'."""
+    return babel_dates.format_date(day, "d MMMM y", locale=_speaking.get())
+
+
+def format_short_date(day: date) -> str:
+    """'5 August', '5 серпня'."""
+    return babel_dates.format_date(day, "d MMMM", locale=_speaking.get())
+
+
+def format_range(first: date, last: date) -> str:
+    """'2–8 August 2026', '26 July – 8 August 2026', '26 липня 2025 – 8 серпня 2026': an en
+    dash, spaced when either side has a space in it."""
+    if first == last:
+        return format_date(last)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{format_date(last)}"
+    start = format_short_date(first) if first.year == last.year else format_date(first)
+    return f"{start} – {format_date(last)}"
 
 
 def __getattr__(name: str) -> str:

@@ -62,8 +62,8 @@ async def test_a_correction_changes_latest_and_on_and_keeps_the_original(bot):
 
     reply = await admin(bot, "/correct 2026-08-07 artillery 47600 typo in source")
     assert reply.startswith(
-        "Correction 1: Artillery systems on 2026-08-07 is now 47,600 "
-        "(was 47,522). 1 subscribers who got that bulletin"
+        "Correction 1: Artillery systems on 7 August 2026 is now 47,600 "
+        "(was 47,522). 1 subscriber who got that bulletin"
     )
 
     latest = plain(await bot.ask("/latest artillery"))
@@ -101,16 +101,16 @@ async def test_a_correction_can_be_corrected_and_withdrawn(bot):
     assert "Tanks: 12,249" in plain(await bot.ask("/on 2026-08-07 tanks"))
     assert (
         await admin(bot, "/uncorrect 2")
-        == "Correction 2 withdrawn: Tanks on 2026-08-07 is 12,250 again."
+        == "Correction 2 withdrawn: Tanks on 7 August 2026 is 12,250 again."
     )
     assert (
         await admin(bot, "/uncorrect 1")
-        == "Correction 1 withdrawn: Tanks on 2026-08-07 is 12,247 again."
+        == "Correction 1 withdrawn: Tanks on 7 August 2026 is 12,247 again."
     )
     assert "Tanks: 12,247 (+1)\n" in plain(await bot.ask("/on 2026-08-07 tanks"))
     log = await admin(bot, "/corrections")
     assert log.startswith(
-        f"Corrections, newest first:\n#2 2026-08-07 Tanks: 12,250 -> 12,249 by telegram:{ADMIN}"
+        f"Corrections, newest first:\n#2 2026-08-07 Tanks: 12,250 → 12,249 by telegram:{ADMIN}"
     )
     assert f"withdrawn by telegram:{ADMIN}" in log
     assert await admin(bot, "/uncorrect 1") == texts.NO_SUCH_CORRECTION.format(id=1)
@@ -120,14 +120,14 @@ async def test_a_correction_can_be_corrected_and_withdrawn(bot):
     "arguments, expected",
     [
         ("", texts.USAGE_CORRECT),
-        ("2030-01-01 tanks 5", "2030-01-01 is in the future."),
+        ("2030-01-01 tanks 5", "1 January 2030 is in the future."),
         ("2021-01-01 tanks 5", "before the bulletin began"),
-        ("2026-08-07 tanks -5", "'-5' is not a whole number from 0 to 100,000,000."),
+        ("2026-08-07 tanks -5", "“-5” is not a whole number from 0 to 100,000,000."),
         ("2026-08-07 tanks 999999999999", "is not a whole number from 0"),
         ("2026-08-07 tanks 200000", "200,000 is more than ten times Tanks on the days around"),
-        ("2026-08-07 tankz 5", "Unknown category 'tankz'. Did you mean: tanks"),
+        ("2026-08-07 tankz 5", "Unknown category “tankz”. Did you mean: tanks"),
         ("2026-08-07 tanks artillery 5", texts.ONE_CATEGORY),
-        ("2026-08-07 tanks 12247", "Tanks on 2026-08-07 is already 12,247; nothing to change."),
+        ("2026-08-07 tanks 12247", "Tanks on 7 August 2026 is already 12,247; nothing to change."),
         ("2026-08-07 tanks lots", texts.USAGE_CORRECT),
     ],
 )
@@ -139,8 +139,10 @@ async def test_bad_corrections_change_nothing(bot, arguments, expected):
 async def test_a_date_with_no_report(bot):
     bot.store.db.execute("UPDATE reports SET status = 'rejected' WHERE date = '2026-08-01'")
     reply = await admin(bot, "/correct 2026-08-01 tanks 12231")
-    assert reply.startswith("There is no bulletin for 2026-08-01 to correct, accepted or on hold.")
-    assert "/held lists the reports on hold" in reply
+    assert reply.startswith(
+        "There is no bulletin of 1 August 2026 to correct, accepted or on hold."
+    )
+    assert "/held lists the bulletins on hold" in reply
 
 
 async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake_api):
@@ -153,8 +155,8 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
     # The admin was told, once.
     alert = bot.api.messages_to(ADMIN)[-1]
     assert plain(alert) == (
-        "⚠️ Admin alert: The report for 2026-08-08 is on hold: MLRS went "
-        "down: 2,008 -> 2,000. /approve 2026-08-08 or /reject 2026-08-08."
+        "⚠️ Admin alert: The bulletin of 8 August 2026 is on hold: MLRS went "
+        "down: 2,008 → 2,000. /approve 2026-08-08 or /reject 2026-08-08."
     )
     await poll_once(bot.services)  # the same held report again: no second alert
     await drain(bot)
@@ -164,7 +166,7 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
     assert "2026-08-08 (revision 1, from api" in held and "MLRS went down" in held
     approved = await admin(bot, "/approve 2026-08-08")
     assert approved.startswith(
-        "The report for 2026-08-08 is accepted as it is. Queued for 2 subscribers."
+        "The bulletin of 8 August 2026 is accepted as it is. Queued for 2 subscribers."
     )
     # The admin sees the bulletin exactly as subscribers get it.
     assert "MLRS: 2,000 (−8, revised down by the source)*" in approved
@@ -173,14 +175,16 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
         (message,) = bot.api.messages_to(chat)
         assert "MLRS: 2,000 (−8, revised down by the source)*" in plain(message)
         assert "* MLRS: lower than the day before, as published by the source." in plain(message)
-    assert await admin(bot, "/approve 2026-08-08") == texts.NO_HELD_REPORT.format(date="2026-08-08")
+    assert await admin(bot, "/approve 2026-08-08") == texts.NO_HELD_REPORT.format(
+        date="8 August 2026"
+    )
 
 
 async def test_a_rejected_report_is_never_shown(bot, fake_api):
     fake_api.api.set_total(NEW_DAY, "tanks", 1)
     await poll_once(bot.services)
     assert await admin(bot, "/reject 2026-08-08 garbage from the source") == (
-        "The report for 2026-08-08 is rejected: kept in the store, never shown."
+        "The bulletin of 8 August 2026 is rejected: kept in the store, never shown."
     )
     assert "7 August 2026" in plain(await bot.ask("/latest"))
     assert "No accepted bulletin for 8 August 2026" in plain(await bot.ask("/on 2026-08-08"))
@@ -237,9 +241,9 @@ async def test_stats_and_fetch(bot):
     await drain(bot)
     stats = await admin(bot, "/stats")
     assert "Subscribers: 2 active, 0 blocked, 0 gone, 0 unsubscribed" in stats
-    assert "By language: en 2" in stats
+    assert "By language: English 2" in stats
     assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new, 14 revised)" in stats
-    assert "Held reports: 0" in stats
+    assert "Held bulletins: 0" in stats
     assert "Deliveries today: 0 pending, 2 sent, 0 failed, 0 skipped" in stats
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 
 from bot import render, texts
-from tests.bot_harness import USER
+from bot.subscriptions import enqueue_bulletin
+from bot.telegram import menus
+from tests.bot_harness import ADMIN, USER
+from tests.conftest import NOW
 
+GROUP = -100500
 CAVEAT = "not independently verified"
 
 
@@ -26,14 +31,31 @@ async def test_start_says_what_the_bot_does_and_the_caveat(bot):
 
 async def test_help_lists_every_command_with_an_example(bot):
     reply = await bot.ask("/help")
-    for command in texts.COMMANDS:
+    for command in menus.COMMANDS:
         assert f"/{command}" in reply.text
     assert "/history drones 14" in reply.text
 
 
-async def test_the_command_menu_is_set_in_english_and_ukrainian(bot):
-    assert {c["command"] for c in bot.api.commands[""]} >= {"latest", "on", "subscribe"}
-    ukrainian = {c["command"]: c["description"] for c in bot.api.commands["uk"]}
+async def test_each_kind_of_chat_and_person_has_its_own_menu_in_both_languages(bot):
+    def menu(scope: str, language: str) -> set[str]:
+        return {c["command"] for c in bot.api.commands[(scope, language)]}
+
+    settings = {"subscribe", "unsubscribe", "language"}
+    admin_only = {"correct", "approve", "held", "stats"}
+    for language in ("", "uk"):
+        assert {"latest", "on", "subscribe"} <= menu("default", language)
+        assert settings <= menu("all_private_chats", language)
+        # Members of a group see what they may use; its admins also see its settings.
+        assert "latest" in menu("all_group_chats", language)
+        assert not settings & menu("all_group_chats", language)
+        assert settings <= menu("all_chat_administrators", language)
+        # The bot's admins, in their private chat, and no one else see the admin commands.
+        assert admin_only <= menu(f"chat:{ADMIN}", language)
+        others = ("default", "all_private_chats", "all_group_chats", "all_chat_administrators")
+        assert not any(admin_only & menu(scope, language) for scope in others)
+    ukrainian = {
+        c["command"]: c["description"] for c in bot.api.commands[("all_group_chats", "uk")]
+    }
     assert ukrainian["latest"] == "Останнє зведення або категорії"
 
 
@@ -44,7 +66,7 @@ async def test_latest_is_the_whole_bulletin_with_link_caveat_and_buttons(bot):
     assert "Personnel: about 1,455,420" in reply.text
     # The history has no links: no line about one (/sources says where the source publishes).
     assert "Original post:" not in reply.text and CAVEAT in reply.text
-    assert ("Tanks", "c:tanks") in reply.buttons
+    assert ("Tanks", "c:tanks:2026-08-07") in reply.buttons
 
 
 async def test_latest_for_one_category_is_short(bot, fake_api):
@@ -66,7 +88,7 @@ async def test_latest_with_one_category(bot, words):
     reply = await bot.ask(f"/latest {words}")
     assert "Tanks: 12,247 (+1)" in reply.text
     assert "Personnel" not in reply.text
-    assert ("History: Tanks", "h:tanks") in reply.buttons
+    assert ("History: Tanks", "h:tanks:2026-08-07") in reply.buttons
 
 
 async def test_latest_with_several_categories(bot):
@@ -81,15 +103,13 @@ async def test_latest_with_several_categories(bot):
 
 async def test_an_unknown_category_gets_suggestions_only(bot):
     reply = await bot.ask("/latest tankz")
-    assert plain(reply) == (
-        "Unknown category 'tankz'. Did you mean: tanks?\nTry for example: /latest tanks"
-    )
+    assert plain(reply) == ("Unknown category “tankz”. Did you mean: tanks?\nTry: /latest tanks")
 
 
 async def test_what_people_type_is_escaped(bot):
     reply = await bot.ask("/latest <b>x</b> & co")
-    assert "Unknown category '&lt;b&gt;x&lt;/b&gt;'" in reply.text
-    assert "'&amp;'" in reply.text
+    assert "Unknown category “&lt;b&gt;x&lt;/b&gt;”" in reply.text
+    assert "“&amp;”" in reply.text
 
 
 async def test_commands_addressed_to_the_bot_in_a_group(bot):
@@ -114,13 +134,13 @@ async def test_on_yesterday(bot):
     "arguments, expected",
     [
         ("", "Which day? For example: /on 2022-06-25"),
-        ("2030-01-01", "2030-01-01 is in the future."),
-        ("1999-01-01", "is before the bulletin began on 2022-02-24"),
-        ("soon", "'soon' is not a date; write it as 2022-06-25, 25.06.2022, today or yesterday."),
-        ("2022-06-25 tankz", "Unknown category 'tankz'"),
+        ("2030-01-01", "1 January 2030 is in the future."),
+        ("1999-01-01", "is before the bulletin began on 24 February 2022"),
+        ("soon", "“soon” is not a date; write it as 2022-06-25, 25.06.2022, today or yesterday."),
+        ("2022-06-25 tankz", "Unknown category “tankz”"),
         (
             "2026-08-08",
-            "No accepted bulletin for 8 August 2026. The nearest earlier one is 2026-08-07.",
+            "No accepted bulletin for 8 August 2026. The nearest earlier one is of 7 August 2026.",
         ),
     ],
 )
@@ -148,10 +168,10 @@ async def test_history_table_with_average_and_largest_day(bot):
     "arguments, expected",
     [
         ("", "Which category? For example: /history tanks"),
-        ("tanks artillery", "Which category?"),
-        ("tanks 0", "'0' is not a number of days from 1 to 60."),
+        ("tanks artillery", "/history shows one category at a time"),
+        ("tanks 0", "“0” is not a number of days from 1 to 60."),
         ("tanks 100000000000", "not a number of days"),
-        ("tankz 7", "Unknown category 'tankz'"),
+        ("tankz 7", "Unknown category “tankz”"),
     ],
 )
 async def test_history_with_bad_arguments(bot, arguments, expected):
@@ -163,23 +183,65 @@ async def test_sources_tells_where_and_how_far_to_trust(bot):
     reply = await bot.ask("/sources")
     text = plain(reply)
     assert "https://www.facebook.com/GeneralStaff.ua" in text
-    assert "History: 2022-02-25 to 2026-08-07, 1,625 days stored." in text
+    assert "History: 25 February 2022 to 7 August 2026, 1,625 days stored." in text
     assert "Last check of the source: none yet." in text
     assert "Oryx" in text and "Russia has almost never published" in text
 
 
 async def test_buttons_switch_category_and_open_history(bot):
     bulletin = await bot.ask("/latest")
-    edited = await bot.press(bulletin, "c:tanks")
+    edited = await bot.press(bulletin, "c:tanks:2026-08-07")
     assert edited.method == "editMessageText"
     assert "Tanks: 12,247 (+1)" in edited.text and "Personnel" not in edited.text
-    history = await bot.press(edited, "h:tanks")
+    history = await bot.press(edited, "h:tanks:2026-08-07")
     assert "Tanks, last 7 days" in plain(history)
-    back = await bot.press(history, "c:")
+    # Used, the history button is gone; the others stay, of the same day.
+    assert not [data for _, data in history.buttons if data.startswith("h:")]
+    assert ("All", "c::2026-08-07") in history.buttons
+    back = await bot.press(history, "c::2026-08-07")
     assert "Personnel" in back.text
 
 
-@pytest.mark.parametrize("data", ["x:tanks", "c:nonsense", "h:'; DROP TABLE reports; --", ""])
+async def test_a_button_under_an_old_bulletin_shows_that_day_not_the_newest(bot):
+    bot.store.subscribe(USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    enqueue_bulletin(bot.store, date(2026, 8, 3), now=NOW)
+    await bot.services.deliverer.run()  # the application's own, with its buttons
+    (bulletin,) = bot.api.messages_to(USER)
+    assert ("Tanks", "c:tanks:2026-08-03") in bulletin.buttons
+    old = await bot.press(bulletin, "c:tanks:2026-08-03")
+    assert "3 August 2026" in old.text and "7 August" not in old.text
+    history = await bot.press(old, "h:tanks:2026-08-03")
+    assert "2026-08-03" in history.text and "2026-08-04" not in history.text
+
+
+async def test_a_tap_in_a_group_answers_the_tapper_and_leaves_the_shared_post(bot):
+    post = await bot.ask("/latest", chat_id=GROUP, chat_type="supergroup")
+    # Only categories in a group: "all" and "history" would need room a pop-up does not have.
+    assert [data for _, data in post.buttons] == [
+        f"c:{key}:2026-08-07"
+        for key in ("personnel", "tanks", "afv", "artillery", "uav", "air_defence")
+    ]
+    sent_before = len(bot.api.sent)
+    assert await bot.press(post, "c:tanks:2026-08-07") is None
+    answer = bot.api.answered_callbacks[-1]
+    assert answer["show_alert"] is True
+    assert answer["text"].startswith("Tanks, 7 August 2026: 12,247 (+1)")
+    assert "not independently verified" in answer["text"]
+    assert len(bot.api.sent) == sent_before  # no edit, no new message: the post is as it was
+    assert "editMessageText" not in bot.api.calls
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "x:tanks",
+        "c:nonsense:2026-08-07",
+        "h:'; DROP TABLE reports; --",
+        "",
+        "c:tanks",
+        "c:tanks:2026-02-30",
+    ],
+)
 async def test_a_forged_or_stale_button_is_answered_politely(bot, data):
     bulletin = await bot.ask("/latest")
     assert await bot.press(bulletin, data) is None
@@ -245,9 +307,9 @@ async def test_inline_mode_suggests_for_a_misspelt_category(bot):
 @pytest.mark.parametrize(
     "command, expected",
     [
-        ("/export xml", "'xml' is not a format: write csv or json"),
-        ("/export json 2026-08-08", "There are no figures after 2026-08-07 yet"),
-        ("/history tanks 7 extra", "Unknown category 'extra'"),
+        ("/export xml", "“xml” is not a format: write csv or json"),
+        ("/export json 2026-08-08", "There are no figures after 7 August 2026 yet"),
+        ("/history tanks 7 extra", "Unknown category “extra”"),
         ("/history 3 tanks", "Tanks, last 3 days"),
         ("/latest tonks", "Did you mean: tanks"),
         ("/latest all", "Personnel: about"),
@@ -264,3 +326,55 @@ async def test_inline_answers_are_personal_and_an_unknown_word_still_gets_a_resu
     assert result["title"].startswith("No category “zzzz”: try tanks")
     assert "Personnel: about" in result["input_message_content"]["message_text"]
     assert bot.api.inline_answers[-1]["is_personal"] is True
+
+
+async def test_added_to_a_group_the_bot_greets_once_in_the_language_of_who_added_it(bot):
+    bot.api.add_bot(GROUP, by_user_id=USER, language_code="uk")
+    greeting = await bot.reply_to(GROUP, 0)
+    assert greeting.text == texts.of("uk").GREETING
+    # The group keeps that language, whoever speaks there next.
+    reply = await bot.ask("/latest tanks", chat_id=GROUP, chat_type="supergroup")
+    assert "Танки: 12\u00a0247 (+1)" in reply.text
+    assert len(bot.api.messages_to(GROUP)) == 2  # one greeting
+
+
+async def test_a_channel_speaks_the_configured_language_until_told_otherwise(bot):
+    config = bot.services.config
+    bot.services.config = replace(config, telegram=replace(config.telegram, default_language="uk"))
+    channel = -100900
+    reply = await bot.ask("/latest tanks", chat_id=channel, chat_type="channel")
+    assert "Танки" in reply.text
+    await bot.ask("/language en", chat_id=channel, chat_type="channel")
+    assert "Tanks" in (await bot.ask("/latest tanks", chat_id=channel, chat_type="channel")).text
+
+
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        ("/history tanks artillery", "/history shows one category at a time"),
+        ("/week tankz", "Unknown category “tankz”"),
+    ],
+)
+async def test_commands_for_one_or_all_categories_say_so(bot, command, expected):
+    assert expected in plain(await bot.ask(command))
+
+
+async def test_week_and_month_show_the_categories_named(bot):
+    text = plain(await bot.ask("/week tanks artillery"))
+    lines = [line for line in text.splitlines() if ": +" in line]
+    assert [line.split(":")[0] for line in lines] == ["Tanks", "Artillery systems"]
+
+
+async def test_a_reply_longer_than_telegram_takes_comes_in_pieces(bot):
+    for day in range(1, 51):  # fifty corrections: /corrections lists them all
+        bot.store.add_correction(
+            date(2026, 6, day % 30 + 1), "tanks", 1, 2, reason="r" * 40, author="test", now=NOW
+        )
+    before = len(bot.api.messages_to(ADMIN))
+    bot.api.send_text("/corrections", chat_id=ADMIN)
+    await asyncio.to_thread(bot.api.wait_for, lambda: len(bot.api.messages_to(ADMIN)) > before + 1)
+    parts = [m.text for m in bot.api.messages_to(ADMIN)[before:]]
+    assert len(parts) == 2 and all(len(part) <= 4096 for part in parts)
+    lines = "\n".join(parts).splitlines()
+    assert lines[0] == "Corrections, newest first:"
+    assert [line.split()[0] for line in lines[1:]] == [f"#{n}" for n in range(50, 0, -1)]

@@ -75,9 +75,9 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
 
 async def test_subscribe_with_bad_arguments_changes_nothing(bot):
     for arguments, expected in [
-        ("25:00", "'25:00' is not a time of day"),
-        ("08:30 Mars/Olympus", "'Mars/Olympus' is neither a time (HH:MM), a time zone"),
-        ("<script>", "'&lt;script&gt;' is neither"),
+        ("25:00", "“25:00” is not a time of day"),
+        ("08:30 Mars/Olympus", "“Mars/Olympus” is neither a time (HH:MM), a time zone"),
+        ("<script>", "“&lt;script&gt;” is neither"),
     ]:
         reply = await bot.ask(f"/subscribe {arguments}")
         assert expected in reply.text
@@ -244,8 +244,8 @@ async def test_weekly_and_monthly_digests_come_on_mondays_and_the_first(bot):
     await drain(bot, deliverer)
     texts_sent = [render.to_plain(m.text) for m in bot.api.messages_to(5005)[1:]]
     assert len(texts_sent) == 2  # no daily summaries were asked for
-    assert any(t.startswith("Last 30 days, 3 July 2026 to 1 August 2026") for t in texts_sent)
-    assert any(t.startswith("Last 7 days, 28 July 2026 to 3 August 2026") for t in texts_sent)
+    assert any(t.startswith("Last 30 days (3 July – 1 August 2026)") for t in texts_sent)
+    assert any(t.startswith("Last 7 days (28 July – 3 August 2026)") for t in texts_sent)
 
 
 async def test_a_daily_summary_can_carry_a_chart(bot):
@@ -255,4 +255,4 @@ async def test_a_daily_summary_can_carry_a_chart(bot):
     summary, chart = bot.api.messages_to(6006)[1:]
     assert summary.method == "sendMessage" and "day 1626" in summary.text
     assert chart.method == "sendPhoto" and chart.attachment.startswith(b"\x89PNG")
-    assert "Personnel, Tanks, Artillery systems, Operational-tactical UAVs, 30d." in chart.text
+    assert "Personnel, Tanks, Artillery systems, Operational-tactical UAVs, 30 days." in chart.text

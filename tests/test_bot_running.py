@@ -26,6 +26,7 @@ from bot.store import Store
 from bot.telegram.app import build, running
 from bot.telegram.commands import Services
 from bot.telegram.local_api import LocalBotApi
+from bot.texts import format_date
 from tests.bot_harness import ADMIN
 from tests.conftest import NOW
 from tests.fake_statistics_api import FakeStatisticsApi, Server, api_records
@@ -91,7 +92,7 @@ def test_run_answers_then_stops_cleanly_on_sigterm_without_logging_the_token(tmp
             "run",
         )
         try:
-            assert api.wait_for(lambda: "uk" in api.commands, timeout=60), "no start-up"
+            assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
             api.send_text("/latest tanks", chat_id=42)
             assert api.wait_for(lambda: api.messages_to(42), timeout=30)
             assert "Tanks: 12,251" in api.messages_to(42)[0].text
@@ -220,7 +221,10 @@ def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_ru
             "run",
         )
         try:
-            alert = f"The report for {today} is on hold: Artillery systems went down: 47,522 -> 75"
+            alert = (
+                f"The bulletin of {format_date(today)} is on hold: "
+                "Artillery systems went down: 47,522 → 75"
+            )
             assert api.wait_for(
                 lambda: any(alert in to_plain(m.text) for m in api.messages_to(ADMIN)), timeout=60
             ), [m.text for m in api.sent]
@@ -235,7 +239,10 @@ def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_ru
             assert "lower than the day before" not in bulletin.text
             # The admin's answer and the delivery job race; both arrive.
             assert api.wait_for(
-                lambda: any("is released" in m.text for m in api.messages_to(ADMIN)), timeout=30
+                lambda: any(
+                    "goes out with the corrected figure" in m.text for m in api.messages_to(ADMIN)
+                ),
+                timeout=30,
             )
         finally:
             process.send_signal(signal.SIGTERM)
@@ -307,14 +314,14 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
     out = result.stdout
     assert result.returncode == 0, result.stderr
     # The operator is an admin; what was queued arrives in the conversation.
-    assert "Correction 1: Tanks on 2026-08-07 is now 12,250" in out
+    assert "Correction 1: Tanks on 7 August 2026 is now 12,250" in out
     assert "bot> 📢 Hello from the console" in out
     # A picture is saved, and its name said.
     assert f"[picture saved to {tmp_path / 'picture-1.png'}]" in out
     assert (tmp_path / "picture-1.png").read_bytes().startswith(b"\x89PNG")
     # Two pasted lines are one message.
     assert "you> The total combat losses" in out and "Read a bulletin for 8 August 2026" in out
-    assert "Reports on hold (1):" in out
+    assert "Bulletins on hold (1):" in out
     # The console's chat leaves nothing queued for a real bot on this database.
     with sqlite3.connect(tmp_path / "bulletin.db") as connection:
         for table in ("outbox", "subscribers", "chats"):

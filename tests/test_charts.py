@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from PIL import Image
 
+from bot import texts
 from bot.charts import ChartCache, Period, PeriodError, parse_period
 from bot.ingest import seed_if_empty
 from tests.conftest import NOW, TODAY
@@ -33,7 +34,7 @@ def test_periods(word, start, end):
 
 @pytest.mark.parametrize("word", ["1d", "99999d", "2021", "2031", "soon", "0m", "-5d"])
 def test_periods_nobody_can_draw(word):
-    with pytest.raises(PeriodError, match=f"'{word}' is not a period; write 30d"):
+    with pytest.raises(PeriodError, match=f"“{word}” is not a period: write 30d"):
         parse_period(word, LATEST)
 
 
@@ -78,7 +79,7 @@ async def test_chart_end_to_end(bot):
     reply = await bot.ask("/chart tanks 30d")
     assert reply.method == "sendPhoto"
     assert decode(reply.attachment).size == (1000, 740)
-    assert "Tanks, 30d." in reply.text and "not independently verified" in reply.text
+    assert "Tanks, 30 days." in reply.text and "not independently verified" in reply.text
     assert "sendChatAction" in bot.api.calls
     again = await bot.ask("/chart tank 30d")
     assert again.attachment == reply.attachment
@@ -89,8 +90,8 @@ async def test_chart_end_to_end(bot):
     "arguments, expected",
     [
         ("", "Which category? For example: /chart tanks 90d"),
-        ("tankz", "Unknown category 'tankz'. Did you mean: tanks"),
-        ("tanks 3000x", "'3000x' is not a period"),
+        ("tankz", "Unknown category “tankz”. Did you mean: tanks"),
+        ("tanks 3000x", "“3000x” is not a period"),
         ("tanks artillery uav mlrs planes", "At most 4 categories on one chart."),
     ],
 )
@@ -102,11 +103,19 @@ async def test_chart_with_bad_arguments(bot, arguments, expected):
 
 @pytest.mark.parametrize(
     "word, label, days",
-    [("90д", "90d", 90), ("рік", "1y", 365), ("2 роки", "2y", 730), ("6міс", "6m", None)],
+    [
+        ("90д", "90 днів", 90),
+        ("рік", "1 рік", 365),
+        ("2 роки", "2 роки", 730),
+        ("6міс", "6 місяців", None),
+        ("21д", "21 день", 21),
+        ("усі", "за весь час", None),
+    ],
 )
 def test_periods_in_ukrainian(word, label, days):
     latest = date(2026, 8, 8)
     period = parse_period(word, latest)
-    assert period.label == label
+    with texts.speaking("uk"):
+        assert period.label() == label
     if days:
         assert (period.end - period.start).days + 1 == days

@@ -89,8 +89,8 @@ def test_latest_with_categories_shows_just_those(run_on_seeded):
 def test_an_unknown_category_gets_suggestions_and_exit_2(run_on_seeded):
     status, out, err = run_on_seeded("latest", "tankz")
     assert (status, out) == (2, "")
-    assert "Unknown category 'tankz'. Did you mean: tanks" in err
-    assert "Try for example: bulletin-bot latest tanks" in err
+    assert "Unknown category “tankz”. Did you mean: tanks" in err
+    assert "Try: bulletin-bot latest tanks" in err
 
 
 def test_on_a_past_date(run_on_seeded):
@@ -117,10 +117,10 @@ def test_a_category_the_day_did_not_have(run_on_seeded):
 @pytest.mark.parametrize(
     "date, message",
     [
-        ("2030-01-01", "2030-01-01 is in the future."),
-        ("2021-12-31", "before the bulletin began on 2022-02-24"),
-        ("31.02.2022", "'31.02.2022' is not a real calendar date."),
-        ("banana", "'banana' is not a date; write it as 2022-06-25, 25.06.2022, today or"),
+        ("2030-01-01", "1 January 2030 is in the future."),
+        ("2021-12-31", "before the bulletin began on 24 February 2022"),
+        ("31.02.2022", "“31.02.2022” is not a real calendar date."),
+        ("banana", "“banana” is not a date; write it as 2022-06-25, 25.06.2022, today or"),
         ("0000-00-00", "not a real calendar date"),
         ("99999-01-01", "is not a date"),
     ],
@@ -153,8 +153,8 @@ def test_held_lists_a_held_decrease_with_its_reason(run_on_history, fake_api):
 
     status, out, _ = run_on_history("held")
     assert status == 0
-    assert "Reports on hold (1):\n2026-08-08 (revision 1, from api" in out
-    assert "  - MLRS went down: 2,008 -> 1,900" in out
+    assert "Bulletins on hold (1):\n2026-08-08 (revision 1, from api" in out
+    assert "  • MLRS went down: 2,008 → 1,900" in out
     # ... and latest is still the day before.
     _, out, _ = run_on_history("latest", "mlrs")
     assert "7 August 2026" in out
@@ -212,14 +212,14 @@ def test_notes_on_the_real_history_name_no_retired_category_as_missing(run_on_se
     status, out, _ = run_on_seeded("notes")
     assert status == 0
     assert out.startswith("Notes on accepted bulletins (")
-    assert "2022-10-13 Armoured combat vehicles went down: 5,181 -> 5,167" in out
+    assert "2022-10-13 Armoured combat vehicles went down: 5,181 → 5,167" in out
     # Prisoners of war (last on 27 April 2022), SRBM systems, military vehicles and fuel tanks
     # (last on 30 April 2022) were retired by the bulletin, not left out of it.
     assert "missing" not in out
     _, out, _ = run_on_seeded("notes", "2022-10-13")
     assert out.splitlines() == [
         "Notes on accepted bulletins (1):",
-        "2022-10-13 Armoured combat vehicles went down: 5,181 -> 5,167",
+        "2022-10-13 Armoured combat vehicles went down: 5,181 → 5,167",
     ]
 
 
@@ -263,23 +263,23 @@ def test_an_operator_corrects_and_withdraws_from_the_command_line(run_on_history
     status, out, _ = run_on_history("correct", "2026-08-07", "artillery", "47600", "typo")
     assert status == 0
     assert out.startswith(
-        "Correction 1: Artillery systems on 2026-08-07 is now 47,600 (was 47,522)"
+        "Correction 1: Artillery systems on 7 August 2026 is now 47,600 (was 47,522)"
     )
     _, out, _ = run_on_history("on", "2026-08-07", "artillery")
     assert "Artillery systems: 47,600 (+145)*" in out
     _, out, _ = run_on_history("corrections")
-    assert "#1 2026-08-07 Artillery systems: 47,522 -> 47,600 by cli:" in out
+    assert "#1 2026-08-07 Artillery systems: 47,522 → 47,600 by cli:" in out
     status, out, _ = run_on_history("uncorrect", "1")
     assert (status, out.strip()) == (
         0,
-        "Correction 1 withdrawn: Artillery systems on 2026-08-07 is 47,522 again.",
+        "Correction 1 withdrawn: Artillery systems on 7 August 2026 is 47,522 again.",
     )
 
 
 def test_a_bad_correction_on_the_command_line_exits_2(run_on_history):
     status, out, err = run_on_history("correct", "2026-08-07", "artillery", "-3")
     assert (status, out) == (2, "")
-    assert "'-3' is not a whole number from 0 to 100,000,000." in err
+    assert "“-3” is not a whole number from 0 to 100,000,000." in err
 
 
 def test_approve_and_stats_from_the_command_line(run_on_history, fake_api):
@@ -288,12 +288,12 @@ def test_approve_and_stats_from_the_command_line(run_on_history, fake_api):
     status, out, _ = run_on_history("approve", "2026-08-08")
     assert status == 0
     assert out.startswith(
-        "The report for 2026-08-08 is accepted as it is. Queued for 0 subscribers.\n\n"
+        "The bulletin of 8 August 2026 is accepted as it is. Queued for 0 subscribers.\n\n"
     )
     # What subscribers get, as it will read.
     assert "MLRS: 1,900 (−108, revised down by the source)*" in out
     _, out, _ = run_on_history("stats")
-    assert "Held reports: 0" in out
+    assert "Held bulletins: 0" in out
     assert "Last fetch: 2026-08-08 06:30 UTC, ok (1 new, 14 revised (1 held))" in out
 
 

@@ -82,7 +82,7 @@ def test_arguments(words, expected):
 @pytest.mark.parametrize(
     "words, message",
     [
-        (["xml"], "'xml' is not a format: write csv or json"),
+        (["xml"], "“xml” is not a format: write csv or json"),
         (["2024-02-01", "2024-01-01"], "put the earlier date"),
         (["2030-01-01"], "is in the future"),
         (["2024-01-01"] * 3, "Write it as /export"),
@@ -100,7 +100,7 @@ async def test_export_in_telegram_sends_a_file(bot):
     assert len(json.loads(reply.attachment)["days"]) == 7
     assert "corrections applied and marked" in reply.text
     reply = await bot.ask("/export pdf")
-    assert "'pdf' is not a format: write csv or json" in reply.text
+    assert "“pdf” is not a format: write csv or json" in reply.text
 
 
 def test_export_from_the_command_line_to_a_file(tmp_path, monkeypatch):

@@ -123,7 +123,7 @@ async def test_a_decrease_is_held_with_its_reason_and_is_not_latest(history_stor
     assert history_store.latest_date() == STORED_UNTIL
     held = history_store.reports_with_status(HELD)
     assert [r.date for r in held] == [LATEST]
-    assert "Tanks went down: 12,247 -> 12,200" in render.to_plain(
+    assert "Tanks went down: 12,247 → 12,200" in render.to_plain(
         render.held([(r, r.findings) for r in held])
     )
 

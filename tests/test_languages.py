@@ -28,9 +28,9 @@ async def test_first_contact_follows_the_telegram_app_language(bot):
     reply = await ask_uk(bot, "/latest танки")
     # 09:30 in Kyiv, and the newest bulletin is yesterday's: said first.
     assert reply.startswith("Сьогоднішнього зведення ще немає; це вчорашні дані.")
-    assert "Втрати росії за даними Генштабу ЗСУ\n7 серпня 2026 · 1626-й день" in reply
+    assert "Втрати Росії за даними Генштабу ЗСУ\n7 серпня 2026 · 1626-й день" in reply
     assert f"Танки: 12{NBSP}247 (+1)" in reply
-    assert "Дані Генерального штабу ЗСУ, сторони війни; незалежно не перевірені." in reply
+    assert "Дані Генштабу ЗСУ — однієї зі сторін війни; незалежно не перевірені." in reply
     assert bot.store.chat_language(UK) == "uk"
 
 
@@ -49,20 +49,29 @@ async def test_language_command_changes_it_for_good(bot):
 @pytest.mark.parametrize(
     "command, ukrainian",
     [
-        ("/start", "надсилає щоденні дані про втрати росії"),
-        ("/help", "Категорії: personnel"),
+        ("/start", "щодня надсилає дані Генштабу ЗСУ про втрати Росії"),
+        ("/help", "Категорії: особовий склад, танки, ббм, артилерія"),
         ("/on 25.06.2022 танки", "25 червня 2022 · 122-й день"),
         ("/on вчора", "7 серпня 2026"),
-        ("/on 2030-01-01", "2030-01-01 — це майбутнє."),
-        ("/history танки 3", "Середнє за 3 дн.: +3,3 на добу"),
-        ("/week", "Останні 7 дн., з 1 серпня 2026 по 7 серпня 2026"),
-        ("/records танки", "1. +66, 26 лютого 2022"),
+        ("/on 2030-01-01", "1 січня 2030 ще не настало."),
+        ("/history танки 3", "Середнє за 3 дні: +3,3 на добу"),
+        ("/week", "За 7 днів (1–7 серпня 2026) порівняно з попередніми 7 днями"),
+        ("/records танки", "1. +66 (26 лютого 2022)"),
         ("/sources", "Наскільки їм довіряти"),
-        ("/on 2022-10-13 ббм", "* Бойові броньовані машини: менше, ніж напередодні, як і "),
-        ("/settings", "У цього чату немає щоденного зведення."),
-        ("/subscribe 25:00", "'25:00' — не час доби"),
-        ("/latest танкі", "Невідома категорія 'танкі'."),
-        ("/chart", "Яка категорія? Наприклад: /chart танки 90d"),
+        (
+            "/on 2022-10-13 ббм",
+            "* Бойові броньовані машини: менше, ніж напередодні, — так опублікувало",
+        ),
+        ("/settings", "У цього чату немає розсилки."),
+        ("/subscribe 25:00", "«25:00» — не час доби"),
+        ("/latest танкі", "Невідома категорія «танкі». Можливо, ви мали на увазі: танки"),
+        ("/chart", "Яка категорія? Наприклад: /chart танки 90д"),
+        ("/latest танкі", "Спробуйте: /latest танки"),
+        ("/chart танки 90д", "Танки, 90 днів."),
+        ("/chart танки усі", "Танки, за весь час."),
+        ("/subscribe 08:30 Лондон", "часовий пояс — Лондон"),
+        ("/history танки 21", "Танки, останній 21 день"),
+        ("/history танки 23", "Танки, останні 23 дні"),
         ("/nope", "Такої команди я не знаю."),
         ("привіт", "Я розумію лише команди."),
         ("/correct 2026-08-07 tanks 1", "Ця команда лише для адміністраторів."),
@@ -74,7 +83,7 @@ async def test_replies_in_ukrainian(bot, command, ukrainian):
 
 async def test_an_admin_in_ukrainian(bot):
     reply = await ask_uk(bot, "/correct 2026-08-07 танки 12250 опечатка", chat_id=ADMIN)
-    assert reply.startswith("Виправлення 1: Танки за 2026-08-07 тепер 12")
+    assert reply.startswith("Виправлення 1: Танки за 7 серпня 2026 тепер 12")
     assert "Підписники" in await ask_uk(bot, "/stats", chat_id=ADMIN)
 
 
@@ -87,13 +96,13 @@ async def test_each_subscriber_gets_the_summary_in_their_language(bot):
     assert not bot.store.outbox_counts().get(PENDING)
     uk = bot.api.messages_to(UK)[-1]
     en = bot.api.messages_to(4004)[-1]
-    assert "Втрати росії" in uk.text and ("Особовий склад", "c:personnel") in uk.buttons
-    assert "Russian losses" in en.text and ("Personnel", "c:personnel") in en.buttons
+    assert "Втрати Росії" in uk.text and ("Особовий склад", "c:personnel:2026-08-07") in uk.buttons
+    assert "Russian losses" in en.text and ("Personnel", "c:personnel:2026-08-07") in en.buttons
 
 
 async def test_a_chart_caption_in_ukrainian_and_a_chart_per_language(bot):
     reply = await bot.ask("/chart танки 30d", chat_id=UK, language_code="uk")
-    assert "Танки, 30d." in reply.text
+    assert "Танки, 30 днів." in reply.text
     await bot.ask("/chart tanks 30d", chat_id=4004, language_code="en")
     assert bot.services.charts.drawn == 2
 

@@ -77,7 +77,7 @@ def test_parse_options():
     assert parse_options(["monthly", "щотижня", "графік"], "UTC") == Options(
         None, "UTC", ("weekly", "monthly"), True
     )
-    with pytest.raises(SubscriptionError, match="'24:00' is not a time of day"):
+    with pytest.raises(SubscriptionError, match="“24:00” is not a time of day"):
         parse_options(["24:00"], "UTC")
 
 

@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
+from bot import render, texts
+from bot.telegram import menus
 
 CODE = Path(__file__).parents[1] / "bot"
 
 
-def fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+def fields(message: str | tuple[str, ...]) -> set[str]:
+    """The fields of a message, or of every plural form of it together."""
+    forms = message if isinstance(message, tuple) else (message,)
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
 
 
 def test_every_language_has_every_message():
@@ -27,8 +30,10 @@ def test_every_language_has_every_message():
 def test_translations_keep_every_field_and_add_none(language):
     for name, english in texts.catalogue("en").items():
         translated = texts.catalogue(language)[name]
-        assert translated.strip(), f"{language} {name} is empty"
-        assert fields(translated) == fields(english), f"{language} {name}"
+        assert isinstance(translated, tuple) == isinstance(english, tuple), name
+        for form in translated if isinstance(translated, tuple) else (translated,):
+            assert form.strip(), f"{language} {name} is empty"
+            assert fields(form) == fields(english), f"{language} {name}: {form}"
 
 
 def test_every_message_the_code_names_exists():
@@ -36,7 +41,7 @@ def test_every_message_the_code_names_exists():
     for path in CODE.rglob("*.py"):
         named |= set(re.findall(r"\btexts\.([A-Z][A-Z_]+)\b", path.read_text()))
         named |= set(re.findall(r"\bmessages?\.([A-Z][A-Z_]+)\b", path.read_text()))
-    named -= {"COMMANDS", "LANGUAGES", "DEFAULT_LANGUAGE"}
+    named -= {"LANGUAGES", "DEFAULT_LANGUAGE"}
     assert named, "found no message names in the code"
     missing = named - set(texts.catalogue("en"))
     assert not missing
@@ -44,7 +49,7 @@ def test_every_message_the_code_names_exists():
 
 def test_every_menu_command_has_a_description():
     for language in texts.LANGUAGES:
-        for command in texts.COMMANDS:
+        for command in (*menus.COMMANDS, *menus.ADMIN):
             assert getattr(texts.of(language), f"COMMAND_{command.upper()}")
 
 
@@ -59,3 +64,36 @@ def test_an_unknown_language_falls_back_to_english():
     assert texts.of("fr").CAVEAT == texts.of("en").CAVEAT
     with pytest.raises(AttributeError, match="no message NOPE"):
         getattr(texts.of("uk"), "NOPE")  # noqa: B009
+
+
+@pytest.mark.parametrize(
+    "language, count, expected",
+    [
+        ("en", 1, "Announcement queued for 1 active subscriber."),
+        ("en", 2, "Announcement queued for 2 active subscribers."),
+        ("en", 0, "Announcement queued for 0 active subscribers."),
+        ("uk", 1, "Оголошення отримає 1 активний підписник."),
+        ("uk", 2, "Оголошення отримають 2 активні підписники."),
+        ("uk", 5, "Оголошення отримають 5 активних підписників."),
+        ("uk", 11, "Оголошення отримають 11 активних підписників."),
+        ("uk", 21, "Оголошення отримає 21 активний підписник."),
+        ("uk", 22, "Оголошення отримають 22 активні підписники."),
+        ("uk", 1001, "Оголошення отримає 1\u00a0001 активний підписник."),
+    ],
+)
+def test_counts_take_the_plural_form_of_their_language(language, count, expected):
+    with texts.speaking(language):
+        assert render.announced(count) == expected
+
+
+def test_every_plural_message_has_every_form_of_its_language():
+    for language in texts.LANGUAGES:
+        forms = 3 if language == "uk" else 2
+        plural = {n: m for n, m in texts.catalogue(language).items() if isinstance(m, tuple)}
+        assert plural, language
+        assert all(len(m) == forms for m in plural.values()), language
+
+
+def test_a_plural_message_asked_for_without_a_count_says_how():
+    with pytest.raises(AttributeError, match=r"texts.ngettext\('QUEUED', n\)"):
+        texts.of("en").QUEUED  # noqa: B018

@@ -63,15 +63,15 @@ def test_records_of_every_category_skip_merged_early_ones(seeded):
 
 def test_rendering_says_what_the_numbers_are(seeded):
     text = render.to_plain(render.comparison(compare(seeded, 7), None))
-    assert text.startswith("Last 7 days, 2 August 2026 to 8 August 2026, against the 7 days")
-    assert "Tanks: +20 (before +23, −13%); most in a day +5 on 5 August" in text
+    assert text.startswith("Last 7 days (2–8 August 2026) against the 7 days")
+    assert "Tanks: +20 (previous: +23, −13%); most in a day +5 on 5 August" in text
     assert "not independently verified" in text
 
 
 async def test_week_month_and_records_in_telegram(bot):
     week = render.to_plain((await bot.ask("/week")).text)
-    assert "Last 7 days, 1 August 2026 to 7 August 2026" in week
+    assert "Last 7 days (1–7 August 2026)" in week
     assert "not independently verified" in week
     assert "Last 30 days" in render.to_plain((await bot.ask("/month")).text)
     assert "1. +66 on 26 February 2022" in render.to_plain((await bot.ask("/records tanks")).text)
-    assert "Unknown category 'tankz'" in (await bot.ask("/records tankz")).text
+    assert "Unknown category “tankz”" in (await bot.ask("/records tankz")).text

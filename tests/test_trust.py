@@ -67,12 +67,14 @@ async def test_a_misprint_corrected_while_held_reaches_subscribers_corrected_onl
     assert result.outcomes[-1].status == HELD and result.queued == 0
 
     held = await admin(bot, "/held")
-    assert "Artillery systems went down: 47,522 -> 75" in held
+    assert "Artillery systems went down: 47,522 → 75" in held
     assert "Artillery systems 75" in held  # the admin sees the figures before deciding
 
     reply = await admin(bot, "/correct 2026-08-08 artillery 47580 misprint in the source")
-    assert reply.startswith("Correction 1: Artillery systems on 2026-08-08 is now 47,580 (was 75).")
-    assert "passes now and is released: queued for 1 subscribers" in reply
+    assert reply.startswith(
+        "Correction 1: Artillery systems on 8 August 2026 is now 47,580 (was 75)."
+    )
+    assert "goes out with the corrected figure. Queued for 1 subscriber." in reply
     await deliver_until(bot, NOW + timedelta(minutes=30))
 
     (bulletin,) = received(bot, READER)
@@ -91,14 +93,14 @@ async def test_a_correction_that_leaves_something_wrong_keeps_the_report_held(bo
     await poll_once(bot.services)
 
     reply = await admin(bot, "/correct 2026-08-08 artillery 47580")
-    assert "The report stays on hold, because:" in reply
-    assert "Tanks went down: 12,247 -> 12,200" in reply
+    assert "The bulletin stays on hold, because:" in reply
+    assert "Tanks went down: 12,247 → 12,200" in reply
     assert "Artillery" not in reply.split("because:")[1]
     await deliver_until(bot, NOW + timedelta(minutes=30))
     assert received(bot, READER) == []
 
     reply = await admin(bot, "/correct 2026-08-08 tanks 12251")
-    assert "passes now and is released" in reply
+    assert "goes out with the corrected figure" in reply
     await deliver_until(bot, NOW + timedelta(minutes=60))
     (bulletin,) = received(bot, READER)
     assert line(bulletin, "Tanks") == "Tanks: 12,251 (+4)*"
@@ -109,7 +111,7 @@ async def test_approve_shows_what_goes_out_and_footnotes_follow_later_correction
     fake_api.api.set_total(TODAY, "mlrs", 2000)  # 2,008 the day before: a genuine revision
     await poll_once(bot.services)
     approved = await admin(bot, "/approve 2026-08-08")
-    assert "Queued for 1 subscribers." in approved
+    assert "Queued for 1 subscriber." in approved
     assert "MLRS: 2,000 (−8, revised down by the source)*" in approved
 
     # The admin then corrects the day before: the fall is now the correction's doing.
@@ -146,7 +148,7 @@ async def test_a_pasted_bulletin_replacing_a_held_one_goes_out_once(bot, fake_ap
     await poll_once(bot.services)
 
     reply = await admin(bot, (BULLETINS / "en_2026-08-08.txt").read_text())
-    assert "accepted" in reply and "Queued for 1 subscribers." in reply
+    assert "accepted" in reply and "Queued for 1 subscriber." in reply
     await deliver_until(bot, NOW + timedelta(minutes=30))
     (bulletin,) = received(bot, READER)
     assert "Tanks: 12,251 (+4)" in bulletin
@@ -189,7 +191,7 @@ async def test_a_suspicious_revision_of_a_past_day_is_held_and_alerts_admins(bot
     assert "Tanks 12,240 is above the next day's" not in details
     assert "Tanks: 12,247" in plain(await bot.ask("/on 2026-08-07 tanks"))
     await deliver_until(bot, NOW + timedelta(minutes=1))
-    assert any("2026-08-07 is on hold" in m for m in received(bot, ADMIN))
+    assert any("7 August 2026 is on hold" in m for m in received(bot, ADMIN))
 
 
 async def test_a_revision_above_the_next_day_is_held(bot, fake_api):
@@ -321,6 +323,6 @@ async def test_a_category_the_source_starts_sending_can_be_asked_for_by_name(bot
 async def test_admins_read_the_notes_on_accepted_history(bot):
     notes = await admin(bot, "/notes 2026-03-04")
     assert notes == (
-        "Notes on accepted bulletins (1):\n2026-03-04 Artillery systems went down: 37,842 -> 37,832"
+        "Notes on accepted bulletins (1):\n2026-03-04 Artillery systems went down: 37,842 → 37,832"
     )
     assert "Notes on accepted bulletins (18):" in await admin(bot, "/notes")

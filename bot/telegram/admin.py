@@ -93,9 +93,7 @@ async def fetch(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) 
         await reply(update, render.escaped(texts.FETCH_FAILED_NOW.format(error=result.error)))
         return
     desk.store.audit(desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now())
-    await reply(
-        update, render.escaped(texts.FETCHED.format(summary=result.summary, queued=result.queued))
-    )
+    await reply(update, render.fetched(result.summary, result.queued))
     await deliver_now(s)
 
 
@@ -103,7 +101,7 @@ async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Des
     text = update.effective_message.text or ""  # type: ignore[union-attr]
     body = re.split(r"\s", text, maxsplit=1)[1] if re.search(r"\s", text) else ""
     queued = desk.announce(body)
-    await reply(update, render.escaped(texts.ANNOUNCED.format(queued=queued)))
+    await reply(update, render.announced(queued))
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:

@@ -17,14 +17,16 @@ import signal
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -33,11 +35,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import instance, metrics, texts
+from bot import instance, metrics
 from bot.config import Config
 from bot.sources.http import make_client
+from bot.store import Delivery
 from bot.subscriptions import BULLETIN
-from bot.telegram import admin, commands, webhook
+from bot.telegram import admin, commands, menus, webhook
 from bot.telegram.commands import Services
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
@@ -108,6 +111,9 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
     application.add_handler(TypeHandler(Update, commands.use_chat_language), group=-2)
     application.add_handler(TypeHandler(Update, commands.throttle), group=-1)
     application.add_handler(CallbackQueryHandler(commands.button))
+    application.add_handler(
+        ChatMemberHandler(commands.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_handler(InlineQueryHandler(commands.inline))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.COMMAND & private, commands.unknown_command))
@@ -128,6 +134,14 @@ def _timed(name: str, handler: Callable) -> Callable:
     return timed
 
 
+def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
+    """The buttons under a delivered daily bulletin: of its own date."""
+    if delivery.kind != BULLETIN:
+        return None
+    day = date.fromisoformat(delivery.subject)
+    return commands.bulletin_keyboard(day, shared=commands.is_shared(delivery.chat_id))
+
+
 async def _prepare(application: Application) -> None:
     s: Services = application.bot_data["services"]
     released = s.store.release_in_flight()
@@ -139,15 +153,10 @@ async def _prepare(application: Application) -> None:
         application.bot,
         s.clock,
         rate=s.config.delivery.rate_per_second,
-        keyboard=lambda kind: commands.bulletin_keyboard() if kind == BULLETIN else None,
+        keyboard=_delivery_keyboard,
         charts=s.charts,
     )
-    for language in texts.LANGUAGES:
-        messages = texts.of(language)
-        menu = [BotCommand(c, getattr(messages, f"COMMAND_{c.upper()}")) for c in texts.COMMANDS]
-        await application.bot.set_my_commands(
-            menu, language_code=None if language == texts.DEFAULT_LANGUAGE else language
-        )
+    await menus.set_menus(application.bot, s.config.telegram.admins)
 
 
 async def _start_with_jobs(

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -24,7 +24,7 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLimit, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -110,26 +110,52 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=keyboard
-    )
+    """Answer in the chat; a reply longer than Telegram takes goes as several messages, cut at
+    line boundaries, with the buttons under the last."""
+    parts = render.pieces(text, MessageLimit.MAX_TEXT_LENGTH)
+    for number, part in enumerate(parts, 1):
+        await update.effective_message.reply_text(  # type: ignore[union-attr]
+            part,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=keyboard if number == len(parts) else None,
+        )
 
 
-def bulletin_keyboard(selected: str | None = None) -> InlineKeyboardMarkup:
-    """Buttons to switch category, back to all, and open the selected category's history."""
+def is_shared(chat_id: int) -> bool:
+    """Whether a chat is a group or a channel: Telegram gives those negative ids, people
+    positive ones."""
+    return chat_id < 0
+
+
+def bulletin_keyboard(
+    day: date, selected: str | None = None, *, shared: bool = False, history: bool = False
+) -> InlineKeyboardMarkup:
+    """Buttons under the bulletin of `day`: a category, all of it, the selected category's
+    history (not under that history itself). Each button carries the date: a bulletin is a
+    record, and a tap under last Tuesday's post shows last Tuesday's figures.
+
+    In a group or channel a tap answers the tapping person alone (see `button`), never by
+    rewriting the post everyone sees, so only the category buttons are offered there."""
+    stamp = day.isoformat()
     buttons = [
-        InlineKeyboardButton(getattr(texts, f"BUTTON_{key.upper()}"), callback_data=f"c:{key}")
+        InlineKeyboardButton(
+            getattr(texts, f"BUTTON_{key.upper()}"), callback_data=f"c:{key}:{stamp}"
+        )
         for key in BUTTONS
     ]
-    rows = [buttons[:3], buttons[3:], [InlineKeyboardButton(texts.BUTTON_ALL, callback_data="c:")]]
-    if selected:
+    rows = [buttons[:3], buttons[3:]]
+    if shared:
+        return InlineKeyboardMarkup(rows)
+    last = [InlineKeyboardButton(texts.BUTTON_ALL, callback_data=f"c::{stamp}")]
+    if selected and not history:
         name = categories.get(selected).name(texts.current_language())
-        rows[-1].append(
+        last.append(
             InlineKeyboardButton(
-                texts.BUTTON_HISTORY.format(name=name), callback_data=f"h:{selected}"
+                texts.BUTTON_HISTORY.format(name=name), callback_data=f"h:{selected}:{stamp}"
             )
         )
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup([*rows, last])
 
 
 # Language ------------------------------------------------------------------------------------
@@ -137,7 +163,9 @@ def bulletin_keyboard(selected: str | None = None) -> InlineKeyboardMarkup:
 
 async def use_chat_language(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler: speak the chat's language. On first contact that is the
-    language of the person's Telegram app; /language changes it for good."""
+    language of the person's Telegram app (in a group, of whoever added the bot or spoke
+    first; a channel has no author to go by: [telegram] default_language); /language changes
+    it for good."""
     if not isinstance(update, Update):
         return
     s = services(context)
@@ -148,9 +176,25 @@ async def use_chat_language(update: object, context: ContextTypes.DEFAULT_TYPE) 
         return
     language = s.store.chat_language(chat.id)
     if language is None:
-        language = guess
+        language = s.config.telegram.default_language if chat.type == ChatType.CHANNEL else guess
         s.store.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
     texts.set_language(language)
+
+
+async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was added to a group: say once, in the language of whoever added it (already
+    the group's, see use_chat_language), what it does and how the group subscribes."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return
+    was = change.old_chat_member.status
+    now = change.new_chat_member.status
+    if was in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) and now in (
+        ChatMemberStatus.MEMBER,
+        ChatMemberStatus.ADMINISTRATOR,
+    ):
+        log.info("added to group chat=%d by=%d", change.chat.id, change.from_user.id)
+        await context.bot.send_message(change.chat.id, texts.GREETING)
 
 
 async def throttle(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -221,7 +265,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _bulletin(update, context, None, context.args or [], "/latest tanks")
+    await _bulletin(update, context, None, context.args or [], "latest")
 
 
 async def on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -233,7 +277,7 @@ async def on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except DateError as error:
         await reply(update, render.escaped(str(error)))
         return
-    await _bulletin(update, context, day, context.args[1:], f"/on {day} tanks")
+    await _bulletin(update, context, day, context.args[1:], "on")
 
 
 async def _categories(
@@ -268,7 +312,8 @@ async def _bulletin(
         await reply(update, text)
         return
     selected = keys[0] if len(keys) == 1 else None
-    keyboard = bulletin_keyboard(selected) if day is None else None
+    shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
+    keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
     note = services(context).age_note() if day is None else None
     await reply(update, render.with_age(render.bulletin(view, keys), note), keyboard)
 
@@ -289,17 +334,24 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             return
         days = int(word)
-    keys = await _categories(update, context, words, "/history tanks 14")
+    keys = await _categories(update, context, words, "history")
     if keys is None:
         return
-    if len(keys) != 1:
+    if not keys:
         await reply(update, texts.USAGE_HISTORY)
+        return
+    if len(keys) > 1:
+        await reply(update, texts.ONE_CATEGORY_HISTORY)
         return
     s = services(context)
     latest_day = s.store.latest_date()
     newest = s.store.report_on(latest_day) if latest_day else None
-    text = render.history(series(s.store, keys[0], days), newest)
-    await reply(update, render.with_age(text, s.age_note()), bulletin_keyboard(keys[0]))
+    text = render.with_age(render.history(series(s.store, keys[0], days), newest), s.age_note())
+    if newest is None:
+        await reply(update, text)
+        return
+    shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
+    await reply(update, text, bulletin_keyboard(newest.date, keys[0], shared=shared, history=True))
 
 
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -318,14 +370,17 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except PeriodError as error:
             await reply(update, render.escaped(str(error)))
             return
-    keys = await _categories(update, context, words, "/chart tanks 90d")
+    keys = await _categories(update, context, words, "chart")
     if keys is None:
         return
     if not keys:
         await reply(update, texts.USAGE_CHART)
         return
     if len(keys) > MOST_CATEGORIES:
-        await reply(update, texts.TOO_MANY_CATEGORIES.format(most=MOST_CATEGORIES))
+        await reply(
+            update,
+            texts.ngettext("TOO_MANY_CATEGORIES", MOST_CATEGORIES).format(most=MOST_CATEGORIES),
+        )
         return
     chat = update.effective_chat
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
@@ -335,33 +390,41 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.BUSY)
         return
     report = s.store.report_on(latest)
-    caption = render.with_age(render.chart_caption(keys, period.label, report), s.age_note())
+    caption = render.with_age(render.chart_caption(keys, period.label(), report), s.age_note())
     await update.effective_message.reply_photo(  # type: ignore[union-attr]
         png, caption=caption, parse_mode=ParseMode.HTML
     )
 
 
 async def week(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _trend(update, context, 7)
+    await _trend(update, context, 7, "week")
 
 
 async def month(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _trend(update, context, 30)
+    await _trend(update, context, 30, "month")
 
 
-async def _trend(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) -> None:
+async def _trend(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, days: int, example: str
+) -> None:
+    """/week, /month [CATEGORY...]: every category, or those named."""
+    keys = await _categories(update, context, context.args or [], example)
+    if keys is None:
+        return
     s = services(context)
     data = compare(s.store, days)
     if data is None:
         await reply(update, texts.NO_DATA)
         return
+    if keys:
+        data = replace(data, trends=[t for t in data.trends if t.category in keys])
     text = render.comparison(data, s.store.report_on(data.last))
     await reply(update, render.with_age(text, s.age_note()))
 
 
 async def records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/records [CATEGORY]: the largest daily rises ever."""
-    keys = await _categories(update, context, context.args or [], "/records tanks")
+    keys = await _categories(update, context, context.args or [], "records")
     if keys is None:
         return
     if len(keys) > 1:
@@ -395,7 +458,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         s.exports.clear()  # one kept: the flood case is everyone asking for the same file
         s.exports[cache_key] = kept
     caption = render.escaped(
-        texts.EXPORT_CAPTION.format(first=first, last=last, caveat=texts.CAVEAT)
+        texts.EXPORT_CAPTION.format(dates=texts.format_range(first, last), caveat=texts.CAVEAT)
     )
     # Uploaded once; then Telegram has the file and it is sent again by its id. The lock makes
     # the crowd wait for that one upload instead of each uploading it.
@@ -500,16 +563,38 @@ async def _may_change_subscription(update: Update, context: ContextTypes.DEFAULT
 # Buttons and anything else -------------------------------------------------------------------
 
 
+def _button_data(data: str | None) -> tuple[str, str, date] | None:
+    """'c:tanks:2026-08-08' -> ('c', 'tanks', date): what a button shows, of which bulletin.
+    None for anything else, such as a button from before buttons carried their date."""
+    match = re.fullmatch(r"([ch]):([a-z_]*):(\d{4}-\d\d-\d\d)", data or "")
+    if match is None or (match[2] and match[2] not in categories.BY_KEY):
+        return None
+    try:
+        return match[1], match[2], date.fromisoformat(match[3])
+    except ValueError:
+        return None
+
+
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap under a bulletin shows that bulletin's day, never a newer one. In a private chat
+    the message changes in place; in a group or channel only the tapping person sees the
+    answer (a pop-up), and the post everyone shares stays as it was."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
-    kind, _, key = (query.data or "").partition(":")
     store = services(context).store
-    view = bulletin_on(store)
-    if kind not in ("c", "h") or (key and key not in categories.BY_KEY) or view is None:
+    found = _button_data(query.data)
+    view = bulletin_on(store, found[2]) if found else None
+    if found is None or view is None or view.report.date != found[2]:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
+    kind, key, day = found
+    message = query.message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        history = series(store, key, HISTORY_DAYS, until=day) if kind == "h" and key else None
+        popup = render.popup(view, key or None, history)
+        await query.answer(popup, show_alert=True)
+        return
     if kind == "h" and key:
-        text = render.history(series(store, key, HISTORY_DAYS), view.report)
+        text = render.history(series(store, key, HISTORY_DAYS, until=day), view.report)
     else:
         text = render.bulletin(view, [key] if key else [])
     await query.answer()
@@ -518,7 +603,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             text,
             parse_mode=ParseMode.HTML,
             link_preview_options=NO_PREVIEW,
-            reply_markup=bulletin_keyboard(key or None),
+            reply_markup=bulletin_keyboard(day, key or None, history=kind == "h"),
         )
     except BadRequest as error:
         if "not modified" not in error.message:

@@ -63,7 +63,7 @@ STOP_GRACE = timedelta(seconds=5)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 Sleep = Callable[[float], Awaitable[None]]
-Keyboard = Callable[[str], Any]  # outbox kind -> reply markup (or None)
+Keyboard = Callable[[Delivery], Any]  # the reply markup of a message (or None)
 
 
 class Pace:
@@ -297,7 +297,7 @@ class Deliverer:
                     text,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW,
-                    reply_markup=self.keyboard(delivery.kind) if self.keyboard else None,
+                    reply_markup=self.keyboard(delivery) if self.keyboard else None,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,
                 )

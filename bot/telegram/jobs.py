@@ -55,8 +55,9 @@ async def deliver_now(s: Services) -> RoundStats | None:
     stats = await s.deliverer.run()
     if stats.outage is not None and stats.outage[1] >= OUTAGE_ALERT:
         began, lasted = stats.outage
-        text = texts.ALERT_OUTAGE.format(
-            began=f"{began:%Y-%m-%d %H:%M} UTC", minutes=int(lasted.total_seconds() // 60)
+        minutes = int(lasted.total_seconds() // 60)
+        text = texts.ngettext("ALERT_OUTAGE", minutes).format(
+            began=f"{began:%Y-%m-%d %H:%M} UTC", minutes=minutes
         )
         alert_admins(
             s.store,
@@ -67,7 +68,7 @@ async def deliver_now(s: Services) -> RoundStats | None:
         )
     failures = stats.failed + stats.skipped
     if failures >= s.config.alerts.delivery_failures:
-        text = texts.ALERT_DELIVERY.format(failed=failures)
+        text = texts.ngettext("ALERT_DELIVERY", failures).format(failed=failures)
         alert_admins(
             s.store, s.config.telegram.admins, f"delivery:{s.today}", text, now=s.clock.now()
         )

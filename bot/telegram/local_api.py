@@ -88,8 +88,10 @@ class LocalBotApi:
         self._send_times: deque[float] = deque()
         self.sent: list[SentMessage] = []
         self.calls: list[str] = []  # every method called, in order
-        self.commands: dict[str, list[dict[str, str]]] = {}  # language code -> setMyCommands
-        self.commands_set = 0  # setMyCommands calls: two at each start-up of a bot
+        # (scope, language code) -> the menu setMyCommands set; scope is "default",
+        # "all_private_chats", "all_group_chats", "all_chat_administrators" or "chat:<id>".
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.commands_set = 0  # default-scope menus set: one per language at each start-up
         self.member_checks = 0  # getChatMember calls
         self.files: dict[str, tuple[bytes, str | None]] = {}  # file_id -> content, file name
         self.answered_callbacks: list[dict[str, Any]] = []
@@ -145,12 +147,14 @@ class LocalBotApi:
         return self._queue({"message": message})
 
     def press(self, message: SentMessage, data: str, *, user_id: int | None = None) -> int:
-        """A person presses an inline button of a message the bot sent."""
+        """A person presses an inline button of a message the bot sent (in a group or channel
+        when the chat id is negative, as Telegram's are)."""
         user = {"id": user_id or abs(message.chat_id), "is_bot": False, "first_name": "Reader"}
+        chat_type = "private" if message.chat_id > 0 else "supergroup"
         original = {
             "message_id": message.message_id,
             "date": int(time.time()),
-            "chat": {"id": message.chat_id, "type": "private"},
+            "chat": {"id": message.chat_id, "type": chat_type, "title": "Chat"},
             "text": message.text,
             "from": BOT_USER,
         }
@@ -162,6 +166,33 @@ class LocalBotApi:
                     "chat_instance": "local",
                     "message": original,
                     "data": data,
+                }
+            }
+        )
+
+    def add_bot(
+        self,
+        chat_id: int,
+        *,
+        by_user_id: int,
+        language_code: str = "en",
+        chat_type: str = "supergroup",
+    ) -> int:
+        """A person adds the bot to a group (or a channel)."""
+        user = {
+            "id": by_user_id,
+            "is_bot": False,
+            "first_name": "Reader",
+            "language_code": language_code,
+        }
+        return self._queue(
+            {
+                "my_chat_member": {
+                    "chat": {"id": chat_id, "type": chat_type, "title": "Chat"},
+                    "from": user,
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": "left", "user": BOT_USER},
+                    "new_chat_member": {"status": "member", "user": BOT_USER},
                 }
             }
         )
@@ -288,9 +319,11 @@ class LocalBotApi:
         return 200, _ok(True)
 
     def _api_setMyCommands(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        scope = params.get("scope") or {"type": "default"}
+        name = f"chat:{scope['chat_id']}" if scope["type"] == "chat" else scope["type"]
         with self._lock:
-            self.commands[params.get("language_code") or ""] = params["commands"]
-            self.commands_set += 1
+            self.commands[(name, params.get("language_code") or "")] = params["commands"]
+            self.commands_set += name == "default"
         return 200, _ok(True)
 
     def _api_getChatMember(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
