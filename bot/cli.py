@@ -480,15 +480,10 @@ def restore(context: Context, args: argparse.Namespace) -> int:
 def console(context: Context, args: argparse.Namespace) -> int:
     from bot.telegram import console as terminal
     from bot.telegram.commands import Services
-    from bot.throttle import Throttle
 
-    # One local operator typing (or a script): no flood to guard against.
-    unthrottled = Throttle(burst=10**9)
     if not args.verbose:  # the conversation is on the terminal: only errors beside it
         logging.getLogger().setLevel(logging.ERROR)
-    services = Services(
-        context.config, context.open_store(create=True), context.clock, throttle=unthrottled
-    )
+    services = Services(context.config, context.open_store(create=True), context.clock)
     return terminal.main(services, as_admin=not args.as_user)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -16,9 +17,9 @@ from typing import TYPE_CHECKING
 from bot import categories, texts
 from bot.categories import Unknown
 from bot.figures import JUMP, JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
-from bot.ingest import Outcome
+from bot.ingest import NEW, REVISED, UNCHANGED, Outcome
 from bot.report import Finding, Report
-from bot.store import ACTIVE, AuditEntry, Correction, Fetch, StoredReport, Subscriber
+from bot.store import ACTIVE, HELD, AuditEntry, Correction, Fetch, StoredReport, Subscriber
 from bot.subscriptions import zone_name
 from bot.texts import format_date, format_range, format_short_date, number
 from bot.trends import Comparison
@@ -309,10 +310,11 @@ def with_age(text: str, note: str | None) -> str:
 def _fetch_line(last_fetch: Fetch | None) -> str:
     if last_fetch is None:
         return texts.LAST_FETCH_NEVER
-    result = texts.FETCH_OK if last_fetch.ok else texts.FETCH_FAILED
-    return texts.LAST_FETCH.format(
-        at=_timestamp(last_fetch.at), result=result.format(detail=last_fetch.detail)
+    # The error of a failed fetch is said as it came; what an ok one brought is in the log.
+    result = (
+        texts.FETCH_OK if last_fetch.ok else texts.FETCH_FAILED.format(detail=last_fetch.detail)
     )
+    return texts.LAST_FETCH.format(at=_timestamp(last_fetch.at), result=result)
 
 
 def history(data: Series, newest: StoredReport | None = None) -> str:
@@ -474,7 +476,8 @@ def unsubscribed(subscriber: Subscriber) -> str:
 
 def parsed(report: Report, outcome: Outcome, queued: int) -> str:
     """What a pasted bulletin was read as, and what became of it."""
-    state = outcome.change if outcome.status is None else f"{outcome.change}, {outcome.status}"
+    words = [outcome.change] if outcome.status is None else [outcome.change, outcome.status]
+    state = ", ".join(getattr(texts, f"OUTCOME_{word.upper()}") for word in words)
     lines = [_fill(texts.PASTE_PARSED, date=format_date(report.date), outcome=state)]
     lines += [
         _fill(
@@ -499,8 +502,22 @@ def announced(count: int) -> str:
     return _fill(texts.ngettext("ANNOUNCED", count), queued=number(count))
 
 
-def fetched(summary: str, queued: int) -> str:
-    return _fill(texts.FETCHED, summary=summary, queued=queued_for(queued))
+def fetched(outcomes: Sequence[Outcome], queued: int) -> str:
+    return _fill(texts.FETCHED, summary=summary(outcomes), queued=queued_for(queued))
+
+
+def summary(outcomes: Sequence[Outcome]) -> str:
+    """'2 new, 1 unchanged (1 held)', 'нових: 2, без змін: 1 (затримано: 1)'."""
+    counts = Counter(o.change for o in outcomes)
+    parts = [
+        getattr(texts, f"SUMMARY_{kind.upper()}").format(count=number(counts[kind]))
+        for kind in (NEW, REVISED, UNCHANGED)
+        if counts[kind]
+    ]
+    text = ", ".join(parts) or texts.SUMMARY_NOTHING
+    if held := sum(o.status == HELD for o in outcomes):
+        return texts.SUMMARY_HELD.format(summary=text, count=number(held))
+    return text
 
 
 def corrected(result: Corrected) -> str:

@@ -66,7 +66,7 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     assert "as soon as the bulletin is out" in (await bot.ask("/subscribe monthly asap")).text
 
     assert (await bot.ask("/unsubscribe")).text == (
-        "Unsubscribed: no more summaries (monthly (the 1st)). /subscribe starts them again."
+        "Unsubscribed from: monthly (the 1st). /subscribe starts them again."
     )
     assert bot.store.subscriber(USER).status == UNSUBSCRIBED
     assert (await bot.ask("/settings")).text == texts.SETTINGS_NONE

@@ -93,7 +93,7 @@ async def fetch(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) 
         await reply(update, render.escaped(texts.FETCH_FAILED_NOW.format(error=result.error)))
         return
     desk.store.audit(desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now())
-    await reply(update, render.fetched(result.summary, result.queued))
+    await reply(update, render.fetched(result.outcomes, result.queued))
     await deliver_now(s)
 
 

@@ -1,0 +1,137 @@
+"""A Ukrainian reader and admin, through a whole console session: no English in the replies.
+
+The session touches every command, with good and bad arguments, as a person whose bot speaks
+Ukrainian would. Latin letters are allowed only where they belong: commands, URLs, and a few
+names that are written that way (Telegram, Oryx, CSV, UTC...).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.config import Config, SourceConfig
+from bot.telegram import console
+from bot.telegram.commands import Services
+from tests.conftest import NOW
+
+SESSION = """\
+/language uk
+/start
+/help
+/about
+/latest
+/latest танки
+/latest танкі
+/latest усі
+/on вчора
+/on 25.06.2022 танки
+/on 2030-01-01
+/on 2022-10-13 ббм
+/on завтра
+/history танки 14
+/history танки 21
+/history танки артилерія
+/history танки 0
+/chart танки 90д
+/chart танки усі
+/chart танки 3000x
+/chart
+/week
+/week танки
+/month
+/records
+/records танки
+/export
+/export json 2026-08-01
+/export xml
+/export 2026-08-07 2026-08-01
+/sources
+/subscribe 08:30 Київ
+/subscribe 25:00
+/subscribe щотижня графік
+/settings
+/unsubscribe
+/unsubscribe
+/language клінгонська
+/nope
+/correct 2026-08-07 танки 12250 опечатка
+/correct 2026-08-07 танки 12250
+/correct 2026-08-07 танкі 5
+/corrections
+/uncorrect 1
+/uncorrect 99
+/held
+/notes
+/notes 2022-10-13
+/approve 2026-08-07
+/reject
+/announce Привіт усім
+/stats
+/fetch
+/latest
+#Танки
+#Історія: Танки
+"""
+# Written in Latin letters wherever they appear: names, formats, time zones, codes.
+ALLOWED = {
+    "bulletin-bot",
+    "telegram",
+    "oryx",
+    "russianwarship.rip",
+    "api",
+    "csv",
+    "json",
+    "utc",
+    "english",
+    "uk",
+    "en",
+    "botfather",
+    "telegram:1001",
+}
+_COMMAND = re.compile(r"/[a-z_]+(?: [a-z_|]+)?")
+_URL = re.compile(r"https?://\S+")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.:_-]*")
+
+
+def bot_replies(transcript: str) -> list[str]:
+    """The bot's messages in a console transcript (without the console's own lines)."""
+    replies, current = [], None
+    for line in transcript.splitlines():
+        if line.startswith("bot> "):
+            current = [line[5:]]
+            replies.append(current)
+        elif line.startswith("you> ") or line.startswith("("):
+            current = None
+        elif current is not None and line.startswith("     "):
+            current.append(line[5:])
+    return ["\n".join(r) for r in replies]
+
+
+def latin_words(text: str) -> set[str]:
+    text = _URL.sub(" ", text)
+    text = re.sub(r"«[^»]*»", " ", text)  # what the person typed, quoted back
+    text = re.sub(r"bulletin-bot [a-z]+", " ", text)  # a command on the server
+    text = _COMMAND.sub(" ", text)
+    text = re.sub(r"\[(?:picture|file) saved to [^\]]*\]", " ", text)  # the console's note
+    return {w for w in _LATIN.findall(text) if w.casefold().strip(".:") not in ALLOWED}
+
+
+@pytest.fixture
+async def transcript(history_store, fake_api, tmp_path):
+    config = Config(source=SourceConfig(url=fake_api.url))
+    services = Services(config, history_store, FixedClock(NOW))
+    out = io.StringIO()
+    unanswered = await console.chat(services, io.StringIO(SESSION), out, folder=tmp_path)
+    assert unanswered == 0, out.getvalue()
+    return out.getvalue()
+
+
+def test_a_ukrainian_session_has_no_english_in_any_reply(transcript):
+    replies = bot_replies(transcript)
+    assert len(replies) >= SESSION.count("\n") - 2  # every message had its answer
+    english = {reply: found for reply in replies if (found := latin_words(reply))}
+    assert not english, "\n\n".join(f"{words}: {reply}" for reply, words in english.items())
