@@ -70,6 +70,7 @@ def test_the_token_comes_from_the_environment_and_never_shows(tmp_path):
         ("[schedule]\npoll_every_minutes = '20'", "poll_every_minutes must be a whole number"),
         ("[schedule]\npoll_every_minutes = 0", "from 1 to 1440, got 0"),
         ("[telegram]\nadmins = 'me'", "admins must be a list of Telegram user ids"),
+        ("[telegram]\ndefault_language = 'fr'", "default_language must be a language the bot"),
         ("[source]\nurl = 'ftp://x'", "[source] url must be an http(s) URL"),
         ("[storage]\ndatabase = 3", "[storage] database must be a file path"),
         ("[storage\n", "not valid TOML"),
