@@ -117,12 +117,7 @@ class LocalBotApi:
     ) -> int:
         """A person writes `text` in a chat (or edits an old message into it; or speaks for a
         chat, as anonymous group admins do); returns the update id."""
-        user = {
-            "id": user_id or abs(chat_id),
-            "is_bot": False,
-            "first_name": "Reader",
-            "language_code": language_code,
-        }
+        user = _person(user_id or abs(chat_id), language_code)
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
         if chat_type != "private":
             chat["title"] = "A group"
@@ -179,17 +174,11 @@ class LocalBotApi:
         chat_type: str = "supergroup",
     ) -> int:
         """A person adds the bot to a group (or a channel)."""
-        user = {
-            "id": by_user_id,
-            "is_bot": False,
-            "first_name": "Reader",
-            "language_code": language_code,
-        }
         return self._queue(
             {
                 "my_chat_member": {
                     "chat": {"id": chat_id, "type": chat_type, "title": "Chat"},
-                    "from": user,
+                    "from": _person(by_user_id, language_code),
                     "date": int(time.time()),
                     "old_chat_member": {"status": "left", "user": BOT_USER},
                     "new_chat_member": {"status": "member", "user": BOT_USER},
@@ -199,12 +188,7 @@ class LocalBotApi:
 
     def inline_query(self, query: str, *, user_id: int = 1001, language_code: str = "en") -> int:
         """A person types '@bot QUERY' in any chat."""
-        user = {
-            "id": user_id,
-            "is_bot": False,
-            "first_name": "Reader",
-            "language_code": language_code,
-        }
+        user = _person(user_id, language_code)
         return self._queue(
             {
                 "inline_query": {
@@ -453,6 +437,11 @@ class LocalBotApi:
         return 429, _error(
             429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
         )
+
+
+def _person(user_id: int, language_code: str) -> dict[str, Any]:
+    """A Telegram user, as updates carry them."""
+    return {"id": user_id, "is_bot": False, "first_name": "Reader", "language_code": language_code}
 
 
 def _ok(result: Any) -> dict[str, Any]:
