@@ -403,8 +403,6 @@ def _ago(span: timedelta) -> str:
 
 
 def run(context: Context, args: argparse.Namespace) -> int:
-    from telegram.error import InvalidToken, TelegramError
-
     from bot.telegram import app  # the Telegram stack loads only for the commands that use it
 
     config = context.config
@@ -419,20 +417,11 @@ def run(context: Context, args: argparse.Namespace) -> int:
     except instance.InstanceError as error:
         raise CommandError(str(error)) from None
     services = app.Services(config, store, context.clock, lease=lease)
-    application = app.build(
-        services, token=config.telegram.token, base_url=config.telegram.api_base_url
-    )
     app.serve_metrics(config)
     try:
-        if args.webhook:
-            app.run_webhook(application, services, args.webhook)
-        else:
-            app.run_polling(application)
-    except InvalidToken:
-        raise CommandError(texts.TOKEN_REJECTED, 2) from None
-    except TelegramError as error:  # start-up failed: Telegram unreachable, a webhook refused
-        secrets = (config.telegram.token, config.webhook.secret_token)
-        raise CommandError(f"could not start: {logs.redact(str(error), secrets)}") from None
+        app.run(services, webhook_url=args.webhook)
+    except app.StartFailed as error:
+        raise CommandError(str(error), error.status) from None
     if services.fatal:
         raise CommandError(f"stopped: {services.fatal}")
     return 0

@@ -35,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import instance, metrics
+from bot import instance, logs, metrics, texts
 from bot.config import Config
 from bot.sources.http import make_client
 from bot.store import Delivery
@@ -45,7 +45,7 @@ from bot.telegram.commands import Services
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
 
-__all__ = ["Services", "build", "run_polling", "run_webhook", "running", "serve_metrics"]
+__all__ = ["Services", "StartFailed", "build", "run", "running", "serve_metrics"]
 
 log = logging.getLogger(__name__)
 
@@ -275,11 +275,39 @@ def serve_metrics(config: Config) -> None:
         log.info("metrics served port=%d", config.metrics.port)
 
 
-def run_polling(application: Application) -> None:
+class StartFailed(Exception):
+    """The bot could not start: Telegram refused the token (exit status 2), or was unreachable,
+    or refused the webhook (1). The message is for the operator, with no secret in it."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def run(services_: Services, *, webhook_url: str | None = None) -> None:
+    """`bulletin-bot run`: the bot with its jobs until SIGTERM or Ctrl-C, by long polling or,
+    behind a proxy, by webhook."""
+    config = services_.config
+    application = build(
+        services_, token=config.telegram.token, base_url=config.telegram.api_base_url
+    )
+    try:
+        if webhook_url:
+            _run_webhook(application, services_, webhook_url)
+        else:
+            _run_polling(application)
+    except InvalidToken:
+        raise StartFailed(texts.TOKEN_REJECTED, 2) from None
+    except TelegramError as error:  # start-up failed: Telegram unreachable, a webhook refused
+        secrets = (config.telegram.token, config.webhook.secret_token)
+        raise StartFailed(f"could not start: {logs.redact(str(error), secrets)}") from None
+
+
+def _run_polling(application: Application) -> None:
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
 
 
-def run_webhook(application: Application, services_: Services, url: str) -> None:
+def _run_webhook(application: Application, services_: Services, url: str) -> None:
     """Behind a proxy: Telegram posts updates to `url` (bot/telegram/webhook.py checks the
     secret before reading a body, and caps it)."""
     asyncio.run(_serve_webhook(application, services_, url))
