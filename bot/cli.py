@@ -468,7 +468,7 @@ def restore(context: Context, args: argparse.Namespace) -> int:
 
 def console(context: Context, args: argparse.Namespace) -> int:
     from bot.telegram import console as terminal
-    from bot.telegram.commands import Services
+    from bot.telegram.services import Services
 
     if not args.verbose:  # the conversation is on the terminal: only errors beside it
         logging.getLogger().setLevel(logging.ERROR)

@@ -14,9 +14,9 @@ from bot.clock import FixedClock
 from bot.config import Config, SourceConfig, TelegramConfig
 from bot.store import Store
 from bot.telegram.app import build, running
-from bot.telegram.commands import Services
 from bot.telegram.delivery import Deliverer
 from bot.telegram.local_api import LocalBotApi, SentMessage
+from bot.telegram.services import Services
 from tests.conftest import NOW
 
 USER = 1001

@@ -24,8 +24,8 @@ from bot.ingest import ingest
 from bot.render import to_plain
 from bot.store import Store
 from bot.telegram.app import build, running
-from bot.telegram.commands import Services
 from bot.telegram.local_api import LocalBotApi
+from bot.telegram.services import Services
 from bot.texts import format_date
 from tests.bot_harness import ADMIN
 from tests.conftest import NOW

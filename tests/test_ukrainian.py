@@ -15,7 +15,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.config import Config, SourceConfig
 from bot.telegram import console
-from bot.telegram.commands import Services
+from bot.telegram.services import Services
 from tests.conftest import NOW
 
 SESSION = """\

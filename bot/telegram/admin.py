@@ -12,28 +12,28 @@ from collections.abc import Awaitable, Callable
 
 from telegram import MessageOriginChannel, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from bot import render, texts
 from bot.admin import AdminError, Desk
-from bot.telegram.commands import reply, services
+from bot.telegram.commands import reply
 from bot.telegram.jobs import deliver_now, poll_once
+from bot.telegram.services import Context
 
 log = logging.getLogger(__name__)
 
-AdminHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Desk], Awaitable[None]]
+AdminHandler = Callable[[Update, Context, Desk], Awaitable[None]]
 
 
-def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def is_admin(update: Update, context: Context) -> bool:
     user = update.effective_user
-    return user is not None and user.id in services(context).config.telegram.admins
+    return user is not None and user.id in context.services.config.telegram.admins
 
 
 def admin_only(action: str, handler: AdminHandler) -> Callable:
     """The one place admin rights are checked, for every admin command."""
 
-    async def gated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        s = services(context)
+    async def gated(update: Update, context: Context) -> None:
+        s = context.services
         user = update.effective_user
         actor = f"telegram:{user.id if user else 'unknown'}"
         if not is_admin(update, context):
@@ -58,36 +58,36 @@ def admin_only(action: str, handler: AdminHandler) -> Callable:
     return gated
 
 
-async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def correct(update: Update, context: Context, desk: Desk) -> None:
     await reply(update, render.corrected(desk.correct(context.args or [])))
 
 
-async def uncorrect(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def uncorrect(update: Update, context: Context, desk: Desk) -> None:
     await reply(update, render.uncorrected(*desk.uncorrect(context.args or [])))
 
 
-async def corrections(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def corrections(update: Update, context: Context, desk: Desk) -> None:
     await reply(update, render.corrections_log(desk.corrections(context.args or [])))
 
 
-async def held(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def held(update: Update, context: Context, desk: Desk) -> None:
     await reply(update, render.held(desk.held()))
 
 
-async def notes(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def notes(update: Update, context: Context, desk: Desk) -> None:
     await reply(update, render.notes(desk.notes(context.args or [])))
 
 
-async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def approve(update: Update, context: Context, desk: Desk) -> None:
     await reply(update, render.approved(*desk.approve(context.args or [])))
 
 
-async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def reject(update: Update, context: Context, desk: Desk) -> None:
     await reply(update, render.rejected(desk.reject(context.args or [])))
 
 
-async def fetch(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
-    s = services(context)
+async def fetch(update: Update, context: Context, desk: Desk) -> None:
+    s = context.services
     result = await poll_once(s)
     if result.error:
         await reply(update, render.escaped(texts.FETCH_FAILED_NOW.format(error=result.error)))
@@ -97,18 +97,18 @@ async def fetch(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) 
     await deliver_now(s)
 
 
-async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def announce(update: Update, context: Context, desk: Desk) -> None:
     text = update.effective_message.text or ""  # type: ignore[union-attr]
     body = re.split(r"\s", text, maxsplit=1)[1] if re.search(r"\s", text) else ""
     queued = desk.announce(body)
     await reply(update, render.announced(queued))
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def stats(update: Update, context: Context, desk: Desk) -> None:
     await reply(update, desk.stats())
 
 
-async def pasted(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk) -> None:
+async def pasted(update: Update, context: Context, desk: Desk) -> None:
     """A bulletin pasted or forwarded by an admin: ingested like a fetched one."""
     message = update.effective_message
     origin = message.forward_origin if message else None
@@ -119,7 +119,7 @@ async def pasted(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk)
     await reply(update, render.parsed(report, outcome, queued))
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text_message(update: Update, context: Context) -> None:
     """Plain text in a private chat: a pasted bulletin from an admin, or a nudge to /help."""
     if is_admin(update, context):
         await admin_only("paste", pasted)(update, context)

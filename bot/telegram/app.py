@@ -20,7 +20,8 @@ from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -29,6 +30,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -41,9 +43,9 @@ from bot.sources.http import make_client
 from bot.store import Delivery
 from bot.subscriptions import BULLETIN
 from bot.telegram import admin, commands, menus, webhook
-from bot.telegram.commands import Services
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
+from bot.telegram.services import Context, Services
 
 __all__ = ["Services", "StartFailed", "build", "run", "running", "serve_metrics"]
 
@@ -94,6 +96,14 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
         .token(token)
         .base_url(base_url)
         .concurrent_updates(True)
+        .context_types(ContextTypes(context=Context))
+        # Every reply is Telegram HTML (bot/render.py), and links show no preview.
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .post_init(_start_with_jobs)
         .post_shutdown(_close)
         .build()
@@ -127,7 +137,7 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
 def _timed(name: str, handler: Callable) -> Callable:
     """The handler, with its time to answer recorded for the metrics."""
 
-    async def timed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def timed(update: Update, context: Context) -> None:
         with metrics.COMMAND_SECONDS.labels(name).time():
             await handler(update, context)
 
@@ -174,7 +184,7 @@ async def _start_with_jobs(
     jobs.run_repeating(deliver, DELIVERY_EVERY_SECONDS, first=1, name=DELIVERY_JOB)
     interval = instance.HEARTBEAT.total_seconds()
 
-    async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def heartbeat(context: Context) -> None:
         """Renew the lease, and check the database file is still the one opened at start-up:
         a file deleted or replaced under a running bot would take every write with it."""
         problem = None

@@ -6,14 +6,11 @@ argument gets a short message saying what was wrong and what to type instead.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections import OrderedDict
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
-import httpx
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -21,39 +18,34 @@ from telegram import (
     InlineQueryResultArticle,
     InputFile,
     InputTextMessageContent,
-    LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLimit, ParseMode
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLimit
 from telegram.error import BadRequest, NetworkError, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot import categories, render, texts
 from bot.charts import (
     DEFAULT_PERIOD,
     MOST_CATEGORIES,
-    ChartCache,
     PeriodError,
     looks_like_period,
     parse_period,
 )
-from bot.clock import Clock
-from bot.config import Config
 from bot.dates import DateError, parse_user_date
-from bot.export import Export, ExportError, export
+from bot.export import ExportError, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
 from bot.limits import Busy
-from bot.store import ACTIVE, UNSUBSCRIBED, Lease, Store
+from bot.store import ACTIVE, UNSUBSCRIBED
 from bot.subscriptions import SubscriptionError, parse_options
-from bot.telegram.delivery import Deliverer
-from bot.throttle import ALLOW, WARN, Throttle
+from bot.telegram.services import Context, Kept
+from bot.throttle import ALLOW, WARN
 from bot.trends import compare
 from bot.trends import records as find_records
 
 log = logging.getLogger(__name__)
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
 INLINE_KEPT = 256
 ALL_WORDS = {"all", "усі", "все", "всі"}
@@ -64,51 +56,6 @@ GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
 BUTTONS = ("personnel", "tanks", "afv", "artillery", "uav", "air_defence")
 
 
-@dataclass
-class Kept:
-    """An export built once for a crowd, and its Telegram file id once uploaded."""
-
-    export: Export
-    file_id: str | None = None
-    upload: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-@dataclass
-class Services:
-    """What the handlers need, kept in `application.bot_data`."""
-
-    config: Config
-    store: Store
-    clock: Clock
-    http: httpx.AsyncClient | None = None
-    deliverer: Deliverer | None = None
-    charts: ChartCache = field(default_factory=ChartCache)
-    throttle: Throttle = field(default_factory=Throttle)
-    # `bulletin-bot run` only: this process's lease on the database (bot/instance.py), and why
-    # it stopped on its own, if it did (the exit status says so).
-    lease: Lease | None = None
-    fatal: str | None = None
-    # The last export built, by (format, from, to, language, data version).
-    exports: dict[tuple, Kept] = field(default_factory=dict)
-    # Inline answers by (language, data version, words), LRU, at most INLINE_KEPT.
-    inline_answers: OrderedDict[tuple, list] = field(default_factory=OrderedDict)
-    # (group, user) -> (is a group admin, until when that answer is trusted): GROUP_ADMIN_FOR.
-    group_admins: dict[tuple[int, int], tuple[bool, datetime]] = field(default_factory=dict)
-
-    @property
-    def today(self) -> date:
-        return self.config.schedule.today(self.clock.now())
-
-    def age_note(self) -> str | None:
-        """How old the newest figures are, when that needs saying (see render.age_note)."""
-        now = self.clock.now().astimezone(self.config.schedule.zone)
-        return render.age_note(self.store.latest_date(), now, self.store.last_fetch())
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["services"]
-
-
 async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Answer in the chat; a reply longer than Telegram takes goes as several messages, cut at
     line boundaries, with the buttons under the last."""
@@ -116,8 +63,6 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
     for number, part in enumerate(parts, 1):
         await update.effective_message.reply_text(  # type: ignore[union-attr]
             part,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
             reply_markup=keyboard if number == len(parts) else None,
         )
 
@@ -161,14 +106,14 @@ def bulletin_keyboard(
 # Language ------------------------------------------------------------------------------------
 
 
-async def use_chat_language(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def use_chat_language(update: object, context: Context) -> None:
     """Runs before every handler: speak the chat's language. On first contact that is the
     language of the person's Telegram app (in a group, of whoever added the bot or spoke
     first; a channel has no author to go by: [telegram] default_language); /language changes
     it for good."""
     if not isinstance(update, Update):
         return
-    s = services(context)
+    s = context.services
     user, chat = update.effective_user, update.effective_chat
     guess = texts.language_for(user.language_code if user else None)
     if chat is None:  # an inline query: no chat, the person's own language
@@ -181,7 +126,7 @@ async def use_chat_language(update: object, context: ContextTypes.DEFAULT_TYPE) 
     texts.set_language(language)
 
 
-async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def added_to_group(update: Update, context: Context) -> None:
     """The bot was added to a group: say once, in the language of whoever added it (already
     the group's, see use_chat_language), what it does and how the group subscribes."""
     change = update.my_chat_member
@@ -197,12 +142,12 @@ async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await context.bot.send_message(change.chat.id, texts.GREETING)
 
 
-async def throttle(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def throttle(update: object, context: Context) -> None:
     """Runs after the language is set: one person flooding the bot gets one polite word, and
     the rest of the flood is dropped, so everyone else is answered as usual."""
     if not isinstance(update, Update) or update.effective_user is None:
         return
-    s = services(context)
+    s = context.services
     # Anonymous group admins, people posting as a channel and Telegram's own account all come
     # as one placeholder user: the chat they speak for tells them apart.
     sender = update.effective_message.sender_chat if update.effective_message else None
@@ -228,7 +173,7 @@ LANGUAGE_WORDS = {
 }
 
 
-async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language(update: Update, context: Context) -> None:
     """/language uk|en."""
     words = context.args or []
     chosen = LANGUAGE_WORDS.get(words[0].casefold()) if len(words) == 1 else None
@@ -238,7 +183,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
-    s = services(context)
+    s = context.services
     s.store.set_chat_language(
         update.effective_chat.id,
         chosen,
@@ -252,28 +197,28 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # Commands ------------------------------------------------------------------------------------
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     await reply(update, render.start())
 
 
-async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def about(update: Update, context: Context) -> None:
     await reply(update, render.about())
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     await reply(update, render.help_text())
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def latest(update: Update, context: Context) -> None:
     await _bulletin(update, context, None, context.args or [], "latest")
 
 
-async def on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on(update: Update, context: Context) -> None:
     if not context.args:
         await reply(update, texts.USAGE_ON)
         return
     try:
-        day = parse_user_date(context.args[0], services(context).today)
+        day = parse_user_date(context.args[0], context.services.today)
     except DateError as error:
         await reply(update, render.escaped(str(error)))
         return
@@ -281,14 +226,14 @@ async def on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _categories(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, words: list[str], example: str
+    update: Update, context: Context, words: list[str], example: str
 ) -> list[str] | None:
     """The categories named, or None after telling the person which words named none.
     A word the registry does not know may name a category the source started sending."""
     words = [w for w in words if w.casefold() not in ALL_WORDS]  # "/latest all": the button's word
     keys, unknown = categories.resolve(words)
     if unknown:
-        keys, unknown = categories.resolve(words, services(context).store.stored_categories())
+        keys, unknown = categories.resolve(words, context.services.store.stored_categories())
     if unknown:
         await reply(update, render.unknown_categories(unknown, example))
         return None
@@ -297,7 +242,7 @@ async def _categories(
 
 async def _bulletin(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     day: date | None,
     words: list[str],
     example: str,
@@ -305,7 +250,7 @@ async def _bulletin(
     keys = await _categories(update, context, words, example)
     if keys is None:
         return
-    store = services(context).store
+    store = context.services.store
     view = bulletin_on(store, day)
     if view is None:
         text = texts.NO_DATA if day is None else render.no_report_on(day, store.latest_date(day))
@@ -314,11 +259,11 @@ async def _bulletin(
     selected = keys[0] if len(keys) == 1 else None
     shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
     keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
-    note = services(context).age_note() if day is None else None
+    note = context.services.age_note() if day is None else None
     await reply(update, render.with_age(render.bulletin(view, keys), note), keyboard)
 
 
-async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def history(update: Update, context: Context) -> None:
     words = list(context.args or [])
     days = HISTORY_DAYS
     numbers = [w for w in words if re.fullmatch(r"[+-]?\d+", w)]
@@ -343,7 +288,7 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(keys) > 1:
         await reply(update, texts.ONE_CATEGORY_HISTORY)
         return
-    s = services(context)
+    s = context.services
     latest_day = s.store.latest_date()
     newest = s.store.report_on(latest_day) if latest_day else None
     text = render.with_age(render.history(series(s.store, keys[0], days), newest), s.age_note())
@@ -354,9 +299,9 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, text, bulletin_keyboard(newest.date, keys[0], shared=shared, history=True))
 
 
-async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def chart(update: Update, context: Context) -> None:
     """/chart CATEGORY... [PERIOD]: drawn in a worker thread, cached until the data changes."""
-    s = services(context)
+    s = context.services
     words = list(context.args or [])
     latest = s.store.latest_date()
     if latest is None:
@@ -392,26 +337,24 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     report = s.store.report_on(latest)
     caption = render.with_age(render.chart_caption(keys, period.label(), report), s.age_note())
     await update.effective_message.reply_photo(  # type: ignore[union-attr]
-        png, caption=caption, parse_mode=ParseMode.HTML
+        png, caption=caption
     )
 
 
-async def week(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def week(update: Update, context: Context) -> None:
     await _trend(update, context, 7, "week")
 
 
-async def month(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def month(update: Update, context: Context) -> None:
     await _trend(update, context, 30, "month")
 
 
-async def _trend(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, days: int, example: str
-) -> None:
+async def _trend(update: Update, context: Context, days: int, example: str) -> None:
     """/week, /month [CATEGORY...]: every category, or those named."""
     keys = await _categories(update, context, context.args or [], example)
     if keys is None:
         return
-    s = services(context)
+    s = context.services
     data = compare(s.store, days)
     if data is None:
         await reply(update, texts.NO_DATA)
@@ -422,7 +365,7 @@ async def _trend(
     await reply(update, render.with_age(text, s.age_note()))
 
 
-async def records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def records(update: Update, context: Context) -> None:
     """/records [CATEGORY]: the largest daily rises ever."""
     keys = await _categories(update, context, context.args or [], "records")
     if keys is None:
@@ -431,12 +374,12 @@ async def records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.ONE_CATEGORY)
         return
     key = keys[0] if keys else None
-    await reply(update, render.records(find_records(services(context).store, key), key))
+    await reply(update, render.records(find_records(context.services.store, key), key))
 
 
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export_command(update: Update, context: Context) -> None:
     """/export [CSV|JSON] [FROM] [TO]: the effective figures as a file."""
-    s = services(context)
+    s = context.services
     latest = s.store.latest_date()
     if latest is None:
         await reply(update, texts.NO_DATA)
@@ -471,19 +414,19 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             kept.file_id = sent.document.file_id
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s = services(context)
+async def sources(update: Update, context: Context) -> None:
+    s = context.services
     first, last, days = s.store.date_range()
     await reply(
         update, render.sources(s.config.source.url, first, last, days, s.store.last_fetch())
     )
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: Context) -> None:
     if not await _may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
-    s = services(context)
+    s = context.services
     try:
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
         options = parse_options(
@@ -507,11 +450,11 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, render.subscription(subscriber, "SUBSCRIBED"))
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: Context) -> None:
     if not await _may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
-    s = services(context)
+    s = context.services
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     subscriber = s.store.subscriber(chat_id)
     if subscriber is None or subscriber.status != ACTIVE:
@@ -522,12 +465,12 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, render.unsubscribed(subscriber))
 
 
-async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    store = services(context).store
+async def settings(update: Update, context: Context) -> None:
+    store = context.services.store
     await reply(update, render.subscription(store.subscriber(update.effective_chat.id)))  # type: ignore[union-attr]
 
 
-async def _may_change_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _may_change_subscription(update: Update, context: Context) -> bool:
     """Only a group's admins may; in private chats and channels (only admins post) anyone."""
     chat = update.effective_chat
     if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
@@ -542,7 +485,7 @@ async def _may_change_subscription(update: Update, context: ContextTypes.DEFAULT
     user = update.effective_user
     if user is None:
         return False
-    s = services(context)
+    s = context.services
     key, now = (chat.id, user.id), s.clock.now()
     if (known := s.group_admins.get(key)) and known[1] > now:
         return known[0]
@@ -575,12 +518,12 @@ def _button_data(data: str | None) -> tuple[str, str, date] | None:
         return None
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     """A tap under a bulletin shows that bulletin's day, never a newer one. In a private chat
     the message changes in place; in a group or channel only the tapping person sees the
     answer (a pop-up), and the post everyone shares stays as it was."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
-    store = services(context).store
+    store = context.services.store
     found = _button_data(query.data)
     view = bulletin_on(store, found[2]) if found else None
     if found is None or view is None or view.report.date != found[2]:
@@ -601,8 +544,6 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await query.edit_message_text(
             text,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
             reply_markup=bulletin_keyboard(day, key or None, history=kind == "h"),
         )
     except BadRequest as error:
@@ -613,13 +554,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 INLINE_RESULTS = 10
 
 
-async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline(update: Update, context: Context) -> None:
     """'@bot tanks' in any chat: the latest figure as a ready message; nothing typed: all of it.
     Answers are kept per language, data version and words: a crowd typing costs one answer."""
     query = update.inline_query
     if query is None:
         return
-    s = services(context)
+    s = context.services
     note = s.age_note()
     words = tuple(query.query.split()[:10])
     key = (texts.current_language(), s.store.data_version(), note, words)
@@ -652,8 +593,6 @@ def _inline_results(view: Bulletin, words: list[str], note: str | None) -> list:
                 render.inline_all_title(view),  # titles are plain text
                 InputTextMessageContent(
                     render.with_age(render.bulletin(view), note),
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
                 ),
                 description=texts.INLINE_ALL_DESCRIPTION,
             )
@@ -666,8 +605,6 @@ def _inline_results(view: Bulletin, words: list[str], note: str | None) -> list:
                 render.inline_title(present[key]),
                 InputTextMessageContent(
                     render.with_age(render.bulletin(view, [key]), note),
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
                 ),
                 description=render.inline_description(view),
             )
@@ -679,8 +616,6 @@ def _inline_results(view: Bulletin, words: list[str], note: str | None) -> list:
                 texts.INLINE_NO_SUCH.format(word=" ".join(words)[:40]),
                 InputTextMessageContent(
                     render.with_age(render.bulletin(view), note),
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
                 ),
                 description=texts.INLINE_ALL_DESCRIPTION,
             )
@@ -688,11 +623,11 @@ def _inline_results(view: Bulletin, words: list[str], note: str | None) -> list:
     return results
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     await reply(update, texts.UNKNOWN_COMMAND)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log what went wrong (never the token), tell the person, and keep going."""
     chat = update.effective_chat if isinstance(update, Update) else None
     if update is None and isinstance(context.error, NetworkError):

@@ -27,9 +27,9 @@ from typing import TextIO
 
 from bot import render
 from bot.telegram.app import build, running
-from bot.telegram.commands import Services
 from bot.telegram.jobs import deliver_now, poll_once
 from bot.telegram.local_api import LocalBotApi, SentMessage
+from bot.telegram.services import Services
 from bot.throttle import Throttle
 
 CHAT_ID = 1001

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import metrics, texts
@@ -60,7 +59,6 @@ SEND_TIMEOUT = 30.0
 # At a stop (SIGTERM), how long the sends on the wire may take to be answered and recorded:
 # well inside Docker's 10 s grace.
 STOP_GRACE = timedelta(seconds=5)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 Sleep = Callable[[float], Awaitable[None]]
 Keyboard = Callable[[Delivery], Any]  # the reply markup of a message (or None)
@@ -287,7 +285,6 @@ class Deliverer:
                     chat_id,
                     photo,
                     caption=text,
-                    parse_mode=ParseMode.HTML,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,
                 )
@@ -295,8 +292,6 @@ class Deliverer:
                 await self.bot.send_message(
                     chat_id,
                     text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
                     reply_markup=self.keyboard(delivery) if self.keyboard else None,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,

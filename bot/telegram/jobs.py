@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram.ext import ContextTypes
-
 from bot import texts
 from bot.notices import alert_admins
 from bot.poll import PollResult
 from bot.poll import poll_once as core_poll
 from bot.schedule import next_poll_in
-from bot.telegram.commands import Services, services
 from bot.telegram.delivery import RoundStats
+from bot.telegram.services import Context, Services
 
 POLL_JOB = "poll"
 # An outage of Telegram this long is told to the admins when it ends (through the outbox: the
@@ -21,9 +19,9 @@ POLL_JOB = "poll"
 OUTAGE_ALERT = timedelta(minutes=5)
 
 
-async def poll(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def poll(context: Context) -> None:
     """Fetch the source once, queue a fresh bulletin for subscribers, and plan the next poll."""
-    s = services(context)
+    s = context.services
     try:
         await poll_once(s)
         await deliver(context)
@@ -44,8 +42,8 @@ async def poll_once(s: Services) -> PollResult:
     return await core_poll(s.store, s.config, s.http, now=s.clock.now(), today=s.today)
 
 
-async def deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await deliver_now(services(context))
+async def deliver(context: Context) -> None:
+    await deliver_now(context.services)
 
 
 async def deliver_now(s: Services) -> RoundStats | None:

@@ -1,0 +1,75 @@
+"""What the handlers and jobs share, reached as `context.services`.
+
+`Services` holds the config, the store, the clock and the caches; `Context` is
+python-telegram-bot's CallbackContext with it as a property (as in the library's
+contexttypesbot.py example), so no handler fishes it out of `bot_data` itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+from telegram.ext import CallbackContext, ExtBot
+
+from bot import render
+from bot.charts import ChartCache
+from bot.clock import Clock
+from bot.config import Config
+from bot.export import Export
+from bot.store import Lease, Store
+from bot.telegram.delivery import Deliverer
+from bot.throttle import Throttle
+
+
+@dataclass
+class Kept:
+    """An export built once for a crowd, and its Telegram file id once uploaded."""
+
+    export: Export
+    file_id: str | None = None
+    upload: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@dataclass
+class Services:
+    """What the handlers need, kept in `application.bot_data`."""
+
+    config: Config
+    store: Store
+    clock: Clock
+    http: httpx.AsyncClient | None = None
+    deliverer: Deliverer | None = None
+    charts: ChartCache = field(default_factory=ChartCache)
+    throttle: Throttle = field(default_factory=Throttle)
+    # `bulletin-bot run` only: this process's lease on the database (bot/instance.py), and why
+    # it stopped on its own, if it did (the exit status says so).
+    lease: Lease | None = None
+    fatal: str | None = None
+    # The last export built, by (format, from, to, language, data version).
+    exports: dict[tuple, Kept] = field(default_factory=dict)
+    # Inline answers by (language, data version, words), LRU, at most INLINE_KEPT.
+    inline_answers: OrderedDict[tuple, list] = field(default_factory=OrderedDict)
+    # (group, user) -> (is a group admin, until when that answer is trusted): GROUP_ADMIN_FOR.
+    group_admins: dict[tuple[int, int], tuple[bool, datetime]] = field(default_factory=dict)
+
+    @property
+    def today(self) -> date:
+        return self.config.schedule.today(self.clock.now())
+
+    def age_note(self) -> str | None:
+        """How old the newest figures are, when that needs saying (see render.age_note)."""
+        now = self.clock.now().astimezone(self.config.schedule.zone)
+        return render.age_note(self.store.latest_date(), now, self.store.last_fetch())
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context every handler and job gets: python-telegram-bot's, with `services`."""
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data["services"]
