@@ -27,7 +27,7 @@ from bot.poll import alert_held
 from bot.publish import publish, publish_outcomes
 from bot.report import MAX_FIGURE, Finding, Report
 from bot.sources.text import BulletinParseError, parse_bulletin
-from bot.store import ACCEPTED, HELD, REJECTED, AuditEntry, Correction, Store, StoredReport
+from bot.store import AuditEntry, Correction, ReportStatus, Store, StoredReport
 
 MAX_TEXT = 3500  # an announcement must fit one Telegram message with its prefix
 MAX_REASON = 300
@@ -80,7 +80,7 @@ class Desk:
         value = _whole(words[value_at])
         reason = " ".join(words[value_at + 1 :])[:MAX_REASON].strip() or texts.NO_REASON
         accepted = self.store.report_on(day)
-        waiting = self.store.newest_revision(day, HELD)
+        waiting = self.store.newest_revision(day, ReportStatus.HELD)
         if waiting is not None and accepted is not None and waiting.id < accepted.id:
             waiting = None  # an older version than the one readers see
         if accepted is None and waiting is None:
@@ -149,8 +149,8 @@ class Desk:
     def _release(self, report: StoredReport, action: str) -> int:
         """Accept a held report and queue what it brings (the daily bulletin if it is news,
         errata to whoever got an earlier version); how many messages were queued."""
-        replaced = self.store.newest_revision(report.date, ACCEPTED)
-        self.store.set_report_status(report.id, ACCEPTED)
+        replaced = self.store.newest_revision(report.date, ReportStatus.ACCEPTED)
+        self.store.set_report_status(report.id, ReportStatus.ACCEPTED)
         self._audit(action, f"{report.date} revision {report.revision}")
         return publish(
             self.store,
@@ -166,7 +166,7 @@ class Desk:
         report = self._held(words[:1], texts.USAGE_REJECT)
         reason = " ".join(words[1:])[:MAX_REASON] or texts.NO_REASON
         with self.store.transaction():
-            self.store.set_report_status(report.id, REJECTED)
+            self.store.set_report_status(report.id, ReportStatus.REJECTED)
             self._audit("reject", f"{report.date} revision {report.revision} ({reason})")
         return report
 
@@ -182,14 +182,14 @@ class Desk:
         is still wrong with it as it now stands."""
         return [
             (self.store.corrected(report), review(self.store, report, self.today))
-            for report in self.store.reports_with_status(HELD)
+            for report in self.store.reports_with_status(ReportStatus.HELD)
         ]
 
     def _held(self, words: Sequence[str], usage: str) -> StoredReport:
         if len(words) != 1:
             raise AdminError(usage)
         day = self._date(words[0])
-        report = self.store.newest_revision(day, HELD)
+        report = self.store.newest_revision(day, ReportStatus.HELD)
         if report is None:
             raise AdminError(texts.NO_HELD_REPORT.format(date=texts.format_date(day)))
         return report
@@ -241,7 +241,7 @@ class Desk:
             self.store.subscriber_counts(),
             self.store.subscriber_languages(),
             self.store.last_fetch(),
-            len(self.store.reports_with_status(HELD)),
+            len(self.store.reports_with_status(ReportStatus.HELD)),
             self.store.outbox_counts_since(midnight),
         )
 

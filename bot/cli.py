@@ -37,7 +37,7 @@ from bot.report import Report
 from bot.sources.api import StatisticsApi
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, make_client
-from bot.store import ACCEPTED, Store, StoreError
+from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
 
 
 class CommandError(Exception):
@@ -206,7 +206,7 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
     _print_outcomes(result.outcomes)
     if result.queued:
         print(render.to_plain(render.queued(result.queued)))
-    if any(o.change != UNCHANGED and o.status == ACCEPTED for o in result.outcomes):
+    if any(o.change != UNCHANGED and o.status == ReportStatus.ACCEPTED for o in result.outcomes):
         _print_bulletin(store, None, [])
     return 0
 
@@ -461,7 +461,7 @@ def restore(context: Context, args: argparse.Namespace) -> int:
     finally:
         store.drop_lease(lease.holder)
     first, last, days = store.date_range()
-    active = store.subscriber_counts().get("active", 0)
+    active = store.subscriber_counts().get(SubscriberStatus.ACTIVE, 0)
     print(f"restored {args.path}: {days} days ({first} to {last}), {active} active subscribers")
     return 0
 

@@ -20,7 +20,7 @@ from bot.sources import api as api_source
 from bot.sources.api import StatisticsApi
 from bot.sources.dataset import load_snapshot
 from bot.sources.http import SourceError
-from bot.store import ACCEPTED, HELD, Fetch, Store, StoredReport
+from bot.store import Fetch, ReportStatus, Store, StoredReport
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def ingest(
                 if released:
                     history.add(report.date, effective(report))
                 continue
-            replaced = store.newest_revision(report.date, ACCEPTED)
+            replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
             findings = validate(
                 report.date,
                 report.totals,
@@ -93,10 +93,12 @@ def ingest(
                 today=today,
                 replaced=replaced.totals if replaced else None,
             )
-            status = ACCEPTED
+            status = ReportStatus.ACCEPTED
             if findings and not _same_figures(report, replaced):
                 must_hold = replaced is not None or any(f.kind == FUTURE for f in findings)
-                status = HELD if hold_suspicious or must_hold else ACCEPTED
+                status = (
+                    ReportStatus.HELD if hold_suspicious or must_hold else ReportStatus.ACCEPTED
+                )
             report_id = store.add_report(report, status, findings, now)
             outcomes.append(
                 Outcome(
@@ -110,10 +112,10 @@ def ingest(
             )
             known[fingerprint] = (report_id, status)
             known_dates.add(report.date)
-            if status == ACCEPTED:
+            if status == ReportStatus.ACCEPTED:
                 history.add(report.date, effective(report))
     for outcome in outcomes:
-        if outcome.status == HELD:
+        if outcome.status == ReportStatus.HELD:
             log.warning(
                 "report held date=%s reasons=%r",
                 outcome.date,
@@ -136,7 +138,7 @@ def review(store: Store, report: StoredReport, today: date) -> list[Finding]:
     increases = {k: v for k, v in report.increases.items() if k not in corrected.corrections}
     since = report.date - timedelta(days=JUMP_WINDOW_DAYS + 1)
     history = History(store.effective_totals(since=since))
-    replaced = store.newest_revision(report.date, ACCEPTED)
+    replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
     return validate(
         report.date,
         corrected.totals,
@@ -152,17 +154,19 @@ def _release_if_due(
 ) -> Outcome | None:
     """A report held only for being dated after today, fetched again once that day has come:
     validated again, and accepted if nothing else is wrong (else it stays held)."""
-    if status != HELD:
+    if status != ReportStatus.HELD:
         return None
     report = store.report_by_id(report_id)
     if report.date > today or any(f.kind != FUTURE for f in report.findings):
         return None
     if validate(report.date, report.totals, history, report.increases, today=today):
         return None
-    replaced = store.newest_revision(report.date, ACCEPTED)
-    store.set_report_status(report_id, ACCEPTED)
+    replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
+    store.set_report_status(report_id, ReportStatus.ACCEPTED)
     log.info("report released date=%s reason='its date has come'", report.date)
-    return Outcome(report.date, NEW, ACCEPTED, (), report_id, replaced.id if replaced else None)
+    return Outcome(
+        report.date, NEW, ReportStatus.ACCEPTED, (), report_id, replaced.id if replaced else None
+    )
 
 
 def seed_if_empty(store: Store, *, now: datetime, today: date) -> int:
@@ -211,7 +215,7 @@ def summarise(outcomes: Iterable[Outcome]) -> str:
     """'2 new (1 held), 1 unchanged': one line for logs, the fetch log and the CLI."""
     outcomes = list(outcomes)
     counts = {kind: sum(o.change == kind for o in outcomes) for kind in (NEW, REVISED, UNCHANGED)}
-    held = sum(o.status == HELD for o in outcomes)
+    held = sum(o.status == ReportStatus.HELD for o in outcomes)
     parts = [f"{count} {kind}" for kind, count in counts.items() if count]
     text = ", ".join(parts) or "nothing"
     return f"{text} ({held} held)" if held else text

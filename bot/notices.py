@@ -19,13 +19,11 @@ from datetime import date, datetime, timedelta
 from bot import render
 from bot.charts import parse_period
 from bot.figures import bulletin_on
-from bot.store import Correction, Store
-from bot.subscriptions import BULLETIN, CHART, MONTHLY, WEEKLY
+from bot.store import Correction, OutboxKind, Store
 from bot.trends import compare
 
-CORRECTION, ERRATA, ANNOUNCEMENT, ALERT = "correction", "errata", "announcement", "alert"
 CORRECTION_BATCH = timedelta(minutes=10)
-DIGEST_DAYS = {WEEKLY: 7, MONTHLY: 30}
+DIGEST_DAYS = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
 # The chart that can come with the daily summary.
 SUMMARY_KEYS = ("personnel", "tanks", "artillery", "uav")
 SUMMARY_PERIOD = "30d"
@@ -34,16 +32,20 @@ SUMMARY_PERIOD = "30d"
 def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
     """Queue a notice for every chat that got the corrected bulletin; how many were new."""
     subject = f"{correction.date.isoformat()}@{now.date().isoformat()}"
-    chats = store.recipients_of(BULLETIN, correction.date.isoformat())
-    return store.enqueue((chat, CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats)
+    chats = store.recipients_of(OutboxKind.BULLETIN, correction.date.isoformat())
+    return store.enqueue(
+        (chat, OutboxKind.CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats
+    )
 
 
 def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime) -> int:
     """Queue an errata notice for every chat that got the bulletin of `day` before the source
     revised it (`replaced_id` is the version they got); how many were new."""
-    chats = store.recipients_of(BULLETIN, day.isoformat())
+    chats = store.recipients_of(OutboxKind.BULLETIN, day.isoformat())
     subject = f"{day.isoformat()}#{replaced_id}"
-    return store.enqueue((chat, ERRATA, subject, now + CORRECTION_BATCH) for chat in chats)
+    return store.enqueue(
+        (chat, OutboxKind.ERRATA, subject, now + CORRECTION_BATCH) for chat in chats
+    )
 
 
 def revised_figures(store: Store, day: date, replaced_id: int) -> list[tuple[str, int | None, int]]:
@@ -63,7 +65,8 @@ def revised_figures(store: Store, day: date, replaced_id: int) -> list[tuple[str
 def announce(store: Store, text: str, *, author: str, now: datetime) -> int:
     announcement = store.add_announcement(text, author=author, now=now)
     return store.enqueue(
-        (s.chat_id, ANNOUNCEMENT, str(announcement), now) for s in store.active_subscribers()
+        (s.chat_id, OutboxKind.ANNOUNCEMENT, str(announcement), now)
+        for s in store.active_subscribers()
     )
 
 
@@ -73,38 +76,38 @@ def alert_admins(
     """Tell each admin, once per `key`; 0 when this alert was raised before."""
     if not store.add_alert(key, text, now=now):
         return 0
-    return store.enqueue((admin, ALERT, key, now) for admin in admins)
+    return store.enqueue((admin, OutboxKind.ALERT, key, now) for admin in admins)
 
 
 def text_for(store: Store, kind: str, subject: str) -> str | None:
     """The message for an outbox row, or None when there is nothing (left) to say."""
-    if kind == BULLETIN:
+    if kind == OutboxKind.BULLETIN:
         view = bulletin_on(store, date.fromisoformat(subject))
         return render.bulletin(view) if view else None
-    if kind == CORRECTION:
+    if kind == OutboxKind.CORRECTION:
         day_text, _, made = subject.partition("@")
         day = date.fromisoformat(day_text)
         made_that_day = [
             c for c in store.live_corrections(day, day) if c.created_at.date().isoformat() == made
         ]
         return render.correction_notice(day, made_that_day) if made_that_day else None
-    if kind == ERRATA:
+    if kind == OutboxKind.ERRATA:
         day_text, _, replaced = subject.partition("#")
         day = date.fromisoformat(day_text)
         changed = revised_figures(store, day, int(replaced))
         return render.errata_notice(day, changed) if changed else None
-    if kind in (WEEKLY, MONTHLY):
+    if kind in (OutboxKind.WEEKLY, OutboxKind.MONTHLY):
         day = date.fromisoformat(subject)
         data = compare(store, DIGEST_DAYS[kind], until=day)
         return render.comparison(data, store.report_on(day)) if data else None
-    if kind == CHART:
+    if kind == OutboxKind.CHART:
         day = date.fromisoformat(subject)
         period = parse_period(SUMMARY_PERIOD, day).label()
         return render.chart_caption(SUMMARY_KEYS, period, store.report_on(day))
-    if kind == ANNOUNCEMENT:
+    if kind == OutboxKind.ANNOUNCEMENT:
         text = store.announcement(int(subject))
         return render.announcement(text) if text else None
-    if kind == ALERT:
+    if kind == OutboxKind.ALERT:
         text = store.alert(subject)
         return render.alert(text) if text else None
     return None

@@ -19,7 +19,7 @@ from bot.notices import alert_admins
 from bot.publish import publish_outcomes
 from bot.sources.api import StatisticsApi
 from bot.sources.http import SourceError
-from bot.store import HELD, Store
+from bot.store import ReportStatus, Store
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ async def poll_once(
 
 def alert_held(store: Store, config: Config, outcomes: list[Outcome], *, now: datetime) -> None:
     for outcome in outcomes:
-        if outcome.status == HELD:
+        if outcome.status == ReportStatus.HELD:
             metrics.HELD.inc()
             reasons = "; ".join(render.finding_detail(f) for f in outcome.findings)
             text = texts.ALERT_HELD.format(

@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from bot.ingest import Outcome
 from bot.notices import notify_revision, revised_figures
-from bot.store import ACCEPTED, Store
+from bot.store import ReportStatus, Store
 from bot.subscriptions import HOME_ZONE, enqueue_bulletin, is_fresh
 
 
@@ -56,5 +56,5 @@ def publish_outcomes(
     return sum(
         publish(store, o.date, o.replaced_id, now=now, today=today, home_zone=home_zone)
         for o in outcomes
-        if o.status == ACCEPTED and o.report_id is not None
+        if o.status == ReportStatus.ACCEPTED and o.report_id is not None
     )

@@ -19,7 +19,16 @@ from bot.categories import Unknown
 from bot.figures import JUMP, JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
 from bot.ingest import NEW, REVISED, UNCHANGED, Outcome
 from bot.report import Finding, Report
-from bot.store import ACTIVE, HELD, AuditEntry, Correction, Fetch, StoredReport, Subscriber
+from bot.store import (
+    AuditEntry,
+    Correction,
+    DeliveryStatus,
+    Fetch,
+    ReportStatus,
+    StoredReport,
+    Subscriber,
+    SubscriberStatus,
+)
 from bot.subscriptions import zone_name
 from bot.texts import format_date, format_range, format_short_date, number
 from bot.trends import Comparison
@@ -452,7 +461,7 @@ def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None)
 
 def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> str:
     """A chat's daily summary settings, in the message `template` (SETTINGS or SUBSCRIBED)."""
-    if subscriber is None or subscriber.status != ACTIVE:
+    if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
         return texts.SETTINGS_NONE
     when = _fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
     digests = ", ".join(getattr(texts, f"DIGEST_{d.upper()}") for d in subscriber.digests)
@@ -515,7 +524,7 @@ def summary(outcomes: Sequence[Outcome]) -> str:
         if counts[kind]
     ]
     text = ", ".join(parts) or texts.SUMMARY_NOTHING
-    if held := sum(o.status == HELD for o in outcomes):
+    if held := sum(o.status == ReportStatus.HELD for o in outcomes):
         return texts.SUMMARY_HELD.format(summary=text, count=number(held))
     return text
 
@@ -657,10 +666,10 @@ def stats(
 ) -> str:
     return _fill(
         texts.STATS,
-        active=subscribers.get(ACTIVE, 0),
-        blocked=subscribers.get("blocked", 0),
-        gone=subscribers.get("gone", 0),
-        unsubscribed=subscribers.get("unsubscribed", 0),
+        active=subscribers.get(SubscriberStatus.ACTIVE, 0),
+        blocked=subscribers.get(SubscriberStatus.BLOCKED, 0),
+        gone=subscribers.get(SubscriberStatus.GONE, 0),
+        unsubscribed=subscribers.get(SubscriberStatus.UNSUBSCRIBED, 0),
         languages=", ".join(
             f"{getattr(texts, f'LANGUAGE_NAME_{k.upper()}', k)} {v}"
             for k, v in sorted(languages.items())
@@ -668,10 +677,11 @@ def stats(
         or "-",
         last_fetch=_fetch_line(last_fetch),
         held=held,
-        pending=deliveries.get("pending", 0) + deliveries.get("sending", 0),
-        sent=deliveries.get("sent", 0),
-        failed=deliveries.get("failed", 0),
-        skipped=deliveries.get("skipped", 0),
+        pending=deliveries.get(DeliveryStatus.PENDING, 0)
+        + deliveries.get(DeliveryStatus.SENDING, 0),
+        sent=deliveries.get(DeliveryStatus.SENT, 0),
+        failed=deliveries.get(DeliveryStatus.FAILED, 0),
+        skipped=deliveries.get(DeliveryStatus.SKIPPED, 0),
     )
 
 

@@ -17,18 +17,56 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 import sqlite_utils
 
 from bot.report import Finding, Report
 
-ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
-# Subscriber statuses: blocked (the user blocked the bot) and gone (chat not found) are set by
-# delivery, unsubscribed by the subscriber.
-ACTIVE, UNSUBSCRIBED, BLOCKED, GONE = "active", "unsubscribed", "blocked", "gone"
-# Outbox statuses. A row is 'sending' only while its message is in flight.
-PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed", "skipped"
+
+class ReportStatus(StrEnum):
+    """What became of a fetched report: shown, waiting for an admin, or never shown."""
+
+    ACCEPTED = "accepted"
+    HELD = "held"
+    REJECTED = "rejected"
+
+
+class SubscriberStatus(StrEnum):
+    """Blocked (the user blocked the bot) and gone (chat not found) are set by delivery,
+    unsubscribed by the subscriber."""
+
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+    BLOCKED = "blocked"
+    GONE = "gone"
+
+
+class DeliveryStatus(StrEnum):
+    """An outbox row's state; it is 'sending' only while its message is in flight."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row sends; its subject says of what (bot/notices.py writes each)."""
+
+    # A fresh bulletin brings these; their subject is the bulletin's ISO date.
+    BULLETIN = "bulletin"
+    CHART = "chart"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    # Notices: the subject names what they are about.
+    CORRECTION = "correction"
+    ERRATA = "errata"
+    ANNOUNCEMENT = "announcement"
+    ALERT = "alert"
+
 
 # Each entry upgrades the schema by one version (PRAGMA user_version). Append, never edit.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -435,7 +473,7 @@ class Store:
 
     def report_on(self, day: date) -> StoredReport | None:
         """The effective report for a date: the newest accepted revision, corrections applied."""
-        report = self.newest_revision(day, ACCEPTED)
+        report = self.newest_revision(day, ReportStatus.ACCEPTED)
         return self.corrected(report) if report else None
 
     def corrected(self, report: StoredReport) -> StoredReport:
@@ -463,7 +501,7 @@ class Store:
         """The newest date with an accepted report (strictly before `before`, if given)."""
         row = self.db.execute(
             "SELECT MAX(date) FROM reports WHERE status = ? AND date < ?",
-            [ACCEPTED, (before or date.max).isoformat()],
+            [ReportStatus.ACCEPTED, (before or date.max).isoformat()],
         ).fetchone()
         return date.fromisoformat(row[0]) if row[0] else None
 
@@ -472,7 +510,7 @@ class Store:
         bulletin people are waiting for. A held report dated after today does not count."""
         row = self.db.execute(
             "SELECT MAX(date) FROM reports WHERE status IN (?, ?) AND date <= ?",
-            [ACCEPTED, HELD, today.isoformat()],
+            [ReportStatus.ACCEPTED, ReportStatus.HELD, today.isoformat()],
         ).fetchone()
         return date.fromisoformat(row[0]) if row[0] else None
 
@@ -485,7 +523,7 @@ class Store:
                 "(SELECT COALESCE(MAX(id), 0) FROM reports WHERE status = ?), "
                 "(SELECT COUNT(*) FROM corrections), "
                 "(SELECT COUNT(withdrawn_at) FROM corrections)",
-                [ACCEPTED, ACCEPTED],
+                [ReportStatus.ACCEPTED, ReportStatus.ACCEPTED],
             ).fetchone()
         )
 
@@ -493,7 +531,7 @@ class Store:
         """The first and last dates with an accepted report, and how many dates have one."""
         first, last, count = self.db.execute(
             "SELECT MIN(date), MAX(date), COUNT(DISTINCT date) FROM reports WHERE status = ?",
-            [ACCEPTED],
+            [ReportStatus.ACCEPTED],
         ).fetchone()
         return (
             date.fromisoformat(first) if first else None,
@@ -657,7 +695,7 @@ class Store:
         """Chats a message of this kind and subject was sent to."""
         rows = self.db.execute(
             "SELECT chat_id FROM outbox WHERE kind = ? AND subject = ? AND status = ?",
-            [kind, subject, SENT],
+            [kind, subject, DeliveryStatus.SENT],
         )
         return [chat_id for (chat_id,) in rows]
 
@@ -684,7 +722,7 @@ class Store:
         rows = self.db.execute(
             "SELECT COALESCE(c.language, 'en'), COUNT(*) FROM subscribers s "
             "LEFT JOIN chats c USING (chat_id) WHERE s.status = ? GROUP BY 1",
-            [ACTIVE],
+            [SubscriberStatus.ACTIVE],
         )
         return dict(rows.fetchall())
 
@@ -825,7 +863,7 @@ class Store:
             [
                 chat_id,
                 chat_type,
-                ACTIVE,
+                SubscriberStatus.ACTIVE,
                 send_at,
                 timezone,
                 now.isoformat(),
@@ -860,7 +898,8 @@ class Store:
         return [
             _subscriber(row)
             for row in self.db.query(
-                "SELECT * FROM subscribers WHERE status = ? ORDER BY chat_id", [ACTIVE]
+                "SELECT * FROM subscribers WHERE status = ? ORDER BY chat_id",
+                [SubscriberStatus.ACTIVE],
             )
         ]
 
@@ -893,7 +932,7 @@ class Store:
             )
             self.db.execute(
                 "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status IN (?, ?)",
-                [new_id, old_id, PENDING, SENDING],
+                [new_id, old_id, DeliveryStatus.PENDING, DeliveryStatus.SENDING],
             )
             self.db.execute(
                 "UPDATE OR IGNORE chats SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
@@ -916,7 +955,7 @@ class Store:
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, status) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(c, k, s, due.isoformat(), PENDING) for c, k, s, due in deliveries],
+                [(c, k, s, due.isoformat(), DeliveryStatus.PENDING) for c, k, s, due in deliveries],
             )
             return self.db.conn.total_changes - before
 
@@ -927,11 +966,11 @@ class Store:
                 "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
                 "COALESCE(c.language, 'en') FROM outbox o LEFT JOIN chats c USING (chat_id) "
                 "WHERE o.status = ? AND o.due_at <= ? ORDER BY o.due_at, o.id LIMIT ?",
-                [PENDING, now.isoformat(), limit],
+                [DeliveryStatus.PENDING, now.isoformat(), limit],
             ).fetchall()
             self.db.conn.executemany(
                 "UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ?",
-                [(SENDING, row[0]) for row in rows],
+                [(DeliveryStatus.SENDING, row[0]) for row in rows],
             )
         return [
             Delivery(i, chat, kind, subject, datetime.fromisoformat(due), attempts + 1, language)
@@ -942,12 +981,12 @@ class Store:
         """Record how a batch of sends ended, in one transaction."""
         with self._writing():
             for result in results:
-                if result.status == PENDING:
+                if result.status == DeliveryStatus.PENDING:
                     self.db.execute(
                         "UPDATE outbox SET status = ?, due_at = ?, last_error = ?, "
                         "attempts = attempts - ? WHERE id = ?",
                         [
-                            PENDING,
+                            DeliveryStatus.PENDING,
                             (result.due_at or now).isoformat(),
                             result.error,
                             0 if result.attempt else 1,
@@ -960,7 +999,7 @@ class Store:
                         [
                             result.status,
                             result.error,
-                            now.isoformat() if result.status == SENT else None,
+                            now.isoformat() if result.status == DeliveryStatus.SENT else None,
                             result.id,
                         ],
                     )
@@ -968,14 +1007,16 @@ class Store:
     def release_in_flight(self) -> int:
         """After a crash, messages that were in flight go back to the queue (and may repeat)."""
         cursor = self.db.execute(
-            "UPDATE outbox SET status = ? WHERE status = ?", [PENDING, SENDING]
+            "UPDATE outbox SET status = ? WHERE status = ?",
+            [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
         )
         return cursor.rowcount
 
     def pending_count(self) -> int:
         """Messages waiting or in flight (uses the outbox_due index; cheap on a huge outbox)."""
         return self.db.execute(
-            "SELECT COUNT(*) FROM outbox WHERE status IN (?, ?)", [PENDING, SENDING]
+            "SELECT COUNT(*) FROM outbox WHERE status IN (?, ?)",
+            [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
         ).fetchone()[0]
 
     def outbox_counts(self) -> dict[str, int]:
@@ -1003,4 +1044,6 @@ def _subscriber(row: dict) -> Subscriber:
 
 
 # The id of the newest accepted revision of each date.
-_EFFECTIVE_IDS = f"SELECT MAX(id) AS id FROM reports WHERE status = '{ACCEPTED}' GROUP BY date"
+_EFFECTIVE_IDS = (
+    f"SELECT MAX(id) AS id FROM reports WHERE status = '{ReportStatus.ACCEPTED}' GROUP BY date"
+)

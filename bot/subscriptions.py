@@ -12,26 +12,33 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
-from bot.store import ACTIVE, Store, Subscriber
+from bot.store import OutboxKind, Store, Subscriber, SubscriberStatus
 
-# Outbox kinds a fresh bulletin brings; the subject of each is the bulletin's ISO date.
-BULLETIN, CHART, WEEKLY, MONTHLY = "bulletin", "chart", "weekly", "monthly"
-DAILY = "daily"
-DIGESTS = (DAILY, "weekly", "monthly")
+
+class Digest(StrEnum):
+    """What a subscriber may ask for (several at once): the daily bulletin, a weekly digest on
+    Mondays, a monthly one on the 1st."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
 _DIGEST_WORDS = {
-    "daily": DAILY,
-    "щодня": DAILY,
-    "щоденно": DAILY,
-    "weekly": "weekly",
-    "щотижня": "weekly",
-    "щотижнево": "weekly",
-    "monthly": "monthly",
-    "щомісяця": "monthly",
-    "щомісячно": "monthly",
+    "daily": Digest.DAILY,
+    "щодня": Digest.DAILY,
+    "щоденно": Digest.DAILY,
+    "weekly": Digest.WEEKLY,
+    "щотижня": Digest.WEEKLY,
+    "щотижнево": Digest.WEEKLY,
+    "monthly": Digest.MONTHLY,
+    "щомісяця": Digest.MONTHLY,
+    "щомісячно": Digest.MONTHLY,
 }
 _CHART_WORDS = {"chart", "графік"}
 _ASAP_WORDS = {"asap", "now", "одразу", "відразу"}
@@ -86,7 +93,7 @@ class SubscriptionError(ValueError):
 class Options:
     send_at: str | None  # "HH:MM", or None: as soon as the bulletin is out
     zone: str
-    digests: tuple[str, ...] = (DAILY,)
+    digests: tuple[str, ...] = (Digest.DAILY,)
     with_chart: bool = False
 
 
@@ -96,7 +103,7 @@ def parse_options(
     """'/subscribe 08:30 Europe/London weekly chart': any of them may be left out. A time or
     zone left out stays as an active subscriber chose it before ('asap' goes back to "as soon
     as the bulletin is out")."""
-    kept = previous if previous is not None and previous.status == ACTIVE else None
+    kept = previous if previous is not None and previous.status == SubscriberStatus.ACTIVE else None
     send_at = kept.send_at if kept else None
     zone = kept.timezone if kept else default_zone
     digests: list[str] = []
@@ -117,7 +124,7 @@ def parse_options(
             raise SubscriptionError(texts.SUBSCRIBE_BAD_TIME.format(word=word))
         else:
             raise SubscriptionError(texts.SUBSCRIBE_BAD_WORD.format(word=word))
-    chosen = tuple(d for d in DIGESTS if d in digests) or (DAILY,)
+    chosen = tuple(d for d in Digest if d in digests) or (Digest.DAILY,)
     return Options(send_at, zone, chosen, with_chart)
 
 
@@ -187,14 +194,14 @@ def kinds_for(subscriber: Subscriber, day: date) -> list[str]:
     """What the bulletin of `day` brings this subscriber: the daily summary (and its chart),
     the weekly digest on Mondays, the monthly one on the 1st."""
     kinds = []
-    if DAILY in subscriber.digests:
-        kinds.append(BULLETIN)
+    if Digest.DAILY in subscriber.digests:
+        kinds.append(OutboxKind.BULLETIN)
         if subscriber.with_chart:
-            kinds.append(CHART)
-    if "weekly" in subscriber.digests and day.weekday() == 0:
-        kinds.append(WEEKLY)
-    if "monthly" in subscriber.digests and day.day == 1:
-        kinds.append(MONTHLY)
+            kinds.append(OutboxKind.CHART)
+    if Digest.WEEKLY in subscriber.digests and day.weekday() == 0:
+        kinds.append(OutboxKind.WEEKLY)
+    if Digest.MONTHLY in subscriber.digests and day.day == 1:
+        kinds.append(OutboxKind.MONTHLY)
     return kinds
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import render, texts
-from bot.notices import ALERT
-from bot.store import HELD, PENDING, REJECTED, SENT
+from bot.store import DeliveryStatus, OutboxKind, ReportStatus
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.admin import ADMIN_COMMANDS
 from bot.telegram.jobs import poll_once
@@ -35,7 +34,7 @@ async def drain(bot) -> None:
     bot.services.deliverer = deliverer
     for _ in range(20):
         await deliverer.run()
-        if not bot.store.outbox_counts().get(PENDING):
+        if not bot.store.outbox_counts().get(DeliveryStatus.PENDING):
             return
         bot.clock.advance(timedelta(minutes=11))
     raise AssertionError(bot.store.outbox_counts())
@@ -90,7 +89,7 @@ async def test_a_correction_changes_latest_and_on_and_keeps_the_original(bot):
 
     # The next day is validated against the corrected figure: 47,580 is now a decrease.
     result = await poll_once(bot.services)
-    assert result.outcomes[-1].status == HELD
+    assert result.outcomes[-1].status == ReportStatus.HELD
     details = [f.detail for f in result.outcomes[-1].findings]
     assert "Artillery systems went down: 47,600 -> 47,580" in details
 
@@ -149,7 +148,7 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
     subscribe(bot, 601, 602)
     fake_api.api.set_total(NEW_DAY, "mlrs", 2000)  # 2,008 the day before
     result = await poll_once(bot.services)
-    assert result.queued == 0 and result.outcomes[-1].status == HELD
+    assert result.queued == 0 and result.outcomes[-1].status == ReportStatus.HELD
     await drain(bot)
     assert bot.api.messages_to(601) == []
     # The admin was told, once.
@@ -189,7 +188,7 @@ async def test_a_rejected_report_is_never_shown(bot, fake_api):
     assert "7 August 2026" in plain(await bot.ask("/latest"))
     assert "No accepted bulletin for 8 August 2026" in plain(await bot.ask("/on 2026-08-08"))
     statuses = bot.store.db.execute("SELECT status FROM reports WHERE date = '2026-08-08'")
-    assert statuses.fetchall() == [(REJECTED,)]
+    assert statuses.fetchall() == [(ReportStatus.REJECTED,)]
     assert "garbage from the source" in bot.store.audit_log(1)[0].detail
 
 
@@ -256,7 +255,7 @@ async def test_a_source_that_keeps_failing_alerts_the_admins_once(bot, fake_api)
     assert len(alerts) == 1
     assert alerts[0].startswith("⚠️ Admin alert: The source failed 3 times in a row")
     kinds = bot.store.db.execute("SELECT kind, status FROM outbox").fetchall()
-    assert kinds == [(ALERT, SENT)]
+    assert kinds == [(OutboxKind.ALERT, DeliveryStatus.SENT)]
 
 
 async def test_admin_commands_answer_in_a_private_chat_only(bot):

@@ -7,8 +7,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 from bot import render, texts
-from bot.store import ACTIVE, BLOCKED, GONE, PENDING, SENDING, SENT, SKIPPED, UNSUBSCRIBED
-from bot.subscriptions import BULLETIN, enqueue_bulletin
+from bot.store import DeliveryStatus, OutboxKind, SubscriberStatus
+from bot.subscriptions import enqueue_bulletin
 from bot.telegram.jobs import poll_once
 from tests.bot_harness import USER
 from tests.conftest import NOW
@@ -37,7 +37,7 @@ async def drain(bot, deliverer, *, step=timedelta(seconds=2), rounds=100) -> Non
     """Run delivery rounds, moving the clock on, until nothing is pending."""
     for _ in range(rounds):
         await deliverer.run()
-        if not bot.store.outbox_counts().get(PENDING):
+        if not bot.store.outbox_counts().get(DeliveryStatus.PENDING):
             return
         bot.clock.advance(step)
     raise AssertionError(f"still pending: {bot.store.outbox_counts()}")
@@ -55,7 +55,7 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     assert (subscriber.send_at, subscriber.timezone, subscriber.status) == (
         "08:30",
         "America/New_York",
-        ACTIVE,
+        SubscriberStatus.ACTIVE,
     )
     assert "at 08:30" in (await bot.ask("/settings")).text
     # Changing what comes keeps the time and zone chosen before ...
@@ -68,7 +68,7 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     assert (await bot.ask("/unsubscribe")).text == (
         "Unsubscribed from: monthly (the 1st). /subscribe starts them again."
     )
-    assert bot.store.subscriber(USER).status == UNSUBSCRIBED
+    assert bot.store.subscriber(USER).status == SubscriberStatus.UNSUBSCRIBED
     assert (await bot.ask("/settings")).text == texts.SETTINGS_NONE
     assert (await bot.ask("/unsubscribe")).text == texts.NOT_SUBSCRIBED
 
@@ -96,7 +96,7 @@ async def test_only_group_admins_change_a_group_subscription(bot):
     assert "at 09:00" in reply.text
     reply = await bot.ask("/unsubscribe", chat_id=group, chat_type="group", user_id=7)
     assert reply.text == texts.GROUP_ADMINS_ONLY
-    assert bot.store.subscriber(group).status == ACTIVE
+    assert bot.store.subscriber(group).status == SubscriberStatus.ACTIVE
 
 
 async def test_a_group_admins_rights_are_asked_of_telegram_once_per_five_minutes(bot):
@@ -166,9 +166,9 @@ async def test_a_broadcast_to_1000_with_blocked_users_and_a_429_burst(bot):
     assert set(got) == set(chats) - blocked
     assert max(got.values()) == 1  # nobody twice
     counts = bot.store.outbox_counts()
-    assert counts == {SENT: 950, SKIPPED: 50}
+    assert counts == {DeliveryStatus.SENT: 950, DeliveryStatus.SKIPPED: 50}
     statuses = Counter(bot.store.subscriber(c).status for c in chats)
-    assert statuses == {ACTIVE: 950, BLOCKED: 50}
+    assert statuses == {SubscriberStatus.ACTIVE: 950, SubscriberStatus.BLOCKED: 50}
     assert bot.api.too_many_requests == 30
 
 
@@ -181,9 +181,9 @@ async def test_a_migrated_group_is_followed_and_a_vanished_chat_retired(bot):
     await drain(bot, bot.deliverer())
 
     assert [m.chat_id for m in bot.api.sent if m.chat_id < 0] == [-1000500]
-    assert bot.store.subscriber(-1000500).status == ACTIVE
+    assert bot.store.subscriber(-1000500).status == SubscriberStatus.ACTIVE
     assert bot.store.subscriber(-500) is None
-    assert bot.store.subscriber(-600).status == GONE
+    assert bot.store.subscriber(-600).status == SubscriberStatus.GONE
     assert len(bot.api.messages_to(700)) == 1
 
 
@@ -211,7 +211,7 @@ async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_repeats_nothing_
     await asyncio.to_thread(bot.api.wait_for, lambda: len(bot.api.sent) >= 120)
     task.cancel()  # killed: the batch in flight never reaches its `finish`
     await asyncio.gather(task, return_exceptions=True)
-    in_flight = bot.store.outbox_counts().get(SENDING, 0)
+    in_flight = bot.store.outbox_counts().get(DeliveryStatus.SENDING, 0)
     assert 0 < in_flight <= batch
 
     # Start-up after the crash: in-flight messages go back to the queue, and the rest is sent.
@@ -224,7 +224,7 @@ async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_repeats_nothing_
     repeated = [chat for chat, count in got.items() if count > 1]
     assert len(repeated) <= in_flight  # only messages in flight at the kill may repeat
     assert max(got.values()) <= 2
-    assert bot.store.outbox_counts() == {SENT: 300}
+    assert bot.store.outbox_counts() == {DeliveryStatus.SENT: 300}
 
 
 async def test_queued_twice_is_sent_once(bot):
@@ -232,7 +232,7 @@ async def test_queued_twice_is_sent_once(bot):
     assert enqueue_bulletin(bot.store, NEW_DAY, now=NOW) == 1
     assert enqueue_bulletin(bot.store, NEW_DAY, now=NOW) == 0
     rows = bot.store.db.execute("SELECT kind, subject FROM outbox").fetchall()
-    assert rows == [(BULLETIN, NEW_DAY.isoformat())]
+    assert rows == [(OutboxKind.BULLETIN, NEW_DAY.isoformat())]
 
 
 async def test_weekly_and_monthly_digests_come_on_mondays_and_the_first(bot):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from bot import render
 from bot.figures import DECREASE, INCREASE_MISMATCH, JUMP, MISSING, bulletin_on
 from bot.ingest import NEW, REVISED, UNCHANGED, fetch_latest, seed_if_empty, summarise
-from bot.store import ACCEPTED, HELD, Store
+from bot.store import ReportStatus, Store
 from tests.conftest import NOW, STORED_UNTIL, TODAY
 
 LATEST = TODAY  # the fake API's newest record
@@ -28,11 +28,14 @@ def count(store: Store, table: str) -> int:
 async def test_first_fetch_stores_the_new_report_with_its_raw_payload(history_store, api, fake_api):
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
-    assert (outcome_on(outcomes).change, outcome_on(outcomes).status) == (NEW, ACCEPTED)
+    assert (outcome_on(outcomes).change, outcome_on(outcomes).status) == (
+        NEW,
+        ReportStatus.ACCEPTED,
+    )
     # The recent days re-read come back with their links: revisions, the figures unchanged.
     recent = [o for o in outcomes if o.date != LATEST]
     assert len(recent) == 14
-    assert {(o.change, o.status) for o in recent} == {(REVISED, ACCEPTED)}
+    assert {(o.change, o.status) for o in recent} == {(REVISED, ReportStatus.ACCEPTED)}
     report = history_store.report_on(LATEST)
     assert report.source == "api"
     assert report.link == "https://www.facebook.com/GeneralStaff.ua/posts/20260808"
@@ -68,8 +71,14 @@ async def test_a_changed_report_for_a_stored_date_becomes_a_revision_beside_the_
 
     outcomes = await fetch_latest(history_store, api, now=NOW + timedelta(hours=1), today=TODAY)
 
-    assert {(o.change, o.status) for o in outcomes} == {(UNCHANGED, None), (REVISED, ACCEPTED)}
-    assert (outcome_on(outcomes).change, outcome_on(outcomes).status) == (REVISED, ACCEPTED)
+    assert {(o.change, o.status) for o in outcomes} == {
+        (UNCHANGED, None),
+        (REVISED, ReportStatus.ACCEPTED),
+    }
+    assert (outcome_on(outcomes).change, outcome_on(outcomes).status) == (
+        REVISED,
+        ReportStatus.ACCEPTED,
+    )
     revisions = history_store.db.execute(
         "SELECT revision, raw FROM reports WHERE date = ? ORDER BY revision", [str(LATEST)]
     ).fetchall()
@@ -93,7 +102,7 @@ async def test_days_missed_since_the_last_stored_one_are_filled_in(store, datase
 
     new = [o for o in outcomes if o.change == NEW]
     assert [o.date for o in new] == [date(2026, 8, d) for d in range(2, 9)]
-    assert all(o.status == ACCEPTED for o in new)
+    assert all(o.status == ReportStatus.ACCEPTED for o in new)
 
 
 async def test_a_day_skipped_by_the_source_shows_the_change_over_two_days(
@@ -118,10 +127,10 @@ async def test_a_decrease_is_held_with_its_reason_and_is_not_latest(history_stor
 
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
-    assert outcome_on(outcomes).status == HELD
+    assert outcome_on(outcomes).status == ReportStatus.HELD
     assert [f.kind for f in outcome_on(outcomes).findings] == [DECREASE]
     assert history_store.latest_date() == STORED_UNTIL
-    held = history_store.reports_with_status(HELD)
+    held = history_store.reports_with_status(ReportStatus.HELD)
     assert [r.date for r in held] == [LATEST]
     assert "Tanks went down: 12,247 → 12,200" in render.to_plain(
         render.held([(r, r.findings) for r in held])
@@ -133,7 +142,7 @@ async def test_an_implausible_jump_is_held(history_store, api, fake_api):
 
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
-    assert outcome_on(outcomes).status == HELD
+    assert outcome_on(outcomes).status == ReportStatus.HELD
     assert [f.kind for f in outcome_on(outcomes).findings] == [JUMP]
     assert "Tanks rose by 110,263 in 1 day" in outcome_on(outcomes).findings[0].detail
 
@@ -143,7 +152,7 @@ async def test_a_missing_category_is_held(history_store, api, fake_api):
 
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
-    assert outcome_on(outcomes).status == HELD
+    assert outcome_on(outcomes).status == ReportStatus.HELD
     assert [(f.kind, f.category) for f in outcome_on(outcomes).findings] == [
         (MISSING, "submarines")
     ]
@@ -156,7 +165,7 @@ async def test_a_source_increase_that_disagrees_with_the_totals_is_held(
 
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
-    assert outcome_on(outcomes).status == HELD
+    assert outcome_on(outcomes).status == ReportStatus.HELD
     finding = outcome_on(outcomes).findings[0]
     assert (finding.kind, finding.category) == (INCREASE_MISMATCH, "tanks")
     assert "the source says +40, the stored totals give +4" in finding.detail
@@ -167,7 +176,7 @@ async def test_a_key_never_seen_before_is_stored_and_shown(history_store, api, f
 
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
-    assert outcome_on(outcomes).status == ACCEPTED
+    assert outcome_on(outcomes).status == ReportStatus.ACCEPTED
     assert history_store.report_on(LATEST).totals["laser_systems"] == 3
     assert "Laser systems: 3 (new)" in render.bulletin(bulletin_on(history_store))
 
@@ -184,14 +193,18 @@ async def test_the_api_tops_up_a_seeded_database_with_the_link(store, api):
     outcomes = await fetch_latest(store, api, now=NOW, today=TODAY)
 
     # Same figures as the bundled history, but the API knows the original post.
-    assert {(o.change, o.status) for o in outcomes} == {(REVISED, ACCEPTED)}
+    assert {(o.change, o.status) for o in outcomes} == {(REVISED, ReportStatus.ACCEPTED)}
     assert store.report_on(LATEST).link.endswith("/20260808")
 
 
 def test_summarise_counts_each_outcome():
     from bot.ingest import Outcome
 
-    outcomes = [Outcome(TODAY, NEW, ACCEPTED), Outcome(TODAY, NEW, HELD), Outcome(TODAY, UNCHANGED)]
+    outcomes = [
+        Outcome(TODAY, NEW, ReportStatus.ACCEPTED),
+        Outcome(TODAY, NEW, ReportStatus.HELD),
+        Outcome(TODAY, UNCHANGED),
+    ]
     assert summarise(outcomes) == "2 new, 1 unchanged (1 held)"
     assert summarise([]) == "nothing"
 
@@ -217,5 +230,9 @@ def test_days_out_of_order_end_as_if_they_came_in_order(store, dataset_reports):
     in_order = Store(store.path.with_name("in-order.db"))
     ingest(in_order, recent, now=NOW, today=TODAY, hold_suspicious=True)
     assert store.effective_totals() == in_order.effective_totals()
-    assert store.reports_with_status(HELD) == [] == in_order.reports_with_status(HELD)
+    assert (
+        store.reports_with_status(ReportStatus.HELD)
+        == []
+        == in_order.reports_with_status(ReportStatus.HELD)
+    )
     in_order.close()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.schedule import next_poll_in
-from bot.store import ACTIVE, Subscriber
+from bot.store import Subscriber, SubscriberStatus
 from bot.subscriptions import Options, SubscriptionError, due_at, find_zone, parse_options
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -16,7 +16,7 @@ KYIV = ZoneInfo("Europe/Kyiv")
 
 def subscriber(send_at: str | None, zone: str) -> Subscriber:
     moment = datetime(2026, 1, 1, tzinfo=UTC)
-    return Subscriber(1, "private", ACTIVE, send_at, zone, moment, moment)
+    return Subscriber(1, "private", SubscriberStatus.ACTIVE, send_at, zone, moment, moment)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot import render
 from bot.figures import FUTURE
-from bot.store import HELD
+from bot.store import ReportStatus
 from bot.telegram.jobs import poll_once
 from tests.bot_harness import ADMIN
 from tests.conftest import NOW
@@ -64,7 +64,7 @@ async def test_a_misprint_corrected_while_held_reaches_subscribers_corrected_onl
     subscribe(bot, READER)
     fake_api.api.set_total(TODAY, "artillery_systems", 75)  # 764 -> 75, as on 25 June 2022
     result = await poll_once(bot.services)
-    assert result.outcomes[-1].status == HELD and result.queued == 0
+    assert result.outcomes[-1].status == ReportStatus.HELD and result.queued == 0
 
     held = await admin(bot, "/held")
     assert "Artillery systems went down: 47,522 → 75" in held
@@ -185,7 +185,7 @@ async def test_a_suspicious_revision_of_a_past_day_is_held_and_alerts_admins(bot
     fake_api.api.set_total(STORED, "tanks", 12240)  # below 12,246 on 6 August
     result = await poll_once(bot.services)
     revised = next(o for o in result.outcomes if o.date == STORED)
-    assert (revised.change, revised.status) == ("revised", HELD)
+    assert (revised.change, revised.status) == ("revised", ReportStatus.HELD)
     details = [f.detail for f in revised.findings]
     assert "Tanks went down: 12,246 -> 12,240" in details
     assert "Tanks 12,240 is above the next day's" not in details
@@ -199,7 +199,7 @@ async def test_a_revision_above_the_next_day_is_held(bot, fake_api):
     fake_api.api.set_total(STORED, "tanks", 12260)  # 12,251 the day after
     result = await poll_once(bot.services)
     revised = next(o for o in result.outcomes if o.date == STORED)
-    assert revised.status == HELD
+    assert revised.status == ReportStatus.HELD
     assert [f.detail for f in revised.findings] == [
         "Tanks 12,260 is above the next day's 12,251 (2026-08-08)"
     ]
@@ -220,7 +220,7 @@ async def test_a_report_dated_tomorrow_is_held_and_released_when_its_day_comes(b
 
     result = await poll_once(bot.services)
     held = next(o for o in result.outcomes if o.date == tomorrow)
-    assert held.status == HELD and [f.kind for f in held.findings] == [FUTURE]
+    assert held.status == ReportStatus.HELD and [f.kind for f in held.findings] == [FUTURE]
     await deliver_until(bot, NOW + timedelta(minutes=5))
     (today,) = received(bot, READER)  # today's bulletin, not tomorrow's
     assert "8 August 2026" in today and "Tanks: 12,251 (+4)" in today
@@ -243,7 +243,7 @@ async def test_an_older_day_does_not_go_out_while_the_newest_is_held(bot, fake_a
     result = await poll_once(bot.services)
     assert [(o.date, o.status) for o in result.outcomes if o.change == "new"] == [
         (STORED, "accepted"),
-        (TODAY, HELD),
+        (TODAY, ReportStatus.HELD),
     ]
     assert result.queued == 0
     await deliver_until(bot, NOW + timedelta(minutes=5))

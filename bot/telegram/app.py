@@ -40,8 +40,7 @@ from telegram.ext import (
 from bot import instance, logs, metrics, texts
 from bot.config import Config
 from bot.sources.http import make_client
-from bot.store import Delivery
-from bot.subscriptions import BULLETIN
+from bot.store import Delivery, OutboxKind
 from bot.telegram import admin, commands, menus, webhook
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
@@ -146,7 +145,7 @@ def _timed(name: str, handler: Callable) -> Callable:
 
 def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
     """The buttons under a delivered daily bulletin: of its own date."""
-    if delivery.kind != BULLETIN:
+    if delivery.kind != OutboxKind.BULLETIN:
         return None
     day = date.fromisoformat(delivery.subject)
     return commands.bulletin_keyboard(day, shared=commands.is_shared(delivery.chat_id))

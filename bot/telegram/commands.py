@@ -37,7 +37,7 @@ from bot.export import ExportError, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
 from bot.limits import Busy
-from bot.store import ACTIVE, UNSUBSCRIBED
+from bot.store import SubscriberStatus
 from bot.subscriptions import SubscriptionError, parse_options
 from bot.telegram.services import Context, Kept
 from bot.throttle import ALLOW, WARN
@@ -457,10 +457,10 @@ async def unsubscribe(update: Update, context: Context) -> None:
     s = context.services
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     subscriber = s.store.subscriber(chat_id)
-    if subscriber is None or subscriber.status != ACTIVE:
+    if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
         await reply(update, texts.NOT_SUBSCRIBED)
         return
-    s.store.set_subscriber_status(chat_id, UNSUBSCRIBED, now=s.clock.now())
+    s.store.set_subscriber_status(chat_id, SubscriberStatus.UNSUBSCRIBED, now=s.clock.now())
     log.info("unsubscribed chat=%d", chat_id)
     await reply(update, render.unsubscribed(subscriber))
 

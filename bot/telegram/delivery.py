@@ -27,18 +27,7 @@ from bot import metrics, texts
 from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
 from bot.notices import SUMMARY_KEYS, SUMMARY_PERIOD, text_for
-from bot.store import (
-    BLOCKED,
-    FAILED,
-    GONE,
-    PENDING,
-    SENT,
-    SKIPPED,
-    Delivery,
-    DeliveryResult,
-    Store,
-)
-from bot.subscriptions import CHART
+from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +207,9 @@ class Deliverer:
         if unreachable:
             self.unreachable_since = self.unreachable_since or now
             return [replace(r, attempt=False) for r in results]
-        if self.unreachable_since is not None and any(r.status == SENT for r in results):
+        if self.unreachable_since is not None and any(
+            r.status == DeliveryStatus.SENT for r in results
+        ):
             total.outage = (self.unreachable_since, now - self.unreachable_since)
             log.warning(
                 "Telegram reachable again after=%ds", (now - self.unreachable_since).seconds
@@ -258,16 +249,18 @@ class Deliverer:
             rendered[key] = text_for(self.store, delivery.kind, delivery.subject)
         text = rendered[key]
         if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
-            return DeliveryResult(delivery.id, SKIPPED, f"nothing to send for {key}")
+            return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"nothing to send for {key}")
         # One message a second per chat; marked before the first await, so a second message
         # to the same chat in this batch sees it.
         now = self.clock.now()
         last = self._last_sent_to.get(delivery.chat_id)
         if last is not None and now - last < PER_CHAT_GAP:
-            return DeliveryResult(delivery.id, PENDING, None, last + PER_CHAT_GAP, attempt=False)
+            return DeliveryResult(
+                delivery.id, DeliveryStatus.PENDING, None, last + PER_CHAT_GAP, attempt=False
+            )
         self._last_sent_to[delivery.chat_id] = now
         photo = None
-        if delivery.kind == CHART:
+        if delivery.kind == OutboxKind.CHART:
             day = date.fromisoformat(delivery.subject)
             period = parse_period(SUMMARY_PERIOD, day)
             photo = await self.charts.chart(self.store, SUMMARY_KEYS, period, may_refuse=False)
@@ -278,7 +271,9 @@ class Deliverer:
     ) -> DeliveryResult:
         await self.pace.wait()
         if self._stopping.is_set():  # not on the wire yet: it waits for the next start
-            return DeliveryResult(delivery.id, PENDING, None, delivery.due_at, attempt=False)
+            return DeliveryResult(
+                delivery.id, DeliveryStatus.PENDING, None, delivery.due_at, attempt=False
+            )
         try:
             if photo is not None:
                 await self.bot.send_photo(
@@ -301,35 +296,43 @@ class Deliverer:
             self.pace.pause(seconds)
             later = self.clock.now() + timedelta(seconds=seconds)
             return DeliveryResult(
-                delivery.id, PENDING, f"429: retry after {seconds:g} s", later, attempt=False
+                delivery.id,
+                DeliveryStatus.PENDING,
+                f"429: retry after {seconds:g} s",
+                later,
+                attempt=False,
             )
         except Forbidden as error:
             self.store.set_subscriber_status(
-                chat_id, BLOCKED, now=self.clock.now(), reason=error.message
+                chat_id, SubscriberStatus.BLOCKED, now=self.clock.now(), reason=error.message
             )
-            return DeliveryResult(delivery.id, SKIPPED, f"403: {error.message}")
+            return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"403: {error.message}")
         except ChatMigrated as error:
             log.info("chat migrated old=%d new=%d", chat_id, error.new_chat_id)
             self.store.move_chat(chat_id, error.new_chat_id, now=self.clock.now())
             if chat_id != delivery.chat_id:  # migrated twice in one go: give up on it
-                return DeliveryResult(delivery.id, FAILED, "chat migrated twice")
+                return DeliveryResult(delivery.id, DeliveryStatus.FAILED, "chat migrated twice")
             return await self._send_to(delivery, error.new_chat_id, text, photo)
         except BadRequest as error:
             if "chat not found" in error.message.lower():
                 self.store.set_subscriber_status(
-                    chat_id, GONE, now=self.clock.now(), reason=error.message
+                    chat_id, SubscriberStatus.GONE, now=self.clock.now(), reason=error.message
                 )
-                return DeliveryResult(delivery.id, SKIPPED, f"400: {error.message}")
+                return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"400: {error.message}")
             log.error(
                 "delivery refused id=%d chat=%d error=%r", delivery.id, chat_id, error.message
             )
-            return DeliveryResult(delivery.id, FAILED, f"400: {error.message}")
+            return DeliveryResult(delivery.id, DeliveryStatus.FAILED, f"400: {error.message}")
         except NetworkError as error:  # includes TimedOut and 5xx answers
             if delivery.attempts >= MAX_ATTEMPTS:
-                return DeliveryResult(delivery.id, FAILED, f"gave up: {error.message}")
+                return DeliveryResult(
+                    delivery.id, DeliveryStatus.FAILED, f"gave up: {error.message}"
+                )
             wait = min(BACKOFF * 2 ** (delivery.attempts - 1), MAX_BACKOFF)
-            return DeliveryResult(delivery.id, PENDING, NETWORK_ERROR, self.clock.now() + wait)
-        return DeliveryResult(delivery.id, SENT)
+            return DeliveryResult(
+                delivery.id, DeliveryStatus.PENDING, NETWORK_ERROR, self.clock.now() + wait
+            )
+        return DeliveryResult(delivery.id, DeliveryStatus.SENT)
 
 
 def _seconds(error: RetryAfter) -> float:
@@ -342,12 +345,12 @@ def _seconds(error: RetryAfter) -> float:
 def _count(results: list[DeliveryResult]) -> RoundStats:
     stats = RoundStats()
     for result in results:
-        if result.status == SENT:
+        if result.status == DeliveryStatus.SENT:
             stats.sent += 1
-        elif result.status == PENDING:
+        elif result.status == DeliveryStatus.PENDING:
             stats.retried += 1
             stats.rate_limited += bool(result.error and result.error.startswith("429"))
-        elif result.status == FAILED:
+        elif result.status == DeliveryStatus.FAILED:
             stats.failed += 1
         else:
             stats.skipped += 1

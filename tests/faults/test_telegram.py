@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.store import ACTIVE, BLOCKED, GONE, PENDING, SENT, SKIPPED
+from bot.store import DeliveryStatus, SubscriberStatus
 from bot.subscriptions import enqueue_bulletin
 from tests.conftest import NOW
 
@@ -37,7 +37,7 @@ async def test_nothing_lost_nothing_twice_and_the_counts_reconcile(bot):
     deliverer = bot.deliverer()
     for _ in range(200):
         await deliverer.run()
-        if not bot.store.outbox_counts().get(PENDING):
+        if not bot.store.outbox_counts().get(DeliveryStatus.PENDING):
             break
         bot.clock.advance(timedelta(minutes=1))
 
@@ -51,14 +51,23 @@ async def test_nothing_lost_nothing_twice_and_the_counts_reconcile(bot):
     assert set(got) == expected  # nobody lost
     assert max(got.values()) == 1  # nobody twice (no kill here: nothing was in flight)
     outbox = bot.store.outbox_counts()
-    assert outbox == {SENT: len(expected), SKIPPED: len(refused)}
+    assert outbox == {DeliveryStatus.SENT: len(expected), DeliveryStatus.SKIPPED: len(refused)}
     statuses = Counter(
         bot.store.subscriber(c).status
         for c in [*private, *groups[20:], *(g * 1000 for g in groups[:20])]
     )
-    assert statuses == {ACTIVE: len(expected), BLOCKED: 99, GONE: 25}
+    assert statuses == {
+        SubscriberStatus.ACTIVE: len(expected),
+        SubscriberStatus.BLOCKED: 99,
+        SubscriberStatus.GONE: 25,
+    }
     # sent + inactive = subscribers
-    assert outbox[SENT] + statuses[BLOCKED] + statuses[GONE] == SUBSCRIBERS
+    assert (
+        outbox[DeliveryStatus.SENT]
+        + statuses[SubscriberStatus.BLOCKED]
+        + statuses[SubscriberStatus.GONE]
+        == SUBSCRIBERS
+    )
     assert bot.api.too_many_requests == 60 and faults.server_errors == 0 and faults.resets == 0
 
 
@@ -78,12 +87,12 @@ async def test_a_long_telegram_outage_gives_up_no_message_and_is_told_to_admins_
         await deliver_now(bot.services)
         bot.clock.advance(timedelta(seconds=15))
     counts = bot.store.outbox_counts()
-    assert counts.get("failed", 0) == 0 and counts[PENDING] == 100  # none given up
+    assert counts.get("failed", 0) == 0 and counts[DeliveryStatus.PENDING] == 100  # none given up
 
     bot.api.faults.server_errors = 0  # back
     for _ in range(40):
         await deliver_now(bot.services)
-        if not bot.store.outbox_counts().get(PENDING):
+        if not bot.store.outbox_counts().get(DeliveryStatus.PENDING):
             break
         bot.clock.advance(timedelta(seconds=15))
     got = Counter(m.chat_id for m in bot.api.sent if m.method == "sendMessage")
@@ -105,4 +114,4 @@ async def test_a_slow_answer_is_waited_for_not_sent_twice(bot):
         await deliverer.run()
         bot.clock.advance(timedelta(minutes=1))
     assert [m.chat_id for m in bot.api.sent if m.method == "sendMessage"] == [501]
-    assert bot.store.outbox_counts() == {SENT: 1}
+    assert bot.store.outbox_counts() == {DeliveryStatus.SENT: 1}
