@@ -19,7 +19,8 @@ from datetime import date, datetime, time, timedelta
 from bot import categories, render, texts
 from bot.clock import Clock
 from bot.config import Config
-from bot.dates import DateError, parse_user_date
+from bot.dates import parse_user_date
+from bot.errors import UserError
 from bot.figures import Bulletin, bulletin_on
 from bot.ingest import Outcome, ingest, review
 from bot.notices import announce, notify_correction
@@ -34,7 +35,7 @@ MAX_REASON = 300
 ABSURD_FACTOR = 10
 
 
-class AdminError(ValueError):
+class AdminError(UserError):
     """A command that cannot be carried out; the message says why and what to type."""
 
 
@@ -248,10 +249,7 @@ class Desk:
     # Arguments -----------------------------------------------------------------------------
 
     def _date(self, word: str) -> date:
-        try:
-            return parse_user_date(word, self.today)
-        except DateError as error:
-            raise AdminError(str(error)) from None
+        return parse_user_date(word, self.today)
 
     def _one_category(self, words: Sequence[str]) -> str:
         keys, unknown = categories.resolve(list(words))

@@ -20,6 +20,7 @@ from babel import dates as babel_dates
 
 from bot import categories, texts
 from bot.dates import WAR_START
+from bot.errors import UserError
 from bot.figures import Series, daily_changes
 from bot.limits import Limiter
 from bot.store import Store
@@ -34,7 +35,7 @@ _MONTHS = re.compile(r"(\d{1,3})\s*(m|months?|міс(?:яц\w*)?)", re.IGNORECAS
 _UNIT_MESSAGES = {"days": "PERIOD_DAYS", "months": "PERIOD_MONTHS", "years": "PERIOD_YEARS"}
 
 
-class PeriodError(ValueError):
+class PeriodError(UserError):
     """A period nobody can draw; the message says what to write instead."""
 
 

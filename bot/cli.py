@@ -22,11 +22,12 @@ from pathlib import Path
 import httpx
 
 from bot import __version__, categories, instance, logs, render, texts
-from bot.admin import AdminError, Desk
+from bot.admin import Desk
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
-from bot.dates import WAR_START, DateError, parse_user_date
+from bot.dates import WAR_START, parse_user_date
+from bot.errors import UserError
 from bot.export import ExportError, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on
@@ -110,6 +111,9 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     except CommandError as error:
         print(error, file=sys.stderr)
         return error.status
+    except UserError as error:  # what was asked cannot be done as asked: the message says why
+        print(render.to_plain(str(error)), file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -215,11 +219,11 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
     store = context.open_store()
     newest = store.latest_date()
     date_from = (
-        _date_arg(args.date_from, context)
+        parse_user_date(args.date_from, context.today)
         if args.date_from
         else (newest + timedelta(days=1) if newest else WAR_START)
     )
-    date_to = _date_arg(args.date_to, context) if args.date_to else context.today
+    date_to = parse_user_date(args.date_to, context.today) if args.date_to else context.today
     if date_from > date_to:
         print(f"Nothing to backfill: stored up to {newest}, asked from {date_from} to {date_to}.")
         return 0
@@ -248,7 +252,7 @@ def import_files(context: Context, args: argparse.Namespace) -> int:
 
     try:
         reports = reports_from(asyncio.run(read_all()))
-    except (SourceError, DatasetError) as error:
+    except SourceError as error:
         raise CommandError(f"import failed, nothing stored: {error}") from None
     outcomes = _store_history(context, store, reports)
     _print_outcomes(outcomes)
@@ -277,7 +281,7 @@ def latest(context: Context, args: argparse.Namespace) -> int:
 def on(context: Context, args: argparse.Namespace) -> int:
     if args.date is None:  # argparse would say "required: DATE, CATEGORY"; CATEGORY is not
         raise CommandError("on: which date? For example: bulletin-bot on 2022-06-25 tanks", 2)
-    day = _date_arg(args.date, context)
+    day = parse_user_date(args.date, context.today)
     store = context.open_store()
     keys = _category_args(args.categories, "on", store)
     _print_bulletin(store, day, keys)
@@ -296,10 +300,7 @@ def paste(context: Context, args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"paste: cannot read {args.file}: {error}", 2) from None
     desk = _desk(context)
-    try:
-        print(render.to_plain(render.parsed(*desk.ingest_text(text))))
-    except AdminError as error:
-        raise CommandError(str(error), 2) from None
+    print(render.to_plain(render.parsed(*desk.ingest_text(text))))
     return 0
 
 
@@ -342,10 +343,7 @@ def _desk(context: Context) -> Desk:
 def admin_command(context: Context, args: argparse.Namespace) -> int:
     desk = _desk(context)
     words = args.words
-    try:
-        print(render.to_plain(_admin_reply(desk, args.action, words)))
-    except AdminError as error:
-        raise CommandError(str(error), 2) from None
+    print(render.to_plain(_admin_reply(desk, args.action, words)))
     return 0
 
 
@@ -531,7 +529,4 @@ def _category_args(words: list[str], example: str, store: Store) -> list[str]:
 
 
 def _date_arg(text: str, context: Context) -> date:
-    try:
-        return parse_user_date(text, context.today)
-    except DateError as error:
-        raise CommandError(str(error), 2) from None
+    return parse_user_date(text, context.today)

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from bot import texts
+from bot.errors import UserError
 
 # Day 1 of the full-scale invasion; the General Staff counts its bulletins from it.
 WAR_START = date(2022, 2, 24)
@@ -15,7 +16,7 @@ _DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})")
 _RELATIVE = {"today": 0, "сьогодні": 0, "yesterday": 1, "вчора": 1, "учора": 1}
 
 
-class DateError(ValueError):
+class DateError(UserError):
     """A date a person typed that names no day of the bulletin; the message says why."""
 
 

@@ -16,6 +16,7 @@ from datetime import date
 
 from bot import categories, texts
 from bot.dates import WAR_START, DateError, parse_user_date
+from bot.errors import UserError
 from bot.figures import daily_changes
 from bot.store import Store
 
@@ -34,7 +35,7 @@ COLUMNS = (
 )
 
 
-class ExportError(ValueError):
+class ExportError(UserError):
     """Arguments that name no export; the message says what to write instead."""
 
 

@@ -12,9 +12,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot import texts
+from bot.errors import UserError
 
-class Busy(RuntimeError):
-    """Too much heavy work is under way or waiting: try again later."""
+
+class Busy(UserError):
+    """Too much heavy work is under way or waiting: try again later (says texts.BUSY)."""
 
 
 class Limiter:
@@ -28,7 +31,7 @@ class Limiter:
         """Wait for a turn; `Busy` if the queue is full (unless `may_refuse` is False, for work
         that must be done: a subscriber's daily chart)."""
         if may_refuse and self._waiting >= self._most_waiting:
-            raise Busy
+            raise Busy(texts.BUSY)
         self._waiting += 1
         try:
             await self._slots.acquire()

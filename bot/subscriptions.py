@@ -17,6 +17,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
+from bot.errors import UserError
 from bot.store import OutboxKind, Store, Subscriber, SubscriberStatus
 
 
@@ -85,7 +86,7 @@ def zone_name(zone: str, language: str) -> str:
     return zone
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(UserError):
     """Arguments that name no time or zone; the message says what to type instead."""
 
 
@@ -121,9 +122,13 @@ def parse_options(
         elif found := find_zone(word):
             zone = found
         elif re.fullmatch(r"\d{1,2}[:.]\d{1,2}", word):
-            raise SubscriptionError(texts.SUBSCRIBE_BAD_TIME.format(word=word))
+            raise SubscriptionError(
+                f"{texts.SUBSCRIBE_BAD_TIME.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
+            )
         else:
-            raise SubscriptionError(texts.SUBSCRIBE_BAD_WORD.format(word=word))
+            raise SubscriptionError(
+                f"{texts.SUBSCRIBE_BAD_WORD.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
+            )
     chosen = tuple(d for d in Digest if d in digests) or (Digest.DAILY,)
     return Options(send_at, zone, chosen, with_chart)
 

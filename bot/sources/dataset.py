@@ -18,6 +18,7 @@ from typing import Any
 
 from bot import categories
 from bot.report import Report, raw_json
+from bot.sources.http import SourceError
 
 SOURCE = "dataset"
 SNAPSHOT = "history.json.gz"
@@ -32,7 +33,7 @@ PUBLIC_URLS = (
 _NOT_FIGURES = {"date", "day", "personnel*", "greatest losses direction"}
 
 
-class DatasetError(ValueError):
+class DatasetError(SourceError):
     """A file that is not one of the dataset's daily files; the message says which and why."""
 
 

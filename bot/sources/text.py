@@ -24,6 +24,7 @@ from datetime import date
 
 from bot import categories
 from bot.dates import WAR_START
+from bot.errors import UserError
 from bot.report import Report
 
 SOURCE = "text"
@@ -49,7 +50,7 @@ _DAY_COUNT = re.compile(r"(?<!\w)(?:day|день|дня|доба|сутки)(?!\
 _EXAMPLE = "'tanks ‒ 1511 (+4)' or 'танків ‒ 1 511 (+4)'"
 
 
-class BulletinParseError(ValueError):
+class BulletinParseError(UserError):
     """Text that is not a bulletin we understand; the message says what was not understood."""
 
 

@@ -14,7 +14,7 @@ from telegram import MessageOriginChannel, Update
 from telegram.constants import ChatType
 
 from bot import render, texts
-from bot.admin import AdminError, Desk
+from bot.admin import Desk
 from bot.telegram.commands import reply
 from bot.telegram.jobs import deliver_now, poll_once
 from bot.telegram.services import Context
@@ -50,10 +50,7 @@ def admin_only(action: str, handler: AdminHandler) -> Callable:
             # admin alone, not for everyone in a group or channel.
             await reply(update, texts.ADMIN_IN_PRIVATE)
             return
-        try:
-            await handler(update, context, Desk(s.store, s.config, s.clock, actor))
-        except AdminError as error:
-            await reply(update, render.escaped(str(error)))
+        await handler(update, context, Desk(s.store, s.config, s.clock, actor))
 
     return gated
 

@@ -37,8 +37,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import instance, logs, metrics, texts
+from bot import instance, logs, metrics, render, texts
 from bot.config import Config
+from bot.errors import UserError
 from bot.sources.http import make_client
 from bot.store import Delivery, OutboxKind
 from bot.telegram import admin, commands, menus, webhook
@@ -111,10 +112,10 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
     # Commands work in private chats, groups and channels (posted there by an admin).
     posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, handler in COMMANDS.items():
-        application.add_handler(CommandHandler(name, _timed(name, handler), filters=posts))
+        application.add_handler(CommandHandler(name, _command(name, handler), filters=posts))
     for name, admin_handler in admin.ADMIN_COMMANDS.items():
         gated = admin.admin_only(name, admin_handler)
-        application.add_handler(CommandHandler(name, _timed(name, gated), filters=posts))
+        application.add_handler(CommandHandler(name, _command(name, gated), filters=posts))
     # Before anything else, each in a group of its own: the language to answer in, then the
     # flood check (which stops a throttled update there).
     application.add_handler(TypeHandler(Update, commands.use_chat_language), group=-2)
@@ -128,19 +129,23 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
     application.add_handler(MessageHandler(filters.COMMAND & private, commands.unknown_command))
     # New messages only: an edit of an old message must not become a pasted bulletin.
     fresh_text = filters.TEXT & private & filters.UpdateType.MESSAGE
-    application.add_handler(MessageHandler(fresh_text, admin.text_message))
+    application.add_handler(MessageHandler(fresh_text, _command("paste", admin.text_message)))
     application.add_error_handler(commands.on_error)
     return application
 
 
-def _timed(name: str, handler: Callable) -> Callable:
-    """The handler, with its time to answer recorded for the metrics."""
+def _command(name: str, handler: Callable) -> Callable:
+    """The handler of a command, timed for the metrics. What cannot be done as asked
+    (a UserError: a bad date, an unknown category, too busy...) is the reply."""
 
-    async def timed(update: Update, context: Context) -> None:
+    async def command(update: Update, context: Context) -> None:
         with metrics.COMMAND_SECONDS.labels(name).time():
-            await handler(update, context)
+            try:
+                await handler(update, context)
+            except UserError as error:
+                await commands.reply(update, render.escaped(str(error)))
 
-    return timed
+    return command
 
 
 def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:

@@ -28,17 +28,15 @@ from bot import categories, render, texts
 from bot.charts import (
     DEFAULT_PERIOD,
     MOST_CATEGORIES,
-    PeriodError,
     looks_like_period,
     parse_period,
 )
-from bot.dates import DateError, parse_user_date
-from bot.export import ExportError, export
+from bot.dates import parse_user_date
+from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
-from bot.limits import Busy
 from bot.store import SubscriberStatus
-from bot.subscriptions import SubscriptionError, parse_options
+from bot.subscriptions import parse_options
 from bot.telegram.services import Context, Kept
 from bot.throttle import ALLOW, WARN
 from bot.trends import compare
@@ -217,11 +215,7 @@ async def on(update: Update, context: Context) -> None:
     if not context.args:
         await reply(update, texts.USAGE_ON)
         return
-    try:
-        day = parse_user_date(context.args[0], context.services.today)
-    except DateError as error:
-        await reply(update, render.escaped(str(error)))
-        return
+    day = parse_user_date(context.args[0], context.services.today)
     await _bulletin(update, context, day, context.args[1:], "on")
 
 
@@ -310,11 +304,7 @@ async def chart(update: Update, context: Context) -> None:
     period = parse_period(DEFAULT_PERIOD, latest)
     # The last word is the period when it looks like one: "90d", "2024", "all".
     if words and looks_like_period(words[-1]):
-        try:
-            period = parse_period(words.pop(), latest)
-        except PeriodError as error:
-            await reply(update, render.escaped(str(error)))
-            return
+        period = parse_period(words.pop(), latest)
     keys = await _categories(update, context, words, "chart")
     if keys is None:
         return
@@ -329,11 +319,7 @@ async def chart(update: Update, context: Context) -> None:
         return
     chat = update.effective_chat
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
-    try:
-        png = await s.charts.chart(s.store, keys, period)
-    except Busy:
-        await reply(update, texts.BUSY)
-        return
+    png = await s.charts.chart(s.store, keys, period)
     report = s.store.report_on(latest)
     caption = render.with_age(render.chart_caption(keys, period.label(), report), s.age_note())
     await update.effective_message.reply_photo(  # type: ignore[union-attr]
@@ -384,20 +370,12 @@ async def export_command(update: Update, context: Context) -> None:
     if latest is None:
         await reply(update, texts.NO_DATA)
         return
-    try:
-        fmt, first, last = parse_export(list(context.args or []), s.today, latest)
-    except ExportError as error:
-        await reply(update, render.escaped(str(error)))
-        return
+    fmt, first, last = parse_export(list(context.args or []), s.today, latest)
     cache_key = (fmt, first, last, texts.current_language(), s.store.data_version())
     kept = s.exports.get(cache_key)
     if kept is None:
-        try:
-            async with s.charts.limiter.turn():  # the same bound as charts: heavy work
-                kept = Kept(export(s.store, fmt, first, last))
-        except Busy:
-            await reply(update, texts.BUSY)
-            return
+        async with s.charts.limiter.turn():  # the same bound as charts: heavy work
+            kept = Kept(export(s.store, fmt, first, last))
         s.exports.clear()  # one kept: the flood case is everyone asking for the same file
         s.exports[cache_key] = kept
     caption = render.escaped(
@@ -427,14 +405,10 @@ async def subscribe(update: Update, context: Context) -> None:
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
     s = context.services
-    try:
-        chat_id = update.effective_chat.id  # type: ignore[union-attr]
-        options = parse_options(
-            context.args or [], s.config.schedule.timezone, s.store.subscriber(chat_id)
-        )
-    except SubscriptionError as error:
-        await reply(update, render.escaped(f"{error} {texts.SUBSCRIBE_EXAMPLE}"))
-        return
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    options = parse_options(
+        context.args or [], s.config.schedule.timezone, s.store.subscriber(chat_id)
+    )
     chat = update.effective_chat
     assert chat is not None  # commands come from chats
     subscriber = s.store.subscribe(
