@@ -213,8 +213,8 @@ class ChartCache:
     def __init__(self, size: int = CACHE_SIZE, limiter: Limiter | None = None) -> None:
         self._size = size
         self.limiter = limiter or Limiter()
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
-        self._drawing: dict[tuple, asyncio.Future[bytes]] = {}
+        self._items: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._drawing: dict[tuple[object, ...], asyncio.Future[bytes]] = {}
         self.drawn = 0  # how many charts were drawn rather than found
 
     async def chart(

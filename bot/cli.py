@@ -209,7 +209,7 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
         raise CommandError(f"fetch failed: {result.error}")
     _print_outcomes(result.outcomes)
     if result.queued:
-        print(render.to_plain(render.queued(result.queued)))
+        print(render.to_plain(render.queued_for(result.queued)))
     if any(o.change != UNCHANGED and o.status == ReportStatus.ACCEPTED for o in result.outcomes):
         _print_bulletin(store, None, [])
     return 0

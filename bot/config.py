@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -104,7 +104,7 @@ class Config:
 CONFIG_VARIABLE = "BULLETIN_BOT_CONFIG"
 
 
-def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Read `path` (default: $BULLETIN_BOT_CONFIG, or config.toml if it exists, else the
     built-in defaults).
 
@@ -180,9 +180,10 @@ def _string(value: Any) -> str:
 
 
 def _url(value: Any) -> str:
-    if not _string(value).startswith(("https://", "http://")):
+    url = _string(value)
+    if not url.startswith(("https://", "http://")):
         raise ValueError
-    return value.rstrip("/")
+    return url.rstrip("/")
 
 
 def _user_ids(value: Any) -> tuple[int, ...]:
@@ -207,20 +208,23 @@ def _in_range(low: float, high: float, *, whole: bool = True) -> Callable[[Any],
 
 def _secret(value: Any) -> str:
     # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -.
-    if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", _string(value)):
+    secret = _string(value)
+    if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", secret):
         raise ValueError
-    return value
+    return secret
 
 
 def _language(value: Any) -> str:
-    if _string(value) not in texts.LANGUAGES:
+    language = _string(value)
+    if language not in texts.LANGUAGES:
         raise ValueError
-    return value
+    return language
 
 
 def _zone(value: Any) -> str:
-    ZoneInfo(_string(value))
-    return value
+    zone = _string(value)
+    ZoneInfo(zone)
+    return zone
 
 
 def _path(value: Any) -> Path:

@@ -107,12 +107,12 @@ def export(store: Store, fmt: str, first: date, last: date) -> Export:
                     "link": meta[day.date][1],
                 }
             )
-    rows.sort(key=lambda row: row["date"])  # stable: categories stay in bulletin order
+    rows.sort(key=lambda row: str(row["date"]))  # stable: categories stay in bulletin order
     data = _csv(rows) if fmt == "csv" else _json(rows)
     return Export(fmt, first, last, data)
 
 
-def _csv(rows: list[dict]) -> bytes:
+def _csv(rows: list[dict[str, object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -121,14 +121,20 @@ def _csv(rows: list[dict]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def _json(rows: list[dict]) -> bytes:
-    days: dict[str, dict] = {}
+def _json(rows: list[dict[str, object]]) -> bytes:
+    days: dict[object, dict[str, object]] = {}
+    figures: dict[object, dict[object, object]] = {}
     for row in rows:
-        day = days.setdefault(
+        days.setdefault(
             row["date"],
-            {"date": row["date"], "day": row["day"], "link": row["link"], "figures": {}},
+            {
+                "date": row["date"],
+                "day": row["day"],
+                "link": row["link"],
+                "figures": figures.setdefault(row["date"], {}),
+            },
         )
-        day["figures"][row["category"]] = {
+        figures[row["date"]][row["category"]] = {
             "total": row["total"],
             "change": row["change"],
             "span_days": row["span_days"],

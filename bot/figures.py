@@ -318,7 +318,7 @@ def bulletin_on(store: Store, day: date | None = None) -> Bulletin | None:
         report,
         changes(
             report.totals,
-            previous and previous.totals,
+            previous.totals if previous else None,
             span,
             set(report.corrections) | previous_corrected,
         ),

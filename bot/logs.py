@@ -11,6 +11,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Iterable
+from types import TracebackType
 
 FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
 REDACTED = "[redacted]"
@@ -37,9 +38,11 @@ class RedactingFormatter(logging.Formatter):
 def configure(*, verbose: bool, secrets: Iterable[str] = ()) -> None:
     secrets = tuple(secrets)
 
-    def excepthook(kind: type[BaseException], error: BaseException, trace: object) -> None:
+    def excepthook(
+        kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
         """Even an error nothing caught is printed without the secrets."""
-        text = "".join(traceback.format_exception(kind, error, trace))  # type: ignore[arg-type]
+        text = "".join(traceback.format_exception(kind, error, trace))
         sys.stderr.write(redact(text, secrets))
 
     sys.excepthook = excepthook

@@ -23,7 +23,7 @@ from bot.store import Correction, OutboxKind, Store
 from bot.trends import compare
 
 CORRECTION_BATCH = timedelta(minutes=10)
-DIGEST_DAYS = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
+DIGEST_DAYS: dict[str, int] = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
 # The chart that can come with the daily summary.
 SUMMARY_KEYS = ("personnel", "tanks", "artillery", "uav")
 SUMMARY_PERIOD = "30d"

@@ -88,7 +88,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     footnotes = [
         _fill(
             getattr(texts, f"FINDING_{f.kind.upper()}"),
-            name=categories.get(f.category).name(texts.current_language()),
+            name=categories.get(f.category).name(texts.current_language()) if f.category else "",
         )
         for f in notes
     ] + [
@@ -235,7 +235,8 @@ def finding_detail(finding: Finding) -> str:
         days = dict(finding.facts)["days"]
         template = texts.ngettext("DETAIL_JUMP", int(days))
         return template.format(factor=JUMP_FACTOR, window=JUMP_WINDOW_DAYS, **values)
-    return getattr(texts, f"DETAIL_{finding.kind.upper()}").format(**values)
+    message: str = getattr(texts, f"DETAIL_{finding.kind.upper()}")
+    return message.format(**values)
 
 
 def notes(found: Sequence[tuple[date, Finding]]) -> str:

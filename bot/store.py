@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -304,6 +305,12 @@ class DeliveryResult:
     attempt: bool = True  # False when Telegram asked to wait (429): that try does not count
 
 
+def _inserted(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made (sqlite3 types it as possibly None)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 def _finding(kind: str, category: str | None, detail: str, facts: str | None) -> Finding:
     """A stored finding (one stored before findings kept their facts has none)."""
     return Finding(kind, category, detail, tuple(json.loads(facts).items()) if facts else ())
@@ -333,7 +340,7 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
         current = self.schema_version
@@ -404,7 +411,7 @@ class Store:
                     report.raw,
                 ],
             )
-            report_id = cursor.lastrowid
+            report_id = _inserted(cursor)
             self.db.conn.executemany(
                 "INSERT INTO figures (report_id, category, total, source_increase) "
                 "VALUES (?, ?, ?, ?)",
@@ -435,7 +442,7 @@ class Store:
     # Reading the effective view --------------------------------------------------------------
 
     def is_empty(self) -> bool:
-        return self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM reports)").fetchone()[0] == 1
+        return bool(self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM reports)").fetchone()[0])
 
     def effective_totals(
         self, since: date | None = None, until: date | None = None, *, corrected: bool = True
@@ -585,7 +592,9 @@ class Store:
         return [(date.fromisoformat(day), _finding(*finding)) for day, *finding in rows]
 
     def raw_payload(self, report_id: int) -> str:
-        return self.db.execute("SELECT raw FROM reports WHERE id = ?", [report_id]).fetchone()[0]
+        return str(
+            self.db.execute("SELECT raw FROM reports WHERE id = ?", [report_id]).fetchone()[0]
+        )
 
     # Corrections ---------------------------------------------------------------------------
 
@@ -605,7 +614,7 @@ class Store:
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [day.isoformat(), category, old_value, new_value, reason, author, now.isoformat()],
         )
-        return self.correction(cursor.lastrowid)  # type: ignore[return-value]
+        return self.correction(_inserted(cursor))  # type: ignore[return-value]
 
     def withdraw_correction(self, correction_id: int, *, author: str, now: datetime) -> None:
         self.db.execute(
@@ -634,7 +643,7 @@ class Store:
             [(since or date.min).isoformat(), (until or date.max).isoformat()],
         )
 
-    def _corrections(self, clause: str, parameters: list) -> list[Correction]:
+    def _corrections(self, clause: str, parameters: list[object]) -> list[Correction]:
         return [
             Correction(
                 id=row["id"],
@@ -1014,10 +1023,12 @@ class Store:
 
     def pending_count(self) -> int:
         """Messages waiting or in flight (uses the outbox_due index; cheap on a huge outbox)."""
-        return self.db.execute(
-            "SELECT COUNT(*) FROM outbox WHERE status IN (?, ?)",
-            [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
-        ).fetchone()[0]
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM outbox WHERE status IN (?, ?)",
+                [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+            ).fetchone()[0]
+        )
 
     def outbox_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
@@ -1028,7 +1039,7 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _subscriber(row: dict) -> Subscriber:
+def _subscriber(row: dict[str, Any]) -> Subscriber:
     return Subscriber(
         chat_id=row["chat_id"],
         chat_type=row["chat_type"],

@@ -198,7 +198,7 @@ def is_fresh(day: date, today: date) -> bool:
 def kinds_for(subscriber: Subscriber, day: date) -> list[str]:
     """What the bulletin of `day` brings this subscriber: the daily summary (and its chart),
     the weekly digest on Mondays, the monthly one on the 1st."""
-    kinds = []
+    kinds: list[str] = []
     if Digest.DAILY in subscriber.digests:
         kinds.append(OutboxKind.BULLETIN)
         if subscriber.with_chart:

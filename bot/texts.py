@@ -50,9 +50,9 @@ def catalogue(language: str) -> dict[str, str | tuple[str, ...]]:
     messages: dict[str, str | tuple[str, ...]] = {}
     for message in _read(language):
         if isinstance(message.id, tuple):  # msgid, msgid_plural: both are the name
-            messages[message.id[0]] = tuple(message.string)
+            messages[message.id[0]] = tuple(message.string or ())
         elif message.id:
-            messages[message.id] = message.string
+            messages[str(message.id)] = str(message.string)
     return messages
 
 
@@ -157,4 +157,5 @@ def format_range(first: date, last: date) -> str:
 
 def __getattr__(name: str) -> str:
     """texts.<NAME>: the message in the language being spoken."""
-    return getattr(of(_speaking.get()), name)
+    message: str = getattr(of(_speaking.get()), name)
+    return message

@@ -145,7 +145,9 @@ def _items(body: str) -> list[str]:
     colon = body.find(":")
     if 0 <= colon < 80:  # after the heading's "... were approximately:"
         body = body[colon + 1 :]
-    items, current, depth = [], [], 0
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for index, char in enumerate(body):
         following = body[index + 1 : index + 3]
         depth += {"(": 1, ")": -1}.get(char, 0)

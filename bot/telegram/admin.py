@@ -17,7 +17,7 @@ from bot import render, texts
 from bot.admin import Desk
 from bot.telegram.commands import reply
 from bot.telegram.jobs import deliver_now, poll_once
-from bot.telegram.services import Context
+from bot.telegram.services import Context, Handler
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def is_admin(update: Update, context: Context) -> bool:
     return user is not None and user.id in context.services.config.telegram.admins
 
 
-def admin_only(action: str, handler: AdminHandler) -> Callable:
+def admin_only(action: str, handler: AdminHandler) -> Handler:
     """The one place admin rights are checked, for every admin command."""
 
     async def gated(update: Update, context: Context) -> None:

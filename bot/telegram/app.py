@@ -24,7 +24,6 @@ from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -45,7 +44,7 @@ from bot.store import Delivery, OutboxKind
 from bot.telegram import admin, commands, menus, webhook
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
-from bot.telegram.services import Context, Services
+from bot.telegram.services import App, Context, Handler, Services, job_queue
 
 __all__ = ["Services", "StartFailed", "build", "run", "running", "serve_metrics"]
 
@@ -80,7 +79,7 @@ def _expected_errors_in_one_line(record: logging.LogRecord) -> bool:
     its HTTP stack; the message says it all (and `run` adds what to do), so one line."""
     if record.exc_info and isinstance(record.exc_info[1], InvalidToken | NetworkError):
         record.msg = f"{record.msg} error=%r"
-        record.args = (*(record.args or ()), str(record.exc_info[1]))  # type: ignore[misc]
+        record.args = (*(record.args or ()), str(record.exc_info[1]))
         record.exc_info = None
     return True
 
@@ -88,7 +87,7 @@ def _expected_errors_in_one_line(record: logging.LogRecord) -> bool:
 logging.getLogger("telegram.ext").addFilter(_expected_errors_in_one_line)
 
 
-def build(services_: Services, *, token: str, base_url: str) -> Application:
+def build(services_: Services, *, token: str, base_url: str) -> App:
     """The bot, wired. `run_polling`/`run_webhook` start it with its jobs; `running` runs it
     inside an event loop of the caller's (the console, tests, benchmarks)."""
     application = (
@@ -134,7 +133,7 @@ def build(services_: Services, *, token: str, base_url: str) -> Application:
     return application
 
 
-def _command(name: str, handler: Callable) -> Callable:
+def _command(name: str, handler: Handler) -> Handler:
     """The handler of a command, timed for the metrics. What cannot be done as asked
     (a UserError: a bad date, an unknown category, too busy...) is the reply."""
 
@@ -156,7 +155,7 @@ def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
     return commands.bulletin_keyboard(day, shared=commands.is_shared(delivery.chat_id))
 
 
-async def _prepare(application: Application) -> None:
+async def _prepare(application: App) -> None:
     s: Services = application.bot_data["services"]
     released = s.store.release_in_flight()
     if released:
@@ -173,9 +172,7 @@ async def _prepare(application: Application) -> None:
     await menus.set_menus(application.bot, s.config.telegram.admins)
 
 
-async def _start_with_jobs(
-    application: Application, stop: Callable[[], None] | None = None
-) -> None:
+async def _start_with_jobs(application: App, stop: Callable[[], None] | None = None) -> None:
     """Prepare, then schedule the jobs; `stop` ends the run (default: python-telegram-bot's
     `stop_running`, for `run_polling`)."""
     stop = stop or application.stop_running
@@ -183,7 +180,7 @@ async def _start_with_jobs(
     database = _file_identity(s.store.path)  # the file as opened
     await _prepare(application)
     stop = _stop_promptly_on_signals(application, stop)
-    jobs = application.job_queue
+    jobs = job_queue(application)
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
     jobs.run_repeating(deliver, DELIVERY_EVERY_SECONDS, first=1, name=DELIVERY_JOB)
     interval = instance.HEARTBEAT.total_seconds()
@@ -225,9 +222,7 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
-def _stop_promptly_on_signals(
-    application: Application, then: Callable[[], None]
-) -> Callable[[], None]:
+def _stop_promptly_on_signals(application: App, then: Callable[[], None]) -> Callable[[], None]:
     """SIGTERM and SIGINT: delivery stops claiming and sending at once (what is on the wire gets
     a few seconds to be answered and recorded), then python-telegram-bot stops as usual, which
     waits for running jobs. Without this it waited for the whole broadcast, and Docker's 10 s
@@ -249,9 +244,7 @@ def _stop_promptly_on_signals(
 
 
 @asynccontextmanager
-async def running(
-    application: Application, *, webhook_url: str | None = None
-) -> AsyncIterator[Application]:
+async def running(application: App, *, webhook_url: str | None = None) -> AsyncIterator[App]:
     """The bot answering updates (long polling, or a webhook) without its poll and delivery
     jobs: the caller drives those (`poll_once`, `Services.deliverer.run`)."""
     async with application:
@@ -266,16 +259,18 @@ async def running(
                     await application.stop()
                     await _close(application)
             return
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        updater = application.updater
+        assert updater is not None  # built with ApplicationBuilder, which makes one
+        await updater.start_polling(poll_interval=0.0, timeout=1)
         try:
             yield application
         finally:
-            await application.updater.stop()
+            await updater.stop()
             await application.stop()
             await _close(application)
 
 
-async def _close(application: Application) -> None:
+async def _close(application: App) -> None:
     s: Services = application.bot_data["services"]
     if s.http is not None:
         await s.http.aclose()
@@ -317,17 +312,17 @@ def run(services_: Services, *, webhook_url: str | None = None) -> None:
         raise StartFailed(f"could not start: {logs.redact(str(error), secrets)}") from None
 
 
-def _run_polling(application: Application) -> None:
+def _run_polling(application: App) -> None:
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
 
 
-def _run_webhook(application: Application, services_: Services, url: str) -> None:
+def _run_webhook(application: App, services_: Services, url: str) -> None:
     """Behind a proxy: Telegram posts updates to `url` (bot/telegram/webhook.py checks the
     secret before reading a body, and caps it)."""
     asyncio.run(_serve_webhook(application, services_, url))
 
 
-async def _serve_webhook(application: Application, services_: Services, url: str) -> None:
+async def _serve_webhook(application: App, services_: Services, url: str) -> None:
     stopped = asyncio.Event()
     async with application:
         await _start_with_jobs(application, stopped.set)

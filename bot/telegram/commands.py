@@ -183,9 +183,9 @@ async def language(update: Update, context: Context) -> None:
         return
     s = context.services
     s.store.set_chat_language(
-        update.effective_chat.id,
+        update.effective_chat.id,  # type: ignore[union-attr]
         chosen,
-        chosen=True,  # type: ignore[union-attr]
+        chosen=True,
         now=s.clock.now(),
     )
     texts.set_language(chosen)
@@ -553,7 +553,9 @@ async def inline(update: Update, context: Context) -> None:
     await query.answer(results, cache_time=300, is_personal=True)
 
 
-def _inline_results(view: Bulletin, words: list[str], note: str | None) -> list:
+def _inline_results(
+    view: Bulletin, words: list[str], note: str | None
+) -> list[InlineQueryResultArticle]:
     """The articles offered for `words`: the whole bulletin first when nothing is typed, then
     each category named (or suggested for a misspelt word)."""
     keys, unknown = categories.resolve(words)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -99,9 +100,7 @@ async def chat(
                     if not _send(api, message, last_with_buttons, out):
                         continue
                     answered = await asyncio.to_thread(
-                        api.wait_for,
-                        lambda before=before: api.replies() > before,
-                        REPLY_TIMEOUT_SECONDS,
+                        api.wait_for, partial(_replied, api, before), REPLY_TIMEOUT_SECONDS
                     )
                     if not answered:
                         unanswered += 1
@@ -110,6 +109,10 @@ async def chat(
             finally:
                 services.store.forget_chat(CHAT_ID)
     return unanswered
+
+
+def _replied(api: LocalBotApi, before: int) -> bool:
+    return api.replies() > before
 
 
 def _send(api: LocalBotApi, line: str, last_with_buttons: list[SentMessage], out: TextIO) -> bool:

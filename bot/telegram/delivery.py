@@ -226,7 +226,7 @@ class Deliverer:
         sends = [asyncio.ensure_future(self._send(d, rendered)) for d in batch]
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
-            waiting: set[asyncio.Future] = set(sends)
+            waiting: set[asyncio.Future[Any]] = set(sends)
             while waiting and not self._stopping.is_set():
                 _, waiting = await asyncio.wait(
                     waiting | {stopping}, return_when=asyncio.FIRST_COMPLETED

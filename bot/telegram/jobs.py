@@ -32,7 +32,7 @@ async def poll(context: Context) -> None:
             s.store.latest_date(),
             s.config.schedule.poll_every_minutes,
         )
-        context.job_queue.run_once(poll, delay, name=POLL_JOB)
+        context.jobs.run_once(poll, delay, name=POLL_JOB)
 
 
 async def poll_once(s: Services) -> PollResult:

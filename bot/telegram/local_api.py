@@ -252,7 +252,8 @@ class LocalBotApi:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, _error(404, "Not Found: method not found")
-        return handler(params)
+        answer: tuple[int, dict[str, Any]] = handler(params)
+        return answer
 
     def _queue(self, update: dict[str, Any]) -> int:
         with self._lock:
@@ -465,15 +466,17 @@ def _chat_id(value: Any) -> int:
 def parse_parameters(content_type: str, body: bytes) -> dict[str, Any]:
     """The parameters of a Bot API call, however python-telegram-bot encoded them."""
     if content_type.startswith("application/json"):
-        return json.loads(body or b"{}")
+        parsed: dict[str, Any] = json.loads(body or b"{}")
+        return parsed
     if content_type.startswith("multipart/form-data"):
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
             f"Content-Type: {content_type}\r\n\r\n".encode() + body
         )
         params: dict[str, Any] = {}
         for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
+            name = str(part.get_param("name", header="content-disposition"))
+            payload = part.get_payload(decode=True)
+            payload = payload if isinstance(payload, bytes) else b""
             if part.get_filename():
                 params[name] = payload
                 params[f"{name}#filename"] = part.get_filename()
@@ -524,7 +527,7 @@ class Server:
     @property
     def base_url(self) -> str:
         host, port = self._http.server_address[:2]
-        return f"http://{host}:{port}/bot"
+        return f"http://{host!s}:{port}/bot"
 
     def close(self) -> None:
         self.api.close()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import httpx
-from telegram.ext import CallbackContext, ExtBot
+from telegram import InlineQueryResultArticle, Update
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot import render
 from bot.charts import ChartCache
@@ -51,9 +53,11 @@ class Services:
     lease: Lease | None = None
     fatal: str | None = None
     # The last export built, by (format, from, to, language, data version).
-    exports: dict[tuple, Kept] = field(default_factory=dict)
+    exports: dict[tuple[object, ...], Kept] = field(default_factory=dict)
     # Inline answers by (language, data version, words), LRU, at most INLINE_KEPT.
-    inline_answers: OrderedDict[tuple, list] = field(default_factory=OrderedDict)
+    inline_answers: OrderedDict[tuple[object, ...], list[InlineQueryResultArticle]] = field(
+        default_factory=OrderedDict
+    )
     # (group, user) -> (is a group admin, until when that answer is trusted): GROUP_ADMIN_FOR.
     group_admins: dict[tuple[int, int], tuple[bool, datetime]] = field(default_factory=dict)
 
@@ -72,4 +76,23 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data["services"]
+        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+
+    @property
+    def jobs(self) -> JobQueue[Any]:
+        """The job queue: python-telegram-bot[job-queue] is a dependency, so it is there."""
+        assert self.job_queue is not None, "python-telegram-bot[job-queue] is not installed"
+        return self.job_queue
+
+
+# The application as built (bot/telegram/app.py), with its type arguments spelt out once.
+App = Application[
+    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Any]
+]
+# A handler of an update, as python-telegram-bot calls it.
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+def job_queue(application: App) -> JobQueue[Any]:
+    assert application.job_queue is not None, "python-telegram-bot[job-queue] is not installed"
+    return application.job_queue

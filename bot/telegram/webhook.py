@@ -21,10 +21,10 @@ from http import HTTPStatus
 
 import tornado.web
 from telegram import Update
-from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from bot.config import Config
+from bot.telegram.services import App
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 @tornado.web.stream_request_body
 class UpdateHandler(tornado.web.RequestHandler):
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, bot_application: Application, secret: str) -> None:
+    def initialize(self, bot_application: App, secret: str) -> None:
         self.bot_application = bot_application
         self.secret = secret
         self.chunks: list[bytes] = []
@@ -72,7 +72,7 @@ class UpdateHandler(tornado.web.RequestHandler):
 
 
 @asynccontextmanager
-async def serving(application: Application, config: Config, url: str) -> AsyncIterator[None]:
+async def serving(application: App, config: Config, url: str) -> AsyncIterator[None]:
     """Listen on `[webhook] listen:port/path` and tell Telegram to post updates to `url`."""
     webhook = config.webhook
     routes = [
