@@ -139,6 +139,15 @@ def test_fetch_stores_and_prints_the_new_bulletin(run_on_history):
     assert "Original post: https://www.facebook.com/GeneralStaff.ua/posts/20260808" in out
 
 
+def test_fetch_says_how_many_subscribers_get_the_new_bulletin(run_on_history, tmp_path):
+    store = Store(tmp_path / "bulletin.db")
+    store.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    store.close()
+    status, out, _ = run_on_history("fetch")
+    assert status == 0
+    assert out.startswith("1 new, 14 revised\nQueued for 1 subscriber.\nRussian losses")
+
+
 def test_fetch_from_a_broken_source_fails_with_the_reason(run_on_history, fake_api):
     fake_api.api.fail("html")
     status, out, err = run_on_history("fetch")
