@@ -591,11 +591,6 @@ class Store:
         )
         return [(date.fromisoformat(day), _finding(*finding)) for day, *finding in rows]
 
-    def raw_payload(self, report_id: int) -> str:
-        return str(
-            self.db.execute("SELECT raw FROM reports WHERE id = ?", [report_id]).fetchone()[0]
-        )
-
     # Corrections ---------------------------------------------------------------------------
 
     def add_correction(
@@ -1029,10 +1024,6 @@ class Store:
                 [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
             ).fetchone()[0]
         )
-
-    def outbox_counts(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
-        return dict(rows.fetchall())
 
 
 def _moment(text: str | None) -> datetime | None:

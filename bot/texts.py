@@ -6,7 +6,8 @@ have every message (tests/test_texts.py checks names and fields).
 
     texts.of("uk").CAVEAT   the Ukrainian caveat
     texts.CAVEAT            in the language being spoken: the reader's, set for each update
-                            and each delivery with `speaking(language)`; English otherwise
+                            and each delivery with `set_language` (for a block of code:
+                            `with speaking(language)`); English otherwise
     texts.ngettext("QUEUED", n)
                             a message with plural forms (msgid_plural in the catalogue): the
                             form for n, by the catalogue's Plural-Forms rule (Ukrainian has

@@ -94,3 +94,9 @@ def sleep() -> RecordingSleep:
 async def api(fake_api: Server, sleep: RecordingSleep):
     async with make_client() as client:
         yield StatisticsApi(fake_api.url, client, today=TODAY, sleep=sleep)
+
+
+def outbox_counts(store: Store) -> dict[str, int]:
+    """Every outbox row by status: what the tests look at after a delivery round."""
+    rows = store.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    return dict(rows.fetchall())

@@ -14,7 +14,7 @@ from bot.subscriptions import enqueue_bulletin
 from bot.telegram.admin import ADMIN_COMMANDS
 from bot.telegram.jobs import poll_once
 from tests.bot_harness import ADMIN, USER
-from tests.conftest import NOW
+from tests.conftest import NOW, outbox_counts
 
 BULLETINS = Path(__file__).parent / "fixtures" / "bulletins"
 STORED = date(2026, 8, 7)  # the newest day in the test store
@@ -34,10 +34,10 @@ async def drain(bot) -> None:
     bot.services.deliverer = deliverer
     for _ in range(20):
         await deliverer.run()
-        if not bot.store.outbox_counts().get(DeliveryStatus.PENDING):
+        if not outbox_counts(bot.store).get(DeliveryStatus.PENDING):
             return
         bot.clock.advance(timedelta(minutes=11))
-    raise AssertionError(bot.store.outbox_counts())
+    raise AssertionError(outbox_counts(bot.store))
 
 
 def subscribe(bot, *chat_ids: int) -> None:

@@ -10,7 +10,7 @@ from bot import render, texts
 from bot.store import DeliveryStatus
 from bot.subscriptions import enqueue_bulletin
 from tests.bot_harness import ADMIN
-from tests.conftest import NOW
+from tests.conftest import NOW, outbox_counts
 
 NBSP = "\u00a0"
 UK = 3003
@@ -93,7 +93,7 @@ async def test_each_subscriber_gets_the_summary_in_their_language(bot):
     assert bot.store.subscriber_languages() == {"uk": 1, "en": 1}  # what /stats shows
     enqueue_bulletin(bot.store, NOW.date() - timedelta(days=1), now=NOW)
     await bot.services.deliverer.run()  # the application's own, with its buttons
-    assert not bot.store.outbox_counts().get(DeliveryStatus.PENDING)
+    assert not outbox_counts(bot.store).get(DeliveryStatus.PENDING)
     uk = bot.api.messages_to(UK)[-1]
     en = bot.api.messages_to(4004)[-1]
     assert "Втрати Росії" in uk.text and ("Особовий склад", "c:personnel:2026-08-07") in uk.buttons

@@ -32,9 +32,9 @@ async def test_history_follows_the_pages(api, fake_api):
     assert sum("/statistics" in path for path, _ in fake_api.api.requests) == 2  # 50 + 19
 
 
-async def test_one_day_by_date(api, fake_api):
+async def test_a_record_becomes_a_report(api, fake_api):
     day = date(2026, 7, 1)
-    report = await api.on(day)
+    (report,) = await api.history(day, day)
     record = fake_api.api.records[day]
     assert (report.date, report.day, report.link) == (day, record["day"], link_for(day))
     assert report.totals["tanks"] == record["stats"]["tanks"]

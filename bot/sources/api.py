@@ -47,9 +47,6 @@ class StatisticsApi:
     async def latest(self) -> Report:
         return await self._one(f"{self.base_url}/statistics/latest")
 
-    async def on(self, day: date) -> Report:
-        return await self._one(f"{self.base_url}/statistics/{day.isoformat()}")
-
     async def history(self, date_from: date, date_to: date) -> list[Report]:
         """Every record from `date_from` to `date_to`, following the API's pages."""
         url: str | None = f"{self.base_url}/statistics"

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -113,7 +113,6 @@ class RoundStats:
     failed: int = 0
     skipped: int = 0
     rate_limited: int = 0
-    errors: list[str] = field(default_factory=list)
     # A Telegram outage that this round saw end: (first failed send, length).
     outage: tuple[datetime, timedelta] | None = None
 

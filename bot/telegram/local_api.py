@@ -200,10 +200,6 @@ class LocalBotApi:
             }
         )
 
-    def make_admin(self, chat_id: int, user_id: int) -> None:
-        with self._lock:
-            self.chat_admins.setdefault(chat_id, set()).add(user_id)
-
     # Observing the bot -------------------------------------------------------------------------
 
     def messages_to(self, chat_id: int) -> list[SentMessage]:
