@@ -12,7 +12,7 @@ changed by a refused or mistaken command.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -277,3 +277,97 @@ def _whole(word: str) -> int:
     if not re.fullmatch(r"\d{1,12}", word) or int(word) > MAX_FIGURE:
         raise AdminError(texts.BAD_VALUE.format(word=word, most=texts.number(MAX_FIGURE)))
     return int(word)
+
+
+# Every admin command, once. Telegram's gate, handlers and admin menu, the command line's
+# subcommands, the admins' /help and the README's table all come from this table.
+TELEGRAM, COMMAND_LINE = "telegram", "command line"
+BOTH = frozenset({TELEGRAM, COMMAND_LINE})
+
+
+@dataclass(frozen=True)
+class AdminCommand:
+    """One admin command: what it takes, what it does, and the reply (Telegram HTML).
+
+    `answer` is None for a command whose Telegram side must do more than call the desk (it
+    lives in bot/telegram/admin.py: /fetch polls the source)."""
+
+    name: str
+    arguments: str  # as its usage shows them: "DATE CATEGORY VALUE [REASON]"
+    summary: str  # one line, for the command line's help and the README
+    answer: Callable[[Desk, list[str]], str] | None
+    where: frozenset[str] = BOTH
+    # It takes free text (kept as typed, lines and all) rather than words.
+    takes_text: bool = False
+
+
+ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
+    AdminCommand(
+        "held",
+        "",
+        "bulletins on hold, what is still wrong with each, and their figures",
+        lambda desk, words: render.held(desk.held()),
+    ),
+    AdminCommand(
+        "approve",
+        "DATE",
+        "accept a held bulletin as it is, and see it as subscribers get it",
+        lambda desk, words: render.approved(*desk.approve(words)),
+    ),
+    AdminCommand(
+        "reject",
+        "DATE [REASON]",
+        "discard a held bulletin: kept in the store, never shown",
+        lambda desk, words: render.rejected(desk.reject(words)),
+    ),
+    AdminCommand(
+        "correct",
+        "DATE CATEGORY VALUE [REASON]",
+        "set one category's figure on one date; the fetched figure is kept",
+        lambda desk, words: render.corrected(desk.correct(words)),
+    ),
+    AdminCommand(
+        "uncorrect",
+        "ID",
+        "withdraw a correction",
+        lambda desk, words: render.uncorrected(*desk.uncorrect(words)),
+    ),
+    AdminCommand(
+        "corrections",
+        "[DATE]",
+        "the log of corrections, newest first, withdrawn ones included",
+        lambda desk, words: render.corrections_log(desk.corrections(words)),
+    ),
+    AdminCommand(
+        "notes",
+        "[DATE]",
+        "what validation noted on accepted bulletins",
+        lambda desk, words: render.notes(desk.notes(words)),
+    ),
+    AdminCommand("fetch", "", "ask the source now and say what came", None, frozenset({TELEGRAM})),
+    AdminCommand(
+        "announce",
+        "TEXT",
+        "a message to every active subscriber, through the outbox",
+        lambda desk, words: render.announced(desk.announce(" ".join(words))),
+        takes_text=True,
+    ),
+    AdminCommand(
+        "stats",
+        "",
+        "subscribers, the last fetch, held bulletins, today's deliveries",
+        lambda desk, words: desk.stats(),
+    ),
+    AdminCommand(
+        "audit",
+        "[N]",
+        "the audit log, newest first: every admin action and refused attempt",
+        lambda desk, words: render.audit_log(desk.audit_log(words)),
+        frozenset({COMMAND_LINE}),
+    ),
+)
+
+
+def admin_commands(where: str) -> tuple[AdminCommand, ...]:
+    """The admin commands of Telegram or of the command line, in the table's order."""
+    return tuple(c for c in ADMIN_COMMANDS if where in c.where)

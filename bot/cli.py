@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from bot import __version__, categories, instance, logs, render, texts
-from bot.admin import Desk
+from bot.admin import COMMAND_LINE, Desk, admin_commands
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
@@ -153,16 +153,16 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("on", on, "print the bulletin of a past date")
     sub.add_argument("date", nargs="?", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
-    command("held", held, "list reports on hold, what is wrong with them, and their figures")
     sub = command("paste", paste, "read a bulletin's text, as an admin's paste in Telegram")
     sub.add_argument("file", nargs="?", type=Path, help="a text file (default: standard input)")
     sub = command("export", export_figures, "the effective figures as CSV or JSON")
     sub.add_argument("words", nargs="*", metavar="[csv|json] [FROM] [TO]")
     sub.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    for name, summary, arguments in ADMIN_COMMANDS:
-        sub = command(name, admin_command, summary)
-        sub.add_argument("words", nargs="*", metavar=arguments or "ARGUMENTS")
-        sub.set_defaults(action=name)
+    for admin in admin_commands(COMMAND_LINE):
+        sub = command(admin.name, admin_command, admin.summary)
+        if admin.arguments:
+            sub.add_argument("words", nargs="*", metavar=admin.arguments)
+        sub.set_defaults(action=admin, words=[])
     sub = command("run", run, "run the Telegram bot (long polling, or a webhook)")
     sub.add_argument(
         "--wait",
@@ -288,11 +288,6 @@ def on(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def held(context: Context, args: argparse.Namespace) -> int:
-    print(render.to_plain(render.held(_desk(context).held())))
-    return 0
-
-
 def paste(context: Context, args: argparse.Namespace) -> int:
     """The twin of an admin pasting a bulletin in Telegram: same parser, validation, answer."""
     try:
@@ -322,49 +317,16 @@ def export_figures(context: Context, args: argparse.Namespace) -> int:
 
 
 # The admin desk from the server: (command, summary, arguments); the same code as in Telegram.
-ADMIN_COMMANDS = (
-    ("correct", "set one figure of one date: DATE CATEGORY VALUE [REASON]", "DATE CATEGORY VALUE"),
-    ("uncorrect", "withdraw a correction: ID", "ID"),
-    ("corrections", "the log of corrections, newest first: [DATE]", "DATE"),
-    ("approve", "accept a held report as it is: DATE", "DATE"),
-    ("reject", "discard a held report (kept, never shown): DATE [REASON]", "DATE"),
-    ("notes", "what validation noted on accepted bulletins: [DATE]", "DATE"),
-    ("announce", "a message to every active subscriber: TEXT", "TEXT"),
-    ("stats", "subscribers, last fetch, held reports, deliveries today", ""),
-    ("audit", "the audit log, newest first: every admin action and refused attempt [N]", "N"),
-)
-
-
 def _desk(context: Context) -> Desk:
     """The admin desk for the operator at the server (audited as cli:LOGIN)."""
     return Desk(context.open_store(), context.config, context.clock, f"cli:{getpass.getuser()}")
 
 
 def admin_command(context: Context, args: argparse.Namespace) -> int:
-    desk = _desk(context)
-    words = args.words
-    print(render.to_plain(_admin_reply(desk, args.action, words)))
+    """An admin command from the table in bot/admin.py, for the operator at the server."""
+    answer = args.action.answer
+    print(render.to_plain(answer(_desk(context), list(args.words))))
     return 0
-
-
-def _admin_reply(desk: Desk, action: str, words: list[str]) -> str:
-    if action == "correct":
-        return render.corrected(desk.correct(words))
-    if action == "uncorrect":
-        return render.uncorrected(*desk.uncorrect(words))
-    if action == "corrections":
-        return render.corrections_log(desk.corrections(words))
-    if action == "approve":
-        return render.approved(*desk.approve(words))
-    if action == "reject":
-        return render.rejected(desk.reject(words))
-    if action == "notes":
-        return render.notes(desk.notes(words))
-    if action == "announce":
-        return render.announced(desk.announce(" ".join(words)))
-    if action == "audit":
-        return render.audit_log(desk.audit_log(words))
-    return desk.stats()
 
 
 # Writes take milliseconds; a database locked for this long is stuck.

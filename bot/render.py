@@ -276,6 +276,13 @@ def help_text() -> str:
     return _fill(texts.HELP, categories=names)
 
 
+def admin_help(names: Sequence[str]) -> str:
+    """The admin commands, for an admin's /help: each with its menu description."""
+    lines = [texts.ADMIN_HELP]
+    lines += [f"/{name} — {_escape(getattr(texts, f'COMMAND_{name.upper()}'))}" for name in names]
+    return "\n".join(lines)
+
+
 def sources(
     url: str, first: date | None, last: date | None, days: int, last_fetch: Fetch | None
 ) -> str:

@@ -11,7 +11,7 @@ import pytest
 from bot import render, texts
 from bot.store import DeliveryStatus, OutboxKind, ReportStatus
 from bot.subscriptions import enqueue_bulletin
-from bot.telegram.admin import ADMIN_COMMANDS
+from bot.telegram.admin import HANDLERS
 from bot.telegram.jobs import poll_once
 from tests.bot_harness import ADMIN, USER
 from tests.conftest import NOW, outbox_counts
@@ -45,7 +45,7 @@ def subscribe(bot, *chat_ids: int) -> None:
         bot.store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
 
 
-@pytest.mark.parametrize("command", sorted(ADMIN_COMMANDS))
+@pytest.mark.parametrize("command", sorted(HANDLERS))
 async def test_every_admin_command_refuses_anyone_else_and_the_attempt_is_audited(bot, command):
     reply = await bot.ask(f"/{command} 2026-08-07 tanks 1", chat_id=USER)
     assert plain(reply) == texts.ADMINS_ONLY

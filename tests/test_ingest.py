@@ -41,7 +41,8 @@ async def test_first_fetch_stores_the_new_report_with_its_raw_payload(history_st
     assert report.link == "https://www.facebook.com/GeneralStaff.ua/posts/20260808"
     assert report.totals["tanks"] == 12251
     assert report.fetched_at == NOW
-    raw = json.loads(history_store.raw_payload(report.id))
+    (stored,) = history_store.db.execute("SELECT raw FROM reports WHERE id = ?", [report.id])
+    raw = json.loads(stored[0])
     assert raw["data"]["stats"]["tanks"] == 12251
     # The request named the project.
     assert fake_api.api.requests[0][1].startswith("bulletin-bot/")

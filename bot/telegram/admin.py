@@ -14,7 +14,7 @@ from telegram import MessageOriginChannel, Update
 from telegram.constants import ChatType
 
 from bot import render, texts
-from bot.admin import Desk
+from bot.admin import TELEGRAM, AdminCommand, Desk, admin_commands
 from bot.telegram.commands import reply
 from bot.telegram.jobs import deliver_now, poll_once
 from bot.telegram.services import Context, Handler
@@ -55,34 +55,6 @@ def admin_only(action: str, handler: AdminHandler) -> Handler:
     return gated
 
 
-async def correct(update: Update, context: Context, desk: Desk) -> None:
-    await reply(update, render.corrected(desk.correct(context.args or [])))
-
-
-async def uncorrect(update: Update, context: Context, desk: Desk) -> None:
-    await reply(update, render.uncorrected(*desk.uncorrect(context.args or [])))
-
-
-async def corrections(update: Update, context: Context, desk: Desk) -> None:
-    await reply(update, render.corrections_log(desk.corrections(context.args or [])))
-
-
-async def held(update: Update, context: Context, desk: Desk) -> None:
-    await reply(update, render.held(desk.held()))
-
-
-async def notes(update: Update, context: Context, desk: Desk) -> None:
-    await reply(update, render.notes(desk.notes(context.args or [])))
-
-
-async def approve(update: Update, context: Context, desk: Desk) -> None:
-    await reply(update, render.approved(*desk.approve(context.args or [])))
-
-
-async def reject(update: Update, context: Context, desk: Desk) -> None:
-    await reply(update, render.rejected(desk.reject(context.args or [])))
-
-
 async def fetch(update: Update, context: Context, desk: Desk) -> None:
     s = context.services
     result = await poll_once(s)
@@ -94,15 +66,19 @@ async def fetch(update: Update, context: Context, desk: Desk) -> None:
     await deliver_now(s)
 
 
-async def announce(update: Update, context: Context, desk: Desk) -> None:
-    text = update.effective_message.text or ""  # type: ignore[union-attr]
-    body = re.split(r"\s", text, maxsplit=1)[1] if re.search(r"\s", text) else ""
-    queued = desk.announce(body)
-    await reply(update, render.announced(queued))
+def _answered(command: AdminCommand) -> AdminHandler:
+    """The Telegram handler of a command the desk answers (bot/admin.py ADMIN_COMMANDS)."""
+    answer = command.answer
+    assert answer is not None
 
+    async def handler(update: Update, context: Context, desk: Desk) -> None:
+        words = list(context.args or [])
+        if command.takes_text:  # the message after the command, as typed: lines and all
+            text = update.effective_message.text or ""  # type: ignore[union-attr]
+            words = re.split(r"\s", text, maxsplit=1)[1:]
+        await reply(update, answer(desk, words))
 
-async def stats(update: Update, context: Context, desk: Desk) -> None:
-    await reply(update, desk.stats())
+    return handler
 
 
 async def pasted(update: Update, context: Context, desk: Desk) -> None:
@@ -124,15 +100,8 @@ async def text_message(update: Update, context: Context) -> None:
         await reply(update, texts.NOT_UNDERSTOOD)
 
 
-ADMIN_COMMANDS: dict[str, AdminHandler] = {
-    "correct": correct,
-    "uncorrect": uncorrect,
-    "corrections": corrections,
-    "held": held,
-    "notes": notes,
-    "approve": approve,
-    "reject": reject,
-    "fetch": fetch,
-    "announce": announce,
-    "stats": stats,
+# Every admin command of Telegram, by name: the desk's answer, or a handler of its own.
+HANDLERS: dict[str, AdminHandler] = {
+    command.name: fetch if command.name == "fetch" else _answered(command)
+    for command in admin_commands(TELEGRAM)
 }

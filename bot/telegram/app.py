@@ -112,7 +112,7 @@ def build(services_: Services, *, token: str, base_url: str) -> App:
     posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, handler in COMMANDS.items():
         application.add_handler(CommandHandler(name, _command(name, handler), filters=posts))
-    for name, admin_handler in admin.ADMIN_COMMANDS.items():
+    for name, admin_handler in admin.HANDLERS.items():
         gated = admin.admin_only(name, admin_handler)
         application.add_handler(CommandHandler(name, _command(name, gated), filters=posts))
     # Before anything else, each in a group of its own: the language to answer in, then the

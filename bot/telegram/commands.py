@@ -37,6 +37,7 @@ from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
 from bot.store import SubscriberStatus
 from bot.subscriptions import parse_options
+from bot.telegram import menus
 from bot.telegram.services import Context, Kept
 from bot.throttle import ALLOW, WARN
 from bot.trends import compare
@@ -204,7 +205,13 @@ async def about(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    await reply(update, render.help_text())
+    """Every reader command; in an admin's private chat, the admin commands too."""
+    text = render.help_text()
+    user, chat = update.effective_user, update.effective_chat
+    admins = context.services.config.telegram.admins
+    if user and user.id in admins and chat and chat.type == ChatType.PRIVATE:
+        text += "\n\n" + render.admin_help(menus.ADMIN)
+    await reply(update, text)
 
 
 async def latest(update: Update, context: Context) -> None:

@@ -27,6 +27,7 @@ from telegram import (
 from telegram.error import TelegramError
 
 from bot import texts
+from bot.admin import TELEGRAM, admin_commands
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +52,8 @@ COMMANDS = (
 # What only a group's admins may do in the group.
 GROUP_SETTINGS = ("subscribe", "unsubscribe", "language")
 GROUP_MEMBERS = tuple(c for c in COMMANDS if c not in GROUP_SETTINGS)
-# The bot's admin commands (bot/telegram/admin.py), after the reader commands.
-ADMIN = (
-    "held",
-    "approve",
-    "reject",
-    "correct",
-    "uncorrect",
-    "corrections",
-    "notes",
-    "fetch",
-    "announce",
-    "stats",
-)
+# The bot's admin commands (bot/admin.py), after the reader commands.
+ADMIN = tuple(command.name for command in admin_commands(TELEGRAM))
 
 SCOPES: tuple[tuple[BotCommandScope, Sequence[str]], ...] = (
     (BotCommandScopeDefault(), COMMANDS),
