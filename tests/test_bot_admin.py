@@ -12,7 +12,7 @@ from bot import render, texts
 from bot.store import DeliveryStatus, OutboxKind, ReportStatus
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.admin import HANDLERS
-from bot.telegram.jobs import poll_once
+from bot.telegram.jobs import poll_now
 from tests.bot_harness import ADMIN, USER
 from tests.conftest import NOW, outbox_counts
 
@@ -88,7 +88,7 @@ async def test_a_correction_changes_latest_and_on_and_keeps_the_original(bot):
     ]
 
     # The next day is validated against the corrected figure: 47,580 is now a decrease.
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     assert result.outcomes[-1].status == ReportStatus.HELD
     details = [f.detail for f in result.outcomes[-1].findings]
     assert "Artillery systems went down: 47,600 -> 47,580" in details
@@ -147,7 +147,7 @@ async def test_a_date_with_no_report(bot):
 async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake_api):
     subscribe(bot, 601, 602)
     fake_api.api.set_total(NEW_DAY, "mlrs", 2000)  # 2,008 the day before
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     assert result.queued == 0 and result.outcomes[-1].status == ReportStatus.HELD
     await drain(bot)
     assert bot.api.messages_to(601) == []
@@ -157,7 +157,7 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
         "⚠️ Admin alert: The bulletin of 8 August 2026 is on hold: MLRS went "
         "down: 2,008 → 2,000. /approve 2026-08-08 or /reject 2026-08-08."
     )
-    await poll_once(bot.services)  # the same held report again: no second alert
+    await poll_now(bot.services)  # the same held report again: no second alert
     await drain(bot)
     assert sum("Admin alert" in m.text for m in bot.api.messages_to(ADMIN)) == 1
 
@@ -181,7 +181,7 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
 
 async def test_a_rejected_report_is_never_shown(bot, fake_api):
     fake_api.api.set_total(NEW_DAY, "tanks", 1)
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     assert await admin(bot, "/reject 2026-08-08 garbage from the source") == (
         "The bulletin of 8 August 2026 is rejected: kept in the store, never shown."
     )
@@ -249,7 +249,7 @@ async def test_stats_and_fetch(bot):
 async def test_a_source_that_keeps_failing_alerts_the_admins_once(bot, fake_api):
     fake_api.api.fail("404")
     for _ in range(5):
-        assert (await poll_once(bot.services)).error
+        assert (await poll_now(bot.services)).error
     await drain(bot)
     alerts = [plain(m) for m in bot.api.messages_to(ADMIN) if "Admin alert" in m.text]
     assert len(alerts) == 1

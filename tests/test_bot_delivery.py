@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from bot import render, texts
 from bot.store import DeliveryStatus, OutboxKind, SubscriberStatus
 from bot.subscriptions import enqueue_bulletin
-from bot.telegram.jobs import poll_once
+from bot.telegram.jobs import poll_now
 from tests.bot_harness import USER
 from tests.conftest import NOW, outbox_counts
 
@@ -122,7 +122,7 @@ async def test_a_subscriber_in_another_time_zone_gets_it_at_their_time_once(bot)
     bot.services.deliverer = bot.deliverer()
 
     # 06:30 UTC: the poll finds 8 August's bulletin.
-    assert (await poll_once(bot.services)).queued == 2
+    assert (await poll_now(bot.services)).queued == 2
     await bot.services.deliverer.run()
     assert bulletins_sent(bot) == Counter({2002: 1})
 
@@ -138,7 +138,7 @@ async def test_a_subscriber_in_another_time_zone_gets_it_at_their_time_once(bot)
 
     # Polling again, or later rounds, send nothing more.
     bot.clock.advance(timedelta(hours=1))
-    assert (await poll_once(bot.services)).queued == 0
+    assert (await poll_now(bot.services)).queued == 0
     await bot.services.deliverer.run()
     assert bulletins_sent(bot) == Counter({2002: 1, USER: 1})
 
@@ -147,7 +147,7 @@ async def test_history_and_revisions_are_never_broadcast(bot):
     subscribe_many(bot, [3003])
     bot.services.deliverer = bot.deliverer()
     bot.clock.advance(timedelta(days=30))  # the source's latest is now a month old
-    assert (await poll_once(bot.services)).queued == 0
+    assert (await poll_now(bot.services)).queued == 0
     assert outbox_counts(bot.store) == {}
 
 

@@ -7,7 +7,7 @@ import socket
 import httpx
 
 from bot import metrics
-from bot.telegram.jobs import poll_once
+from bot.telegram.jobs import poll_now
 
 
 def sample(name: str, **labels: str) -> float:
@@ -29,9 +29,9 @@ async def test_polls_commands_and_deliveries_are_counted_and_served(bot, fake_ap
     }
     await bot.ask("/subscribe", chat_id=42)
     await bot.ask("/latest tanks")
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     fake_api.api.fail("500")
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     bot.services.deliverer = bot.deliverer()
     await bot.services.deliverer.run()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from bot import render
 from bot.figures import FUTURE
 from bot.store import ReportStatus
-from bot.telegram.jobs import poll_once
+from bot.telegram.jobs import poll_now
 from tests.bot_harness import ADMIN
 from tests.conftest import NOW
 
@@ -63,7 +63,7 @@ def line(text: str, name: str) -> str:
 async def test_a_misprint_corrected_while_held_reaches_subscribers_corrected_only(bot, fake_api):
     subscribe(bot, READER)
     fake_api.api.set_total(TODAY, "artillery_systems", 75)  # 764 -> 75, as on 25 June 2022
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     assert result.outcomes[-1].status == ReportStatus.HELD and result.queued == 0
 
     held = await admin(bot, "/held")
@@ -90,7 +90,7 @@ async def test_a_correction_that_leaves_something_wrong_keeps_the_report_held(bo
     subscribe(bot, READER)
     fake_api.api.set_total(TODAY, "artillery_systems", 75)
     fake_api.api.set_total(TODAY, "tanks", 12200)
-    await poll_once(bot.services)
+    await poll_now(bot.services)
 
     reply = await admin(bot, "/correct 2026-08-08 artillery 47580")
     assert "The bulletin stays on hold, because:" in reply
@@ -109,7 +109,7 @@ async def test_a_correction_that_leaves_something_wrong_keeps_the_report_held(bo
 async def test_approve_shows_what_goes_out_and_footnotes_follow_later_corrections(bot, fake_api):
     subscribe(bot, READER)
     fake_api.api.set_total(TODAY, "mlrs", 2000)  # 2,008 the day before: a genuine revision
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     approved = await admin(bot, "/approve 2026-08-08")
     assert "Queued for 1 subscriber." in approved
     assert "MLRS: 2,000 (−8, revised down by the source)*" in approved
@@ -130,13 +130,13 @@ async def test_approve_shows_what_goes_out_and_footnotes_follow_later_correction
 async def test_a_rejected_report_then_fixed_by_the_source_goes_out_once(bot, fake_api):
     subscribe(bot, READER)
     fake_api.api.set_total(TODAY, "tanks", 1)
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     await admin(bot, "/reject 2026-08-08 garbage")
     fake_api.api.set_total(TODAY, "tanks", 12251)
 
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     assert result.queued == 1
-    await poll_once(bot.services)  # and again: nothing more
+    await poll_now(bot.services)  # and again: nothing more
     await deliver_until(bot, NOW + timedelta(minutes=30))
     (bulletin,) = received(bot, READER)
     assert "Tanks: 12,251 (+4)" in bulletin and "8 August 2026" in bulletin
@@ -145,7 +145,7 @@ async def test_a_rejected_report_then_fixed_by_the_source_goes_out_once(bot, fak
 async def test_a_pasted_bulletin_replacing_a_held_one_goes_out_once(bot, fake_api):
     subscribe(bot, READER)
     fake_api.api.set_total(TODAY, "tanks", 1)
-    await poll_once(bot.services)
+    await poll_now(bot.services)
 
     reply = await admin(bot, (BULLETINS / "en_2026-08-08.txt").read_text())
     assert "accepted" in reply and "Queued for 1 subscriber." in reply
@@ -160,15 +160,15 @@ async def test_a_pasted_bulletin_replacing_a_held_one_goes_out_once(bot, fake_ap
 async def test_a_revision_of_a_delivered_day_brings_one_errata_to_those_who_got_it(bot, fake_api):
     subscribe(bot, READER)
     subscribe(bot, LATE_READER, send_at="20:00")  # 17:00 UTC
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     await deliver_until(bot, NOW + timedelta(minutes=5))
     assert len(received(bot, READER)) == 1 and received(bot, LATE_READER) == []
 
     fake_api.api.set_total(TODAY, "tanks", 12255)
     fake_api.api.set_total(TODAY, "uav_systems", 449700)
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     assert result.outcomes[-1].change == "revised" and result.outcomes[-1].status == "accepted"
-    await poll_once(bot.services)  # seen again: nothing more
+    await poll_now(bot.services)  # seen again: nothing more
 
     await deliver_until(bot, datetime(2026, 8, 8, 17, 5, tzinfo=NOW.tzinfo))
     first, errata = received(bot, READER)
@@ -183,7 +183,7 @@ async def test_a_revision_of_a_delivered_day_brings_one_errata_to_those_who_got_
 
 async def test_a_suspicious_revision_of_a_past_day_is_held_and_alerts_admins(bot, fake_api):
     fake_api.api.set_total(STORED, "tanks", 12240)  # below 12,246 on 6 August
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     revised = next(o for o in result.outcomes if o.date == STORED)
     assert (revised.change, revised.status) == ("revised", ReportStatus.HELD)
     details = [f.detail for f in revised.findings]
@@ -195,9 +195,9 @@ async def test_a_suspicious_revision_of_a_past_day_is_held_and_alerts_admins(bot
 
 
 async def test_a_revision_above_the_next_day_is_held(bot, fake_api):
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     fake_api.api.set_total(STORED, "tanks", 12260)  # 12,251 the day after
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     revised = next(o for o in result.outcomes if o.date == STORED)
     assert revised.status == ReportStatus.HELD
     assert [f.detail for f in revised.findings] == [
@@ -218,7 +218,7 @@ async def test_a_report_dated_tomorrow_is_held_and_released_when_its_day_comes(b
     record["increase"] = {key: 0 for key in record["stats"]} | {"tanks": 3}
     fake_api.api.records[tomorrow] = record
 
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     held = next(o for o in result.outcomes if o.date == tomorrow)
     assert held.status == ReportStatus.HELD and [f.kind for f in held.findings] == [FUTURE]
     await deliver_until(bot, NOW + timedelta(minutes=5))
@@ -226,7 +226,7 @@ async def test_a_report_dated_tomorrow_is_held_and_released_when_its_day_comes(b
     assert "8 August 2026" in today and "Tanks: 12,251 (+4)" in today
 
     bot.clock.advance(timedelta(days=1) - timedelta(minutes=5))
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     await deliver_until(bot, bot.clock.now() + timedelta(minutes=5))
     _, next_day = received(bot, READER)
     assert "9 August 2026" in next_day and "Tanks: 12,254 (+3)" in next_day
@@ -240,7 +240,7 @@ async def test_an_older_day_does_not_go_out_while_the_newest_is_held(bot, fake_a
     )
     bot.store.db.execute("DELETE FROM reports WHERE date = ?", [str(STORED)])
     fake_api.api.set_total(TODAY, "tanks", 12200)
-    result = await poll_once(bot.services)
+    result = await poll_now(bot.services)
     assert [(o.date, o.status) for o in result.outcomes if o.change == "new"] == [
         (STORED, "accepted"),
         (TODAY, ReportStatus.HELD),
@@ -286,10 +286,10 @@ async def test_a_22_day_gap_is_never_one_days_change(bot):
 
 
 async def test_old_figures_say_how_old_they_are_and_when_the_source_was_checked(bot, fake_api):
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     bot.clock.advance(timedelta(days=12))
     fake_api.api.fail("503")
-    await poll_once(bot.services)
+    await poll_now(bot.services)
 
     latest = plain(await bot.ask("/latest tanks"))
     assert latest.startswith(
@@ -314,7 +314,7 @@ async def test_in_the_morning_before_the_bulletin_yesterdays_figures_say_so(bot)
 
 async def test_a_category_the_source_starts_sending_can_be_asked_for_by_name(bot, fake_api):
     fake_api.api.records[TODAY]["stats"]["laser_systems"] = 3
-    await poll_once(bot.services)
+    await poll_now(bot.services)
     reply = plain(await bot.ask("/latest laser systems"))
     assert "Laser systems: 3 (new)" in reply
     assert "Tanks" not in reply

@@ -16,7 +16,7 @@ from telegram.constants import ChatType
 from bot import render, texts
 from bot.admin import TELEGRAM, AdminCommand, Desk, admin_commands
 from bot.telegram.commands import reply
-from bot.telegram.jobs import deliver_now, poll_once
+from bot.telegram.jobs import deliver_now, poll_now
 from bot.telegram.services import Context, Handler
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def admin_only(action: str, handler: AdminHandler) -> Handler:
 
 async def fetch(update: Update, context: Context, desk: Desk) -> None:
     s = context.services
-    result = await poll_once(s)
+    result = await poll_now(s)
     if result.error:
         await reply(update, render.escaped(texts.FETCH_FAILED_NOW.format(error=result.error)))
         return

@@ -28,7 +28,7 @@ from typing import TextIO
 
 from bot import render
 from bot.telegram.app import build, running
-from bot.telegram.jobs import deliver_now, poll_once
+from bot.telegram.jobs import deliver_now, poll_now
 from bot.telegram.local_api import LocalBotApi, SentMessage
 from bot.telegram.services import Services
 from bot.throttle import Throttle
@@ -92,7 +92,7 @@ async def chat(
                     if not interactive:
                         print("you> " + message.replace("\n", "\n     "), file=out)
                     if message == "/tick":
-                        result = await poll_once(services)
+                        result = await poll_now(services)
                         print(f"(polled the source: {result.error or result.summary})", file=out)
                         await deliver_now(services)
                         continue

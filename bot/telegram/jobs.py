@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from bot import texts
 from bot.notices import alert_admins
-from bot.poll import PollResult
-from bot.poll import poll_once as core_poll
+from bot.poll import PollResult, poll_once
 from bot.schedule import next_poll_in
 from bot.telegram.delivery import RoundStats
 from bot.telegram.services import Context, Services
@@ -23,7 +22,7 @@ async def poll(context: Context) -> None:
     """Fetch the source once, queue a fresh bulletin for subscribers, and plan the next poll."""
     s = context.services
     try:
-        await poll_once(s)
+        await poll_now(s)
         await deliver(context)
     finally:
         delay = next_poll_in(
@@ -35,11 +34,11 @@ async def poll(context: Context) -> None:
         context.jobs.run_once(poll, delay, name=POLL_JOB)
 
 
-async def poll_once(s: Services) -> PollResult:
+async def poll_now(s: Services) -> PollResult:
     """One poll of the source (see bot.poll). A failed fetch is logged, stored in the fetch log
     and, when it keeps failing, told to the admins; the bot keeps serving what it has."""
     assert s.http is not None, "the application prepares its HTTP client at start-up"
-    return await core_poll(s.store, s.config, s.http, now=s.clock.now(), today=s.today)
+    return await poll_once(s.store, s.config, s.http, now=s.clock.now(), today=s.today)
 
 
 async def deliver(context: Context) -> None:
