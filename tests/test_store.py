@@ -6,7 +6,8 @@ import sqlite3
 
 import pytest
 
-from bot.store import MIGRATIONS, Store, StoreError
+from bot import render
+from bot.store import MIGRATIONS, ReportStatus, Store, StoreError, SubscriberStatus
 
 
 def test_a_new_database_is_migrated_and_in_wal_mode(tmp_path):
@@ -51,3 +52,45 @@ def test_fetched_figures_cannot_go_negative_even_by_hand(history_store):
         history_store.db.execute(
             "INSERT INTO figures (report_id, category, total) VALUES (?, 'x', -1)", [report.id]
         )
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
+def test_a_database_of_every_earlier_schema_is_migrated_with_its_data(tmp_path, version):
+    """A database as each earlier release left it, with a held report and its finding (and a
+    subscriber, once there were any), opens at the current schema with nothing lost."""
+    path = tmp_path / f"v{version}.db"
+    connection = sqlite3.connect(path)
+    for statements in MIGRATIONS[:version]:
+        for statement in statements:
+            connection.execute(statement)
+    connection.execute(
+        "INSERT INTO reports (date, day, source, link, fetched_at, content_hash, revision, "
+        "status, raw) VALUES ('2026-08-08', 1627, 'api', NULL, '2026-08-08T06:30:00+00:00', "
+        "'hash', 1, 'held', '{}')"
+    )
+    connection.execute("INSERT INTO figures (report_id, category, total) VALUES (1, 'tanks', 90)")
+    connection.execute(
+        "INSERT INTO findings (report_id, kind, category, detail) "
+        "VALUES (1, 'decrease', 'tanks', 'Tanks went down: 100 -> 90')"
+    )
+    if version >= 2:
+        connection.execute(
+            "INSERT INTO subscribers (chat_id, chat_type, status, timezone, created_at, "
+            "updated_at) VALUES (7, 'private', 'active', 'Europe/Kyiv', ?, ?)",
+            ["2026-08-01T08:00:00+00:00"] * 2,
+        )
+    connection.execute(f"PRAGMA user_version = {version}")
+    connection.commit()
+    connection.close()
+
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    (held,) = store.reports_with_status(ReportStatus.HELD)
+    assert held.totals == {"tanks": 90}
+    (finding,) = held.findings
+    assert (finding.kind, finding.facts) == ("decrease", ())  # kept before findings had facts
+    assert render.finding_detail(finding) == "Tanks went down: 100 -> 90"  # said as stored
+    if version >= 2:
+        subscriber = store.subscriber(7)
+        assert subscriber.status == SubscriberStatus.ACTIVE and subscriber.digests == ("daily",)
+    store.close()
