@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot import render
+from bot import render, summary
 from bot.charts import parse_period
 from bot.figures import bulletin_on
 from bot.store import Correction, OutboxKind, Store
@@ -24,9 +24,6 @@ from bot.trends import compare
 
 CORRECTION_BATCH = timedelta(minutes=10)
 DIGEST_DAYS: dict[str, int] = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
-# The chart that can come with the daily summary.
-SUMMARY_KEYS = ("personnel", "tanks", "artillery", "uav")
-SUMMARY_PERIOD = "30d"
 
 
 def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
@@ -102,8 +99,8 @@ def text_for(store: Store, kind: str, subject: str) -> str | None:
         return render.comparison(data, store.report_on(day)) if data else None
     if kind == OutboxKind.CHART:
         day = date.fromisoformat(subject)
-        period = parse_period(SUMMARY_PERIOD, day).label()
-        return render.chart_caption(SUMMARY_KEYS, period, store.report_on(day))
+        period = parse_period(summary.CHART_PERIOD, day).label()
+        return render.chart_caption(summary.CHART_KEYS, period, store.report_on(day))
     if kind == OutboxKind.ANNOUNCEMENT:
         text = store.announcement(int(subject))
         return render.announcement(text) if text else None

@@ -12,23 +12,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
 from bot.errors import UserError
-from bot.store import OutboxKind, Store, Subscriber, SubscriberStatus
-
-
-class Digest(StrEnum):
-    """What a subscriber may ask for (several at once): the daily bulletin, a weekly digest on
-    Mondays, a monthly one on the 1st."""
-
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
-
+from bot.store import Store, Subscriber, SubscriberStatus
+from bot.summary import Digest, kinds_for
 
 _DIGEST_WORDS = {
     "daily": Digest.DAILY,
@@ -193,21 +183,6 @@ def _zone_or_utc(name: str) -> ZoneInfo:
 def is_fresh(day: date, today: date) -> bool:
     """Whether a bulletin is news today (and may be broadcast), rather than history."""
     return day >= today - timedelta(days=FRESH_DAYS)
-
-
-def kinds_for(subscriber: Subscriber, day: date) -> list[str]:
-    """What the bulletin of `day` brings this subscriber: the daily summary (and its chart),
-    the weekly digest on Mondays, the monthly one on the 1st."""
-    kinds: list[str] = []
-    if Digest.DAILY in subscriber.digests:
-        kinds.append(OutboxKind.BULLETIN)
-        if subscriber.with_chart:
-            kinds.append(OutboxKind.CHART)
-    if Digest.WEEKLY in subscriber.digests and day.weekday() == 0:
-        kinds.append(OutboxKind.WEEKLY)
-    if Digest.MONTHLY in subscriber.digests and day.day == 1:
-        kinds.append(OutboxKind.MONTHLY)
-    return kinds
 
 
 def enqueue_bulletin(store: Store, day: date, *, now: datetime, home_zone: str = HOME_ZONE) -> int:

@@ -23,10 +23,10 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot import metrics, texts
+from bot import metrics, summary, texts
 from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
-from bot.notices import SUMMARY_KEYS, SUMMARY_PERIOD, text_for
+from bot.notices import text_for
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 
 log = logging.getLogger(__name__)
@@ -261,8 +261,10 @@ class Deliverer:
         photo = None
         if delivery.kind == OutboxKind.CHART:
             day = date.fromisoformat(delivery.subject)
-            period = parse_period(SUMMARY_PERIOD, day)
-            photo = await self.charts.chart(self.store, SUMMARY_KEYS, period, may_refuse=False)
+            period = parse_period(summary.CHART_PERIOD, day)
+            photo = await self.charts.chart(
+                self.store, summary.CHART_KEYS, period, may_refuse=False
+            )
         return await self._send_to(delivery, delivery.chat_id, text, photo)
 
     async def _send_to(
