@@ -211,11 +211,18 @@ async def fetch_latest(
     return outcomes
 
 
-def summarise(outcomes: Iterable[Outcome]) -> str:
-    """'2 new (1 held), 1 unchanged': one line for logs, the fetch log and the CLI."""
+def tally(outcomes: Iterable[Outcome]) -> tuple[dict[str, int], int]:
+    """({change: how many}, how many held): the new, revised and unchanged days that came in,
+    in that order and only those that did, and how many of them wait for an admin."""
     outcomes = list(outcomes)
     counts = {kind: sum(o.change == kind for o in outcomes) for kind in (NEW, REVISED, UNCHANGED)}
     held = sum(o.status == ReportStatus.HELD for o in outcomes)
-    parts = [f"{count} {kind}" for kind, count in counts.items() if count]
-    text = ", ".join(parts) or "nothing"
+    return {kind: count for kind, count in counts.items() if count}, held
+
+
+def summarise(outcomes: Iterable[Outcome]) -> str:
+    """'2 new, 1 unchanged (1 held)': one line for logs, the fetch log and the CLI (a reader's
+    is render.summary, in their language)."""
+    counts, held = tally(outcomes)
+    text = ", ".join(f"{count} {kind}" for kind, count in counts.items()) or "nothing"
     return f"{text} ({held} held)" if held else text

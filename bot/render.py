@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -17,14 +16,13 @@ from typing import TYPE_CHECKING
 from bot import categories, texts
 from bot.categories import Unknown
 from bot.figures import JUMP, JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
-from bot.ingest import NEW, REVISED, UNCHANGED, Outcome
+from bot.ingest import Outcome, tally
 from bot.report import Finding, Report
 from bot.store import (
     AuditEntry,
     Correction,
     DeliveryStatus,
     Fetch,
-    ReportStatus,
     StoredReport,
     Subscriber,
     SubscriberStatus,
@@ -525,14 +523,13 @@ def fetched(outcomes: Sequence[Outcome], queued: int) -> str:
 
 def summary(outcomes: Sequence[Outcome]) -> str:
     """'2 new, 1 unchanged (1 held)', 'нових: 2, без змін: 1 (затримано: 1)'."""
-    counts = Counter(o.change for o in outcomes)
+    counts, held = tally(outcomes)
     parts = [
-        getattr(texts, f"SUMMARY_{kind.upper()}").format(count=number(counts[kind]))
-        for kind in (NEW, REVISED, UNCHANGED)
-        if counts[kind]
+        getattr(texts, f"SUMMARY_{kind.upper()}").format(count=number(count))
+        for kind, count in counts.items()
     ]
     text = ", ".join(parts) or texts.SUMMARY_NOTHING
-    if held := sum(o.status == ReportStatus.HELD for o in outcomes):
+    if held:
         return texts.SUMMARY_HELD.format(summary=text, count=number(held))
     return text
 
