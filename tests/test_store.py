@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 
 from bot import render
-from bot.store import MIGRATIONS, ReportStatus, Store, StoreError, SubscriberStatus
+from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
+from bot.store.schema import MIGRATIONS
 
 
 def test_a_new_database_is_migrated_and_in_wal_mode(tmp_path):

@@ -64,7 +64,11 @@ class SentMessage:
 
 
 @dataclass
-class _Faults:
+class Faults:
+    """What the stand-in gets wrong on purpose, as Telegram does at its worst: the fault tests,
+    the benchmarks (a Telegram-like flood cap) and anyone trying the bot against a bad day set
+    these on a running stand-in."""
+
     rate_limited: int = 0  # how many of the next sends answer 429
     retry_after: int = 1
     per_second_cap: float | None = None  # a Telegram-like flood cap on sends
@@ -97,7 +101,7 @@ class LocalBotApi:
         self.answered_callbacks: list[dict[str, Any]] = []
         self.inline_answers: list[dict[str, Any]] = []
         self.chat_admins: dict[int, set[int]] = {}
-        self.faults = _Faults()
+        self.faults = Faults()
         self.too_many_requests = 0  # 429s answered
         self.on_sent: Callable[[SentMessage], None] | None = None
         self._closing = False

@@ -1,0 +1,157 @@
+"""The outbox: every message to a chat is a row first, so each goes out once, survives a
+restart, and can be counted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.store.database import Database
+
+
+class DeliveryStatus(StrEnum):
+    """An outbox row's state; it is 'sending' only while its message is in flight."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row sends; its subject says of what (bot/notices.py writes each)."""
+
+    # A fresh bulletin brings these; their subject is the bulletin's ISO date.
+    BULLETIN = "bulletin"
+    CHART = "chart"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    # Notices: the subject names what they are about.
+    CORRECTION = "correction"
+    ERRATA = "errata"
+    ANNOUNCEMENT = "announcement"
+    ALERT = "alert"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to one chat: kind and subject say what (a bulletin of a date, ...)."""
+
+    id: int
+    chat_id: int
+    kind: str
+    subject: str
+    due_at: datetime
+    attempts: int
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """How a send attempt ended: sent, pending again (due later), failed or skipped."""
+
+    id: int
+    status: str
+    error: str | None = None
+    due_at: datetime | None = None
+    attempt: bool = True  # False when Telegram asked to wait (429): that try does not count
+
+
+class Outbox(Database):
+    """Queueing messages, claiming the due ones, and recording how each send ended."""
+
+    def enqueue(self, deliveries: Iterable[tuple[int, str, str, datetime]]) -> int:
+        """Queue (chat_id, kind, subject, due_at) rows; a row already queued is left alone.
+
+        The UNIQUE (chat_id, kind, subject) constraint is what makes each message go out at
+        most once, however often the same bulletin is accepted or the bot restarts.
+        """
+        with self._writing():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, status) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(c, k, s, due.isoformat(), DeliveryStatus.PENDING) for c, k, s, due in deliveries],
+            )
+            return self.db.conn.total_changes - before
+
+    def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Mark up to `limit` due messages as in flight and return them, oldest due first."""
+        with self._writing():
+            rows = self.db.execute(
+                "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
+                "COALESCE(c.language, 'en') FROM outbox o LEFT JOIN chats c USING (chat_id) "
+                "WHERE o.status = ? AND o.due_at <= ? ORDER BY o.due_at, o.id LIMIT ?",
+                [DeliveryStatus.PENDING, now.isoformat(), limit],
+            ).fetchall()
+            self.db.conn.executemany(
+                "UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ?",
+                [(DeliveryStatus.SENDING, row[0]) for row in rows],
+            )
+        return [
+            Delivery(i, chat, kind, subject, datetime.fromisoformat(due), attempts + 1, language)
+            for i, chat, kind, subject, due, attempts, language in rows
+        ]
+
+    def finish(self, results: Iterable[DeliveryResult], *, now: datetime) -> None:
+        """Record how a batch of sends ended, in one transaction."""
+        with self._writing():
+            for result in results:
+                if result.status == DeliveryStatus.PENDING:
+                    self.db.execute(
+                        "UPDATE outbox SET status = ?, due_at = ?, last_error = ?, "
+                        "attempts = attempts - ? WHERE id = ?",
+                        [
+                            DeliveryStatus.PENDING,
+                            (result.due_at or now).isoformat(),
+                            result.error,
+                            0 if result.attempt else 1,
+                            result.id,
+                        ],
+                    )
+                else:
+                    self.db.execute(
+                        "UPDATE outbox SET status = ?, last_error = ?, sent_at = ? WHERE id = ?",
+                        [
+                            result.status,
+                            result.error,
+                            now.isoformat() if result.status == DeliveryStatus.SENT else None,
+                            result.id,
+                        ],
+                    )
+
+    def release_in_flight(self) -> int:
+        """After a crash, messages that were in flight go back to the queue (and may repeat)."""
+        cursor = self.db.execute(
+            "UPDATE outbox SET status = ? WHERE status = ?",
+            [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+        )
+        return cursor.rowcount
+
+    def pending_count(self) -> int:
+        """Messages waiting or in flight (uses the outbox_due index; cheap on a huge outbox)."""
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM outbox WHERE status IN (?, ?)",
+                [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+            ).fetchone()[0]
+        )
+
+    def recipients_of(self, kind: str, subject: str) -> list[int]:
+        """Chats a message of this kind and subject was sent to."""
+        rows = self.db.execute(
+            "SELECT chat_id FROM outbox WHERE kind = ? AND subject = ? AND status = ?",
+            [kind, subject, DeliveryStatus.SENT],
+        )
+        return [chat_id for (chat_id,) in rows]
+
+    def outbox_counts_since(self, since: datetime) -> dict[str, int]:
+        """Messages by status among those due since `since` (today's deliveries, say)."""
+        rows = self.db.execute(
+            "SELECT status, COUNT(*) FROM outbox WHERE due_at >= ? GROUP BY status",
+            [since.isoformat()],
+        )
+        return dict(rows.fetchall())

@@ -1,0 +1,138 @@
+"""The schema: each migration upgrades the database by one version (SQLite's PRAGMA user_version).
+
+The list is the schema's only definition. A database opened by this program is brought up to the
+newest version, one transaction per step; tests/test_store.py opens one made at every earlier
+version.
+"""
+
+from __future__ import annotations
+
+# Each entry upgrades the schema by one version (PRAGMA user_version). Append, never edit.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            date TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            link TEXT,
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'held', 'rejected')),
+            raw TEXT NOT NULL,
+            UNIQUE (date, content_hash),
+            UNIQUE (date, revision)
+        )""",
+        "CREATE INDEX reports_by_status_date ON reports (status, date)",
+        """CREATE TABLE figures (
+            report_id INTEGER NOT NULL REFERENCES reports (id),
+            category TEXT NOT NULL,
+            total INTEGER NOT NULL CHECK (total >= 0),
+            source_increase INTEGER,
+            PRIMARY KEY (report_id, category)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE findings (
+            report_id INTEGER NOT NULL REFERENCES reports (id),
+            kind TEXT NOT NULL,
+            category TEXT,
+            detail TEXT NOT NULL
+        )""",
+        "CREATE INDEX findings_by_report ON findings (report_id)",
+        """CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            detail TEXT NOT NULL
+        )""",
+    ),
+    (
+        """CREATE TABLE subscribers (
+            chat_id INTEGER PRIMARY KEY,
+            chat_type TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'unsubscribed', 'blocked', 'gone')),
+            send_at TEXT,
+            timezone TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'en',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            status_reason TEXT
+        )""",
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sent_at TEXT,
+            UNIQUE (chat_id, kind, subject)
+        )""",
+        "CREATE INDEX outbox_due ON outbox (status, due_at)",
+    ),
+    (
+        """CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            date TEXT NOT NULL,
+            category TEXT NOT NULL,
+            old_value INTEGER,
+            new_value INTEGER NOT NULL CHECK (new_value >= 0),
+            reason TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            withdrawn_at TEXT,
+            withdrawn_by TEXT
+        )""",
+        "CREATE INDEX corrections_by_date ON corrections (date, category)",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            allowed INTEGER NOT NULL,
+            detail TEXT NOT NULL
+        )""",
+        """CREATE TABLE announcements (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE alerts (
+            key TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+    ),
+    (
+        """CREATE TABLE chats (
+            chat_id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL,
+            chosen INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )""",
+        "INSERT INTO chats (chat_id, language, chosen, updated_at) "
+        "SELECT chat_id, language, 0, updated_at FROM subscribers",
+    ),
+    (
+        "ALTER TABLE subscribers ADD COLUMN digests TEXT NOT NULL DEFAULT 'daily'",
+        "ALTER TABLE subscribers ADD COLUMN with_chart INTEGER NOT NULL DEFAULT 0",
+    ),
+    (
+        # The one running bot of this database (bot/instance.py); at most one row.
+        """CREATE TABLE instance_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            holder TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            acquired_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL
+        )""",
+    ),
+    # A finding's figures and dates, so it can be said in the reader's language.
+    ("ALTER TABLE findings ADD COLUMN facts TEXT",),
+)

@@ -1,0 +1,170 @@
+"""Chats: who subscribed to what, in which language, and what became of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.store.database import Database
+from bot.store.outbox import DeliveryStatus
+
+
+class SubscriberStatus(StrEnum):
+    """Blocked (the user blocked the bot) and gone (chat not found) are set by delivery,
+    unsubscribed by the subscriber."""
+
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+    BLOCKED = "blocked"
+    GONE = "gone"
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    chat_id: int
+    chat_type: str
+    status: str
+    send_at: str | None  # "HH:MM" local time; None: as soon as a bulletin is accepted
+    timezone: str
+    created_at: datetime
+    updated_at: datetime
+    status_reason: str | None = None
+    digests: tuple[str, ...] = ("daily",)  # daily, weekly, monthly
+    with_chart: bool = False
+
+
+def _subscriber(row: dict[str, Any]) -> Subscriber:
+    return Subscriber(
+        chat_id=row["chat_id"],
+        chat_type=row["chat_type"],
+        status=row["status"],
+        send_at=row["send_at"],
+        timezone=row["timezone"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        status_reason=row["status_reason"],
+        digests=tuple(row["digests"].split(",")),
+        with_chart=bool(row["with_chart"]),
+    )
+
+
+class Subscribers(Database):
+    """Subscriptions and each chat's language; a chat that moves or goes takes its queue along."""
+
+    def subscribe(
+        self,
+        chat_id: int,
+        chat_type: str,
+        *,
+        send_at: str | None,
+        timezone: str,
+        now: datetime,
+        digests: tuple[str, ...] = ("daily",),
+        with_chart: bool = False,
+    ) -> Subscriber:
+        """Start or change a chat's summaries; a blocked or gone chat that asks is back.
+
+        The summaries' language is the chat's (`chats`); the old subscribers.language column
+        keeps its default and is read by nothing."""
+        self.db.execute(
+            """INSERT INTO subscribers
+               (chat_id, chat_type, status, send_at, timezone, created_at, updated_at,
+                digests, with_chart)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET
+                   chat_type = excluded.chat_type, status = excluded.status,
+                   send_at = excluded.send_at, timezone = excluded.timezone,
+                   updated_at = excluded.updated_at, status_reason = NULL,
+                   digests = excluded.digests, with_chart = excluded.with_chart""",
+            [
+                chat_id,
+                chat_type,
+                SubscriberStatus.ACTIVE,
+                send_at,
+                timezone,
+                now.isoformat(),
+                now.isoformat(),
+                ",".join(digests),
+                int(with_chart),
+            ],
+        )
+        return self.subscriber(chat_id)  # type: ignore[return-value]
+
+    def subscriber(self, chat_id: int) -> Subscriber | None:
+        rows = list(self.db.query("SELECT * FROM subscribers WHERE chat_id = ?", [chat_id]))
+        return _subscriber(rows[0]) if rows else None
+
+    def active_subscribers(self) -> list[Subscriber]:
+        return [
+            _subscriber(row)
+            for row in self.db.query(
+                "SELECT * FROM subscribers WHERE status = ? ORDER BY chat_id",
+                [SubscriberStatus.ACTIVE],
+            )
+        ]
+
+    def set_subscriber_status(
+        self, chat_id: int, status: str, *, now: datetime, reason: str | None = None
+    ) -> bool:
+        """Change a subscriber's status; False if the chat has no subscription row."""
+        cursor = self.db.execute(
+            "UPDATE subscribers SET status = ?, status_reason = ?, updated_at = ? "
+            "WHERE chat_id = ?",
+            [status, reason, now.isoformat(), chat_id],
+        )
+        return cursor.rowcount > 0
+
+    def subscriber_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, COUNT(*) FROM subscribers GROUP BY status")
+        return dict(rows.fetchall())
+
+    def subscriber_languages(self) -> dict[str, int]:
+        """Active subscribers by the language their summaries go out in."""
+        rows = self.db.execute(
+            "SELECT COALESCE(c.language, 'en'), COUNT(*) FROM subscribers s "
+            "LEFT JOIN chats c USING (chat_id) WHERE s.status = ? GROUP BY 1",
+            [SubscriberStatus.ACTIVE],
+        )
+        return dict(rows.fetchall())
+
+    def chat_language(self, chat_id: int) -> str | None:
+        row = self.db.execute("SELECT language FROM chats WHERE chat_id = ?", [chat_id]).fetchone()
+        return row[0] if row else None
+
+    def set_chat_language(
+        self, chat_id: int, language: str, *, chosen: bool, now: datetime
+    ) -> None:
+        """Remember a chat's language; one the chat chose is never replaced by a guess."""
+        self.db.execute(
+            """INSERT INTO chats (chat_id, language, chosen, updated_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,
+                   chosen = excluded.chosen, updated_at = excluded.updated_at
+               WHERE excluded.chosen OR NOT chats.chosen""",
+            [chat_id, language, int(chosen), now.isoformat()],
+        )
+
+    def forget_chat(self, chat_id: int) -> None:
+        """Remove a chat's subscription, queued messages and language (the console's own
+        chat, so nothing of it waits for a real bot on the same database)."""
+        with self._writing():
+            self.db.execute("DELETE FROM outbox WHERE chat_id = ?", [chat_id])
+            self.db.execute("DELETE FROM subscribers WHERE chat_id = ?", [chat_id])
+            self.db.execute("DELETE FROM chats WHERE chat_id = ?", [chat_id])
+
+    def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
+        """A group became a supergroup with a new id: its subscription and queue follow it."""
+        with self._writing():
+            self.db.execute(
+                "UPDATE OR IGNORE subscribers SET chat_id = ?, chat_type = 'supergroup', "
+                "updated_at = ? WHERE chat_id = ?",
+                [new_id, now.isoformat(), old_id],
+            )
+            self.db.execute(
+                "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status IN (?, ?)",
+                [new_id, old_id, DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+            )
+            self.db.execute(
+                "UPDATE OR IGNORE chats SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
+            )
