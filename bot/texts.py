@@ -6,8 +6,7 @@ have every message (tests/test_texts.py checks names and fields).
 
     texts.of("uk").CAVEAT   the Ukrainian caveat
     texts.CAVEAT            in the language being spoken: the reader's, set for each update
-                            and each delivery with `set_language` (for a block of code:
-                            `with speaking(language)`); English otherwise
+                            and each delivery with `set_language`; English otherwise
     texts.ngettext("QUEUED", n)
                             a message with plural forms (msgid_plural in the catalogue): the
                             form for n, by the catalogue's Plural-Forms rule (Ukrainian has
@@ -23,8 +22,7 @@ gives each update and each delivery its own copy, and worker threads inherit it.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date
 from functools import cache
@@ -108,16 +106,6 @@ _speaking: ContextVar[str] = ContextVar("speaking", default=DEFAULT_LANGUAGE)
 
 def current_language() -> str:
     return _speaking.get()
-
-
-@contextmanager
-def speaking(language: str | None) -> Iterator[str]:
-    """Speak `language` (or English, if it is not one of ours) until the block ends."""
-    token = _speaking.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
-    try:
-        yield _speaking.get()
-    finally:
-        _speaking.reset(token)
 
 
 def set_language(language: str | None) -> None:

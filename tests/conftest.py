@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from bot import texts
 from bot.ingest import ingest
 from bot.report import Report
 from bot.sources.api import StatisticsApi
@@ -44,6 +45,13 @@ def dataset_reports() -> list[Report]:
         for name in ("russia_losses_equipment.json", "russia_losses_personnel.json")
     ]
     return reports_from(files)
+
+
+@pytest.fixture
+def speak() -> Iterator[Callable[[str], None]]:
+    """`speak("uk")`: the language the test's texts come in; English again after the test."""
+    yield texts.set_language
+    texts.set_language(None)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from bot import texts
 from bot.charts import ChartCache, Period, PeriodError, parse_period
 from bot.ingest import seed_if_empty
 from tests.conftest import NOW, TODAY
@@ -112,10 +111,10 @@ async def test_chart_with_bad_arguments(bot, arguments, expected):
         ("усі", "за весь час", None),
     ],
 )
-def test_periods_in_ukrainian(word, label, days):
+def test_periods_in_ukrainian(word, label, days, speak):
     latest = date(2026, 8, 8)
     period = parse_period(word, latest)
-    with texts.speaking("uk"):
-        assert period.label() == label
+    speak("uk")
+    assert period.label() == label
     if days:
         assert (period.end - period.start).days + 1 == days

@@ -81,9 +81,9 @@ def test_an_unknown_language_falls_back_to_english():
         ("uk", 1001, "Оголошення отримає 1\u00a0001 активний підписник."),
     ],
 )
-def test_counts_take_the_plural_form_of_their_language(language, count, expected):
-    with texts.speaking(language):
-        assert render.announced(count) == expected
+def test_counts_take_the_plural_form_of_their_language(language, count, expected, speak):
+    speak(language)
+    assert render.announced(count) == expected
 
 
 def test_every_plural_message_has_every_form_of_its_language():
