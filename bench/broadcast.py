@@ -27,8 +27,8 @@ from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.app import build
-from bot.telegram.commands import Services
 from bot.telegram.delivery import DEFAULT_RATE, Deliverer
+from bot.telegram.services import Services
 
 
 def serve(cap: float | None, ready: multiprocessing.Queue, stop: multiprocessing.Event) -> None:
@@ -45,7 +45,7 @@ def serve(cap: float | None, ready: multiprocessing.Queue, stop: multiprocessing
 async def broadcast(base_url: str, subscribers: int, rate: float, folder: Path) -> dict:
     store = Store(folder / f"bench-{subscribers}-{rate}.db")
     now = datetime.now(UTC)
-    seed_if_empty(store, now=now)
+    seed_if_empty(store, now=now, today=now.date())
     with store.transaction():
         for chat_id in range(1, subscribers + 1):
             store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
@@ -55,7 +55,7 @@ async def broadcast(base_url: str, subscribers: int, rate: float, folder: Path) 
         deliverer = Deliverer(store, application.bot, Clock(), rate=rate)
         start = time.perf_counter()
         stats = await deliverer.run()
-        while store.outbox_counts().get("pending"):  # 429s push rows a little into the future
+        while store.pending_count():  # 429s push rows a little into the future
             await asyncio.sleep(0.2)
             more = await deliverer.run()
             stats.add(more)
