@@ -67,6 +67,14 @@ class SourceConfig:
 @dataclass(frozen=True)
 class DeliveryConfig:
     rate_per_second: float = 25.0
+    # Telegram's paid broadcasts (allow_paid_broadcast): up to 1,000 messages a second, paid
+    # for in Telegram Stars from the bot's balance.
+    paid_broadcast: bool = False
+
+
+# Messages a second Telegram lets a bot send for free, and with paid broadcasts.
+FREE_RATE = 30
+PAID_RATE = 1000
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,13 @@ def _build(name: str, data: dict[str, Any]) -> Config:
         if not isinstance(values, dict):
             raise ConfigError(f"{name}: [{section}] must be a table of keys")
         built[section] = _section(name, section, default, values)
+    delivery = built["delivery"]
+    if not delivery.paid_broadcast and delivery.rate_per_second > FREE_RATE:
+        raise ConfigError(
+            f"{name}: [delivery] rate_per_second above {FREE_RATE} needs paid_broadcast = true "
+            f"(Telegram refuses more than about {FREE_RATE} messages a second otherwise; "
+            f"paid broadcasts cost Telegram Stars), got {delivery.rate_per_second:g}"
+        )
     return Config(**built)
 
 
@@ -206,6 +221,12 @@ def _in_range(low: float, high: float, *, whole: bool = True) -> Callable[[Any],
     return check
 
 
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError
+    return value
+
+
 def _secret(value: Any) -> str:
     # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -.
     secret = _string(value)
@@ -246,9 +267,10 @@ _CHECKS = {
     ),
     ("source", "url"): (_url, "an http(s) URL like 'https://russianwarship.rip/api/v2'"),
     ("delivery", "rate_per_second"): (
-        _in_range(0, 1000, whole=False),
-        "messages a second from 0 (no cap) to 1000",
+        _in_range(0, PAID_RATE, whole=False),
+        f"messages a second from 0 (no cap) to {FREE_RATE}, or to {PAID_RATE} with paid_broadcast",
     ),
+    ("delivery", "paid_broadcast"): (_boolean, "true or false"),
     ("alerts", "source_failures"): (
         _in_range(1, 1000),
         "how many failed polls in a row alert the admins, from 1 to 1000",

@@ -75,6 +75,12 @@ def test_the_token_comes_from_the_environment_and_never_shows(tmp_path):
         ("[storage]\ndatabase = 3", "[storage] database must be a file path"),
         ("[storage\n", "not valid TOML"),
         ("[delivery]\nrate_per_second = -1", "rate_per_second must be messages a second from 0"),
+        ("[delivery]\nrate_per_second = 100", "rate_per_second above 30 needs paid_broadcast"),
+        ("[delivery]\npaid_broadcast = 'yes'", "[delivery] paid_broadcast must be true or false"),
+        (
+            "[delivery]\npaid_broadcast = true\nrate_per_second = 1001",
+            "to 1000 with paid_broadcast, got 1001",
+        ),
         ("[webhook]\nport = 70000", "[webhook] port must be a port number from 1 to 65535"),
         ("[webhook]\nsecret_token = 'has spaces'", "[webhook] secret_token must be 1-256"),
         ("storage = 1", "[storage] must be a table of keys"),
@@ -91,9 +97,15 @@ def test_delivery_and_webhook_keys(tmp_path):
     path = write(tmp_path, "[delivery]\nrate_per_second = 12.5\n[webhook]\nport = 8080\n")
     config = load(path, environ={"BULLETIN_BOT_WEBHOOK_SECRET": "from-env_1"})
     assert config.delivery.rate_per_second == 12.5
+    assert not config.delivery.paid_broadcast
     assert config.webhook.port == 8080
     assert config.webhook.secret_token == "from-env_1"
     assert "from-env_1" not in repr(config)
+
+
+def test_paid_broadcasts_let_the_rate_go_to_a_thousand(tmp_path):
+    path = write(tmp_path, "[delivery]\nrate_per_second = 1000\npaid_broadcast = true\n")
+    assert load(path, environ={}).delivery.rate_per_second == 1000
 
 
 def test_a_secret_from_the_environment_is_checked_too(tmp_path):

@@ -53,6 +53,11 @@ class Database:
             self.db.execute("PRAGMA foreign_keys = ON")
             if str(path) != ":memory:":
                 self.db.enable_wal()
+                # Commits without waiting for the disk (the WAL is synced at checkpoints): a
+                # crash of the process loses nothing, a power cut may undo the last commits
+                # (a message recorded as sent then may be sent again). Delivery records every
+                # send as it is answered, hundreds of commits a second.
+                self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the database {self.path}: {error}") from error

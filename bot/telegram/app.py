@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -31,6 +32,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -42,6 +44,7 @@ from bot.errors import UserError
 from bot.sources.http import make_client
 from bot.store import Delivery, OutboxKind
 from bot.telegram import admin, commands, menus, webhook
+from bot.telegram.bulk_request import BulkRequest
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
 from bot.telegram.services import App, Context, Handler, Services, job_queue
@@ -94,6 +97,8 @@ def build(services_: Services, *, token: str, base_url: str) -> App:
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
+        # Every call but getUpdates: thousands of sends a second (bot/telegram/bulk_request.py).
+        .request(BulkRequest())
         .concurrent_updates(True)
         .context_types(ContextTypes(context=Context))
         # Every reply is Telegram HTML (bot/render.py), and links show no preview.
@@ -166,6 +171,7 @@ async def _prepare(application: App) -> None:
         application.bot,
         s.clock,
         rate=s.config.delivery.rate_per_second,
+        paid_broadcast=s.config.delivery.paid_broadcast,
         keyboard=_delivery_keyboard,
         charts=s.charts,
     )
@@ -182,7 +188,7 @@ async def _start_with_jobs(application: App, stop: Callable[[], None] | None = N
     stop = _stop_promptly_on_signals(application, stop)
     jobs = job_queue(application)
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
-    jobs.run_repeating(deliver, DELIVERY_EVERY_SECONDS, first=1, name=DELIVERY_JOB)
+    schedule_delivery(jobs)
     interval = instance.HEARTBEAT.total_seconds()
 
     async def heartbeat(context: Context) -> None:
@@ -203,6 +209,13 @@ async def _start_with_jobs(application: App, stop: Callable[[], None] | None = N
             stop()
 
     jobs.run_repeating(heartbeat, interval, first=interval, name="heartbeat")
+
+
+def schedule_delivery(jobs: JobQueue[Any], every: float = DELIVERY_EVERY_SECONDS) -> None:
+    """Send the outbox every few seconds. A broadcast outlasts many ticks: a tick during one
+    returns at once (`Deliverer.run`), so two instances are allowed and APScheduler does not
+    warn, every five seconds, that it skipped one."""
+    jobs.run_repeating(deliver, every, first=1, name=DELIVERY_JOB, job_kwargs={"max_instances": 2})
 
 
 async def _tell_admins_directly(bot: Bot, s: Services, text: str) -> None:

@@ -1,9 +1,10 @@
 """Sending the outbox through Telegram at a safe rate, so nothing is lost or sent twice.
 
-Each round claims a small batch of due rows (marking them 'sending' in the database before any
-message leaves), sends them concurrently but paced by a global rate, then records every outcome in
-one transaction. A crash can therefore repeat at most the batch in flight; `Store.release_in_flight`
-puts it back in the queue at start-up.
+Sends go out through a sliding window: at most `window` are claimed at once (marked 'sending'
+in the database before they leave), each is recorded the moment its answer arrives, and a new
+one is claimed as soon as there is room, in small batches (one transaction for several). A crash
+can therefore repeat only what was on the wire, or answered a moment before; at start-up
+`Store.release_in_flight` puts those back in the queue.
 
 Telegram's answers: 429 pauses all sending for `retry_after` and slows the pace; 403 (the user
 blocked the bot) and "chat not found" retire the subscriber; a group that became a supergroup is
@@ -13,6 +14,7 @@ followed to its new id; network errors and 5xx are retried with backoff, up to M
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -28,11 +30,19 @@ from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
 from bot.notices import text_for
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
+from bot.subscriptions import queue_broadcasts
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RATE = 25.0  # messages a second; Telegram allows about 30
-BATCH_SIZE = 50
+# Sends in flight at once. Enough to keep 1,000 messages a second going when Telegram takes
+# 50 ms to answer each; a kill repeats at most this many.
+WINDOW = 64
+# Claim again once this share of the window is free: one transaction for several claims.
+REFILL = 0.25
+# Network errors in a row, with no send succeeding in between, that mean Telegram (or the way
+# to it) is down rather than these messages failing.
+OUTAGE_STREAK = 5
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=15)  # then 30 s, 1 min, 2 min, ...
 MAX_BACKOFF = timedelta(minutes=5)  # so the end of a long outage is seen within minutes
@@ -137,18 +147,22 @@ class Deliverer:
         keyboard: Keyboard | None = None,
         charts: ChartCache | None = None,
         sleep: Sleep = asyncio.sleep,
-        batch_size: int = BATCH_SIZE,
+        window: int = WINDOW,
+        paid_broadcast: bool = False,
     ) -> None:
         self.store = store
         self.bot = bot
         self.clock = clock
         self.pace = Pace(rate, sleep)
         self.keyboard = keyboard
+        self.paid_broadcast = paid_broadcast
         self.charts = charts or ChartCache()
-        self.batch_size = batch_size
+        self.window = window
         self._running = asyncio.Lock()
         self._stopping = asyncio.Event()
+        # When each chat was last sent to, oldest first; only the last PER_CHAT_GAP is kept.
         self._last_sent_to: dict[int, datetime] = {}
+        self._network_errors_in_row = 0
         # Since when every send has failed for want of Telegram (None: it answers).
         self.unreachable_since: datetime | None = None
 
@@ -164,19 +178,7 @@ class Deliverer:
         if self._running.locked():
             return total
         async with self._running:
-            rendered: dict[tuple[str, str, str], str | None] = {}
-            while not self._stopping.is_set() and (
-                batch := self.store.claim_due(self.clock.now(), self.batch_size)
-            ):
-                results = await self._send_batch(batch, rendered)
-                results = self._through_outages(results, total)
-                self.store.finish(results, now=self.clock.now())
-                for result in results:
-                    metrics.DELIVERIES.labels(result.status).inc()
-                stats = _count(results)
-                total.add(stats)
-                if stats.sent == 0 and stats.retried == len(results):
-                    break  # all of them wait for later: do not spin
+            await self._drain(total)
         metrics.OUTBOX.set(self.store.pending_count())
         if self.unreachable_since is not None and total.retried:
             log.warning(
@@ -195,49 +197,95 @@ class Deliverer:
             )
         return total
 
+    async def _drain(self, total: RoundStats) -> None:
+        """Keep up to `window` sends in flight until nothing is due, recording each outcome
+        as it arrives, and queue any broadcast still being queued a chunk at a time between
+        them. During an outage a round sends one window's worth and ends: the next round
+        tries again. At a stop (SIGTERM) it claims nothing more and waits at most STOP_GRACE
+        for what is on the wire; a send still unanswered then stays 'sending' and goes back
+        to the queue at the next start (it may have arrived: the documented repeat of
+        messages in flight)."""
+        rendered: dict[tuple[str, str, str], str | None] = {}
+        in_flight: set[asyncio.Task[DeliveryResult]] = set()
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        refill = max(1, int(self.window * REFILL))
+        exhausted = False  # nothing more was due at the last claim
+        claims = 0
+        queueing = self.store.broadcasting()
+        try:
+            while True:
+                queueing = queueing and not self._stopping.is_set()
+                if queueing:
+                    queue_broadcasts(self.store, chunks=1)  # a few tens of milliseconds
+                    queueing, exhausted = self.store.broadcasting(), False
+                    await asyncio.sleep(0)  # let updates in between chunks
+                room = self.window - len(in_flight)
+                # While Telegram is unreachable a round sends one window's worth, to probe.
+                probed = self._unreachable() and claims > 0
+                claiming = not (exhausted or probed or self._stopping.is_set())
+                if claiming and (room >= refill or not in_flight):
+                    claimed = self.store.claim_due(self.clock.now(), room)
+                    claims += 1
+                    exhausted = len(claimed) < room
+                    in_flight |= {asyncio.create_task(self._send(d, rendered)) for d in claimed}
+                if not in_flight and not queueing:
+                    return
+                if self._stopping.is_set():
+                    break
+                if not in_flight:
+                    continue  # queueing a broadcast whose messages are due later
+                waiting: set[asyncio.Future[Any]] = {*in_flight, stopping}
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                done = {task for task in in_flight if task.done()}
+                in_flight -= done
+                self._record([task.result() for task in done], total)
+            answered, unanswered = await asyncio.wait(in_flight, timeout=STOP_GRACE.total_seconds())
+            for task in unanswered:
+                task.cancel()
+            self._record([task.result() for task in answered], total)
+        finally:
+            stopping.cancel()
+
+    def _record(self, results: list[DeliveryResult], total: RoundStats) -> None:
+        """Outcomes that just arrived, in one transaction."""
+        if not results:
+            return
+        results = self._through_outages(results, total)
+        self.store.finish(results, now=self.clock.now())
+        for result in results:
+            metrics.DELIVERIES.labels(result.status).inc()
+        total.add(_count(results))
+
+    def _unreachable(self) -> bool:
+        return self.unreachable_since is not None
+
     def _through_outages(
         self, results: list[DeliveryResult], total: RoundStats
     ) -> list[DeliveryResult]:
-        """A batch whose every send failed on the network is Telegram (or the way to it) being
-        down, not these messages failing: their tries do not count, so no message is given up
-        during an outage, however long. The outage's start and end are noted for the alert."""
+        """OUTAGE_STREAK network errors in a row are Telegram (or the way to it) being down,
+        not these messages failing: from then until a send succeeds, tries do not count, so no
+        message is given up during an outage, however long. Its start and end are noted for
+        the alert."""
         now = self.clock.now()
-        unreachable = bool(results) and all(r.error == NETWORK_ERROR for r in results)
-        if unreachable:
-            self.unreachable_since = self.unreachable_since or now
-            return [replace(r, attempt=False) for r in results]
-        if self.unreachable_since is not None and any(
-            r.status == DeliveryStatus.SENT for r in results
-        ):
-            total.outage = (self.unreachable_since, now - self.unreachable_since)
-            log.warning(
-                "Telegram reachable again after=%ds", (now - self.unreachable_since).seconds
-            )
-            self.unreachable_since = None
-        return results
-
-    async def _send_batch(
-        self, batch: list[Delivery], rendered: dict[tuple[str, str, str], str | None]
-    ) -> list[DeliveryResult]:
-        """Send a batch concurrently; at a stop, wait at most STOP_GRACE for what is on the
-        wire. A send still unanswered then stays 'sending' and goes back to the queue at the
-        next start (it may have arrived: the documented repeat of messages in flight)."""
-        sends = [asyncio.ensure_future(self._send(d, rendered)) for d in batch]
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        try:
-            waiting: set[asyncio.Future[Any]] = set(sends)
-            while waiting and not self._stopping.is_set():
-                _, waiting = await asyncio.wait(
-                    waiting | {stopping}, return_when=asyncio.FIRST_COMPLETED
-                )
-                waiting.discard(stopping)
-            if waiting:
-                _, unanswered = await asyncio.wait(waiting, timeout=STOP_GRACE.total_seconds())
-                for send in unanswered:
-                    send.cancel()
-        finally:
-            stopping.cancel()
-        return [s.result() for s in sends if s.done() and not s.cancelled()]
+        counted = []
+        for result in results:
+            if result.error == NETWORK_ERROR:
+                self._network_errors_in_row += 1
+                if self._network_errors_in_row >= OUTAGE_STREAK:
+                    self.unreachable_since = self.unreachable_since or now
+                if self._unreachable():
+                    result = replace(result, attempt=False)
+            elif result.status == DeliveryStatus.SENT:
+                self._network_errors_in_row = 0
+                if self.unreachable_since is not None:
+                    total.outage = (self.unreachable_since, now - self.unreachable_since)
+                    log.warning(
+                        "Telegram reachable again after=%ds",
+                        (now - self.unreachable_since).seconds,
+                    )
+                    self.unreachable_since = None
+            counted.append(result)
+        return counted
 
     async def _send(
         self, delivery: Delivery, rendered: dict[tuple[str, str, str], str | None]
@@ -257,7 +305,7 @@ class Deliverer:
             return DeliveryResult(
                 delivery.id, DeliveryStatus.PENDING, None, last + PER_CHAT_GAP, attempt=False
             )
-        self._last_sent_to[delivery.chat_id] = now
+        self._mark_sent_to(delivery.chat_id, now)
         photo = None
         if delivery.kind == OutboxKind.CHART:
             day = date.fromisoformat(delivery.subject)
@@ -267,6 +315,17 @@ class Deliverer:
             )
         return await self._send_to(delivery, delivery.chat_id, text, photo)
 
+    def _mark_sent_to(self, chat_id: int, now: datetime) -> None:
+        """Note a send to a chat, forgetting those older than the gap: a broadcast to a
+        million chats keeps only the last second's worth."""
+        sent_to = self._last_sent_to
+        sent_to.pop(chat_id, None)
+        sent_to[chat_id] = now  # newest last
+        for oldest, at in list(itertools.islice(sent_to.items(), 16)):
+            if now - at < PER_CHAT_GAP:
+                break
+            del sent_to[oldest]
+
     async def _send_to(
         self, delivery: Delivery, chat_id: int, text: str, photo: bytes | None = None
     ) -> DeliveryResult:
@@ -275,12 +334,15 @@ class Deliverer:
             return DeliveryResult(
                 delivery.id, DeliveryStatus.PENDING, None, delivery.due_at, attempt=False
             )
+        # Paid for above the free rate; an alert to the admins never needs it.
+        paid = self.paid_broadcast and delivery.kind != OutboxKind.ALERT
         try:
             if photo is not None:
                 await self.bot.send_photo(
                     chat_id,
                     photo,
                     caption=text,
+                    allow_paid_broadcast=paid or None,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,
                 )
@@ -289,6 +351,7 @@ class Deliverer:
                     chat_id,
                     text,
                     reply_markup=self.keyboard(delivery) if self.keyboard else None,
+                    allow_paid_broadcast=paid or None,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,
                 )

@@ -41,6 +41,7 @@ _STRING_PARAMETERS = {
     "inline_message_id",
 }
 _SENDING_METHODS = {"sendMessage", "sendPhoto", "sendDocument"}
+PAID_PER_SECOND = 1000  # Telegram's cap on paid broadcasts (allow_paid_broadcast)
 _ATTACHMENTS = {"sendPhoto": "photo", "sendDocument": "document"}
 
 
@@ -56,6 +57,7 @@ class SentMessage:
     reply_markup: dict[str, Any] | None
     attachment: bytes | None = None  # a photo or a document
     file_name: str | None = None
+    paid: bool = False  # sent as a paid broadcast (allow_paid_broadcast)
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -73,7 +75,8 @@ class Faults:
 
     rate_limited: int = 0  # how many of the next sends answer 429
     retry_after: int = 1
-    per_second_cap: float | None = None  # a Telegram-like flood cap on sends
+    # A Telegram-like flood cap on sends a second; paid broadcasts get PAID_PER_SECOND instead.
+    per_second_cap: float | None = None
     server_errors: int = 0  # how many of the next sends answer 502
     resets: int = 0  # how many of the next sends get their connection closed, no answer
     blocked: set[int] = field(default_factory=set)
@@ -354,7 +357,8 @@ class LocalBotApi:
         if self.faults.delay:
             time.sleep(self.faults.delay)
         with self._lock:
-            refusal = self._refusal(method, chat_id)
+            paid = bool(params.get("allow_paid_broadcast"))
+            refusal = self._refusal(method, chat_id, paid)
             if refusal:
                 return refusal
             message_id = int(params.get("message_id") or 0) or self._next_message_id + 1
@@ -372,6 +376,7 @@ class LocalBotApi:
                 params.get("reply_markup"),
                 attachment,
                 file_name,
+                paid,
             )
             if isinstance(attachment, bytes):
                 self.files[f"doc{message_id}"] = (attachment, file_name)
@@ -406,7 +411,7 @@ class LocalBotApi:
             result["text"] = text
         return 200, _ok(result)
 
-    def _refusal(self, method: str, chat_id: int) -> tuple[int, dict[str, Any]] | None:
+    def _refusal(self, method: str, chat_id: int, paid: bool) -> tuple[int, dict[str, Any]] | None:
         """Telegram's ways of saying no, in the order Telegram would check them."""
         faults = self.faults
         if method in _SENDING_METHODS:
@@ -417,7 +422,8 @@ class LocalBotApi:
             if faults.per_second_cap is not None:
                 while self._send_times and now - self._send_times[0] >= 1.0:
                     self._send_times.popleft()
-                if len(self._send_times) >= faults.per_second_cap:
+                cap = PAID_PER_SECOND if paid else faults.per_second_cap
+                if len(self._send_times) >= cap:
                     return self._too_many(1)
                 self._send_times.append(now)
             if faults.server_errors > 0:

@@ -21,7 +21,7 @@ import pytest
 
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin
-from bot.telegram.delivery import BATCH_SIZE
+from bot.telegram.delivery import WINDOW
 from bot.telegram.local_api import LocalBotApi
 from tests.fake_statistics_api import DATASET
 
@@ -49,7 +49,9 @@ def bulletin_bot(tmp_path: Path, *args: str, config: str = "") -> subprocess.Pop
 def bot_config(server, fake_api, rate: int | None = None) -> str:
     """The config lines of a bot talking to these stand-ins (at `rate` messages a second)."""
     text = f'[telegram]\napi_base_url = "{server.base_url}"\n[source]\nurl = "{fake_api.url}"\n'
-    return text + (f"[delivery]\nrate_per_second = {rate}\n" if rate else "")
+    # Above 30 a second Telegram wants paid broadcasts.
+    delivery = f"[delivery]\nrate_per_second = {rate}\npaid_broadcast = true\n"
+    return text + (delivery if rate else "")
 
 
 def check_database(path: Path) -> sqlite3.Connection:
@@ -139,7 +141,7 @@ def test_killed_during_a_broadcast_loses_nothing_and_repeats_only_the_batch_in_f
                 in_flight = connection.execute(
                     "SELECT COUNT(*) FROM outbox WHERE status = 'sending'"
                 ).fetchone()[0]
-            assert in_flight <= BATCH_SIZE
+            assert in_flight <= WINDOW
 
             process = bulletin_bot(folder, "run", config=config)
             try:
@@ -150,6 +152,7 @@ def test_killed_during_a_broadcast_loses_nothing_and_repeats_only_the_batch_in_f
             assert done, f"round {round_}: still pending"
             got = Counter(m.chat_id for m in api.sent[first_message:] if "day 1627" in m.text)
             assert set(got) == set(range(1, 151)), f"round {round_}: lost messages"
+            assert all(m.paid for m in api.sent[first_message:])  # the config's paid_broadcast
             repeated = sum(count - 1 for count in got.values())
             repeats += repeated
             assert repeated <= in_flight, (
