@@ -20,6 +20,7 @@ from bot import render, summary
 from bot.charts import parse_period
 from bot.figures import bulletin_on
 from bot.store import Correction, OutboxKind, Store
+from bot.subscriptions import broadcast
 from bot.trends import compare
 
 CORRECTION_BATCH = timedelta(minutes=10)
@@ -61,10 +62,7 @@ def revised_figures(store: Store, day: date, replaced_id: int) -> list[tuple[str
 
 def announce(store: Store, text: str, *, author: str, now: datetime) -> int:
     announcement = store.add_announcement(text, author=author, now=now)
-    return store.enqueue(
-        (s.chat_id, OutboxKind.ANNOUNCEMENT, str(announcement), now)
-        for s in store.active_subscribers()
-    )
+    return broadcast(store, OutboxKind.ANNOUNCEMENT, str(announcement), now=now)
 
 
 def alert_admins(

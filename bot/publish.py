@@ -17,8 +17,8 @@ from datetime import date, datetime
 
 from bot.ingest import Outcome
 from bot.notices import notify_revision, revised_figures
-from bot.store import ReportStatus, Store
-from bot.subscriptions import HOME_ZONE, enqueue_bulletin, is_fresh
+from bot.store import OutboxKind, ReportStatus, Store
+from bot.subscriptions import HOME_ZONE, broadcast, is_fresh
 
 
 def is_news(store: Store, day: date, today: date) -> bool:
@@ -41,7 +41,9 @@ def publish(
     if replaced_id is not None and revised_figures(store, day, replaced_id):
         queued += notify_revision(store, day, replaced_id, now=now)
     if is_news(store, day, today):
-        queued += enqueue_bulletin(store, day, now=now, home_zone=home_zone)
+        queued += broadcast(
+            store, OutboxKind.BULLETIN, day.isoformat(), now=now, home_zone=home_zone
+        )
     return queued
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
 from bot.errors import UserError
-from bot.store import Store, Subscriber, SubscriberStatus
+from bot.store import Broadcast, OutboxKind, Store, Subscriber, SubscriberStatus
 from bot.summary import Digest, kinds_for
 
 _DIGEST_WORDS = {
@@ -38,6 +38,8 @@ _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 HOME_ZONE = "Europe/Kyiv"
 # A bulletin older than this (days before today) is history, not news: it is never broadcast.
 FRESH_DAYS = 1
+# Subscribers queued in one step of a broadcast: one transaction of a few tens of milliseconds.
+CHUNK = 2_000
 
 
 # Cities as Ukrainian readers write them, where most of them live or have family.
@@ -186,9 +188,52 @@ def is_fresh(day: date, today: date) -> bool:
 
 
 def enqueue_bulletin(store: Store, day: date, *, now: datetime, home_zone: str = HOME_ZONE) -> int:
-    """Queue what the bulletin of `day` brings each active subscriber; how many rows were new."""
-    return store.enqueue(
-        (s.chat_id, kind, day.isoformat(), due_at(s, now, home_zone))
-        for s in store.active_subscribers()
-        for kind in kinds_for(s, day)
-    )
+    """Queue what the bulletin of `day` brings every active subscriber, all of it now (the
+    command line, tests); how many rows were new."""
+    store.start_broadcast(OutboxKind.BULLETIN, day.isoformat(), home_zone=home_zone, now=now)
+    return queue_broadcasts(store)
+
+
+def broadcast(
+    store: Store, kind: str, subject: str, *, now: datetime, home_zone: str = HOME_ZONE
+) -> int:
+    """Start a broadcast (a bulletin, subject its date; an announcement, its id) and queue it
+    for the first CHUNK subscribers now: all of them, for most bots. Delivery queues the rest
+    as it sends (`queue_broadcasts`), so a million subscribers never hold up the bot. How many
+    messages it queued, plus one for each subscriber still to queue."""
+    started = store.start_broadcast(kind, subject, home_zone=home_zone, now=now)
+    queued, after = _queue_chunk(store, started)
+    return queued + (store.active_after(after) if after is not None else 0)
+
+
+def queue_broadcasts(store: Store, chunks: int | None = None) -> int:
+    """Queue unfinished broadcasts, at most `chunks` chunks of CHUNK subscribers (None: to the
+    end), each chunk its own short transaction; how many rows were new."""
+    queued = done = 0
+    for unfinished in store.unfinished_broadcasts():
+        while chunks is None or done < chunks:
+            rows, after = _queue_chunk(store, unfinished)
+            queued, done = queued + rows, done + 1
+            if after is None:
+                break
+            unfinished = replace(unfinished, after=after)
+    return queued
+
+
+def _queue_chunk(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
+    """Queue a broadcast for its next CHUNK subscribers: (rows queued, the last chat id
+    queued, None when that was the last chunk)."""
+    with store.transaction():
+        until, examples = store.next_chunk(unfinished, CHUNK)
+        plan = [(e, kind, due) for e in examples for kind, due in _messages(unfinished, e)]
+        queued = store.queue_chunk(unfinished, until, plan)
+        store.advance(unfinished, until)
+    return queued, until
+
+
+def _messages(unfinished: Broadcast, subscriber: Subscriber) -> list[tuple[str, datetime]]:
+    """What a broadcast brings a subscriber with these options, and when."""
+    if unfinished.kind == OutboxKind.ANNOUNCEMENT:
+        return [(OutboxKind.ANNOUNCEMENT, unfinished.created_at)]
+    due = due_at(subscriber, unfinished.created_at, unfinished.home_zone)
+    return [(kind, due) for kind in kinds_for(subscriber, date.fromisoformat(unfinished.subject))]

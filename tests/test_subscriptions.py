@@ -7,9 +7,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import subscriptions
 from bot.schedule import next_poll_in
-from bot.store import Subscriber, SubscriberStatus
-from bot.subscriptions import Options, SubscriptionError, due_at, find_zone, parse_options
+from bot.store import OutboxKind, Store, Subscriber, SubscriberStatus
+from bot.subscriptions import (
+    Options,
+    SubscriptionError,
+    broadcast,
+    due_at,
+    find_zone,
+    parse_options,
+    queue_broadcasts,
+)
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -102,3 +111,43 @@ def test_next_poll_in(local_time, latest, minutes):
 )
 def test_cities_as_ukrainian_readers_write_them(word, zone):
     assert find_zone(word) == zone
+
+
+def test_a_broadcast_is_queued_a_chunk_at_a_time_and_resumes_after_a_restart(store, monkeypatch):
+    """12,000 subscribers, 5,000 a chunk: the first chunk now, the rest as delivery goes
+    (a new Store on the same file, as after a restart, carries on from where it stopped).
+    Everyone gets exactly their messages, due at their own time."""
+    monkeypatch.setattr(subscriptions, "CHUNK", 5_000)
+    now = datetime(2026, 8, 8, 6, 30, tzinfo=UTC)
+    with store.transaction():
+        for chat_id in range(1, 12_001):
+            london = chat_id % 3 == 0  # a third at 08:00 London, with a chart
+            store.subscribe(
+                chat_id,
+                "private",
+                send_at="08:00" if london else None,
+                timezone="Europe/London" if london else "Europe/Kyiv",
+                with_chart=london,
+                now=now,
+            )
+        store.set_subscriber_status(7, SubscriberStatus.UNSUBSCRIBED, now=now)
+    assert broadcast(store, OutboxKind.BULLETIN, "2026-08-07", now=now) == 5_000 + 6_999 + 1_667
+    assert outbox_rows(store) == 5_000 + 1_667  # chats 1-5,001 (7 is out); a third get charts
+
+    again = Store(store.path)  # a restart
+    assert queue_broadcasts(again, chunks=1) == 5_000 + 1_666
+    assert queue_broadcasts(again) == 1_999 + 667
+    assert not again.broadcasting()
+    rows = again.db.execute("SELECT chat_id, kind, due_at FROM outbox").fetchall()
+    assert len(rows) == len(set((chat, kind) for chat, kind, _ in rows)) == 11_999 + 4_000
+    due = {(chat, kind): at for chat, kind, at in rows}
+    assert (
+        due[(3, OutboxKind.BULLETIN)] == due[(3, OutboxKind.CHART)] == "2026-08-08T07:00:00+00:00"
+    )
+    assert due[(4, OutboxKind.BULLETIN)] == now.isoformat() and (4, OutboxKind.CHART) not in due
+    assert (7, OutboxKind.BULLETIN) not in due
+    again.close()
+
+
+def outbox_rows(store: Store) -> int:
+    return int(store.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])

@@ -8,11 +8,13 @@
 - `corrections`: admin corrections laid over that view;
 - `subscribers`: subscriptions and each chat's language;
 - `outbox`: every message to a chat, queued, claimed and finished;
+- `broadcasts`: a message for every subscriber, queued a chunk of subscribers at a time;
 - `logs`: the fetch log and the audit log;
 - `messages`: announcements and alerts, written once and delivered later;
 - `lease`: which process runs the bot on this database.
 """
 
+from bot.store.broadcasts import Broadcast, Broadcasts
 from bot.store.corrections import Correction
 from bot.store.database import StoreError
 from bot.store.lease import Lease, Leases
@@ -23,13 +25,14 @@ from bot.store.reports import Reports, ReportStatus, StoredReport
 from bot.store.subscribers import Subscriber, Subscribers, SubscriberStatus
 
 
-class Store(Reports, Subscribers, Outbox, Logs, Messages, Leases):
+class Store(Reports, Subscribers, Outbox, Broadcasts, Logs, Messages, Leases):
     """One SQLite file, migrated to the current schema when opened, with every query the bot
     makes of it."""
 
 
 __all__ = [
     "AuditEntry",
+    "Broadcast",
     "Correction",
     "Delivery",
     "DeliveryResult",

@@ -135,4 +135,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # A finding's figures and dates, so it can be said in the reader's language.
     ("ALTER TABLE findings ADD COLUMN facts TEXT",),
+    (
+        # A message for every active subscriber, queued a chunk of subscribers at a time
+        # (bot/store/broadcasts.py): `after` is the last chat id queued so far.
+        """CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            home_zone TEXT NOT NULL,
+            after INTEGER,
+            done INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (kind, subject)
+        )""",
+        "CREATE INDEX broadcasts_pending ON broadcasts (done)",
+    ),
 )

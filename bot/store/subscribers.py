@@ -35,7 +35,7 @@ class Subscriber:
     with_chart: bool = False
 
 
-def _subscriber(row: dict[str, Any]) -> Subscriber:
+def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
     return Subscriber(
         chat_id=row["chat_id"],
         chat_type=row["chat_type"],
@@ -94,16 +94,7 @@ class Subscribers(Database):
 
     def subscriber(self, chat_id: int) -> Subscriber | None:
         rows = list(self.db.query("SELECT * FROM subscribers WHERE chat_id = ?", [chat_id]))
-        return _subscriber(rows[0]) if rows else None
-
-    def active_subscribers(self) -> list[Subscriber]:
-        return [
-            _subscriber(row)
-            for row in self.db.query(
-                "SELECT * FROM subscribers WHERE status = ? ORDER BY chat_id",
-                [SubscriberStatus.ACTIVE],
-            )
-        ]
+        return subscriber_from_row(rows[0]) if rows else None
 
     def set_subscriber_status(
         self, chat_id: int, status: str, *, now: datetime, reason: str | None = None

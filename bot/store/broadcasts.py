@@ -1,0 +1,143 @@
+"""Broadcasts: one message for every active subscriber, queued in chunks of subscribers.
+
+A million subscribers are a million outbox rows. Queueing them in one go would hold the write
+lock, and the event loop, for seconds, and reading them into memory would take most of a
+gigabyte. A broadcast row instead remembers how far its queueing has got (`after`, the last
+chat id queued), so it goes a chunk at a time, each its own short transaction, picks up where
+it stopped after a restart, and never reads more than a chunk. What each subscriber gets and
+when is bot/subscriptions.py's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.store.database import Database
+from bot.store.outbox import DeliveryStatus
+from bot.store.subscribers import Subscriber, SubscriberStatus, subscriber_from_row
+
+# What makes two subscribers get the same messages at the same time.
+_OPTIONS = "send_at, timezone, digests, with_chart"
+# Rows of a plan in one statement: 6 parameters each, well under SQLite's 32,766.
+_PLAN_ROWS = 1_000
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    kind: str  # what is broadcast: a bulletin (subject: its date) or an announcement (its id)
+    subject: str
+    created_at: datetime
+    home_zone: str
+    after: int | None  # the last chat id queued; None: none yet
+
+
+class Broadcasts(Database):
+    """Starting a broadcast, and queueing it for the next chunk of subscribers."""
+
+    def start_broadcast(
+        self, kind: str, subject: str, *, home_zone: str, now: datetime
+    ) -> Broadcast:
+        """Start (or start again from the first subscriber: whoever subscribed since gets it
+        too, and the outbox's unique key keeps everyone else to one message)."""
+        self.db.execute(
+            """INSERT INTO broadcasts (kind, subject, created_at, home_zone) VALUES (?, ?, ?, ?)
+               ON CONFLICT (kind, subject) DO UPDATE SET created_at = excluded.created_at,
+                   home_zone = excluded.home_zone, after = NULL, done = 0""",
+            [kind, subject, now.isoformat(), home_zone],
+        )
+        (started,) = self._broadcasts("WHERE kind = ? AND subject = ?", [kind, subject])
+        return started
+
+    def unfinished_broadcasts(self) -> list[Broadcast]:
+        return self._broadcasts("WHERE done = 0 ORDER BY id", [])
+
+    def _broadcasts(self, clause: str, parameters: list[object]) -> list[Broadcast]:
+        rows = self.db.execute(
+            f"SELECT id, kind, subject, created_at, home_zone, after FROM broadcasts {clause}",
+            parameters,
+        ).fetchall()
+        return [
+            Broadcast(i, kind, subject, datetime.fromisoformat(created), zone, after)
+            for i, kind, subject, created, zone, after in rows
+        ]
+
+    def next_chunk(self, broadcast: Broadcast, size: int) -> tuple[int | None, list[Subscriber]]:
+        """The last chat id of the next `size` active subscribers (None: the rest are fewer),
+        and one subscriber of each set of options among them."""
+        after = broadcast.after if broadcast.after is not None else -(2**63)
+        row = self.db.execute(
+            "SELECT chat_id FROM subscribers WHERE status = ? AND chat_id > ? "
+            "ORDER BY chat_id LIMIT 1 OFFSET ?",
+            [SubscriberStatus.ACTIVE, after, size - 1],
+        ).fetchone()
+        until = row[0] if row else None
+        examples = self.db.query(
+            f"SELECT * FROM subscribers WHERE chat_id IN (SELECT MIN(chat_id) FROM subscribers "
+            f"WHERE status = ? AND chat_id > ? AND chat_id <= ? GROUP BY {_OPTIONS})",
+            [SubscriberStatus.ACTIVE, after, until if until is not None else 2**63 - 1],
+        )
+        return until, [subscriber_from_row(example) for example in examples]
+
+    def queue_chunk(
+        self, broadcast: Broadcast, until: int | None, plan: list[tuple[Subscriber, str, datetime]]
+    ) -> int:
+        """Queue the chunk after `broadcast.after` up to `until` in one pass: each active
+        subscriber gets every (kind, due time) the plan gives the subscriber with their
+        options. How many rows were new."""
+        after = broadcast.after if broadcast.after is not None else -(2**63)
+        before = self.db.conn.total_changes  # rowcount is -1 for a statement opening WITH
+        for start in range(0, len(plan), _PLAN_ROWS):
+            part = plan[start : start + _PLAN_ROWS]
+            values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(part))
+            self.db.execute(
+                f"WITH plan ({_OPTIONS}, kind, due_at) AS (VALUES {values}) "
+                "INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, status) "
+                "SELECT s.chat_id, p.kind, ?, p.due_at, ? FROM subscribers s JOIN plan p "
+                "ON s.send_at IS p.send_at AND s.timezone = p.timezone "
+                "AND s.digests = p.digests AND s.with_chart = p.with_chart "
+                "WHERE s.status = ? AND s.chat_id > ? AND s.chat_id <= ?",
+                [
+                    *(
+                        value
+                        for example, kind, due in part
+                        for value in (
+                            example.send_at,
+                            example.timezone,
+                            ",".join(example.digests),
+                            int(example.with_chart),
+                            kind,
+                            due.isoformat(),
+                        )
+                    ),
+                    broadcast.subject,
+                    DeliveryStatus.PENDING,
+                    SubscriberStatus.ACTIVE,
+                    after,
+                    until if until is not None else 2**63 - 1,
+                ],
+            )
+        return self.db.conn.total_changes - before
+
+    def advance(self, broadcast: Broadcast, until: int | None) -> None:
+        """The chunk up to `until` is queued (None: all of it, the broadcast is done)."""
+        self.db.execute(
+            "UPDATE broadcasts SET after = ?, done = ? WHERE id = ?",
+            [until, int(until is None), broadcast.id],
+        )
+
+    def active_after(self, after: int | None) -> int:
+        """Active subscribers with a chat id above `after`: those a broadcast has yet to queue."""
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM subscribers WHERE status = ? AND chat_id > ?",
+                [SubscriberStatus.ACTIVE, after if after is not None else -(2**63)],
+            ).fetchone()[0]
+        )
+
+    def broadcasting(self) -> bool:
+        """Whether a broadcast is still being queued."""
+        return bool(
+            self.db.execute("SELECT EXISTS (SELECT 1 FROM broadcasts WHERE done = 0)").fetchone()[0]
+        )
