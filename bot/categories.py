@@ -394,6 +394,13 @@ def get(key: str) -> Category:
     return Category(key, name, name, known=False)
 
 
+def with_predecessors(keys: Iterable[str]) -> set[str]:
+    """The categories whose figures the changes of `keys` need: each one, and the ones that
+    were merged into it (the day of a merger compares with their sum)."""
+    wanted = set(keys)
+    return wanted | {c.key for c in CATEGORIES if c.merged_into in wanted}
+
+
 def from_source_key(spelling: str) -> str:
     """The canonical key for a source's field name, or a new stable key made from it."""
     return _BY_SOURCE_KEY.get(normalise(spelling)) or _slug(spelling)

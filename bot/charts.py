@@ -28,6 +28,8 @@ from bot.store import Store
 DEFAULT_PERIOD = "90d"
 MOST_CATEGORIES = 4
 CACHE_SIZE = 64
+# Bars a chart draws at most: about one per pixel column of its 1,000-pixel width.
+MAX_BARS = 800
 _DAYS = re.compile(r"(\d{1,4})\s*(d|days?|д|дн(?:ів|і)?)", re.IGNORECASE)
 _YEARS = re.compile(r"(\d{0,2})\s*(y|years?|р|рік|роки|років)", re.IGNORECASE)
 _MONTHS = re.compile(r"(\d{1,3})\s*(m|months?|міс(?:яц\w*)?)", re.IGNORECASE)
@@ -106,7 +108,7 @@ def data_series(store: Store, keys: Sequence[str], period: Period) -> list[Serie
     end = period.end or store.latest_date()
     if end is None:
         return [Series(key, []) for key in keys]
-    changes = daily_changes(store, since=period.start or WAR_START, until=end)
+    changes = daily_changes(store, since=period.start or WAR_START, until=end, keys=keys)
     return [Series(key, changes.get(key, [])) for key in keys]
 
 
@@ -126,9 +128,17 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
     for index, item in enumerate(data):
         name = categories.get(item.category).name(texts.current_language())
         days = [d.date for d in item.days]
+        deltas = [max(d.delta, 0) / d.span_days if d.delta is not None else 0 for d in item.days]
+        average = _moving_average(deltas, 7)
+        ends = bin_ends(len(days))
         if single:
             total_axes = axes[0]
-            total_axes.plot(days, [d.total for d in item.days], color="#1f4e79", linewidth=1.8)
+            total_axes.plot(
+                [days[end] for end in ends],
+                [item.days[end].total for end in ends],
+                color="#1f4e79",
+                linewidth=1.8,
+            )
             total_axes.set_ylabel(texts.CHART_TOTAL)
             total_axes.set_title(texts.CHART_TITLE.format(name=name), loc="left", fontsize=13)
             marks = [d for d in item.days if (item.category, d.date) in corrected]
@@ -149,16 +159,20 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
             change_axes.set_title(
                 texts.CHART_PANEL.format(name=name, total=total), loc="left", fontsize=11
             )
-        deltas = [max(d.delta, 0) / d.span_days if d.delta is not None else 0 for d in item.days]
         if days:
             # One artist for all the bars (a bar each is 1,600 patches for the whole war); a
             # bin runs from the previous stored day, so a skipped day shows its per-day rate.
-            edges = [date2num(days[0]) - 0.5] + [date2num(day) + 0.5 for day in days]
+            starts = [0] + [end + 1 for end in ends[:-1]]
+            edges = [date2num(days[0]) - 0.5] + [date2num(days[end]) + 0.5 for end in ends]
+            heights = [
+                sum(deltas[start : end + 1]) / (end + 1 - start)
+                for start, end in zip(starts, ends, strict=True)
+            ]
             change_axes.xaxis_date()
-            change_axes.stairs(deltas, edges, fill=True, color="#9dc3e6", label=texts.CHART_DAILY)
+            change_axes.stairs(heights, edges, fill=True, color="#9dc3e6", label=texts.CHART_DAILY)
         change_axes.plot(
-            days,
-            _moving_average(deltas, 7),
+            [days[end] for end in ends],
+            [average[end] for end in ends],
             color="#c55a11",
             linewidth=1.5,
             label=texts.CHART_AVERAGE,
@@ -191,6 +205,17 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def bin_ends(count: int, most: int = MAX_BARS) -> list[int]:
+    """The last index of each bar when `count` days are drawn as at most `most` bars: one bar
+    per pixel column at most. Over a long span each bar is several days' mean per-day rise,
+    and the 7-day average and the total are taken at its last day."""
+    step = max(1, -(-count // most))
+    ends = list(range(step - 1, count, step))
+    if count and ends[-1:] != [count - 1]:
+        ends.append(count - 1)
+    return ends
 
 
 def _moving_average(values: list[float], window: int) -> list[float]:

@@ -9,7 +9,7 @@ the day of the merge is a real change, not the whole total.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -360,12 +360,18 @@ _SERIES_MARGIN_DAYS = 30
 
 
 def daily_changes(
-    store: Store, since: date | None = None, until: date | None = None
+    store: Store,
+    since: date | None = None,
+    until: date | None = None,
+    keys: Iterable[str] | None = None,
 ) -> dict[str, list[DayChange]]:
-    """Every category's stored days from `since` to `until`, each with its change, from one
-    read of the effective totals (the day before `since` is read too, for the first change)."""
+    """Every category's (or those of `keys`) stored days from `since` to `until`, each with
+    its change, from one read of the effective totals (the day before `since` is read too,
+    for the first change)."""
     totals = store.effective_totals(
-        since=since - timedelta(days=_SERIES_MARGIN_DAYS) if since else None, until=until
+        since=since - timedelta(days=_SERIES_MARGIN_DAYS) if since else None,
+        until=until,
+        only=categories.with_predecessors(keys) if keys is not None else None,
     )
     dates = sorted(totals)
     result: dict[str, list[DayChange]] = {}
@@ -387,5 +393,5 @@ def series(store: Store, key: str, days: int, until: date | None = None) -> Seri
     until = until or store.latest_date()
     if until is None:
         return Series(key, [])
-    changes = daily_changes(store, since=until - timedelta(days=days), until=until)
+    changes = daily_changes(store, since=until - timedelta(days=days), until=until, keys=[key])
     return Series(key, changes.get(key, [])[-days:])

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from bot.charts import ChartCache, Period, PeriodError, parse_period
+from bot.charts import MAX_BARS, ChartCache, Period, PeriodError, bin_ends, parse_period
 from bot.ingest import seed_if_empty
 from tests.conftest import NOW, TODAY
 
@@ -118,3 +118,12 @@ def test_periods_in_ukrainian(word, label, days, speak):
     assert period.label() == label
     if days:
         assert (period.end - period.start).days + 1 == days
+
+
+@pytest.mark.parametrize("count", [0, 1, 90, 800, 801, 1_626, 7_300])
+def test_a_long_history_is_drawn_as_at_most_one_bar_per_pixel_column(count):
+    ends = bin_ends(count)
+    assert len(ends) <= MAX_BARS
+    assert ends == sorted(set(ends)) and (ends[-1] == count - 1 if count else ends == [])
+    if count <= MAX_BARS:
+        assert ends == list(range(count))  # a bar a day while they fit

@@ -9,7 +9,7 @@ corrections in force laid over it (`effective_totals`, `report_on`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -44,9 +44,12 @@ class StoredReport:
     corrections: dict[str, Correction] = field(default_factory=dict)
 
 
-# The id of the newest accepted revision of each date.
+# The id of the newest accepted revision of each date from the first parameter to the second:
+# a range scan of the (status, date) index, so a week's read costs a week however long the
+# history.
 _EFFECTIVE_IDS = (
-    f"SELECT MAX(id) AS id FROM reports WHERE status = '{ReportStatus.ACCEPTED}' GROUP BY date"
+    f"SELECT MAX(id) AS id FROM reports WHERE status = '{ReportStatus.ACCEPTED}' "
+    "AND date BETWEEN ? AND ? GROUP BY date"
 )
 
 
@@ -115,24 +118,32 @@ class Reports(Corrections):
         return bool(self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM reports)").fetchone()[0])
 
     def effective_totals(
-        self, since: date | None = None, until: date | None = None, *, corrected: bool = True
+        self,
+        since: date | None = None,
+        until: date | None = None,
+        *,
+        corrected: bool = True,
+        only: Collection[str] | None = None,
     ) -> dict[date, dict[str, int]]:
         """{date: {category: total}} from the newest accepted revision of each date, in order,
-        with the corrections in force laid over it (unless `corrected` is False)."""
+        with the corrections in force laid over it (unless `corrected` is False); of the
+        categories in `only`, if given."""
+        chosen = f"AND f.category IN ({', '.join('?' * len(only))})" if only is not None else ""
         rows = self.db.execute(
             f"""SELECT r.date, f.category, f.total
                 FROM ({_EFFECTIVE_IDS}) AS e
                 JOIN reports r ON r.id = e.id
-                JOIN figures f ON f.report_id = r.id
-                WHERE r.date BETWEEN ? AND ?
+                JOIN figures f ON f.report_id = r.id {chosen}
                 ORDER BY r.date""",
-            [(since or date.min).isoformat(), (until or date.max).isoformat()],
+            [(since or date.min).isoformat(), (until or date.max).isoformat(), *(only or ())],
         )
         result: dict[date, dict[str, int]] = {}
         for day, category, total in rows:
             result.setdefault(date.fromisoformat(day), {})[category] = total
         if corrected:
             for correction in self.live_corrections(since, until):
+                if only is not None and correction.category not in only:
+                    continue
                 if correction.date in result:
                     result[correction.date][correction.category] = correction.new_value
         return result
@@ -143,7 +154,7 @@ class Reports(Corrections):
         """{date: (day number, link, source)} of each date's effective revision, in one read."""
         rows = self.db.execute(
             f"""SELECT r.date, r.day, r.link, r.source FROM ({_EFFECTIVE_IDS}) AS e
-                JOIN reports r ON r.id = e.id WHERE r.date BETWEEN ? AND ? ORDER BY r.date""",
+                JOIN reports r ON r.id = e.id ORDER BY r.date""",
             [(since or date.min).isoformat(), (until or date.max).isoformat()],
         )
         return {date.fromisoformat(d): (day, link, source) for d, day, link, source in rows}
@@ -256,7 +267,7 @@ class Reports(Corrections):
         rows = self.db.execute(
             f"""SELECT r.date, f.kind, f.category, f.detail, f.facts FROM ({_EFFECTIVE_IDS}) AS e
                 JOIN reports r ON r.id = e.id JOIN findings f ON f.report_id = r.id
-                WHERE r.date BETWEEN ? AND ? ORDER BY r.date, f.rowid""",
+                ORDER BY r.date, f.rowid""",
             [(day or date.min).isoformat(), (day or date.max).isoformat()],
         )
         return [(date.fromisoformat(day), _finding(*finding)) for day, *finding in rows]
