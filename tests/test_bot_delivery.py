@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from datetime import date, timedelta
 
-from bot import render, texts
+from bot import render, subscriptions, texts
 from bot.store import DeliveryStatus, OutboxKind, SubscriberStatus
 from bot.subscriptions import enqueue_bulletin
+from bot.telegram.app import schedule_delivery
 from bot.telegram.jobs import poll_now
-from tests.bot_harness import USER
+from bot.telegram.services import job_queue
+from tests.bot_harness import ADMIN, USER
 from tests.conftest import NOW, outbox_counts
 
 NEW_DAY = date(2026, 8, 8)  # the fake API has it; the store does not yet
@@ -31,6 +34,10 @@ def bulletins_sent(bot) -> Counter:
     return Counter(
         m.chat_id for m in bot.api.sent if m.method == "sendMessage" and "day 1627" in m.text
     )
+
+
+def sent_to(bot) -> Counter:
+    return Counter(m.chat_id for m in bot.api.sent if m.method == "sendMessage")
 
 
 async def drain(bot, deliverer, *, step=timedelta(seconds=2), rounds=100) -> None:
@@ -205,7 +212,7 @@ async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_repeats_nothing_
     enqueue_bulletin(bot.store, NEW_DAY - timedelta(days=1), now=NOW)
     bot.api.faults.delay = 0.01  # so the kill lands mid-broadcast
     batch = 20
-    first = bot.deliverer(batch_size=batch)
+    first = bot.deliverer(window=batch)
 
     task = asyncio.create_task(first.run())
     await asyncio.to_thread(bot.api.wait_for, lambda: len(bot.api.sent) >= 120)
@@ -217,7 +224,7 @@ async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_repeats_nothing_
     # Start-up after the crash: in-flight messages go back to the queue, and the rest is sent.
     assert bot.store.release_in_flight() == in_flight
     bot.api.faults.delay = 0
-    await drain(bot, bot.deliverer(batch_size=batch))
+    await drain(bot, bot.deliverer(window=batch))
 
     got = Counter(m.chat_id for m in bot.api.sent)
     assert set(got) == set(chats)  # nobody lost
@@ -256,3 +263,71 @@ async def test_a_daily_summary_can_carry_a_chart(bot):
     assert summary.method == "sendMessage" and "day 1626" in summary.text
     assert chart.method == "sendPhoto" and chart.attachment.startswith(b"\x89PNG")
     assert "Personnel, Tanks, Artillery systems, Operational-tactical UAVs, 30 days." in chart.text
+
+
+async def test_a_long_broadcast_is_not_a_warning_every_few_seconds(bot, caplog):
+    """The delivery job ticks while a broadcast outlasts many ticks: each tick returns at
+    once, and the scheduler does not warn that it skipped one."""
+    chats = range(30_000, 30_400)
+    subscribe_many(bot, chats)
+    enqueue_bulletin(bot.store, NEW_DAY - timedelta(days=1), now=NOW)
+    bot.services.deliverer = bot.deliverer()
+    bot.api.faults.delay = 0.3  # 400 sends, 64 at a time: about two seconds
+    schedule_delivery(job_queue(bot.application), every=0.25)
+    await asyncio.to_thread(bot.api.wait_for, lambda: len(bot.api.sent) >= 400, 30)
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert set(sent_to(bot)) == set(chats)
+    assert max(sent_to(bot).values()) == 1
+
+
+async def test_paid_broadcasts_are_marked_and_429s_still_slow_them(bot):
+    chats = range(40_000, 40_200)
+    subscribe_many(bot, chats)
+    enqueue_bulletin(bot.store, NEW_DAY - timedelta(days=1), now=NOW)
+    bot.api.faults.rate_limited, bot.api.faults.retry_after = 5, 2
+    deliverer = bot.deliverer(paid_broadcast=True)
+    await drain(bot, deliverer, step=timedelta(seconds=3))
+    assert set(sent_to(bot)) == set(chats)
+    assert all(m.paid for m in bot.api.sent)
+    assert bot.api.too_many_requests == 5  # refused, then sent when Telegram said
+    assert max(sent_to(bot).values()) == 1
+
+
+async def test_a_big_broadcast_is_queued_while_it_is_sent(bot, monkeypatch):
+    """The poll queues the first chunk of subscribers; delivery queues the rest a chunk at a
+    time between sends. Everyone gets the bulletin once."""
+    monkeypatch.setattr(subscriptions, "CHUNK", 100)
+    chats = range(50_000, 50_450)
+    subscribe_many(bot, chats)
+    bot.services.deliverer = bot.deliverer()
+    assert (await poll_now(bot.services)).queued == 450  # 100 queued, 350 to queue
+    assert outbox_counts(bot.store) == {DeliveryStatus.PENDING: 100}
+    await bot.services.deliverer.run()
+    assert not bot.store.broadcasting()
+    assert bulletins_sent(bot) == Counter(dict.fromkeys(chats, 1))
+    assert outbox_counts(bot.store) == {DeliveryStatus.SENT: 450}
+
+
+async def test_a_channel_gets_the_summary_its_corrections_and_its_digests(bot):
+    """A channel reaches any number of readers with one message: the way to a very large
+    audience. Subscribed by a post of its admin, it gets everything a private chat does."""
+    channel = -1001234
+    reply = await bot.ask("/subscribe daily weekly", chat_id=channel, chat_type="channel")
+    assert "Subscribed" in reply.text
+    bot.services.deliverer = bot.deliverer()
+    assert (await poll_now(bot.services)).queued == 1
+    await drain(bot, bot.services.deliverer)
+    (summary,) = bot.api.messages_to(channel)[1:]
+    assert "day 1627" in summary.text and "not independently verified" in summary.text
+
+    await bot.ask("/correct 2026-08-08 tanks 12250 typo in source", chat_id=ADMIN)
+    await drain(bot, bot.services.deliverer, step=timedelta(minutes=5))  # notices wait 10
+    notice = render.to_plain(bot.api.messages_to(channel)[-1].text)
+    assert notice.startswith(
+        "Correction to the bulletin of 8 August 2026: Tanks 12,250, not 12,251."
+    )
+
+    enqueue_bulletin(bot.store, date(2026, 8, 3), now=NOW)  # a Monday: the weekly digest
+    await drain(bot, bot.services.deliverer)
+    digest = render.to_plain(bot.api.messages_to(channel)[-1].text)
+    assert digest.startswith("Last 7 days (28 July – 3 August 2026)")
