@@ -1,6 +1,6 @@
 """Benchmark: reads that should not grow with the length of the history.
 
-    python bench/reads.py [--years 4,10,20] [--runs 5]
+    python -m bench.reads [--years 4,10,20] [--runs 5]
 
 For each length, a database with that many years of history (bench/history.py) and the
 medians of `runs` runs of what readers ask: `/history tanks 7`, `/week`, `/month`, `/records`,

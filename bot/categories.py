@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -379,11 +380,17 @@ _BY_WORD: dict[str, str] = {
     for word in (c.key, c.name_en, c.name_uk, *c.aliases, *c.source_keys)
 }
 _LONGEST_ALIAS = max(len(word.split()) for word in _BY_WORD)
-_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"(?<!\w)(?:{term})(?!\w)", re.IGNORECASE), c.key)
-    for c in CATEGORIES
-    for term in c.bulletin_terms
-)
+
+
+@cache
+def _terms() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each category's bulletin terms, compiled when a bulletin is first read (a third of
+    this module's import time otherwise, for commands that read none)."""
+    return tuple(
+        (re.compile(rf"(?<!\w)(?:{term})(?!\w)", re.IGNORECASE), c.key)
+        for c in CATEGORIES
+        for term in c.bulletin_terms
+    )
 
 
 def get(key: str) -> Category:
@@ -416,7 +423,7 @@ def bulletin_categories(label: str, day: date | None = None) -> list[str]:
     """
     found = [
         (match.start(), match.end(), key)
-        for pattern, key in _TERMS
+        for pattern, key in _terms()
         for match in pattern.finditer(label)
     ]
     chosen: list[tuple[int, int, str]] = []
