@@ -56,7 +56,7 @@ def main() -> None:
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "bench.db")
-        seed_if_empty(store, now=datetime.now(UTC))
+        seed_if_empty(store, now=datetime.now(UTC), today=datetime.now(UTC).date())
         asyncio.run(measure(store, runs))
 
 

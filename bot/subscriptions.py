@@ -39,7 +39,7 @@ HOME_ZONE = "Europe/Kyiv"
 # A bulletin older than this (days before today) is history, not news: it is never broadcast.
 FRESH_DAYS = 1
 # Subscribers queued in one step of a broadcast: one transaction of a few tens of milliseconds.
-CHUNK = 2_000
+CHUNK = 1_000
 
 
 # Cities as Ukrainian readers write them, where most of them live or have family.

@@ -94,4 +94,5 @@ def test_a_database_of_every_earlier_schema_is_migrated_with_its_data(tmp_path, 
     if version >= 2:
         subscriber = store.subscriber(7)
         assert subscriber.status == SubscriberStatus.ACTIVE and subscriber.digests == ("daily",)
+        assert store.subscriber_counts() == {SubscriberStatus.ACTIVE: 1}  # counted as migrated
     store.close()

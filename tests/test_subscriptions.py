@@ -131,6 +131,8 @@ def test_a_broadcast_is_queued_a_chunk_at_a_time_and_resumes_after_a_restart(sto
                 now=now,
             )
         store.set_subscriber_status(7, SubscriberStatus.UNSUBSCRIBED, now=now)
+    # Kept by triggers as subscribers come and change.
+    assert store.subscriber_counts() == {"active": 11_999, "unsubscribed": 1}
     assert broadcast(store, OutboxKind.BULLETIN, "2026-08-07", now=now) == 5_000 + 6_999 + 1_667
     assert outbox_rows(store) == 5_000 + 1_667  # chats 1-5,001 (7 is out); a third get charts
 

@@ -127,12 +127,14 @@ class Broadcasts(Database):
             [until, int(until is None), broadcast.id],
         )
 
-    def active_after(self, after: int | None) -> int:
-        """Active subscribers with a chat id above `after`: those a broadcast has yet to queue."""
+    def active_after(self, after: int) -> int:
+        """Active subscribers with a chat id above `after` (those a broadcast has yet to
+        queue): all of them, less those up to `after`, a count of one chunk."""
         return int(
             self.db.execute(
-                "SELECT COUNT(*) FROM subscribers WHERE status = ? AND chat_id > ?",
-                [SubscriberStatus.ACTIVE, after if after is not None else -(2**63)],
+                "SELECT COALESCE((SELECT count FROM subscriber_counts WHERE status = ?), 0) "
+                "- (SELECT COUNT(*) FROM subscribers WHERE status = ? AND chat_id <= ?)",
+                [SubscriberStatus.ACTIVE, SubscriberStatus.ACTIVE, after],
             ).fetchone()[0]
         )
 

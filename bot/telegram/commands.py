@@ -38,7 +38,7 @@ from bot.figures import Bulletin, bulletin_on, series
 from bot.store import SubscriberStatus
 from bot.subscriptions import parse_options
 from bot.telegram import menus
-from bot.telegram.services import Context, Kept
+from bot.telegram.services import Context, Kept, off_the_loop
 from bot.throttle import ALLOW, WARN
 from bot.trends import compare
 from bot.trends import records as find_records
@@ -367,7 +367,8 @@ async def records(update: Update, context: Context) -> None:
         await reply(update, texts.ONE_CATEGORY)
         return
     key = keys[0] if keys else None
-    await reply(update, render.records(find_records(context.services.store, key), key))
+    found = await off_the_loop(context.services.store, lambda store: find_records(store, key))
+    await reply(update, render.records(found, key))
 
 
 async def export_command(update: Update, context: Context) -> None:
@@ -382,7 +383,7 @@ async def export_command(update: Update, context: Context) -> None:
     kept = s.exports.get(cache_key)
     if kept is None:
         async with s.charts.limiter.turn():  # the same bound as charts: heavy work
-            kept = Kept(export(s.store, fmt, first, last))
+            kept = Kept(await off_the_loop(s.store, lambda store: export(store, fmt, first, last)))
         s.exports.clear()  # one kept: the flood case is everyone asking for the same file
         s.exports[cache_key] = kept
     caption = render.escaped(

@@ -48,7 +48,9 @@ BACKOFF = timedelta(seconds=15)  # then 30 s, 1 min, 2 min, ...
 MAX_BACKOFF = timedelta(minutes=5)  # so the end of a long outage is seen within minutes
 NETWORK_ERROR = "network error or 5xx: retrying"
 SLOWDOWN = 0.8  # the pace after a burst of 429s, as a share of the one before
-RECOVERY = 1.0  # messages a second regained each second after it, up to the configured rate
+# The share of the configured rate regained each second after it (1 a second at 25 a second,
+# 40 at 1,000): a 429 costs seconds at any rate, paid broadcasts' included.
+RECOVERY = 0.04
 PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
 # How long a send waits for Telegram's answer. A send that gets no answer may still have been
 # delivered, and is retried: a duplicate. Telegram answers in well under a second, so waiting
@@ -68,8 +70,8 @@ class Pace:
 
     One burst of 429s (a batch of concurrent sends collects many at once) is one signal: the
     pause honours the longest `retry_after` of the burst, and the rate drops once, by
-    SLOWDOWN. Then it climbs back to the configured rate by RECOVERY messages a second every
-    second (additive increase, multiplicative decrease), so a passing burst costs seconds, not
+    SLOWDOWN. Then it climbs back to the configured rate by RECOVERY of it every second
+    (additive increase, multiplicative decrease), so a passing burst costs seconds, not
     the rest of the broadcast.
     """
 
@@ -111,7 +113,7 @@ class Pace:
 
     def _recover(self, now: float) -> None:
         if 0 < self.rate < self.target and now > self._paused_until:
-            climbed = (now - max(self._paused_until, self._recovered_at)) * RECOVERY
+            climbed = (now - max(self._paused_until, self._recovered_at)) * RECOVERY * self.target
             self.rate = min(self.target, self.rate + climbed)
         self._recovered_at = now
 

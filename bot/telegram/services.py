@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from telegram import InlineQueryResultArticle, Update
@@ -26,6 +26,23 @@ from bot.export import Export
 from bot.store import Lease, Store
 from bot.telegram.delivery import Deliverer
 from bot.throttle import Throttle
+
+T = TypeVar("T")
+
+
+async def off_the_loop(store: Store, work: Callable[[Store], T]) -> T:
+    """Run `work` in a worker thread on a connection of its own: a read of the whole history
+    (the records, an export) then holds up nobody else (SQLite connections stay on the thread
+    that opened them, and in WAL mode readers never wait for the writer)."""
+
+    def run() -> T:
+        own = Store(store.path)
+        try:
+            return work(own)
+        finally:
+            own.close()
+
+    return await asyncio.to_thread(run)
 
 
 @dataclass

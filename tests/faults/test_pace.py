@@ -5,33 +5,37 @@ Time here is the pace's own clock, moved by its sleeps: the test is exact and ta
 
 from __future__ import annotations
 
+import pytest
+
 from bot.telegram.delivery import RECOVERY, SLOWDOWN, Pace
 
 RATE = 25.0
 MESSAGES = 1_000
 
 
-def paced() -> tuple[Pace, list[float]]:
+def paced(rate: float = RATE) -> tuple[Pace, list[float]]:
     now = [0.0]
 
     async def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    return Pace(RATE, sleep, lambda: now[0]), now
+    return Pace(rate, sleep, lambda: now[0]), now
 
 
-async def test_a_burst_of_429s_pauses_once_then_the_pace_recovers():
-    pace, now = paced()
-    for _ in range(50):  # a whole batch of concurrent sends answered 429, retry_after 2 s
+@pytest.mark.parametrize("rate", [RATE, 1000.0])  # the free rate, and paid broadcasts'
+async def test_a_burst_of_429s_pauses_once_then_the_pace_recovers(rate):
+    pace, now = paced(rate)
+    for _ in range(50):  # a whole window of concurrent sends answered 429, retry_after 2 s
         pace.pause(2)
-    assert pace.rate == RATE * SLOWDOWN  # slowed once for the burst, not 50 times
+    assert pace.rate == rate * SLOWDOWN  # slowed once for the burst, not 50 times
 
-    for _ in range(MESSAGES):
+    messages = round(MESSAGES * rate / RATE)
+    for _ in range(messages):
         await pace.wait()
 
-    steady = MESSAGES / RATE  # 40 s
-    climb = (RATE - RATE * SLOWDOWN) / RECOVERY  # 5 s to get back to speed
-    assert pace.rate == RATE
+    steady = messages / rate  # 40 s
+    climb = (rate - rate * SLOWDOWN) / (RECOVERY * rate)  # 5 s to get back to speed
+    assert pace.rate == pytest.approx(rate)
     # The burst cost its 2 s pause and a part of the climb: a few seconds, not 25 minutes.
     assert now[0] < steady + 2 + climb
     assert now[0] > steady + 2
