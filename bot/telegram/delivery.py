@@ -17,6 +17,7 @@ import asyncio
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -89,6 +90,7 @@ class Pace:
         self._paused_until = 0.0
         self._recovered_at = monotonic()
         self._lock = asyncio.Lock()
+        self._sent: deque[float] = deque()  # when the sends of the last second left
 
     async def wait(self) -> None:
         async with self._lock:
@@ -101,6 +103,22 @@ class Pace:
                 self._next = slot
         if slot > now:
             await self._sleep(slot - now)
+        if self.rate > 0:
+            await self._within_a_second()
+
+    async def _within_a_second(self) -> None:
+        """Never more than `rate` sends in any second, as this process sees them go: sends
+        whose turns passed while the event loop was held up (a garbage collection, a long
+        commit) would otherwise leave together, and Telegram counts them as they arrive."""
+        async with self._lock:
+            now = self._monotonic()
+            while self._sent and now - self._sent[0] >= 1.0:
+                self._sent.popleft()
+            if len(self._sent) >= self.rate:
+                await self._sleep(1.0 - (now - self._sent[0]))
+                now = self._monotonic()
+                self._sent.popleft()
+            self._sent.append(now)
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing goes out for `seconds`; the first 429 of a burst also

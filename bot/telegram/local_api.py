@@ -542,9 +542,11 @@ class Server:
 
     def close(self) -> None:
         self.api.close()  # long polls return at once
+        # Calls still being answered finish first: their answers go back through the loop,
+        # which must still be running then.
+        self._workers.shutdown(wait=True, cancel_futures=True)
         self._loop.call_soon_threadsafe(self._stop)
         self._thread.join(timeout=10)
-        self._workers.shutdown(wait=False, cancel_futures=True)
         self._loop.close()
 
     def _stop(self) -> None:
