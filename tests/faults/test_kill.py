@@ -111,7 +111,7 @@ def prepared(tmp_path):
     return tmp_path / "template.db"
 
 
-def test_killed_during_a_broadcast_loses_nothing_and_repeats_only_the_batch_in_flight(
+def test_killed_during_a_broadcast_loses_nothing_and_repeats_only_what_was_in_flight(
     tmp_path, prepared, fake_api
 ):
     rng = random.Random(42)
