@@ -40,6 +40,11 @@ class Category:
     last_reported: date | None = None
     # False for categories synthesised from an unknown source spelling.
     known: bool = True
+    # Oryx's equipment types whose photo-confirmed losses are the independent count beside this
+    # claim (bot/oryx.py), and, where they do not match one to one, what differs (en, uk).
+    oryx_types: tuple[str, ...] = ()
+    oryx_note_en: str = ""
+    oryx_note_uk: str = ""
 
     def name(self, language: str = "en") -> str:
         return self.name_uk if language == "uk" else self.name_en
@@ -88,6 +93,7 @@ CATEGORIES: tuple[Category, ...] = (
         aliases=("tank", "танк", "танків"),
         source_keys=("tanks", "tank"),
         bulletin_terms=(r"tanks?", r"танк\w*"),
+        oryx_types=("Tanks",),
     ),
     Category(
         "afv",
@@ -120,6 +126,15 @@ CATEGORIES: tuple[Category, ...] = (
             r"боев\w*\s+бронированн?\w*\s+машин\w*",
             r"бронированн?\w*\s+машин\w*",
         ),
+        oryx_types=(
+            "Armoured Fighting Vehicles",
+            "Infantry Fighting Vehicles",
+            "Armoured Personnel Carriers",
+            "Mine-Resistant Ambush Protected",
+            "Infantry Mobility Vehicles",
+        ),
+        oryx_note_en="Oryx's AFVs, IFVs, APCs, MRAPs and infantry mobility vehicles together",
+        oryx_note_uk="разом ББМ, БМП, БТР, MRAP і машини піхоти за Oryx",
     ),
     Category(
         "artillery",
@@ -134,6 +149,15 @@ CATEGORIES: tuple[Category, ...] = (
             r"артилері\w*",
             r"артиллерийск\w*\s+систем\w*",
             r"артиллери\w*",
+        ),
+        oryx_types=("Towed Artillery", "Self-Propelled Artillery"),
+        oryx_note_en=(
+            "Oryx's towed and self-propelled artillery together; the bulletin's artillery "
+            "counts mortars too"
+        ),
+        oryx_note_uk=(
+            "разом буксирувана й самохідна артилерія за Oryx; артилерія у зведенні "
+            "враховує й міномети"
         ),
     ),
     Category(
@@ -160,6 +184,7 @@ CATEGORIES: tuple[Category, ...] = (
             r"рсзо",
             r"реактивн\w*\s+систем\w*\s+залпов\w*\s+\w+",
         ),
+        oryx_types=("Multiple Rocket Launchers",),
     ),
     Category(
         "air_defence",
@@ -186,6 +211,13 @@ CATEGORIES: tuple[Category, ...] = (
             r"протиповітрян\w*(?:\s+оборон\w*)?",
             r"(?:средств\w*\s+)?пво",
         ),
+        oryx_types=(
+            "Surface-To-Air Missile Systems",
+            "Self-Propelled Anti-Aircraft Guns",
+            "Anti-Aircraft Guns",
+        ),
+        oryx_note_en="Oryx's SAM systems, self-propelled and towed anti-aircraft guns together",
+        oryx_note_uk="разом ЗРК, самохідні й буксировані зенітні гармати за Oryx",
     ),
     Category(
         "aircraft",
@@ -195,6 +227,7 @@ CATEGORIES: tuple[Category, ...] = (
         aliases=("planes", "plane", "jets", "літак", "літаків", "авіація"),
         source_keys=("planes", "aircraft"),
         bulletin_terms=(r"aircraft", r"(?:air)?planes?", r"літак\w*", r"самол[её]т\w*"),
+        oryx_types=("Aircraft",),
     ),
     Category(
         "helicopters",
@@ -204,6 +237,7 @@ CATEGORIES: tuple[Category, ...] = (
         aliases=("helicopter", "helos", "choppers", "гелікоптер", "гелікоптерів", "вертольоти"),
         source_keys=("helicopters", "helicopter"),
         bulletin_terms=(r"helicopters?", r"гелікоптер\w*", r"вертол[іїёе]т\w*"),
+        oryx_types=("Helicopters",),
     ),
     Category(
         "uav",
@@ -218,6 +252,14 @@ CATEGORIES: tuple[Category, ...] = (
             r"бпла",
             r"безпілотн\w*(?:\s+літальн\w*\s+апарат\w*)?",
             r"беспилотн\w*(?:\s+летательн\w*\s+аппарат\w*)?",
+        ),
+        oryx_note_en=(
+            "no comparable Oryx count: it lists reconnaissance and combat drones it saw lost, "
+            "not the thousands of smaller drones the bulletin counts"
+        ),
+        oryx_note_uk=(
+            "порівнянного підрахунку Oryx немає: він зараховує лише розвідувальні й ударні "
+            "дрони, а не тисячі менших, які рахує зведення"
         ),
     ),
     Category(
@@ -241,6 +283,9 @@ CATEGORIES: tuple[Category, ...] = (
         aliases=("ships", "ship", "boats", "navy", "кораблі", "катери", "флот", "warships cutters"),
         source_keys=("warships_cutters", "naval ship"),
         bulletin_terms=(r"(?:war)?ships?", r"boats?", r"корабл\w*", r"катер\w*"),
+        oryx_types=("Naval Ships and Submarines",),
+        oryx_note_en="Oryx counts warships, boats and submarines together",
+        oryx_note_uk="Oryx рахує кораблі, катери й підводні човни разом",
     ),
     Category(
         "submarines",
@@ -274,6 +319,9 @@ CATEGORIES: tuple[Category, ...] = (
             r"автомобільн\w*\s+техні\w*\s+(?:та|і|й)\s+(?:авто)?цистерн\w*(?:\s+з\s+пмм)?",
             r"автомобильн\w*\s+техник\w*\s+и\s+(?:авто)?цистерн\w*",
         ),
+        oryx_types=("Trucks, Vehicles, Jeeps, and Trains",),
+        oryx_note_en="Oryx's trucks, vehicles, jeeps and trains",
+        oryx_note_uk="вантажівки, автомобілі, джипи й потяги за Oryx",
     ),
     Category(
         "special_equipment",

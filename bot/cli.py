@@ -21,12 +21,12 @@ from pathlib import Path
 
 import httpx
 
-from bot import __version__, categories, instance, logs, render, texts
+from bot import __version__, categories, instance, logs, oryx, render, texts
 from bot.admin import COMMAND_LINE, Desk, admin_commands
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
-from bot.dates import WAR_START, parse_user_date
+from bot.dates import WAR_START, looks_like_date, parse_user_date
 from bot.errors import UserError
 from bot.export import ExportError, export
 from bot.export import parse_arguments as parse_export
@@ -153,6 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("on", on, "print the bulletin of a past date")
     sub.add_argument("date", nargs="?", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
+    sub = command("compare", compare, "the claim beside losses documented with photos (Oryx)")
+    sub.add_argument("words", nargs="*", metavar="CATEGORY|DATE", help="e.g. tanks 2025-07-19")
     sub = command("paste", paste, "read a bulletin's text, as an admin's paste in Telegram")
     sub.add_argument("file", nargs="?", type=Path, help="a text file (default: standard input)")
     sub = command("export", export_figures, "the effective figures as CSV or JSON")
@@ -285,6 +287,17 @@ def on(context: Context, args: argparse.Namespace) -> int:
     store = context.open_store()
     keys = _category_args(args.categories, "on", store)
     _print_bulletin(store, day, keys)
+    return 0
+
+
+def compare(context: Context, args: argparse.Namespace) -> int:
+    store = context.open_store()
+    dates = [w for w in args.words if looks_like_date(w)]
+    day = parse_user_date(dates[-1], context.today) if dates else store.latest_date()
+    keys = _category_args([w for w in args.words if w not in dates], "compare", store)
+    if day is None:
+        raise CommandError(render.to_plain(texts.NO_DATA), 1)
+    print(render.to_plain(render.claimed_and_documented(oryx.compare(store, keys, day), day)))
     return 0
 
 

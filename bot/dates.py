@@ -25,6 +25,13 @@ def day_of_war(day: date) -> int:
     return (day - WAR_START).days + 1
 
 
+def looks_like_date(text: str) -> bool:
+    """Whether a word is written as a date (a category never is): '2022-06-25', '25.06.22',
+    'yesterday'. Whether it is a valid one is `parse_user_date`'s to say."""
+    word = text.strip().casefold()
+    return word in _RELATIVE or bool(_ISO.fullmatch(word) or _DOTTED.fullmatch(word))
+
+
 def parse_user_date(text: str, today: date) -> date:
     """Read '2022-06-25', '25.06.2022', '25.06.22', 'today' or 'yesterday' as a bulletin date."""
     word = text.strip().casefold()

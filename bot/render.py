@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from bot import categories, texts
+from bot import categories, oryx, texts
 from bot.categories import Unknown
 from bot.figures import JUMP, JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
 from bot.ingest import Outcome, tally
@@ -406,6 +406,48 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
         else:
             lines.append(_fill(texts.TREND_LINE_NO_RECORD, **values))
     lines += ["", *_link_lines(newest), texts.CAVEAT]
+    return "\n".join(lines)
+
+
+def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
+    """Each category's claim beside Oryx's photo-confirmed count on the same date, with what
+    differs between them and the caveat that they measure different things."""
+    language = texts.current_language()
+    lines = [_fill(texts.COMPARE_TITLE, date=format_date(day))]
+    for row in rows:
+        category = categories.get(row.category)
+        name = category.name(language)
+        note = category.oryx_note_uk if language == "uk" else category.oryx_note_en
+        if not category.oryx_types:
+            lines.append(_fill(texts.COMPARE_NONE, name=name, note=note or "-"))
+            continue
+        documented = row.documented
+        if documented is None:
+            lines.append(_fill(texts.COMPARE_NOT_YET, name=name, date=format_date(day)))
+        elif row.claimed is None or row.ratio is None:
+            lines.append(
+                _fill(
+                    texts.COMPARE_NO_CLAIM,
+                    name=name,
+                    documented=number(documented.total),
+                    on=format_date(documented.as_of),
+                )
+            )
+        else:
+            lines.append(
+                _fill(
+                    texts.COMPARE_LINE,
+                    name=name,
+                    claimed=number(row.claimed),
+                    documented=number(documented.total),
+                    on=format_date(documented.as_of),
+                    ratio=number(round(row.ratio, 1), "#,##0.0"),
+                )
+            )
+        if note:
+            lines.append(_fill(texts.COMPARE_NOTE, note=note))
+    lines.append("")
+    lines.append(_fill(texts.COMPARE_CAVEAT, attribution=oryx.ATTRIBUTION))
     return "\n".join(lines)
 
 

@@ -389,3 +389,12 @@ def test_on_without_a_date_asks_for_one_and_not_for_a_category(run_on_seeded):
     assert (status, out) == (2, "")
     assert "which date? For example: bulletin-bot on 2022-06-25 tanks" in err
     assert "CATEGORY" not in err
+
+
+def test_compare_sets_the_claim_beside_oryx_and_refuses_a_misspelt_category(run_on_seeded):
+    status, out, err = run_on_seeded("compare", "tanks", "2025-07-19")
+    assert status == 0 and err == ""
+    assert "Tanks: 11,032 claimed, 4,074 documented (19 July 2025): 2.7×" in out
+    assert "a lower bound" in out
+    status, out, err = run_on_seeded("compare", "tankz")
+    assert status == 2 and "Did you mean: tanks?" in err and "bulletin-bot compare tanks" in err

@@ -67,6 +67,7 @@ COMMANDS = {
     "week": commands.week,
     "month": commands.month,
     "records": commands.records,
+    "compare": commands.compare_command,
     "export": commands.export_command,
     "sources": commands.sources,
     "about": commands.about,

@@ -24,14 +24,14 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLi
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import categories, render, texts
+from bot import categories, oryx, render, texts
 from bot.charts import (
     DEFAULT_PERIOD,
     MOST_CATEGORIES,
     looks_like_period,
     parse_period,
 )
-from bot.dates import parse_user_date
+from bot.dates import looks_like_date, parse_user_date
 from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
@@ -369,6 +369,24 @@ async def records(update: Update, context: Context) -> None:
     key = keys[0] if keys else None
     found = await off_the_loop(context.services.store, lambda store: find_records(store, key))
     await reply(update, render.records(found, key))
+
+
+async def compare_command(update: Update, context: Context) -> None:
+    """/compare [CATEGORY...] [DATE]: the claim beside Oryx's photo-confirmed count."""
+    s = context.services
+    words = list(context.args or [])
+    day = s.store.latest_date()
+    dates = [w for w in words if looks_like_date(w)]
+    if dates:
+        day = parse_user_date(dates[-1], s.today)
+        words = [w for w in words if w not in dates]
+    if day is None:
+        await reply(update, texts.NO_DATA)
+        return
+    keys = await _categories(update, context, words, "compare")
+    if keys is None:
+        return
+    await reply(update, render.claimed_and_documented(oryx.compare(s.store, keys, day), day))
 
 
 async def export_command(update: Update, context: Context) -> None:

@@ -40,6 +40,7 @@ COMMANDS = (
     "week",
     "month",
     "records",
+    "compare",
     "export",
     "sources",
     "about",

@@ -1,0 +1,136 @@
+"""Independent counts beside the claim: Russian equipment losses documented with photos or video.
+
+The Oryx blog lists every Russian loss it can show with a photo or a video; scarnecchia/oryx_data
+scrapes that list into daily counts per equipment type (CC BY 4.0, bot/data/oryx_LICENSE). A row
+appears only on a date when a type's count changed, so the count "as of" a date is the type's last
+row on or before it. Which Oryx types stand beside which category of the bulletin is the category
+registry's (`Category.oryx_types`).
+
+A photo-confirmed count is a lower bound: what nobody filmed is not in it. The General Staff's
+figures are claims nobody can check. The two measure different things, and the ratio between
+them says as much about what gets filmed as about what was lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from bot import categories
+from bot.errors import UserError
+from bot.store import Store
+
+BUNDLED = "oryx_russia.csv"
+ATTRIBUTION = "Oryx, via scarnecchia/oryx_data (CC BY 4.0)"
+SOURCE_URL = "https://github.com/scarnecchia/oryx_data"
+_COLUMNS = {"country", "equipment_type", "type_total", "date_recorded"}
+
+
+class OryxDataError(UserError):
+    """A file that is not Oryx's daily counts; the message says what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class Documented:
+    """Oryx's count of some types as of a date: their total, and the date of its newest row."""
+
+    total: int
+    as_of: date
+
+
+class OryxCounts:
+    """Each equipment type's count over time, for Russia."""
+
+    def __init__(self, rows: Iterable[tuple[str, date, int]]) -> None:
+        by_type: defaultdict[str, list[tuple[date, int]]] = defaultdict(list)
+        for kind, day, total in rows:
+            by_type[kind].append((day, total))
+        self._rows = {kind: sorted(counts) for kind, counts in by_type.items()}
+
+    @classmethod
+    def from_csv(cls, text: str, name: str = BUNDLED) -> OryxCounts:
+        """Parse scarnecchia/oryx_data's daily_count CSV (Russia's rows); a file of another
+        shape is refused with what is missing, never read as far as it happens to fit."""
+        reader = csv.DictReader(io.StringIO(text))
+        missing = _COLUMNS - set(reader.fieldnames or ())
+        if missing:
+            raise OryxDataError(
+                f"{name}: not Oryx's daily counts (missing columns: {', '.join(sorted(missing))})"
+            )
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            if row["country"] != "Russia":
+                continue
+            try:
+                day = date.fromisoformat(row["date_recorded"])
+                total = int(row["type_total"])
+            except (TypeError, ValueError):
+                raise OryxDataError(f"{name}, line {line}: cannot read {row}") from None
+            rows.append((row["equipment_type"], day, total))
+        if not rows:
+            raise OryxDataError(f"{name}: no rows for Russia")
+        return cls(rows)
+
+    def types(self) -> set[str]:
+        return set(self._rows)
+
+    def last_date(self) -> date:
+        return max(counts[-1][0] for counts in self._rows.values())
+
+    def as_of(self, types: Sequence[str], day: date) -> Documented | None:
+        """The types' total as of `day` (each type's last row on or before it; a type with no
+        row yet counts 0), dated by the newest of those rows; None if none has a row yet."""
+        total, newest = 0, None
+        for kind in types:
+            known = [(d, count) for d, count in self._rows.get(kind, []) if d <= day]
+            if known:
+                total += known[-1][1]
+                newest = max(newest or known[-1][0], known[-1][0])
+        return Documented(total, newest) if newest else None
+
+
+@cache
+def bundled() -> OryxCounts:
+    """The counts shipped with the package, read once."""
+    text = resources.files("bot.data").joinpath(BUNDLED).read_text(encoding="utf-8")
+    return OryxCounts.from_csv(text)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One category: the General Staff's claim and Oryx's count on the same date."""
+
+    category: str
+    documented: Documented | None  # None: Oryx had not counted this yet, or cannot
+    claimed: int | None  # the claim on `documented.as_of`, when there is one that day
+
+    @property
+    def ratio(self) -> float | None:
+        if self.documented is None or not self.claimed or not self.documented.total:
+            return None
+        return self.claimed / self.documented.total
+
+
+def compare(
+    store: Store, keys: Sequence[str], day: date, counts: OryxCounts | None = None
+) -> list[Comparison]:
+    """For each category (every mapped one, if `keys` is empty) Oryx's count as of `day` and
+    the General Staff's claim on the date of that count, so both speak of the same day."""
+    counts = counts or bundled()
+    chosen = keys or [c.key for c in categories.CATEGORIES if c.oryx_types or c.oryx_note_en]
+    result = []
+    for key in chosen:
+        types = categories.get(key).oryx_types
+        documented = counts.as_of(types, day) if types else None
+        claimed = None
+        if documented is not None:
+            on = store.effective_totals(documented.as_of, documented.as_of, only=[key])
+            claimed = on.get(documented.as_of, {}).get(key)
+        result.append(Comparison(key, documented, claimed))
+    return result

@@ -1,0 +1,84 @@
+"""Independent counts beside the claim: Oryx's photo-confirmed losses, bundled and compared."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from bot import categories, oryx, render
+from bot.oryx import OryxCounts, OryxDataError
+
+SAMPLE = """country,equipment_type,destroyed,abandoned,captured,damaged,type_total,date_recorded
+Russia,Tanks,1,0,0,0,1,2025-03-01
+Russia,Tanks,3,0,0,0,3,2025-03-05
+Russia,Towed Artillery,2,0,0,0,2,2025-03-03
+Ukraine,Tanks,9,0,0,0,9,2025-03-02
+"""
+
+
+def test_every_mapped_oryx_type_is_in_the_bundled_file():
+    bundled = oryx.bundled()
+    mapped = {t: c.key for c in categories.CATEGORIES for t in c.oryx_types}
+    assert len(mapped) >= 14
+    assert set(mapped) <= bundled.types(), set(mapped) - bundled.types()
+    # A category without a comparable count says why, in both languages.
+    uav = categories.get("uav")
+    assert not uav.oryx_types and uav.oryx_note_en and uav.oryx_note_uk
+
+
+def test_the_count_as_of_a_date_is_each_types_last_row_on_or_before_it():
+    counts = OryxCounts.from_csv(SAMPLE)
+    assert counts.as_of(["Tanks"], date(2025, 2, 28)) is None  # nothing counted yet
+    assert counts.as_of(["Tanks"], date(2025, 3, 4)) == oryx.Documented(1, date(2025, 3, 1))
+    both = counts.as_of(["Tanks", "Towed Artillery"], date(2025, 3, 4))
+    assert both == oryx.Documented(3, date(2025, 3, 3))  # dated by the newest row in it
+    assert counts.as_of(["Tanks"], date(2026, 1, 1)) == oryx.Documented(3, date(2025, 3, 5))
+    assert counts.types() == {"Tanks", "Towed Artillery"}  # Ukraine's rows are not Russia's
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("date,total\n2025-01-01,3\n", "not Oryx's daily counts (missing columns: country, "),
+        (SAMPLE.replace("1,2025-03-01", "one,2025-03-01"), "line 2: cannot read"),
+        (SAMPLE.splitlines()[0] + "\nUkraine,Tanks,1,0,0,0,1,2025-03-01\n", "no rows for Russia"),
+    ],
+)
+def test_a_file_of_another_shape_is_refused_with_what_is_wrong(text, message):
+    with pytest.raises(OryxDataError, match=re.escape(message)):
+        OryxCounts.from_csv(text, "new.csv")
+
+
+def test_the_claim_and_the_count_are_set_side_by_side_on_the_same_date(history_store):
+    day = date(2025, 7, 19)
+    rows = oryx.compare(history_store, ["tanks", "uav"], day)
+    tanks, uav = rows
+    assert tanks.documented == oryx.Documented(4_074, day)
+    assert tanks.claimed == history_store.effective_totals(day, day)[day]["tanks"]
+    assert uav.documented is None and uav.claimed is None
+    text = render.to_plain(render.claimed_and_documented(rows, day))
+    assert f"Tanks: {tanks.claimed:,} claimed, 4,074 documented (19 July 2025): 2.7×" in text
+    assert "Operational-tactical UAVs: no comparable Oryx count" in text
+    assert "a lower bound" in text and "not independently verified" in text
+    assert "Oryx, via scarnecchia/oryx_data (CC BY 4.0)" in text
+
+
+def test_a_date_before_oryx_counted_a_type_says_so(history_store):
+    day = date(2022, 3, 1)
+    text = render.to_plain(
+        render.claimed_and_documented(oryx.compare(history_store, ["tanks"], day), day)
+    )
+    assert "Tanks: no Oryx count on or before 1 March 2022" in text
+
+
+async def test_compare_in_telegram_in_both_languages(bot):
+    reply = render.to_plain((await bot.ask("/compare tanks 2025-07-19")).text)
+    assert "Tanks: 11,032 claimed, 4,074 documented (19 July 2025): 2.7×" in reply
+    await bot.ask("/language uk")
+    reply = render.to_plain((await bot.ask("/compare танки 19.07.2025")).text)
+    assert "Танки: заявлено 11\u00a0032, підтверджено 4\u00a0074 (19 липня 2025): ×2,7" in reply
+    assert "нижня межа" in reply
+    reply = render.to_plain((await bot.ask("/compare танкі")).text)
+    assert "/compare танки" in reply
