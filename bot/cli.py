@@ -37,7 +37,7 @@ from bot.publish import publish_outcomes
 from bot.report import Report
 from bot.sources.api import StatisticsApi
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
-from bot.sources.http import SourceError, get_json, make_client
+from bot.sources.http import SourceError, get_json, get_text, make_client
 from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
 
 
@@ -146,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="*",
         metavar="PATH",
         help="russia_losses_equipment.json and/or russia_losses_personnel.json "
-        "(default: both, from the dataset's public URLs)",
+        "(default: both, from the dataset's public URLs); and/or Oryx's daily_count_russia.csv",
     )
     sub = command("latest", latest, "print the latest accepted bulletin")
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks artillery")
@@ -245,20 +245,40 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
 
 
 def import_files(context: Context, args: argparse.Namespace) -> int:
+    """The dataset's JSON files (the history), and Oryx's counts (a .csv), from paths or URLs."""
     store = context.open_store(seed=False, create=True)  # what is imported is the history
+    counts = [path for path in args.paths if path.casefold().endswith(".csv")]
+    datasets = [path for path in args.paths if path not in counts]
 
-    async def read_all() -> list[tuple[str, object]]:
+    async def read_all() -> tuple[list[tuple[str, object]], list[oryx.OryxCounts]]:
         async with make_client() as client:
-            locations = args.paths or PUBLIC_URLS
-            return [(path, await _read_json(path, client)) for path in locations]
+            locations = datasets or ([] if counts else PUBLIC_URLS)
+            files = [(path, await _read_json(path, client)) for path in locations]
+            return files, [oryx.OryxCounts.from_csv(await _read_text(p, client), p) for p in counts]
 
     try:
-        reports = reports_from(asyncio.run(read_all()))
+        files, documented = asyncio.run(read_all())
+        reports = reports_from(files)
     except SourceError as error:
         raise CommandError(f"import failed, nothing stored: {error}") from None
-    outcomes = _store_history(context, store, reports)
-    _print_outcomes(outcomes)
+    for new in documented:
+        rows = store.replace_documented(new.rows())
+        print(
+            f"Oryx's counts imported (rows: {rows:,}, equipment types: {len(new.types())}, "
+            f"to {new.last_date():%Y-%m-%d}); compare uses them from now on"
+        )
+    if reports:
+        _print_outcomes(_store_history(context, store, reports))
     return 0
+
+
+async def _read_text(location: str, client: httpx.AsyncClient) -> str:
+    if location.startswith(("https://", "http://")):
+        return await get_text(client, location)
+    try:
+        return Path(location).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DatasetError(f"{location}: cannot read it ({error})") from None
 
 
 async def _read_json(location: str, client: httpx.AsyncClient) -> object:

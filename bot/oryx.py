@@ -77,6 +77,10 @@ class OryxCounts:
             raise OryxDataError(f"{name}: no rows for Russia")
         return cls(rows)
 
+    def rows(self) -> list[tuple[str, date, int]]:
+        """(type, date, total) of every row, as stored."""
+        return [(kind, d, total) for kind, counts in self._rows.items() for d, total in counts]
+
     def types(self) -> set[str]:
         return set(self._rows)
 
@@ -93,6 +97,12 @@ class OryxCounts:
                 total += known[-1][1]
                 newest = max(newest or known[-1][0], known[-1][0])
         return Documented(total, newest) if newest else None
+
+
+def counts_for(store: Store) -> OryxCounts:
+    """The counts last imported into this database, or the bundled ones."""
+    imported = store.documented()
+    return OryxCounts(imported) if imported else bundled()
 
 
 @cache
@@ -122,7 +132,7 @@ def compare(
 ) -> list[Comparison]:
     """For each category (every mapped one, if `keys` is empty) Oryx's count as of `day` and
     the General Staff's claim on the date of that count, so both speak of the same day."""
-    counts = counts or bundled()
+    counts = counts or counts_for(store)
     chosen = keys or [c.key for c in categories.CATEGORIES if c.oryx_types or c.oryx_note_en]
     result = []
     for key in chosen:

@@ -398,3 +398,22 @@ def test_compare_sets_the_claim_beside_oryx_and_refuses_a_misspelt_category(run_
     assert "a lower bound" in out
     status, out, err = run_on_seeded("compare", "tankz")
     assert status == 2 and "Did you mean: tanks?" in err and "bulletin-bot compare tanks" in err
+
+
+def test_import_takes_a_newer_oryx_file_and_compare_uses_it(run_on_seeded, tmp_path):
+    newer = tmp_path / "daily_count_russia.csv"
+    newer.write_text(
+        "country,equipment_type,destroyed,abandoned,captured,damaged,type_total,date_recorded\n"
+        "Russia,Tanks,4000,400,500,100,5000,2026-08-01\n"
+    )
+    status, out, err = run_on_seeded("import", str(newer))
+    assert (status, err) == (0, "")
+    assert "Oryx's counts imported (rows: 1, equipment types: 1, to 2026-08-01)" in out
+    status, out, err = run_on_seeded("compare", "tanks")
+    assert "5,000 documented (1 August 2026)" in out
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text("date,total\n2026-08-02,6000\n")
+    status, out, err = run_on_seeded("import", str(broken))
+    assert status == 2 and "broken.csv: not Oryx's daily counts (missing columns:" in err
+    assert "5,000 documented" in run_on_seeded("compare", "tanks")[1]  # the last good one kept

@@ -60,6 +60,27 @@ async def get_json(
 
     Network errors, timeouts, 429 and 5xx are retried; anything else fails at once.
     """
+    text = await get_text(client, url, params, attempts=attempts, backoff=backoff, sleep=sleep)
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as error:
+        looks_like = "HTML" if text.lstrip()[:1] == "<" else "invalid JSON"
+        raise SourceError(
+            f"{url}: returned {looks_like}, not the expected JSON ({error.msg} at character "
+            f"{error.pos} of {len(text)})"
+        ) from None
+
+
+async def get_text(
+    client: httpx.AsyncClient,
+    url: str,
+    params: dict[str, Any] | None = None,
+    *,
+    attempts: int = ATTEMPTS,
+    backoff: float = BACKOFF_SECONDS,
+    sleep: Sleep = asyncio.sleep,
+) -> str:
+    """GET a document as text (UTF-8), retrying network errors, timeouts, 429 and 5xx."""
     for attempt in range(1, attempts + 1):
         try:
             return await _get_once(client, url, params)
@@ -80,9 +101,7 @@ async def get_json(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def _get_once(
-    client: httpx.AsyncClient, url: str, params: dict[str, Any] | None
-) -> tuple[Any, str]:
+async def _get_once(client: httpx.AsyncClient, url: str, params: dict[str, Any] | None) -> str:
     try:
         async with client.stream("GET", url, params=params) as response:
             if response.status_code == 429 or response.status_code >= 500:
@@ -94,15 +113,7 @@ async def _get_once(
         raise _Retryable("timed out") from None
     except httpx.TransportError as error:
         raise _Retryable(f"network error: {error or type(error).__name__}") from None
-    text = body.decode("utf-8", errors="replace")
-    try:
-        return json.loads(text), text
-    except json.JSONDecodeError as error:
-        looks_like = "HTML" if text.lstrip()[:1] == "<" else "invalid JSON"
-        raise SourceError(
-            f"{url}: returned {looks_like}, not the expected JSON ({error.msg} at character "
-            f"{error.pos} of {len(text)})"
-        ) from None
+    return body.decode("utf-8", errors="replace")
 
 
 async def _read_limited(response: httpx.Response) -> bytes:

@@ -6,6 +6,7 @@
 - `database`: opening, migrating, write transactions, health check, backups;
 - `reports`: fetched reports and revisions, and the effective view readers see;
 - `corrections`: admin corrections laid over that view;
+- `documented`: independent counts (Oryx's) as last imported;
 - `subscribers`: subscriptions and each chat's language;
 - `outbox`: every message to a chat, queued, claimed and finished;
 - `broadcasts`: a message for every subscriber, queued a chunk of subscribers at a time;
@@ -17,6 +18,7 @@
 from bot.store.broadcasts import Broadcast, Broadcasts
 from bot.store.corrections import Correction
 from bot.store.database import StoreError
+from bot.store.documented import DocumentedCounts
 from bot.store.lease import Lease, Leases
 from bot.store.logs import AuditEntry, Fetch, Logs
 from bot.store.messages import Messages
@@ -25,7 +27,7 @@ from bot.store.reports import Reports, ReportStatus, StoredReport
 from bot.store.subscribers import Subscriber, Subscribers, SubscriberStatus
 
 
-class Store(Reports, Subscribers, Outbox, Broadcasts, Logs, Messages, Leases):
+class Store(Reports, Subscribers, Outbox, Broadcasts, DocumentedCounts, Logs, Messages, Leases):
     """One SQLite file, migrated to the current schema when opened, with every query the bot
     makes of it."""
 

@@ -166,4 +166,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             UPDATE subscriber_counts SET count = count + 1 WHERE status = NEW.status;
         END""",
     ),
+    (
+        # Oryx's photo-confirmed counts as last imported (bot/oryx.py); empty: the bundled ones.
+        """CREATE TABLE documented_counts (
+            equipment_type TEXT NOT NULL,
+            date TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            PRIMARY KEY (equipment_type, date)
+        )""",
+    ),
 )
