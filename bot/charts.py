@@ -18,11 +18,12 @@ from datetime import date, timedelta
 
 from babel import dates as babel_dates
 
-from bot import categories, texts
+from bot import categories, oryx, texts
 from bot.dates import WAR_START
 from bot.errors import UserError
 from bot.figures import Series, daily_changes
 from bot.limits import Limiter
+from bot.oryx import Documented
 from bot.store import Store
 
 DEFAULT_PERIOD = "90d"
@@ -112,9 +113,15 @@ def data_series(store: Store, keys: Sequence[str], period: Period) -> list[Serie
     return [Series(key, changes.get(key, [])) for key in keys]
 
 
-def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -> bytes:
+def draw(
+    data: list[Series],
+    period: Period,
+    corrected: set[tuple[str, date]],
+    documented: Sequence[Documented] = (),
+) -> bytes:
     """A PNG: for one category, the total above and daily changes below; for several, one
-    panel of daily changes each, with the total in the panel's title."""
+    panel of daily changes each, with the total in the panel's title. `documented`, for one
+    category: Oryx's photo-confirmed count, drawn beside the claimed total."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, date2num, num2date
     from matplotlib.figure import Figure
@@ -138,7 +145,18 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
                 [item.days[end].total for end in ends],
                 color="#1f4e79",
                 linewidth=1.8,
+                label=texts.CHART_CLAIMED if documented else None,
             )
+            if documented:
+                total_axes.step(
+                    [point.as_of for point in documented],
+                    [point.total for point in documented],
+                    where="post",
+                    color="#548235",
+                    linewidth=1.8,
+                    label=texts.CHART_DOCUMENTED,
+                )
+                total_axes.legend(loc="upper left", fontsize=8)
             total_axes.set_ylabel(texts.CHART_TOTAL)
             total_axes.set_title(texts.CHART_TITLE.format(name=name), loc="left", fontsize=13)
             marks = [d for d in item.days if (item.category, d.date) in corrected]
@@ -200,7 +218,10 @@ def draw(data: list[Series], period: Period, corrected: set[tuple[str, date]]) -
         fontsize=9,
         color="#555555",
     )
-    figure.text(0.01, 0.005, texts.CHART_SMALL_PRINT, fontsize=7.5, color="#555555")
+    small_print = texts.CHART_SMALL_PRINT
+    if documented:
+        small_print += " " + texts.CHART_ORYX_CREDIT.format(attribution=oryx.ATTRIBUTION)
+    figure.text(0.01, 0.005, small_print, fontsize=7.5, color="#555555")
     figure.tight_layout(rect=(0, 0.03, 1, 0.97))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -243,11 +264,18 @@ class ChartCache:
         self.drawn = 0  # how many charts were drawn rather than found
 
     async def chart(
-        self, store: Store, keys: Sequence[str], period: Period, *, may_refuse: bool = True
+        self,
+        store: Store,
+        keys: Sequence[str],
+        period: Period,
+        *,
+        may_refuse: bool = True,
+        documented: bool = False,
     ) -> bytes:
         """The chart, from the cache or drawn; a drawing waits for its turn (limits.Busy when
-        too many wait, unless `may_refuse` is False)."""
-        key = (tuple(keys), period, texts.current_language(), store.data_version())
+        too many wait, unless `may_refuse` is False). With `documented` (one category), Oryx's
+        photo-confirmed count beside the claim."""
+        key = (tuple(keys), period, texts.current_language(), store.data_version(), documented)
         if key in self._items:
             self._items.move_to_end(key)
             return self._items[key]
@@ -262,7 +290,12 @@ class ChartCache:
                 corrected = {
                     (c.category, c.date) for c in store.live_corrections(period.start, period.end)
                 }
-                png = await asyncio.to_thread(draw, data, period, corrected)
+                beside: list[Documented] = []
+                if documented and data and data[0].days:
+                    types = categories.get(keys[0]).oryx_types
+                    first, last = data[0].days[0].date, data[0].days[-1].date
+                    beside = oryx.counts_for(store).series(types, first, last)
+                png = await asyncio.to_thread(draw, data, period, corrected, beside)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved: nobody else may be waiting

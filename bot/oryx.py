@@ -81,6 +81,15 @@ class OryxCounts:
         """(type, date, total) of every row, as stored."""
         return [(kind, d, total) for kind, counts in self._rows.items() for d, total in counts]
 
+    def series(self, types: Sequence[str], first: date, last: date) -> list[Documented]:
+        """The types' total at each date from `first` to `last` when one of them changed
+        (and as it stood on `first`), for a chart: a step line. It runs on to the end of the
+        counts (or `last`), and no further: after that, nobody has counted."""
+        days = {d for kind in types for d, _ in self._rows.get(kind, []) if first < d <= last}
+        days |= {first, min(last, self.last_date())}
+        points = ((day, self.as_of(types, day)) for day in sorted(days) if day >= first)
+        return [Documented(count.total, day) for day, count in points if count is not None]
+
     def types(self) -> set[str]:
         return set(self._rows)
 

@@ -82,3 +82,22 @@ async def test_compare_in_telegram_in_both_languages(bot):
     assert "нижня межа" in reply
     reply = render.to_plain((await bot.ask("/compare танкі")).text)
     assert "/compare танки" in reply
+
+
+def test_the_documented_count_over_a_period_is_a_step_for_each_change():
+    counts = OryxCounts.from_csv(SAMPLE)
+    steps = counts.series(["Tanks", "Towed Artillery"], date(2025, 3, 2), date(2025, 3, 31))
+    assert steps == [
+        oryx.Documented(1, date(2025, 3, 2)),  # as it stood on the first day
+        oryx.Documented(3, date(2025, 3, 3)),
+        oryx.Documented(5, date(2025, 3, 5)),  # and on the last day counted: no further
+    ]
+
+
+async def test_a_chart_draws_the_documented_count_beside_the_claim(bot):
+    reply = await bot.ask("/chart tanks compare 2025")
+    assert reply.method == "sendPhoto" and reply.attachment.startswith(b"\x89PNG")
+    plain = await bot.ask("/chart tanks 2025")
+    assert plain.attachment != reply.attachment  # the second line is drawn
+    refused = await bot.ask("/chart tanks artillery compare")
+    assert refused.text.startswith("A chart beside Oryx's count shows one category at a time")

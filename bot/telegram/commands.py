@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
 INLINE_KEPT = 256
 ALL_WORDS = {"all", "усі", "все", "всі"}
+# In /chart: draw Oryx's photo-confirmed count beside the claim.
+COMPARE_WORDS = {"compare", "oryx", "порівняти", "порівняння"}
 # A group admin's rights are asked of Telegram once per this long (a demoted admin may change
 # the group's subscription for up to 5 minutes more), for at most this many (group, user) pairs.
 GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
@@ -309,6 +311,9 @@ async def chart(update: Update, context: Context) -> None:
         await reply(update, texts.NO_DATA)
         return
     period = parse_period(DEFAULT_PERIOD, latest)
+    # "compare": Oryx's photo-confirmed count beside the claim.
+    documented = any(w.casefold() in COMPARE_WORDS for w in words)
+    words = [w for w in words if w.casefold() not in COMPARE_WORDS]
     # The last word is the period when it looks like one: "90d", "2024", "all".
     if words and looks_like_period(words[-1]):
         period = parse_period(words.pop(), latest)
@@ -318,6 +323,9 @@ async def chart(update: Update, context: Context) -> None:
     if not keys:
         await reply(update, texts.USAGE_CHART)
         return
+    if documented and len(keys) > 1:
+        await reply(update, texts.CHART_COMPARE_ONE)
+        return
     if len(keys) > MOST_CATEGORIES:
         await reply(
             update,
@@ -326,7 +334,7 @@ async def chart(update: Update, context: Context) -> None:
         return
     chat = update.effective_chat
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
-    png = await s.charts.chart(s.store, keys, period)
+    png = await s.charts.chart(s.store, keys, period, documented=documented)
     report = s.store.report_on(latest)
     caption = render.with_age(render.chart_caption(keys, period.label(), report), s.age_note())
     await update.effective_message.reply_photo(  # type: ignore[union-attr]
