@@ -32,6 +32,7 @@ COLUMNS = (
     "corrected",
     "fetched_total",
     "link",
+    "source",
 )
 
 
@@ -105,6 +106,8 @@ def export(store: Store, fmt: str, first: date, last: date) -> Export:
                     "corrected": is_corrected,
                     "fetched_total": fetched.get(day.date, {}).get(key) if is_corrected else None,
                     "link": meta[day.date][1],
+                    # Which source gave the report in force (a correction is marked apart).
+                    "source": meta[day.date][2],
                 }
             )
     rows.sort(key=lambda row: str(row["date"]))  # stable: categories stay in bulletin order
@@ -131,6 +134,7 @@ def _json(rows: list[dict[str, object]]) -> bytes:
                 "date": row["date"],
                 "day": row["day"],
                 "link": row["link"],
+                "source": row["source"],
                 "figures": figures.setdefault(row["date"], {}),
             },
         )

@@ -40,6 +40,7 @@ def test_csv_has_a_row_per_day_and_category(seeded):
         "corrected": "",
         "fetched_total": "",
         "link": "",
+        "source": "dataset",  # which source gave the report: the bundled dataset
     }
     assert result.file_name == "russian-losses-claimed-2026-08-07-to-2026-08-08.csv"
 
@@ -50,6 +51,7 @@ def test_a_corrected_figure_is_marked_with_the_fetched_one_beside_it(seeded):
     )
     data = json.loads(export(seeded, "json", date(2022, 6, 25), date(2022, 6, 26)).data)
     first, second = data["days"]
+    assert first["source"] == "dataset"
     assert first["figures"]["artillery"] == {
         "total": 765,
         "change": 6,
