@@ -153,6 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("on", on, "print the bulletin of a past date")
     sub.add_argument("date", nargs="?", metavar="DATE", help=texts.DATE_FORMS)
     sub.add_argument("categories", nargs="*", metavar="CATEGORY", help="e.g. tanks")
+    sub.add_argument(
+        "--sources", action="store_true", help="also list where each figure came from, and when"
+    )
     sub = command("compare", compare, "the claim beside losses documented with photos (Oryx)")
     sub.add_argument("words", nargs="*", metavar="CATEGORY|DATE", help="e.g. tanks 2025-07-19")
     sub = command("paste", paste, "read a bulletin's text, as an admin's paste in Telegram")
@@ -307,6 +310,9 @@ def on(context: Context, args: argparse.Namespace) -> int:
     store = context.open_store()
     keys = _category_args(args.categories, "on", store)
     _print_bulletin(store, day, keys)
+    if args.sources:
+        found = render.provenance(day, store.revisions(day), store.corrections(day))
+        print("\n" + render.to_plain(found))
     return 0
 
 

@@ -451,6 +451,67 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
     return "\n".join(lines)
 
 
+def provenance(
+    day: date, revisions: Sequence[StoredReport], corrections: Sequence[Correction]
+) -> str:
+    """Where each figure of a date came from, in the order it happened: every revision stored
+    (which source, when, what became of it, which figures it changed) and every correction made
+    or withdrawn."""
+    language = texts.current_language()
+    events: list[tuple[datetime, str]] = []
+    previous: StoredReport | None = None
+    for revision in revisions:
+        line = _fill(
+            texts.PROVENANCE_REVISION,
+            at=_timestamp(revision.fetched_at),
+            revision=revision.revision,
+            source=revision.source,
+            status=getattr(texts, f"OUTCOME_{revision.status.upper()}"),
+        )
+        if previous is not None:
+            changed = [
+                f"{categories.get(k).name(language)} {number(previous.totals[k])} → {number(v)}"
+                for k, v in revision.totals.items()
+                if k in previous.totals and previous.totals[k] != v
+            ]
+            if changed:
+                line += "\n" + _fill(texts.PROVENANCE_CHANGED, changes="; ".join(changed))
+        events.append((revision.fetched_at, line))
+        previous = revision
+    for correction in corrections:
+        name = categories.get(correction.category).name(language)
+        events.append(
+            (
+                correction.created_at,
+                _fill(
+                    texts.PROVENANCE_CORRECTION,
+                    at=_timestamp(correction.created_at),
+                    id=correction.id,
+                    author=correction.author,
+                    name=name,
+                    new=number(correction.new_value),
+                    old=number(correction.old_value) if correction.old_value is not None else "-",
+                    reason=correction.reason or "-",
+                ),
+            )
+        )
+        if correction.withdrawn_at is not None:
+            events.append(
+                (
+                    correction.withdrawn_at,
+                    _fill(
+                        texts.PROVENANCE_WITHDRAWN,
+                        at=_timestamp(correction.withdrawn_at),
+                        id=correction.id,
+                        author=correction.withdrawn_by or "-",
+                    ),
+                )
+            )
+    lines = [_fill(texts.PROVENANCE_TITLE, date=format_date(day))]
+    lines += [line for _, line in sorted(events, key=lambda event: event[0])]
+    return "\n".join(lines)
+
+
 def records(found: Sequence[tuple[str, DayChange]], key: str | None) -> str:
     if not found:
         return texts.RECORDS_NONE

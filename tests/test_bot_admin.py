@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -270,3 +271,23 @@ async def test_an_edited_message_is_never_taken_as_a_pasted_bulletin(bot):
     await bot.ask("/held", chat_id=ADMIN)  # the bot has handled what came before
     assert bot.store.report_on(NEW_DAY) is None
     assert [m for m in bot.api.messages_to(ADMIN) if "Read a bulletin" in m.text] == []
+
+
+async def test_on_a_date_tells_an_admin_where_each_figure_came_from(bot):
+    await admin(bot, "/correct 2026-08-07 artillery 47600 typo in source")
+    before = len(bot.api.messages_to(ADMIN))
+    bot.api.send_text("/on 2026-08-07", chat_id=ADMIN)
+    await asyncio.to_thread(bot.api.wait_for, lambda: len(bot.api.messages_to(ADMIN)) >= before + 2)
+    bulletin, sources = (plain(m) for m in bot.api.messages_to(ADMIN)[before:])
+    assert "Artillery systems: 47,600" in bulletin
+    lines = sources.splitlines()
+    assert lines[0] == "Where the figures of 7 August 2026 came from"
+    assert "revision 1 from " in lines[1] and lines[1].endswith(", accepted")
+    assert lines[2] == (
+        "2026-08-08 06:30 UTC: correction 1 by telegram:4242: Artillery systems 47,600 "
+        "(was 47,522), typo in source"
+    )
+    # A reader asking the same gets the bulletin alone.
+    reply = await bot.ask("/on 2026-08-07")
+    await asyncio.sleep(0.3)
+    assert bot.api.messages_to(USER)[-1] is reply and "came from" not in plain(reply)

@@ -417,3 +417,14 @@ def test_import_takes_a_newer_oryx_file_and_compare_uses_it(run_on_seeded, tmp_p
     status, out, err = run_on_seeded("import", str(broken))
     assert status == 2 and "broken.csv: not Oryx's daily counts (missing columns:" in err
     assert "5,000 documented" in run_on_seeded("compare", "tanks")[1]  # the last good one kept
+
+
+def test_on_with_sources_lists_where_each_figure_came_from(run_on_seeded):
+    run_on_seeded("correct", "2026-08-08", "tanks", "12250", "typo")
+    status, out, err = run_on_seeded("on", "2026-08-08", "tanks", "--sources")
+    assert (status, err) == (0, "")
+    assert "Tanks: 12,250" in out
+    where = out.split("Where the figures of 8 August 2026 came from\n")[1].splitlines()
+    assert where[0].endswith(": revision 1 from dataset, accepted")
+    assert ": correction 1 by cli:" in where[1]
+    assert where[1].endswith(": Tanks 12,250 (was 12,251), typo")

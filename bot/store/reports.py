@@ -227,6 +227,13 @@ class Reports(Corrections):
             count,
         )
 
+    def revisions(self, day: date) -> list[StoredReport]:
+        """Every revision stored for a date, whatever became of it, oldest first, as fetched."""
+        ids = self.db.execute(
+            "SELECT id FROM reports WHERE date = ? ORDER BY revision", [day.isoformat()]
+        ).fetchall()
+        return [self.report_by_id(report_id) for (report_id,) in ids]
+
     def reports_with_status(self, status: str) -> list[StoredReport]:
         ids = self.db.execute(
             "SELECT id FROM reports WHERE status = ? ORDER BY date, revision", [status]

@@ -15,18 +15,13 @@ from telegram.constants import ChatType
 
 from bot import render, texts
 from bot.admin import TELEGRAM, AdminCommand, Desk, admin_commands
-from bot.telegram.commands import reply
+from bot.telegram.commands import is_admin, reply
 from bot.telegram.jobs import deliver_now, poll_now
 from bot.telegram.services import Context, Handler
 
 log = logging.getLogger(__name__)
 
 AdminHandler = Callable[[Update, Context, Desk], Awaitable[None]]
-
-
-def is_admin(update: Update, context: Context) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.services.config.telegram.admins
 
 
 def admin_only(action: str, handler: AdminHandler) -> Handler:

@@ -243,6 +243,12 @@ async def _categories(
     return keys
 
 
+def is_admin(update: Update, context: Context) -> bool:
+    """Whether the person is one of the bot's admins (`[telegram] admins`)."""
+    user = update.effective_user
+    return user is not None and user.id in context.services.config.telegram.admins
+
+
 async def _bulletin(
     update: Update,
     context: Context,
@@ -264,6 +270,10 @@ async def _bulletin(
     keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
     note = context.services.age_note() if day is None else None
     await reply(update, render.with_age(render.bulletin(view, keys), note), keyboard)
+    if day is not None and not shared and is_admin(update, context):
+        # For an admin, /on DATE also says where each figure of that day came from.
+        found = render.provenance(day, store.revisions(day), store.corrections(day))
+        await reply(update, found)
 
 
 async def history(update: Update, context: Context) -> None:
