@@ -451,6 +451,12 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
     return "\n".join(lines)
 
 
+def source_name(source: str) -> str:
+    """Where a report came from, in the reader's words ('the public dataset'); a source this
+    version does not know by name, as stored."""
+    return getattr(texts, f"SOURCE_{source.upper()}", None) or source
+
+
 def provenance(
     day: date, revisions: Sequence[StoredReport], corrections: Sequence[Correction]
 ) -> str:
@@ -465,7 +471,7 @@ def provenance(
             texts.PROVENANCE_REVISION,
             at=_timestamp(revision.fetched_at),
             revision=revision.revision,
-            source=revision.source,
+            source=source_name(revision.source),
             status=getattr(texts, f"OUTCOME_{revision.status.upper()}"),
         )
         if previous is not None:

@@ -425,6 +425,6 @@ def test_on_with_sources_lists_where_each_figure_came_from(run_on_seeded):
     assert (status, err) == (0, "")
     assert "Tanks: 12,250" in out
     where = out.split("Where the figures of 8 August 2026 came from\n")[1].splitlines()
-    assert where[0].endswith(": revision 1 from dataset, accepted")
+    assert where[0].endswith(": revision 1 from the public dataset, accepted")
     assert ": correction 1 by cli:" in where[1]
     assert where[1].endswith(": Tanks 12,250 (was 12,251), typo")
