@@ -31,13 +31,19 @@ async def admin(bot, text: str) -> str:
 
 
 async def drain(bot) -> None:
+    """Deliver until nothing waits. A command may have started a delivery round of its own
+    (/fetch, /approve): while that round is sending, ours returns at once, so wait for it."""
     deliverer = bot.services.deliverer or bot.deliverer()
     bot.services.deliverer = deliverer
-    for _ in range(20):
+    for _ in range(200):
         await deliverer.run()
-        if not outbox_counts(bot.store).get(DeliveryStatus.PENDING):
+        counts = outbox_counts(bot.store)
+        if counts.get(DeliveryStatus.SENDING):
+            await asyncio.sleep(0.05)
+        elif counts.get(DeliveryStatus.PENDING):
+            bot.clock.advance(timedelta(minutes=11))
+        else:
             return
-        bot.clock.advance(timedelta(minutes=11))
     raise AssertionError(outbox_counts(bot.store))
 
 
