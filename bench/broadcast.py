@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.clock import Clock
-from bot.config import Config
+from bot.config import FREE_RATE, Config
 from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin
@@ -38,7 +38,6 @@ from bot.telegram.app import build
 from bot.telegram.delivery import DEFAULT_RATE, Deliverer
 from bot.telegram.services import Services
 
-FREE_CAP = 30
 PAID_RATE = 900
 
 
@@ -148,7 +147,7 @@ def main() -> None:
             f"(stand-in received {stand_in.received:,}; ceiling {ceiling / result['rate']:.1f}x "
             f"the bot; goal >= 1,000/s, <= 1 ms, ceiling >= 3x)"
         )
-        with StandIn(FREE_CAP) as stand_in:
+        with StandIn(FREE_RATE) as stand_in:
             result = asyncio.run(broadcast(stand_in.base_url, args.paid, 1000, folder, paid=True))
         print(
             f"2. paid broadcast, bot at {PAID_RATE:,}/s: {result['sent']:,} sent in "
@@ -156,10 +155,10 @@ def main() -> None:
             f"{stand_in.paid:,} marked paid, {stand_in.refused} 429s "
             f"(goal >= {PAID_RATE * 0.9:,.0f}/s, all marked, zero 429s)"
         )
-        with StandIn(FREE_CAP) as stand_in:
+        with StandIn(FREE_RATE) as stand_in:
             result = asyncio.run(broadcast(stand_in.base_url, args.capped, DEFAULT_RATE, folder))
         print(
-            f"3. {FREE_CAP}/s cap, bot at {DEFAULT_RATE:g}/s: {result['sent']:,} sent in "
+            f"3. {FREE_RATE}/s cap, bot at {DEFAULT_RATE:g}/s: {result['sent']:,} sent in "
             f"{result['seconds']:.1f} s = {result['rate']:.1f} messages/s, "
             f"{stand_in.refused} 429s (goal >= 24/s, zero 429s)"
         )

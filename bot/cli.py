@@ -26,7 +26,7 @@ from bot.admin import COMMAND_LINE, Desk, admin_commands
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
-from bot.dates import WAR_START, looks_like_date, parse_user_date
+from bot.dates import WAR_START, date_among, parse_user_date
 from bot.errors import UserError
 from bot.export import ExportError, export
 from bot.export import parse_arguments as parse_export
@@ -318,9 +318,9 @@ def on(context: Context, args: argparse.Namespace) -> int:
 
 def compare(context: Context, args: argparse.Namespace) -> int:
     store = context.open_store()
-    dates = [w for w in args.words if looks_like_date(w)]
-    day = parse_user_date(dates[-1], context.today) if dates else store.latest_date()
-    keys = _category_args([w for w in args.words if w not in dates], "compare", store)
+    day, words = date_among(args.words, context.today)
+    day = day or store.latest_date()
+    keys = _category_args(words, "compare", store)
     if day is None:
         raise CommandError(render.to_plain(texts.NO_DATA), 1)
     print(render.to_plain(render.claimed_and_documented(oryx.compare(store, keys, day), day)))

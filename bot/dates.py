@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bot import texts
@@ -30,6 +31,14 @@ def looks_like_date(text: str) -> bool:
     'yesterday'. Whether it is a valid one is `parse_user_date`'s to say."""
     word = text.strip().casefold()
     return word in _RELATIVE or bool(_ISO.fullmatch(word) or _DOTTED.fullmatch(word))
+
+
+def date_among(words: Sequence[str], today: date) -> tuple[date | None, list[str]]:
+    """The date written among other words ('tanks 2025-07-19': the last one, if several), and
+    the other words; (None, words) when none is written as a date."""
+    dates = [w for w in words if looks_like_date(w)]
+    rest = [w for w in words if w not in dates]
+    return (parse_user_date(dates[-1], today) if dates else None), rest
 
 
 def parse_user_date(text: str, today: date) -> date:

@@ -31,7 +31,7 @@ from bot.charts import (
     looks_like_period,
     parse_period,
 )
-from bot.dates import looks_like_date, parse_user_date
+from bot.dates import date_among, parse_user_date
 from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
@@ -392,12 +392,8 @@ async def records(update: Update, context: Context) -> None:
 async def compare_command(update: Update, context: Context) -> None:
     """/compare [CATEGORY...] [DATE]: the claim beside Oryx's photo-confirmed count."""
     s = context.services
-    words = list(context.args or [])
-    day = s.store.latest_date()
-    dates = [w for w in words if looks_like_date(w)]
-    if dates:
-        day = parse_user_date(dates[-1], s.today)
-        words = [w for w in words if w not in dates]
+    day, words = date_among(context.args or [], s.today)
+    day = day or s.store.latest_date()
     if day is None:
         await reply(update, texts.NO_DATA)
         return

@@ -26,6 +26,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.config import PAID_RATE
+
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Bulletin", "username": "bulletin_bot"}
 # Parameters python-telegram-bot sends as plain strings; every other one is JSON-encoded.
 _STRING_PARAMETERS = {
@@ -41,7 +43,6 @@ _STRING_PARAMETERS = {
     "inline_message_id",
 }
 _SENDING_METHODS = {"sendMessage", "sendPhoto", "sendDocument"}
-PAID_PER_SECOND = 1000  # Telegram's cap on paid broadcasts (allow_paid_broadcast)
 _ATTACHMENTS = {"sendPhoto": "photo", "sendDocument": "document"}
 
 
@@ -75,7 +76,7 @@ class Faults:
 
     rate_limited: int = 0  # how many of the next sends answer 429
     retry_after: int = 1
-    # A Telegram-like flood cap on sends a second; paid broadcasts get PAID_PER_SECOND instead.
+    # A Telegram-like flood cap on sends a second; paid broadcasts get PAID_RATE instead.
     per_second_cap: float | None = None
     server_errors: int = 0  # how many of the next sends answer 502
     resets: int = 0  # how many of the next sends get their connection closed, no answer
@@ -422,7 +423,7 @@ class LocalBotApi:
             if faults.per_second_cap is not None:
                 while self._send_times and now - self._send_times[0] >= 1.0:
                     self._send_times.popleft()
-                cap = PAID_PER_SECOND if paid else faults.per_second_cap
+                cap = PAID_RATE if paid else faults.per_second_cap
                 if len(self._send_times) >= cap:
                     return self._too_many(1)
                 self._send_times.append(now)
