@@ -35,7 +35,7 @@ from bot.ingest import UNCHANGED, Outcome, ingest, seed_if_empty, summarise
 from bot.poll import PollResult, alert_held, poll_once
 from bot.publish import publish_outcomes
 from bot.report import Report
-from bot.sources.api import StatisticsApi
+from bot.sources import connect
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, get_text, make_client
 from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
@@ -235,8 +235,8 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
 
     async def page_through() -> list[Outcome]:
         async with make_client() as client:
-            api = StatisticsApi(context.config.source.url, client, today=context.today)
-            reports = await api.history(date_from, date_to)
+            source = connect(context.config.sources[0], client, today=context.today)
+            reports = await source.history(date_from, date_to)
         return _store_history(context, store, reports)
 
     try:

@@ -59,9 +59,24 @@ class ScheduleConfig:
         return now.astimezone(self.zone).date()
 
 
+# Where each kind of source is read by default (bot.sources has the readers).
+SOURCE_URLS = {
+    "api": "https://russianwarship.rip/api/v2",
+    "dataset": "https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/"
+    "main/data",
+}
+
+
 @dataclass(frozen=True)
 class SourceConfig:
-    url: str = "https://russianwarship.rip/api/v2"
+    """One source of the bulletin: the russianwarship.rip API, or the public dataset's files."""
+
+    kind: str = "api"
+    url: str = SOURCE_URLS["api"]
+
+
+# Asked in this order: the first is preferred, the next takes over when it is down or behind.
+DEFAULT_SOURCES = tuple(SourceConfig(kind, url) for kind, url in SOURCE_URLS.items())
 
 
 @dataclass(frozen=True)
@@ -102,7 +117,7 @@ class Config:
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     schedule: ScheduleConfig = ScheduleConfig()
-    source: SourceConfig = SourceConfig()
+    sources: tuple[SourceConfig, ...] = DEFAULT_SOURCES
     delivery: DeliveryConfig = DeliveryConfig()
     alerts: AlertsConfig = AlertsConfig()
     metrics: MetricsConfig = MetricsConfig()
@@ -145,7 +160,8 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
 
 
 def _build(name: str, data: dict[str, Any]) -> Config:
-    sections = {f.name: f.default for f in fields(Config)}
+    sections = {f.name: f.default for f in fields(Config) if f.name != "sources"}
+    sources = _sources(name, data.pop("sources", None), data.pop("source", None))
     unknown = set(data) - set(sections)
     if unknown:
         raise ConfigError(
@@ -165,7 +181,36 @@ def _build(name: str, data: dict[str, Any]) -> Config:
             f"(Telegram refuses more than about {FREE_RATE} messages a second otherwise; "
             f"paid broadcasts cost Telegram Stars), got {delivery.rate_per_second:g}"
         )
-    return Config(**built)
+    return Config(**built, sources=sources)
+
+
+def _sources(name: str, tables: Any, old: Any) -> tuple[SourceConfig, ...]:
+    """[[sources]] tables, in order of preference; or the old [source] url, which still means
+    that one API and no other source; or both default sources."""
+    if tables is not None and old is not None:
+        raise ConfigError(f"{name}: use [[sources]] or the old [source], not both")
+    if old is not None:
+        if not isinstance(old, dict):
+            raise ConfigError(f"{name}: [source] must be a table of keys")
+        if unknown := set(old) - {"url"}:
+            raise ConfigError(f"{name}: unknown key '{sorted(unknown)[0]}' in [source]; known: url")
+        return (_section(name, "source", SourceConfig(), old),)
+    if tables is None:
+        return DEFAULT_SOURCES
+    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{name}: [[sources]] must be one or more tables with a kind and a url")
+    sources: list[SourceConfig] = []
+    for table in tables:
+        kind = table.get("kind")
+        if kind not in SOURCE_URLS:
+            raise ConfigError(
+                f"{name}: [[sources]] kind must be one of {', '.join(map(repr, SOURCE_URLS))}, "
+                f"got {kind!r}"
+            )
+        if any(source.kind == kind for source in sources):
+            raise ConfigError(f"{name}: [[sources]] lists kind {kind!r} twice")
+        sources.append(_section(name, "sources", SourceConfig(kind, SOURCE_URLS[kind]), table))
+    return tuple(sources)
 
 
 def _section(name: str, section: str, default: Any, values: dict[str, Any]) -> Any:
@@ -266,6 +311,8 @@ _CHECKS = {
         "a whole number of minutes from 1 to 1440",
     ),
     ("source", "url"): (_url, "an http(s) URL like 'https://russianwarship.rip/api/v2'"),
+    ("sources", "kind"): (_string, "'api' or 'dataset'"),
+    ("sources", "url"): (_url, "an http(s) URL like 'https://russianwarship.rip/api/v2'"),
     ("delivery", "rate_per_second"): (
         _in_range(0, PAID_RATE, whole=False),
         f"messages a second from 0 (no cap) to {FREE_RATE}, or to {PAID_RATE} with paid_broadcast",

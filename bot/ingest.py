@@ -10,17 +10,15 @@ there, and people should see them as such).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.figures import FUTURE, JUMP_WINDOW_DAYS, History, validate
+from bot.figures import DISAGREE, FUTURE, JUMP_WINDOW_DAYS, History, cross_check, validate
 from bot.report import Finding, Report
-from bot.sources import api as api_source
-from bot.sources.api import StatisticsApi
+from bot.sources import Source
 from bot.sources.dataset import load_snapshot
-from bot.sources.http import SourceError
-from bot.store import Fetch, ReportStatus, Store, StoredReport
+from bot.store import ReportStatus, Store, StoredReport
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +45,8 @@ def ingest(
     now: datetime,
     today: date,
     hold_suspicious: bool,
+    witnesses: Mapping[date, Report] | None = None,
+    cross_check: bool = True,
 ) -> list[Outcome]:
     """Store every report that is new, in date order, in one transaction.
 
@@ -55,6 +55,13 @@ def ingest(
     accepted with notes otherwise (history). A suspicious *revision* of a stored date is held
     whatever the path, and so is a date after `today`: no route puts those in front of readers
     without an admin.
+
+    Each is also cross-checked against what other sources give for its date: `witnesses` (the
+    other sources' versions from the same poll) and the stored versions that came from another
+    source. Different figures hold it, whatever the path. A version with the same figures as a
+    stored one from another source, and no link it lacked, adds nothing and is not stored.
+    Without `cross_check` (an admin's pasted bulletin: their word, audited) only validation
+    applies.
     """
     reports = sorted(reports, key=lambda r: r.date)
     if not reports:
@@ -85,6 +92,10 @@ def ingest(
                     history.add(report.date, effective(report))
                 continue
             replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
+            rivals = _rivals(store, report, replaced, witnesses or {}) if cross_check else []
+            if any(_adds_nothing(report, rival) for rival in rivals if rival is not None):
+                outcomes.append(Outcome(report.date, UNCHANGED))
+                continue
             findings = validate(
                 report.date,
                 report.totals,
@@ -93,9 +104,12 @@ def ingest(
                 today=today,
                 replaced=replaced.totals if replaced else None,
             )
+            findings += _disagreements(report, rivals)
             status = ReportStatus.ACCEPTED
             if findings and not _same_figures(report, replaced):
-                must_hold = replaced is not None or any(f.kind == FUTURE for f in findings)
+                must_hold = replaced is not None or any(
+                    f.kind in (FUTURE, DISAGREE) for f in findings
+                )
                 status = (
                     ReportStatus.HELD if hold_suspicious or must_hold else ReportStatus.ACCEPTED
                 )
@@ -122,6 +136,35 @@ def ingest(
                 "; ".join(f.detail for f in outcome.findings),
             )
     return outcomes
+
+
+def _rivals(
+    store: Store, report: Report, replaced: StoredReport | None, witnesses: Mapping[date, Report]
+) -> list[StoredReport | Report | None]:
+    """Other sources' versions of the report's date: the one readers see, the one waiting for
+    an admin, and the one another source gave in this poll (None where there is none)."""
+    held = store.newest_revision(report.date, ReportStatus.HELD)
+    found: list[StoredReport | Report | None] = [replaced, held, witnesses.get(report.date)]
+    return [r if r is not None and r.source != report.source else None for r in found]
+
+
+def _adds_nothing(report: Report, stored: StoredReport | Report) -> bool:
+    """Another source's stored version already has every figure of this one, and its link."""
+    return (
+        isinstance(stored, StoredReport)
+        and all(stored.totals.get(key) == value for key, value in report.totals.items())
+        and report.link in (None, stored.link)
+    )
+
+
+def _disagreements(report: Report, rivals: list[StoredReport | Report | None]) -> list[Finding]:
+    """One finding per category another source gives differently (the first rival's word)."""
+    found: dict[str | None, Finding] = {}
+    for rival in rivals:
+        if rival is not None:
+            for finding in cross_check(report.source, report.totals, rival.source, rival.totals):
+                found.setdefault(finding.category, finding)
+    return list(found.values())
 
 
 def _same_figures(report: Report, replaced: StoredReport | None) -> bool:
@@ -185,30 +228,17 @@ def seed_if_empty(store: Store, *, now: datetime, today: date) -> int:
 RECENT_DAYS = 14
 
 
-async def fetch_latest(
-    store: Store, api: StatisticsApi, *, now: datetime, today: date
-) -> list[Outcome]:
-    """Poll the source once: the latest report, and every day from the last one stored (or
-    the last RECENT_DAYS, whichever is longer) re-read, so late days and revisions are seen.
-
-    Every attempt is logged in the store, failed or not; a failure raises SourceError after
-    storing nothing.
-    """
-    try:
-        latest = await api.latest()
-        last_stored = store.latest_date()
-        start = latest.date - timedelta(days=RECENT_DAYS)
-        if last_stored:
-            start = min(start, last_stored + timedelta(days=1))
-        recent = await api.history(start, latest.date - timedelta(days=1))
-        reports = [*(r for r in recent if r.date != latest.date), latest]
-    except SourceError as error:
-        store.record_fetch(Fetch(now, api_source.SOURCE, False, str(error)))
-        log.error("fetch failed source=%s error=%r", api_source.SOURCE, str(error))
-        raise
-    outcomes = ingest(store, reports, now=now, today=today, hold_suspicious=True)
-    store.record_fetch(Fetch(now, api_source.SOURCE, True, summarise(outcomes)))
-    return outcomes
+async def fetch_recent(store: Store, source: Source) -> list[Report]:
+    """What one poll reads from a source: the latest report, and every day from the last one
+    stored (or the last RECENT_DAYS, whichever is longer) re-read, so late days and revisions
+    are seen. SourceError when the source fails."""
+    latest = await source.latest()
+    last_stored = store.latest_date()
+    start = latest.date - timedelta(days=RECENT_DAYS)
+    if last_stored:
+        start = min(start, last_stored + timedelta(days=1))
+    recent = await source.history(start, latest.date - timedelta(days=1))
+    return [*(r for r in recent if r.date != latest.date), latest]
 
 
 def tally(outcomes: Iterable[Outcome]) -> tuple[dict[str, int], int]:

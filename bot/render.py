@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from bot import categories, oryx, texts
 from bot.categories import Unknown
+from bot.config import SourceConfig
+from bot.failover import Lead, SourceState, Standing
 from bot.figures import JUMP, JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
 from bot.ingest import Outcome, tally
 from bot.report import Finding, Report
@@ -151,9 +153,15 @@ def popup(view: Bulletin, key: str | None, history: Series | None = None) -> str
 
 
 def _link_lines(report: StoredReport | None) -> list[str]:
-    """The original post's line, when a link is known (nothing otherwise: /sources says where
-    the General Staff publishes)."""
-    return [_fill(texts.ORIGINAL_POST, link=report.link)] if report and report.link else []
+    """The original post's line, when a link is known; else, for a day another source gave
+    (the dataset, when the API was down or behind), which one (nothing for the rest: /sources
+    says where the General Staff publishes)."""
+    if report is None:
+        return []
+    if report.link:
+        return [_fill(texts.ORIGINAL_POST, link=report.link)]
+    taken_from = getattr(texts, f"TAKEN_FROM_{report.source.upper()}", None)
+    return [taken_from] if taken_from else []
 
 
 # However much was typed, an answer about unknown words stays short.
@@ -201,7 +209,7 @@ def held(reports: Sequence[tuple[StoredReport, Sequence[Finding]]]) -> str:
                 texts.HELD_ITEM,
                 date=report.date.isoformat(),
                 revision=report.revision,
-                source=report.source,
+                source=source_name(report.source),
                 fetched=_timestamp(report.fetched_at),
             )
         )
@@ -212,8 +220,9 @@ def held(reports: Sequence[tuple[StoredReport, Sequence[Finding]]]) -> str:
     return "\n".join(lines)
 
 
-# Facts of a finding that are changes, shown with their sign.
+# Facts of a finding that are changes, shown with their sign; facts that name a source.
 _SIGNED_FACTS = {"rise", "says", "gives"}
+_SOURCE_FACTS = {"source", "other_source"}
 
 
 def finding_detail(finding: Finding) -> str:
@@ -223,7 +232,9 @@ def finding_detail(finding: Finding) -> str:
         return finding.detail
     values: dict[str, object] = {}
     for name, value in finding.facts:
-        if isinstance(value, str):
+        if name in _SOURCE_FACTS:
+            values[name] = source_name(str(value))
+        elif isinstance(value, str):
             values[name] = format_date(date.fromisoformat(value))
         else:
             values[name] = signed(value) if name in _SIGNED_FACTS else number(value)
@@ -282,16 +293,58 @@ def admin_help(names: Sequence[str]) -> str:
 
 
 def sources(
-    url: str, first: date | None, last: date | None, days: int, last_fetch: Fetch | None
+    configured: Sequence[SourceConfig],
+    states: Sequence[SourceState],
+    lead: Lead,
+    last_fetches: Sequence[Fetch | None],
+    stored: tuple[date | None, date | None, int],
 ) -> str:
+    """Where the figures come from: each source in order of preference with its last check,
+    the one the bulletin comes from now (and why, when it is not the first), the history kept,
+    and how far to trust it all."""
+    first, last, days = stored
+    lines = [
+        _fill(
+            texts.SOURCE_LINE,
+            n=n,
+            name=source_name(config.kind),
+            url=config.url,
+            last_fetch=_fetch_line(fetch),
+            newest=format_date(state.newest) if state.newest else "-",
+        )
+        for n, (config, state, fetch) in enumerate(
+            zip(configured, states, last_fetches, strict=True), start=1
+        )
+    ]
     return _fill(
         texts.SOURCES,
-        url=url,
+        sources="\n".join(lines),
+        lead=leading(lead, states[0]),
         first=format_date(first) if first else "-",
         last=format_date(last) if last else "-",
         days=number(days),
-        last_fetch=_fetch_line(last_fetch),
         caveat_long=texts.CAVEAT_LONG,
+    )
+
+
+def leading(lead: Lead, preferred: SourceState) -> str:
+    """Which source the bulletin comes from now; when not the preferred one, why."""
+    if lead.name is None:
+        return texts.LEAD_NONE
+    if not lead.is_failover:
+        return _fill(texts.LEAD, source=source_name(lead.name))
+    reason = (
+        texts.PASSED_OVER_BEHIND
+        if lead.passed_over == Standing.BEHIND and preferred.newest
+        else texts.PASSED_OVER_DOWN
+    )
+    return _fill(
+        texts.LEAD_INSTEAD,
+        source=source_name(lead.name),
+        reason=reason.format(
+            preferred=source_name(preferred.name),
+            date=format_date(preferred.newest) if preferred.newest else "-",
+        ),
     )
 
 

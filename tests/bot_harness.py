@@ -73,9 +73,18 @@ class Harness:
 
 
 @pytest.fixture
-async def bot(history_store: Store, fake_api) -> AsyncIterator[Harness]:
+def bot_sources(fake_api) -> tuple[SourceConfig, ...]:
+    """The sources the bot under test polls: the API stand-in alone, unless a module says
+    otherwise by defining this fixture."""
+    return (SourceConfig("api", fake_api.url),)
+
+
+@pytest.fixture
+async def bot(
+    history_store: Store, bot_sources: tuple[SourceConfig, ...]
+) -> AsyncIterator[Harness]:
     clock = FixedClock(NOW)
-    config = Config(telegram=TelegramConfig(admins=(ADMIN,)), source=SourceConfig(url=fake_api.url))
+    config = Config(telegram=TelegramConfig(admins=(ADMIN,)), sources=bot_sources)
     api = LocalBotApi()
     with api.serve() as server:
         services = Services(config, history_store, clock)

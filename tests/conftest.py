@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.ingest import ingest
+from bot.config import Config, SourceConfig
+from bot.ingest import Outcome, ingest
+from bot.poll import poll_once
 from bot.report import Report
 from bot.sources.api import StatisticsApi
 from bot.sources.dataset import reports_from
-from bot.sources.http import make_client
+from bot.sources.http import SourceError, make_client
 from bot.store import Store
 from tests.fake_statistics_api import DATASET, FakeStatisticsApi, Server, api_records
 
@@ -102,6 +104,17 @@ def sleep() -> RecordingSleep:
 async def api(fake_api: Server, sleep: RecordingSleep):
     async with make_client() as client:
         yield StatisticsApi(fake_api.url, client, today=TODAY, sleep=sleep)
+
+
+async def fetch_latest(
+    store: Store, api: StatisticsApi, *, now: datetime, today: date
+) -> list[Outcome]:
+    """One poll of this API alone, as the bot does it; SourceError when it fails."""
+    config = Config(sources=(SourceConfig("api", api.url),))
+    result = await poll_once(store, config, api.client, now=now, today=today, sleep=api.sleep)
+    if result.error:
+        raise SourceError(result.error)
+    return result.outcomes
 
 
 def outbox_counts(store: Store) -> dict[str, int]:

@@ -1,6 +1,6 @@
-"""A stand-in for the russianwarship.rip v2 API on 127.0.0.1, serving records built from the
-real dataset copied into tests/fixtures/dataset, and misbehaving on demand (errors, slowness,
-HTML, broken JSON).
+"""Stand-ins for the two sources on 127.0.0.1: the russianwarship.rip v2 API, and the public
+dataset's two daily files. Both serve days built from the real dataset copied into
+tests/fixtures/dataset, and misbehave on demand (errors, slowness, HTML, broken JSON).
 
 The mapping from dataset columns to API fields is written out here on purpose, independently of
 bot/categories.py, so a wrong mapping in the registry fails the tests instead of hiding in both.
@@ -86,16 +86,88 @@ class Behaviour:
     delay: float = 0.0
 
 
+class Misbehaving:
+    """What both stand-ins share: the requests seen, and failures on demand."""
+
+    behaviour: Behaviour
+    requests: list[tuple[str, str]]  # (path+query, User-Agent)
+
+    def fail(self, failure: str, times: int = 10**9, **options: Any) -> None:
+        self.behaviour = Behaviour(failure, times, **options)
+
+    def answer(self, target: str) -> tuple[int, dict[str, str], bytes]:
+        behaviour = self.behaviour
+        if behaviour.failure and behaviour.times > 0:
+            behaviour.times -= 1
+            return self._failure(behaviour, target)
+        return 200, {"Content-Type": "application/json"}, json.dumps(self._body(target)).encode()
+
+    def _body(self, target: str) -> Any:
+        raise NotImplementedError
+
+    def _failure(self, behaviour: Behaviour, target: str) -> tuple[int, dict[str, str], bytes]:
+        failure = behaviour.failure
+        if failure == "slow":
+            time.sleep(behaviour.delay)
+            return 200, {}, json.dumps(self._body(target)).encode()
+        if failure == "html":
+            return 200, {"Content-Type": "text/html"}, b"<html><body>Maintenance</body></html>"
+        if failure == "truncated":
+            return 200, {}, json.dumps(self._body(target)).encode()[:-40]
+        if failure == "no_data":
+            return 200, {}, b'{"message": "ok"}'
+        headers = {"Retry-After": behaviour.retry_after} if behaviour.retry_after else {}
+        return int(failure), headers, b'{"message": "error"}'
+
+
 @dataclass
-class FakeStatisticsApi:
+class FakeDataset(Misbehaving):
+    """The dataset's russia_losses_equipment.json and russia_losses_personnel.json, as
+    raw.githubusercontent.com serves them, from merged rows by date (see load_dataset)."""
+
+    rows: dict[date, dict[str, Any]]
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def since(cls, day: date) -> FakeDataset:
+        rows = {date.fromisoformat(row["date"]): row for row in load_dataset()}
+        return cls({d: row for d, row in rows.items() if d >= day})
+
+    @property
+    def latest(self) -> date:
+        return max(self.rows)
+
+    def set_total(self, day: date, column: str, total: int) -> None:
+        self.rows[day] = {**self.rows[day], column: total}
+
+    def drop(self, day: date) -> None:
+        del self.rows[day]
+
+    def _body(self, target: str) -> list[dict[str, Any]]:
+        rows = [row for _, row in sorted(self.rows.items())]
+        if target.endswith("/russia_losses_personnel.json"):
+            return [
+                {
+                    "date": r["date"],
+                    "day": r["day"],
+                    "personnel": r["personnel"],
+                    "personnel*": "about",
+                }
+                for r in rows
+            ]
+        if target.endswith("/russia_losses_equipment.json"):
+            return [{k: v for k, v in r.items() if k != "personnel"} for r in rows]
+        raise KeyError(target)
+
+
+@dataclass
+class FakeStatisticsApi(Misbehaving):
     records: dict[date, dict[str, Any]]
     behaviour: Behaviour = field(default_factory=Behaviour)
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path+query, User-Agent)
     page_size: int = 50
     next_url_loops: bool = False  # every page points back to the second one
-
-    def fail(self, failure: str, times: int = 10**9, **options: Any) -> None:
-        self.behaviour = Behaviour(failure, times, **options)
 
     @property
     def latest(self) -> date:
@@ -115,27 +187,6 @@ class FakeStatisticsApi:
         del self.records[day]
 
     # Serving -----------------------------------------------------------------------------------
-
-    def answer(self, target: str) -> tuple[int, dict[str, str], bytes]:
-        behaviour = self.behaviour
-        if behaviour.failure and behaviour.times > 0:
-            behaviour.times -= 1
-            return self._failure(behaviour, target)
-        return 200, {"Content-Type": "application/json"}, json.dumps(self._body(target)).encode()
-
-    def _failure(self, behaviour: Behaviour, target: str) -> tuple[int, dict[str, str], bytes]:
-        failure = behaviour.failure
-        if failure == "slow":
-            time.sleep(behaviour.delay)
-            return 200, {}, json.dumps(self._body(target)).encode()
-        if failure == "html":
-            return 200, {"Content-Type": "text/html"}, b"<html><body>Maintenance</body></html>"
-        if failure == "truncated":
-            return 200, {}, json.dumps(self._body(target)).encode()[:-40]
-        if failure == "no_data":
-            return 200, {}, b'{"message": "ok"}'
-        headers = {"Retry-After": behaviour.retry_after} if behaviour.retry_after else {}
-        return int(failure), headers, b'{"message": "error"}'
 
     def _body(self, target: str) -> dict[str, Any]:
         parts = urlsplit(target)
@@ -172,10 +223,11 @@ class FakeStatisticsApi:
 
 
 class Server:
-    """Serves a FakeStatisticsApi at http://127.0.0.1:PORT/api/v2 from a thread."""
+    """Serves a stand-in at http://127.0.0.1:PORT/api/v2 (or another path) from a thread."""
 
-    def __init__(self, api: FakeStatisticsApi) -> None:
+    def __init__(self, api: Misbehaving, path: str = "/api/v2") -> None:
         self.api = api
+        self.path = path
         handler = _handler_for(api)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -185,7 +237,7 @@ class Server:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/api/v2"
+        return f"http://127.0.0.1:{self._server.server_port}{self.path}"
 
     def __enter__(self) -> Server:
         self._thread.start()
@@ -196,7 +248,7 @@ class Server:
         self._server.server_close()
 
 
-def _handler_for(api: FakeStatisticsApi) -> type[BaseHTTPRequestHandler]:
+def _handler_for(api: Misbehaving) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             api.requests.append((self.path, self.headers.get("User-Agent", "")))

@@ -169,7 +169,8 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
     assert sum("Admin alert" in m.text for m in bot.api.messages_to(ADMIN)) == 1
 
     held = await admin(bot, "/held")
-    assert "2026-08-08 (revision 1, from api" in held and "MLRS went down" in held
+    assert "2026-08-08 (revision 1, from the russianwarship.rip API" in held
+    assert "MLRS went down" in held
     approved = await admin(bot, "/approve 2026-08-08")
     assert approved.startswith(
         "The bulletin of 8 August 2026 is accepted as it is. Queued for 2 subscribers."
@@ -260,7 +261,9 @@ async def test_a_source_that_keeps_failing_alerts_the_admins_once(bot, fake_api)
     await drain(bot)
     alerts = [plain(m) for m in bot.api.messages_to(ADMIN) if "Admin alert" in m.text]
     assert len(alerts) == 1
-    assert alerts[0].startswith("⚠️ Admin alert: The source failed 3 times in a row")
+    assert alerts[0].startswith(
+        "⚠️ Admin alert: Reading the russianwarship.rip API failed 3 times in a row"
+    )
     kinds = bot.store.db.execute("SELECT kind, status FROM outbox").fetchall()
     assert kinds == [(OutboxKind.ALERT, DeliveryStatus.SENT)]
 

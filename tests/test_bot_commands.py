@@ -76,6 +76,7 @@ async def test_latest_for_one_category_is_short(bot, fake_api):
         "Russian losses claimed by Ukraine's General Staff",
         "7 August 2026 · day 1626 of the full-scale invasion",
         "Tanks: 12,247 (+1)",
+        texts.TAKEN_FROM_DATASET,  # the bundled history: no post to link to
         texts.CAVEAT,
     ]
     assert texts.CAVEAT.endswith("/about")
@@ -184,7 +185,9 @@ async def test_sources_tells_where_and_how_far_to_trust(bot):
     text = plain(reply)
     assert "https://www.facebook.com/GeneralStaff.ua" in text
     assert "History: 25 February 2022 to 7 August 2026, 1,625 days stored." in text
-    assert "Last check of the source: none yet." in text
+    assert "1. the russianwarship.rip API: http://127.0.0.1:" in text
+    assert "last check: none yet; newest day: -" in text
+    assert "The bulletin comes from the russianwarship.rip API." in text
     assert "Oryx" in text and "Russia has almost never published" in text
 
 

@@ -105,7 +105,7 @@ def test_run_answers_then_stops_cleanly_on_sigterm_without_logging_the_token(tmp
     assert SECRET not in log
     assert "Application.stop() complete" in log
     # The bundled latest day and the days before it, re-read: the source's links for them.
-    assert "poll result=15 revised" in log
+    assert "poll lead=api result=15 revised" in log
 
 
 def test_run_without_a_token_says_how_to_get_one(tmp_path):

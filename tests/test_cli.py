@@ -162,7 +162,7 @@ def test_held_lists_a_held_decrease_with_its_reason(run_on_history, fake_api):
 
     status, out, _ = run_on_history("held")
     assert status == 0
-    assert "Bulletins on hold (1):\n2026-08-08 (revision 1, from api" in out
+    assert "Bulletins on hold (1):\n2026-08-08 (revision 1, from the russianwarship.rip API" in out
     assert "  • MLRS went down: 2,008 → 1,900" in out
     # ... and latest is still the day before.
     _, out, _ = run_on_history("latest", "mlrs")

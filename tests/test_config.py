@@ -23,7 +23,13 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert config.storage.database == Path("bulletin.db")
     assert config.schedule.timezone == "Europe/Kyiv"
     assert config.schedule.poll_every_minutes == 20
-    assert config.source.url == "https://russianwarship.rip/api/v2"
+    assert [(s.kind, s.url) for s in config.sources] == [
+        ("api", "https://russianwarship.rip/api/v2"),
+        (
+            "dataset",
+            "https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/main/data",
+        ),
+    ]
     assert config.telegram.api_base_url == "https://api.telegram.org/bot"
 
 
@@ -72,6 +78,19 @@ def test_the_token_comes_from_the_environment_and_never_shows(tmp_path):
         ("[telegram]\nadmins = 'me'", "admins must be a list of Telegram user ids"),
         ("[telegram]\ndefault_language = 'fr'", "default_language must be a language the bot"),
         ("[source]\nurl = 'ftp://x'", "[source] url must be an http(s) URL"),
+        ("[source]\nkind = 'api'", "unknown key 'kind' in [source]; known: url"),
+        (
+            "[[sources]]\nkind = 'rss'",
+            "[[sources]] kind must be one of 'api', 'dataset', got 'rss'",
+        ),
+        (
+            "[[sources]]\nurl = 'https://x'",
+            "[[sources]] kind must be one of 'api', 'dataset', got None",
+        ),
+        ("[[sources]]\nkind = 'api'\n[[sources]]\nkind = 'api'", "lists kind 'api' twice"),
+        ("[[sources]]\nkind = 'dataset'\nurl = 'x'", "[sources] url must be an http(s) URL"),
+        ("[[sources]]\nkind = 'api'\n[source]\nurl = 'https://x'", "use [[sources]] or the old"),
+        ("sources = 3", "[[sources]] must be one or more tables"),
         ("[storage]\ndatabase = 3", "[storage] database must be a file path"),
         ("[storage\n", "not valid TOML"),
         ("[delivery]\nrate_per_second = -1", "rate_per_second must be messages a second from 0"),
@@ -132,3 +151,26 @@ def test_the_file_can_be_named_by_the_environment(tmp_path):
     assert config.schedule.poll_every_minutes == 7
     with pytest.raises(ConfigError, match="no such file"):
         load(environ={"BULLETIN_BOT_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_sources_in_order_of_preference_and_the_old_single_source(tmp_path):
+    listed = load(
+        write(
+            tmp_path,
+            """
+[[sources]]
+kind = "dataset"
+url = "https://mirror.example/data/"
+[[sources]]
+kind = "api"
+""",
+        ),
+        environ={},
+    )
+    assert [(s.kind, s.url) for s in listed.sources] == [
+        ("dataset", "https://mirror.example/data"),
+        ("api", "https://russianwarship.rip/api/v2"),
+    ]
+    # A config written before [[sources]] keeps meaning what it meant: that API, alone.
+    old = load(write(tmp_path, '[source]\nurl = "https://api.example/v2"\n'), environ={})
+    assert [(s.kind, s.url) for s in old.sources] == [("api", "https://api.example/v2")]

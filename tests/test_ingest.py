@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from bot import render
 from bot.figures import DECREASE, INCREASE_MISMATCH, JUMP, MISSING, bulletin_on
-from bot.ingest import NEW, REVISED, UNCHANGED, fetch_latest, seed_if_empty, summarise
+from bot.ingest import NEW, REVISED, UNCHANGED, seed_if_empty, summarise
 from bot.store import ReportStatus, Store
-from tests.conftest import NOW, STORED_UNTIL, TODAY
+from tests.conftest import NOW, STORED_UNTIL, TODAY, fetch_latest
 
 LATEST = TODAY  # the fake API's newest record
 

@@ -12,10 +12,9 @@ from datetime import date
 import httpx
 import pytest
 
-from bot.ingest import fetch_latest
 from bot.sources.api import StatisticsApi
 from bot.sources.http import ATTEMPTS, SourceError, make_client
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, TODAY, fetch_latest
 from tests.fake_statistics_api import closed_port_url, link_for
 
 

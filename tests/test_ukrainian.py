@@ -122,7 +122,7 @@ def latin_words(text: str) -> set[str]:
 
 @pytest.fixture
 async def transcript(history_store, fake_api, tmp_path):
-    config = Config(source=SourceConfig(url=fake_api.url))
+    config = Config(sources=(SourceConfig("api", fake_api.url),))
     services = Services(config, history_store, FixedClock(NOW))
     out = io.StringIO()
     unanswered = await console.chat(services, io.StringIO(SESSION), out, folder=tmp_path)

@@ -31,6 +31,10 @@ MAX_PAGES = 200  # 10,000 days: a guard against a next_url that never ends
 
 
 class StatisticsApi:
+    """The API's records, checked for shape (a `Source`)."""
+
+    name = SOURCE
+
     def __init__(
         self,
         base_url: str,
@@ -39,17 +43,17 @@ class StatisticsApi:
         today: date,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.url = base_url.rstrip("/")
         self.client = client
         self.today = today
         self.sleep = sleep
 
     async def latest(self) -> Report:
-        return await self._one(f"{self.base_url}/statistics/latest")
+        return await self._one(f"{self.url}/statistics/latest")
 
     async def history(self, date_from: date, date_to: date) -> list[Report]:
         """Every record from `date_from` to `date_to`, following the API's pages."""
-        url: str | None = f"{self.base_url}/statistics"
+        url: str | None = f"{self.url}/statistics"
         params: dict[str, Any] | None = {
             "date_from": date_from.isoformat(),
             "date_to": date_to.isoformat(),

@@ -1,33 +1,36 @@
-"""Import of the public "2022-Ukraine-Russia-War-Dataset" files, and the bundled snapshot.
+"""The public "2022-Ukraine-Russia-War-Dataset" files: a source to poll, import, and the bundled
+snapshot.
 
 The dataset keeps equipment and personnel in two files, one row per day. Rows are merged by date
 into one Report each, keeping every column the day had, including the early-2022 categories the
 bulletin later merged or dropped (military vehicles and fuel tanks, mobile SRBM systems, POWs).
 The package ships a gzip snapshot of both files (see scripts/build_snapshot.py), so a fresh
-install with no network starts with the whole history.
+install with no network starts with the whole history. The files are updated daily, so
+`PublicDataset` also serves as a second source of the bulletin; it has no links to the posts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
+import httpx
+
 from bot import categories
+from bot.config import SOURCE_URLS
+from bot.dates import WAR_START
 from bot.report import Report, raw_json
-from bot.sources.http import SourceError
+from bot.sources.http import Sleep, SourceError, get_json
 
 SOURCE = "dataset"
 SNAPSHOT = "history.json.gz"
-PUBLIC_URLS = (
-    "https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/"
-    "main/data/russia_losses_equipment.json",
-    "https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/"
-    "main/data/russia_losses_personnel.json",
-)
+FILES = ("russia_losses_equipment.json", "russia_losses_personnel.json")
+PUBLIC_URLS = tuple(f"{SOURCE_URLS[SOURCE]}/{file}" for file in FILES)
 # Columns that are not figures: bookkeeping, or text ("greatest losses direction"), or the
 # qualifier of the personnel figure ("about", "more"). They stay in the raw payload.
 _NOT_FIGURES = {"date", "day", "personnel*", "greatest losses direction"}
@@ -35,6 +38,54 @@ _NOT_FIGURES = {"date", "day", "personnel*", "greatest losses direction"}
 
 class DatasetError(SourceError):
     """A file that is not one of the dataset's daily files; the message says which and why."""
+
+
+class PublicDataset:
+    """The dataset's two files under `base_url`, read once per poll (a `Source`)."""
+
+    name = SOURCE
+
+    def __init__(
+        self,
+        base_url: str,
+        client: httpx.AsyncClient,
+        *,
+        today: date,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.url = base_url.rstrip("/")
+        self.client = client
+        self.today = today
+        self.sleep = sleep
+        self._reports: list[Report] | None = None
+
+    async def latest(self) -> Report:
+        return (await self._read())[-1]
+
+    async def history(self, date_from: date, date_to: date) -> list[Report]:
+        return [r for r in await self._read() if date_from <= r.date <= date_to]
+
+    async def _read(self) -> list[Report]:
+        """Both files, checked: a day dated before the war or after tomorrow, or a file of
+        another shape, fails the fetch like any broken payload."""
+        if self._reports is None:
+            files = []
+            for file in FILES:
+                url = f"{self.url}/{file}"
+                payload, _ = await get_json(self.client, url, sleep=self.sleep)
+                files.append((url, payload))
+            reports = reports_from(files)
+            latest_allowed = self.today + timedelta(days=1)
+            for report in reports:
+                if not WAR_START <= report.date <= latest_allowed:
+                    raise SourceError(
+                        f"{self.url}: unexpected content: date {report.date} is outside "
+                        f"{WAR_START}..{latest_allowed}"
+                    )
+            if not reports:
+                raise SourceError(f"{self.url}: unexpected content: no days in the files")
+            self._reports = reports
+        return self._reports
 
 
 def kind_of(rows: Any, name: str) -> str:

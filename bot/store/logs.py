@@ -4,7 +4,7 @@ not)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.store.database import Database
 
@@ -24,6 +24,10 @@ class Fetch:
     source: str
     ok: bool
     detail: str
+    newest: date | None = None  # the newest date the source had (a fetch that answered)
+
+
+_FETCH_COLUMNS = "at, source, ok, detail, newest"
 
 
 class Logs(Database):
@@ -31,21 +35,40 @@ class Logs(Database):
 
     def record_fetch(self, fetch: Fetch) -> None:
         self.db.execute(
-            "INSERT INTO fetches (at, source, ok, detail) VALUES (?, ?, ?, ?)",
-            [fetch.at.isoformat(), fetch.source, int(fetch.ok), fetch.detail],
+            f"INSERT INTO fetches ({_FETCH_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+            [
+                fetch.at.isoformat(),
+                fetch.source,
+                int(fetch.ok),
+                fetch.detail,
+                fetch.newest.isoformat() if fetch.newest else None,
+            ],
         )
 
-    def last_fetch(self) -> Fetch | None:
+    def last_fetch(self, source: str | None = None) -> Fetch | None:
+        """The newest fetch (of `source`, or of any: then an ok one, when one poll asked
+        several sources and one of them answered)."""
+        where, values = ("WHERE source = ?", [source]) if source else ("", [])
         row = self.db.execute(
-            "SELECT at, source, ok, detail FROM fetches ORDER BY id DESC LIMIT 1"
+            f"SELECT {_FETCH_COLUMNS} FROM fetches {where} ORDER BY at DESC, ok DESC, id DESC "
+            "LIMIT 1",
+            values,
         ).fetchone()
-        if row is None:
-            return None
-        return Fetch(datetime.fromisoformat(row[0]), row[1], bool(row[2]), row[3])
+        return _fetch(row) if row else None
 
-    def consecutive_failed_fetches(self) -> tuple[int, int | None]:
-        """How many fetches in a row failed lately, and the id of the first of them."""
-        rows = self.db.execute("SELECT id, ok FROM fetches ORDER BY id DESC LIMIT 1000")
+    def last_good_fetch(self, source: str) -> Fetch | None:
+        row = self.db.execute(
+            f"SELECT {_FETCH_COLUMNS} FROM fetches WHERE source = ? AND ok ORDER BY id DESC "
+            "LIMIT 1",
+            [source],
+        ).fetchone()
+        return _fetch(row) if row else None
+
+    def consecutive_failed_fetches(self, source: str) -> tuple[int, int | None]:
+        """How many fetches of `source` in a row failed lately, and the id of the first."""
+        rows = self.db.execute(
+            "SELECT id, ok FROM fetches WHERE source = ? ORDER BY id DESC LIMIT 1000", [source]
+        )
         count, first = 0, None
         for fetch_id, ok in rows:
             if ok:
@@ -65,3 +88,14 @@ class Logs(Database):
             [limit],
         ).fetchall()
         return [AuditEntry(datetime.fromisoformat(a), b, c, bool(d), e) for a, b, c, d, e in rows]
+
+
+def _fetch(row: tuple[str, str, int, str, str | None]) -> Fetch:
+    at, source, ok, detail, newest = row
+    return Fetch(
+        datetime.fromisoformat(at),
+        source,
+        bool(ok),
+        detail,
+        date.fromisoformat(newest) if newest else None,
+    )

@@ -175,4 +175,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (equipment_type, date)
         )""",
     ),
+    (
+        # Each fetch keeps the newest date its source had, so "behind" can be told per source.
+        "ALTER TABLE fetches ADD COLUMN newest TEXT",
+        "CREATE INDEX fetches_by_source ON fetches (source, id)",
+    ),
 )

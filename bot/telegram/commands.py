@@ -24,7 +24,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLi
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import categories, oryx, render, texts
+from bot import categories, failover, oryx, render, texts
 from bot.charts import (
     DEFAULT_PERIOD,
     MOST_CATEGORIES,
@@ -434,9 +434,11 @@ async def export_command(update: Update, context: Context) -> None:
 
 async def sources(update: Update, context: Context) -> None:
     s = context.services
-    first, last, days = s.store.date_range()
+    states, lead = failover.now(s.store, s.config)
+    last_fetches = [s.store.last_fetch(source.kind) for source in s.config.sources]
     await reply(
-        update, render.sources(s.config.source.url, first, last, days, s.store.last_fetch())
+        update,
+        render.sources(s.config.sources, states, lead, last_fetches, s.store.date_range()),
     )
 
 
