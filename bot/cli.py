@@ -213,6 +213,8 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
     if result.error:
         raise CommandError(f"fetch failed: {result.error}")
     _print_outcomes(result.outcomes)
+    for name, error in result.failures.items():
+        print(f"{name} failed (another source answered): {error}", file=sys.stderr)
     if result.queued:
         print(render.to_plain(render.queued_for(result.queued)))
     if any(o.change != UNCHANGED and o.status == ReportStatus.ACCEPTED for o in result.outcomes):

@@ -10,7 +10,10 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 
 REGISTRY = CollectorRegistry()
 FETCHES = Counter(
-    "bulletin_fetches", "Polls of the source, by result", ["result"], registry=REGISTRY
+    "bulletin_fetches",
+    "Fetches from each source, by result",
+    ["source", "result"],
+    registry=REGISTRY,
 )
 HELD = Counter("bulletin_reports_held", "Reports put on hold for an admin", registry=REGISTRY)
 DELIVERIES = Counter(

@@ -80,13 +80,20 @@ async def poll_once(
     for answer in answers:
         _record(store, answer, outcomes.get(answer.source.name, []), now=now)
     failures = {a.source.name: a.error for a in answers if a.error is not None}
+    for answer in answers:
+        result = "failed" if answer.error is not None else "ok"
+        metrics.FETCHES.labels(answer.source.name, result).inc()
     for name in failures:
-        metrics.FETCHES.labels("failed").inc()
         alert_if_source_down(store, config, name, now=now)
-    taken = [o for found in outcomes.values() for o in found]
+    # The leader's word on each day, and whatever another source's version left stored.
+    taken = [
+        o
+        for name, found in outcomes.items()
+        for o in found
+        if name == lead.name or o.report_id is not None
+    ]
     if len(failures) == len(answers):
         return PollResult(failures=failures, lead=lead, answered=False)
-    metrics.FETCHES.labels("ok").inc()
     if lead.is_failover and any(o.change == NEW for o in outcomes.get(lead.name or "", [])):
         alert_failover(store, config, lead, after, now=now)
     alert_held(store, config, taken, now=now)

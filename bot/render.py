@@ -679,8 +679,14 @@ def announced(count: int) -> str:
     return _fill(texts.ngettext("ANNOUNCED", count), queued=number(count))
 
 
-def fetched(outcomes: Sequence[Outcome], queued: int) -> str:
-    return _fill(texts.FETCHED, summary=summary(outcomes), queued=queued_for(queued))
+def fetched(outcomes: Sequence[Outcome], queued: int, failures: dict[str, str]) -> str:
+    """What a poll brought, and each source that did not answer (another one did)."""
+    lines = [_fill(texts.FETCHED, summary=summary(outcomes), queued=queued_for(queued))]
+    lines += [
+        _fill(texts.SOURCE_FAILED, source=source_name(name), error=error)
+        for name, error in failures.items()
+    ]
+    return "\n".join(lines)
 
 
 def summary(outcomes: Sequence[Outcome]) -> str:

@@ -206,9 +206,15 @@ async def test_a_poll_with_both_agreeing_leaves_every_day_unchanged(history_stor
 
 async def test_sources_says_which_source_gives_the_bulletin_and_why(bot, fake_api):
     fake_api.api.fail("500")
+    replies = []
     for _ in range(3):
-        await bot.ask("/fetch", chat_id=ADMIN)
+        replies.append(render.to_plain((await bot.ask("/fetch", chat_id=ADMIN)).text))
         bot.clock.advance(timedelta(minutes=20))
+
+    # The dataset answered each time: the admin hears of the API's failure, not a failed fetch.
+    assert replies[0].startswith("Fetched: nothing.")
+    assert "\nReading the russianwarship.rip API failed: " in replies[0]
+    assert replies[2].startswith("Fetched: 1 new, 14 unchanged.")
 
     text = render.to_plain((await bot.ask("/sources", chat_id=USER)).text)
 

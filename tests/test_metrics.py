@@ -22,8 +22,8 @@ def free_port() -> int:
 
 async def test_polls_commands_and_deliveries_are_counted_and_served(bot, fake_api):
     before = {
-        "fetch": sample("bulletin_fetches_total", result="ok"),
-        "failed": sample("bulletin_fetches_total", result="failed"),
+        "fetch": sample("bulletin_fetches_total", source="api", result="ok"),
+        "failed": sample("bulletin_fetches_total", source="api", result="failed"),
         "latest": sample("bulletin_command_seconds_count", command="latest"),
         "sent": sample("bulletin_deliveries_total", status="sent"),
     }
@@ -35,8 +35,8 @@ async def test_polls_commands_and_deliveries_are_counted_and_served(bot, fake_ap
     bot.services.deliverer = bot.deliverer()
     await bot.services.deliverer.run()
 
-    assert sample("bulletin_fetches_total", result="ok") == before["fetch"] + 1
-    assert sample("bulletin_fetches_total", result="failed") == before["failed"] + 1
+    assert sample("bulletin_fetches_total", source="api", result="ok") == before["fetch"] + 1
+    assert sample("bulletin_fetches_total", source="api", result="failed") == before["failed"] + 1
     assert sample("bulletin_command_seconds_count", command="latest") == before["latest"] + 1
     assert sample("bulletin_deliveries_total", status="sent") == before["sent"] + 1
     assert sample("bulletin_outbox_pending") == 0

@@ -57,7 +57,7 @@ async def fetch(update: Update, context: Context, desk: Desk) -> None:
         await reply(update, render.escaped(texts.FETCH_FAILED_NOW.format(error=result.error)))
         return
     desk.store.audit(desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now())
-    await reply(update, render.fetched(result.outcomes, result.queued))
+    await reply(update, render.fetched(result.outcomes, result.queued, result.failures))
     await deliver_now(s)
 
 
