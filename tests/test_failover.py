@@ -228,3 +228,29 @@ async def test_sources_says_which_source_gives_the_bulletin_and_why(bot, fake_ap
     )
     latest = render.to_plain((await bot.ask("/latest tanks", chat_id=USER)).text)
     assert "8 August 2026" in latest and "Source: the public dataset" in latest
+
+
+@pytest.mark.parametrize("failure", ["html", "truncated", "404"])
+async def test_a_broken_second_source_is_logged_and_the_first_still_serves(
+    history_store, bot_sources, fake_dataset, failure
+):
+    fake_dataset.api.fail(failure)
+
+    result = await poll(history_store, bot_sources)
+
+    assert result.error is None and list(result.failures) == ["dataset"]
+    assert revisions_of(history_store, TODAY) == [("api", ReportStatus.ACCEPTED)]
+    fetch = history_store.last_fetch("dataset")
+    assert not fetch.ok and f"{fake_dataset.url}/russia_losses_equipment.json" in fetch.detail
+
+
+async def test_a_dataset_day_after_tomorrow_fails_its_fetch_whole(history_store, fake_dataset):
+    row = fake_dataset.api.rows[TODAY]
+    fake_dataset.api.rows[TODAY + timedelta(days=2)] = {**row, "date": "2026-08-10"}
+
+    result = await poll(history_store, (SourceConfig("dataset", fake_dataset.url),))
+
+    assert result.error == (
+        f"{fake_dataset.url}: unexpected content: date 2026-08-10 is outside 2022-02-24..2026-08-09"
+    )
+    assert history_store.report_on(TODAY) is None

@@ -12,41 +12,25 @@ not know become categories of their own.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
-import httpx
-
 from bot import categories
 from bot.dates import WAR_START
 from bot.report import Report, raw_json
-from bot.sources.http import Sleep, SourceError, get_json
+from bot.sources.http import HttpSource, SourceError, get_json
 
 SOURCE = "api"
 PAGE_SIZE = 50
 MAX_PAGES = 200  # 10,000 days: a guard against a next_url that never ends
 
 
-class StatisticsApi:
+class StatisticsApi(HttpSource):
     """The API's records, checked for shape (a `Source`)."""
 
     name = SOURCE
-
-    def __init__(
-        self,
-        base_url: str,
-        client: httpx.AsyncClient,
-        *,
-        today: date,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self.url = base_url.rstrip("/")
-        self.client = client
-        self.today = today
-        self.sleep = sleep
 
     async def latest(self) -> Report:
         return await self._one(f"{self.url}/statistics/latest")

@@ -11,7 +11,6 @@ install with no network starts with the whole history. The files are updated dai
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 from collections.abc import Iterable
@@ -19,13 +18,11 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
-import httpx
-
 from bot import categories
 from bot.config import SOURCE_URLS
 from bot.dates import WAR_START
 from bot.report import Report, raw_json
-from bot.sources.http import Sleep, SourceError, get_json
+from bot.sources.http import HttpSource, SourceError, get_json
 
 SOURCE = "dataset"
 SNAPSHOT = "history.json.gz"
@@ -40,24 +37,11 @@ class DatasetError(SourceError):
     """A file that is not one of the dataset's daily files; the message says which and why."""
 
 
-class PublicDataset:
-    """The dataset's two files under `base_url`, read once per poll (a `Source`)."""
+class PublicDataset(HttpSource):
+    """The dataset's two files under its URL, read once per poll (a `Source`)."""
 
     name = SOURCE
-
-    def __init__(
-        self,
-        base_url: str,
-        client: httpx.AsyncClient,
-        *,
-        today: date,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self.url = base_url.rstrip("/")
-        self.client = client
-        self.today = today
-        self.sleep = sleep
-        self._reports: list[Report] | None = None
+    _reports: list[Report] | None = None
 
     async def latest(self) -> Report:
         return (await self._read())[-1]

@@ -13,6 +13,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import httpx
@@ -33,6 +34,26 @@ Sleep = Callable[[float], Awaitable[None]]
 
 class SourceError(Exception):
     """A fetch that failed; the message names the URL and what went wrong."""
+
+
+class HttpSource:
+    """What every source read over HTTP keeps: where it is, the client, what today is (no
+    report may be dated after tomorrow), and how to wait between retries."""
+
+    name: str
+
+    def __init__(
+        self,
+        url: str,
+        client: httpx.AsyncClient,
+        *,
+        today: date,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.client = client
+        self.today = today
+        self.sleep = sleep
 
 
 def make_client(timeout: httpx.Timeout = TIMEOUT) -> httpx.AsyncClient:
