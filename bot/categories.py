@@ -493,6 +493,10 @@ def sort_keys(keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=lambda k: (ORDER.get(k, len(ORDER)), k))
 
 
+# Words for "every category" (the bulletin's "all" button, a subscription back to all of them).
+ALL_WORDS = {"all", "усі", "все", "всі"}
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A word that names no category, with the closest keys to offer instead."""

@@ -12,16 +12,16 @@ import asyncio
 import io
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from babel import dates as babel_dates
 
-from bot import categories, oryx, texts
+from bot import cards, categories, oryx, render, texts
 from bot.dates import WAR_START
 from bot.errors import UserError
-from bot.figures import Series, daily_changes
+from bot.figures import Series, bulletin_on, daily_changes
 from bot.limits import Limiter
 from bot.oryx import Documented
 from bot.store import Store
@@ -276,6 +276,36 @@ class ChartCache:
         too many wait, unless `may_refuse` is False). With `documented` (one category), Oryx's
         photo-confirmed count beside the claim."""
         key = (tuple(keys), period, texts.current_language(), store.data_version(), documented)
+
+        async def drawn() -> bytes:
+            data = data_series(store, keys, period)
+            corrected = {
+                (c.category, c.date) for c in store.live_corrections(period.start, period.end)
+            }
+            beside: list[Documented] = []
+            if documented and data and data[0].days:
+                types = categories.get(keys[0]).oryx_types
+                first, last = data[0].days[0].date, data[0].days[-1].date
+                beside = oryx.counts_for(store).series(types, first, last)
+            return await asyncio.to_thread(draw, data, period, corrected, beside)
+
+        return await self._kept(key, drawn, may_refuse)
+
+    async def card(self, store: Store, day: date, keys: Sequence[str]) -> bytes | None:
+        """The daily card of `day` for these categories (all when none), in the reader's
+        language: drawn once per bulletin, language and set of categories. None when there is
+        no accepted report of that day (any more)."""
+        view = bulletin_on(store, day)
+        if view is None or view.report.date != day:
+            return None
+        text = render.card(view, keys)
+        key = ("card", tuple(keys), day, texts.current_language(), store.data_version())
+        return await self._kept(key, lambda: asyncio.to_thread(cards.draw, text), False)
+
+    async def _kept(
+        self, key: tuple[object, ...], drawn: Callable[[], Awaitable[bytes]], may_refuse: bool
+    ) -> bytes:
+        """The picture under `key`, from the cache, or drawn once however many ask at once."""
         if key in self._items:
             self._items.move_to_end(key)
             return self._items[key]
@@ -286,16 +316,7 @@ class ChartCache:
         try:
             # The turn first: a crowd refused costs no reading of the data either.
             async with self.limiter.turn(may_refuse=may_refuse):
-                data = data_series(store, keys, period)
-                corrected = {
-                    (c.category, c.date) for c in store.live_corrections(period.start, period.end)
-                }
-                beside: list[Documented] = []
-                if documented and data and data[0].days:
-                    types = categories.get(keys[0]).oryx_types
-                    first, last = data[0].days[0].date, data[0].days[-1].date
-                    beside = oryx.counts_for(store).series(types, first, last)
-                png = await asyncio.to_thread(draw, data, period, corrected, beside)
+                png = await drawn()
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved: nobody else may be waiting

@@ -14,12 +14,14 @@ Texts are rendered when sent, so a withdrawn correction is not announced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot import render, summary
 from bot.charts import parse_period
 from bot.figures import bulletin_on
-from bot.store import Correction, OutboxKind, Store
+from bot.milestones import Milestone
+from bot.store import Correction, OutboxKind, Store, SummaryFormat
 from bot.subscriptions import broadcast
 from bot.trends import compare
 
@@ -27,10 +29,18 @@ CORRECTION_BATCH = timedelta(minutes=10)
 DIGEST_DAYS: dict[str, int] = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
 
 
+def recipients_of_day(store: Store, day: date) -> list[int]:
+    """Chats that were sent figures of `day` (its bulletin, card or a milestone): each hears of
+    a correction or revision of that day."""
+    return store.recipients_of_day(
+        day.isoformat(), (OutboxKind.BULLETIN, OutboxKind.CARD), OutboxKind.MILESTONE
+    )
+
+
 def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
     """Queue a notice for every chat that got the corrected bulletin; how many were new."""
     subject = f"{correction.date.isoformat()}@{now.date().isoformat()}"
-    chats = store.recipients_of(OutboxKind.BULLETIN, correction.date.isoformat())
+    chats = recipients_of_day(store, correction.date)
     return store.enqueue(
         (chat, OutboxKind.CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats
     )
@@ -39,7 +49,7 @@ def notify_correction(store: Store, correction: Correction, *, now: datetime) ->
 def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime) -> int:
     """Queue an errata notice for every chat that got the bulletin of `day` before the source
     revised it (`replaced_id` is the version they got); how many were new."""
-    chats = store.recipients_of(OutboxKind.BULLETIN, day.isoformat())
+    chats = recipients_of_day(store, day)
     subject = f"{day.isoformat()}#{replaced_id}"
     return store.enqueue(
         (chat, OutboxKind.ERRATA, subject, now + CORRECTION_BATCH) for chat in chats
@@ -74,11 +84,32 @@ def alert_admins(
     return store.enqueue((admin, OutboxKind.ALERT, key, now) for admin in admins)
 
 
-def text_for(store: Store, kind: str, subject: str) -> str | None:
-    """The message for an outbox row, or None when there is nothing (left) to say."""
+def text_for(
+    store: Store,
+    kind: str,
+    subject: str,
+    categories: Sequence[str] = (),
+    summary_format: str = SummaryFormat.FULL,
+) -> str | None:
+    """The message for an outbox row, or None when there is nothing (left) to say. A daily
+    summary has the subscriber's categories (none: all) in their format."""
     if kind == OutboxKind.BULLETIN:
         view = bulletin_on(store, date.fromisoformat(subject))
-        return render.bulletin(view) if view else None
+        if view is None:
+            return None
+        return render.bulletin(view, categories, short=summary_format == SummaryFormat.SHORT)
+    if kind == OutboxKind.MILESTONE:
+        milestone = Milestone.from_subject(subject)
+        view = bulletin_on(store, milestone.day)
+        if view is None or view.report.date != milestone.day:
+            return None  # held or rejected since
+        reached = next((c for c in view.changes if c.category == milestone.category), None)
+        if reached is None or reached.total < milestone.value:
+            return None  # corrected away before it went out
+        return render.milestone(milestone.value, reached, view)
+    if kind == OutboxKind.CARD:
+        view = bulletin_on(store, date.fromisoformat(subject))
+        return render.card_caption(view) if view else None
     if kind == OutboxKind.CORRECTION:
         day_text, _, made = subject.partition("@")
         day = date.fromisoformat(day_text)

@@ -7,6 +7,7 @@ admin's approval, or a correction that released a held report. One rule for all 
   waiting gets the version in force then;
 - a new version of a date some subscribers already received brings exactly those one errata
   notice naming each figure that changed (batched like correction notices);
+- a total of that bulletin passing a round figure alerts those who asked for milestones, once;
 - anything else (history, a revision of an old day nobody was sent) goes to no one.
 """
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from bot.figures import bulletin_on
 from bot.ingest import Outcome
+from bot.milestones import milestones
 from bot.notices import notify_revision, revised_figures
 from bot.store import OutboxKind, ReportStatus, Store
 from bot.subscriptions import HOME_ZONE, broadcast, is_fresh
@@ -44,6 +47,11 @@ def publish(
         queued += broadcast(
             store, OutboxKind.BULLETIN, day.isoformat(), now=now, home_zone=home_zone
         )
+        view = bulletin_on(store, day)
+        for milestone in milestones(view) if view else []:
+            queued += broadcast(
+                store, OutboxKind.MILESTONE, milestone.subject, now=now, home_zone=home_zone
+            )
     return queued
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from bot import categories, oryx, texts
+from bot.cards import CardText
 from bot.categories import Unknown
 from bot.config import SourceConfig
 from bot.failover import Lead, SourceState, Standing
@@ -25,9 +26,11 @@ from bot.store import (
     Correction,
     DeliveryStatus,
     Fetch,
+    Shape,
     StoredReport,
     Subscriber,
     SubscriberStatus,
+    SummaryFormat,
 )
 from bot.subscriptions import zone_name
 from bot.texts import format_date, format_range, format_short_date, number
@@ -56,20 +59,15 @@ def change_text(change: Change) -> str:
     return texts.CHANGE.format(delta=signed(change.delta))
 
 
-def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
-    """A day's bulletin, or just the categories in `keys`, with the link and the caveat."""
+def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -> str:
+    """A day's bulletin, or just the categories in `keys`, with the link and the caveat.
+    `short` (a subscriber's short summary): the date line, a line per category, what qualifies
+    them and the caveat, with nothing between."""
     report = view.report
     shown = view.only(keys) if keys else view
-    notes = shown.notes()
-    shown_keys = {c.category for c in shown.changes}
-    noted = {f.category for f in notes} | (
-        (set(report.corrections) | view.previous_corrected) & shown_keys
-    )
-    lines = [
-        f"<b>{texts.TITLE}</b>",
-        _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day),
-        "",
-    ]
+    noted, footnotes = _qualified(view, shown)
+    day_line = _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)
+    lines = [f"<b>{day_line}</b>"] if short else [f"<b>{texts.TITLE}</b>", day_line, ""]
     for change in shown.changes:
         category = categories.get(change.category)
         lines.append(
@@ -85,16 +83,92 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
     if keys and (missing := view.missing(keys)):
         names = ", ".join(categories.get(k).name(texts.current_language()) for k in missing)
         lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
+    if short:
+        return "\n".join([*lines, *footnotes, *_link_lines(report), texts.CAVEAT])
+    if footnotes:
+        lines += ["", *footnotes]
+    lines += ["", *_link_lines(report), texts.CAVEAT]
+    return "\n".join(lines)
+
+
+def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
+    """What the daily card of a day says (bot/cards.py draws it): the figures of `keys` (all
+    when none), marked and footnoted as in the text, and the source and caveat in small print."""
+    report = view.report
+    shown = view.only(keys) if keys else view
+    noted, footnotes = _qualified(view, shown)
+    language = texts.current_language()
+    rows = tuple(
+        (
+            categories.get(c.category).name(language)
+            + (texts.FOOTNOTE_MARKER if c.category in noted else ""),
+            (texts.APPROXIMATELY if categories.get(c.category).approximate else "")
+            + number(c.total),
+            change_text(c),
+        )
+        for c in shown.changes
+    )
+    small_print = [
+        _fill(texts.CARD_SOURCE, source=source_name(report.source)),
+        texts.CARD_CAVEAT,
+        *([to_plain(_fill(texts.ORIGINAL_POST, link=report.link))] if report.link else []),
+        *(to_plain(line) for line in footnotes),
+    ]
+    return CardText(
+        texts.TITLE,
+        to_plain(_fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)),
+        rows,
+        tuple(small_print),
+    )
+
+
+def milestone(value: int, reached: Change, view: Bulletin) -> str:
+    """'Tanks: past 13,000', with the day's figure, its link and the caveat."""
+    report = view.report
+    name = categories.get(reached.category).name(texts.current_language())
+    lines = [
+        _fill(
+            texts.MILESTONE,
+            name=name,
+            value=number(value),
+            total=number(reached.total),
+            change=change_text(reached),
+            date=format_date(report.date),
+        ),
+        *_link_lines(report),
+        texts.CAVEAT,
+    ]
+    return "\n".join(lines)
+
+
+def card_caption(view: Bulletin) -> str:
+    """Under a daily card: its date, the link and the caveat, as text (the figures are in the
+    picture, and /latest has them as text)."""
+    report = view.report
+    day_line = _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)
+    return "\n".join([f"<b>{day_line}</b>", *_link_lines(report), texts.CAVEAT])
+
+
+def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
+    """The categories shown that carry a footnote marker, and the footnotes: what validation
+    noted and was accepted anyway, corrections of the day, and changes from a corrected day."""
+    report = view.report
+    notes = shown.notes()
+    shown_keys = {c.category for c in shown.changes}
+    noted = {f.category for f in notes if f.category} | (
+        (set(report.corrections) | view.previous_corrected) & shown_keys
+    )
+    language = texts.current_language()
     footnotes = [
         _fill(
             getattr(texts, f"FINDING_{f.kind.upper()}"),
-            name=categories.get(f.category).name(texts.current_language()) if f.category else "",
+            name=categories.get(f.category).name(language) if f.category else "",
         )
         for f in notes
     ] + [
         _fill(
             texts.CORRECTED_FOOTNOTE,
-            name=categories.get(c.category).name(texts.current_language()),
+            name=categories.get(c.category).name(language),
             old=_maybe_number(c.old_value),
             new=number(c.new_value),
             on=format_date(c.created_at.date()),
@@ -107,16 +181,13 @@ def bulletin(view: Bulletin, keys: Sequence[str] = ()) -> str:
         footnotes += [
             _fill(
                 texts.CHANGE_FROM_CORRECTED_FOOTNOTE,
-                name=categories.get(key).name(texts.current_language()),
+                name=categories.get(key).name(language),
                 date=format_date(view.previous_date),
             )
             for key in categories.sort_keys(view.previous_corrected)
             if key in shown_keys and key not in report.corrections
         ]
-    if footnotes:
-        lines += ["", *footnotes]
-    lines += ["", *_link_lines(report), texts.CAVEAT]
-    return "\n".join(lines)
+    return noted, footnotes
 
 
 # Telegram shows at most this much in a button's pop-up answer.
@@ -189,6 +260,13 @@ def unknown_categories(unknown: Sequence[Unknown], example: str, prefix: str = "
         )
     )
     return "\n".join(lines)
+
+
+def share(view: Bulletin, keys: Sequence[str], link: str) -> str:
+    """A link to a bulletin, with what it shows: its date and categories."""
+    language = texts.current_language()
+    names = ", ".join(categories.get(k).name(language) for k in keys) or texts.ALL_CATEGORIES
+    return _fill(texts.SHARE, date=format_date(view.report.date), names=names, link=link)
 
 
 def no_report_on(day: date, nearest: date | None) -> str:
@@ -639,7 +717,30 @@ def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> s
         zone=zone_name(subscriber.timezone, texts.current_language()),
         digests=digests,
         chart=texts.WITH_CHART if subscriber.with_chart else "",
+        shape="".join(f" {part}" for part in _shape_parts(subscriber.shape)),
     )
+
+
+def _shape_parts(shape: Shape) -> list[str]:
+    """The choices beyond when, each a short sentence; none for what is as it comes."""
+    language = texts.current_language()
+    parts = []
+    if shape.categories:
+        names = ", ".join(categories.get(k).name(language) for k in shape.categories)
+        parts.append(_fill(texts.SHAPE_CATEGORIES, names=names))
+    if shape.format != SummaryFormat.FULL:
+        parts.append(getattr(texts, f"SHAPE_FORMAT_{shape.format.upper()}"))
+    if shape.skip_weekends:
+        parts.append(texts.SHAPE_WEEKDAYS)
+    if shape.thresholds:
+        limits = texts.OR.join(
+            _fill(texts.THRESHOLD_ITEM, name=categories.get(k).name(language), value=number(n))
+            for k, n in shape.thresholds
+        )
+        parts.append(_fill(texts.SHAPE_THRESHOLDS, limits=limits))
+    if shape.thread_id is not None:
+        parts.append(texts.SHAPE_TOPIC)
+    return parts
 
 
 def unsubscribed(subscriber: Subscriber) -> str:

@@ -9,15 +9,25 @@ outbox's UNIQUE constraint keeps it to one message per subscriber and bulletin.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot import texts
+from bot import categories, texts
 from bot.errors import UserError
-from bot.store import Broadcast, OutboxKind, Store, Subscriber, SubscriberStatus
+from bot.figures import bulletin_on
+from bot.milestones import Milestone
+from bot.store import (
+    Broadcast,
+    OutboxKind,
+    Shape,
+    Store,
+    Subscriber,
+    SubscriberStatus,
+    SummaryFormat,
+)
 from bot.summary import Digest, kinds_for
 
 _DIGEST_WORDS = {
@@ -30,10 +40,27 @@ _DIGEST_WORDS = {
     "monthly": Digest.MONTHLY,
     "щомісяця": Digest.MONTHLY,
     "щомісячно": Digest.MONTHLY,
+    "milestones": Digest.MILESTONES,
+    "рубежі": Digest.MILESTONES,
 }
 _CHART_WORDS = {"chart", "графік"}
 _ASAP_WORDS = {"asap", "now", "одразу", "відразу"}
+_FORMAT_WORDS = {
+    "full": SummaryFormat.FULL,
+    "повний": SummaryFormat.FULL,
+    "повністю": SummaryFormat.FULL,
+    "short": SummaryFormat.SHORT,
+    "коротко": SummaryFormat.SHORT,
+    "короткий": SummaryFormat.SHORT,
+    "card": SummaryFormat.CARD,
+    "картка": SummaryFormat.CARD,
+    "карткою": SummaryFormat.CARD,
+}
+# Weekdays only, or every day again.
+_WEEKEND_WORDS = {"weekdays": True, "будні": True, "weekends": False, "вихідні": False}
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+# "tanks>10": only on days when tanks changed by more than 10.
+_THRESHOLD = re.compile(r"(.+)>(\d{1,7})")
 # Where the bulletin is published: its day is this zone's (the default of [schedule] timezone).
 HOME_ZONE = "Europe/Kyiv"
 # A bulletin older than this (days before today) is history, not news: it is never broadcast.
@@ -88,19 +115,24 @@ class Options:
     zone: str
     digests: tuple[str, ...] = (Digest.DAILY,)
     with_chart: bool = False
+    shape: Shape = field(default_factory=Shape)
 
 
 def parse_options(
     words: Sequence[str], default_zone: str, previous: Subscriber | None = None
 ) -> Options:
-    """'/subscribe 08:30 Europe/London weekly chart': any of them may be left out. A time or
-    zone left out stays as an active subscriber chose it before ('asap' goes back to "as soon
-    as the bulletin is out")."""
+    """'/subscribe 08:30 Europe/London weekly chart tanks artillery short weekdays tanks>10':
+    any of them may be left out. A time, zone, category set, format, quiet days left out stay
+    as an active subscriber chose them before ('asap' goes back to "as soon as the bulletin is
+    out", 'all' to every category); the digests asked for replace those before."""
     kept = previous if previous is not None and previous.status == SubscriberStatus.ACTIVE else None
     send_at = kept.send_at if kept else None
     zone = kept.timezone if kept else default_zone
+    shape = kept.shape if kept else Shape()
     digests: list[str] = []
     with_chart = False
+    category_words: list[str] = []
+    thresholds: dict[str, int] = {}
     for word in words:
         folded = word.casefold()
         if folded in _DIGEST_WORDS:
@@ -109,6 +141,12 @@ def parse_options(
             with_chart = True
         elif folded in _ASAP_WORDS:
             send_at = None
+        elif folded in _FORMAT_WORDS:
+            shape = replace(shape, format=_FORMAT_WORDS[folded])
+        elif folded in _WEEKEND_WORDS:
+            shape = replace(shape, skip_weekends=_WEEKEND_WORDS[folded])
+        elif folded in categories.ALL_WORDS:
+            shape = replace(shape, categories=(), thresholds=())
         elif match := _TIME.fullmatch(word):
             send_at = f"{int(match[1]):02d}:{match[2]}"
         elif found := find_zone(word):
@@ -117,12 +155,60 @@ def parse_options(
             raise SubscriptionError(
                 f"{texts.SUBSCRIBE_BAD_TIME.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
             )
+        elif match := _THRESHOLD.fullmatch(word):
+            thresholds[_one_category(match[1])] = int(match[2])
         else:
-            raise SubscriptionError(
-                f"{texts.SUBSCRIBE_BAD_WORD.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
-            )
+            category_words.append(word)
+    if category_words:
+        shape = replace(shape, categories=tuple(_categories(category_words)))
+    if thresholds:
+        shape = replace(shape, thresholds=tuple(thresholds.items()))
     chosen = tuple(d for d in Digest if d in digests) or (Digest.DAILY,)
-    return Options(send_at, zone, chosen, with_chart)
+    return Options(send_at, zone, chosen, with_chart, shape)
+
+
+def _categories(words: Sequence[str]) -> list[str]:
+    """The categories the words name; SubscriptionError naming the first word that names
+    nothing else either, with the categories it is closest to."""
+    keys, unknown = categories.resolve(words)
+    if unknown:
+        first = unknown[0]
+        message = texts.SUBSCRIBE_BAD_WORD.format(word=first.word)
+        if first.suggestions:
+            names = ", ".join(
+                categories.get(k).word(texts.current_language()) for k in first.suggestions
+            )
+            message += " " + texts.DID_YOU_MEAN.format(suggestions=names).strip()
+        raise SubscriptionError(f"{message} {texts.SUBSCRIBE_EXAMPLE}")
+    return keys
+
+
+def _one_category(word: str) -> str:
+    return _categories([word])[0]
+
+
+def changed(shape: Shape, setting: str, value: str) -> Shape:
+    """A shape with one choice changed, as the settings buttons change them: 'format' to a
+    format, 'weekends' on ('1') or off, 'category' ticked or unticked (empty: all of them).
+    SubscriptionError for anything else (a button from an older version)."""
+    if setting == "format" and value in set(SummaryFormat):
+        return replace(shape, format=value)
+    if setting == "weekends" and value in ("0", "1"):
+        return replace(shape, skip_weekends=value == "0")
+    if setting == "category" and (not value or value in categories.BY_KEY):
+        chosen = [] if not value else list(shape.categories)
+        if value in chosen:
+            chosen.remove(value)
+        elif value:
+            chosen.append(value)
+        return replace(shape, categories=tuple(categories.sort_keys(chosen)))
+    raise SubscriptionError(texts.SETTINGS_BUTTON_EXPIRED)
+
+
+def with_milestones(digests: Sequence[str], wanted: bool) -> tuple[str, ...]:
+    """The digests with milestone alerts added or taken away, in Digest order."""
+    chosen = (set(digests) | {Digest.MILESTONES}) if wanted else set(digests) - {Digest.MILESTONES}
+    return tuple(d for d in Digest if d in chosen)
 
 
 def find_zone(word: str) -> str | None:
@@ -225,15 +311,32 @@ def _queue_chunk(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
     queued, None when that was the last chunk)."""
     with store.transaction():
         until, examples = store.next_chunk(unfinished, CHUNK)
-        plan = [(e, kind, due) for e in examples for kind, due in _messages(unfinished, e)]
+        changes = _changes(store, unfinished) if any(e.shape.thresholds for e in examples) else {}
+        plan = [(e, kind, due) for e in examples for kind, due in _messages(unfinished, e, changes)]
         queued = store.queue_chunk(unfinished, until, plan)
         store.advance(unfinished, until)
     return queued, until
 
 
-def _messages(unfinished: Broadcast, subscriber: Subscriber) -> list[tuple[str, datetime]]:
+def _messages(
+    unfinished: Broadcast, subscriber: Subscriber, changes: Mapping[str, int]
+) -> list[tuple[str, datetime]]:
     """What a broadcast brings a subscriber with these options, and when."""
     if unfinished.kind == OutboxKind.ANNOUNCEMENT:
         return [(OutboxKind.ANNOUNCEMENT, unfinished.created_at)]
+    if unfinished.kind == OutboxKind.MILESTONE:
+        followed = subscriber.shape.categories
+        category = Milestone.from_subject(unfinished.subject).category
+        wanted = Digest.MILESTONES in subscriber.digests and (not followed or category in followed)
+        return [(OutboxKind.MILESTONE, unfinished.created_at)] if wanted else []
     due = due_at(subscriber, unfinished.created_at, unfinished.home_zone)
-    return [(kind, due) for kind in kinds_for(subscriber, date.fromisoformat(unfinished.subject))]
+    day = date.fromisoformat(unfinished.subject)
+    return [(kind, due) for kind in kinds_for(subscriber, day, changes)]
+
+
+def _changes(store: Store, unfinished: Broadcast) -> dict[str, int]:
+    """The changes of a broadcast bulletin's day, by category (none for anything else)."""
+    if unfinished.kind != OutboxKind.BULLETIN:
+        return {}
+    view = bulletin_on(store, date.fromisoformat(unfinished.subject))
+    return {c.category: c.delta for c in view.changes if c.delta is not None} if view else {}

@@ -22,7 +22,7 @@ from bot.clock import FixedClock
 from bot.config import Config, WebhookConfig
 from bot.ingest import ingest
 from bot.render import to_plain
-from bot.store import Store
+from bot.store import Shape, Store, SummaryFormat
 from bot.telegram.app import build, running
 from bot.telegram.local_api import LocalBotApi
 from bot.telegram.services import Services
@@ -244,6 +244,62 @@ def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_ru
                 ),
                 timeout=30,
             )
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, log = process.communicate(timeout=30)
+    assert process.returncode == 0, log
+
+
+def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
+    """Through a real `bulletin-bot run` process: a `tanks short` subscriber gets exactly one
+    line of tanks, a milestone goes once to the one who asked, and a forum group's
+    subscription lands in its topic."""
+    today = datetime.now(ZoneInfo("Europe/Kyiv")).date()
+    shift = today - date(2026, 8, 8)  # the dataset's last day becomes today
+    database = tmp_path / "bulletin.db"
+    store = Store(database)
+    history = [replace(r, date=r.date + shift) for r in dataset_reports[-120:-1]]
+    ingest(store, history, now=datetime.now(UTC), today=today, hold_suspicious=False)
+    now = datetime.now(UTC)
+    short = Shape(categories=("tanks",), format=SummaryFormat.SHORT)
+    store.subscribe(500, "private", send_at=None, timezone="Europe/Kyiv", now=now, shape=short)
+    store.subscribe(
+        501, "private", send_at=None, timezone="Europe/Kyiv", now=now, digests=("milestones",)
+    )
+    topic = Shape(categories=("artillery",), thread_id=9)
+    store.subscribe(
+        -100777, "supergroup", send_at=None, timezone="Europe/Kyiv", now=now, shape=topic
+    )
+    store.close()
+    records = {
+        day + shift: {**r, "date": str(day + shift)}
+        for day, r in api_records(since=date(2026, 7, 1)).items()
+    }
+    source = FakeStatisticsApi(records)
+    source.set_total(today, "warships_cutters", 40)  # from 34: past 40
+
+    api = LocalBotApi()
+    with api.serve() as server, Server(source) as source_server:
+        process = start_process(
+            tmp_path,
+            f'[telegram]\napi_base_url = "{server.base_url}"\n'
+            f'[storage]\ndatabase = "{database}"\n'
+            f'[source]\nurl = "{source_server.url}"\n',
+            "run",
+        )
+        try:
+            assert api.wait_for(
+                lambda: all(api.messages_to(chat) for chat in (500, 501, -100777)), timeout=60
+            ), [(m.chat_id, m.text) for m in api.sent]
+            time.sleep(1)  # anything more would have come by now
+            (short_summary,) = api.messages_to(500)
+            lines = to_plain(short_summary.text).splitlines()
+            assert [line for line in lines if "Tanks" in line] == ["Tanks: 12,251 (+4)"]
+            assert not any("Personnel" in line or "Artillery" in line for line in lines)
+            (milestone,) = api.messages_to(501)
+            assert to_plain(milestone.text).startswith("🎯 Warships and boats: past 40")
+            (in_topic,) = api.messages_to(-100777)
+            assert in_topic.thread_id == 9 and "Artillery systems: 47,580" in in_topic.text
         finally:
             process.send_signal(signal.SIGTERM)
             _, log = process.communicate(timeout=30)

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from bot import render
-from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
+from bot.store import ReportStatus, Shape, Store, StoreError, SubscriberStatus
 from bot.store.schema import MIGRATIONS
 
 
@@ -94,5 +94,8 @@ def test_a_database_of_every_earlier_schema_is_migrated_with_its_data(tmp_path, 
     if version >= 2:
         subscriber = store.subscriber(7)
         assert subscriber.status == SubscriberStatus.ACTIVE and subscriber.digests == ("daily",)
+        # What a subscriber shapes came later: one from before gets what they always had.
+        assert subscriber.shape == Shape()
+        assert (subscriber.shape.categories, subscriber.shape.format) == ((), "full")
         assert store.subscriber_counts() == {SubscriberStatus.ACTIVE: 1}  # counted as migrated
     store.close()

@@ -24,7 +24,7 @@ from bot.store.logs import AuditEntry, Fetch, Logs
 from bot.store.messages import Messages
 from bot.store.outbox import Delivery, DeliveryResult, DeliveryStatus, Outbox, OutboxKind
 from bot.store.reports import Reports, ReportStatus, StoredReport
-from bot.store.subscribers import Subscriber, Subscribers, SubscriberStatus
+from bot.store.subscribers import Shape, Subscriber, Subscribers, SubscriberStatus, SummaryFormat
 
 
 class Store(Reports, Subscribers, Outbox, Broadcasts, DocumentedCounts, Logs, Messages, Leases):
@@ -43,9 +43,11 @@ __all__ = [
     "Lease",
     "OutboxKind",
     "ReportStatus",
+    "Shape",
     "Store",
     "StoreError",
     "StoredReport",
     "Subscriber",
     "SubscriberStatus",
+    "SummaryFormat",
 ]

@@ -15,12 +15,39 @@ from datetime import datetime
 
 from bot.store.database import Database
 from bot.store.outbox import DeliveryStatus
-from bot.store.subscribers import Subscriber, SubscriberStatus, subscriber_from_row
+from bot.store.subscribers import (
+    Subscriber,
+    SubscriberStatus,
+    shape_columns,
+    subscriber_from_row,
+)
 
 # What makes two subscribers get the same messages at the same time.
-_OPTIONS = "send_at, timezone, digests, with_chart"
-# Rows of a plan in one statement: 6 parameters each, well under SQLite's 32,766.
+_OPTION_NAMES = (
+    "send_at",
+    "timezone",
+    "digests",
+    "with_chart",
+    "format",
+    "skip_weekends",
+    "thresholds",
+    "categories",
+)
+_OPTIONS = ", ".join(_OPTION_NAMES)
+# Rows of a plan in one statement: 10 parameters each, well under SQLite's 32,766.
 _PLAN_ROWS = 1_000
+
+
+def _options(subscriber: Subscriber) -> list[object]:
+    """A subscriber's values of _OPTION_NAMES, as stored."""
+    shape = shape_columns(subscriber.shape)
+    return [
+        subscriber.send_at,
+        subscriber.timezone,
+        ",".join(subscriber.digests),
+        int(subscriber.with_chart),
+        *(shape[name] for name in _OPTION_NAMES[4:]),
+    ]
 
 
 @dataclass(frozen=True)
@@ -88,28 +115,22 @@ class Broadcasts(Database):
         options. How many rows were new."""
         after = broadcast.after if broadcast.after is not None else -(2**63)
         before = self.db.conn.total_changes  # rowcount is -1 for a statement opening WITH
+        row = "(" + ", ".join("?" * (len(_OPTION_NAMES) + 2)) + ")"
+        same = " AND ".join(f"s.{name} IS p.{name}" for name in _OPTION_NAMES)
         for start in range(0, len(plan), _PLAN_ROWS):
             part = plan[start : start + _PLAN_ROWS]
-            values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(part))
             self.db.execute(
-                f"WITH plan ({_OPTIONS}, kind, due_at) AS (VALUES {values}) "
-                "INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, status) "
-                "SELECT s.chat_id, p.kind, ?, p.due_at, ? FROM subscribers s JOIN plan p "
-                "ON s.send_at IS p.send_at AND s.timezone = p.timezone "
-                "AND s.digests = p.digests AND s.with_chart = p.with_chart "
+                f"WITH plan ({_OPTIONS}, kind, due_at) AS (VALUES "
+                + ", ".join([row] * len(part))
+                + ") INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, status) "
+                "SELECT s.chat_id, p.kind, ?, p.due_at, ? FROM subscribers s "
+                f"JOIN plan p ON {same} "
                 "WHERE s.status = ? AND s.chat_id > ? AND s.chat_id <= ?",
                 [
                     *(
                         value
                         for example, kind, due in part
-                        for value in (
-                            example.send_at,
-                            example.timezone,
-                            ",".join(example.digests),
-                            int(example.with_chart),
-                            kind,
-                            due.isoformat(),
-                        )
+                        for value in (*_options(example), kind, due.isoformat())
                     ),
                     broadcast.subject,
                     DeliveryStatus.PENDING,

@@ -26,7 +26,10 @@ class OutboxKind(StrEnum):
 
     # A fresh bulletin brings these; their subject is the bulletin's ISO date.
     BULLETIN = "bulletin"
+    CARD = "card"  # the bulletin as a picture, for those who chose that format
     CHART = "chart"
+    # A total passing a round figure: 'tanks:13000@2026-08-08' (bot/milestones.py).
+    MILESTONE = "milestone"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
     # Notices: the subject names what they are about.
@@ -47,6 +50,11 @@ class Delivery:
     due_at: datetime
     attempts: int
     language: str = "en"
+    # The chat's subscription, when it has one: the categories and format of its summaries,
+    # and the forum topic everything to it goes to.
+    categories: tuple[str, ...] = ()
+    format: str = "full"
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,9 @@ class Outbox(Database):
         with self._writing():
             rows = self.db.execute(
                 "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
-                "COALESCE(c.language, 'en') FROM outbox o LEFT JOIN chats c USING (chat_id) "
+                "COALESCE(c.language, 'en'), COALESCE(s.categories, ''), "
+                "COALESCE(s.format, 'full'), s.thread_id FROM outbox o "
+                "LEFT JOIN chats c USING (chat_id) LEFT JOIN subscribers s USING (chat_id) "
                 "WHERE o.status = ? AND o.due_at <= ? ORDER BY o.due_at, o.id LIMIT ?",
                 [DeliveryStatus.PENDING, now.isoformat(), limit],
             ).fetchall()
@@ -91,10 +101,7 @@ class Outbox(Database):
                 "UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ?",
                 [(DeliveryStatus.SENDING, row[0]) for row in rows],
             )
-        return [
-            Delivery(i, chat, kind, subject, datetime.fromisoformat(due), attempts + 1, language)
-            for i, chat, kind, subject, due, attempts, language in rows
-        ]
+        return [_delivery(*row) for row in rows]
 
     def finish(self, results: Iterable[DeliveryResult], *, now: datetime) -> None:
         """Record how a batch of sends ended, in one transaction."""
@@ -140,11 +147,15 @@ class Outbox(Database):
             ).fetchone()[0]
         )
 
-    def recipients_of(self, kind: str, subject: str) -> list[int]:
-        """Chats a message of this kind and subject was sent to."""
+    def recipients_of_day(self, day: str, kinds: Iterable[str], about_day: str) -> list[int]:
+        """Chats sent the figures of `day`: a message of one of `kinds` with the day as its
+        subject, or of kind `about_day` whose subject ends '@day' (a milestone of that day)."""
+        kinds = list(kinds)
         rows = self.db.execute(
-            "SELECT chat_id FROM outbox WHERE kind = ? AND subject = ? AND status = ?",
-            [kind, subject, DeliveryStatus.SENT],
+            "SELECT DISTINCT chat_id FROM outbox WHERE status = ? AND ("
+            f"(kind IN ({', '.join('?' * len(kinds))}) AND subject = ?) "
+            "OR (kind = ? AND subject LIKE ?))",
+            [DeliveryStatus.SENT, *kinds, day, about_day, f"%@{day}"],
         )
         return [chat_id for (chat_id,) in rows]
 
@@ -155,3 +166,30 @@ class Outbox(Database):
             [since.isoformat()],
         )
         return dict(rows.fetchall())
+
+
+def _delivery(
+    delivery_id: int,
+    chat_id: int,
+    kind: str,
+    subject: str,
+    due_at: str,
+    attempts: int,
+    language: str,
+    categories: str,
+    summary_format: str,
+    thread_id: int | None,
+) -> Delivery:
+    """A claimed row (its attempt counted) as a Delivery."""
+    return Delivery(
+        delivery_id,
+        chat_id,
+        kind,
+        subject,
+        datetime.fromisoformat(due_at),
+        attempts + 1,
+        language,
+        tuple(filter(None, categories.split(","))),
+        summary_format,
+        thread_id,
+    )

@@ -180,4 +180,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE fetches ADD COLUMN newest TEXT",
         "CREATE INDEX fetches_by_source ON fetches (source, id)",
     ),
+    (
+        # What a subscriber shapes (bot/subscriptions.py): the categories of their summary (''
+        # for all), its format, the forum topic it goes to, quiet days.
+        "ALTER TABLE subscribers ADD COLUMN categories TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE subscribers ADD COLUMN format TEXT NOT NULL DEFAULT 'full'",
+        "ALTER TABLE subscribers ADD COLUMN thread_id INTEGER",
+        "ALTER TABLE subscribers ADD COLUMN skip_weekends INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE subscribers ADD COLUMN thresholds TEXT NOT NULL DEFAULT ''",
+    ),
 )

@@ -21,6 +21,27 @@ class SubscriberStatus(StrEnum):
     GONE = "gone"
 
 
+class SummaryFormat(StrEnum):
+    """How the daily summary looks: the whole bulletin, a line per category, or a picture."""
+
+    FULL = "full"
+    SHORT = "short"
+    CARD = "card"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a subscriber shapes beyond when: which categories (none: all), in what format,
+    into which forum topic, whether weekends are quiet, and the changes that make a day worth
+    a message (none: every day)."""
+
+    categories: tuple[str, ...] = ()
+    format: str = SummaryFormat.FULL
+    thread_id: int | None = None
+    skip_weekends: bool = False
+    thresholds: tuple[tuple[str, int], ...] = ()  # (category, more than this)
+
+
 @dataclass(frozen=True)
 class Subscriber:
     chat_id: int
@@ -33,6 +54,7 @@ class Subscriber:
     status_reason: str | None = None
     digests: tuple[str, ...] = ("daily",)  # daily, weekly, monthly
     with_chart: bool = False
+    shape: Shape = Shape()
 
 
 def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
@@ -47,7 +69,31 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
         status_reason=row["status_reason"],
         digests=tuple(row["digests"].split(",")),
         with_chart=bool(row["with_chart"]),
+        shape=Shape(
+            categories=tuple(filter(None, row["categories"].split(","))),
+            format=row["format"],
+            thread_id=row["thread_id"],
+            skip_weekends=bool(row["skip_weekends"]),
+            thresholds=_thresholds(row["thresholds"]),
+        ),
     )
+
+
+def _thresholds(stored: str) -> tuple[tuple[str, int], ...]:
+    """'tanks:10,uav:100' -> (('tanks', 10), ('uav', 100))."""
+    pairs = (item.rpartition(":") for item in stored.split(",") if item)
+    return tuple((key, int(value)) for key, _, value in pairs)
+
+
+def shape_columns(shape: Shape) -> dict[str, object]:
+    """A Shape as its stored columns."""
+    return {
+        "categories": ",".join(shape.categories),
+        "format": shape.format,
+        "thread_id": shape.thread_id,
+        "skip_weekends": int(shape.skip_weekends),
+        "thresholds": ",".join(f"{key}:{value}" for key, value in shape.thresholds),
+    }
 
 
 class Subscribers(Database):
@@ -63,32 +109,30 @@ class Subscribers(Database):
         now: datetime,
         digests: tuple[str, ...] = ("daily",),
         with_chart: bool = False,
+        shape: Shape = Shape(),
     ) -> Subscriber:
         """Start or change a chat's summaries; a blocked or gone chat that asks is back.
 
         The summaries' language is the chat's (`chats`); the old subscribers.language column
         keeps its default and is read by nothing."""
+        columns = {
+            "chat_type": chat_type,
+            "status": SubscriberStatus.ACTIVE,
+            "send_at": send_at,
+            "timezone": timezone,
+            "updated_at": now.isoformat(),
+            "status_reason": None,
+            "digests": ",".join(digests),
+            "with_chart": int(with_chart),
+            **shape_columns(shape),
+        }
+        names = ", ".join(columns)
         self.db.execute(
-            """INSERT INTO subscribers
-               (chat_id, chat_type, status, send_at, timezone, created_at, updated_at,
-                digests, with_chart)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (chat_id) DO UPDATE SET
-                   chat_type = excluded.chat_type, status = excluded.status,
-                   send_at = excluded.send_at, timezone = excluded.timezone,
-                   updated_at = excluded.updated_at, status_reason = NULL,
-                   digests = excluded.digests, with_chart = excluded.with_chart""",
-            [
-                chat_id,
-                chat_type,
-                SubscriberStatus.ACTIVE,
-                send_at,
-                timezone,
-                now.isoformat(),
-                now.isoformat(),
-                ",".join(digests),
-                int(with_chart),
-            ],
+            f"INSERT INTO subscribers (chat_id, created_at, {names}) "
+            f"VALUES (?, ?, {', '.join('?' * len(columns))}) "
+            f"ON CONFLICT (chat_id) DO UPDATE SET "
+            + ", ".join(f"{name} = excluded.{name}" for name in columns),
+            [chat_id, now.isoformat(), *columns.values()],
         )
         return self.subscriber(chat_id)  # type: ignore[return-value]
 
@@ -106,6 +150,29 @@ class Subscribers(Database):
             [status, reason, now.isoformat(), chat_id],
         )
         return cursor.rowcount > 0
+
+    def set_shape(self, chat_id: int, shape: Shape, *, now: datetime) -> Subscriber | None:
+        """Change what a chat's summaries look like (its times and digests stay)."""
+        columns = shape_columns(shape)
+        self.db.execute(
+            f"UPDATE subscribers SET {', '.join(f'{name} = ?' for name in columns)}, "
+            "updated_at = ? WHERE chat_id = ?",
+            [*columns.values(), now.isoformat(), chat_id],
+        )
+        return self.subscriber(chat_id)
+
+    def set_digests(self, chat_id: int, digests: tuple[str, ...], *, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE subscribers SET digests = ?, updated_at = ? WHERE chat_id = ?",
+            [",".join(digests), now.isoformat(), chat_id],
+        )
+
+    def set_subscriber_topic(self, chat_id: int, thread_id: int | None, *, now: datetime) -> None:
+        """Where in a forum group its messages go (None: the General topic)."""
+        self.db.execute(
+            "UPDATE subscribers SET thread_id = ?, updated_at = ? WHERE chat_id = ?",
+            [thread_id, now.isoformat(), chat_id],
+        )
 
     def subscriber_counts(self) -> dict[str, int]:
         """Subscribers by status (kept by triggers: no scan however many there are)."""

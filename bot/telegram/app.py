@@ -43,7 +43,7 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.sources.http import make_client
 from bot.store import Delivery, OutboxKind
-from bot.telegram import admin, commands, menus, webhook
+from bot.telegram import admin, commands, menus, settings, webhook
 from bot.telegram.bulk_request import BulkRequest
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
@@ -70,10 +70,12 @@ COMMANDS = {
     "compare": commands.compare_command,
     "export": commands.export_command,
     "sources": commands.sources,
+    "share": commands.share,
     "about": commands.about,
     "subscribe": commands.subscribe,
     "unsubscribe": commands.unsubscribe,
-    "settings": commands.settings,
+    "milestones": commands.milestones,
+    "settings": settings.settings,
     "language": commands.language,
 }
 
@@ -125,7 +127,7 @@ def build(services_: Services, *, token: str, base_url: str) -> App:
     # flood check (which stops a throttled update there).
     application.add_handler(TypeHandler(Update, commands.use_chat_language), group=-2)
     application.add_handler(TypeHandler(Update, commands.throttle), group=-1)
-    application.add_handler(CallbackQueryHandler(commands.button))
+    application.add_handler(CallbackQueryHandler(_button))
     application.add_handler(
         ChatMemberHandler(commands.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER)
     )
@@ -151,6 +153,14 @@ def _command(name: str, handler: Handler) -> Handler:
                 await commands.reply(update, render.escaped(str(error)))
 
     return command
+
+
+async def _button(update: Update, context: Context) -> None:
+    """Every button: the settings' own ("s:..."), else a bulletin's. (One handler: a
+    CallbackQueryHandler's pattern lets a button with empty data through.)"""
+    data = update.callback_query.data if update.callback_query else None
+    handler = settings.button if (data or "").startswith(settings.PREFIX) else commands.button
+    await handler(update, context)
 
 
 def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:

@@ -24,7 +24,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLi
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import categories, failover, oryx, render, texts
+from bot import categories, failover, links, oryx, render, texts
 from bot.charts import (
     DEFAULT_PERIOD,
     MOST_CATEGORIES,
@@ -36,7 +36,8 @@ from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
 from bot.store import SubscriberStatus
-from bot.subscriptions import parse_options
+from bot.subscriptions import parse_options, with_milestones
+from bot.summary import Digest
 from bot.telegram import menus
 from bot.telegram.services import Context, Kept, off_the_loop
 from bot.throttle import ALLOW, WARN
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
 INLINE_KEPT = 256
-ALL_WORDS = {"all", "усі", "все", "всі"}
 # In /chart: draw Oryx's photo-confirmed count beside the claim.
 COMPARE_WORDS = {"compare", "oryx", "порівняти", "порівняння"}
 # A group admin's rights are asked of Telegram once per this long (a demoted admin may change
@@ -181,7 +181,7 @@ async def language(update: Update, context: Context) -> None:
     if chosen is None:
         await reply(update, texts.LANGUAGE_USAGE)
         return
-    if not await _may_change_subscription(update, context):
+    if not await may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
     s = context.services
@@ -199,7 +199,27 @@ async def language(update: Update, context: Context) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    await reply(update, render.start())
+    """The welcome; or, opened by a link (t.me/<bot>?start=tanks-20260808), that bulletin."""
+    found = links.parse(context.args[0]) if context.args else None
+    if found is None:
+        await reply(update, render.start())
+        return
+    keys, day = found
+    await _bulletin(update, context, day, keys, "latest")
+
+
+async def share(update: Update, context: Context) -> None:
+    """A link to the latest bulletin (of the categories named) that anyone can open."""
+    keys = await _categories(update, context, list(context.args or []), "share")
+    if keys is None:
+        return
+    view = bulletin_on(context.services.store)
+    if view is None:
+        await reply(update, texts.NO_DATA)
+        return
+    link = links.bot_link(context.bot.username, keys, view.report.date)
+    button = InlineKeyboardButton(texts.BUTTON_SHARE, url=links.share_link(link))
+    await reply(update, render.share(view, keys, link), InlineKeyboardMarkup([[button]]))
 
 
 async def about(update: Update, context: Context) -> None:
@@ -233,7 +253,8 @@ async def _categories(
 ) -> list[str] | None:
     """The categories named, or None after telling the person which words named none.
     A word the registry does not know may name a category the source started sending."""
-    words = [w for w in words if w.casefold() not in ALL_WORDS]  # "/latest all": the button's word
+    # "/latest all": the word of the bulletin's "all" button.
+    words = [w for w in words if w.casefold() not in categories.ALL_WORDS]
     keys, unknown = categories.resolve(words)
     if unknown:
         keys, unknown = categories.resolve(words, context.services.store.stored_categories())
@@ -443,7 +464,7 @@ async def sources(update: Update, context: Context) -> None:
 
 
 async def subscribe(update: Update, context: Context) -> None:
-    if not await _may_change_subscription(update, context):
+    if not await may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
     s = context.services
@@ -453,6 +474,9 @@ async def subscribe(update: Update, context: Context) -> None:
     )
     chat = update.effective_chat
     assert chat is not None  # commands come from chats
+    message = update.effective_message
+    # In a forum, the summaries go to the topic /subscribe was sent in.
+    topic = message.message_thread_id if message and message.is_topic_message else None
     subscriber = s.store.subscribe(
         chat.id,
         chat.type,
@@ -461,13 +485,47 @@ async def subscribe(update: Update, context: Context) -> None:
         now=s.clock.now(),
         digests=options.digests,
         with_chart=options.with_chart,
+        shape=replace(options.shape, thread_id=topic),
     )
     log.info("subscribed chat=%d options=%s", subscriber.chat_id, options)
     await reply(update, render.subscription(subscriber, "SUBSCRIBED"))
 
 
+async def milestones(update: Update, context: Context) -> None:
+    """Milestone alerts on, or off again: added to (or taken from) the chat's summaries, or a
+    subscription of their own."""
+    if not await may_change_subscription(update, context):
+        await reply(update, texts.GROUP_ADMINS_ONLY)
+        return
+    s = context.services
+    chat = update.effective_chat
+    assert chat is not None  # commands come from chats
+    now = s.clock.now()
+    subscriber = s.store.subscriber(chat.id)
+    if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
+        subscriber = s.store.subscribe(
+            chat.id,
+            chat.type,
+            send_at=None,
+            timezone=s.config.schedule.timezone,
+            now=now,
+            digests=(Digest.MILESTONES,),
+        )
+        await reply(update, f"{texts.MILESTONES_ON}\n{render.subscription(subscriber)}")
+        return
+    wanted = Digest.MILESTONES not in subscriber.digests
+    digests = with_milestones(subscriber.digests, wanted)
+    if not digests:  # milestones were all it had
+        s.store.set_subscriber_status(chat.id, SubscriberStatus.UNSUBSCRIBED, now=now)
+        await reply(update, render.unsubscribed(subscriber))
+        return
+    s.store.set_digests(chat.id, digests, now=now)
+    said = texts.MILESTONES_ON if wanted else texts.MILESTONES_OFF
+    await reply(update, f"{said}\n{render.subscription(s.store.subscriber(chat.id))}")
+
+
 async def unsubscribe(update: Update, context: Context) -> None:
-    if not await _may_change_subscription(update, context):
+    if not await may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
     s = context.services
@@ -481,12 +539,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
     await reply(update, render.unsubscribed(subscriber))
 
 
-async def settings(update: Update, context: Context) -> None:
-    store = context.services.store
-    await reply(update, render.subscription(store.subscriber(update.effective_chat.id)))  # type: ignore[union-attr]
-
-
-async def _may_change_subscription(update: Update, context: Context) -> bool:
+async def may_change_subscription(update: Update, context: Context) -> bool:
     """Only a group's admins may; in private chats and channels (only admins post) anyone."""
     chat = update.effective_chat
     if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):

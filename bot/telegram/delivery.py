@@ -225,7 +225,7 @@ class Deliverer:
         for what is on the wire; a send still unanswered then stays 'sending' and goes back
         to the queue at the next start (it may have arrived: the documented repeat of
         messages in flight)."""
-        rendered: dict[tuple[str, str, str], str | None] = {}
+        rendered: dict[tuple[str, ...], str | None] = {}
         in_flight: set[asyncio.Task[DeliveryResult]] = set()
         stopping = asyncio.ensure_future(self._stopping.wait())
         refill = max(1, int(self.window * REFILL))
@@ -308,12 +308,20 @@ class Deliverer:
         return counted
 
     async def _send(
-        self, delivery: Delivery, rendered: dict[tuple[str, str, str], str | None]
+        self, delivery: Delivery, rendered: dict[tuple[str, ...], str | None]
     ) -> DeliveryResult:
         texts.set_language(delivery.language)  # this send's own task: its own language
-        key = (delivery.kind, delivery.subject, delivery.language)
+        key = (
+            delivery.kind,
+            delivery.subject,
+            delivery.language,
+            ",".join(delivery.categories),
+            delivery.format,
+        )
         if key not in rendered:
-            rendered[key] = text_for(self.store, delivery.kind, delivery.subject)
+            rendered[key] = text_for(
+                self.store, delivery.kind, delivery.subject, delivery.categories, delivery.format
+            )
         text = rendered[key]
         if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
             return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"nothing to send for {key}")
@@ -327,6 +335,11 @@ class Deliverer:
             )
         self._mark_sent_to(delivery.chat_id, now)
         photo = None
+        if delivery.kind == OutboxKind.CARD:
+            day = date.fromisoformat(delivery.subject)
+            photo = await self.charts.card(self.store, day, delivery.categories)
+            if photo is None:
+                return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"no card for {key}")
         if delivery.kind == OutboxKind.CHART:
             day = date.fromisoformat(delivery.subject)
             period = parse_period(summary.CHART_PERIOD, day)
@@ -362,6 +375,7 @@ class Deliverer:
                     chat_id,
                     photo,
                     caption=text,
+                    message_thread_id=delivery.thread_id,
                     allow_paid_broadcast=paid or None,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,
@@ -370,6 +384,7 @@ class Deliverer:
                 await self.bot.send_message(
                     chat_id,
                     text,
+                    message_thread_id=delivery.thread_id,
                     reply_markup=self.keyboard(delivery) if self.keyboard else None,
                     allow_paid_broadcast=paid or None,
                     read_timeout=SEND_TIMEOUT,
@@ -398,6 +413,11 @@ class Deliverer:
                 return DeliveryResult(delivery.id, DeliveryStatus.FAILED, "chat migrated twice")
             return await self._send_to(delivery, error.new_chat_id, text, photo)
         except BadRequest as error:
+            if delivery.thread_id is not None and "thread not found" in error.message.lower():
+                # The forum topic was deleted: the group still wants its summaries, in General.
+                log.info("topic gone chat=%d thread=%d", chat_id, delivery.thread_id)
+                self.store.set_subscriber_topic(chat_id, None, now=self.clock.now())
+                return await self._send_to(replace(delivery, thread_id=None), chat_id, text, photo)
             if "chat not found" in error.message.lower():
                 self.store.set_subscriber_status(
                     chat_id, SubscriberStatus.GONE, now=self.clock.now(), reason=error.message

@@ -59,6 +59,7 @@ class SentMessage:
     attachment: bytes | None = None  # a photo or a document
     file_name: str | None = None
     paid: bool = False  # sent as a paid broadcast (allow_paid_broadcast)
+    thread_id: int | None = None  # the forum topic it went to
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -83,6 +84,7 @@ class Faults:
     blocked: set[int] = field(default_factory=set)
     missing: set[int] = field(default_factory=set)
     migrated: dict[int, int] = field(default_factory=dict)
+    deleted_topics: set[int] = field(default_factory=set)  # message_thread_ids of deleted topics
     delay: float = 0.0  # seconds every send takes
     unauthorized: bool = False  # the token is rejected (401), as for a revoked token
 
@@ -124,9 +126,11 @@ class LocalBotApi:
         language_code: str = "en",
         sender_chat_id: int | None = None,
         edited: bool = False,
+        topic: int | None = None,
     ) -> int:
         """A person writes `text` in a chat (or edits an old message into it; or speaks for a
-        chat, as anonymous group admins do); returns the update id."""
+        chat, as anonymous group admins do; or writes in a forum's `topic`); returns the
+        update id."""
         user = _person(user_id or abs(chat_id), language_code)
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
         if chat_type != "private":
@@ -137,6 +141,10 @@ class LocalBotApi:
             "chat": chat,
             "text": text,
         }
+        if topic is not None:
+            chat["is_forum"] = True
+            message["message_thread_id"] = topic
+            message["is_topic_message"] = True
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
@@ -359,7 +367,8 @@ class LocalBotApi:
             time.sleep(self.faults.delay)
         with self._lock:
             paid = bool(params.get("allow_paid_broadcast"))
-            refusal = self._refusal(method, chat_id, paid)
+            thread_id = params.get("message_thread_id")
+            refusal = self._refusal(method, chat_id, paid, thread_id)
             if refusal:
                 return refusal
             message_id = int(params.get("message_id") or 0) or self._next_message_id + 1
@@ -378,6 +387,7 @@ class LocalBotApi:
                 attachment,
                 file_name,
                 paid,
+                thread_id,
             )
             if isinstance(attachment, bytes):
                 self.files[f"doc{message_id}"] = (attachment, file_name)
@@ -412,7 +422,9 @@ class LocalBotApi:
             result["text"] = text
         return 200, _ok(result)
 
-    def _refusal(self, method: str, chat_id: int, paid: bool) -> tuple[int, dict[str, Any]] | None:
+    def _refusal(
+        self, method: str, chat_id: int, paid: bool, thread_id: int | None = None
+    ) -> tuple[int, dict[str, Any]] | None:
         """Telegram's ways of saying no, in the order Telegram would check them."""
         faults = self.faults
         if method in _SENDING_METHODS:
@@ -440,6 +452,8 @@ class LocalBotApi:
                 "Bad Request: group chat was upgraded to a supergroup chat",
                 migrate_to_chat_id=faults.migrated[chat_id],
             )
+        if thread_id is not None and thread_id in faults.deleted_topics:
+            return 400, _error(400, "Bad Request: message thread not found")
         return None
 
     def _too_many(self, retry_after: int) -> tuple[int, dict[str, Any]]:

@@ -41,17 +41,19 @@ COMMANDS = (
     "month",
     "records",
     "compare",
+    "share",
     "export",
     "sources",
     "about",
     "subscribe",
     "unsubscribe",
+    "milestones",
     "settings",
     "language",
     "help",
 )
 # What only a group's admins may do in the group.
-GROUP_SETTINGS = ("subscribe", "unsubscribe", "language")
+GROUP_SETTINGS = ("subscribe", "unsubscribe", "milestones", "language")
 GROUP_MEMBERS = tuple(c for c in COMMANDS if c not in GROUP_SETTINGS)
 # The bot's admin commands (bot/admin.py), after the reader commands.
 ADMIN = tuple(command.name for command in admin_commands(TELEGRAM))

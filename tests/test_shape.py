@@ -1,0 +1,268 @@
+"""Subscriptions people shape, end to end through the bot and the Bot API stand-in: their
+categories, a short format, quiet days, forum topics, /settings buttons, and links that open
+the bot on a bulletin. The fake API's new day, 8 August 2026, is a Saturday."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot import render, texts
+from bot.store import Shape, Store, SubscriberStatus
+from bot.subscriptions import SubscriptionError, parse_options
+from bot.telegram.jobs import poll_now
+from tests.bot_harness import USER
+from tests.conftest import NOW
+from tests.test_bot_admin import admin
+from tests.test_bot_delivery import drain
+
+SATURDAY = date(2026, 8, 8)
+GROUP = -1003001
+GROUP_ADMIN = 31
+
+
+def summaries_to(bot, chat_id: int):
+    return [m for m in bot.api.sent if m.chat_id == chat_id and "8 August 2026" in m.text]
+
+
+async def deliver_the_new_day(bot) -> None:
+    await poll_now(bot.services)
+    await drain(bot, bot.deliverer())
+
+
+def test_subscribe_words_shape_the_summary():
+    options = parse_options(
+        ["08:30", "tanks", "air", "defence", "short", "weekdays", "бпла>100"], "Europe/Kyiv"
+    )
+    assert options.send_at == "08:30"
+    assert options.shape == Shape(
+        categories=("tanks", "air_defence"),
+        format="short",
+        skip_weekends=True,
+        thresholds=(("uav", 100),),
+    )
+
+
+def test_what_is_not_said_again_is_kept_and_all_goes_back_to_every_category(store: Store):
+    subscriber = store.subscribe(
+        USER,
+        "private",
+        send_at="08:30",
+        timezone="Europe/Kyiv",
+        now=NOW,
+        shape=Shape(categories=("tanks",), format="short"),
+    )
+    kept = parse_options(["09:00"], "Europe/Kyiv", subscriber)
+    assert (kept.send_at, kept.shape.categories, kept.shape.format) == (
+        "09:00",
+        ("tanks",),
+        "short",
+    )
+    assert parse_options(["all"], "Europe/Kyiv", subscriber).shape.categories == ()
+
+
+def test_a_word_that_names_nothing_is_refused_with_the_nearest_category():
+    with pytest.raises(SubscriptionError) as refused:
+        parse_options(["tankz"], "Europe/Kyiv")
+    message = str(refused.value)
+    assert message.startswith("“tankz” is neither a time (HH:MM), a time zone")
+    assert "Did you mean: tanks?" in message
+    assert "/subscribe tanks artillery short" in message
+
+
+async def test_a_tanks_short_subscriber_gets_exactly_one_line_of_tanks(bot):
+    reply = await bot.ask("/subscribe tanks short")
+    assert "Only Tanks. Short: a line per category." in reply.text
+
+    await deliver_the_new_day(bot)
+
+    (summary,) = summaries_to(bot, USER)
+    lines = render.to_plain(summary.text).splitlines()
+    assert lines[0] == "8 August 2026 · day 1627 of the full-scale invasion"
+    assert lines[1] == "Tanks: 12,251 (+4)"
+    assert [line for line in lines if ": " in line and "(+" in line] == ["Tanks: 12,251 (+4)"]
+    assert lines[-1] == texts.CAVEAT
+
+
+async def test_weekdays_only_skips_saturdays_bulletin(bot):
+    await bot.ask("/subscribe weekdays")
+    await bot.ask("/subscribe", chat_id=USER + 1)
+
+    await deliver_the_new_day(bot)
+
+    assert summaries_to(bot, USER) == []
+    assert len(summaries_to(bot, USER + 1)) == 1
+
+
+async def test_a_threshold_sends_only_days_with_a_larger_change(bot):
+    await bot.ask("/subscribe tanks>10")  # tanks rose by 4 that day
+    await bot.ask("/subscribe tanks>3", chat_id=USER + 1)
+
+    await deliver_the_new_day(bot)
+
+    assert summaries_to(bot, USER) == []
+    assert len(summaries_to(bot, USER + 1)) == 1
+    settings = await bot.ask("/settings")
+    assert "Only on days when Tanks changed by more than 10." in settings.text
+
+
+async def test_a_subscription_made_in_a_forum_topic_is_delivered_into_it(bot):
+    bot.api.chat_admins.setdefault(GROUP, set()).add(GROUP_ADMIN)
+    bot.api.send_text(
+        "/subscribe artillery short",
+        chat_id=GROUP,
+        chat_type="supergroup",
+        user_id=GROUP_ADMIN,
+        topic=77,
+    )
+    reply = await bot.reply_to(GROUP, 0)
+    assert "They go to this topic." in reply.text
+    assert bot.store.subscriber(GROUP).shape.thread_id == 77
+
+    await deliver_the_new_day(bot)
+
+    (summary,) = summaries_to(bot, GROUP)
+    assert summary.thread_id == 77
+    assert "Artillery systems" in summary.text and "Tanks" not in summary.text
+
+
+async def test_a_deleted_topic_falls_back_to_the_general_one(bot):
+    bot.api.chat_admins.setdefault(GROUP, set()).add(GROUP_ADMIN)
+    bot.api.send_text(
+        "/subscribe", chat_id=GROUP, chat_type="supergroup", user_id=GROUP_ADMIN, topic=78
+    )
+    await bot.reply_to(GROUP, 0)
+    bot.api.faults.deleted_topics.add(78)
+
+    await deliver_the_new_day(bot)
+
+    (summary,) = summaries_to(bot, GROUP)
+    assert summary.thread_id is None
+    assert bot.store.subscriber(GROUP).shape.thread_id is None
+
+
+async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_store):
+    await bot.ask("/subscribe")
+    settings = await bot.ask("/settings")
+    assert ("✓ Full", "s:format:full") in settings.buttons
+    assert ("Categories: all", "s:categories") in settings.buttons
+
+    edited = await bot.press(settings, "s:format:short")
+    assert "Short: a line per category." in edited.text
+    assert ("✓ Short", "s:format:short") in edited.buttons
+    edited = await bot.press(edited, "s:weekends:0")
+    assert "Weekdays only." in edited.text
+    picker = await bot.press(edited, "s:categories")
+    assert ("Tanks", "s:category:tanks") in picker.buttons
+    picker = await bot.press(picker, "s:category:tanks")
+    picker = await bot.press(picker, "s:category:uav")
+    assert ("✓ Tanks", "s:category:tanks") in picker.buttons
+    assert "Only Tanks, Operational-tactical UAVs." in picker.text
+    done = await bot.press(picker, "s:done")
+    assert ("Categories: tanks, uav", "s:categories") in done.buttons
+
+    # Kept in the database, as a restarted bot would read it.
+    again = Store(history_store.path)
+    assert again.subscriber(USER).shape == Shape(
+        categories=("tanks", "uav"), format="short", skip_weekends=True
+    )
+    again.close()
+
+    stopped = await bot.press(done, "s:stop")
+    assert stopped.text.startswith("Unsubscribed")
+    assert bot.store.subscriber(USER).status == SubscriberStatus.UNSUBSCRIBED
+
+
+async def test_a_stale_settings_button_says_so(bot):
+    await bot.ask("/subscribe")
+    settings = await bot.ask("/settings")
+    await bot.press(settings, "s:format:holographic")
+    assert bot.api.answered_callbacks[-1]["text"] == texts.SETTINGS_BUTTON_EXPIRED
+
+
+async def test_a_link_opens_the_bot_on_that_bulletin(bot):
+    reply = await bot.ask("/start tanks-20260807")
+    text = render.to_plain(reply.text)
+    assert "7 August 2026" in text and "Tanks: 12,247 (+1)" in text
+    assert "Personnel" not in text
+    welcome = await bot.ask("/start not-a-link!")
+    assert welcome.text == render.start()
+
+
+async def test_share_gives_a_link_to_todays_bulletin(bot):
+    reply = await bot.ask("/share tanks")
+    text = render.to_plain(reply.text)
+    assert "The bulletin of 7 August 2026 (Tanks): " in text
+    assert "https://t.me/bulletin_bot?start=tanks-20260807" in text
+    ((label, _),) = reply.buttons
+    assert label == "Share"
+    url = reply.reply_markup["inline_keyboard"][0][0]["url"]
+    assert url == (
+        "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fbulletin_bot%3Fstart%3Dtanks-20260807"
+    )
+
+
+async def test_a_card_subscriber_gets_one_picture_drawn_once_for_everyone_alike(bot):
+    await bot.ask("/subscribe card tanks artillery")
+    await bot.ask("/subscribe tanks artillery card", chat_id=USER + 1)
+    deliverer = bot.deliverer()
+
+    await poll_now(bot.services)
+    await drain(bot, deliverer)
+
+    photos = [m for m in bot.api.sent if m.method == "sendPhoto" and m.chat_id in (USER, USER + 1)]
+    assert len(photos) == 2
+    assert all(p.attachment.startswith(b"\x89PNG") for p in photos)
+    caption = render.to_plain(photos[0].text)
+    assert caption.startswith("8 August 2026 · day 1627") and caption.endswith(texts.CAVEAT)
+    assert deliverer.charts.drawn == 1  # one card, two readers
+    assert summaries_to(bot, USER) == [photos[0]]
+
+
+WARSHIPS_FIELD = "warships_cutters"
+
+
+async def test_a_milestone_is_sent_once_to_those_who_follow_it(bot, fake_api):
+    fake_api.api.set_total(SATURDAY, WARSHIPS_FIELD, 40)  # 34 the day before
+    reply = await bot.ask("/milestones")
+    assert reply.text.startswith("Milestone alerts on")
+    await bot.ask("/subscribe tanks milestones", chat_id=USER + 1)  # follows tanks alone
+    await bot.ask("/subscribe", chat_id=USER + 2)  # no milestones asked for
+
+    await deliver_the_new_day(bot)
+    await deliver_the_new_day(bot)  # polled again: nothing new, nothing twice
+
+    alerts = [m for m in bot.api.sent if "past 40" in m.text]
+    assert [m.chat_id for m in alerts] == [USER]
+    assert render.to_plain(alerts[0].text).startswith(
+        "🎯 Warships and boats: past 40\n40 (+6) on 8 August 2026, by the General Staff's count."
+    )
+    assert texts.CAVEAT in alerts[0].text
+
+
+async def test_a_milestone_corrected_away_before_it_goes_out_is_never_sent(bot, fake_api):
+    fake_api.api.set_total(SATURDAY, WARSHIPS_FIELD, 40)
+    await bot.ask("/milestones")
+    bot.clock.advance(timedelta(hours=1))
+    await poll_now(bot.services)  # queued, not yet sent
+    await admin(bot, "/correct 2026-08-08 warships 35 a typo in the source")
+
+    await drain(bot, bot.deliverer())
+
+    assert not [m for m in bot.api.sent if "past 40" in m.text]
+
+
+async def test_a_milestone_sent_then_corrected_brings_a_correction_notice(bot, fake_api):
+    fake_api.api.set_total(SATURDAY, WARSHIPS_FIELD, 40)
+    await bot.ask("/milestones")
+    await deliver_the_new_day(bot)
+    await admin(bot, "/correct 2026-08-08 warships 35 a typo in the source")
+    bot.clock.advance(timedelta(minutes=15))
+
+    await drain(bot, bot.deliverer())
+
+    (notice,) = [m for m in bot.api.sent if m.chat_id == USER and "Correction" in m.text]
+    assert render.to_plain(notice.text).startswith(
+        "Correction to the bulletin of 8 August 2026: Warships and boats 35, not 40."
+    )
