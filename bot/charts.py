@@ -295,20 +295,27 @@ class ChartCache:
         """The daily card of `day` for these categories (all when none), in the reader's
         language: drawn once per bulletin, language and set of categories. None when there is
         no accepted report of that day (any more)."""
+        key = ("card", tuple(keys), day, texts.current_language(), store.data_version())
+        if (kept := self._cached(key)) is not None:  # still true: the key has the data's state
+            return kept
         view = bulletin_on(store, day)
         if view is None or view.report.date != day:
             return None
         text = render.card(view, keys)
-        key = ("card", tuple(keys), day, texts.current_language(), store.data_version())
         return await self._kept(key, lambda: asyncio.to_thread(cards.draw, text), False)
+
+    def _cached(self, key: tuple[object, ...]) -> bytes | None:
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        return None
 
     async def _kept(
         self, key: tuple[object, ...], drawn: Callable[[], Awaitable[bytes]], may_refuse: bool
     ) -> bytes:
         """The picture under `key`, from the cache, or drawn once however many ask at once."""
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
+        if (kept := self._cached(key)) is not None:
+            return kept
         if key in self._drawing:
             return await asyncio.shield(self._drawing[key])
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
