@@ -190,25 +190,31 @@ def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
     assert json.dumps("Traceback") not in out and "Traceback" not in result.stderr
 
 
+def moved_to_today(tmp_path, dataset_reports) -> tuple[date, Store, FakeStatisticsApi]:
+    """For a real `run` on today's real date: a database with the dataset's last 120 days moved
+    so that its last day is today (and not stored yet), and an API stand-in with those days."""
+    today = datetime.now(ZoneInfo("Europe/Kyiv")).date()
+    shift = today - date(2026, 8, 8)
+    store = Store(tmp_path / "bulletin.db")
+    history = [replace(r, date=r.date + shift) for r in dataset_reports[-120:-1]]
+    ingest(store, history, now=datetime.now(UTC), today=today, hold_suspicious=False)
+    records = {
+        day + shift: {**r, "date": str(day + shift)}
+        for day, r in api_records(since=date(2026, 7, 1)).items()
+    }
+    return today, store, FakeStatisticsApi(records)
+
+
 def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_run(
     tmp_path, dataset_reports
 ):
     """The product's founding case, through a real `bulletin-bot run` process on today's real
     date: the source's artillery total reads 75 the day after 47,522; the report is held, the
     admin is alerted, corrects it while held, and the subscriber gets 47,580 and never 75."""
-    today = datetime.now(ZoneInfo("Europe/Kyiv")).date()
-    shift = today - date(2026, 8, 8)  # the dataset's last day becomes today
-    database = tmp_path / "bulletin.db"
-    store = Store(database)
-    history = [replace(r, date=r.date + shift) for r in dataset_reports[-120:-1]]
-    ingest(store, history, now=datetime.now(UTC), today=today, hold_suspicious=False)
+    today, store, source = moved_to_today(tmp_path, dataset_reports)
+    database = store.path
     store.subscribe(500, "private", send_at=None, timezone="Europe/Kyiv", now=datetime.now(UTC))
     store.close()
-    records = {
-        day + shift: {**r, "date": str(day + shift)}
-        for day, r in api_records(since=date(2026, 7, 1)).items()
-    }
-    source = FakeStatisticsApi(records)
     source.set_total(today, "artillery_systems", 75)
 
     api = LocalBotApi()
@@ -254,12 +260,8 @@ def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
     """Through a real `bulletin-bot run` process: a `tanks short` subscriber gets exactly one
     line of tanks, a milestone goes once to the one who asked, and a forum group's
     subscription lands in its topic."""
-    today = datetime.now(ZoneInfo("Europe/Kyiv")).date()
-    shift = today - date(2026, 8, 8)  # the dataset's last day becomes today
-    database = tmp_path / "bulletin.db"
-    store = Store(database)
-    history = [replace(r, date=r.date + shift) for r in dataset_reports[-120:-1]]
-    ingest(store, history, now=datetime.now(UTC), today=today, hold_suspicious=False)
+    today, store, source = moved_to_today(tmp_path, dataset_reports)
+    database = store.path
     now = datetime.now(UTC)
     short = Shape(categories=("tanks",), format=SummaryFormat.SHORT)
     store.subscribe(500, "private", send_at=None, timezone="Europe/Kyiv", now=now, shape=short)
@@ -271,11 +273,6 @@ def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
         -100777, "supergroup", send_at=None, timezone="Europe/Kyiv", now=now, shape=topic
     )
     store.close()
-    records = {
-        day + shift: {**r, "date": str(day + shift)}
-        for day, r in api_records(since=date(2026, 7, 1)).items()
-    }
-    source = FakeStatisticsApi(records)
     source.set_total(today, "warships_cutters", 40)  # from 34: past 40
 
     api = LocalBotApi()
