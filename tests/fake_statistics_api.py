@@ -8,10 +8,12 @@ bot/categories.py, so a wrong mapping in the registry fails the tests instead of
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -95,7 +97,9 @@ class Misbehaving:
     def fail(self, failure: str, times: int = 10**9, **options: Any) -> None:
         self.behaviour = Behaviour(failure, times, **options)
 
-    def answer(self, target: str) -> tuple[int, dict[str, str], bytes]:
+    def answer(
+        self, target: str, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         behaviour = self.behaviour
         if behaviour.failure and behaviour.times > 0:
             behaviour.times -= 1
@@ -128,6 +132,7 @@ class FakeDataset(Misbehaving):
     rows: dict[date, dict[str, Any]]
     behaviour: Behaviour = field(default_factory=Behaviour)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    not_modified: int = 0  # requests answered 304
 
     @classmethod
     def since(cls, day: date) -> FakeDataset:
@@ -143,6 +148,20 @@ class FakeDataset(Misbehaving):
 
     def drop(self, day: date) -> None:
         del self.rows[day]
+
+    def answer(
+        self, target: str, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """As raw.githubusercontent.com does: an ETag with each file, and 304 Not Modified to
+        a request that names the ETag of the file as it still is."""
+        status, answer_headers, body = super().answer(target, headers)
+        if status != 200:
+            return status, answer_headers, body
+        etag = f'"{hashlib.sha1(body).hexdigest()}"'
+        if headers is not None and headers.get("If-None-Match") == etag:
+            self.not_modified += 1
+            return 304, {"ETag": etag}, b""
+        return status, {**answer_headers, "ETag": etag}, body
 
     def _body(self, target: str) -> list[dict[str, Any]]:
         rows = [row for _, row in sorted(self.rows.items())]
@@ -253,7 +272,7 @@ def _handler_for(api: Misbehaving) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             api.requests.append((self.path, self.headers.get("User-Agent", "")))
             try:
-                status, headers, body = api.answer(self.path)
+                status, headers, body = api.answer(self.path, self.headers)
             except (KeyError, ValueError):
                 status, headers, body = 404, {}, b'{"message": "not found"}'
             self.send_response(status)

@@ -254,3 +254,22 @@ async def test_a_dataset_day_after_tomorrow_fails_its_fetch_whole(history_store,
         f"{fake_dataset.url}: unexpected content: date 2026-08-10 is outside 2022-02-24..2026-08-09"
     )
     assert history_store.report_on(TODAY) is None
+
+
+async def test_an_unchanged_dataset_is_not_downloaded_again(
+    history_store, bot_sources, fake_dataset
+):
+    await poll(history_store, bot_sources)
+    await poll(history_store, bot_sources, minutes=20)
+    assert fake_dataset.api.not_modified == 2  # both files: 304 Not Modified
+
+    tanks = fake_dataset.api.rows[TODAY]["tank"]
+    fake_dataset.api.set_total(TODAY, "tank", tanks + 10)
+    await poll(history_store, bot_sources, minutes=40)
+
+    # The equipment file changed and was read again: its new figure is seen, and held.
+    assert fake_dataset.api.not_modified == 3
+    assert revisions_of(history_store, TODAY) == [
+        ("api", ReportStatus.ACCEPTED),
+        ("dataset", ReportStatus.HELD),
+    ]

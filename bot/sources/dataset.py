@@ -16,13 +16,13 @@ import json
 from collections.abc import Iterable
 from datetime import date, timedelta
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 from bot import categories
 from bot.config import SOURCE_URLS
 from bot.dates import WAR_START
 from bot.report import Report, raw_json
-from bot.sources.http import HttpSource, SourceError, get_json
+from bot.sources.http import Document, HttpSource, SourceError, decode_json, get_document
 
 SOURCE = "dataset"
 SNAPSHOT = "history.json.gz"
@@ -38,10 +38,17 @@ class DatasetError(SourceError):
 
 
 class PublicDataset(HttpSource):
-    """The dataset's two files under its URL, read once per poll (a `Source`)."""
+    """The dataset's two files under its URL, read once per poll (a `Source`).
+
+    Each poll asks whether a file changed since it was last read (If-None-Match, with the ETag
+    GitHub sends): the dataset changes about once a day, so most polls cost two short answers,
+    not a megabyte downloaded and parsed."""
 
     name = SOURCE
     _reports: list[Report] | None = None
+    # The files as last read, by URL; the reports read from the last pair of them.
+    _files: ClassVar[dict[str, Document]] = {}
+    _parsed: ClassVar[dict[tuple[Document, ...], list[Report]]] = {}
 
     async def latest(self) -> Report:
         return (await self._read())[-1]
@@ -53,12 +60,16 @@ class PublicDataset(HttpSource):
         """Both files, checked: a day dated before the war or after tomorrow, or a file of
         another shape, fails the fetch like any broken payload."""
         if self._reports is None:
-            files = []
-            for file in FILES:
-                url = f"{self.url}/{file}"
-                payload, _ = await get_json(self.client, url, sleep=self.sleep)
-                files.append((url, payload))
-            reports = reports_from(files)
+            urls = [f"{self.url}/{file}" for file in FILES]
+            documents = tuple([await self._document(url) for url in urls])
+            reports = self._parsed.get(documents)
+            if reports is None:
+                reports = reports_from(
+                    (url, decode_json(url, d.text)) for url, d in zip(urls, documents, strict=True)
+                )
+                self._parsed.clear()
+                self._parsed[documents] = reports
+            self._files.update(zip(urls, documents, strict=True))
             latest_allowed = self.today + timedelta(days=1)
             for report in reports:
                 if not WAR_START <= report.date <= latest_allowed:
@@ -70,6 +81,10 @@ class PublicDataset(HttpSource):
                 raise SourceError(f"{self.url}: unexpected content: no days in the files")
             self._reports = reports
         return self._reports
+
+    async def _document(self, url: str) -> Document:
+        """The file at `url`: downloaded if it changed since last read, else as read then."""
+        return await get_document(self.client, url, known=self._files.get(url), sleep=self.sleep)
 
 
 def kind_of(rows: Any, name: str) -> str:

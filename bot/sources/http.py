@@ -13,6 +13,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -82,8 +83,13 @@ async def get_json(
     Network errors, timeouts, 429 and 5xx are retried; anything else fails at once.
     """
     text = await get_text(client, url, params, attempts=attempts, backoff=backoff, sleep=sleep)
+    return decode_json(url, text), text
+
+
+def decode_json(url: str, text: str) -> Any:
+    """The JSON in a document; SourceError saying what came instead (HTML, broken JSON)."""
     try:
-        return json.loads(text), text
+        return json.loads(text)
     except json.JSONDecodeError as error:
         looks_like = "HTML" if text.lstrip()[:1] == "<" else "invalid JSON"
         raise SourceError(
@@ -102,9 +108,35 @@ async def get_text(
     sleep: Sleep = asyncio.sleep,
 ) -> str:
     """GET a document as text (UTF-8), retrying network errors, timeouts, 429 and 5xx."""
+    document = await get_document(
+        client, url, params, attempts=attempts, backoff=backoff, sleep=sleep
+    )
+    return document.text
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document's text as fetched, and its ETag, to ask next time whether it changed."""
+
+    text: str
+    etag: str | None = None
+
+
+async def get_document(
+    client: httpx.AsyncClient,
+    url: str,
+    params: dict[str, Any] | None = None,
+    known: Document | None = None,
+    *,
+    attempts: int = ATTEMPTS,
+    backoff: float = BACKOFF_SECONDS,
+    sleep: Sleep = asyncio.sleep,
+) -> Document:
+    """GET a document, retrying network errors, timeouts, 429 and 5xx. With a `known` version
+    that has an ETag, only if it changed: on 304 Not Modified, `known` itself comes back."""
     for attempt in range(1, attempts + 1):
         try:
-            return await _get_once(client, url, params)
+            return await _get_once(client, url, params, known)
         except _Retryable as error:
             if attempt == attempts:
                 raise SourceError(f"{url}: {error} (gave up after {attempts} attempts)") from None
@@ -122,19 +154,25 @@ async def get_text(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def _get_once(client: httpx.AsyncClient, url: str, params: dict[str, Any] | None) -> str:
+async def _get_once(
+    client: httpx.AsyncClient, url: str, params: dict[str, Any] | None, known: Document | None
+) -> Document:
+    headers = {"If-None-Match": known.etag} if known and known.etag else None
     try:
-        async with client.stream("GET", url, params=params) as response:
+        async with client.stream("GET", url, params=params, headers=headers) as response:
             if response.status_code == 429 or response.status_code >= 500:
                 raise _Retryable(f"HTTP {response.status_code}", _retry_after(response.headers))
+            if response.status_code == 304 and known is not None and headers:
+                return known
             if response.status_code != 200:
                 raise SourceError(f"{url}: HTTP {response.status_code}")
             body = await _read_limited(response)
+            etag = response.headers.get("ETag")
     except httpx.TimeoutException:
         raise _Retryable("timed out") from None
     except httpx.TransportError as error:
         raise _Retryable(f"network error: {error or type(error).__name__}") from None
-    return body.decode("utf-8", errors="replace")
+    return Document(body.decode("utf-8", errors="replace"), etag)
 
 
 async def _read_limited(response: httpx.Response) -> bytes:
