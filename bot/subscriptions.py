@@ -122,9 +122,9 @@ def parse_options(
     words: Sequence[str], default_zone: str, previous: Subscriber | None = None
 ) -> Options:
     """'/subscribe 08:30 Europe/London weekly chart tanks artillery short weekdays tanks>10':
-    any of them may be left out. A time, zone, category set, format, quiet days left out stay
-    as an active subscriber chose them before ('asap' goes back to "as soon as the bulletin is
-    out", 'all' to every category); the digests asked for replace those before."""
+    any of them may be left out, and what is left out stays as an active subscriber chose it
+    before ('asap' goes back to "as soon as the bulletin is out", 'all' to every category).
+    Digests named replace those before (the chart too: it comes only when asked with them)."""
     kept = previous if previous is not None and previous.status == SubscriberStatus.ACTIVE else None
     send_at = kept.send_at if kept else None
     zone = kept.timezone if kept else default_zone
@@ -163,6 +163,8 @@ def parse_options(
         shape = replace(shape, categories=tuple(_categories(category_words)))
     if thresholds:
         shape = replace(shape, thresholds=tuple(thresholds.items()))
+    if not digests and kept:
+        return Options(send_at, zone, kept.digests, with_chart or kept.with_chart, shape)
     chosen = tuple(d for d in Digest if d in digests) or (Digest.DAILY,)
     return Options(send_at, zone, chosen, with_chart, shape)
 

@@ -266,3 +266,10 @@ async def test_a_milestone_sent_then_corrected_brings_a_correction_notice(bot, f
     assert render.to_plain(notice.text).startswith(
         "Correction to the bulletin of 8 August 2026: Warships and boats 35, not 40."
     )
+
+
+async def test_changing_the_time_keeps_milestones_and_the_rest(bot):
+    await bot.ask("/subscribe daily milestones tanks short")
+    reply = await bot.ask("/subscribe 09:00")
+    assert "daily, milestones (round figures); at 09:00" in reply.text
+    assert "Only Tanks. Short: a line per category." in reply.text
