@@ -60,7 +60,7 @@ _FORMAT_WORDS = {
 _WEEKEND_WORDS = {"weekdays": True, "будні": True, "weekends": False, "вихідні": False}
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 # "tanks>10": only on days when tanks changed by more than 10.
-_THRESHOLD = re.compile(r"(.+)>(\d{1,7})")
+_THRESHOLD = re.compile(r"([^<>]+)>([^<>]*)")
 # Where the bulletin is published: its day is this zone's (the default of [schedule] timezone).
 HOME_ZONE = "Europe/Kyiv"
 # A bulletin older than this (days before today) is history, not news: it is never broadcast.
@@ -156,6 +156,10 @@ def parse_options(
                 f"{texts.SUBSCRIBE_BAD_TIME.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
             )
         elif match := _THRESHOLD.fullmatch(word):
+            if not re.fullmatch(r"\d{1,7}", match[2]):
+                raise SubscriptionError(
+                    f"{texts.SUBSCRIBE_BAD_THRESHOLD.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
+                )
             thresholds[_one_category(match[1])] = int(match[2])
         else:
             category_words.append(word)
@@ -163,10 +167,26 @@ def parse_options(
         shape = replace(shape, categories=tuple(_categories(category_words)))
     if thresholds:
         shape = replace(shape, thresholds=tuple(thresholds.items()))
-    if not digests and kept:
-        return Options(send_at, zone, kept.digests, with_chart or kept.with_chart, shape)
-    chosen = tuple(d for d in Digest if d in digests) or (Digest.DAILY,)
-    return Options(send_at, zone, chosen, with_chart, shape)
+    return Options(send_at, zone, *_digests(digests, with_chart, kept), shape)
+
+
+def _digests(
+    named: Sequence[str], chart: bool, kept: Subscriber | None
+) -> tuple[tuple[str, ...], bool]:
+    """The digests and chart a subscription ends up with. Summaries named (daily, weekly,
+    monthly) replace those before; none named keeps them (daily for a new one, unless only
+    milestones were asked for). Milestones named are added; else kept as they were. The
+    chart goes with the daily summary only."""
+    summaries = [d for d in named if d != Digest.MILESTONES]
+    milestones = Digest.MILESTONES in named or (kept and Digest.MILESTONES in kept.digests)
+    if not summaries:
+        if kept:
+            summaries = [d for d in kept.digests if d != Digest.MILESTONES]
+            chart = chart or kept.with_chart
+        elif not milestones:
+            summaries = [Digest.DAILY]
+    chosen = tuple(d for d in Digest if d in summaries or (d == Digest.MILESTONES and milestones))
+    return chosen or (Digest.DAILY,), chart and Digest.DAILY in chosen
 
 
 def _categories(words: Sequence[str]) -> list[str]:

@@ -160,7 +160,7 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
     assert ("✓ Tanks", "s:category:tanks") in picker.buttons
     assert "Only Tanks, Operational-tactical UAVs." in picker.text
     done = await bot.press(picker, "s:done")
-    assert ("Categories: tanks, uav", "s:categories") in done.buttons
+    assert ("Categories: Tanks, Operational-tactical UAVs", "s:categories") in done.buttons
 
     # Kept in the database, as a restarted bot would read it.
     again = Store(history_store.path)
@@ -273,3 +273,33 @@ async def test_changing_the_time_keeps_milestones_and_the_rest(bot):
     reply = await bot.ask("/subscribe 09:00")
     assert "daily, milestones (round figures); at 09:00" in reply.text
     assert "Only Tanks. Short: a line per category." in reply.text
+
+
+async def test_a_chat_that_unsubscribed_subscribes_again(bot):
+    await bot.ask("/subscribe")
+    await bot.ask("/unsubscribe")
+    reply = await bot.ask("/subscribe tanks")
+    assert reply.text.startswith("Subscribed.")
+    await bot.ask("/unsubscribe")
+    assert (await bot.ask("/milestones")).text.startswith("Milestone alerts on")
+    assert bot.store.subscriber_counts() == {SubscriberStatus.ACTIVE: 1}
+
+
+def test_milestones_are_added_and_a_chart_goes_with_the_daily_summary_only(store: Store):
+    subscriber = store.subscribe(
+        USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW, with_chart=True
+    )
+    added = parse_options(["milestones"], "Europe/Kyiv", subscriber)
+    assert (added.digests, added.with_chart) == (("daily", "milestones"), True)
+    weekly = parse_options(["weekly", "chart"], "Europe/Kyiv", subscriber)
+    assert (weekly.digests, weekly.with_chart) == (("weekly",), False)
+    assert parse_options(["milestones"], "Europe/Kyiv").digests == ("milestones",)
+
+
+@pytest.mark.parametrize("word", ["tanks>-1", "tanks>abc", "tanks>"])
+def test_a_threshold_that_is_not_a_number_says_so(word):
+    with pytest.raises(SubscriptionError) as refused:
+        parse_options([word], "Europe/Kyiv")
+    assert str(refused.value).startswith(
+        f"In “{word}” the change must be a whole number of 0 or more, like tanks>10."
+    )

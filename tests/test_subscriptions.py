@@ -83,8 +83,12 @@ def test_parse_options():
     assert parse_options([], "Europe/Kyiv") == Options(None, "Europe/Kyiv", ("daily",), False)
     assert parse_options(["7.05"], "Europe/Kyiv") == Options("07:05", "Europe/Kyiv")
     assert parse_options(["tokyo", "21:00"], "UTC") == Options("21:00", "Asia/Tokyo")
+    # A chart comes with the daily summary only.
     assert parse_options(["monthly", "щотижня", "графік"], "UTC") == Options(
-        None, "UTC", ("weekly", "monthly"), True
+        None, "UTC", ("weekly", "monthly"), False
+    )
+    assert parse_options(["daily", "monthly", "графік"], "UTC") == Options(
+        None, "UTC", ("daily", "monthly"), True
     )
     with pytest.raises(SubscriptionError, match="“24:00” is not a time of day"):
         parse_options(["24:00"], "UTC")

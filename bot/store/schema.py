@@ -189,4 +189,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE subscribers ADD COLUMN skip_weekends INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE subscribers ADD COLUMN thresholds TEXT NOT NULL DEFAULT ''",
     ),
+    (
+        # The counts' triggers again, with a row for every status made up front: an INSERT OR
+        # IGNORE in a trigger takes the conflict policy of the statement that fired it, and
+        # the upsert of a chat subscribing again aborted on it.
+        "INSERT OR IGNORE INTO subscriber_counts VALUES "
+        "('active', 0), ('unsubscribed', 0), ('blocked', 0), ('gone', 0)",
+        "DROP TRIGGER subscriber_added",
+        "DROP TRIGGER subscriber_changed",
+        """CREATE TRIGGER subscriber_added AFTER INSERT ON subscribers BEGIN
+            UPDATE subscriber_counts SET count = count + 1 WHERE status = NEW.status;
+        END""",
+        """CREATE TRIGGER subscriber_changed AFTER UPDATE OF status ON subscribers
+            WHEN OLD.status != NEW.status BEGIN
+            UPDATE subscriber_counts SET count = count - 1 WHERE status = OLD.status;
+            UPDATE subscriber_counts SET count = count + 1 WHERE status = NEW.status;
+        END""",
+    ),
 )

@@ -40,7 +40,7 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
         callback_data=f"{PREFIX}milestones:{int(not alerts)}",
     )
     chosen = (
-        ", ".join(categories.get(k).word(texts.current_language()) for k in shape.categories)
+        ", ".join(categories.get(k).name(texts.current_language()) for k in shape.categories)
         if shape.categories
         else texts.BUTTON_ALL_CATEGORIES
     )
