@@ -80,9 +80,6 @@ async def poll_once(
     for answer in answers:
         _record(store, answer, outcomes.get(answer.source.name, []), now=now)
     failures = {a.source.name: a.error for a in answers if a.error is not None}
-    for answer in answers:
-        result = "failed" if answer.error is not None else "ok"
-        metrics.FETCHES.labels(answer.source.name, result).inc()
     for name in failures:
         alert_if_source_down(store, config, name, now=now)
     # The leader's word on each day, and whatever another source's version left stored.
@@ -156,6 +153,8 @@ def _take(
 
 
 def _record(store: Store, answer: _Answer, outcomes: list[Outcome], *, now: datetime) -> None:
+    """One fetch of one source, in the fetch log and the metrics."""
+    metrics.FETCHES.labels(answer.source.name, "ok" if answer.error is None else "failed").inc()
     if answer.error is not None:
         store.record_fetch(Fetch(now, answer.source.name, False, answer.error))
     else:

@@ -185,7 +185,7 @@ def _digests(
             chart = chart or kept.with_chart
         elif not milestones:
             summaries = [Digest.DAILY]
-    chosen = tuple(d for d in Digest if d in summaries or (d == Digest.MILESTONES and milestones))
+    chosen = with_milestones(summaries, bool(milestones))
     return chosen or (Digest.DAILY,), chart and Digest.DAILY in chosen
 
 

@@ -144,35 +144,28 @@ class Subscribers(Database):
         self, chat_id: int, status: str, *, now: datetime, reason: str | None = None
     ) -> bool:
         """Change a subscriber's status; False if the chat has no subscription row."""
-        cursor = self.db.execute(
-            "UPDATE subscribers SET status = ?, status_reason = ?, updated_at = ? "
-            "WHERE chat_id = ?",
-            [status, reason, now.isoformat(), chat_id],
-        )
-        return cursor.rowcount > 0
+        return self._update(chat_id, now, status=status, status_reason=reason)
 
     def set_shape(self, chat_id: int, shape: Shape, *, now: datetime) -> Subscriber | None:
         """Change what a chat's summaries look like (its times and digests stay)."""
-        columns = shape_columns(shape)
-        self.db.execute(
+        self._update(chat_id, now, **shape_columns(shape))
+        return self.subscriber(chat_id)
+
+    def set_digests(self, chat_id: int, digests: tuple[str, ...], *, now: datetime) -> None:
+        self._update(chat_id, now, digests=",".join(digests))
+
+    def set_subscriber_topic(self, chat_id: int, thread_id: int | None, *, now: datetime) -> None:
+        """Where in a forum group its messages go (None: the General topic)."""
+        self._update(chat_id, now, thread_id=thread_id)
+
+    def _update(self, chat_id: int, now: datetime, **columns: object) -> bool:
+        """Set these columns of a chat's subscription; False if it has none."""
+        cursor = self.db.execute(
             f"UPDATE subscribers SET {', '.join(f'{name} = ?' for name in columns)}, "
             "updated_at = ? WHERE chat_id = ?",
             [*columns.values(), now.isoformat(), chat_id],
         )
-        return self.subscriber(chat_id)
-
-    def set_digests(self, chat_id: int, digests: tuple[str, ...], *, now: datetime) -> None:
-        self.db.execute(
-            "UPDATE subscribers SET digests = ?, updated_at = ? WHERE chat_id = ?",
-            [",".join(digests), now.isoformat(), chat_id],
-        )
-
-    def set_subscriber_topic(self, chat_id: int, thread_id: int | None, *, now: datetime) -> None:
-        """Where in a forum group its messages go (None: the General topic)."""
-        self.db.execute(
-            "UPDATE subscribers SET thread_id = ?, updated_at = ? WHERE chat_id = ?",
-            [thread_id, now.isoformat(), chat_id],
-        )
+        return cursor.rowcount > 0
 
     def subscriber_counts(self) -> dict[str, int]:
         """Subscribers by status (kept by triggers: no scan however many there are)."""
