@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import categories, texts
@@ -133,6 +134,7 @@ def parse_options(
     with_chart = False
     category_words: list[str] = []
     thresholds: dict[str, int] = {}
+    picked = _Picked()
     for word in words:
         folded = word.casefold()
         if folded in _DIGEST_WORDS:
@@ -140,17 +142,19 @@ def parse_options(
         elif folded in _CHART_WORDS:
             with_chart = True
         elif folded in _ASAP_WORDS:
-            send_at = None
+            send_at = picked.one("time", word, None)
         elif folded in _FORMAT_WORDS:
-            shape = replace(shape, format=_FORMAT_WORDS[folded])
+            shape = replace(shape, format=picked.one("format", word, _FORMAT_WORDS[folded]))
         elif folded in _WEEKEND_WORDS:
-            shape = replace(shape, skip_weekends=_WEEKEND_WORDS[folded])
+            skip = picked.one("weekends", word, _WEEKEND_WORDS[folded])
+            shape = replace(shape, skip_weekends=skip)
         elif folded in categories.ALL_WORDS:
+            picked.one("categories", word, "all")
             shape = replace(shape, categories=(), thresholds=())
         elif match := _TIME.fullmatch(word):
-            send_at = f"{int(match[1]):02d}:{match[2]}"
+            send_at = picked.one("time", word, f"{int(match[1]):02d}:{match[2]}")
         elif found := find_zone(word):
-            zone = found
+            zone = picked.one("zone", word, found)
         elif re.fullmatch(r"\d{1,2}[:.]\d{1,2}", word):
             raise SubscriptionError(
                 f"{texts.SUBSCRIBE_BAD_TIME.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
@@ -160,14 +164,38 @@ def parse_options(
                 raise SubscriptionError(
                     f"{texts.SUBSCRIBE_BAD_THRESHOLD.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
                 )
-            thresholds[_one_category(match[1])] = int(match[2])
+            category = _one_category(match[1])
+            thresholds[category] = picked.one(f"threshold {category}", word, int(match[2]))
         else:
             category_words.append(word)
     if category_words:
+        picked.one("categories", category_words[0], "named")
         shape = replace(shape, categories=tuple(_categories(category_words)))
     if thresholds:
         shape = replace(shape, thresholds=tuple(thresholds.items()))
     return Options(send_at, zone, *_digests(digests, with_chart, kept), shape)
+
+
+_T = TypeVar("_T")
+
+
+class _Picked:
+    """What each word of one /subscribe chose, so that two words choosing one thing two ways
+    ('short full', '08:00 09:00', 'all tanks') are refused rather than the last one winning."""
+
+    def __init__(self) -> None:
+        self._by_choice: dict[str, tuple[str, object]] = {}
+
+    def one(self, choice: str, word: str, value: _T) -> _T:
+        """`value`, the `choice` that `word` makes; SubscriptionError naming both words if an
+        earlier word made it otherwise."""
+        earlier, was = self._by_choice.setdefault(choice, (word, value))
+        if was != value:
+            raise SubscriptionError(
+                f"{texts.SUBSCRIBE_CONFLICT.format(first=earlier, second=word)} "
+                f"{texts.SUBSCRIBE_EXAMPLE}"
+            )
+        return value
 
 
 def _digests(

@@ -71,6 +71,34 @@ def test_a_word_that_names_nothing_is_refused_with_the_nearest_category():
     assert "/subscribe tanks artillery short" in message
 
 
+@pytest.mark.parametrize(
+    ("words", "first", "second"),
+    [
+        (["short", "full"], "short", "full"),
+        (["08:00", "Europe/London", "09:30"], "08:00", "09:30"),
+        (["asap", "08:00"], "asap", "08:00"),
+        (["London", "Paris"], "London", "Paris"),
+        (["weekdays", "вихідні"], "weekdays", "вихідні"),
+        (["all", "tanks"], "all", "tanks"),
+        (["tanks>10", "танки>20"], "tanks>10", "танки>20"),
+    ],
+)
+def test_two_words_choosing_one_thing_two_ways_are_refused(words, first, second):
+    with pytest.raises(SubscriptionError) as refused:
+        parse_options(words, "Europe/Kyiv")
+    assert str(refused.value).startswith(
+        f"“{first}” and “{second}” ask for different things: keep one of them. For example:"
+    )
+
+
+async def test_contradictory_words_change_nothing_and_say_why(bot):
+    await bot.ask("/subscribe 08:30 tanks short")
+    reply = await bot.ask("/subscribe card full")
+    assert render.to_plain(reply.text).startswith("“card” and “full” ask for different things")
+    settings = render.to_plain((await bot.ask("/settings")).text)
+    assert "08:30" in settings and "Short: a line per category." in settings
+
+
 async def test_a_tanks_short_subscriber_gets_exactly_one_line_of_tanks(bot):
     reply = await bot.ask("/subscribe tanks short")
     assert "Only Tanks. Short: a line per category." in reply.text
