@@ -58,8 +58,14 @@ def parse_user_date(text: str, today: date) -> date:
         result = date(int(year), int(month), int(day))
     except ValueError:
         raise DateError(texts.DATE_NOT_REAL.format(text=text)) from None
-    if result < WAR_START:
-        raise DateError(texts.DATE_BEFORE_WAR.format(date=texts.format_date(result)))
-    if result > today:
-        raise DateError(texts.DATE_IN_FUTURE.format(date=texts.format_date(result)))
-    return result
+    return within_war(result, today)
+
+
+def within_war(day: date, today: date) -> date:
+    """The day, if a bulletin could cover it; DateError saying why not (before the war, or
+    still to come)."""
+    if day < WAR_START:
+        raise DateError(texts.DATE_BEFORE_WAR.format(date=texts.format_date(day)))
+    if day > today:
+        raise DateError(texts.DATE_IN_FUTURE.format(date=texts.format_date(day)))
+    return day

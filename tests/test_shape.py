@@ -216,6 +216,12 @@ async def test_a_link_opens_the_bot_on_that_bulletin(bot):
     assert "Personnel" not in text
     welcome = await bot.ask("/start not-a-link!")
     assert welcome.text == render.start()
+    for day in ("20300101", "20200101"):  # a made-up date answers as /on does
+        linked, on = await bot.ask(f"/start tanks-{day}"), await bot.ask(f"/on {day[:4]}-01-01")
+        assert linked.text == on.text
+        assert linked.text.endswith(
+            ("is in the future.", "before the bulletin began on 24 February 2022.")
+        )
 
 
 async def test_share_gives_a_link_to_todays_bulletin(bot):

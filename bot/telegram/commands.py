@@ -31,7 +31,7 @@ from bot.charts import (
     looks_like_period,
     parse_period,
 )
-from bot.dates import date_among, parse_user_date
+from bot.dates import date_among, parse_user_date, within_war
 from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
@@ -205,6 +205,8 @@ async def start(update: Update, context: Context) -> None:
         await reply(update, render.start())
         return
     keys, day = found
+    if day is not None:  # a made-up link answers as /on would
+        day = within_war(day, context.services.today)
     await _bulletin(update, context, day, keys, "latest")
 
 
