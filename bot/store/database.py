@@ -55,6 +55,11 @@ def inserted(cursor: sqlite3.Cursor) -> int:
     return cursor.lastrowid
 
 
+def words(stored: str) -> tuple[str, ...]:
+    """A comma-separated column ('tanks,artillery') as its words; () for an empty one."""
+    return tuple(filter(None, stored.split(",")))
+
+
 def moment(text: str | None) -> datetime | None:
     """A stored ISO timestamp, or None for an empty column."""
     return datetime.fromisoformat(text) if text else None

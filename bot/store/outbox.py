@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.database import Database
+from bot.store.database import Database, words
 
 
 class DeliveryStatus(StrEnum):
@@ -189,7 +189,7 @@ def _delivery(
         datetime.fromisoformat(due_at),
         attempts + 1,
         language,
-        tuple(filter(None, categories.split(","))),
+        words(categories),
         summary_format,
         thread_id,
     )
