@@ -91,6 +91,15 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
     return "\n".join(lines)
 
 
+def compare_hint(keys: Sequence[str]) -> str:
+    """Under one category that Oryx also counts, a line pointing to /compare for it ('' else):
+    whoever reads one category's claim finds the independent count a tap away."""
+    if len(keys) != 1 or not categories.get(keys[0]).oryx_types:
+        return ""
+    word = categories.get(keys[0]).word(texts.current_language())
+    return "\n" + _fill(texts.COMPARE_HINT, command=f"/compare {word}")
+
+
 def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
     """What the daily card of a day says (bot/cards.py draws it): the figures of `keys` (all
     when none), marked and footnoted as in the text, and the source and caveat in small print."""

@@ -292,7 +292,8 @@ async def _bulletin(
     shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
     keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
     note = context.services.age_note() if day is None else None
-    await reply(update, render.with_age(render.bulletin(view, keys), note), keyboard)
+    text = render.bulletin(view, keys) + render.compare_hint(keys)
+    await reply(update, render.with_age(text, note), keyboard)
     if example == "on" and day is not None and not shared and is_admin(update, context):
         # For an admin, /on DATE also says where each figure of that day came from.
         found = render.provenance(day, store.revisions(day), store.corrections(day))
