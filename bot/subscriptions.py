@@ -255,6 +255,16 @@ def changed(shape: Shape, setting: str, value: str) -> Shape:
     raise SubscriptionError(texts.SETTINGS_BUTTON_EXPIRED)
 
 
+def send_time(value: str) -> str | None:
+    """The time a settings button sets: 'HH:MM', or '' for as soon as the bulletin is out
+    (None); SubscriptionError for anything else (a forged or outdated button)."""
+    if not value:
+        return None
+    if match := _TIME.fullmatch(value):
+        return f"{int(match[1]):02d}:{match[2]}"
+    raise SubscriptionError(texts.SETTINGS_BUTTON_EXPIRED)
+
+
 def with_milestones(digests: Sequence[str], wanted: bool) -> tuple[str, ...]:
     """The digests with milestone alerts added or taken away, in Digest order."""
     chosen = (set(digests) | {Digest.MILESTONES}) if wanted else set(digests) - {Digest.MILESTONES}

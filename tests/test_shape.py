@@ -189,12 +189,21 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
     assert "Only Tanks, Operational-tactical UAVs." in picker.text
     done = await bot.press(picker, "s:done")
     assert ("Categories: Tanks, Operational-tactical UAVs", "s:categories") in done.buttons
+    assert ("🕗 Time: As soon as it is out", "s:times") in done.buttons
+    bot.clock.advance(timedelta(minutes=1))  # past the flood limit of a person's taps
+    times = await bot.press(done, "s:times")
+    assert ("✓ As soon as it is out", "s:time:") in times.buttons
+    times = await bot.press(times, "s:time:08:00")
+    assert "at 08:00" in times.text and ("✓ 08:00", "s:time:08:00") in times.buttons
+    done = await bot.press(times, "s:done")
+    assert ("🕗 Time: 08:00", "s:times") in done.buttons
 
     # Kept in the database, as a restarted bot would read it.
     again = Store(history_store.path)
     assert again.subscriber(USER).shape == Shape(
         categories=("tanks", "uav"), format="short", skip_weekends=True
     )
+    assert again.subscriber(USER).send_at == "08:00"
     again.close()
 
     stopped = await bot.press(done, "s:stop")
@@ -205,8 +214,11 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
 async def test_a_stale_settings_button_says_so(bot):
     await bot.ask("/subscribe")
     settings = await bot.ask("/settings")
-    await bot.press(settings, "s:format:holographic")
-    assert bot.api.answered_callbacks[-1]["text"] == texts.SETTINGS_BUTTON_EXPIRED
+    for forged in ("s:format:holographic", "s:time:25:00", "s:time:noon"):
+        await bot.press(settings, forged)
+        assert bot.api.answered_callbacks[-1]["text"] == texts.SETTINGS_BUTTON_EXPIRED
+    kept = bot.store.subscriber(USER)
+    assert (kept.send_at, kept.shape.format) == (None, "full")
 
 
 async def test_a_link_opens_the_bot_on_that_bulletin(bot):

@@ -151,6 +151,10 @@ class Subscribers(Database):
         self._update(chat_id, now, **shape_columns(shape))
         return self.subscriber(chat_id)
 
+    def set_send_at(self, chat_id: int, send_at: str | None, *, now: datetime) -> None:
+        """The local time of the summaries ('HH:MM'; None: as soon as the bulletin is out)."""
+        self._update(chat_id, now, send_at=send_at)
+
     def set_digests(self, chat_id: int, digests: tuple[str, ...], *, now: datetime) -> None:
         self._update(chat_id, now, digests=",".join(digests))
 

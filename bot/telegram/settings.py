@@ -1,24 +1,30 @@
 """/settings: a chat's daily summary in one short message, with a button for each choice.
 
 A tap changes the choice and the same message, in place: the format, weekends, milestone
-alerts, the categories (on a second keyboard of ticks), or unsubscribing. In a group only its
-admins may.
+alerts, the time and the categories (each on a keyboard of its own), or unsubscribing. In a
+group only its admins may.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import categories, render, subscriptions, texts
-from bot.store import Subscriber, SubscriberStatus, SummaryFormat
+from bot.store import Store, Subscriber, SubscriberStatus, SummaryFormat
 from bot.subscriptions import SubscriptionError, with_milestones
 from bot.summary import Digest
 from bot.telegram.commands import may_change_subscription, reply
 from bot.telegram.services import Context
 
-# Callback data: "s:<setting>:<value>", and "s:categories" / "s:done" to switch keyboards.
+# Callback data: "s:<setting>:<value>", and "s:categories" / "s:times" / "s:done" to switch
+# keyboards.
 PREFIX = "s:"
 TICK = "✓ "
+# The times offered on the time keyboard (the chat's own zone); any other is typed:
+# /subscribe 07:45.
+TIMES = ("06:00", "07:00", "08:00", "09:00", "10:00", "12:00", "18:00", "21:00")
 
 
 def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
@@ -54,6 +60,12 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
                     callback_data=f"{PREFIX}categories",
                 )
             ],
+            [
+                InlineKeyboardButton(
+                    texts.BUTTON_TIME.format(time=subscriber.send_at or texts.BUTTON_ASAP),
+                    callback_data=f"{PREFIX}times",
+                )
+            ],
             [InlineKeyboardButton(texts.BUTTON_UNSUBSCRIBE, callback_data=f"{PREFIX}stop")],
         ]
     )
@@ -84,6 +96,25 @@ def categories_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def times_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
+    """A few times of day and "as soon as it is out", the chosen one ticked (and offered
+    first, if it was typed and is none of them)."""
+    chosen = subscriber.send_at
+    times = TIMES if chosen is None or chosen in TIMES else (chosen, *TIMES)
+    buttons = [
+        InlineKeyboardButton(
+            (TICK if at == chosen else "") + at, callback_data=f"{PREFIX}time:{at}"
+        )
+        for at in times
+    ]
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    asap = InlineKeyboardButton(
+        (TICK if chosen is None else "") + texts.BUTTON_ASAP, callback_data=f"{PREFIX}time:"
+    )
+    rows.append([asap, InlineKeyboardButton(texts.BUTTON_DONE, callback_data=f"{PREFIX}done")])
+    return InlineKeyboardMarkup(rows)
+
+
 def _active(subscriber: Subscriber | None) -> bool:
     return subscriber is not None and subscriber.status == SubscriberStatus.ACTIVE
 
@@ -111,21 +142,40 @@ async def button(update: Update, context: Context) -> None:
         await query.answer()
         await query.edit_message_text(render.unsubscribed(subscriber))
         return
-    keyboard = categories_keyboard if action.startswith(("categories", "category:")) else None
-    if action.startswith("milestones:"):
-        digests = with_milestones(subscriber.digests, action.endswith(":1"))
-        if digests:  # never none: Unsubscribe is the button for that
-            s.store.set_digests(chat_id, digests, now=s.clock.now())
-            subscriber = s.store.subscriber(chat_id) or subscriber
-    elif action not in ("categories", "done"):
-        setting, _, value = action.partition(":")
-        try:
-            shape = subscriptions.changed(subscriber.shape, setting, value)
-        except SubscriptionError as error:
-            await query.answer(str(error), show_alert=True)
-            return
-        subscriber = s.store.set_shape(chat_id, shape, now=s.clock.now()) or subscriber
+    setting, _, value = action.partition(":")
+    try:
+        subscriber = _change(s.store, subscriber, setting, value, now=s.clock.now())
+    except SubscriptionError as error:
+        await query.answer(str(error), show_alert=True)
+        return
     await query.answer()
     await query.edit_message_text(
-        render.subscription(subscriber), reply_markup=(keyboard or settings_keyboard)(subscriber)
+        render.subscription(subscriber),
+        reply_markup=KEYBOARDS.get(setting, settings_keyboard)(subscriber),
     )
+
+
+# The keyboard a button's setting leaves showing; the main one for the rest.
+KEYBOARDS = {
+    "categories": categories_keyboard,
+    "category": categories_keyboard,
+    "times": times_keyboard,
+    "time": times_keyboard,
+}
+
+
+def _change(
+    store: Store, subscriber: Subscriber, setting: str, value: str, *, now: datetime
+) -> Subscriber:
+    """The subscription after a button's change (none for a button that only switches
+    keyboards); SubscriptionError for a button no version of this keyboard has."""
+    chat_id = subscriber.chat_id
+    if setting == "milestones":
+        digests = with_milestones(subscriber.digests, value == "1")
+        if digests:  # never none: Unsubscribe is the button for that
+            store.set_digests(chat_id, digests, now=now)
+    elif setting == "time":
+        store.set_send_at(chat_id, subscriptions.send_time(value), now=now)
+    elif setting not in ("categories", "times", "done"):
+        store.set_shape(chat_id, subscriptions.changed(subscriber.shape, setting, value), now=now)
+    return store.subscriber(chat_id) or subscriber
