@@ -220,7 +220,7 @@ def draw(
     )
     small_print = texts.CHART_SMALL_PRINT
     if documented:
-        small_print += " " + texts.CHART_ORYX_CREDIT.format(attribution=oryx.ATTRIBUTION)
+        small_print += " " + texts.CHART_ORYX_CREDIT.format(attribution=texts.ORYX_ATTRIBUTION)
     figure.text(0.01, 0.005, small_print, fontsize=7.5, color="#555555")
     figure.tight_layout(rect=(0, 0.03, 1, 0.97))
     buffer = io.BytesIO()

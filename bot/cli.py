@@ -325,7 +325,9 @@ def compare(context: Context, args: argparse.Namespace) -> int:
     keys = _category_args(words, "compare", store)
     if day is None:
         raise CommandError(render.to_plain(texts.NO_DATA), 1)
-    print(render.to_plain(render.claimed_and_documented(oryx.compare(store, keys, day), day)))
+    counts = oryx.counts_for(store)
+    rows = oryx.compare(store, keys, day, counts)
+    print(render.to_plain(render.claimed_and_documented(rows, day, counts.last_date())))
     return 0
 
 

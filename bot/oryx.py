@@ -27,7 +27,6 @@ from bot.errors import UserError
 from bot.store import Store
 
 BUNDLED = "oryx_russia.csv"
-ATTRIBUTION = "Oryx, via scarnecchia/oryx_data (CC BY 4.0)"
 SOURCE_URL = "https://github.com/scarnecchia/oryx_data"
 _COLUMNS = {"country", "equipment_type", "type_total", "date_recorded"}
 
@@ -97,15 +96,25 @@ class OryxCounts:
         return max(counts[-1][0] for counts in self._rows.values())
 
     def as_of(self, types: Sequence[str], day: date) -> Documented | None:
-        """The types' total as of `day` (each type's last row on or before it; a type with no
-        row yet counts 0), dated by the newest of those rows; None if none has a row yet."""
+        """The types' total as of `day` (each type's last row on or before it), dated by the
+        newest of those rows; None unless every type has a row by then. The scraped file
+        starts types on different dates (SAM systems half a year after anti-aircraft guns):
+        a type without a row is not yet counted, not zero, and a sum without it would be
+        a figure too low."""
         total, newest = 0, None
         for kind in types:
             known = [(d, count) for d, count in self._rows.get(kind, []) if d <= day]
-            if known:
-                total += known[-1][1]
-                newest = max(newest or known[-1][0], known[-1][0])
+            if not known:
+                return None
+            total += known[-1][1]
+            newest = max(newest or known[-1][0], known[-1][0])
         return Documented(total, newest) if newest else None
+
+
+def documents(store: Store, key: str, day: date) -> bool:
+    """Whether Oryx has a count of this category as of `day` to set beside the claim."""
+    types = categories.get(key).oryx_types
+    return bool(types) and counts_for(store).as_of(types, day) is not None
 
 
 def counts_for(store: Store) -> OryxCounts:

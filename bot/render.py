@@ -91,13 +91,12 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
     return "\n".join(lines)
 
 
-def compare_hint(keys: Sequence[str]) -> str:
-    """Under one category that Oryx also counts, a line pointing to /compare for it ('' else):
-    whoever reads one category's claim finds the independent count a tap away."""
-    if len(keys) != 1 or not categories.get(keys[0]).oryx_types:
-        return ""
-    word = categories.get(keys[0]).word(texts.current_language())
-    return "\n" + _fill(texts.COMPARE_HINT, command=f"/compare {word}")
+def compare_hint(key: str, day: date | None) -> str:
+    """A line pointing to /compare for one category (of `day`, or the latest), put under its
+    claim where Oryx has a count to set beside it: the independent count is a tap away."""
+    word = categories.get(key).word(texts.current_language())
+    command = f"/compare {word}" + (f" {day.isoformat()}" if day else "")
+    return "\n" + _fill(texts.COMPARE_HINT, command=command)
 
 
 def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
@@ -549,9 +548,10 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
     return "\n".join(lines)
 
 
-def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
+def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date, counted_to: date) -> str:
     """Each category's claim beside Oryx's photo-confirmed count on the same date, with what
-    differs between them and the caveat that they measure different things."""
+    differs between them and the caveat that they measure different things; and, when the
+    counts end (`counted_to`) before the day asked, that the claims are not that day's."""
     language = texts.current_language()
     lines = [_fill(texts.COMPARE_TITLE, date=format_date(day))]
     for row in rows:
@@ -586,8 +586,11 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
             )
         if note:
             lines.append(_fill(texts.COMPARE_NOTE, note=note))
+    if counted_to < day:
+        ends = _fill(texts.COMPARE_ENDS, date=format_date(counted_to), asked=format_date(day))
+        lines += ["", ends]
     lines.append("")
-    lines.append(_fill(texts.COMPARE_CAVEAT, attribution=oryx.ATTRIBUTION))
+    lines.append(_fill(texts.COMPARE_CAVEAT, attribution=texts.ORYX_ATTRIBUTION))
     return "\n".join(lines)
 
 

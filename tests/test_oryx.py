@@ -34,6 +34,8 @@ def test_the_count_as_of_a_date_is_each_types_last_row_on_or_before_it():
     assert counts.as_of(["Tanks"], date(2025, 3, 4)) == oryx.Documented(1, date(2025, 3, 1))
     both = counts.as_of(["Tanks", "Towed Artillery"], date(2025, 3, 4))
     assert both == oryx.Documented(3, date(2025, 3, 3))  # dated by the newest row in it
+    # Towed artillery not counted yet on 2 March: no sum, rather than the tanks alone.
+    assert counts.as_of(["Tanks", "Towed Artillery"], date(2025, 3, 2)) is None
     assert counts.as_of(["Tanks"], date(2026, 1, 1)) == oryx.Documented(3, date(2025, 3, 5))
     assert counts.types() == {"Tanks", "Towed Artillery"}  # Ukraine's rows are not Russia's
 
@@ -58,8 +60,9 @@ def test_the_claim_and_the_count_are_set_side_by_side_on_the_same_date(history_s
     assert tanks.documented == oryx.Documented(4_074, day)
     assert tanks.claimed == history_store.effective_totals(day, day)[day]["tanks"]
     assert uav.documented is None and uav.claimed is None
-    text = render.to_plain(render.claimed_and_documented(rows, day))
-    assert f"Tanks: {tanks.claimed:,} claimed, 4,074 documented (19 July 2025): 2.7×" in text
+    text = render.to_plain(render.claimed_and_documented(rows, day, day))
+    assert f"Tanks on 19 July 2025: {tanks.claimed:,} claimed, 4,074 documented: 2.7×" in text
+    assert "counts here end" not in text
     assert "Operational-tactical UAVs: no comparable Oryx count" in text
     assert "a lower bound" in text and "not independently verified" in text
     assert "Oryx, via scarnecchia/oryx_data (CC BY 4.0)" in text
@@ -68,17 +71,36 @@ def test_the_claim_and_the_count_are_set_side_by_side_on_the_same_date(history_s
 def test_a_date_before_oryx_counted_a_type_says_so(history_store):
     day = date(2022, 3, 1)
     text = render.to_plain(
-        render.claimed_and_documented(oryx.compare(history_store, ["tanks"], day), day)
+        render.claimed_and_documented(oryx.compare(history_store, ["tanks"], day), day, day)
     )
     assert "Tanks: no Oryx count on or before 1 March 2022" in text
 
 
+async def test_after_the_counts_end_the_claim_beside_them_is_named_as_of_that_day(bot):
+    reply = render.to_plain((await bot.ask("/compare tanks")).text)  # the latest: 7 August 2026
+    assert "Tanks on 19 July 2025: 11,032 claimed, 4,074 documented: 2.7×" in reply
+    assert (
+        "Oryx's counts here end on 19 July 2025: the claims beside them are of that day, "
+        "not of 7 August 2026."
+    ) in reply
+
+
+async def test_the_line_under_one_category_points_to_compare_only_where_oryx_counted(bot):
+    latest = render.to_plain((await bot.ask("/latest tanks")).text)
+    assert latest.endswith("(a lower bound): /compare tanks")
+    on_day = render.to_plain((await bot.ask("/on 2025-07-19 artillery")).text)
+    assert on_day.endswith("(a lower bound): /compare artillery 2025-07-19")
+    # Oryx's scraped counts of tanks begin in March 2025, and UAVs it does not count alike.
+    for asked in ("/on 2022-06-25 tanks", "/latest uav", "/latest tanks artillery"):
+        assert "/compare" not in render.to_plain((await bot.ask(asked)).text), asked
+
+
 async def test_compare_in_telegram_in_both_languages(bot):
     reply = render.to_plain((await bot.ask("/compare tanks 2025-07-19")).text)
-    assert "Tanks: 11,032 claimed, 4,074 documented (19 July 2025): 2.7×" in reply
+    assert "Tanks on 19 July 2025: 11,032 claimed, 4,074 documented: 2.7×" in reply
     await bot.ask("/language uk")
     reply = render.to_plain((await bot.ask("/compare танки 19.07.2025")).text)
-    assert "Танки: заявлено 11\u00a0032, підтверджено 4\u00a0074 (19 липня 2025): ×2,7" in reply
+    assert "Танки на 19 липня 2025: заявлено 11\u00a0032, підтверджено 4\u00a0074: ×2,7" in reply
     assert "нижня межа" in reply
     reply = render.to_plain((await bot.ask("/compare танкі")).text)
     assert "/compare танки" in reply
@@ -88,10 +110,11 @@ def test_the_documented_count_over_a_period_is_a_step_for_each_change():
     counts = OryxCounts.from_csv(SAMPLE)
     steps = counts.series(["Tanks", "Towed Artillery"], date(2025, 3, 2), date(2025, 3, 31))
     assert steps == [
-        oryx.Documented(1, date(2025, 3, 2)),  # as it stood on the first day
-        oryx.Documented(3, date(2025, 3, 3)),
-        oryx.Documented(5, date(2025, 3, 5)),  # and on the last day counted: no further
+        oryx.Documented(3, date(2025, 3, 3)),  # from the first day both types are counted
+        oryx.Documented(5, date(2025, 3, 5)),  # to the last day counted: no further
     ]
+    steps = counts.series(["Tanks"], date(2025, 3, 2), date(2025, 3, 31))
+    assert steps[0] == oryx.Documented(1, date(2025, 3, 2))  # as it stood on the first day
 
 
 async def test_a_chart_draws_the_documented_count_beside_the_claim(bot):

@@ -292,7 +292,9 @@ async def _bulletin(
     shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
     keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
     note = context.services.age_note() if day is None else None
-    text = render.bulletin(view, keys) + render.compare_hint(keys)
+    text = render.bulletin(view, keys)
+    if len(keys) == 1 and oryx.documents(store, keys[0], view.report.date):
+        text += render.compare_hint(keys[0], day)
     await reply(update, render.with_age(text, note), keyboard)
     if example == "on" and day is not None and not shared and is_admin(update, context):
         # For an admin, /on DATE also says where each figure of that day came from.
@@ -424,7 +426,9 @@ async def compare_command(update: Update, context: Context) -> None:
     keys = await _categories(update, context, words, "compare")
     if keys is None:
         return
-    await reply(update, render.claimed_and_documented(oryx.compare(s.store, keys, day), day))
+    counts = oryx.counts_for(s.store)
+    rows = oryx.compare(s.store, keys, day, counts)
+    await reply(update, render.claimed_and_documented(rows, day, counts.last_date()))
 
 
 async def export_command(update: Update, context: Context) -> None:
