@@ -45,7 +45,7 @@ _DIGEST_WORDS = {
     "рубежі": Digest.MILESTONES,
 }
 _CHART_WORDS = {"chart", "графік"}
-_ASAP_WORDS = {"asap", "now", "одразу", "відразу"}
+_ASAP_WORDS = {"asap", "now", "щойно", "одразу", "відразу"}
 _FORMAT_WORDS = {
     "full": SummaryFormat.FULL,
     "повний": SummaryFormat.FULL,

@@ -87,7 +87,10 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
 async def test_subscribe_with_bad_arguments_changes_nothing(bot):
     for arguments, expected in [
         ("25:00", "“25:00” is not a time of day"),
-        ("08:30 Mars/Olympus", "“Mars/Olympus” is neither a time (HH:MM), a time zone"),
+        (
+            "08:30 Mars/Olympus",
+            "“Mars/Olympus” is neither a time (HH:MM, or asap: as soon as it is out), a time zone",
+        ),
         ("<script>", "“&lt;script&gt;” is neither"),
     ]:
         reply = await bot.ask(f"/subscribe {arguments}")

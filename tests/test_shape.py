@@ -60,13 +60,17 @@ def test_what_is_not_said_again_is_kept_and_all_goes_back_to_every_category(stor
         "short",
     )
     assert parse_options(["all"], "Europe/Kyiv", subscriber).shape.categories == ()
+    for word in ("asap", "щойно"):  # the words of the settings button, in both languages
+        assert parse_options([word], "Europe/Kyiv", subscriber).send_at is None
 
 
 def test_a_word_that_names_nothing_is_refused_with_the_nearest_category():
     with pytest.raises(SubscriptionError) as refused:
         parse_options(["tankz"], "Europe/Kyiv")
     message = str(refused.value)
-    assert message.startswith("“tankz” is neither a time (HH:MM), a time zone")
+    assert message.startswith(
+        "“tankz” is neither a time (HH:MM, or asap: as soon as it is out), a time zone"
+    )
     assert "Did you mean: tanks?" in message
     assert "/subscribe tanks artillery short" in message
 
