@@ -204,7 +204,7 @@ def _digests(
     """The digests and chart a subscription ends up with. Summaries named (daily, weekly,
     monthly) replace those before; none named keeps them (daily for a new one, unless only
     milestones were asked for). Milestones named are added; else kept as they were. The
-    chart goes with the daily summary only."""
+    chart goes with the daily summary only: asked for without it, it is refused."""
     summaries = [d for d in named if d != Digest.MILESTONES]
     milestones = Digest.MILESTONES in named or (kept and Digest.MILESTONES in kept.digests)
     if not summaries:
@@ -213,8 +213,10 @@ def _digests(
             chart = chart or kept.with_chart
         elif not milestones:
             summaries = [Digest.DAILY]
-    chosen = with_milestones(summaries, bool(milestones))
-    return chosen or (Digest.DAILY,), chart and Digest.DAILY in chosen
+    chosen = with_milestones(summaries, bool(milestones)) or (Digest.DAILY,)
+    if chart and Digest.DAILY not in chosen:
+        raise SubscriptionError(f"{texts.SUBSCRIBE_CHART_NEEDS_DAILY} {texts.SUBSCRIBE_EXAMPLE}")
+    return chosen, chart
 
 
 def _categories(words: Sequence[str]) -> list[str]:

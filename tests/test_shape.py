@@ -343,7 +343,9 @@ def test_milestones_are_added_and_a_chart_goes_with_the_daily_summary_only(store
     )
     added = parse_options(["milestones"], "Europe/Kyiv", subscriber)
     assert (added.digests, added.with_chart) == (("daily", "milestones"), True)
-    weekly = parse_options(["weekly", "chart"], "Europe/Kyiv", subscriber)
+    with pytest.raises(SubscriptionError, match="A chart comes with the daily summary"):
+        parse_options(["weekly", "chart"], "Europe/Kyiv", subscriber)
+    weekly = parse_options(["weekly"], "Europe/Kyiv", subscriber)  # named: replaces daily
     assert (weekly.digests, weekly.with_chart) == (("weekly",), False)
     assert parse_options(["milestones"], "Europe/Kyiv").digests == ("milestones",)
 
