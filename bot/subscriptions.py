@@ -60,6 +60,8 @@ _FORMAT_WORDS = {
 # Weekdays only, or every day again.
 _WEEKEND_WORDS = {"weekdays": True, "будні": True, "weekends": False, "вихідні": False}
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+# What people write for a time that _TIME does not read: 25:00, 8:5, 0800, 8, 8am, 8:30pm.
+_TIME_LIKE = re.compile(r"\d{1,2}([:.]\d{1,2})?(am|pm)?|\d{3,4}")
 # "tanks>10": only on days when tanks changed by more than 10.
 _THRESHOLD = re.compile(r"([^<>]+)>([^<>]*)")
 # Where the bulletin is published: its day is this zone's (the default of [schedule] timezone).
@@ -155,7 +157,7 @@ def parse_options(
             send_at = picked.one("time", word, f"{int(match[1]):02d}:{match[2]}")
         elif found := find_zone(word):
             zone = picked.one("zone", word, found)
-        elif re.fullmatch(r"\d{1,2}[:.]\d{1,2}", word):
+        elif _TIME_LIKE.fullmatch(folded):
             raise SubscriptionError(
                 f"{texts.SUBSCRIBE_BAD_TIME.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
             )

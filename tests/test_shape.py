@@ -350,6 +350,13 @@ def test_milestones_are_added_and_a_chart_goes_with_the_daily_summary_only(store
     assert parse_options(["milestones"], "Europe/Kyiv").digests == ("milestones",)
 
 
+@pytest.mark.parametrize("word", ["8am", "8:30PM", "0800", "8", "25:00", "8:5"])
+def test_a_time_written_another_way_is_refused_as_a_time(word):
+    with pytest.raises(SubscriptionError) as refused:
+        parse_options([word], "Europe/Kyiv")
+    assert str(refused.value).startswith(f"“{word}” is not a time of day; write it as HH:MM")
+
+
 @pytest.mark.parametrize("word", ["tanks>-1", "tanks>abc", "tanks>"])
 def test_a_threshold_that_is_not_a_number_says_so(word):
     with pytest.raises(SubscriptionError) as refused:
