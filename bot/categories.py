@@ -295,6 +295,8 @@ CATEGORIES: tuple[Category, ...] = (
         aliases=("submarine", "subs", "підводні човни", "підводні", "човни"),
         source_keys=("submarines",),
         bulletin_terms=(r"submarines?", r"підводн\w*(?:\s+човн\w*)?", r"подводн\w*(?:\s+лод\w*)?"),
+        oryx_note_en="Oryx counts them with warships and boats: /compare warships",
+        oryx_note_uk="Oryx рахує їх разом із кораблями й катерами: /compare кораблі",
     ),
     Category(
         "vehicles",

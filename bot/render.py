@@ -559,7 +559,7 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date, counted_t
         name = category.name(language)
         note = category.oryx_note_uk if language == "uk" else category.oryx_note_en
         if not category.oryx_types:
-            lines.append(_fill(texts.COMPARE_NONE, name=name, note=note or "-"))
+            lines.append(_fill(texts.COMPARE_NONE, name=name, note=note or texts.COMPARE_UNCOUNTED))
             continue
         documented = row.documented
         if documented is None:

@@ -124,3 +124,10 @@ async def test_a_chart_draws_the_documented_count_beside_the_claim(bot):
     assert plain.attachment != reply.attachment  # the second line is drawn
     refused = await bot.ask("/chart tanks artillery compare")
     assert refused.text.startswith("A chart beside Oryx's count shows one category at a time")
+
+
+async def test_a_category_oryx_does_not_count_apart_says_where_to_look_or_that_it_does_not(bot):
+    submarines = render.to_plain((await bot.ask("/compare submarines")).text)
+    assert "Submarines: Oryx counts them with warships and boats: /compare warships" in submarines
+    personnel = render.to_plain((await bot.ask("/compare personnel")).text)
+    assert "Personnel: Oryx does not count these" in personnel
