@@ -14,7 +14,16 @@ WAR_START = date(2022, 2, 24)
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})")
-_RELATIVE = {"today": 0, "сьогодні": 0, "yesterday": 1, "вчора": 1, "учора": 1}
+# Days before today; tomorrow is read, to be told it is still to come.
+_RELATIVE = {
+    "today": 0,
+    "сьогодні": 0,
+    "yesterday": 1,
+    "вчора": 1,
+    "учора": 1,
+    "tomorrow": -1,
+    "завтра": -1,
+}
 
 
 class DateError(UserError):
@@ -45,7 +54,7 @@ def parse_user_date(text: str, today: date) -> date:
     """Read '2022-06-25', '25.06.2022', '25.06.22', 'today' or 'yesterday' as a bulletin date."""
     word = text.strip().casefold()
     if word in _RELATIVE:
-        return today - timedelta(days=_RELATIVE[word])
+        return within_war(today - timedelta(days=_RELATIVE[word]), today)
     if match := _ISO.fullmatch(word):
         year, month, day = match.groups()
     elif match := _DOTTED.fullmatch(word):

@@ -118,6 +118,7 @@ def test_a_category_the_day_did_not_have(run_on_seeded):
     "date, message",
     [
         ("2030-01-01", "1 January 2030 is in the future."),
+        ("tomorrow", "is in the future."),
         ("2021-12-31", "before the bulletin began on 24 February 2022"),
         ("31.02.2022", "“31.02.2022” is not a real calendar date."),
         ("banana", "“banana” is not a date; write it as 2022-06-25, 25.06.2022, today or"),

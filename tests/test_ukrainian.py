@@ -54,6 +54,9 @@ SESSION = """\
 /subscribe 25:00
 /subscribe щотижня графік
 /settings
+#час: 08:30
+#щойно вийде
+#готово
 /unsubscribe
 /unsubscribe
 /language клінгонська
@@ -127,6 +130,7 @@ async def transcript(history_store, fake_api, tmp_path):
     out = io.StringIO()
     unanswered = await console.chat(services, io.StringIO(SESSION), out, folder=tmp_path)
     assert unanswered == 0, out.getvalue()
+    assert "(no such button)" not in out.getvalue()  # each #label pressed a button
     return out.getvalue()
 
 

@@ -20,6 +20,7 @@ Scriptable:
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from dataclasses import replace
 from functools import partial
@@ -119,10 +120,10 @@ def _send(api: LocalBotApi, line: str, last_with_buttons: list[SentMessage], out
     if not line.startswith("#"):
         api.send_text(line, chat_id=CHAT_ID)
         return True
-    label = line[1:].strip().casefold()
+    label = _label(line[1:])
     for message in last_with_buttons:
         for text, data in message.buttons:
-            if text.casefold() == label:
+            if _label(text) == label:
                 api.press(message, data)
                 return True
     print("(no such button)", file=out)
@@ -167,3 +168,9 @@ def main(services: Services, *, as_admin: bool = True) -> int:
         print(file=sys.stdout)
         return 130
     return 1 if unanswered else 0
+
+
+def _label(text: str) -> str:
+    """A button's label as typed after '#': any case, without the tick or the emoji before
+    it ('#time: 09:00' presses '🕗 Time: 09:00', '#09:00' presses '✓ 09:00')."""
+    return re.sub(r"^[^\w#]+", "", text.strip()).casefold()
