@@ -169,9 +169,9 @@ def parse_options(
             category = _one_category(match[1])
             thresholds[category] = picked.one(f"threshold {category}", word, int(match[2]))
         else:
+            picked.one("categories", word, "named")
             category_words.append(word)
     if category_words:
-        picked.one("categories", category_words[0], "named")
         shape = replace(shape, categories=tuple(_categories(category_words)))
     if thresholds:
         shape = replace(shape, thresholds=tuple(thresholds.items()))

@@ -84,6 +84,7 @@ def test_a_word_that_names_nothing_is_refused_with_the_nearest_category():
         (["London", "Paris"], "London", "Paris"),
         (["weekdays", "вихідні"], "weekdays", "вихідні"),
         (["all", "tanks"], "all", "tanks"),
+        (["tanks", "artillery", "all"], "tanks", "all"),
         (["tanks>10", "танки>20"], "tanks>10", "танки>20"),
     ],
 )
