@@ -336,6 +336,9 @@ async def test_a_chat_that_unsubscribed_subscribes_again(bot):
     await bot.ask("/unsubscribe")
     assert (await bot.ask("/milestones")).text.startswith("Milestone alerts on")
     assert bot.store.subscriber_counts() == {SubscriberStatus.ACTIVE: 1}
+    off = await bot.ask("/milestones")  # they were all it had: off, and nothing left
+    assert off.text.startswith("Milestone alerts off, and they were all this chat had.")
+    assert bot.store.subscriber_counts() == {SubscriberStatus.UNSUBSCRIBED: 1}
 
 
 def test_milestones_are_added_and_a_chart_goes_with_the_daily_summary_only(store: Store):

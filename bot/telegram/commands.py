@@ -524,7 +524,7 @@ async def milestones(update: Update, context: Context) -> None:
     digests = with_milestones(subscriber.digests, wanted)
     if not digests:  # milestones were all it had
         s.store.set_subscriber_status(chat.id, SubscriberStatus.UNSUBSCRIBED, now=now)
-        await reply(update, render.unsubscribed(subscriber))
+        await reply(update, texts.MILESTONES_OFF_NOTHING_LEFT)
         return
     s.store.set_digests(chat.id, digests, now=now)
     said = texts.MILESTONES_ON if wanted else texts.MILESTONES_OFF
