@@ -199,6 +199,10 @@ async def test_buttons_switch_category_and_open_history(bot):
     edited = await bot.press(bulletin, "c:tanks:2026-08-07")
     assert edited.method == "editMessageText"
     assert "Tanks: 12,247 (+1)" in edited.text and "Personnel" not in edited.text
+    # As /latest tanks shows it, with its age ("today's bulletin is not out yet") and /compare.
+    latest = await bot.ask("/latest tanks")
+    assert edited.text == latest.text and "/compare tanks" in edited.text
+    assert edited.text.startswith("Today's bulletin is not out yet")
     history = await bot.press(edited, "h:tanks:2026-08-07")
     assert "Tanks, last 7 days" in plain(history)
     # Used, the history button is gone; the others stay, of the same day.
@@ -216,6 +220,7 @@ async def test_a_button_under_an_old_bulletin_shows_that_day_not_the_newest(bot)
     assert ("Tanks", "c:tanks:2026-08-03") in bulletin.buttons
     old = await bot.press(bulletin, "c:tanks:2026-08-03")
     assert "3 August 2026" in old.text and "7 August" not in old.text
+    assert old.text.endswith("/compare tanks 2026-08-03")  # of that day, and no age note
     history = await bot.press(old, "h:tanks:2026-08-03")
     assert "2026-08-03" in history.text and "2026-08-04" not in history.text
 

@@ -35,7 +35,7 @@ from bot.dates import date_among, parse_user_date, within_war
 from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
-from bot.store import SubscriberStatus
+from bot.store import Store, SubscriberStatus
 from bot.subscriptions import parse_options, with_milestones
 from bot.summary import Digest
 from bot.telegram import menus
@@ -292,14 +292,20 @@ async def _bulletin(
     shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
     keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
     note = context.services.age_note() if day is None else None
-    text = render.bulletin(view, keys)
-    if len(keys) == 1 and oryx.documents(store, keys[0], view.report.date):
-        text += render.compare_hint(keys[0], day)
-    await reply(update, render.with_age(text, note), keyboard)
+    await reply(update, render.with_age(_bulletin_text(store, view, keys, day), note), keyboard)
     if example == "on" and day is not None and not shared and is_admin(update, context):
         # For an admin, /on DATE also says where each figure of that day came from.
         found = render.provenance(day, store.revisions(day), store.corrections(day))
         await reply(update, found)
+
+
+def _bulletin_text(store: Store, view: Bulletin, keys: list[str], day: date | None) -> str:
+    """A bulletin (or some of its categories: of `day`, or the latest) and, under one category
+    that Oryx had counted by then, the line pointing to /compare."""
+    text = render.bulletin(view, keys)
+    if len(keys) == 1 and oryx.documents(store, keys[0], view.report.date):
+        text += render.compare_hint(keys[0], day)
+    return text
 
 
 async def history(update: Update, context: Context) -> None:
@@ -614,8 +620,10 @@ async def button(update: Update, context: Context) -> None:
         return
     if kind == "h" and key:
         text = render.history(series(store, key, HISTORY_DAYS, until=day), view.report)
-    else:
-        text = render.bulletin(view, [key] if key else [])
+    else:  # as /latest or /on would show it
+        latest = day == store.latest_date()
+        text = _bulletin_text(store, view, [key] if key else [], None if latest else day)
+        text = render.with_age(text, context.services.age_note() if latest else None)
     await query.answer()
     try:
         await query.edit_message_text(
