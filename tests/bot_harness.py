@@ -21,6 +21,9 @@ from tests.conftest import NOW
 
 USER = 1001
 ADMIN = 4242  # in [telegram] admins
+# How long a test waits for the bot at most: a ceiling for a loaded machine, not a pause (a
+# reply ends the wait). A /latest of 2,000 unknown words takes 2.5 s unloaded, 9 s under load.
+REPLY_TIMEOUT = 60.0
 
 
 async def no_wait(seconds: float) -> None:
@@ -40,23 +43,40 @@ class Harness:
         self.api.send_text(text, chat_id=chat_id, **options)
         return await self.reply_to(chat_id, before)
 
-    async def press(self, message: SentMessage, data: str) -> SentMessage | None:
-        """Press a button; the edited message, or None if the bot only answered the press."""
+    async def press(self, message: SentMessage, data: str) -> SentMessage:
+        """Press a button that edits its message; the edited message."""
+        before = len(self.api.sent)
+        self.api.press(message, data)
+        edited = await asyncio.to_thread(
+            self.api.wait_for, lambda: self._edit_since(before, message.chat_id), REPLY_TIMEOUT
+        )
+        assert edited, f"pressing {data!r} edited nothing"
+        found = self._edit_since(before, message.chat_id)
+        assert found is not None
+        return found
+
+    async def press_unedited(self, message: SentMessage, data: str) -> dict:
+        """Press a button that only answers the press (a pop-up, a refusal); that answer,
+        after checking that the message was left as it was."""
         before_sent, before_answers = len(self.api.sent), len(self.api.answered_callbacks)
         self.api.press(message, data)
-        await asyncio.to_thread(
+        answered = await asyncio.to_thread(
             self.api.wait_for,
-            lambda: (
-                len(self.api.sent) > before_sent
-                or len(self.api.answered_callbacks) > before_answers
-            ),
+            lambda: len(self.api.answered_callbacks) > before_answers,
+            REPLY_TIMEOUT,
         )
-        await asyncio.to_thread(self.api.wait_for, lambda: len(self.api.sent) > before_sent, 0.5)
-        return self.api.sent[-1] if len(self.api.sent) > before_sent else None
+        assert answered, f"pressing {data!r} got no answer"
+        assert self._edit_since(before_sent, message.chat_id) is None
+        return self.api.answered_callbacks[-1]
+
+    def _edit_since(self, before: int, chat_id: int) -> SentMessage | None:
+        """The newest message the bot sent in `chat_id` after the first `before` sent."""
+        mine = [m for m in self.api.sent[before:] if m.chat_id == chat_id]
+        return mine[-1] if mine else None
 
     async def reply_to(self, chat_id: int, before: int) -> SentMessage:
         found = await asyncio.to_thread(
-            self.api.wait_for, lambda: len(self.api.messages_to(chat_id)) > before
+            self.api.wait_for, lambda: len(self.api.messages_to(chat_id)) > before, REPLY_TIMEOUT
         )
         assert found, f"the bot did not reply in chat {chat_id}"
         return self.api.messages_to(chat_id)[-1]

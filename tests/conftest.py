@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot import texts
 from bot.config import Config, SourceConfig
@@ -28,6 +29,10 @@ TODAY = date(2026, 8, 8)
 NOW = datetime(2026, 8, 8, 6, 30, tzinfo=UTC)
 # The store starts with history up to here; the fake API has the days after it.
 STORED_UNTIL = date(2026, 8, 7)
+
+# Speed is measured in bench/, never in a test: a CI machine's pause is no failure.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 
 class RecordingSleep:

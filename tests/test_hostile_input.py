@@ -142,9 +142,7 @@ _chats = iter(range(200_000, 300_000))  # a chat per example: the flood throttle
 
 
 @given(st.data())
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 async def test_no_command_argument_breaks_the_bot_or_stores_garbage(bot, data):
     command = data.draw(COMMANDS)
     words = data.draw(st.lists(WORD.filter(lambda w: w.strip() and "\n" not in w), max_size=4))

@@ -220,8 +220,7 @@ async def test_a_stale_settings_button_says_so(bot):
     await bot.ask("/subscribe")
     settings = await bot.ask("/settings")
     for forged in ("s:format:holographic", "s:time:25:00", "s:time:noon"):
-        await bot.press(settings, forged)
-        assert bot.api.answered_callbacks[-1]["text"] == texts.SETTINGS_BUTTON_EXPIRED
+        assert (await bot.press_unedited(settings, forged))["text"] == texts.SETTINGS_BUTTON_EXPIRED
     kept = bot.store.subscriber(USER)
     assert (kept.send_at, kept.shape.format) == (None, "full")
 

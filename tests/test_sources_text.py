@@ -278,7 +278,7 @@ def pasted_texts(draw):
     return text, day, {k: t for k, (t, _, _) in figures.items()}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(pasted_texts())
 def test_what_the_parser_accepts_it_reads_the_same_from_the_official_form(case):
     text, day, totals = case
@@ -297,7 +297,7 @@ def test_what_the_parser_accepts_it_reads_the_same_from_the_official_form(case):
         )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.sampled_from(OFFICIAL_KEYS), min_size=1, unique=True), st.data())
 def test_the_official_form_is_always_read(keys, data):
     """Without noise every generated paste must be accepted, not only not misread."""

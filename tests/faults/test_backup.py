@@ -85,4 +85,4 @@ def test_a_backup_taken_mid_broadcast_restores_to_a_bot_that_finishes_it(tmp_pat
     # Only messages sent after the backup was taken can come again: none the backup knew.
     assert not repeated & in_backup
     assert repeated <= set(before_loss) - in_backup
-    assert max(got.values()) == 2
+    assert max(got.values()) <= 2  # none more than once again
