@@ -152,7 +152,7 @@ async def test_the_webhook_refuses_requests_without_the_secret(history_store):
                     url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
                 )
             assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
-            assert await asyncio.to_thread(api.wait_for, lambda: api.messages_to(77), 10)
+            assert await asyncio.to_thread(api.wait_for, lambda: api.messages_to(77))
             assert len(api.messages_to(77)) == 1
 
             # A stranger's big body is refused before it is read; anyone's body over 1 MB too;

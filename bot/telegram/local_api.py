@@ -224,8 +224,9 @@ class LocalBotApi:
         with self._lock:
             return [m for m in self.sent if m.chat_id == chat_id]
 
-    def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-        """Block until `condition()` holds (checked whenever the bot calls), or time runs out."""
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 60.0) -> bool:
+        """Block until `condition()` holds (checked whenever the bot calls), or time runs out.
+        The default is a ceiling for a loaded machine: a condition that holds ends the wait."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while not condition():
