@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -11,7 +12,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -81,27 +83,43 @@ def start_process(tmp_path, config_text: str, *args: str) -> subprocess.Popen:
     )
 
 
+@dataclass
+class BotProcess:
+    process: subprocess.Popen
+    log: str = ""
+
+
+@contextlib.contextmanager
+def bot_process(tmp_path, config_text: str, *args: str) -> Iterator[BotProcess]:
+    """`bulletin-bot run` as a process, stopped by SIGTERM however the block ends; its log is
+    kept once it has stopped."""
+    running = BotProcess(start_process(tmp_path, config_text, "run", *args))
+    try:
+        yield running
+    finally:
+        running.process.send_signal(signal.SIGTERM)
+        _, running.log = running.process.communicate(timeout=30)
+
+
 def test_run_answers_then_stops_cleanly_on_sigterm_without_logging_the_token(tmp_path, fake_api):
     api = LocalBotApi()
-    with api.serve() as server:
-        process = start_process(
+    with (
+        api.serve() as server,
+        bot_process(
             tmp_path,
             f'[telegram]\napi_base_url = "{server.base_url}"\n'
             f'[storage]\ndatabase = "{tmp_path / "bulletin.db"}"\n'
             f'[source]\nurl = "{fake_api.url}"\n',
-            "run",
-        )
-        try:
-            assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
-            api.send_text("/latest tanks", chat_id=42)
-            assert api.wait_for(lambda: api.messages_to(42), timeout=30)
-            assert "Tanks: 12,251" in api.messages_to(42)[0].text
-            # The poll job ran against the loopback source.
-            assert api.wait_for(lambda: fake_api.api.requests, timeout=30)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            _, log = process.communicate(timeout=30)
-    assert process.returncode == 0, log
+        ) as bot,
+    ):
+        assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
+        api.send_text("/latest tanks", chat_id=42)
+        assert api.wait_for(lambda: api.messages_to(42), timeout=30)
+        assert "Tanks: 12,251" in api.messages_to(42)[0].text
+        # The poll job ran against the loopback source.
+        assert api.wait_for(lambda: fake_api.api.requests, timeout=30)
+    log = bot.log
+    assert bot.process.returncode == 0, log
     assert SECRET not in log
     assert "Application.stop() complete" in log
     # The bundled latest day and the days before it, re-read: the source's links for them.
@@ -218,42 +236,41 @@ def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_ru
     source.set_total(today, "artillery_systems", 75)
 
     api = LocalBotApi()
-    with api.serve() as server, Server(source) as source_server:
-        process = start_process(
+    with (
+        api.serve() as server,
+        Server(source) as source_server,
+        bot_process(
             tmp_path,
             f'[telegram]\napi_base_url = "{server.base_url}"\nadmins = [{ADMIN}]\n'
             f'[storage]\ndatabase = "{database}"\n'
             f'[source]\nurl = "{source_server.url}"\n',
-            "run",
+        ) as bot,
+    ):
+        alert = (
+            f"The bulletin of {format_date(today)} is on hold: "
+            "Artillery systems went down: 47,522 → 75"
         )
-        try:
-            alert = (
-                f"The bulletin of {format_date(today)} is on hold: "
-                "Artillery systems went down: 47,522 → 75"
-            )
-            assert api.wait_for(
-                lambda: any(alert in to_plain(m.text) for m in api.messages_to(ADMIN)), timeout=60
-            ), [m.text for m in api.sent]
-            api.send_text(f"/correct {today} artillery 47580 misprint", chat_id=ADMIN)
-            assert api.wait_for(lambda: api.messages_to(500), timeout=30), "nothing delivered"
-            (bulletin,) = api.messages_to(500)
-            assert "Artillery systems: 47,580 (+58)*" in bulletin.text
-            artillery = [line for line in bulletin.text.splitlines() if "Artillery" in line]
-            assert artillery[0] == "Artillery systems: 47,580 (+58)*"
-            assert artillery[1].startswith("* Artillery systems: corrected from 75 to 47,580 by")
-            assert len(artillery) == 2  # no other note: 75 is shown only as what was corrected
-            assert "lower than the day before" not in bulletin.text
-            # The admin's answer and the delivery job race; both arrive.
-            assert api.wait_for(
-                lambda: any(
-                    "goes out with the corrected figure" in m.text for m in api.messages_to(ADMIN)
-                ),
-                timeout=30,
-            )
-        finally:
-            process.send_signal(signal.SIGTERM)
-            _, log = process.communicate(timeout=30)
-    assert process.returncode == 0, log
+        assert api.wait_for(
+            lambda: any(alert in to_plain(m.text) for m in api.messages_to(ADMIN)), timeout=60
+        ), [m.text for m in api.sent]
+        api.send_text(f"/correct {today} artillery 47580 misprint", chat_id=ADMIN)
+        assert api.wait_for(lambda: api.messages_to(500), timeout=30), "nothing delivered"
+        (bulletin,) = api.messages_to(500)
+        assert "Artillery systems: 47,580 (+58)*" in bulletin.text
+        artillery = [line for line in bulletin.text.splitlines() if "Artillery" in line]
+        assert artillery[0] == "Artillery systems: 47,580 (+58)*"
+        assert artillery[1].startswith("* Artillery systems: corrected from 75 to 47,580 by")
+        assert len(artillery) == 2  # no other note: 75 is shown only as what was corrected
+        assert "lower than the day before" not in bulletin.text
+        # The admin's answer and the delivery job race; both arrive.
+        assert api.wait_for(
+            lambda: any(
+                "goes out with the corrected figure" in m.text for m in api.messages_to(ADMIN)
+            ),
+            timeout=30,
+        )
+    log = bot.log
+    assert bot.process.returncode == 0, log
 
 
 def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
@@ -276,31 +293,30 @@ def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
     source.set_total(today, "warships_cutters", 40)  # from 34: past 40
 
     api = LocalBotApi()
-    with api.serve() as server, Server(source) as source_server:
-        process = start_process(
+    with (
+        api.serve() as server,
+        Server(source) as source_server,
+        bot_process(
             tmp_path,
             f'[telegram]\napi_base_url = "{server.base_url}"\n'
             f'[storage]\ndatabase = "{database}"\n'
             f'[source]\nurl = "{source_server.url}"\n',
-            "run",
-        )
-        try:
-            assert api.wait_for(
-                lambda: all(api.messages_to(chat) for chat in (500, 501, -100777)), timeout=60
-            ), [(m.chat_id, m.text) for m in api.sent]
-            time.sleep(1)  # anything more would have come by now
-            (short_summary,) = api.messages_to(500)
-            lines = to_plain(short_summary.text).splitlines()
-            assert [line for line in lines if "Tanks" in line] == ["Tanks: 12,251 (+4)"]
-            assert not any("Personnel" in line or "Artillery" in line for line in lines)
-            (milestone,) = api.messages_to(501)
-            assert to_plain(milestone.text).startswith("🎯 Warships and boats: past 40")
-            (in_topic,) = api.messages_to(-100777)
-            assert in_topic.thread_id == 9 and "Artillery systems: 47,580" in in_topic.text
-        finally:
-            process.send_signal(signal.SIGTERM)
-            _, log = process.communicate(timeout=30)
-    assert process.returncode == 0, log
+        ) as bot,
+    ):
+        assert api.wait_for(
+            lambda: all(api.messages_to(chat) for chat in (500, 501, -100777)), timeout=60
+        ), [(m.chat_id, m.text) for m in api.sent]
+        time.sleep(1)  # anything more would have come by now
+        (short_summary,) = api.messages_to(500)
+        lines = to_plain(short_summary.text).splitlines()
+        assert [line for line in lines if "Tanks" in line] == ["Tanks: 12,251 (+4)"]
+        assert not any("Personnel" in line or "Artillery" in line for line in lines)
+        (milestone,) = api.messages_to(501)
+        assert to_plain(milestone.text).startswith("🎯 Warships and boats: past 40")
+        (in_topic,) = api.messages_to(-100777)
+        assert in_topic.thread_id == 9 and "Artillery systems: 47,580" in in_topic.text
+    log = bot.log
+    assert bot.process.returncode == 0, log
 
 
 def test_a_rejected_token_is_one_line_that_never_shows_the_token(tmp_path):
@@ -319,36 +335,34 @@ def test_a_rejected_token_is_one_line_that_never_shows_the_token(tmp_path):
 def test_run_in_webhook_mode_answers_and_stops_on_sigterm(tmp_path):
     port = free_port()
     api = LocalBotApi()
-    with api.serve() as server:
-        process = start_process(
+    with (
+        api.serve() as server,
+        bot_process(
             tmp_path,
             f'[telegram]\napi_base_url = "{server.base_url}"\n'
             f'[storage]\ndatabase = "{tmp_path / "bulletin.db"}"\n'
             f'[webhook]\nport = {port}\nsecret_token = "s3cret-token"\n',
-            "run",
             "--webhook",
             "https://bot.example.org/telegram",
-        )
-        try:
-            assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
-            update = latest_tanks_update(78)
-            for _ in range(100):  # the port opens just after the command menu is set
-                try:
-                    answer = httpx.post(
-                        f"http://127.0.0.1:{port}/telegram",
-                        json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
-                        timeout=10,
-                    )
-                    break
-                except httpx.ConnectError:
-                    time.sleep(0.1)
-            assert answer.status_code == 200
-            assert api.wait_for(lambda: api.messages_to(78), timeout=30)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            _, log = process.communicate(timeout=15)
-    assert process.returncode == 0, log
+        ) as bot,
+    ):
+        assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
+        update = latest_tanks_update(78)
+        for _ in range(100):  # the port opens just after the command menu is set
+            try:
+                answer = httpx.post(
+                    f"http://127.0.0.1:{port}/telegram",
+                    json=update,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+                    timeout=10,
+                )
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        assert api.wait_for(lambda: api.messages_to(78), timeout=30)
+    log = bot.log
+    assert bot.process.returncode == 0, log
     assert "s3cret-token" not in log and SECRET not in log
 
 
