@@ -43,6 +43,9 @@ class Category:
     # Oryx's equipment types whose photo-confirmed losses are the independent count beside this
     # claim (bot/oryx.py), and, where they do not match one to one, what differs (en, uk).
     oryx_types: tuple[str, ...] = ()
+    # Other categories whose claims stand with this one's beside those types (warships with
+    # submarines, as Oryx counts them together): like is set beside like.
+    oryx_claimed_with: tuple[str, ...] = ()
     oryx_note_en: str = ""
     oryx_note_uk: str = ""
 
@@ -284,8 +287,9 @@ CATEGORIES: tuple[Category, ...] = (
         source_keys=("warships_cutters", "naval ship"),
         bulletin_terms=(r"(?:war)?ships?", r"boats?", r"корабл\w*", r"катер\w*"),
         oryx_types=("Naval Ships and Submarines",),
-        oryx_note_en="Oryx counts warships, boats and submarines together",
-        oryx_note_uk="Oryx рахує кораблі, катери й підводні човни разом",
+        oryx_claimed_with=("submarines",),
+        oryx_note_en="with submarines on both sides: Oryx counts them together",
+        oryx_note_uk="разом із підводними човнами з обох боків: Oryx рахує їх разом",
     ),
     Category(
         "submarines",

@@ -325,9 +325,8 @@ def compare(context: Context, args: argparse.Namespace) -> int:
     keys = _category_args(words, "compare", store)
     if day is None:
         raise CommandError(render.to_plain(texts.NO_DATA), 1)
-    counts = oryx.counts_for(store)
-    rows = oryx.compare(store, keys, day, counts)
-    print(render.to_plain(render.claimed_and_documented(rows, day, counts.last_date())))
+    rows = oryx.compare(store, keys, day)
+    print(render.to_plain(render.claimed_and_documented(rows, day)))
     return 0
 
 

@@ -43,11 +43,14 @@ def looks_like_date(text: str) -> bool:
 
 
 def date_among(words: Sequence[str], today: date) -> tuple[date | None, list[str]]:
-    """The date written among other words ('tanks 2025-07-19': the last one, if several), and
-    the other words; (None, words) when none is written as a date."""
+    """The date written among other words ('tanks 2025-07-19') and the other words; (None,
+    words) when none is written as a date. Two dates are refused with both named: which one
+    was meant is not ours to guess."""
     dates = [w for w in words if looks_like_date(w)]
     rest = [w for w in words if w not in dates]
-    return (parse_user_date(dates[-1], today) if dates else None), rest
+    if len(dates) > 1:
+        raise DateError(texts.DATE_TWO.format(first=dates[0], second=dates[1]))
+    return (parse_user_date(dates[0], today) if dates else None), rest
 
 
 def parse_user_date(text: str, today: date) -> date:

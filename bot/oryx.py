@@ -95,6 +95,11 @@ class OryxCounts:
     def last_date(self) -> date:
         return max(counts[-1][0] for counts in self._rows.values())
 
+    def first_date(self, types: Sequence[str]) -> date | None:
+        """The first day every one of these types has a row (None if one never has)."""
+        firsts = [self._rows[kind][0][0] for kind in types if kind in self._rows]
+        return max(firsts) if firsts and len(firsts) == len(types) else None
+
     def as_of(self, types: Sequence[str], day: date) -> Documented | None:
         """The types' total as of `day` (each type's last row on or before it), dated by the
         newest of those rows; None unless every type has a row by then. The scraped file
@@ -132,33 +137,43 @@ def bundled() -> OryxCounts:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One category: the General Staff's claim and Oryx's count on the same date."""
+    """One category on one date: the General Staff's claim and Oryx's count as of that date."""
 
     category: str
-    documented: Documented | None  # None: Oryx had not counted this yet, or cannot
-    claimed: int | None  # the claim on `documented.as_of`, when there is one that day
+    on: date
+    documented: int | None  # None: Oryx had not counted this yet, or cannot
+    claimed: int | None  # None: no accepted bulletin of that day (or nothing documented)
+    counted_from: date | None = None  # when not counted yet: the first day it is
 
     @property
     def ratio(self) -> float | None:
-        if self.documented is None or not self.claimed or not self.documented.total:
+        if not self.claimed or not self.documented:
             return None
-        return self.claimed / self.documented.total
+        return self.claimed / self.documented
 
 
 def compare(
     store: Store, keys: Sequence[str], day: date, counts: OryxCounts | None = None
 ) -> list[Comparison]:
-    """For each category (every mapped one, if `keys` is empty) Oryx's count as of `day` and
-    the General Staff's claim on the date of that count, so both speak of the same day."""
+    """For each category (every mapped one, if `keys` is empty) Oryx's count and the General
+    Staff's claim on one date: `day`, or the last day of the counts when they end before it.
+    A count holds until its type's next row, so up to the file's last day it is the count of
+    that day, not of the day of its row; the claim beside it is of the same day. Where the
+    registry adds other categories to the claim (warships with submarines, as Oryx counts
+    them), their claims are added."""
     counts = counts or counts_for(store)
+    on = min(day, counts.last_date())
     chosen = keys or [c.key for c in categories.CATEGORIES if c.oryx_types or c.oryx_note_en]
     result = []
     for key in chosen:
-        types = categories.get(key).oryx_types
-        documented = counts.as_of(types, day) if types else None
-        claimed = None
-        if documented is not None:
-            on = store.effective_totals(documented.as_of, documented.as_of, only=[key])
-            claimed = on.get(documented.as_of, {}).get(key)
-        result.append(Comparison(key, documented, claimed))
+        category = categories.get(key)
+        types = category.oryx_types
+        documented = counts.as_of(types, on) if types else None
+        if documented is None:
+            result.append(Comparison(key, on, None, None, counts.first_date(types)))
+            continue
+        claims = [key, *category.oryx_claimed_with]
+        totals = store.effective_totals(on, on, only=claims).get(on, {})
+        claimed = totals[key] + sum(totals.get(k, 0) for k in claims[1:]) if key in totals else None
+        result.append(Comparison(key, on, documented.total, claimed))
     return result

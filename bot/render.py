@@ -548,47 +548,43 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
     return "\n".join(lines)
 
 
-def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date, counted_to: date) -> str:
-    """Each category's claim beside Oryx's photo-confirmed count on the same date, with what
-    differs between them and the caveat that they measure different things; and, when the
-    counts end (`counted_to`) before the day asked, that the claims are not that day's."""
+def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
+    """Each category's claim beside Oryx's photo-confirmed count on one date, with what differs
+    between them and the caveat that they measure different things; and, when the counts end
+    before the day asked, that both figures are of that earlier day."""
     language = texts.current_language()
-    lines = [_fill(texts.COMPARE_TITLE, date=format_date(day))]
+    on = rows[0].on if rows else day
+    lines = [_fill(texts.COMPARE_TITLE, date=format_date(on))]
     for row in rows:
         category = categories.get(row.category)
         name = category.name(language)
         note = category.oryx_note_uk if language == "uk" else category.oryx_note_en
-        if not category.oryx_types:
+        if not category.oryx_types or (row.documented is None and row.counted_from is None):
             lines.append(_fill(texts.COMPARE_NONE, name=name, note=note or texts.COMPARE_UNCOUNTED))
             continue
-        documented = row.documented
-        if documented is None:
-            lines.append(_fill(texts.COMPARE_NOT_YET, name=name, date=format_date(day)))
-        elif row.claimed is None or row.ratio is None:
-            lines.append(
-                _fill(
-                    texts.COMPARE_NO_CLAIM,
-                    name=name,
-                    documented=number(documented.total),
-                    on=format_date(documented.as_of),
-                )
-            )
+        if row.documented is None:
+            start = format_date(row.counted_from) if row.counted_from else ""
+            lines.append(_fill(texts.COMPARE_NOT_YET, name=name, start=start))
+        elif row.claimed is None:
+            documented = number(row.documented)
+            lines.append(_fill(texts.COMPARE_NO_CLAIM, name=name, documented=documented))
+        elif row.ratio is None:
+            claimed = number(row.claimed)
+            lines.append(_fill(texts.COMPARE_NONE_DOCUMENTED, name=name, claimed=claimed))
         else:
             lines.append(
                 _fill(
                     texts.COMPARE_LINE,
                     name=name,
                     claimed=number(row.claimed),
-                    documented=number(documented.total),
-                    on=format_date(documented.as_of),
+                    documented=number(row.documented),
                     ratio=number(round(row.ratio, 1), "#,##0.0"),
                 )
             )
         if note:
             lines.append(_fill(texts.COMPARE_NOTE, note=note))
-    if counted_to < day:
-        ends = _fill(texts.COMPARE_ENDS, date=format_date(counted_to), asked=format_date(day))
-        lines += ["", ends]
+    if on < day and any(categories.get(row.category).oryx_types for row in rows):
+        lines += ["", _fill(texts.COMPARE_ENDS, date=format_date(on), asked=format_date(day))]
     lines.append("")
     lines.append(_fill(texts.COMPARE_CAVEAT, attribution=texts.ORYX_ATTRIBUTION))
     return "\n".join(lines)
@@ -715,6 +711,30 @@ def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None)
     if newest is not None:
         lines += _link_lines(newest)
     return "\n".join(lines)
+
+
+def undrawn_beside(
+    key: str, first: date | None, last: date | None, counts: oryx.OryxCounts
+) -> str | None:
+    """Why a chart asked to draw Oryx's count beside the claim of `key` from `first` to `last`
+    (None: from the beginning, to the latest) draws none, if it does not: Oryx does not count
+    that category alike, or its counts lie outside the period."""
+    category = categories.get(key)
+    language = texts.current_language()
+    name = category.name(language)
+    counted_from = counts.first_date(category.oryx_types) if category.oryx_types else None
+    if counted_from is None:
+        note = category.oryx_note_uk if language == "uk" else category.oryx_note_en
+        return _fill(texts.COMPARE_NONE, name=name, note=note or texts.COMPARE_UNCOUNTED)
+    counted_to = counts.last_date()
+    if (last is not None and last < counted_from) or (first is not None and first > counted_to):
+        return _fill(
+            texts.CHART_ORYX_OUTSIDE,
+            name=name,
+            dates=texts.format_range(counted_from, counted_to),
+            word=category.word(language),
+        )
+    return None
 
 
 def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> str:

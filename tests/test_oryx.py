@@ -57,32 +57,65 @@ def test_the_claim_and_the_count_are_set_side_by_side_on_the_same_date(history_s
     day = date(2025, 7, 19)
     rows = oryx.compare(history_store, ["tanks", "uav"], day)
     tanks, uav = rows
-    assert tanks.documented == oryx.Documented(4_074, day)
+    assert (tanks.on, tanks.documented) == (day, 4_074)
     assert tanks.claimed == history_store.effective_totals(day, day)[day]["tanks"]
     assert uav.documented is None and uav.claimed is None
-    text = render.to_plain(render.claimed_and_documented(rows, day, day))
-    assert f"Tanks on 19 July 2025: {tanks.claimed:,} claimed, 4,074 documented: 2.7×" in text
+    text = render.to_plain(render.claimed_and_documented(rows, day))
+    assert text.startswith("Claimed, and documented with photos or video, on 19 July 2025\n")
+    assert f"Tanks: {tanks.claimed:,} claimed, 4,074 documented: 2.7×" in text
     assert "counts here end" not in text
     assert "Operational-tactical UAVs: no comparable Oryx count" in text
     assert "a lower bound" in text and "not independently verified" in text
     assert "Oryx, via scarnecchia/oryx_data (CC BY 4.0)" in text
 
 
-def test_a_date_before_oryx_counted_a_type_says_so(history_store):
-    day = date(2022, 3, 1)
+def test_a_count_holds_until_its_next_row_so_the_claim_is_of_the_day_asked(history_store):
+    """Oryx's MLRS count last changed on 12 June 2025; on 19 July it still stood, so it is set
+    beside the claim of 19 July, not of 12 June (a claim five weeks older, a ratio too low)."""
+    day = date(2025, 7, 19)
+    (mlrs,) = oryx.compare(history_store, ["mlrs"], day)
+    assert mlrs.on == day
+    assert mlrs.claimed == history_store.effective_totals(day, day)[day]["mlrs"]
+    assert mlrs.documented == oryx.bundled().as_of(["Multiple Rocket Launchers"], day).total
+
+
+def test_warships_are_set_beside_oryx_with_submarines_on_both_sides(history_store):
+    day = date(2025, 7, 19)
+    (warships,) = oryx.compare(history_store, ["warships"], day)
+    claims = history_store.effective_totals(day, day)[day]
+    assert warships.claimed == claims["warships"] + claims["submarines"]
+    text = render.to_plain(render.claimed_and_documented([warships], day))
+    assert "(with submarines on both sides: Oryx counts them together)" in text
+
+
+def test_a_date_before_oryx_counted_a_type_says_when_its_counts_start(history_store):
+    day = date(2025, 1, 1)
     text = render.to_plain(
-        render.claimed_and_documented(oryx.compare(history_store, ["tanks"], day), day, day)
+        render.claimed_and_documented(oryx.compare(history_store, ["tanks"], day), day)
     )
-    assert "Tanks: no Oryx count on or before 1 March 2022" in text
+    assert "Tanks: Oryx's counts here start on 21 March 2025" in text
 
 
-async def test_after_the_counts_end_the_claim_beside_them_is_named_as_of_that_day(bot):
+def test_a_day_oryx_had_documented_none_yet_shows_the_claim_without_a_ratio(history_store):
+    day = date(2022, 2, 25)
+    (aircraft,) = oryx.compare(history_store, ["aircraft"], day)
+    text = render.to_plain(render.claimed_and_documented([aircraft], day))
+    assert aircraft.documented == 0  # the scraped file's first row, before any was filmed
+    assert f"Aircraft: {aircraft.claimed} claimed, none documented by then" in text
+
+
+async def test_after_the_counts_end_both_figures_are_of_their_last_day(bot):
     reply = render.to_plain((await bot.ask("/compare tanks")).text)  # the latest: 7 August 2026
-    assert "Tanks on 19 July 2025: 11,032 claimed, 4,074 documented: 2.7×" in reply
+    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented: 2.7×" in reply
     assert (
-        "Oryx's counts here end on 19 July 2025: the claims beside them are of that day, "
+        "Oryx's counts here end on 19 July 2025: both figures are of that day, "
         "not of 7 August 2026."
     ) in reply
+
+
+async def test_two_dates_are_refused_with_both_named(bot):
+    reply = render.to_plain((await bot.ask("/compare tanks 2025-07-19 2025-07-01")).text)
+    assert reply == "“2025-07-19” and “2025-07-01” are two dates: give one."
 
 
 async def test_the_line_under_one_category_points_to_compare_only_where_oryx_counted(bot):
@@ -97,10 +130,10 @@ async def test_the_line_under_one_category_points_to_compare_only_where_oryx_cou
 
 async def test_compare_in_telegram_in_both_languages(bot):
     reply = render.to_plain((await bot.ask("/compare tanks 2025-07-19")).text)
-    assert "Tanks on 19 July 2025: 11,032 claimed, 4,074 documented: 2.7×" in reply
+    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented: 2.7×" in reply
     await bot.ask("/language uk")
     reply = render.to_plain((await bot.ask("/compare танки 19.07.2025")).text)
-    assert "Танки на 19 липня 2025: заявлено 11\u00a0032, підтверджено 4\u00a0074: ×2,7" in reply
+    assert "на 19 липня 2025\nТанки: заявлено 11\u00a0032, підтверджено 4\u00a0074: ×2,7" in reply
     assert "нижня межа" in reply
     reply = render.to_plain((await bot.ask("/compare танкі")).text)
     assert "/compare танки" in reply
@@ -131,3 +164,18 @@ async def test_a_category_oryx_does_not_count_apart_says_where_to_look_or_that_i
     assert "Submarines: Oryx counts them with warships and boats: /compare warships" in submarines
     personnel = render.to_plain((await bot.ask("/compare personnel")).text)
     assert "Personnel: Oryx does not count these" in personnel
+    assert "counts here end" not in personnel  # no figures beside it to be of another day
+
+
+async def test_a_chart_with_nothing_of_oryx_to_draw_says_why_in_its_caption(bot):
+    recent = await bot.ask("/chart tanks compare")  # the last 90 days: after the counts end
+    assert recent.method == "sendPhoto"
+    assert (
+        "No Oryx line: its counts of Tanks run 21 March – 19 July 2025, outside this period. "
+        "All of them: /chart tanks compare all"
+    ) in render.to_plain(recent.text)
+    assert recent.attachment == (await bot.ask("/chart tanks")).attachment  # no empty legend
+    uav = render.to_plain((await bot.ask("/chart uav compare")).text)
+    assert "Operational-tactical UAVs: no comparable Oryx count" in uav
+    drawn = render.to_plain((await bot.ask("/chart tanks compare all")).text)
+    assert "No Oryx line" not in drawn

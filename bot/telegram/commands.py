@@ -374,11 +374,16 @@ async def chart(update: Update, context: Context) -> None:
             texts.ngettext("TOO_MANY_CATEGORIES", MOST_CATEGORIES).format(most=MOST_CATEGORIES),
         )
         return
+    undrawn = None
+    if documented:
+        counts = oryx.counts_for(s.store)
+        undrawn = render.undrawn_beside(keys[0], period.start, period.end, counts)
     chat = update.effective_chat
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
-    png = await s.charts.chart(s.store, keys, period, documented=documented)
+    png = await s.charts.chart(s.store, keys, period, documented=documented and not undrawn)
     report = s.store.report_on(latest)
-    caption = render.with_age(render.chart_caption(keys, period.label(), report), s.age_note())
+    caption = render.chart_caption(keys, period.label(), report)
+    caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), s.age_note())
     await update.effective_message.reply_photo(  # type: ignore[union-attr]
         png, caption=caption
     )
@@ -432,9 +437,8 @@ async def compare_command(update: Update, context: Context) -> None:
     keys = await _categories(update, context, words, "compare")
     if keys is None:
         return
-    counts = oryx.counts_for(s.store)
-    rows = oryx.compare(s.store, keys, day, counts)
-    await reply(update, render.claimed_and_documented(rows, day, counts.last_date()))
+    rows = oryx.compare(s.store, keys, day)
+    await reply(update, render.claimed_and_documented(rows, day))
 
 
 async def export_command(update: Update, context: Context) -> None:
