@@ -95,9 +95,11 @@ def parse_period(word: str, latest: date) -> Period:
 
 def tick_label(day: date, span_days: int) -> str:
     """A date under the chart, in the reader's language: '5 Aug' / '5 серп.' over a couple of
-    months; over longer spans the month ('Aug', 'серп.'), or the year at its start."""
+    months, and for a tick inside a month ('15 Jun' between 'Jun' and 'Jul', never 'Jun'
+    twice); at the start of a month over longer spans the month ('Aug', 'серп.'), or the year
+    at its start."""
     language = texts.current_language()
-    if span_days <= 62:
+    if span_days <= 62 or day.day != 1:
         return babel_dates.format_date(day, "d MMM", locale=language)
     if day.month == 1:
         return str(day.year)

@@ -8,7 +8,15 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from bot.charts import MAX_BARS, ChartCache, Period, PeriodError, bin_ends, parse_period
+from bot.charts import (
+    MAX_BARS,
+    ChartCache,
+    Period,
+    PeriodError,
+    bin_ends,
+    parse_period,
+    tick_label,
+)
 from bot.ingest import seed_if_empty
 from tests.conftest import NOW, TODAY
 
@@ -127,3 +135,16 @@ def test_a_long_history_is_drawn_as_at_most_one_bar_per_pixel_column(count):
     assert ends == sorted(set(ends)) and (ends[-1] == count - 1 if count else ends == [])
     if count <= MAX_BARS:
         assert ends == list(range(count))  # a bar a day while they fit
+
+
+@pytest.mark.parametrize(
+    "day, span, label",
+    [
+        (date(2026, 6, 15), 90, "15 Jun"),  # mid-month ticks of a 90-day chart: not 'Jun' again
+        (date(2026, 7, 1), 90, "Jul"),
+        (date(2026, 7, 1), 30, "1 Jul"),
+        (date(2026, 1, 1), 400, "2026"),
+    ],
+)
+def test_a_tick_names_its_day_unless_it_starts_a_month(day, span, label):
+    assert tick_label(day, span) == label
