@@ -277,7 +277,9 @@ class Desk:
 
 def _whole(word: str) -> int:
     if not re.fullmatch(r"\d{1,12}", word) or int(word) > MAX_FIGURE:
-        raise AdminError(texts.BAD_VALUE.format(word=word, most=texts.number(MAX_FIGURE)))
+        raise AdminError(
+            texts.BAD_VALUE.format(word=texts.shown(word), most=texts.number(MAX_FIGURE))
+        )
     return int(word)
 
 

@@ -90,7 +90,7 @@ def parse_period(word: str, latest: date) -> Period:
         year = int(text)
         if 2022 <= year <= latest.year:
             return Period("year", year, date(year, 1, 1), min(date(year, 12, 31), latest))
-    raise PeriodError(texts.BAD_PERIOD.format(word=word))
+    raise PeriodError(texts.BAD_PERIOD.format(word=texts.shown(word)))
 
 
 def tick_label(day: date, span_days: int) -> str:

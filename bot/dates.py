@@ -49,7 +49,9 @@ def date_among(words: Sequence[str], today: date) -> tuple[date | None, list[str
     dates = [w for w in words if looks_like_date(w)]
     rest = [w for w in words if w not in dates]
     if len(dates) > 1:
-        raise DateError(texts.DATE_TWO.format(first=dates[0], second=dates[1]))
+        raise DateError(
+            texts.DATE_TWO.format(first=texts.shown(dates[0]), second=texts.shown(dates[1]))
+        )
     return (parse_user_date(dates[0], today) if dates else None), rest
 
 
@@ -65,11 +67,13 @@ def parse_user_date(text: str, today: date) -> date:
         if len(year) == 2:
             year = "20" + year
     else:
-        raise DateError(texts.DATE_NOT_A_DATE.format(text=text, forms=texts.DATE_FORMS))
+        raise DateError(
+            texts.DATE_NOT_A_DATE.format(text=texts.shown(text), forms=texts.DATE_FORMS)
+        )
     try:
         result = date(int(year), int(month), int(day))
     except ValueError:
-        raise DateError(texts.DATE_NOT_REAL.format(text=text)) from None
+        raise DateError(texts.DATE_NOT_REAL.format(text=texts.shown(text))) from None
     return within_war(result, today)
 
 

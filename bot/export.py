@@ -64,7 +64,7 @@ def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, d
             dates.append(parse_user_date(word, today))
         except DateError as error:
             if word.isalpha():  # a word, not a mistyped date: a format we do not make
-                raise ExportError(texts.EXPORT_BAD_FORMAT.format(word=word)) from None
+                raise ExportError(texts.EXPORT_BAD_FORMAT.format(word=texts.shown(word))) from None
             raise ExportError(f"{error} {texts.USAGE_EXPORT}") from None
     if len(dates) > 2:
         raise ExportError(texts.USAGE_EXPORT)

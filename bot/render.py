@@ -244,7 +244,7 @@ def _link_lines(report: StoredReport | None) -> list[str]:
 
 
 # However much was typed, an answer about unknown words stays short.
-MOST_UNKNOWN_SHOWN, MOST_WORD_SHOWN = 3, 40
+MOST_UNKNOWN_SHOWN = 3
 
 
 def unknown_categories(unknown: Sequence[Unknown], example: str, prefix: str = "/") -> str:
@@ -254,7 +254,7 @@ def unknown_categories(unknown: Sequence[Unknown], example: str, prefix: str = "
     language = texts.current_language()
     lines = []
     for item in unknown[:MOST_UNKNOWN_SHOWN]:
-        line = _fill(texts.UNKNOWN_CATEGORY, word=item.word[:MOST_WORD_SHOWN])
+        line = _fill(texts.UNKNOWN_CATEGORY, word=texts.shown(item.word))
         if item.suggestions:
             words = ", ".join(categories.get(k).word(language) for k in item.suggestions)
             line += _fill(texts.DID_YOU_MEAN, suggestions=words)

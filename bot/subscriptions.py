@@ -112,6 +112,13 @@ class SubscriptionError(UserError):
     """Arguments that name no time or zone; the message says what to type instead."""
 
 
+def _refused(message: str, **words: str) -> SubscriptionError:
+    """The refusal of /subscribe words: the message, with the words it quotes cut to a
+    readable length, and an example of what to type."""
+    quoted = {name: texts.shown(word) for name, word in words.items()}
+    return SubscriptionError(f"{message.format(**quoted)} {texts.SUBSCRIBE_EXAMPLE}")
+
+
 @dataclass(frozen=True)
 class Options:
     send_at: str | None  # "HH:MM", or None: as soon as the bulletin is out
@@ -136,6 +143,7 @@ def parse_options(
     with_chart = False
     category_words: list[str] = []
     thresholds: dict[str, int] = {}
+    daily_words: list[str] = []  # words that shape only the daily summary
     picked = _Picked()
     for word in words:
         folded = word.casefold()
@@ -143,11 +151,14 @@ def parse_options(
             digests.append(_DIGEST_WORDS[folded])
         elif folded in _CHART_WORDS:
             with_chart = True
+            daily_words.append(word)
         elif folded in _ASAP_WORDS:
             send_at = picked.one("time", word, None)
         elif folded in _FORMAT_WORDS:
             shape = replace(shape, format=picked.one("format", word, _FORMAT_WORDS[folded]))
+            daily_words.append(word)
         elif folded in _WEEKEND_WORDS:
+            daily_words.append(word)
             skip = picked.one("weekends", word, _WEEKEND_WORDS[folded])
             shape = replace(shape, skip_weekends=skip)
         elif folded in categories.ALL_WORDS:
@@ -158,16 +169,13 @@ def parse_options(
         elif found := find_zone(word):
             zone = picked.one("zone", word, found)
         elif _TIME_LIKE.fullmatch(folded):
-            raise SubscriptionError(
-                f"{texts.SUBSCRIBE_BAD_TIME.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
-            )
+            raise _refused(texts.SUBSCRIBE_BAD_TIME, word=word)
         elif match := _THRESHOLD.fullmatch(word):
             if not re.fullmatch(r"\d{1,7}", match[2]):
-                raise SubscriptionError(
-                    f"{texts.SUBSCRIBE_BAD_THRESHOLD.format(word=word)} {texts.SUBSCRIBE_EXAMPLE}"
-                )
+                raise _refused(texts.SUBSCRIBE_BAD_THRESHOLD, word=word)
             category = _one_category(match[1])
             thresholds[category] = picked.one(f"threshold {category}", word, int(match[2]))
+            daily_words.append(word)
         else:
             picked.one("categories", word, "named")
             category_words.append(word)
@@ -175,7 +183,7 @@ def parse_options(
         shape = replace(shape, categories=tuple(_categories(category_words)))
     if thresholds:
         shape = replace(shape, thresholds=tuple(thresholds.items()))
-    return Options(send_at, zone, *_digests(digests, with_chart, kept), shape)
+    return Options(send_at, zone, *_digests(digests, with_chart, kept, daily_words), shape)
 
 
 _T = TypeVar("_T")
@@ -193,31 +201,30 @@ class _Picked:
         earlier word made it otherwise."""
         earlier, was = self._by_choice.setdefault(choice, (word, value))
         if was != value:
-            raise SubscriptionError(
-                f"{texts.SUBSCRIBE_CONFLICT.format(first=earlier, second=word)} "
-                f"{texts.SUBSCRIBE_EXAMPLE}"
-            )
+            raise _refused(texts.SUBSCRIBE_CONFLICT, first=earlier, second=word)
         return value
 
 
 def _digests(
-    named: Sequence[str], chart: bool, kept: Subscriber | None
+    named: Sequence[str], chart: bool, kept: Subscriber | None, daily_words: Sequence[str]
 ) -> tuple[tuple[str, ...], bool]:
     """The digests and chart a subscription ends up with. Summaries named (daily, weekly,
     monthly) replace those before; none named keeps them (daily for a new one, unless only
-    milestones were asked for). Milestones named are added; else kept as they were. The
-    chart goes with the daily summary only: asked for without it, it is refused."""
+    milestones were asked for: a format, quiet days, a threshold or a chart ask for it too).
+    Milestones named are added; else kept as they were. Words that shape the daily summary
+    (`daily_words`) on a subscription left without one are refused, naming the first: taken
+    silently, they would shape nothing."""
     summaries = [d for d in named if d != Digest.MILESTONES]
     milestones = Digest.MILESTONES in named or (kept and Digest.MILESTONES in kept.digests)
     if not summaries:
         if kept:
             summaries = [d for d in kept.digests if d != Digest.MILESTONES]
             chart = chart or kept.with_chart
-        elif not milestones:
+        elif not milestones or daily_words:
             summaries = [Digest.DAILY]
     chosen = with_milestones(summaries, bool(milestones)) or (Digest.DAILY,)
-    if chart and Digest.DAILY not in chosen:
-        raise SubscriptionError(f"{texts.SUBSCRIBE_CHART_NEEDS_DAILY} {texts.SUBSCRIBE_EXAMPLE}")
+    if daily_words and Digest.DAILY not in chosen:
+        raise _refused(texts.SUBSCRIBE_NEEDS_DAILY, word=daily_words[0])
     return chosen, chart
 
 
@@ -227,13 +234,13 @@ def _categories(words: Sequence[str]) -> list[str]:
     keys, unknown = categories.resolve(words)
     if unknown:
         first = unknown[0]
-        message = texts.SUBSCRIBE_BAD_WORD.format(word=first.word)
+        message = texts.SUBSCRIBE_BAD_WORD
         if first.suggestions:
             names = ", ".join(
                 categories.get(k).word(texts.current_language()) for k in first.suggestions
             )
             message += " " + texts.DID_YOU_MEAN.format(suggestions=names).strip()
-        raise SubscriptionError(f"{message} {texts.SUBSCRIBE_EXAMPLE}")
+        raise _refused(message, word=first.word)
     return keys
 
 

@@ -123,6 +123,15 @@ def number(value: float, pattern: str | None = None) -> str:
     return babel_numbers.format_decimal(value, format=pattern, locale=_speaking.get())
 
 
+# How much of a word someone typed an answer quotes back: enough to recognise it, never a page.
+MOST_WORD_SHOWN = 40
+
+
+def shown(word: str) -> str:
+    """A word as typed, for an answer to quote: cut to MOST_WORD_SHOWN characters, with '…'."""
+    return word if len(word) <= MOST_WORD_SHOWN else word[:MOST_WORD_SHOWN] + "…"
+
+
 def format_date(day: date) -> str:
     """'25 June 2022', '25 червня 2022'."""
     return babel_dates.format_date(day, "d MMMM y", locale=_speaking.get())

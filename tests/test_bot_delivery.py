@@ -71,7 +71,9 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     assert "at 08:30" in (await bot.ask("/settings")).text
     # Changing what comes keeps the time and zone chosen before ...
     refused = await bot.ask("/subscribe monthly chart")
-    assert refused.text.startswith("A chart comes with the daily summary: name daily too")
+    assert refused.text.startswith(
+        "“chart” shapes the daily summary, and this subscription would have none: name daily too"
+    )
     reply = await bot.ask("/subscribe monthly")
     assert "monthly (the 1st)" in reply.text
     assert "at 08:30, time zone America/New_York" in reply.text

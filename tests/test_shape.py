@@ -346,11 +346,40 @@ def test_milestones_are_added_and_a_chart_goes_with_the_daily_summary_only(store
     )
     added = parse_options(["milestones"], "Europe/Kyiv", subscriber)
     assert (added.digests, added.with_chart) == (("daily", "milestones"), True)
-    with pytest.raises(SubscriptionError, match="A chart comes with the daily summary"):
+    with pytest.raises(SubscriptionError, match="“chart” shapes the daily summary"):
         parse_options(["weekly", "chart"], "Europe/Kyiv", subscriber)
     weekly = parse_options(["weekly"], "Europe/Kyiv", subscriber)  # named: replaces daily
     assert (weekly.digests, weekly.with_chart) == (("weekly",), False)
     assert parse_options(["milestones"], "Europe/Kyiv").digests == ("milestones",)
+
+
+def test_words_that_shape_the_daily_summary_ask_for_it_or_are_refused_without_it(store: Store):
+    # New: milestones with a format, quiet days or a threshold mean the daily summary too.
+    for words in (
+        ["card", "milestones"],
+        ["tanks", "weekdays", "milestones"],
+        ["milestones", "tanks>10"],
+    ):
+        assert parse_options(words, "Europe/Kyiv").digests == ("daily", "milestones"), words
+    assert parse_options(["tanks", "milestones"], "Europe/Kyiv").digests == ("milestones",)
+    # Kept without one: refused, naming the word, rather than shaping nothing.
+    weekly = store.subscribe(
+        USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW, digests=("weekly",)
+    )
+    with pytest.raises(SubscriptionError) as refused:
+        parse_options(["short"], "Europe/Kyiv", weekly)
+    assert str(refused.value).startswith(
+        "“short” shapes the daily summary, and this subscription would have none: "
+        "name daily too, like /subscribe daily short."
+    )
+    assert parse_options(["daily", "short"], "Europe/Kyiv", weekly).digests == ("daily",)
+
+
+def test_a_long_word_is_quoted_back_cut_short():
+    with pytest.raises(SubscriptionError) as refused:
+        parse_options(["x" * 5000], "Europe/Kyiv")
+    assert str(refused.value).startswith(f"“{'x' * 40}…” is neither a time")
+    assert len(str(refused.value)) < 600
 
 
 @pytest.mark.parametrize("word", ["8am", "8:30PM", "0800", "8", "25:00", "8:5"])
@@ -360,10 +389,10 @@ def test_a_time_written_another_way_is_refused_as_a_time(word):
     assert str(refused.value).startswith(f"“{word}” is not a time of day; write it as HH:MM")
 
 
-@pytest.mark.parametrize("word", ["tanks>-1", "tanks>abc", "tanks>"])
+@pytest.mark.parametrize("word", ["tanks>-1", "tanks>abc", "tanks>", "tanks>12345678"])
 def test_a_threshold_that_is_not_a_number_says_so(word):
     with pytest.raises(SubscriptionError) as refused:
         parse_options([word], "Europe/Kyiv")
     assert str(refused.value).startswith(
-        f"In “{word}” the change must be a whole number of 0 or more, like tanks>10."
+        f"In “{word}” the change must be a whole number from 0 to 9999999, like tanks>10."
     )

@@ -320,7 +320,10 @@ async def history(update: Update, context: Context) -> None:
         words.remove(word)
         if len(word) > 3 or not 1 <= int(word) <= HISTORY_MOST_DAYS:
             await reply(
-                update, render.escaped(texts.BAD_DAYS.format(word=word, most=HISTORY_MOST_DAYS))
+                update,
+                render.escaped(
+                    texts.BAD_DAYS.format(word=texts.shown(word), most=HISTORY_MOST_DAYS)
+                ),
             )
             return
         days = int(word)
@@ -703,7 +706,7 @@ def _inline_results(
         results.append(
             InlineQueryResultArticle(
                 "none",
-                texts.INLINE_NO_SUCH.format(word=" ".join(words)[:40]),
+                texts.INLINE_NO_SUCH.format(word=texts.shown(" ".join(words))),
                 InputTextMessageContent(
                     render.with_age(render.bulletin(view), note),
                 ),
