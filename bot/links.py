@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import quote
 
 from bot import categories
 
 ALL = "all"
 SEPARATOR = "__"  # between categories: keys have single underscores, and "." is not allowed
-_PAYLOAD = re.compile(r"([a-z_]+)(?:-(\d{8}))?")
+# Categories, then perhaps a date: as links are made (20260808), or as people type one.
+_PAYLOAD = re.compile(r"([^\W\d]+)(?:-(\d{8}|\d{4}-\d\d-\d\d))?")
 
 
 def payload(keys: Sequence[str], day: date | None) -> str:
@@ -25,20 +26,22 @@ def payload(keys: Sequence[str], day: date | None) -> str:
     return f"{named}-{day:%Y%m%d}" if day else named
 
 
-def parse(text: str) -> tuple[list[str], date | None] | None:
-    """The categories and date a payload names; None for anything else (an old or made-up
-    link gets the ordinary welcome, never an error)."""
-    match = _PAYLOAD.fullmatch(text)
+def parse(text: str) -> tuple[list[str], str | None] | None:
+    """The categories a payload names (any of their names: tanks, drones, ппо) and its date
+    as written, for the caller to read as /on reads a date; None for anything else (an old or
+    made-up link gets the ordinary welcome, never an error)."""
+    match = _PAYLOAD.fullmatch(text.strip())
     if match is None:
         return None
-    keys = [] if match[1] == ALL else match[1].split(SEPARATOR)
-    if any(key not in categories.BY_KEY for key in keys):
-        return None
-    try:
-        day = datetime.strptime(match[2], "%Y%m%d").date() if match[2] else None
-    except ValueError:
-        return None
-    return keys, day
+    keys: list[str] = []
+    if match[1].casefold() != ALL:
+        for name in match[1].split(SEPARATOR):
+            found, unknown = categories.resolve([name.replace("_", " ")])
+            if unknown or not found:
+                return None
+            keys += [key for key in found if key not in keys]
+    day = match[2]
+    return keys, (f"{day[:4]}-{day[4:6]}-{day[6:]}" if day and "-" not in day else day)
 
 
 # Telegram takes at most this many characters after start=.

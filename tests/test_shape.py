@@ -240,6 +240,20 @@ async def test_a_link_opens_the_bot_on_that_bulletin(bot):
         )
 
 
+async def test_a_link_takes_any_name_of_a_category_and_a_date_as_people_write_it(bot):
+    for name, category in (("drones", "Operational-tactical UAVs"), ("ппо", "Air defence systems")):
+        text = render.to_plain((await bot.ask(f"/start {name}")).text)
+        assert f"{category}: " in text and "Personnel" not in text, name
+    dashed, linked = await bot.ask("/start tanks-2026-08-03"), await bot.ask("/on 2026-08-03 tanks")
+    assert dashed.text == linked.text
+    impossible = await bot.ask("/start tanks-20261301")
+    assert impossible.text == (await bot.ask("/on 2026-13-01")).text
+    assert impossible.text == "“2026-13-01” is not a real calendar date."
+    latest = bot.store.latest_date()
+    newest = render.to_plain((await bot.ask(f"/start tanks-{latest:%Y%m%d}")).text)
+    assert newest.endswith("/compare tanks")  # of the latest day: no date to name
+
+
 async def test_share_gives_a_link_to_todays_bulletin(bot):
     reply = await bot.ask("/share tanks")
     text = render.to_plain(reply.text)

@@ -31,7 +31,7 @@ from bot.charts import (
     looks_like_period,
     parse_period,
 )
-from bot.dates import date_among, parse_user_date, within_war
+from bot.dates import date_among, parse_user_date
 from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, bulletin_on, series
@@ -204,9 +204,9 @@ async def start(update: Update, context: Context) -> None:
     if found is None:
         await reply(update, render.start())
         return
-    keys, day = found
-    if day is not None:  # a made-up link answers as /on would
-        day = within_war(day, context.services.today)
+    keys, written = found
+    # A date answers as /on would: one made up, impossible or still to come says so.
+    day = parse_user_date(written, context.services.today) if written else None
     await _bulletin(update, context, day, keys, "latest")
 
 
@@ -304,7 +304,8 @@ def _bulletin_text(store: Store, view: Bulletin, keys: list[str], day: date | No
     that Oryx had counted by then, the line pointing to /compare."""
     text = render.bulletin(view, keys)
     if len(keys) == 1 and oryx.documents(store, keys[0], view.report.date):
-        text += render.compare_hint(keys[0], day)
+        # /compare without a date is of the latest day, so only an older one is named.
+        text += render.compare_hint(keys[0], None if day == store.latest_date() else day)
     return text
 
 
