@@ -257,6 +257,7 @@ async def test_a_link_takes_any_name_of_a_category_and_a_date_as_people_write_it
 async def test_share_gives_a_link_to_todays_bulletin(bot):
     reply = await bot.ask("/share tanks")
     text = render.to_plain(reply.text)
+    assert text.startswith("Today's bulletin is not out yet; these are yesterday's figures.")
     assert "The bulletin of 7 August 2026 (Tanks): " in text
     assert "https://t.me/bulletin_bot?start=tanks-20260807" in text
     ((label, _),) = reply.buttons

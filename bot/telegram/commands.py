@@ -221,7 +221,8 @@ async def share(update: Update, context: Context) -> None:
         return
     link = links.bot_link(context.bot.username, keys, view.report.date)
     button = InlineKeyboardButton(texts.BUTTON_SHARE, url=links.share_link(link))
-    await reply(update, render.share(view, keys, link), InlineKeyboardMarkup([[button]]))
+    text = render.with_age(render.share(view, keys, link), context.services.age_note())
+    await reply(update, text, InlineKeyboardMarkup([[button]]))
 
 
 async def about(update: Update, context: Context) -> None:
