@@ -198,6 +198,7 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
     bot.clock.advance(timedelta(minutes=1))  # past the flood limit of a person's taps
     times = await bot.press(done, "s:times")
     assert ("✓ As soon as it is out", "s:time:") in times.buttons
+    assert times.text.endswith("Another time: type it, like /subscribe 07:45.")
     times = await bot.press(times, "s:time:08:00")
     assert "at 08:00" in times.text and ("✓ 08:00", "s:time:08:00") in times.buttons
     done = await bot.press(times, "s:done")
@@ -214,6 +215,18 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
     stopped = await bot.press(done, "s:stop")
     assert stopped.text.startswith("Unsubscribed")
     assert bot.store.subscriber(USER).status == SubscriberStatus.UNSUBSCRIBED
+
+
+async def test_settings_offer_only_what_the_chats_summaries_use(bot):
+    await bot.ask("/subscribe weekly milestones")
+    settings = await bot.ask("/settings")
+    labels = [label for label, _ in settings.buttons]
+    assert not any(label.endswith(("Full", "Short", "Card")) for label in labels)
+    assert labels[0] == "Milestones: on"  # first, where the format and quiet days would be
+    await bot.ask("/subscribe daily tanks artillery uav mlrs")
+    settings = await bot.ask("/settings")
+    assert ("Categories: 4 categories", "s:categories") in settings.buttons
+    assert ("✓ Full", "s:format:full") in settings.buttons
 
 
 async def test_a_stale_settings_button_says_so(bot):

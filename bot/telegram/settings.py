@@ -22,8 +22,8 @@ from bot.telegram.services import Context
 # keyboards.
 PREFIX = "s:"
 TICK = "✓ "
-# The times offered on the time keyboard (the chat's own zone); any other is typed:
-# /subscribe 07:45.
+# The times offered on the time keyboard (the chat's own zone); any other is typed, as the
+# message above it says (SETTINGS_OTHER_TIME).
 TIMES = ("06:00", "07:00", "08:00", "09:00", "10:00", "12:00", "18:00", "21:00")
 
 
@@ -45,18 +45,15 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
         texts.BUTTON_MILESTONES_ON if alerts else texts.BUTTON_MILESTONES_OFF,
         callback_data=f"{PREFIX}milestones:{int(not alerts)}",
     )
-    chosen = (
-        ", ".join(categories.get(k).name(texts.current_language()) for k in shape.categories)
-        if shape.categories
-        else texts.BUTTON_ALL_CATEGORIES
-    )
+    # The format and quiet days shape the daily summary: offered only with it.
+    daily = Digest.DAILY in subscriber.digests
+    choices = [formats, [weekends, milestones]] if daily else [[milestones]]
     return InlineKeyboardMarkup(
         [
-            formats,
-            [weekends, milestones],
+            *choices,
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_CATEGORIES.format(chosen=chosen),
+                    texts.BUTTON_CATEGORIES.format(chosen=_chosen(shape.categories)),
                     callback_data=f"{PREFIX}categories",
                 )
             ],
@@ -69,6 +66,20 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(texts.BUTTON_UNSUBSCRIBE, callback_data=f"{PREFIX}stop")],
         ]
     )
+
+
+# More categories than this are counted on their button, not each named.
+MOST_NAMED = 3
+
+
+def _chosen(keys: tuple[str, ...]) -> str:
+    """The categories chosen, as their button names them: 'Tanks, Artillery systems', '5
+    categories', or all."""
+    if not keys:
+        return texts.BUTTON_ALL_CATEGORIES
+    if len(keys) > MOST_NAMED:
+        return texts.ngettext("CATEGORIES_COUNT", len(keys)).format(count=len(keys))
+    return ", ".join(categories.get(k).name(texts.current_language()) for k in keys)
 
 
 def categories_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
@@ -149,9 +160,11 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(str(error), show_alert=True)
         return
     await query.answer()
+    text = render.subscription(subscriber)
+    if KEYBOARDS.get(setting) is times_keyboard:
+        text += "\n\n" + texts.SETTINGS_OTHER_TIME
     await query.edit_message_text(
-        render.subscription(subscriber),
-        reply_markup=KEYBOARDS.get(setting, settings_keyboard)(subscriber),
+        text, reply_markup=KEYBOARDS.get(setting, settings_keyboard)(subscriber)
     )
 
 
