@@ -384,10 +384,11 @@ def sources(
     lead: Lead,
     last_fetches: Sequence[Fetch | None],
     stored: tuple[date | None, date | None, int],
+    documented_to: date,
 ) -> str:
     """Where the figures come from: each source in order of preference with its last check,
     the one the bulletin comes from now (and why, when it is not the first), the history kept,
-    and how far to trust it all."""
+    the independent counts beside it (to `documented_to`), and how far to trust it all."""
     first, last, days = stored
     lines = [
         _fill(
@@ -409,6 +410,11 @@ def sources(
         first=format_date(first) if first else "-",
         last=format_date(last) if last else "-",
         days=number(days),
+        beside=_fill(
+            texts.SOURCES_BESIDE,
+            date=format_date(documented_to),
+            attribution=texts.ORYX_ATTRIBUTION,
+        ),
         caveat_long=texts.CAVEAT_LONG,
     )
 

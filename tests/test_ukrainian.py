@@ -94,6 +94,11 @@ ALLOWED = {
     "en",
     "botfather",
     "telegram:1001",
+    # The attribution Oryx's counts' licence asks for: "scarnecchia/oryx_data (CC BY 4.0)".
+    "scarnecchia",
+    "oryx_data",
+    "cc",
+    "by",
 }
 _COMMAND = re.compile(r"/[a-z_]+(?: [a-z_|]+)?")
 _URL = re.compile(r"https?://\S+")

@@ -481,7 +481,14 @@ async def sources(update: Update, context: Context) -> None:
     last_fetches = [s.store.last_fetch(source.kind) for source in s.config.sources]
     await reply(
         update,
-        render.sources(s.config.sources, states, lead, last_fetches, s.store.date_range()),
+        render.sources(
+            s.config.sources,
+            states,
+            lead,
+            last_fetches,
+            s.store.date_range(),
+            oryx.counts_for(s.store).last_date(),
+        ),
     )
 
 
