@@ -401,3 +401,12 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
 def test_the_console_as_a_reader(tmp_path):
     result = console(tmp_path, "/stats\n", "--as-user")
     assert "This command is for admins." in result.stdout
+
+
+def test_the_console_shows_a_buttons_pop_up(tmp_path):
+    """A pop-up only the presser sees (here: a settings button after unsubscribing) is shown."""
+    result = console(tmp_path, "/subscribe\n/settings\n/unsubscribe\n#Card\n", "--as-user")
+    assert (
+        "bot (pop-up)> This chat has no daily summary. Start one with /subscribe or "
+        "/subscribe 08:30."
+    ) in result.stdout, result.stdout

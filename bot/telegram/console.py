@@ -97,12 +97,17 @@ async def chat(
                         print(f"(polled the source: {result.error or result.summary})", file=out)
                         await deliver_now(services)
                         continue
-                    before = api.replies()
+                    before, popups = api.replies(), len(api.answered_callbacks)
                     if not _send(api, message, last_with_buttons, out):
                         continue
                     answered = await asyncio.to_thread(
                         api.wait_for, partial(_replied, api, before), REPLY_TIMEOUT_SECONDS
                     )
+                    # A button's answer that only the person who pressed it sees.
+                    for popup in api.answered_callbacks[popups:]:
+                        if popup.get("text"):
+                            shown = render.to_plain(popup["text"]).replace("\n", "\n     ")
+                            print(f"bot (pop-up)> {shown}", file=out)
                     if not answered:
                         unanswered += 1
                         print("(no reply)", file=out)
