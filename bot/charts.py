@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import textwrap
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -91,6 +92,10 @@ def parse_period(word: str, latest: date) -> Period:
         if 2022 <= year <= latest.year:
             return Period("year", year, date(year, 1, 1), min(date(year, 12, 31), latest))
     raise PeriodError(texts.BAD_PERIOD.format(word=texts.shown(word)))
+
+
+# Characters of the small print on one line of a 10-inch-wide chart.
+SMALL_PRINT_WIDTH = 165
 
 
 def tick_label(day: date, span_days: int) -> str:
@@ -223,8 +228,11 @@ def draw(
     small_print = texts.CHART_SMALL_PRINT
     if documented:
         small_print += " " + texts.CHART_ORYX_CREDIT.format(attribution=texts.ORYX_ATTRIBUTION)
-    figure.text(0.01, 0.005, small_print, fontsize=7.5, color="#555555")
-    figure.tight_layout(rect=(0, 0.03, 1, 0.97))
+    # Wrapped to the width of the picture, with room kept below the axes for each line.
+    lines = textwrap.wrap(small_print, SMALL_PRINT_WIDTH)
+    figure.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="#555555")
+    bottom = (0.08 + 0.14 * len(lines)) / figure.get_figheight()
+    figure.tight_layout(rect=(0, bottom, 1, 0.97))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

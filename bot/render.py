@@ -33,6 +33,7 @@ from bot.store import (
     SummaryFormat,
 )
 from bot.subscriptions import zone_name
+from bot.summary import Digest
 from bot.texts import format_date, format_range, format_short_date, number
 from bot.trends import Comparison
 
@@ -755,22 +756,26 @@ def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> s
         zone=zone_name(subscriber.timezone, texts.current_language()),
         digests=digests,
         chart=texts.WITH_CHART if subscriber.with_chart else "",
-        shape="".join(f" {part}" for part in _shape_parts(subscriber.shape)),
+        shape="".join(
+            f" {part}"
+            for part in _shape_parts(subscriber.shape, Digest.DAILY in subscriber.digests)
+        ),
     )
 
 
-def _shape_parts(shape: Shape) -> list[str]:
-    """The choices beyond when, each a short sentence; none for what is as it comes."""
+def _shape_parts(shape: Shape, daily: bool) -> list[str]:
+    """The choices beyond when, each a short sentence; none for what is as it comes, nor for
+    what shapes a daily summary the chat does not get (the format, quiet days, thresholds)."""
     language = texts.current_language()
     parts = []
     if shape.categories:
         names = ", ".join(categories.get(k).name(language) for k in shape.categories)
         parts.append(_fill(texts.SHAPE_CATEGORIES, names=names))
-    if shape.format != SummaryFormat.FULL:
+    if daily and shape.format != SummaryFormat.FULL:
         parts.append(getattr(texts, f"SHAPE_FORMAT_{shape.format.upper()}"))
-    if shape.skip_weekends:
+    if daily and shape.skip_weekends:
         parts.append(texts.SHAPE_WEEKDAYS)
-    if shape.thresholds:
+    if daily and shape.thresholds:
         limits = texts.OR.join(
             _fill(texts.THRESHOLD_ITEM, name=categories.get(k).name(language), value=number(n))
             for k, n in shape.thresholds

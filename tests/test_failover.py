@@ -231,8 +231,8 @@ async def test_sources_says_which_source_gives_the_bulletin_and_why(bot, fake_ap
         "poll after poll." in text
     )
     assert (
-        "Beside the claim: losses documented with photos or video, counted to 19 July 2025 "
-        "(Oryx, via scarnecchia/oryx_data (CC BY 4.0)): /compare"
+        "Beside the claim: losses documented with photos or video, counted to 19 July 2025, "
+        "by Oryx, via scarnecchia/oryx_data (CC BY 4.0): /compare"
     ) in text
     latest = render.to_plain((await bot.ask("/latest tanks", chat_id=USER)).text)
     assert "8 August 2026" in latest and "Source: the public dataset" in latest

@@ -225,7 +225,7 @@ async def test_settings_offer_only_what_the_chats_summaries_use(bot):
     assert labels[0] == "Milestones: on"  # first, where the format and quiet days would be
     await bot.ask("/subscribe daily tanks artillery uav mlrs")
     settings = await bot.ask("/settings")
-    assert ("Categories: 4 categories", "s:categories") in settings.buttons
+    assert ("Categories: 4 chosen", "s:categories") in settings.buttons
     assert ("✓ Full", "s:format:full") in settings.buttons
 
 
@@ -424,3 +424,10 @@ def test_a_threshold_that_is_not_a_number_says_so(word):
     assert str(refused.value).startswith(
         f"In “{word}” the change must be a whole number from 0 to 9999999, like tanks>10."
     )
+
+
+async def test_a_subscription_without_the_daily_summary_does_not_describe_its_format(bot):
+    await bot.ask("/subscribe card weekdays milestones")
+    reply = render.to_plain((await bot.ask("/subscribe weekly milestones tanks")).text)
+    assert "Only Tanks." in reply  # categories choose milestone alerts too
+    assert "the daily card" not in reply and "Weekdays only" not in reply
