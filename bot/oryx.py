@@ -152,16 +152,14 @@ class Comparison:
         return self.claimed / self.documented
 
 
-def compare(
-    store: Store, keys: Sequence[str], day: date, counts: OryxCounts | None = None
-) -> list[Comparison]:
+def compare(store: Store, keys: Sequence[str], day: date) -> list[Comparison]:
     """For each category (every mapped one, if `keys` is empty) Oryx's count and the General
     Staff's claim on one date: `day`, or the last day of the counts when they end before it.
     A count holds until its type's next row, so up to the file's last day it is the count of
     that day, not of the day of its row; the claim beside it is of the same day. Where the
     registry adds other categories to the claim (warships with submarines, as Oryx counts
     them), their claims are added."""
-    counts = counts or counts_for(store)
+    counts = counts_for(store)
     on = min(day, counts.last_date())
     chosen = keys or [c.key for c in categories.CATEGORIES if c.oryx_types or c.oryx_note_en]
     result = []

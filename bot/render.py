@@ -565,13 +565,13 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
     for row in rows:
         category = categories.get(row.category)
         name = category.name(language)
-        note = category.oryx_note_uk if language == "uk" else category.oryx_note_en
-        if not category.oryx_types or (row.documented is None and row.counted_from is None):
-            lines.append(_fill(texts.COMPARE_NONE, name=name, note=note or texts.COMPARE_UNCOUNTED))
+        if row.counted_from is not None:
+            lines.append(
+                _fill(texts.COMPARE_NOT_YET, name=name, start=format_date(row.counted_from))
+            )
+        elif row.documented is None:  # not counted alike: the note is the whole line
+            lines.append(_not_counted(category, language))
             continue
-        if row.documented is None:
-            start = format_date(row.counted_from) if row.counted_from else ""
-            lines.append(_fill(texts.COMPARE_NOT_YET, name=name, start=start))
         elif row.claimed is None:
             documented = number(row.documented)
             lines.append(_fill(texts.COMPARE_NO_CLAIM, name=name, documented=documented))
@@ -588,7 +588,7 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
                     ratio=number(round(row.ratio, 1), "#,##0.0"),
                 )
             )
-        if note:
+        if note := _oryx_note(category, language):
             lines.append(_fill(texts.COMPARE_NOTE, note=note))
     if on < day and any(categories.get(row.category).oryx_types for row in rows):
         lines += ["", _fill(texts.COMPARE_ENDS, date=format_date(on), asked=format_date(day))]
@@ -720,6 +720,17 @@ def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None)
     return "\n".join(lines)
 
 
+def _oryx_note(category: categories.Category, language: str) -> str:
+    """Where Oryx's types do not match the category one to one, what differs."""
+    return category.oryx_note_uk if language == "uk" else category.oryx_note_en
+
+
+def _not_counted(category: categories.Category, language: str) -> str:
+    """The line for a category Oryx does not count alike (or not at all), saying why."""
+    note = _oryx_note(category, language) or texts.COMPARE_UNCOUNTED
+    return _fill(texts.COMPARE_NONE, name=category.name(language), note=note)
+
+
 def undrawn_beside(
     key: str, first: date | None, last: date | None, counts: oryx.OryxCounts
 ) -> str | None:
@@ -729,10 +740,9 @@ def undrawn_beside(
     category = categories.get(key)
     language = texts.current_language()
     name = category.name(language)
-    counted_from = counts.first_date(category.oryx_types) if category.oryx_types else None
+    counted_from = counts.first_date(category.oryx_types)
     if counted_from is None:
-        note = category.oryx_note_uk if language == "uk" else category.oryx_note_en
-        return _fill(texts.COMPARE_NONE, name=name, note=note or texts.COMPARE_UNCOUNTED)
+        return _not_counted(category, language)
     counted_to = counts.last_date()
     if (last is not None and last < counted_from) or (first is not None and first > counted_to):
         return _fill(
