@@ -74,7 +74,7 @@ MOST_NAMED = 3
 
 def _chosen(keys: tuple[str, ...]) -> str:
     """The categories chosen, as their button names them: 'Tanks, Artillery systems', '5
-    categories', or all."""
+    chosen', or all."""
     if not keys:
         return texts.BUTTON_ALL_CATEGORIES
     if len(keys) > MOST_NAMED:
@@ -160,12 +160,11 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(str(error), show_alert=True)
         return
     await query.answer()
+    keyboard = KEYBOARDS.get(setting, settings_keyboard)
     text = render.subscription(subscriber)
-    if KEYBOARDS.get(setting) is times_keyboard:
+    if keyboard is times_keyboard:
         text += "\n\n" + texts.SETTINGS_OTHER_TIME
-    await query.edit_message_text(
-        text, reply_markup=KEYBOARDS.get(setting, settings_keyboard)(subscriber)
-    )
+    await query.edit_message_text(text, reply_markup=keyboard(subscriber))
 
 
 # The keyboard a button's setting leaves showing; the main one for the rest.
