@@ -43,10 +43,11 @@ class Harness:
         self.api.send_text(text, chat_id=chat_id, **options)
         return await self.reply_to(chat_id, before)
 
-    async def press(self, message: SentMessage, data: str) -> SentMessage:
-        """Press a button that edits its message; the edited message."""
+    async def press(self, message: SentMessage, data: str, **options) -> SentMessage:
+        """Press a button that edits its message; the edited message. `options` say who presses
+        and in what kind of chat (LocalBotApi.press)."""
         before = len(self.api.sent)
-        self.api.press(message, data)
+        self.api.press(message, data, **options)
         edited = await asyncio.to_thread(
             self.api.wait_for, lambda: self._edit_since(before, message.chat_id), REPLY_TIMEOUT
         )
@@ -55,11 +56,11 @@ class Harness:
         assert found is not None
         return found
 
-    async def press_unedited(self, message: SentMessage, data: str) -> dict:
+    async def press_unedited(self, message: SentMessage, data: str, **options) -> dict:
         """Press a button that only answers the press (a pop-up, a refusal); that answer,
         after checking that the message was left as it was."""
         before_sent, before_answers = len(self.api.sent), len(self.api.answered_callbacks)
-        self.api.press(message, data)
+        self.api.press(message, data, **options)
         answered = await asyncio.to_thread(
             self.api.wait_for,
             lambda: len(self.api.answered_callbacks) > before_answers,

@@ -431,3 +431,43 @@ async def test_a_subscription_without_the_daily_summary_does_not_describe_its_fo
     reply = render.to_plain((await bot.ask("/subscribe weekly milestones tanks")).text)
     assert "Only Tanks." in reply  # categories choose milestone alerts too
     assert "the daily card" not in reply and "Weekdays only" not in reply
+
+
+CHANNEL, CHANNEL_ADMIN, READER = -1003002, 32, 777
+
+
+async def test_a_channels_readers_cannot_change_its_subscription_with_its_buttons(bot):
+    """The /settings post in a channel is seen by every reader; a tap is the tapper's, and only
+    the channel's admins (asked of Telegram) may change anything with it."""
+    await bot.ask("/subscribe 08:00 tanks", chat_id=CHANNEL, chat_type="channel")
+    settings = await bot.ask("/settings", chat_id=CHANNEL, chat_type="channel")
+    before = bot.store.subscriber(CHANNEL)
+    for data in ("s:format:short", "s:time:09:00", "s:milestones:1", "s:weekends:0", "s:stop"):
+        answer = await bot.press_unedited(settings, data, user_id=READER, chat_type="channel")
+        assert answer["text"] == texts.GROUP_ADMINS_ONLY and answer["show_alert"], data
+    assert bot.store.subscriber(CHANNEL) == before
+    assert bot.api.member_checks >= 1  # Telegram was asked, not the message's signature
+
+    bot.api.chat_admins.setdefault(CHANNEL, set()).add(CHANNEL_ADMIN)
+    as_admin = {"user_id": CHANNEL_ADMIN, "chat_type": "channel"}
+    changed = await bot.press(settings, "s:format:short", **as_admin)
+    assert ("✓ Short", "s:format:short") in changed.buttons
+    stopped = await bot.press(changed, "s:stop", **as_admin)
+    assert stopped.text.startswith("Unsubscribed")
+    assert bot.store.subscriber(CHANNEL).status == SubscriberStatus.UNSUBSCRIBED
+
+
+async def test_a_groups_buttons_answer_to_the_presser_not_to_the_group(bot):
+    """A button is pressed by a person, who must be the group's admin, even under a message
+    signed by the group itself."""
+    bot.api.chat_admins.setdefault(GROUP, set()).add(GROUP_ADMIN)
+    await bot.ask("/subscribe", chat_id=GROUP, chat_type="supergroup", sender_chat_id=GROUP)
+    settings = await bot.ask("/settings", chat_id=GROUP, chat_type="supergroup", user_id=READER)
+    for signed_by in (None, GROUP):
+        answer = await bot.press_unedited(
+            settings, "s:stop", user_id=READER, sender_chat_id=signed_by
+        )
+        assert answer["text"] == texts.GROUP_ADMINS_ONLY
+    assert bot.store.subscriber(GROUP).status == SubscriberStatus.ACTIVE
+    stopped = await bot.press(settings, "s:stop", user_id=GROUP_ADMIN)
+    assert stopped.text.startswith("Unsubscribed")

@@ -569,18 +569,29 @@ async def unsubscribe(update: Update, context: Context) -> None:
 
 
 async def may_change_subscription(update: Update, context: Context) -> bool:
-    """Only a group's admins may; in private chats and channels (only admins post) anyone."""
+    """Whether whoever sent this update may change the chat's subscription or language.
+
+    Anyone in a private chat. In a group, supergroup or channel only that chat's administrators,
+    asked of Telegram (getChatMember, kept for GROUP_ADMIN_FOR). A post made as the chat itself
+    is an administrator's: Telegram lets only a group's anonymous admins speak as the group, and
+    only a channel's admins post in it. A button press is never one: the message under the
+    button is the bot's own (in a channel it too is signed by the channel), and the person
+    pressing it, who may be any reader, is the one asked about.
+    """
     chat = update.effective_chat
-    if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
         return True
     message = update.effective_message
     if (
-        message is not None
+        update.callback_query is None
+        and message is not None
         and message.sender_chat is not None
         and message.sender_chat.id == chat.id
     ):
-        return True  # an anonymous admin, posting as the group
-    user = update.effective_user
+        return True  # an anonymous group admin, or a channel's own post
+    user = update.callback_query.from_user if update.callback_query else update.effective_user
     if user is None:
         return False
     s = context.services

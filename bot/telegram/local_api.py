@@ -159,18 +159,34 @@ class LocalBotApi:
             return self._queue({"edited_message": message})
         return self._queue({"message": message})
 
-    def press(self, message: SentMessage, data: str, *, user_id: int | None = None) -> int:
-        """A person presses an inline button of a message the bot sent (in a group or channel
-        when the chat id is negative, as Telegram's are)."""
+    def press(
+        self,
+        message: SentMessage,
+        data: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        sender_chat_id: int | None = None,
+    ) -> int:
+        """A person presses an inline button of a message the bot sent (in a supergroup when
+        the chat id is negative, as Telegram's are, unless `chat_type` says "group" or
+        "channel"). In a channel the bot's post is signed by the channel, not the bot; elsewhere
+        `sender_chat_id` signs it with that chat, as a hostile test's forged message would be."""
         user = {"id": user_id or abs(message.chat_id), "is_bot": False, "first_name": "Reader"}
-        chat_type = "private" if message.chat_id > 0 else "supergroup"
-        original = {
+        chat_type = chat_type or ("private" if message.chat_id > 0 else "supergroup")
+        chat = {"id": message.chat_id, "type": chat_type, "title": "Chat"}
+        original: dict[str, Any] = {
             "message_id": message.message_id,
             "date": int(time.time()),
-            "chat": {"id": message.chat_id, "type": chat_type, "title": "Chat"},
+            "chat": chat,
             "text": message.text,
-            "from": BOT_USER,
         }
+        if chat_type == "channel":
+            original["sender_chat"] = chat
+        else:
+            original["from"] = BOT_USER
+        if sender_chat_id is not None:
+            original["sender_chat"] = {"id": sender_chat_id, "type": chat_type, "title": "Chat"}
         return self._queue(
             {
                 "callback_query": {
