@@ -12,7 +12,7 @@ changed by a refused or mistaken command.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -21,18 +21,27 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.dates import parse_user_date
 from bot.errors import UserError
-from bot.figures import Bulletin, bulletin_on
+from bot.figures import JUMP, JUMP_WINDOW_DAYS, Bulletin, History, bulletin_on, validate
 from bot.ingest import Outcome, ingest, review
-from bot.notices import announce, notify_correction
+from bot.notices import (
+    CORRECTION_BATCH,
+    announce,
+    correction_subject,
+    notify_correction,
+    text_for,
+)
+from bot.numbers import GROUP, NumberError, looks_numeric, whole
 from bot.poll import alert_held
 from bot.publish import publish, publish_outcomes
 from bot.report import MAX_FIGURE, Finding, Report
 from bot.sources.text import BulletinParseError, parse_bulletin
-from bot.store import AuditEntry, Correction, ReportStatus, Store, StoredReport
+from bot.store import AuditEntry, Correction, OutboxKind, ReportStatus, Store, StoredReport
 
 MAX_TEXT = 3500  # an announcement must fit one Telegram message with its prefix
 MAX_REASON = 300
 ABSURD_FACTOR = 10
+# The last word of a /correct that validation would refuse, when the admin means it.
+CONFIRM_WORDS = {"confirm", "підтверджую"}
 
 
 class AdminError(UserError):
@@ -50,6 +59,9 @@ class Corrected:
     released: bool = False
     queued: int = 0
     left: tuple[Finding, ...] = ()
+    # The notice those who got the bulletin will receive, as it reads now, and how soon.
+    notice: str | None = None
+    notice_in: timedelta = CORRECTION_BATCH
 
 
 @dataclass(frozen=True)
@@ -69,17 +81,17 @@ class Desk:
     # Corrections ---------------------------------------------------------------------------
 
     def correct(self, words: Sequence[str]) -> Corrected:
-        """/correct DATE CATEGORY VALUE [REASON], on the bulletin readers see or on a report
-        waiting on hold (which is then validated again, and released if it now passes)."""
+        """/correct DATE CATEGORY VALUE [REASON] [confirm], on the bulletin readers see or on a
+        report waiting on hold (which is then validated again, and released if it now passes).
+
+        The corrected day is validated as a fetched report is, against the days on both sides
+        (below the day before, above the day after, an implausible jump, here or on the next
+        day): a finding refuses it, with the figures, unless the last word confirms it."""
+        words, confirmed = _confirmed(words)
         if len(words) < 3:
             raise AdminError(texts.USAGE_CORRECT)
         day = self._date(words[0])
-        value_at = next((i for i, w in enumerate(words[1:], 1) if re.fullmatch(r"-?\d+", w)), 0)
-        if not value_at:
-            raise AdminError(texts.USAGE_CORRECT)
-        key = self._one_category(words[1:value_at])
-        value = _whole(words[value_at])
-        reason = " ".join(words[value_at + 1 :])[:MAX_REASON].strip() or texts.NO_REASON
+        key, value, reason = self._category_value_reason(words[1:])
         accepted = self.store.report_on(day)
         waiting = self.store.newest_revision(day, ReportStatus.HELD)
         if waiting is not None and accepted is not None and waiting.id < accepted.id:
@@ -87,8 +99,9 @@ class Desk:
         if accepted is None and waiting is None:
             raise AdminError(texts.NO_REPORT_TO_CORRECT.format(date=texts.format_date(day)))
         target = self.store.corrected(waiting) if waiting else accepted
+        assert target is not None
         name = categories.get(key).name(texts.current_language())
-        current = target.totals.get(key)  # type: ignore[union-attr]
+        current = target.totals.get(key)
         if current == value:
             raise AdminError(
                 texts.SAME_VALUE.format(
@@ -104,25 +117,56 @@ class Desk:
                     around=", ".join(texts.number(v) for v in around),
                 )
             )
+        found = check_correction(self.store, day, target.totals, key, value, self.today)
+        if found and not confirmed:
+            raise AdminError(render.correction_refused(day, key, value, found, words))
         now = self.clock.now()
         with self.store.transaction():
             correction = self.store.add_correction(
                 day, key, current, value, reason=reason, author=self.actor, now=now
             )
-            self._audit("correct", f"#{correction.id} {day} {key} {current} -> {value} ({reason})")
+            confirmation = " (confirmed: " + "; ".join(f.detail for _, f in found) + ")"
+            self._audit(
+                "correct",
+                f"#{correction.id} {day} {key} {current} -> {value} ({reason})"
+                + (confirmation if found else ""),
+            )
             if waiting is None:
-                return Corrected(
-                    correction, notices=notify_correction(self.store, correction, now=now)
-                )
+                notices = notify_correction(self.store, correction, now=now)
+                subject = correction_subject(correction.date, now)
+                notice = text_for(self.store, OutboxKind.CORRECTION, subject)
+                return Corrected(correction, notices=notices, notice=notice)
             left = review(self.store, waiting, self.today)
             if left:
                 return Corrected(correction, held=waiting, left=tuple(left))
             queued = self._release(waiting, "released by a correction")
         return Corrected(correction, held=waiting, released=True, queued=queued)
 
+    def _category_value_reason(self, words: Sequence[str]) -> tuple[str, int, str]:
+        """'tanks 12 256 typo in the source' -> ('tanks', 12256, 'typo in the source').
+
+        The value starts at the first word written as a number; a word of exactly three digits
+        after it is its next group of thousands, as the bot writes them ("12 256"); any other
+        number right after it ("12 56") makes the value unreadable, and it is refused."""
+        start = next((i for i, word in enumerate(words) if looks_numeric(word)), None)
+        if not start:  # no value, or no category before it
+            raise AdminError(texts.USAGE_CORRECT)
+        key = self._one_category(words[:start])
+        end = start + 1
+        while end < len(words) and GROUP.fullmatch(words[end]):
+            end += 1
+        if end < len(words) and looks_numeric(words[end]):
+            end += 1  # "12 56": shown whole in the refusal
+        try:
+            value = whole(" ".join(words[start:end]), MAX_FIGURE)
+        except NumberError as error:
+            raise AdminError(f"{error} {texts.USAGE_CORRECT}") from None
+        reason = " ".join(words[end:])[:MAX_REASON].strip() or texts.NO_REASON
+        return key, value, reason
+
     def uncorrect(self, words: Sequence[str]) -> tuple[Correction, int | None]:
         """/uncorrect ID: withdraw a correction; the figure falls back to what came before."""
-        if len(words) != 1 or not words[0].isdigit() or len(words[0]) > 12:
+        if len(words) != 1 or not re.fullmatch(r"[0-9]{1,12}", words[0]):
             raise AdminError(texts.USAGE_UNCORRECT)
         correction = self.store.correction(int(words[0]))
         if correction is None or correction.withdrawn_at is not None:
@@ -234,7 +278,7 @@ class Desk:
         return queued
 
     def audit_log(self, words: Sequence[str]) -> list[AuditEntry]:
-        if len(words) > 1 or (words and not re.fullmatch(r"\d{1,5}", words[0])):
+        if len(words) > 1 or (words and not re.fullmatch(r"[0-9]{1,5}", words[0])):
             raise AdminError(texts.USAGE_AUDIT)
         return self.store.audit_log(int(words[0]) if words else 50)
 
@@ -275,12 +319,47 @@ class Desk:
         return values
 
 
-def _whole(word: str) -> int:
-    if not re.fullmatch(r"\d{1,12}", word) or int(word) > MAX_FIGURE:
-        raise AdminError(
-            texts.BAD_VALUE.format(word=texts.shown(word), most=texts.number(MAX_FIGURE))
-        )
-    return int(word)
+def _confirmed(words: Sequence[str]) -> tuple[Sequence[str], bool]:
+    """The words without a last word that confirms a correction on purpose, and whether it did."""
+    if words and words[-1].casefold() in CONFIRM_WORDS:
+        return words[:-1], True
+    return words, False
+
+
+def check_correction(
+    store: Store, day: date, totals: Mapping[str, int], key: str, value: int, today: date
+) -> list[tuple[date, Finding]]:
+    """What validation would say of `day` with `key` set to `value`, and of the next stored day
+    after it, that it does not say now: the findings a fetched report with that figure would
+    get, about that category only. Of the next day only a jump is new: a fall to it is the
+    corrected day's being above it, said once."""
+    since = min(store.latest_date(before=day) or day, day - timedelta(days=JUMP_WINDOW_DAYS + 1))
+    others = store.effective_totals(since=since)
+    others.pop(day, None)
+    changed = {**totals, key: value}
+    found = [
+        (day, f) for f in validate(day, changed, History(others), today=today) if f.category == key
+    ]
+    following = History(others).next(day)
+    if following is not None:
+        next_day, next_totals = following
+
+        def said_of_next_day(with_day: Mapping[str, int]) -> list[Finding]:
+            days = {**others, day: with_day}
+            days.pop(next_day)
+            return [
+                f
+                for f in validate(next_day, next_totals, History(days), today=today)
+                if f.category == key
+            ]
+
+        already = {(f.kind, f.detail) for f in said_of_next_day(totals)}
+        found += [
+            (next_day, f)
+            for f in said_of_next_day(changed)
+            if (f.kind, f.detail) not in already and f.kind == JUMP
+        ]
+    return found
 
 
 # Every admin command, once. Telegram's gate, handlers and admin menu, the command line's

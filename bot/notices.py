@@ -37,9 +37,15 @@ def recipients_of_day(store: Store, day: date) -> list[int]:
     )
 
 
+def correction_subject(day: date, now: datetime) -> str:
+    """The outbox subject of the corrections to the bulletin of `day` made on `now`'s date:
+    'DATE@DAY', one notice for all of them."""
+    return f"{day.isoformat()}@{now.date().isoformat()}"
+
+
 def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
     """Queue a notice for every chat that got the corrected bulletin; how many were new."""
-    subject = f"{correction.date.isoformat()}@{now.date().isoformat()}"
+    subject = correction_subject(correction.date, now)
     chats = recipients_of_day(store, correction.date)
     return store.enqueue(
         (chat, OutboxKind.CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats

@@ -870,11 +870,38 @@ def corrected(result: Corrected) -> str:
     values = {name: _escape(str(value)) for name, value in values.items()}
     if result.held is None:
         notified = _fill(texts.ngettext("NOTIFIED", result.notices), count=number(result.notices))
-        return texts.CORRECTED.format(notified=notified, **values)
+        text = texts.CORRECTED.format(notified=notified, **values)
+        if result.notices and result.notice:
+            minutes = int(result.notice_in.total_seconds() // 60)
+            preview = _fill(texts.CORRECTION_PREVIEW, minutes=minutes, id=correction.id)
+            text += f"\n\n{preview}\n\n{result.notice}"
+        return text
     if result.released:
         return texts.CORRECTED_RELEASED.format(queued=queued_for(result.queued), **values)
     lines = [_fill(texts.CORRECTED_STILL_HELD, **values)]
     lines += [_fill(texts.HELD_REASON, detail=finding_detail(f)) for f in result.left]
+    return "\n".join(lines)
+
+
+def correction_refused(
+    day: date, key: str, value: int, found: Sequence[tuple[date, Finding]], words: Sequence[str]
+) -> str:
+    """Why a correction was refused (each finding, and the day it is about), and the command
+    that makes it anyway, to copy (plain text: it is an error message)."""
+    lines = [
+        texts.CORRECTION_REFUSED.format(
+            name=categories.get(key).name(texts.current_language()),
+            value=number(value),
+            date=format_date(day),
+        )
+    ]
+    lines += [
+        texts.CORRECTION_FINDING_ON.format(date=format_date(on), detail=finding_detail(f))
+        for on, f in found
+    ]
+    confirm = "підтверджую" if texts.current_language() == "uk" else "confirm"
+    command = " ".join(["/correct", *words, confirm])
+    lines.append(texts.CORRECTION_CONFIRM.format(command=command))
     return "\n".join(lines)
 
 

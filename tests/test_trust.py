@@ -115,13 +115,13 @@ async def test_approve_shows_what_goes_out_and_footnotes_follow_later_correction
     assert "MLRS: 2,000 (−8, revised down by the source)*" in approved
 
     # The admin then corrects the day before: the fall is now the correction's doing.
-    await admin(bot, "/correct 2026-08-07 mlrs 1990")
+    await admin(bot, "/correct 2026-08-07 mlrs 1990 confirm")
     latest = plain(await bot.ask("/latest mlrs"))
     assert line(latest, "MLRS") == "MLRS: 2,000 (+10)*"
     assert "lower than the day before" not in latest
     assert "* MLRS: the change is counted from the corrected figure of 7 August 2026." in latest
 
-    await admin(bot, "/correct 2026-08-07 mlrs 2005")
+    await admin(bot, "/correct 2026-08-07 mlrs 2005 confirm")
     latest = plain(await bot.ask("/latest mlrs"))
     assert line(latest, "MLRS") == "MLRS: 2,000 (−5, after a correction)*"
     assert "revised down by the source" not in latest
