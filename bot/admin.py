@@ -249,7 +249,7 @@ class Desk:
             raise AdminError(texts.PASTE_NOT_UNDERSTOOD.format(error=error)) from None
         now = self.clock.now()
         (outcome,) = ingest(
-            self.store, [report], now=now, today=self.today, hold_suspicious=True, cross_check=False
+            self.store, [report], now=now, today=self.today, hold_suspicious=True, by_hand=True
         )
         alert_held(self.store, self.config, [outcome], now=now)
         queued = publish_outcomes(

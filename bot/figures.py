@@ -22,6 +22,8 @@ DECREASE, JUMP, MISSING, INCREASE_MISMATCH = "decrease", "jump", "missing", "inc
 FUTURE, ABOVE_NEXT, DROPPED = "future", "above_next", "dropped"
 # Two sources give the same date different totals (see cross_check).
 DISAGREE = "disagree"
+# A text typed by hand would change a figure readers see; has totals without their changes.
+SHOWN, UNCHECKED = "shown", "unchecked"
 
 # An implausible jump: a daily change above JUMP_FACTOR times the largest daily change of the
 # previous JUMP_WINDOW_DAYS (and above JUMP_FLOOR a day, so quiet categories may still move).
@@ -197,19 +199,16 @@ def validate(
     span = (day - previous_day).days
     before = comparable_previous(totals, previous)
 
-    for key, earlier in previous.items():
-        category = categories.get(key)
-        retired = category.last_reported is not None and day > category.last_reported
-        successor = category.merged_into
-        if key not in totals and not retired and not (successor and successor in totals):
-            findings.append(
-                Finding(
-                    MISSING,
-                    key,
-                    f"{_name(key)} missing (was {earlier:,} on {previous_day})",
-                    (("was", earlier), ("on", previous_day.isoformat())),
-                )
+    for key in absent(day, totals, previous):
+        earlier = previous[key]
+        findings.append(
+            Finding(
+                MISSING,
+                key,
+                f"{_name(key)} missing (was {earlier:,} on {previous_day})",
+                (("was", earlier), ("on", previous_day.isoformat())),
             )
+        )
 
     recent_max = history.recent_daily_maximum(day)
     for key, total in totals.items():
@@ -254,6 +253,19 @@ def validate(
                 )
             )
     return _without_repeats(findings)
+
+
+def absent(day: date, totals: Totals, previous: Totals) -> list[str]:
+    """The categories the previous day's bulletin had that this day's lacks, in bulletin order:
+    not those the bulletin had retired by then, nor those merged into one it gives."""
+    found = []
+    for key in categories.sort_keys(previous):
+        category = categories.get(key)
+        retired = category.last_reported is not None and day > category.last_reported
+        successor = category.merged_into
+        if key not in totals and not retired and not (successor and successor in totals):
+            found.append(key)
+    return found
 
 
 def cross_check(source: str, totals: Totals, other_source: str, other: Totals) -> list[Finding]:
@@ -307,14 +319,19 @@ class Bulletin:
     previous_date: date | None
     # Categories corrected on the previous day: this day's change is from the corrected figure.
     previous_corrected: frozenset[str] = frozenset()
+    # Categories the day before had that this bulletin lacks (one approved with them missing).
+    absent: tuple[str, ...] = ()
 
     def only(self, keys: Sequence[str]) -> Bulletin:
         """The same bulletin narrowed to some categories, in the order asked."""
         by_key = {c.category: c for c in self.changes}
         return replace(self, changes=[by_key[k] for k in keys if k in by_key])
 
-    def missing(self, keys: Sequence[str]) -> list[str]:
-        """The asked-for categories this day's bulletin has no figure for."""
+    def missing(self, keys: Sequence[str] = ()) -> list[str]:
+        """The asked-for categories this day's bulletin has no figure for; without `keys`,
+        those the day before had."""
+        if not keys:
+            return list(self.absent)
         present = {c.category for c in self.changes}
         return [k for k in keys if k not in present]
 
@@ -353,6 +370,7 @@ def bulletin_on(store: Store, day: date | None = None) -> Bulletin | None:
         ),
         previous_date,
         previous_corrected,
+        tuple(absent(report.date, report.totals, previous.totals)) if previous else (),
     )
 
 

@@ -14,7 +14,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.figures import DISAGREE, FUTURE, JUMP_WINDOW_DAYS, History, cross_check, validate
+from bot import categories
+from bot.figures import (
+    DISAGREE,
+    DROPPED,
+    FUTURE,
+    JUMP_WINDOW_DAYS,
+    MISSING,
+    SHOWN,
+    UNCHECKED,
+    History,
+    cross_check,
+    validate,
+)
 from bot.report import Finding, Report
 from bot.sources import Source
 from bot.sources.dataset import load_snapshot
@@ -46,7 +58,7 @@ def ingest(
     today: date,
     hold_suspicious: bool,
     witnesses: Mapping[date, Report] | None = None,
-    cross_check: bool = True,
+    by_hand: bool = False,
 ) -> list[Outcome]:
     """Store every report that is new, in date order, in one transaction.
 
@@ -60,8 +72,11 @@ def ingest(
     other sources' versions from the same poll) and the stored versions that came from another
     source. Different figures hold it, whatever the path. A version with the same figures as a
     stored one from another source, and no link it lacked, adds nothing and is not stored.
-    Without `cross_check` (an admin's pasted bulletin: their word, audited) only validation
-    applies.
+
+    A report typed or pasted `by_hand` is a person's reading, who can mistype: besides all of
+    the above, it is held when it would change a figure readers already see (each such figure
+    a finding, with both values) or when it has no change in brackets to check a total against
+    the day before; one that repeats what readers see adds nothing and is not stored.
     """
     reports = sorted(reports, key=lambda r: r.date)
     if not reports:
@@ -92,8 +107,9 @@ def ingest(
                     history.add(report.date, effective(report))
                 continue
             replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
-            rivals = _rivals(store, report, replaced, witnesses or {}) if cross_check else []
-            if any(_adds_nothing(report, rival) for rival in rivals if rival is not None):
+            shown = store.report_on(report.date) if by_hand else None
+            rivals = _rivals(store, report, None if shown else replaced, witnesses or {})
+            if any(_adds_nothing(report, rival) for rival in [*rivals, shown] if rival is not None):
                 outcomes.append(Outcome(report.date, UNCHANGED))
                 continue
             findings = validate(
@@ -105,10 +121,12 @@ def ingest(
                 replaced=replaced.totals if replaced else None,
             )
             findings += _disagreements(report, rivals)
+            if by_hand:
+                findings += _unchecked(report) + (_changes_shown(report, shown) if shown else [])
             status = ReportStatus.ACCEPTED
             if findings and not _same_figures(report, replaced):
                 must_hold = replaced is not None or any(
-                    f.kind in (FUTURE, DISAGREE) for f in findings
+                    f.kind in (FUTURE, DISAGREE, UNCHECKED) for f in findings
                 )
                 status = (
                     ReportStatus.HELD if hold_suspicious or must_hold else ReportStatus.ACCEPTED
@@ -167,22 +185,63 @@ def _disagreements(report: Report, rivals: list[StoredReport | Report | None]) -
     return list(found.values())
 
 
+def _changes_shown(report: Report, shown: StoredReport) -> list[Finding]:
+    """One finding per figure the report would change of those readers see (corrections in
+    force applied): never replaced without an admin."""
+    return [
+        Finding(
+            SHOWN,
+            key,
+            f"{categories.get(key).name_en}: readers see {shown.totals[key]:,}, "
+            f"the text gives {value:,}",
+            (("shown", shown.totals[key]), ("value", value)),
+        )
+        for key, value in report.totals.items()
+        if key in shown.totals and shown.totals[key] != value
+    ]
+
+
+def _unchecked(report: Report) -> list[Finding]:
+    """A finding when some totals came without their change: nothing in the text says that
+    total is the one meant for this day, rather than another day's or a misprint."""
+    missing = [key for key in report.totals if key not in report.increases]
+    if not missing:
+        return []
+    return [
+        Finding(
+            UNCHECKED,
+            None,
+            f"{len(missing)} of {len(report.totals)} figures have no change in brackets",
+            (("count", len(missing)), ("of", len(report.totals))),
+        )
+    ]
+
+
 def _same_figures(report: Report, replaced: StoredReport | None) -> bool:
     """A new version that only adds what readers already had the figures of (a link): whatever
     validation says of it was said, and accepted, of the version it replaces."""
     return replaced is not None and dict(report.totals) == replaced.totals
 
 
+# What validating a held report again cannot see, and so stays said until an admin settles it:
+# another source's figure, a category missing against a day outside the validation window, a
+# figure readers see that a text would change, totals without their changes. Correcting the
+# category settles the first three; approving or rejecting the report settles all of them.
+STICKY = frozenset({DISAGREE, MISSING, DROPPED, SHOWN, UNCHECKED})
+
+
 def review(store: Store, report: StoredReport, today: date) -> list[Finding]:
     """What is still wrong with a held revision once the corrections in force for its date are
     laid over it: the same validation a fetched report gets, against the days as they now
-    stand. The source's own increases are not checked for corrected categories."""
+    stand, and every finding that held it which validation cannot re-derive and no correction
+    has settled. The source's own increases are not checked for corrected categories."""
     corrected = store.corrected(report)
     increases = {k: v for k, v in report.increases.items() if k not in corrected.corrections}
-    since = report.date - timedelta(days=JUMP_WINDOW_DAYS + 1)
+    before = store.latest_date(before=report.date) or report.date
+    since = min(before, report.date - timedelta(days=JUMP_WINDOW_DAYS + 1))
     history = History(store.effective_totals(since=since))
     replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
-    return validate(
+    found = validate(
         report.date,
         corrected.totals,
         history,
@@ -190,6 +249,14 @@ def review(store: Store, report: StoredReport, today: date) -> list[Finding]:
         today=today,
         replaced=replaced.totals if replaced else None,
     )
+    said = {(f.kind, f.category) for f in found}
+    return found + [
+        f
+        for f in report.findings
+        if f.kind in STICKY
+        and (f.kind, f.category) not in said
+        and f.category not in corrected.corrections
+    ]
 
 
 def _release_if_due(

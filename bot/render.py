@@ -81,7 +81,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
                 marker=texts.FOOTNOTE_MARKER if change.category in noted else "",
             )
         )
-    if keys and (missing := view.missing(keys)):
+    if missing := view.missing(keys):
         names = ", ".join(categories.get(k).name(texts.current_language()) for k in missing)
         lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
     if short:

@@ -7,14 +7,25 @@ the fake source's 8 August has tanks 12,251 and artillery 47,580.
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from bot import texts
+from bot import render, texts
+from bot.store import OutboxKind, ReportStatus
+from bot.subscriptions import enqueue_bulletin
+from bot.telegram.jobs import poll_now
+from tests.bot_harness import ADMIN
+from tests.conftest import NOW
 from tests.test_bot_admin import admin, drain, subscribe
 
 STORED = date(2026, 8, 7)
+
+
+def outbox_rows(bot) -> list[tuple[int, str, str]]:
+    return bot.store.db.execute("SELECT chat_id, kind, subject FROM outbox ORDER BY id").fetchall()
 
 
 def tanks_on(bot, day: date) -> int:
@@ -81,9 +92,6 @@ async def test_a_correction_is_checked_against_the_next_day_too(bot):
 
 async def test_the_admin_sees_the_notice_subscribers_will_get_before_it_goes(bot):
     subscribe(bot, 501)
-    from bot.subscriptions import enqueue_bulletin
-    from tests.conftest import NOW
-
     enqueue_bulletin(bot.store, STORED, now=NOW)
     await drain(bot)
     reply = await admin(bot, "/correct 2026-08-07 tanks 12248 typo")
@@ -92,3 +100,59 @@ async def test_the_admin_sees_the_notice_subscribers_will_get_before_it_goes(bot
     await admin(bot, "/uncorrect 1")
     await drain(bot)
     assert not [m for m in bot.api.messages_to(501) if "Correction to" in m.text]
+
+
+# 3. A paste is a revision like any other ----------------------------------------------------
+
+OFFICIAL = (Path(__file__).parent / "fixtures" / "bulletins" / "en_2026-08-08.txt").read_text()
+NEW_DAY = date(2026, 8, 8)
+
+
+async def test_a_paste_over_a_day_readers_see_is_held_with_both_figures(bot, fake_api):
+    await poll_now(bot.services)  # 8 August from the API: readers see tanks 12,251
+    same = await admin(bot, OFFICIAL)
+    assert same.startswith("Read a bulletin for 8 August 2026: unchanged")
+    assert bot.store.reports_with_status(ReportStatus.HELD) == []
+
+    reply = await admin(bot, OFFICIAL.replace("12,251 (+4)", "12,252 (+5)"))
+    assert reply.startswith("Read a bulletin for 8 August 2026: revised, held.")
+    assert "Tanks: readers see 12,251, the text gives 12,252" in reply
+    assert tanks_on(bot, NEW_DAY) == 12251  # what readers see is unchanged
+    alerts = [row for row in outbox_rows(bot) if row[1] == OutboxKind.ALERT]
+    assert [chat for chat, *_ in alerts] == [ADMIN]
+    # Only an approval replaces it, and then readers who got it hear of it.
+    await admin(bot, "/approve 2026-08-08")
+    assert tanks_on(bot, NEW_DAY) == 12252
+
+
+async def test_a_paste_without_changes_cannot_be_checked_and_waits_for_an_admin(bot):
+    bare = re.sub(r" \(\+[\d,]+\)", "", OFFICIAL)
+    subscribe(bot, 501)
+    reply = await admin(bot, bare)
+    assert reply.startswith("Read a bulletin for 8 August 2026: new, held.")
+    assert "15 of 15 figures have no change in brackets" in reply
+    assert "Queued" not in reply
+    assert bot.store.report_on(NEW_DAY) is None
+    held = await admin(bot, "/held")
+    assert "15 of 15 figures have no change in brackets" in held
+    assert "nothing is wrong with it now" not in held
+
+
+# 5. /held and /approve tell the whole truth -------------------------------------------------
+
+
+async def test_a_partial_report_approved_shows_what_it_lacks_everywhere(bot):
+    partial = "\n".join(
+        line for line in OFFICIAL.splitlines() if "tanks" in line or "from 24.02" in line
+    )
+    assert "tanks ‒ 12,251 (+4)" in partial and "personnel" not in partial
+    reply = await admin(bot, partial)
+    assert "new, held" in reply
+    held = await admin(bot, "/held")
+    assert "Personnel missing (was 1,455,420 on 7 August 2026)" in held
+    assert "nothing is wrong with it now" not in held
+    await admin(bot, "/approve 2026-08-08")
+    for command in ("/latest", "/on 2026-08-08"):
+        text = render.to_plain((await bot.ask(command)).text)
+        assert "Tanks: 12,251 (+4)" in text
+        assert "Not in the bulletin of 8 August 2026: Personnel, Armoured combat vehicles" in text
