@@ -15,6 +15,7 @@ Texts are rendered when sent, so a withdrawn correction is not announced.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot import render, summary
@@ -29,12 +30,50 @@ CORRECTION_BATCH = timedelta(minutes=10)
 DIGEST_DAYS: dict[str, int] = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
 
 
-def recipients_of_day(store: Store, day: date) -> list[int]:
-    """Chats that were sent figures of `day` (its bulletin, card or a milestone): each hears of
-    a correction or revision of that day."""
+def recipients_of_day(store: Store, day: date, category: str) -> list[int]:
+    """Chats that were shown `category`'s figure of `day` (its bulletin or card with that
+    category in it, or a milestone of it): each hears of a correction or revision of it, and
+    nobody else does."""
     return store.recipients_of_day(
-        day.isoformat(), (OutboxKind.BULLETIN, OutboxKind.CARD), OutboxKind.MILESTONE
+        day.isoformat(), (OutboxKind.BULLETIN, OutboxKind.CARD), OutboxKind.MILESTONE, category
     )
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What of one day's figures a chat was sent: the categories of its bulletin or card (None:
+    all of them), and the milestones it was told of."""
+
+    categories: frozenset[str] | None
+    milestones: tuple[Milestone, ...]
+
+    def has(self, key: str) -> bool:
+        return (
+            self.categories is None
+            or key in self.categories
+            or any(m.category == key for m in self.milestones)
+        )
+
+
+def shown_to(store: Store, chat_id: int, day: date, followed: Sequence[str]) -> Shown:
+    """What a chat following `followed` (none: every category) was sent of `day`."""
+    kinds = (OutboxKind.BULLETIN, OutboxKind.CARD)
+    got_bulletin = bool(store.sent_to(chat_id, kinds, day.isoformat()))
+    told = store.sent_to(chat_id, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
+    categories = (None if not followed else frozenset(followed)) if got_bulletin else frozenset()
+    return Shown(categories, tuple(Milestone.from_subject(subject) for subject in told))
+
+
+def withdrawn(store: Store, shown: Shown, day: date) -> list[tuple[str, int, int | None]]:
+    """(category, round figure, its figure now) for each milestone a chat was told of that the
+    day's figures, as they now stand, no longer pass."""
+    report = store.report_on(day)
+    found = []
+    for milestone in shown.milestones:
+        total = report.totals.get(milestone.category) if report else None
+        if total is None or total < milestone.value:
+            found.append((milestone.category, milestone.value, total))
+    return found
 
 
 def correction_subject(day: date, now: datetime) -> str:
@@ -46,16 +85,17 @@ def correction_subject(day: date, now: datetime) -> str:
 def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
     """Queue a notice for every chat that got the corrected bulletin; how many were new."""
     subject = correction_subject(correction.date, now)
-    chats = recipients_of_day(store, correction.date)
+    chats = recipients_of_day(store, correction.date, correction.category)
     return store.enqueue(
         (chat, OutboxKind.CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats
     )
 
 
 def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime) -> int:
-    """Queue an errata notice for every chat that got the bulletin of `day` before the source
-    revised it (`replaced_id` is the version they got); how many were new."""
-    chats = recipients_of_day(store, day)
+    """Queue an errata notice for every chat that was shown a figure of `day` the source then
+    revised (`replaced_id` is the version they got); how many were new."""
+    changed = [key for key, _, _ in revised_figures(store, day, replaced_id)]
+    chats = sorted({chat for key in changed for chat in recipients_of_day(store, day, key)})
     subject = f"{day.isoformat()}#{replaced_id}"
     return store.enqueue(
         (chat, OutboxKind.ERRATA, subject, now + CORRECTION_BATCH) for chat in chats
@@ -96,9 +136,13 @@ def text_for(
     subject: str,
     categories: Sequence[str] = (),
     summary_format: str = SummaryFormat.FULL,
+    chat_id: int | None = None,
 ) -> str | None:
     """The message for an outbox row, or None when there is nothing (left) to say. A daily
-    summary has the subscriber's categories (none: all) in their format."""
+    summary has the subscriber's categories (none: all) in their format. A correction or
+    errata notice to `chat_id` names only the figures that chat was shown, and withdraws any
+    milestone it was told of that no longer holds (without a chat: every figure, as the admin
+    sees it)."""
     if kind == OutboxKind.BULLETIN:
         view = bulletin_on(store, date.fromisoformat(subject))
         if view is None:
@@ -122,12 +166,23 @@ def text_for(
         made_that_day = [
             c for c in store.live_corrections(day, day) if c.created_at.date().isoformat() == made
         ]
-        return render.correction_notice(day, made_that_day) if made_that_day else None
+        if chat_id is None:
+            return render.correction_notice(day, made_that_day) if made_that_day else None
+        shown = shown_to(store, chat_id, day, categories)
+        made_that_day = [c for c in made_that_day if shown.has(c.category)]
+        if not made_that_day:
+            return None
+        return render.correction_notice(day, made_that_day, withdrawn(store, shown, day))
     if kind == OutboxKind.ERRATA:
         day_text, _, replaced = subject.partition("#")
         day = date.fromisoformat(day_text)
         changed = revised_figures(store, day, int(replaced))
-        return render.errata_notice(day, changed) if changed else None
+        gone: list[tuple[str, int, int | None]] = []
+        if chat_id is not None:
+            shown = shown_to(store, chat_id, day, categories)
+            changed = [figure for figure in changed if shown.has(figure[0])]
+            gone = withdrawn(store, shown, day)
+        return render.errata_notice(day, changed, gone) if changed else None
     if kind in (OutboxKind.WEEKLY, OutboxKind.MONTHLY):
         day = date.fromisoformat(subject)
         data = compare(store, DIGEST_DAYS[kind], until=day)

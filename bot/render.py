@@ -933,8 +933,14 @@ def _maybe_number(value: int | None) -> str:
     return "-" if value is None else number(value)
 
 
-def correction_notice(day: date, corrections: Sequence[Correction]) -> str:
-    """'Correction to the bulletin of 25 June 2022: artillery 764, not 75.'"""
+Withdrawn = Sequence[tuple[str, int, int | None]]
+
+
+def correction_notice(
+    day: date, corrections: Sequence[Correction], withdrawn: Withdrawn = ()
+) -> str:
+    """'Correction to the bulletin of 25 June 2022: artillery 764, not 75.', and a line for
+    each milestone announced that the corrected figures no longer pass."""
     changes = "; ".join(
         texts.CORRECTION_CHANGE.format(
             name=categories.get(c.category).name(texts.current_language()),
@@ -943,12 +949,15 @@ def correction_notice(day: date, corrections: Sequence[Correction]) -> str:
         )
         for c in corrections
     )
-    return _fill(texts.CORRECTION_NOTICE, date=format_date(day), changes=changes)
+    notice = _fill(texts.CORRECTION_NOTICE, date=format_date(day), changes=changes)
+    return "\n".join([notice, *_withdrawals(withdrawn)])
 
 
-def errata_notice(day: date, changed: Sequence[tuple[str, int | None, int]]) -> str:
+def errata_notice(
+    day: date, changed: Sequence[tuple[str, int | None, int]], withdrawn: Withdrawn = ()
+) -> str:
     """'The source revised its bulletin of 14 April 2022: Vehicles and fuel tanks 1,513, not
-    1,437.'"""
+    1,437.', and a line for each milestone announced that the revised figures no longer pass."""
     changes = "; ".join(
         texts.CORRECTION_CHANGE.format(
             name=categories.get(key).name(texts.current_language()),
@@ -957,7 +966,21 @@ def errata_notice(day: date, changed: Sequence[tuple[str, int | None, int]]) -> 
         )
         for key, old, new in changed
     )
-    return _fill(texts.ERRATA_NOTICE, date=format_date(day), changes=changes)
+    notice = _fill(texts.ERRATA_NOTICE, date=format_date(day), changes=changes)
+    return "\n".join([notice, *_withdrawals(withdrawn)])
+
+
+def _withdrawals(withdrawn: Withdrawn) -> list[str]:
+    """'Tanks: not past 13,000 after all; the figure is now 12,999.'"""
+    return [
+        _fill(
+            texts.MILESTONE_WITHDRAWN,
+            name=categories.get(key).name(texts.current_language()),
+            value=number(value),
+            total=_maybe_number(total),
+        )
+        for key, value, total in withdrawn
+    ]
 
 
 def corrections_log(corrections: Sequence[Correction]) -> str:

@@ -17,7 +17,7 @@ from bot import render, texts
 from bot.store import OutboxKind, ReportStatus
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.jobs import poll_now
-from tests.bot_harness import ADMIN
+from tests.bot_harness import ADMIN, USER
 from tests.conftest import NOW
 from tests.test_bot_admin import admin, drain, subscribe
 
@@ -156,3 +156,48 @@ async def test_a_partial_report_approved_shows_what_it_lacks_everywhere(bot):
         text = render.to_plain((await bot.ask(command)).text)
         assert "Tanks: 12,251 (+4)" in text
         assert "Not in the bulletin of 8 August 2026: Personnel, Armoured combat vehicles" in text
+
+
+# 6. Notices only to those who saw the figure ------------------------------------------------
+
+
+def notices_to(bot, chat_id: int) -> list[str]:
+    return [
+        render.to_plain(m.text)
+        for m in bot.api.messages_to(chat_id)
+        if "Correction to" in m.text or "revised its bulletin" in m.text
+    ]
+
+
+async def test_a_correction_reaches_only_those_shown_that_figure(bot, fake_api):
+    everything, artillery, tanks_short, milestones = 701, 702, 703, 704
+    fake_api.api.set_total(NEW_DAY, "warships_cutters", 40)  # 34 the day before: a milestone
+    await bot.ask("/subscribe", chat_id=everything)
+    await bot.ask("/subscribe artillery short", chat_id=artillery)
+    await bot.ask("/subscribe tanks short", chat_id=tanks_short)
+    await bot.ask("/milestones", chat_id=milestones)
+    await poll_now(bot.services)
+    await drain(bot)
+    assert any("past 40" in m.text for m in bot.api.messages_to(milestones))
+
+    await admin(bot, "/correct 2026-08-08 tanks 12250 typo in the source")
+    await drain(bot)
+    expected = "Correction to the bulletin of 8 August 2026: Tanks 12,250, not 12,251."
+    assert notices_to(bot, everything) == [expected]
+    assert notices_to(bot, tanks_short) == [expected]
+    assert notices_to(bot, artillery) == []
+    assert notices_to(bot, milestones) == []
+
+
+async def test_a_milestone_corrected_away_after_it_went_out_is_withdrawn(bot, fake_api):
+    fake_api.api.set_total(NEW_DAY, "warships_cutters", 40)
+    await bot.ask("/milestones")
+    await poll_now(bot.services)
+    await drain(bot)
+    await admin(bot, "/correct 2026-08-08 warships 39 a typo in the source")
+    await drain(bot)
+    (notice,) = notices_to(bot, USER)
+    assert notice == (
+        "Correction to the bulletin of 8 August 2026: Warships and boats 39, not 40.\n"
+        "Warships and boats: not past 40 after all; the figure is now 39."
+    )

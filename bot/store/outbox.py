@@ -147,17 +147,41 @@ class Outbox(Database):
             ).fetchone()[0]
         )
 
-    def recipients_of_day(self, day: str, kinds: Iterable[str], about_day: str) -> list[int]:
-        """Chats sent the figures of `day`: a message of one of `kinds` with the day as its
-        subject, or of kind `about_day` whose subject ends '@day' (a milestone of that day)."""
+    def recipients_of_day(
+        self, day: str, kinds: Iterable[str], about_day: str, category: str
+    ) -> list[int]:
+        """Chats that were shown `category`'s figure of `day`: sent a message of one of `kinds`
+        with the day as its subject, by a subscription of all categories or of that one, or
+        sent a message of kind `about_day` about that category's figure ('tanks:13000@day',
+        a milestone)."""
         kinds = list(kinds)
         rows = self.db.execute(
-            "SELECT DISTINCT chat_id FROM outbox WHERE status = ? AND ("
-            f"(kind IN ({', '.join('?' * len(kinds))}) AND subject = ?) "
-            "OR (kind = ? AND subject LIKE ?))",
-            [DeliveryStatus.SENT, *kinds, day, about_day, f"%@{day}"],
+            "SELECT DISTINCT o.chat_id FROM outbox o LEFT JOIN subscribers s USING (chat_id) "
+            "WHERE o.status = ? AND ("
+            f"(o.kind IN ({', '.join('?' * len(kinds))}) AND o.subject = ? AND "
+            "(COALESCE(s.categories, '') = '' OR instr(',' || s.categories || ',', ?) > 0)) "
+            "OR (o.kind = ? AND o.subject LIKE ?))",
+            [
+                DeliveryStatus.SENT,
+                *kinds,
+                day,
+                f",{category},",
+                about_day,
+                f"{category}:%@{day}",
+            ],
         )
         return [chat_id for (chat_id,) in rows]
+
+    def sent_to(self, chat_id: int, kinds: Iterable[str], subject_like: str) -> list[str]:
+        """The subjects of messages of `kinds` sent to a chat whose subject is LIKE the
+        pattern: what a chat was shown."""
+        kinds = list(kinds)
+        rows = self.db.execute(
+            "SELECT subject FROM outbox WHERE chat_id = ? AND status = ? "
+            f"AND kind IN ({', '.join('?' * len(kinds))}) AND subject LIKE ?",
+            [chat_id, DeliveryStatus.SENT, *kinds, subject_like],
+        )
+        return [subject for (subject,) in rows]
 
     def outbox_counts_since(self, since: datetime) -> dict[str, int]:
         """Messages by status among those due since `since` (today's deliveries, say)."""

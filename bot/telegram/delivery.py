@@ -154,6 +154,10 @@ class RoundStats:
         self.rate_limited += other.rate_limited
 
 
+# Notices whose text depends on what their chat was sent before.
+PER_CHAT_KINDS = frozenset({OutboxKind.CORRECTION, OutboxKind.ERRATA})
+
+
 class Deliverer:
     """Drains the outbox: `run()` sends everything due now and returns what happened."""
 
@@ -311,16 +315,24 @@ class Deliverer:
         self, delivery: Delivery, rendered: dict[tuple[str, ...], str | None]
     ) -> DeliveryResult:
         texts.set_language(delivery.language)  # this send's own task: its own language
+        # A notice names what its chat was shown: rendered for each chat, not shared.
+        chat = delivery.chat_id if delivery.kind in PER_CHAT_KINDS else None
         key = (
             delivery.kind,
             delivery.subject,
             delivery.language,
             ",".join(delivery.categories),
             delivery.format,
+            str(chat),
         )
         if key not in rendered:
             rendered[key] = text_for(
-                self.store, delivery.kind, delivery.subject, delivery.categories, delivery.format
+                self.store,
+                delivery.kind,
+                delivery.subject,
+                delivery.categories,
+                delivery.format,
+                chat_id=chat,
             )
         text = rendered[key]
         if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
