@@ -23,7 +23,7 @@ from bot.charts import parse_period
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
 from bot.store import Correction, OutboxKind, Store, SummaryFormat
-from bot.subscriptions import broadcast
+from bot.subscriptions import broadcast, is_fresh
 from bot.trends import compare
 
 CORRECTION_BATCH = timedelta(minutes=10)
@@ -114,6 +114,29 @@ def revised_figures(store: Store, day: date, replaced_id: int) -> list[tuple[str
         for key, total in now.totals.items()
         if before.get(key) != total
     ]
+
+
+# What a new bulletin brings: news on its day, not weeks later (see `expired`).
+NEWS_KINDS = frozenset(
+    {OutboxKind.BULLETIN, OutboxKind.CARD, OutboxKind.CHART, OutboxKind.MILESTONE}
+)
+
+
+def expired(store: Store, kind: str, subject: str, today: date) -> str | None:
+    """Why a daily summary (or its card, chart or milestone) is no longer worth sending, if it
+    is not: a newer bulletin is out, or its day is no longer the news (FRESH_DAYS; a bot that
+    was down for three weeks does not send the bulletin it had queued then). A summary
+    overtaken by the next one would put two days in front of a reader at once, the old first."""
+    if kind not in NEWS_KINDS:
+        return None
+    day = Milestone.from_subject(subject).day if kind == OutboxKind.MILESTONE else None
+    day = day or date.fromisoformat(subject)
+    newest = store.latest_date()
+    if newest is not None and newest > day:
+        return f"expired: the bulletin of {newest} is out"
+    if not is_fresh(day, today):
+        return f"expired: the bulletin of {day} is no longer news on {today}"
+    return None
 
 
 def announce(store: Store, text: str, *, author: str, now: datetime) -> int:

@@ -38,12 +38,15 @@ def publish(
     now: datetime,
     today: date,
     home_zone: str = HOME_ZONE,
+    news: bool = True,
 ) -> int:
-    """Queue what the newly accepted report of `day` brings; how many messages were queued."""
+    """Queue what the newly accepted report of `day` brings; how many messages were queued.
+    Without `news` (history: a backfill, an import) only errata: a day read back from the
+    past is never sent as the morning's bulletin, even when it is yesterday's."""
     queued = 0
     if replaced_id is not None and revised_figures(store, day, replaced_id):
         queued += notify_revision(store, day, replaced_id, now=now)
-    if is_news(store, day, today):
+    if news and is_news(store, day, today):
         queued += broadcast(
             store, OutboxKind.BULLETIN, day.isoformat(), now=now, home_zone=home_zone
         )
@@ -62,9 +65,10 @@ def publish_outcomes(
     now: datetime,
     today: date,
     home_zone: str = HOME_ZONE,
+    news: bool = True,
 ) -> int:
     return sum(
-        publish(store, o.date, o.replaced_id, now=now, today=today, home_zone=home_zone)
+        publish(store, o.date, o.replaced_id, now=now, today=today, home_zone=home_zone, news=news)
         for o in outcomes
         if o.status == ReportStatus.ACCEPTED and o.report_id is not None
     )

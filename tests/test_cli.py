@@ -429,3 +429,15 @@ def test_on_with_sources_lists_where_each_figure_came_from(run_on_seeded):
     assert where[0].endswith(": revision 1 from the public dataset, accepted")
     assert ": correction 1 by cli:" in where[1]
     assert where[1].endswith(": Tanks 12,250 (was 12,251), typo")
+
+
+def test_backfill_never_sends_a_day_as_the_morning_bulletin(run_on_history, tmp_path):
+    """8 August comes in by a backfill: history, not news, even though it is today's."""
+    store = Store(tmp_path / "bulletin.db")
+    store.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    store.close()
+    status, out, _ = run_on_history("backfill", "--from", "2026-08-01", "--to", "2026-08-08")
+    assert status == 0 and out.splitlines()[0] == "1 new, 7 revised"
+    store = Store(tmp_path / "bulletin.db")
+    assert store.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    store.close()

@@ -8,13 +8,13 @@ the fake source's 8 August has tanks 12,251 and artillery 47,580.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot import render, texts
-from bot.store import OutboxKind, ReportStatus
+from bot.store import DeliveryStatus, OutboxKind, ReportStatus
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.jobs import poll_now
 from tests.bot_harness import ADMIN, USER
@@ -201,3 +201,28 @@ async def test_a_milestone_corrected_away_after_it_went_out_is_withdrawn(bot, fa
         "Correction to the bulletin of 8 August 2026: Warships and boats 39, not 40.\n"
         "Warships and boats: not past 40 after all; the figure is now 39."
     )
+
+
+# 7. Late is not news ------------------------------------------------------------------------
+
+
+async def test_a_summary_three_weeks_late_is_skipped_with_the_reason(bot):
+    subscribe(bot, 801)
+    enqueue_bulletin(bot.store, STORED, now=NOW)  # due now; the bot is then down for weeks
+    bot.clock.advance(timedelta(days=21))
+    await drain(bot)
+    assert bot.api.messages_to(801) == []
+    ((status, error),) = bot.store.db.execute(
+        "SELECT status, last_error FROM outbox WHERE chat_id = 801"
+    ).fetchall()
+    assert status == DeliveryStatus.SKIPPED
+    assert error == "expired: the bulletin of 2026-08-07 is no longer news on 2026-08-29"
+
+
+async def test_a_summary_overtaken_by_the_next_bulletin_is_skipped(bot, fake_api):
+    subscribe(bot, 802)
+    enqueue_bulletin(bot.store, STORED, now=NOW)
+    await poll_now(bot.services)  # 8 August is out before 7 August's summary went
+    await drain(bot)
+    (only,) = [render.to_plain(m.text) for m in bot.api.messages_to(802)]
+    assert "8 August 2026" in only

@@ -185,6 +185,7 @@ async def _prepare(application: App) -> None:
         paid_broadcast=s.config.delivery.paid_broadcast,
         keyboard=_delivery_keyboard,
         charts=s.charts,
+        home_zone=s.config.schedule.timezone,
     )
     await menus.set_menus(application.bot, s.config.telegram.admins)
 

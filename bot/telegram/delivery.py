@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
@@ -29,9 +30,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot import metrics, summary, texts
 from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
-from bot.notices import text_for
+from bot.notices import expired, text_for
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
-from bot.subscriptions import queue_broadcasts
+from bot.subscriptions import HOME_ZONE, queue_broadcasts
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,11 @@ class Deliverer:
         sleep: Sleep = asyncio.sleep,
         window: int = WINDOW,
         paid_broadcast: bool = False,
+        home_zone: str = HOME_ZONE,
     ) -> None:
         self.store = store
+        # Where the bulletin is published: whose today decides whether a summary is news.
+        self.home_zone = ZoneInfo(home_zone)
         self.bot = bot
         self.clock = clock
         self.pace = Pace(rate, sleep)
@@ -315,6 +319,12 @@ class Deliverer:
         self, delivery: Delivery, rendered: dict[tuple[str, ...], str | None]
     ) -> DeliveryResult:
         texts.set_language(delivery.language)  # this send's own task: its own language
+        lateness = ("expired", delivery.kind, delivery.subject)
+        if lateness not in rendered:
+            today = self.clock.now().astimezone(self.home_zone).date()
+            rendered[lateness] = expired(self.store, delivery.kind, delivery.subject, today)
+        if (reason := rendered[lateness]) is not None:
+            return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, reason)
         # A notice names what its chat was shown: rendered for each chat, not shared.
         chat = delivery.chat_id if delivery.kind in PER_CHAT_KINDS else None
         key = (
