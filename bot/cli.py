@@ -483,13 +483,18 @@ def console(context: Context, args: argparse.Namespace) -> int:
 
 def _store_history(context: Context, store: Store, reports: list[Report]) -> list[Outcome]:
     """Backfilled or imported days: accepted with their notes (a suspicious revision of a
-    stored day is held), then sent as any accepted report is (errata for a revised bulletin
-    people got; the day's bulletin if one is the news)."""
+    stored day is held), then errata for a revised bulletin people got; never a day's bulletin,
+    which only the running bot's polls bring as news."""
     now = context.clock.now()
     outcomes = ingest(store, reports, now=now, today=context.today, hold_suspicious=False)
     alert_held(store, context.config, outcomes, now=now)
     publish_outcomes(
-        store, outcomes, now=now, today=context.today, home_zone=context.config.schedule.timezone
+        store,
+        outcomes,
+        now=now,
+        today=context.today,
+        home_zone=context.config.schedule.timezone,
+        news=False,
     )
     return outcomes
 

@@ -96,10 +96,15 @@ def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime)
     revised (`replaced_id` is the version they got); how many were new."""
     changed = [key for key, _, _ in revised_figures(store, day, replaced_id)]
     chats = sorted({chat for key in changed for chat in recipients_of_day(store, day, key)})
-    subject = f"{day.isoformat()}#{replaced_id}"
+    subject = errata_subject(day, replaced_id)
     return store.enqueue(
         (chat, OutboxKind.ERRATA, subject, now + CORRECTION_BATCH) for chat in chats
     )
+
+
+def errata_subject(day: date, replaced_id: int) -> str:
+    """'DATE#ID': the errata of the bulletin of `day` whose version `replaced_id` people got."""
+    return f"{day.isoformat()}#{replaced_id}"
 
 
 def revised_figures(store: Store, day: date, replaced_id: int) -> list[tuple[str, int | None, int]]:

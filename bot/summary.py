@@ -20,6 +20,16 @@ CHART_KEYS = ("personnel", "tanks", "artillery", "uav")
 CHART_PERIOD = "30d"
 
 
+# Every message a bulletin may bring a subscriber, its subject the bulletin's date.
+DAILY_KINDS = (
+    OutboxKind.BULLETIN,
+    OutboxKind.CARD,
+    OutboxKind.CHART,
+    OutboxKind.WEEKLY,
+    OutboxKind.MONTHLY,
+)
+
+
 class Digest(StrEnum):
     """What a subscriber may ask for (several at once): the daily bulletin, a weekly digest on
     Mondays, a monthly one on the 1st, and an alert when a total passes a round figure."""

@@ -11,6 +11,7 @@ import pytest
 from bot import render, texts
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram import menus
+from bot.telegram.jobs import poll_now
 from tests.bot_harness import ADMIN, USER
 from tests.conftest import NOW
 
@@ -214,15 +215,17 @@ async def test_buttons_switch_category_and_open_history(bot):
 
 async def test_a_button_under_an_old_bulletin_shows_that_day_not_the_newest(bot):
     bot.store.subscribe(USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
-    enqueue_bulletin(bot.store, date(2026, 8, 3), now=NOW)
+    enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
     await bot.services.deliverer.run()  # the application's own, with its buttons
     (bulletin,) = bot.api.messages_to(USER)
-    assert ("Tanks", "c:tanks:2026-08-03") in bulletin.buttons
-    old = await bot.press(bulletin, "c:tanks:2026-08-03")
-    assert "3 August 2026" in old.text and "7 August" not in old.text
-    assert old.text.endswith("/compare tanks 2026-08-03")  # of that day, and no age note
-    history = await bot.press(old, "h:tanks:2026-08-03")
-    assert "2026-08-03" in history.text and "2026-08-04" not in history.text
+    assert ("Tanks", "c:tanks:2026-08-07") in bulletin.buttons
+    await poll_now(bot.services)  # 8 August is out: the message above is now an old one
+    assert bot.store.latest_date() == date(2026, 8, 8)
+    old = await bot.press(bulletin, "c:tanks:2026-08-07")
+    assert "7 August 2026" in old.text and "8 August" not in old.text
+    assert old.text.endswith("/compare tanks 2026-08-07")  # of that day, and no age note
+    history = await bot.press(old, "h:tanks:2026-08-07")
+    assert "2026-08-07" in history.text and "2026-08-08" not in history.text
 
 
 async def test_a_tap_in_a_group_answers_the_tapper_and_leaves_the_shared_post(bot):

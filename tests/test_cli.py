@@ -439,5 +439,5 @@ def test_backfill_never_sends_a_day_as_the_morning_bulletin(run_on_history, tmp_
     status, out, _ = run_on_history("backfill", "--from", "2026-08-01", "--to", "2026-08-08")
     assert status == 0 and out.splitlines()[0] == "1 new, 7 revised"
     store = Store(tmp_path / "bulletin.db")
-    assert store.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    assert store.db.execute("SELECT kind, subject FROM outbox").fetchall() == []
     store.close()

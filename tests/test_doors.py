@@ -226,3 +226,17 @@ async def test_a_summary_overtaken_by_the_next_bulletin_is_skipped(bot, fake_api
     await drain(bot)
     (only,) = [render.to_plain(m.text) for m in bot.api.messages_to(802)]
     assert "8 August 2026" in only
+
+
+# 8. Counts that mean what they say ----------------------------------------------------------
+
+
+async def test_queued_for_counts_subscribers_not_messages(bot):
+    await bot.ask("/subscribe chart milestones", chat_id=901)  # bulletin, chart, milestone
+    await bot.ask("/subscribe", chat_id=902)
+    await bot.ask("/milestones", chat_id=903)
+    pasted = OFFICIAL.replace("warships / boats ‒ 35 (+1)", "warships / boats ‒ 40 (+6)")
+    reply = await admin(bot, pasted)
+    assert "new, accepted" in reply
+    assert reply.endswith("Queued for 3 subscribers.")
+    assert len(outbox_rows(bot)) == 5

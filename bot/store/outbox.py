@@ -183,6 +183,19 @@ class Outbox(Database):
         )
         return [subject for (subject,) in rows]
 
+    def chats_with(self, messages: Iterable[tuple[str, str]]) -> int:
+        """How many chats have a message of one of these (kind, subject) queued or sent."""
+        messages = list(messages)
+        if not messages:
+            return 0
+        pairs = " OR ".join(["(kind = ? AND subject = ?)"] * len(messages))
+        return int(
+            self.db.execute(
+                f"SELECT COUNT(DISTINCT chat_id) FROM outbox WHERE {pairs}",
+                [value for pair in messages for value in pair],
+            ).fetchone()[0]
+        )
+
     def outbox_counts_since(self, since: datetime) -> dict[str, int]:
         """Messages by status among those due since `since` (today's deliveries, say)."""
         rows = self.db.execute(
