@@ -16,7 +16,7 @@ from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot import categories, texts
+from bot import categories, numbers, texts
 from bot.errors import UserError
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
@@ -59,10 +59,11 @@ _FORMAT_WORDS = {
 }
 # Weekdays only, or every day again.
 _WEEKEND_WORDS = {"weekdays": True, "будні": True, "weekends": False, "вихідні": False}
-_TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+_TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")
 # What people write for a time that _TIME does not read: 25:00, 8:5, 0800, 8, 8am, 8:30pm.
 _TIME_LIKE = re.compile(r"\d{1,2}([:.]\d{1,2})?(am|pm)?|\d{3,4}")
-# "tanks>10": only on days when tanks changed by more than 10.
+# "tanks>10": only on days when tanks changed by more than 10 (at most this).
+MOST_THRESHOLD = 9_999_999
 _THRESHOLD = re.compile(r"([^<>]+)>([^<>]*)")
 # Where the bulletin is published: its day is this zone's (the default of [schedule] timezone).
 HOME_ZONE = "Europe/Kyiv"
@@ -171,10 +172,12 @@ def parse_options(
         elif _TIME_LIKE.fullmatch(folded):
             raise _refused(texts.SUBSCRIBE_BAD_TIME, word=word)
         elif match := _THRESHOLD.fullmatch(word):
-            if not re.fullmatch(r"\d{1,7}", match[2]):
-                raise _refused(texts.SUBSCRIBE_BAD_THRESHOLD, word=word)
+            try:
+                limit = numbers.whole(match[2], MOST_THRESHOLD)
+            except numbers.NumberError:
+                raise _refused(texts.SUBSCRIBE_BAD_THRESHOLD, word=word) from None
             category = _one_category(match[1])
-            thresholds[category] = picked.one(f"threshold {category}", word, int(match[2]))
+            thresholds[category] = picked.one(f"threshold {category}", word, limit)
             daily_words.append(word)
         else:
             picked.one("categories", word, "named")
