@@ -373,7 +373,7 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
         "/announce Hello from the console\n"
         "/chart tanks 30d\n"
         "The total combat losses of the enemy from 24.02.2022 to 08.08.2026 were approximately:\n"
-        "personnel - about 1456610 (+1190)\n"
+        "personnel - about 1456620 (+1200)\n"
         "\n"
         "/held\n"
     )
@@ -388,6 +388,8 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
     assert (tmp_path / "picture-1.png").read_bytes().startswith(b"\x89PNG")
     # Two pasted lines are one message.
     assert "you> The total combat losses" in out and "Read a bulletin for 8 August 2026" in out
+    # A paste that would change a figure readers see waits for an admin, with both figures.
+    assert "Personnel: readers see 1,456,610, the text gives 1,456,620" in out
     assert "Bulletins on hold (1):" in out
     # The console's chat leaves nothing queued for a real bot on this database.
     with sqlite3.connect(tmp_path / "bulletin.db") as connection:

@@ -14,8 +14,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -100,8 +101,24 @@ def with_subscribers(path: Path, count: int, *, queued: bool) -> None:
     for chat_id in range(1, count + 1):
         store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
     if queued:
-        enqueue_bulletin(store, store.latest_date(), now=now)
+        enqueue_bulletin(store, todays_bulletin(store, now), now=now)
     store.close()
+
+
+def todays_bulletin(store: Store, now: datetime) -> date:
+    """Store a bulletin dated today, the newest day's figures each one higher, and return its
+    date. The bots these tests start run on the real clock, and only the day's bulletin is
+    news: one queued from the bundled history (August 2026) would be skipped as too late."""
+    from bot.ingest import ingest
+    from bot.report import Report
+
+    today = now.astimezone(ZoneInfo("Europe/Kyiv")).date()
+    newest = store.report_on(store.latest_date())
+    if newest.date < today:
+        totals = {key: total + 1 for key, total in newest.totals.items()}
+        report = Report(date=today, source="api", totals=totals, raw="{}")
+        ingest(store, [report], now=now, today=today, hold_suspicious=False)
+    return today
 
 
 @pytest.fixture
