@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.dates import day_of_war
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.delivery import WINDOW
@@ -143,7 +144,9 @@ def test_killed_during_a_broadcast_loses_nothing_and_repeats_only_what_was_in_fl
             database = folder / "bulletin.db"
             database.write_bytes(prepared.read_bytes())
             store = Store(database)
-            enqueue_bulletin(store, store.latest_date(), now=datetime.now(UTC))
+            now = datetime.now(UTC)
+            today = todays_bulletin(store, now)
+            enqueue_bulletin(store, today, now=now)
             store.close()
             first_message = len(api.sent)
 
@@ -167,7 +170,8 @@ def test_killed_during_a_broadcast_loses_nothing_and_repeats_only_what_was_in_fl
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=30)
             assert done, f"round {round_}: still pending"
-            got = Counter(m.chat_id for m in api.sent[first_message:] if "day 1627" in m.text)
+            day_line = f"day {day_of_war(today)}"
+            got = Counter(m.chat_id for m in api.sent[first_message:] if day_line in m.text)
             assert set(got) == set(range(1, 151)), f"round {round_}: lost messages"
             assert all(m.paid for m in api.sent[first_message:])  # the config's paid_broadcast
             repeated = sum(count - 1 for count in got.values())
