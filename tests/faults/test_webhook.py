@@ -236,3 +236,66 @@ def test_a_crowd_of_slow_connections_does_not_keep_updates_out_or_fill_the_log(
     assert log_strangers < 2_000, log[-3000:]
     assert refused >= STRANGERS
     assert "Too many open files" not in log and "Traceback" not in log
+
+
+# A server on its own whose cap is above what the descriptors allow, so accepting fails.
+_SERVER = """
+import asyncio, sys
+import tornado.web
+from bot import logs
+from bot.telegram.webhook import BoundedServer
+
+class Hello(tornado.web.RequestHandler):
+    def get(self):
+        self.write("hello")
+
+async def main():
+    logs.configure(verbose=False)
+    server = BoundedServer(
+        tornado.web.Application([("/", Hello)]),
+        max_connections=10_000,
+        idle_connection_timeout=60,
+    )
+    server.listen(int(sys.argv[1]), "127.0.0.1")
+    print("listening", flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+def test_accepting_out_of_descriptors_pauses_and_says_so_once_not_per_attempt(tmp_path):
+    port = free_port()
+    log_path = tmp_path / "server.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _SERVER, str(port)],
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            preexec_fn=lambda: resource.setrlimit(
+                resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+            ),
+        )
+        crowd: list[socket.socket] = []
+        try:
+            assert process.stdout is not None and process.stdout.readline() == "listening\n"
+            for _ in range(150):  # ~55 accepted before it runs out, the rest in the backlog
+                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                sock.sendall(b"GET / HTTP/1.1\r\n")
+                crowd.append(sock)
+            time.sleep(3)  # about 30 pauses and retries
+            log_during = log_path.stat().st_size
+            for sock in crowd:
+                sock.close()
+            answer = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        finally:
+            for sock in crowd:
+                sock.close()
+            process.kill()
+            process.wait()
+    log = log_path.read_text()
+    print(f"\nout of descriptors for 3 s: {log_during:,} bytes of log; then answered {answer}")
+    assert answer.text == "hello"  # accepting resumed once descriptors were free
+    assert log.count("webhook: cannot accept connections error=EMFILE") == 1, log[-3000:]
+    assert "Traceback" not in log and log_during < 1_000
