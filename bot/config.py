@@ -12,9 +12,10 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
 
@@ -287,8 +288,29 @@ def _language(value: Any) -> str:
     return language
 
 
+def is_place_zone(name: str) -> bool:
+    """Whether `name` is a time zone a place keeps: an Area/Location name of the tz database
+    (Europe/Kyiv, America/New_York, and old spellings of that shape such as Europe/Kiev), or
+    UTC. Not the database's other entries, which Python accepts too: `localtime` is whatever
+    the server's clock is set to (another machine, another time), `Factory` is no place's
+    time, `EST`, `GMT0` or `Cuba` are legacy aliases, and `Etc/GMT+3` is three hours *behind*
+    Greenwich."""
+    return name in _place_zones()
+
+
+@cache
+def _place_zones() -> frozenset[str]:
+    return frozenset(
+        name
+        for name in available_timezones()
+        if name == "UTC" or ("/" in name and not name.startswith("Etc/"))
+    )
+
+
 def _zone(value: Any) -> str:
     zone = _string(value)
+    if not is_place_zone(zone):
+        raise ValueError
     ZoneInfo(zone)
     return zone
 
@@ -305,7 +327,10 @@ _CHECKS = {
     ("telegram", "admins"): (_user_ids, "a list of Telegram user ids, like [123456789]"),
     ("telegram", "default_language"): (_language, "a language the bot speaks: 'en' or 'uk'"),
     ("storage", "database"): (_path, "a file path, like 'bulletin.db'"),
-    ("schedule", "timezone"): (_zone, "an IANA time zone, like 'Europe/Kyiv'"),
+    ("schedule", "timezone"): (
+        _zone,
+        "an IANA time zone of a place (Area/Location), like 'Europe/Kyiv', or 'UTC'",
+    ),
     ("schedule", "poll_every_minutes"): (
         _in_range(1, 1440),
         "a whole number of minutes from 1 to 1440",

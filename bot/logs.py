@@ -2,27 +2,65 @@
 
 The bot token is part of every Bot API URL, and exceptions from the HTTP stack can quote URLs,
 so secrets are removed from the final formatted line, tracebacks included, not just from the
-messages we write ourselves.
+messages we write ourselves. They are removed in any case: python-telegram-bot lower-cases the
+text of an error after "Bad Request: ", so a token Telegram echoes back arrives changed. Any URL
+in a line loses its user name, password and query values (a source's URL may carry an API key).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import traceback
 from collections.abc import Iterable
+from functools import lru_cache
 from types import TracebackType
+from urllib.parse import SplitResult, urlsplit
 
 FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
 REDACTED = "[redacted]"
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret (of 8 characters or more) replaced, longest first, so a secret
-    that contains another is removed whole."""
-    for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
+    """`text` with every secret (of 8 characters or more) replaced in any case, longest first,
+    so a secret that contains another is removed whole; and every URL's credentials and query
+    values (`redact_urls`)."""
+    kept = tuple(sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True))
+    if kept:
+        text = _secrets_pattern(kept).sub(REDACTED, text)
+    return redact_urls(text)
+
+
+@lru_cache(maxsize=8)
+def _secrets_pattern(secrets: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, secrets)), re.IGNORECASE)
+
+
+# A URL as quoted in an error or a log line: up to a space, a quote or a parenthesis.
+_URL = re.compile(r"""\bhttps?://[^\s'"<>()]+""", re.IGNORECASE)
+
+
+def redact_urls(text: str) -> str:
+    """`text` with each URL in it shown by `redact_url`."""
+    return _URL.sub(lambda match: redact_url(match[0]), text)
+
+
+def redact_url(url: str) -> str:
+    """A URL without what may be a secret: its user name and password, and its query values
+    (the names stay, to say which parameter it was): `http://[redacted]@host/x?key=[redacted]`."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL after all (an unclosed IPv6 bracket...)
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
+    query = "&".join(
+        f"{pair.partition('=')[0]}={REDACTED}" if "=" in pair else pair
+        for pair in parts.query.split("&")
+    )
+    return SplitResult(parts.scheme, netloc, parts.path, query, parts.fragment).geturl()
 
 
 class RedactingFormatter(logging.Formatter):

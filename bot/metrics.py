@@ -30,6 +30,19 @@ COMMAND_SECONDS = Histogram(
     registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+WEBHOOK_REQUESTS = Counter(
+    "bulletin_webhook_requests",
+    "Requests to the webhook, by HTTP status (403: no secret, 413: too big, 400: not an update)",
+    ["status"],
+    registry=REGISTRY,
+)
+WEBHOOK_DROPPED = Counter(
+    "bulletin_webhook_connections_dropped",
+    "Webhook connections closed unserved: 'slow' (waited longest for its headers, closed to "
+    "make room), 'full' (the cap reached, none waiting), 'accept_failed' (out of descriptors)",
+    ["reason"],
+    registry=REGISTRY,
+)
 
 
 def serve(port: int, address: str) -> None:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import httpx
 
-from bot import failover, metrics, render, texts
+from bot import failover, logs, metrics, render, texts
 from bot.config import Config
 from bot.failover import Lead, SourceState
 from bot.ingest import NEW, REVISED, Outcome, fetch_recent, ingest, summarise
@@ -109,8 +109,11 @@ async def _ask(store: Store, source: Source) -> _Answer:
     try:
         return _Answer(source, await fetch_recent(store, source))
     except SourceError as error:
-        log.error("fetch failed source=%s error=%r", source.name, str(error))
-        return _Answer(source, None, str(error))
+        # The error quotes the URL, which may carry a password or a key: kept and shown (log,
+        # fetch log, admins' alerts and /fetch) without them. Readers never see it at all.
+        detail = logs.redact_urls(str(error))
+        log.error("fetch failed source=%s error=%r", source.name, detail)
+        return _Answer(source, None, detail)
 
 
 def _take(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from bot import categories, oryx, texts
+from bot import categories, logs, oryx, texts
 from bot.cards import CardText
 from bot.categories import Unknown
 from bot.config import SourceConfig
@@ -386,18 +386,33 @@ def sources(
     last_fetches: Sequence[Fetch | None],
     stored: tuple[date | None, date | None, int],
     documented_to: date,
+    *,
+    now_local: datetime,
+    detailed: bool = False,
 ) -> str:
     """Where the figures come from: each source in order of preference with its last check,
     the one the bulletin comes from now (and why, when it is not the first), the history kept,
-    the independent counts beside it (to `documented_to`), and how far to trust it all."""
+    the independent counts beside it (to `documented_to`), and how far to trust it all.
+
+    Readers see each source by name and whether it answered, at their local time (`now_local`'s
+    zone); `detailed` (an admin, in private) adds its URL and the error, both without the
+    credentials or query values a URL may carry."""
     first, last, days = stored
     lines = [
         _fill(
+            texts.SOURCE_LINE_ADMIN,
+            n=n,
+            name=source_name(config.kind),
+            url=logs.redact_url(config.url),
+            last_fetch=_fetch_line(fetch),
+            newest=format_date(state.newest) if state.newest else "-",
+        )
+        if detailed
+        else _fill(
             texts.SOURCE_LINE,
             n=n,
             name=source_name(config.kind),
-            url=config.url,
-            last_fetch=_fetch_line(fetch),
+            checked=_checked(fetch, now_local, listed=True),
             newest=format_date(state.newest) if state.newest else "-",
         )
         for n, (config, state, fetch) in enumerate(
@@ -447,7 +462,8 @@ MORNING_ENDS = 12
 
 def age_note(newest: date | None, now_local: datetime, last_fetch: Fetch | None) -> str | None:
     """A line saying how old the newest figures are, when they are not today's or yesterday's
-    (or, in the morning, that today's is not out yet); None when they are fresh."""
+    (or, in the morning, that today's is not out yet); None when they are fresh. It says when
+    the source was last checked, in `now_local`'s zone, and whether it answered (`_checked`)."""
     if newest is None:
         return None
     age = (now_local.date() - newest).days
@@ -456,10 +472,10 @@ def age_note(newest: date | None, now_local: datetime, last_fetch: Fetch | None)
             texts.ngettext("AGE_STALE", age),
             date=format_date(newest),
             days=age,
-            checked=_fetch_line(last_fetch),
+            checked=_checked(last_fetch, now_local),
         )
     if age == 1 and now_local.hour < MORNING_ENDS:
-        return _fill(texts.AGE_NOT_OUT_YET, checked=_fetch_line(last_fetch))
+        return _fill(texts.AGE_NOT_OUT_YET, checked=_checked(last_fetch, now_local))
     return None
 
 
@@ -469,13 +485,49 @@ def with_age(text: str, note: str | None) -> str:
 
 
 def _fetch_line(last_fetch: Fetch | None) -> str:
+    """A fetch as admins see it: when (UTC) and the error as it came, without the
+    credentials or query values of any URL it quotes (bot/poll.py removes them before a fetch
+    is recorded; fetches recorded by earlier versions still have them)."""
     if last_fetch is None:
         return texts.LAST_FETCH_NEVER
-    # The error of a failed fetch is said as it came; what an ok one brought is in the log.
     result = (
-        texts.FETCH_OK if last_fetch.ok else texts.FETCH_FAILED.format(detail=last_fetch.detail)
+        texts.FETCH_OK
+        if last_fetch.ok
+        else texts.FETCH_FAILED.format(detail=logs.redact_urls(last_fetch.detail))
     )
     return texts.LAST_FETCH.format(at=_timestamp(last_fetch.at), result=result)
+
+
+def _checked(last_fetch: Fetch | None, now_local: datetime, *, listed: bool = False) -> str:
+    """When the source was last asked, at the reader's local time, and whether it answered:
+    never the error, which is in English, may quote a URL, and is for the log and admins.
+    As a sentence of an age note, or (`listed`) as a phrase of /sources' list."""
+    if last_fetch is None:
+        return texts.SOURCE_CHECK_NEVER if listed else texts.AGE_CHECKED_NEVER
+    if last_fetch.ok:
+        template = texts.SOURCE_CHECK_OK if listed else texts.AGE_CHECKED_OK
+    else:
+        template = texts.SOURCE_CHECK_FAILED if listed else texts.AGE_CHECKED_FAILED
+    return template.format(at=_local_time(last_fetch.at, now_local))
+
+
+def _local_time(moment: datetime, now_local: datetime) -> str:
+    """'at 09:30 (Kyiv time)' in `now_local`'s zone; 'on 5 August at 09:30 (Kyiv time)' when
+    it is not today there."""
+    zone = now_local.tzinfo
+    local = moment.astimezone(zone)
+    key = getattr(zone, "key", None) or local.tzname() or "UTC"
+    zone_text = (
+        texts.KYIV_TIME
+        if key in ("Europe/Kyiv", "Europe/Kiev")
+        else texts.ZONE_TIME.format(zone=zone_name(key, texts.current_language()))
+    )
+    clock = local.strftime("%H:%M")
+    if local.date() == now_local.date():
+        return texts.LOCAL_TIME.format(time=clock, zone=zone_text)
+    return texts.LOCAL_DAY_TIME.format(
+        day=format_short_date(local.date()), time=clock, zone=zone_text
+    )
 
 
 def history(data: Series, newest: StoredReport | None = None) -> str:

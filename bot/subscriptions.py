@@ -17,6 +17,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import categories, numbers, texts
+from bot.config import is_place_zone
 from bot.errors import UserError
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
@@ -169,6 +170,8 @@ def parse_options(
             send_at = picked.one("time", word, f"{int(match[1]):02d}:{match[2]}")
         elif found := find_zone(word):
             zone = picked.one("zone", word, found)
+        elif is_refused_zone(word):
+            raise _refused(texts.SUBSCRIBE_BAD_ZONE, word=word)
         elif _TIME_LIKE.fullmatch(folded):
             raise _refused(texts.SUBSCRIBE_BAD_TIME, word=word)
         elif match := _THRESHOLD.fullmatch(word):
@@ -286,15 +289,29 @@ def with_milestones(digests: Sequence[str], wanted: bool) -> tuple[str, ...]:
 
 
 def find_zone(word: str) -> str | None:
-    """An IANA zone from its full name or its city, in any case: 'london' -> 'Europe/London'."""
+    """An IANA zone of a place from its full name or its city, in any case: 'london' ->
+    'Europe/London'. Only zones places keep (config.is_place_zone): 'localtime' or 'Factory'
+    name none."""
     key = word.strip().casefold().replace(" ", "_")
     zones = _zones()
     return zones.get(key) or _cities().get(key) or UKRAINIAN_CITY_NAMES.get(key)
 
 
+def is_refused_zone(word: str) -> bool:
+    """Whether `word` is one of the tz database's names that are not a place's zone
+    ('localtime', 'Factory', 'EST', 'Etc/GMT+3'): refused as a zone, not taken for a category."""
+    return word.strip().casefold() in _refused_zones()
+
+
+@cache
+def _refused_zones() -> frozenset[str]:
+    names = {name.casefold() for name in available_timezones()}
+    return frozenset(names - set(_zones()))
+
+
 @cache
 def _zones() -> dict[str, str]:
-    names = {name.casefold(): name for name in available_timezones()}
+    names = {name.casefold(): name for name in available_timezones() if is_place_zone(name)}
     # Kyiv's zone was long spelt Kiev; accept both whatever the tz database has.
     for spelling in ("europe/kyiv", "europe/kiev"):
         if spelling in names:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from bot import metrics
 from bot.clock import FixedClock
 from bot.config import Config, WebhookConfig
 from bot.ingest import ingest
@@ -40,6 +42,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+SECRET_HEADER = b"X-Telegram-Bot-Api-Secret-Token: s3cret-token"
+
+
+def raw_status(port: int, headers: bytes) -> int:
+    """The status of a POST to the webhook with these header lines, sent byte for byte."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"POST /telegram HTTP/1.1\r\nHost: bot\r\n" + headers + b"\r\n")
+        return int(sock.recv(1024).split(b" ", 2)[1])
 
 
 def latest_tanks_update(chat_id: int) -> dict:
@@ -148,7 +160,7 @@ def test_webhook_mode_needs_a_secret(tmp_path):
     assert "Webhook mode needs a secret" in err
 
 
-async def test_the_webhook_refuses_requests_without_the_secret(history_store):
+async def test_the_webhook_refuses_requests_without_the_secret(history_store, caplog):
     port = free_port()
     config = Config(webhook=WebhookConfig(port=port, secret_token="s3cret-token"))
     api = LocalBotApi()
@@ -192,6 +204,30 @@ async def test_the_webhook_refuses_requests_without_the_secret(history_store):
             assert await answer(json=[1, 2], headers=secret) == 400
             assert await answer(json=update, headers={**secret, "Content-Length": "-1"}) != 200
             assert len(api.messages_to(77)) == 1
+
+            # A Content-Length of digits that are not ASCII ('²'.isdigit() is True, int('²')
+            # fails; tornado reads header bytes as Latin-1) is a 400 with one line in the log,
+            # not a 500 and a traceback. (Raw bytes: httpx will not send such a header.)
+            with caplog.at_level(logging.WARNING):
+                for length in (b"\xb2", b"\xb9\xb3", b"1" * 40):
+                    head = b"Content-Length: " + length + b"\r\n" + SECRET_HEADER + b"\r\n"
+                    status = await asyncio.to_thread(raw_status, port, head)
+                    assert status == 400, length
+            assert "Traceback" not in caplog.text and "Uncaught exception" not in caplog.text
+            assert caplog.text.count("webhook: bad Content-Length") == 3
+
+            # Strangers are counted in the metrics, not logged a line each (tornado's default:
+            # a WARNING per refusal, 196 KB for 2,000).
+            refused = metrics.WEBHOOK_REQUESTS.labels("403")
+            before = refused._value.get()
+            caplog.clear()
+            with caplog.at_level(logging.INFO):
+                async with httpx.AsyncClient() as client:
+                    for _ in range(50):
+                        assert (await client.post(url, json=update)).status_code == 403
+            assert refused._value.get() - before == 50
+            server_lines = [r for r in caplog.records if not r.name.startswith("httpx")]
+            assert server_lines == []  # (httpx's are this test's own requests)
 
 
 @pytest.mark.parametrize("script", ["/latest tanks\n#History: Tanks\n/on 25.06.2022 apv\n"])

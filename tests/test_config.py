@@ -73,6 +73,12 @@ def test_the_token_comes_from_the_environment_and_never_shows(tmp_path):
         ("[telegram]\ntokn = 'x'", "unknown key 'tokn' in [telegram]; known: admins, "),
         ("[telegarm]\ntoken = 'x'", "unknown section [telegarm]"),
         ("[schedule]\ntimezone = 'Kyiv'", "[schedule] timezone must be an IANA time zone"),
+        # Python's tz database has these too; none is a place's time (`localtime` is the
+        # server's own setting, `Factory` no one's, Etc/GMT+3 is UTC-3).
+        ("[schedule]\ntimezone = 'localtime'", "must be an IANA time zone of a place"),
+        ("[schedule]\ntimezone = 'Factory'", "like 'Europe/Kyiv', or 'UTC', got 'Factory'"),
+        ("[schedule]\ntimezone = 'EST'", "must be an IANA time zone of a place"),
+        ("[schedule]\ntimezone = 'Etc/GMT+3'", "must be an IANA time zone of a place"),
         ("[schedule]\npoll_every_minutes = '20'", "poll_every_minutes must be a whole number"),
         ("[schedule]\npoll_every_minutes = 0", "from 1 to 1440, got 0"),
         ("[telegram]\nadmins = 'me'", "admins must be a list of Telegram user ids"),

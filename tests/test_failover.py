@@ -222,10 +222,15 @@ async def test_sources_says_which_source_gives_the_bulletin_and_why(bot, fake_ap
     assert "\nReading the russianwarship.rip API failed: " in replies[0]
     assert replies[2].startswith("Fetched: 1 new, 14 unchanged.")
 
-    assert "1. the russianwarship.rip API: http://127.0.0.1:" in text
-    assert "failed (" in text and "HTTP 500" in text
-    assert "2. the public dataset: http://127.0.0.1:" in text
+    # A reader sees each source by name and whether it answered; an admin, the URL and error.
+    assert "1. the russianwarship.rip API\n   could not be reached at 10:10 (Kyiv time);" in text
+    assert "2. the public dataset\n   checked at 10:10 (Kyiv time);" in text
+    assert "http://" not in text and "HTTP 500" not in text
     assert "newest day: 8 August 2026" in text
+    admins = render.to_plain((await bot.ask("/sources", chat_id=ADMIN)).text)
+    assert "1. the russianwarship.rip API: http://127.0.0.1:" in admins
+    assert "failed (" in admins and "HTTP 500" in admins
+    assert "2. the public dataset: http://127.0.0.1:" in admins
     assert (
         "The bulletin now comes from the public dataset: the russianwarship.rip API has failed "
         "poll after poll." in text

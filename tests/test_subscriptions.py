@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import subscriptions
+from bot.render import to_plain
 from bot.schedule import next_poll_in
 from bot.store import OutboxKind, Store, Subscriber, SubscriberStatus
 from bot.subscriptions import (
@@ -19,6 +20,7 @@ from bot.subscriptions import (
     parse_options,
     queue_broadcasts,
 )
+from tests.bot_harness import USER
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -73,10 +75,30 @@ def test_due_at(send_at, zone, accepted, expected):
         ("Europe/Kiev", "Europe/Kiev"),
         ("mars", None),
         ("../../etc/passwd", None),
+        # In Python's tz database, but no place's zone: the server's own, no one's, legacy.
+        ("localtime", None),
+        ("Factory", None),
+        ("EST", None),
+        ("Etc/GMT+3", None),
     ],
 )
 def test_find_zone(word, zone):
     assert find_zone(word) == zone
+
+
+async def test_subscribe_refuses_a_zone_no_place_keeps_in_the_readers_language(bot):
+    reply = to_plain((await bot.ask("/subscribe 08:00 localtime")).text)
+    assert reply.startswith("“localtime” is not the time zone of a place: name a city")
+    assert bot.store.subscriber(USER) is None
+    reply = to_plain((await bot.ask("/subscribe Factory", chat_id=1002, language_code="uk")).text)
+    assert reply.startswith("«Factory» — не часовий пояс певного місця: напишіть місто")
+    assert bot.store.subscriber(1002) is None
+
+
+@pytest.mark.parametrize("word", ["localtime", "Factory", "GMT0", "etc/gmt-5"])
+def test_a_zone_that_is_no_places_is_refused_saying_what_to_write(word):
+    with pytest.raises(SubscriptionError, match=f"“{word}” is not the time zone of a place: "):
+        parse_options(["08:00", word], "Europe/Kyiv")
 
 
 def test_parse_options():

@@ -299,17 +299,32 @@ async def test_old_figures_say_how_old_they_are_and_when_the_source_was_checked(
     latest = plain(await bot.ask("/latest tanks"))
     assert latest.startswith(
         "⚠️ These are the figures of 8 August 2026, 12 days old: nothing newer has come in. "
-        "Source last checked: 2026-08-20 06:30 UTC, failed"
+        "The source could not be reached at 09:30 (Kyiv time).\n"
     )
     assert "Tanks: 12,251 (+4)" in latest
     assert plain(await bot.ask("/history tanks")).startswith("⚠️ These are the figures of")
     sources = plain(await bot.ask("/sources"))
-    assert "2026-08-20 06:30 UTC, failed" in sources
+    assert "could not be reached at 09:30 (Kyiv time)" in sources
+    assert "2026-08-20 06:30 UTC, failed (http://127.0.0.1:" in plain(
+        await bot.ask("/sources", chat_id=ADMIN)
+    )  # the error itself is for admins
+
+
+async def test_old_figures_from_a_source_that_answered_say_when_it_last_did(bot):
+    await poll_now(bot.services)  # 8 August's bulletin, at 09:30 in Kyiv
+    bot.clock.advance(timedelta(days=3))
+    assert plain(await bot.ask("/latest tanks")).startswith(
+        "⚠️ These are the figures of 8 August 2026, 3 days old: nothing newer has come in. "
+        "Source last checked on 8 August at 09:30 (Kyiv time).\n"
+    )
 
 
 async def test_in_the_morning_before_the_bulletin_yesterdays_figures_say_so(bot):
     latest = plain(await bot.ask("/latest tanks"))  # 09:30 in Kyiv; newest is 7 August
-    assert latest.startswith("Today's bulletin is not out yet; these are yesterday's figures.")
+    assert latest.startswith(
+        "Today's bulletin is not out yet; these are yesterday's figures. "
+        "The source has not been checked yet.\n"
+    )
     bot.clock.advance(timedelta(hours=5))  # 14:30: no longer said
     assert plain(await bot.ask("/latest tanks")).startswith("Russian losses claimed")
 

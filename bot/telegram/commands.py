@@ -476,9 +476,13 @@ async def export_command(update: Update, context: Context) -> None:
 
 
 async def sources(update: Update, context: Context) -> None:
+    """Each source by name and whether it answered; an admin in a private chat also gets its
+    URL and error (credentials and query values removed), which others never see."""
     s = context.services
     states, lead = failover.now(s.store, s.config)
     last_fetches = [s.store.last_fetch(source.kind) for source in s.config.sources]
+    chat = update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
     await reply(
         update,
         render.sources(
@@ -488,6 +492,8 @@ async def sources(update: Update, context: Context) -> None:
             last_fetches,
             s.store.date_range(),
             oryx.counts_for(s.store).last_date(),
+            now_local=s.clock.now().astimezone(s.config.schedule.zone),
+            detailed=private and is_admin(update, context),
         ),
     )
 
