@@ -429,3 +429,15 @@ def test_on_with_sources_lists_where_each_figure_came_from(run_on_seeded):
     assert where[0].endswith(": revision 1 from the public dataset, accepted")
     assert ": correction 1 by cli:" in where[1]
     assert where[1].endswith(": Tanks 12,250 (was 12,251), typo")
+
+
+def test_the_audit_log_shows_bidi_controls_and_line_separators_as_escapes(run, tmp_path):
+    store = Store(tmp_path / "bulletin.db")
+    typed = "tanks\u202e\u2066evil\u2069\u2028\u2029\u202a\u2067\u2068"
+    store.audit("telegram:1", "correct", allowed=False, detail=typed, now=NOW)
+    store.close()
+    status, out, _ = run("audit")
+    assert status == 0
+    assert "tanks\\u202e\\u2066evil\\u2069\\u2028\\u2029\\u202a\\u2067\\u2068" in out
+    for character in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029":
+        assert character not in out
