@@ -461,8 +461,9 @@ def backup(context: Context, args: argparse.Namespace) -> int:
 
 
 def restore(context: Context, args: argparse.Namespace) -> int:
-    """Only while no bot runs on the database: a running one would go on from what it holds
-    in memory and its messages in flight, not from the backup."""
+    """Only while no bot or console runs on the database (each holds its lease): a running one
+    would go on from what it holds in memory and its messages in flight, not from the
+    backup."""
     if not args.path.is_file():
         raise CommandError(f"there is no backup at {args.path}", 2)
     if _is_database_file(args.path, context):
@@ -495,8 +496,27 @@ def console(context: Context, args: argparse.Namespace) -> int:
 
     if not args.verbose:  # the conversation is on the terminal: only errors beside it
         logging.getLogger().setLevel(logging.ERROR)
-    services = Services(context.config, context.open_store(create=True), context.clock)
-    return terminal.main(services, as_admin=not args.as_user)
+    store = context.open_store(create=True)
+    # The console answers as the bot does, from the same database: while a bot runs on it, the
+    # two would share the outbox and every reader's rows. It holds the lease as `run` does, so
+    # neither a bot nor a `restore` starts under it.
+    lease = instance.me(context.clock)
+    try:
+        instance.acquire(store, lease, context.clock, wait=0)
+    except instance.InstanceError as error:
+        raise CommandError(
+            f"console not started: {error} To try the bot beside it, run the console on a "
+            "copy: bulletin-bot backup COPY.db, then a config whose [storage] database is "
+            "COPY.db (bulletin-bot --config COPY.toml console)."
+        ) from None
+    services = Services(context.config, store, context.clock, lease=lease)
+    try:
+        status = terminal.main(services, as_admin=not args.as_user)
+    finally:
+        store.drop_lease(lease.holder)
+    if services.fatal:
+        raise CommandError(f"console stopped: {services.fatal}")
+    return status
 
 
 # Files the operator's commands write -----------------------------------------------------------
