@@ -12,8 +12,10 @@ import contextlib
 import getpass
 import json
 import logging
+import os
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,7 +30,7 @@ from bot.config import Config, ConfigError
 from bot.config import load as load_config
 from bot.dates import WAR_START, date_among, parse_user_date
 from bot.errors import UserError
-from bot.export import ExportError, export
+from bot.export import Export, ExportError, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on
 from bot.ingest import UNCHANGED, Outcome, ingest, seed_if_empty, summarise
@@ -68,7 +70,7 @@ class Context:
         missing database whose marker is there is refused: it existed and is gone (deleted, a
         volume not mounted), and starting afresh would silently drop every subscription."""
         path = Path(self.config.storage.database)
-        marker = path.with_name(path.name + ".created")
+        marker = _marker(path)
         if not (create or fresh or path.exists()):
             raise CommandError(
                 f"there is no database at {path}: `bulletin-bot console`, `run` or `import` "
@@ -163,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("export", export_figures, "the effective figures as CSV or JSON")
     sub.add_argument("words", nargs="*", metavar="[csv|json] [FROM] [TO]")
     sub.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    sub.add_argument("--force", action="store_true", help="replace the file if it exists")
     for admin in admin_commands(COMMAND_LINE):
         sub = command(admin.name, admin_command, admin.summary)
         if admin.arguments:
@@ -187,7 +190,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = command("backup", backup, "copy the database, consistently, even while the bot runs")
     sub.add_argument("path", type=Path, metavar="PATH", help="the backup file to write")
-    sub = command("restore", restore, "replace the database with a backup (the bot stopped)")
+    sub.add_argument("--force", action="store_true", help="replace the file if it exists")
+    sub = command("restore", restore, "replace the database with a backup (no bot running)")
     sub.add_argument("path", type=Path, metavar="BACKUP", help="a file made by backup")
     command("health", health, "exit 0 if the last poll is recent and the database writable")
     return parser
@@ -342,6 +346,8 @@ def paste(context: Context, args: argparse.Namespace) -> int:
 
 
 def export_figures(context: Context, args: argparse.Namespace) -> int:
+    if args.output:
+        _not_the_database("export", args.output, context)
     store = context.open_store()
     latest = store.latest_date()
     if latest is None:
@@ -350,11 +356,13 @@ def export_figures(context: Context, args: argparse.Namespace) -> int:
         fmt, first, last = parse_export(args.words, context.today, latest)
     except ExportError as error:
         raise CommandError(str(error).replace("/export", "bulletin-bot export"), 2) from None
-    result = export(store, fmt, first, last)
-    if args.output:
-        args.output.write_bytes(result.data)
-    else:
-        sys.stdout.buffer.write(result.data)
+    if not args.output:
+        sys.stdout.buffer.write(export(store, fmt, first, last).data)
+        return 0
+    example = Export(fmt, first, last, b"").file_name
+    target = _output("export", args.output, example, force=args.force)
+    data = export(store, fmt, first, last).data
+    _write_privately("export", target, lambda path: path.write_bytes(data))
     return 0
 
 
@@ -431,25 +439,39 @@ def run(context: Context, args: argparse.Namespace) -> int:
 
 def backup(context: Context, args: argparse.Namespace) -> int:
     path = Path(context.config.storage.database)
+    _not_the_database("backup", args.path, context)
     if not path.exists():
         raise CommandError(f"there is no database at {path} to back up")
-    if args.path.resolve() == path.resolve():
-        raise CommandError("the backup must be another file than the database", 2)
+    target = _output("backup", args.path, f"bulletin-{context.today}.db", force=args.force)
+    for journal in _sqlite_files(target)[1:]:
+        if journal.exists():  # SQLite would apply it to the backup put in its place
+            raise CommandError(
+                f"backup: not written: {journal} exists, so {args.path} is a database in use "
+                "(or one not closed cleanly): name another file",
+                2,
+            )
     store = Store(path)
     try:
-        store.backup_to(args.path)
+        _write_privately("backup", target, store.backup_to)
     except sqlite3.Error as error:
-        raise CommandError(f"backup failed: {error}") from None
-    size = args.path.stat().st_size
+        raise CommandError(f"backup failed, nothing written: {error}") from None
+    size = target.stat().st_size
     print(f"backed up {path} to {args.path} ({size / 1_000_000:.1f} MB)")
     return 0
 
 
 def restore(context: Context, args: argparse.Namespace) -> int:
-    """Only while no bot runs on the database: a running one would go on from what it holds
-    in memory and its messages in flight, not from the backup."""
+    """Only while no bot or console runs on the database (each holds its lease): a running one
+    would go on from what it holds in memory and its messages in flight, not from the
+    backup."""
     if not args.path.is_file():
         raise CommandError(f"there is no backup at {args.path}", 2)
+    if _is_database_file(args.path, context):
+        raise CommandError(
+            f"not restored: {args.path} is the database itself (or one of its files): "
+            "name a backup file made by bulletin-bot backup",
+            2,
+        )
     store = context.open_store(seed=False, create=True)
     lease = instance.me(context.clock)
     try:
@@ -474,8 +496,109 @@ def console(context: Context, args: argparse.Namespace) -> int:
 
     if not args.verbose:  # the conversation is on the terminal: only errors beside it
         logging.getLogger().setLevel(logging.ERROR)
-    services = Services(context.config, context.open_store(create=True), context.clock)
-    return terminal.main(services, as_admin=not args.as_user)
+    store = context.open_store(create=True)
+    # The console answers as the bot does, from the same database: while a bot runs on it, the
+    # two would share the outbox and every reader's rows. It holds the lease as `run` does, so
+    # neither a bot nor a `restore` starts under it.
+    lease = instance.me(context.clock)
+    try:
+        instance.acquire(store, lease, context.clock, wait=0)
+    except instance.InstanceError as error:
+        raise CommandError(
+            f"console not started: {error} To try the bot beside it, run the console on a "
+            "copy: bulletin-bot backup COPY.db, then a config whose [storage] database is "
+            "COPY.db (bulletin-bot --config COPY.toml console)."
+        ) from None
+    services = Services(context.config, store, context.clock, lease=lease)
+    try:
+        status = terminal.main(services, as_admin=not args.as_user)
+    finally:
+        store.drop_lease(lease.holder)
+    if services.fatal:
+        raise CommandError(f"console stopped: {services.fatal}")
+    return status
+
+
+# Files the operator's commands write -----------------------------------------------------------
+
+
+def _marker(database: Path) -> Path:
+    """The file beside a database saying when it was created (see `Context.open_store`)."""
+    return database.with_name(database.name + ".created")
+
+
+def _sqlite_files(database: Path) -> tuple[Path, ...]:
+    """A database file and the files SQLite keeps beside it."""
+    return (
+        database,
+        *(database.with_name(database.name + e) for e in ("-wal", "-shm", "-journal")),
+    )
+
+
+def _is_database_file(path: Path, context: Context) -> bool:
+    """Whether `path` is the configured database or one of its files (SQLite's, the marker),
+    under any name: as configured, through symbolic links, or as a hard link."""
+    database = Path(context.config.storage.database)
+    files = {
+        name
+        for base in (database.absolute(), database.resolve())
+        for name in (*_sqlite_files(base), _marker(base))
+    }
+    if path.absolute() in files or path.resolve() in files:
+        return True
+    with contextlib.suppress(OSError):  # a file that does not exist is no hard link
+        same = (path.stat().st_dev, path.stat().st_ino)
+        return any((f.stat().st_dev, f.stat().st_ino) == same for f in files if f.exists())
+    return False
+
+
+def _not_the_database(command: str, path: Path, context: Context) -> None:
+    """Refuse to write onto the database: a CSV or a backup in its place destroys it."""
+    if _is_database_file(path, context):
+        raise CommandError(
+            f"{command}: not written: {path} is the database {context.config.storage.database} "
+            "(or one of its files): name another file",
+            2,
+        )
+
+
+def _output(command: str, path: Path, example: str, *, force: bool) -> Path:
+    """Where to write the file the operator named (symbolic links followed): never over a
+    file that exists unless `force`, never over a folder. Call `_not_the_database` first."""
+    if path.is_dir():
+        raise CommandError(
+            f"{command}: not written: {path} is a folder: name a file in it, e.g. "
+            f"{'-o ' if command == 'export' else ''}{path / example}",
+            2,
+        )
+    if path.exists() and not force:
+        raise CommandError(
+            f"{command}: not written: {path} already exists: name a new file, or add --force "
+            "to replace it",
+            2,
+        )
+    return path.resolve()
+
+
+def _write_privately(command: str, target: Path, fill: Callable[[Path], object]) -> None:
+    """Write `target` through a new file beside it, readable by the owner alone from its
+    creation (mkstemp makes it 0600; a chmod after writing would leave a moment when it is
+    not: a backup holds every subscriber's id and what people typed), then put it in the
+    target's place in one step: an interrupted write leaves no half file, and a file that
+    was there stays whole until the new one is complete."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as error:
+        raise CommandError(f"{command}: not written: {target.parent}: {error.strerror}") from None
+    os.close(handle)
+    written = Path(name)
+    try:
+        fill(written)
+        os.replace(written, target)
+    except OSError as error:
+        raise CommandError(f"{command}: not written: {target}: {error.strerror}") from None
+    finally:
+        written.unlink(missing_ok=True)
 
 
 # Helpers ---------------------------------------------------------------------------------------

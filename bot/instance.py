@@ -3,8 +3,9 @@
 Two `bulletin-bot run` on one database (a container restarted while the old one still stops)
 would each release the other's messages in flight, double the send rate and both poll. So `run`
 takes the lease before anything else: if another live process holds it, `run` waits up to its
-`--wait` for it to stop, then refuses with a message naming that process. The holder renews the
-lease every HEARTBEAT; one not renewed for TTL belongs to a dead process and may be taken, at
+`--wait` for it to stop, then refuses with a message naming that process. `console` (which
+answers from the same database) and `restore` take it too, and refuse at once. The holder renews
+the lease every HEARTBEAT; one not renewed for TTL belongs to a dead process and may be taken, at
 once when that process was on this machine and no longer runs (a restart after a crash). Since
 only the holder sends, every row left 'sending' at start-up is a dead process's, and is queued
 again.
@@ -83,6 +84,7 @@ def acquire(
             raise InstanceError(
                 f"another bulletin-bot runs on this database: pid {other.pid} on {other.host}, "
                 f"started {other.acquired_at:%Y-%m-%d %H:%M:%S} UTC, last seen {age:.0f} s "
-                f"ago. Stop it first, or wait: a lease not renewed for {TTL.seconds} s is free."
+                f"ago. Stop it first (a console ends with Ctrl-D), or wait: a lease not "
+                f"renewed for {TTL.seconds} s is free."
             )
         sleep(min(1.0, max(0.0, deadline - time.monotonic())))

@@ -28,6 +28,7 @@ from bot.ingest import ingest
 from bot.render import to_plain
 from bot.store import Shape, Store, SummaryFormat
 from bot.telegram.app import build, running
+from bot.telegram.console import CHAT_ID as console_chat
 from bot.telegram.local_api import LocalBotApi
 from bot.telegram.services import Services
 from bot.texts import format_date
@@ -431,7 +432,7 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
     with sqlite3.connect(tmp_path / "bulletin.db") as connection:
         for table in ("outbox", "subscribers", "chats"):
             assert connection.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE chat_id = 1001"
+                f"SELECT COUNT(*) FROM {table} WHERE chat_id = ?", [console_chat]
             ).fetchone() == (0,), table
     assert result.stderr == ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -441,3 +442,128 @@ def test_backfill_never_sends_a_day_as_the_morning_bulletin(run_on_history, tmp_
     store = Store(tmp_path / "bulletin.db")
     assert store.db.execute("SELECT kind, subject FROM outbox").fetchall() == []
     store.close()
+
+
+# The operator's tools never destroy data ------------------------------------------------------
+
+
+def fingerprint(path: Path) -> tuple[bytes, int]:
+    """A file's content and permission bits, to show it was left as it was."""
+    return path.read_bytes(), path.stat().st_mode & 0o777
+
+
+def database_files(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """What is on disk of the database: every file of it that exists."""
+    names = ("bulletin.db", "bulletin.db-wal", "bulletin.db-shm", "bulletin.db.created")
+    return {name: fingerprint(folder / name) for name in names if (folder / name).exists()}
+
+
+def refused(status: int, out: str, err: str) -> str:
+    """A refusal: exit 2, nothing on standard output, one line on standard error."""
+    assert (status, out) == (2, ""), err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["bulletin.db", "bulletin.db-wal", "bulletin.db-shm", "bulletin.db.created", "link.db", "hard"],
+)
+@pytest.mark.parametrize("command", ["export", "backup"])
+def test_export_and_backup_never_write_onto_the_database(run_on_seeded, tmp_path, command, name):
+    (tmp_path / "bulletin.db.created").write_text("created 2026-08-08 06:30 UTC\n")
+    (tmp_path / "link.db").symlink_to(tmp_path / "bulletin.db")
+    os.link(tmp_path / "bulletin.db", tmp_path / "hard")
+    before = database_files(tmp_path)
+    output = ["csv", "-o"] if command == "export" else []
+    for force in ([], ["--force"]):
+        err = refused(*run_on_seeded(command, *output, str(tmp_path / name), *force))
+        assert "is the database" in err and "name another file" in err
+        assert database_files(tmp_path) == before
+    assert "Tanks: 12,251" in run_on_seeded("latest", "tanks")[1]
+
+
+def test_export_refuses_an_existing_file_unless_forced_and_writes_0600(run_on_seeded, tmp_path):
+    mine = tmp_path / "notes.csv"
+    mine.write_text("my own notes\n")
+    mine.chmod(0o644)
+    err = refused(*run_on_seeded("export", "csv", "-o", str(mine)))
+    assert f"{mine} already exists: name a new file, or add --force to replace it" in err
+    assert fingerprint(mine) == (b"my own notes\n", 0o644)
+
+    status, out, err = run_on_seeded("export", "csv", "-o", str(mine), "--force")
+    assert (status, out, err) == (0, "", "")
+    assert mine.read_text().startswith("date,day,category,name,total,change,")
+    assert mine.stat().st_mode & 0o777 == 0o600
+
+    new = tmp_path / "new.json"
+    assert run_on_seeded("export", "json", "2026-08-01", "-o", str(new))[0] == 0
+    assert new.read_text().startswith("{") and new.stat().st_mode & 0o777 == 0o600
+    # Written through a file of its own beside the target: none is left behind.
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("bulletin.db")) == [
+        "config.toml",
+        "new.json",
+        "notes.csv",
+    ]
+
+
+def test_export_into_a_folder_says_to_name_a_file(run_on_seeded, tmp_path):
+    err = refused(*run_on_seeded("export", "-o", str(tmp_path), "--force"))
+    assert f"{tmp_path} is a folder: name a file in it, e.g. -o {tmp_path}/russian-losses" in err
+
+
+def test_backup_refuses_another_programs_database_unless_forced(run_on_seeded, tmp_path):
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE accounts (name TEXT)")
+        connection.execute("INSERT INTO accounts VALUES ('precious')")
+    connection.close()
+    other.chmod(0o644)
+    before = fingerprint(other)
+    err = refused(*run_on_seeded("backup", str(other)))
+    assert "already exists: name a new file, or add --force to replace it" in err
+    assert fingerprint(other) == before
+
+    status, out, _ = run_on_seeded("backup", str(other), "--force")
+    assert status == 0 and out.startswith(f"backed up {tmp_path / 'bulletin.db'} to {other}")
+    assert other.stat().st_mode & 0o777 == 0o600
+    with sqlite3.connect(other) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    connection.close()
+    assert "reports" in tables and "accounts" not in tables
+
+
+def test_backup_never_replaces_a_database_in_use_even_when_forced(run_on_seeded, tmp_path):
+    other = tmp_path / "other.db"
+    program = sqlite3.connect(other, isolation_level=None)  # another program, running
+    try:
+        program.execute("PRAGMA journal_mode = wal")
+        program.execute("CREATE TABLE accounts (name TEXT)")
+        program.execute("INSERT INTO accounts VALUES ('precious')")
+        err = refused(*run_on_seeded("backup", str(other), "--force"))
+        assert f"{other}-wal exists, so {other} is a database in use" in err
+        assert program.execute("SELECT name FROM accounts").fetchall() == [("precious",)]
+    finally:
+        program.close()
+
+
+@pytest.mark.parametrize("name", ["bulletin.db", "link.db"])
+def test_restore_refuses_the_database_itself(run_on_seeded, tmp_path, name):
+    (tmp_path / "link.db").symlink_to(tmp_path / "bulletin.db")
+    before = database_files(tmp_path)
+    err = refused(*run_on_seeded("restore", str(tmp_path / name)))
+    assert "not restored: " in err and "is the database itself" in err
+    assert "name a backup file made by bulletin-bot backup" in err
+    assert database_files(tmp_path) == before
+
+
+def test_the_audit_log_shows_bidi_controls_and_line_separators_as_escapes(run, tmp_path):
+    store = Store(tmp_path / "bulletin.db")
+    typed = "tanks\u202e\u2066evil\u2069\u2028\u2029\u202a\u2067\u2068"
+    store.audit("telegram:1", "correct", allowed=False, detail=typed, now=NOW)
+    store.close()
+    status, out, _ = run("audit")
+    assert status == 0
+    assert "tanks\\u202e\\u2066evil\\u2069\\u2028\\u2029\\u202a\\u2067\\u2068" in out
+    for character in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029":
+        assert character not in out

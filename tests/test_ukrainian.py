@@ -93,7 +93,7 @@ ALLOWED = {
     "uk",
     "en",
     "botfather",
-    "telegram:1001",
+    f"telegram:{console.CHAT_ID}",  # the console's person, as /corrections names an author
     # The attribution Oryx's counts' licence asks for: "scarnecchia/oryx_data (CC BY 4.0)".
     "scarnecchia",
     "oryx_data",

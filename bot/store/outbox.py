@@ -86,16 +86,18 @@ class Outbox(Database):
             )
             return self.db.conn.total_changes - before
 
-    def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Mark up to `limit` due messages as in flight and return them, oldest due first."""
+    def claim_due(self, now: datetime, limit: int, chat_id: int | None = None) -> list[Delivery]:
+        """Mark up to `limit` due messages as in flight and return them, oldest due first;
+        with `chat_id`, only that chat's (the console's: every other chat's are the bot's)."""
         with self._writing():
             rows = self.db.execute(
                 "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
                 "COALESCE(c.language, 'en'), COALESCE(s.categories, ''), "
                 "COALESCE(s.format, 'full'), s.thread_id FROM outbox o "
                 "LEFT JOIN chats c USING (chat_id) LEFT JOIN subscribers s USING (chat_id) "
-                "WHERE o.status = ? AND o.due_at <= ? ORDER BY o.due_at, o.id LIMIT ?",
-                [DeliveryStatus.PENDING, now.isoformat(), limit],
+                "WHERE o.status = ? AND o.due_at <= ? AND (? IS NULL OR o.chat_id = ?) "
+                "ORDER BY o.due_at, o.id LIMIT ?",
+                [DeliveryStatus.PENDING, now.isoformat(), chat_id, chat_id, limit],
             ).fetchall()
             self.db.conn.executemany(
                 "UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ?",

@@ -7,10 +7,14 @@ to the local Bot API stand-in on 127.0.0.1, against the configured database.
   last message that had buttons. Any other text (a pasted bulletin) is one message that ends at
   an empty line, a line holding a single `.`, the next command, or the end of input.
 - You are the person at the server, so you are an admin (`--as-user` shows the reader's view).
-- The outbox is sent after every message, so subscriptions, announcements and notices arrive
-  here as they would in Telegram; `/tick` also polls the source now. At the end, the console's
-  chat is forgotten: nothing of it stays queued for a real bot on the same database.
-- Pictures and files are saved in the current folder, and their names printed.
+- The console's chat's messages are sent after every message, so subscriptions,
+  announcements and notices arrive here as they would in Telegram; `/tick` also polls the
+  source now. Every other chat's messages stay queued for the bot: the console sends none, and
+  holds the database's lease as `run` does, so no bot runs on it meanwhile (bot/instance.py).
+  At the start and the end, the console's chat is forgotten: nothing of it stays queued for a
+  real bot on the same database.
+- Pictures and files are saved in the current folder (0600, never over a file that is there),
+  and their names printed.
 
 Scriptable:
 
@@ -20,21 +24,30 @@ Scriptable:
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import sqlite3
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from bot import render
+from bot import instance, render
 from bot.telegram.app import build, running
 from bot.telegram.jobs import deliver_now, poll_now
 from bot.telegram.local_api import LocalBotApi, SentMessage
 from bot.telegram.services import Services
 from bot.throttle import Throttle
 
-CHAT_ID = 1001
+# The console's chat, and its person: an id no Telegram chat can have. Telegram's ids have at
+# most 52 significant bits (the Bot API's promise, so a double holds them): this one has 53,
+# and is still exact in a double. Positive, as a person's (and so a private chat's) id is. A
+# small id (it was 1001) is a real person's: the console took their subscription as its own and
+# deleted it when it ended.
+CHAT_ID = 2**52 + 1001
 TOKEN = "1001:console"
 REPLY_TIMEOUT_SECONDS = 30.0
 END_OF_TEXT = (".",)
@@ -71,8 +84,7 @@ async def chat(
             saved[0] += 1
             picture = message.method == "sendPhoto"
             name = f"picture-{saved[0]}.png" if picture else message.file_name or f"file-{saved[0]}"
-            path = folder / name
-            path.write_bytes(message.attachment)
+            path = _save(folder / name, message.attachment)
             what = "picture" if picture else "file"
             text = f"[{what} saved to {path}]\n     {text}"
         print(f"bot> {text}", file=out)
@@ -83,13 +95,22 @@ async def chat(
 
     api.on_sent = show
     unanswered = 0
+    services.store.forget_chat(CHAT_ID)  # left by a console that was killed
     with api.serve() as server:
         application = build(services, token=TOKEN, base_url=server.base_url)
-        async with running(application):
+        async with running(application), _holding_lease(services):
+            assert services.deliverer is not None  # made as the application starts
+            services.deliverer.only_chat = CHAT_ID
             if interactive:
                 print(welcome(as_admin), file=out)
             try:
                 while message := await _read(lines, out, interactive):
+                    if not _still_holding(services):  # checked before answering from it
+                        # Stopped that long, the updater's long poll timed out as the process
+                        # went on; python-telegram-bot loses the error of a poll that fails as
+                        # it is stopped (asyncio logs it, traceback and all): let it retry first.
+                        await asyncio.sleep(1.0)
+                        break
                     if not interactive:
                         print("you> " + message.replace("\n", "\n     "), file=out)
                     if message == "/tick":
@@ -115,6 +136,55 @@ async def chat(
             finally:
                 services.store.forget_chat(CHAT_ID)
     return unanswered
+
+
+@asynccontextmanager
+async def _holding_lease(services: Services) -> AsyncIterator[None]:
+    """Renew the lease (if the console holds one) as `run`'s heartbeat does, so that neither a
+    bot nor a `restore` takes the database while the console waits for its operator."""
+
+    async def heartbeat() -> None:
+        while _still_holding(services):
+            await asyncio.sleep(instance.HEARTBEAT.total_seconds())
+
+    task = asyncio.create_task(heartbeat()) if services.lease is not None else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+
+
+def _still_holding(services: Services) -> bool:
+    """Renew the console's lease, if it holds one; False (and `services.fatal` says why) if
+    another process took it: the console was stopped (Ctrl-Z) for longer than the lease lives,
+    and a bot or a `restore` may have the database now."""
+    if services.lease is None:
+        return True
+    try:
+        if not services.store.renew_lease(services.lease.holder, now=services.clock.now()):
+            services.fatal = (
+                "another process took the database's lease while the console was stopped"
+            )
+    except sqlite3.DatabaseError as error:  # deleted, damaged, read-only
+        services.fatal = f"the database cannot be used: {error}"
+    return services.fatal is None
+
+
+def _save(path: Path, data: bytes) -> Path:
+    """Save a picture or file the bot sent: a new file readable by its owner alone, never one
+    that is there already (a number is added to the name: 'NAME-2.csv')."""
+    candidate, number = path, 1
+    while True:
+        try:
+            handle = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            number += 1
+            candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+            continue
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        return candidate
 
 
 def _replied(api: LocalBotApi, before: int) -> bool:

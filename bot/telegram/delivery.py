@@ -193,6 +193,8 @@ class Deliverer:
         self._network_errors_in_row = 0
         # Since when every send has failed for want of Telegram (None: it answers).
         self.unreachable_since: datetime | None = None
+        # Send only this chat's messages (the console sets its own: the rest wait for the bot).
+        self.only_chat: int | None = None
 
     def stop(self) -> None:
         """The process is stopping (SIGTERM): claim nothing more, send nothing that is not on
@@ -252,7 +254,7 @@ class Deliverer:
                 probed = self._unreachable() and claims > 0
                 claiming = not (exhausted or probed or self._stopping.is_set())
                 if claiming and (room >= refill or not in_flight):
-                    claimed = self.store.claim_due(self.clock.now(), room)
+                    claimed = self.store.claim_due(self.clock.now(), room, chat_id=self.only_chat)
                     claims += 1
                     exhausted = len(claimed) < room
                     in_flight |= {asyncio.create_task(self._send(d, rendered)) for d in claimed}

@@ -4,13 +4,17 @@ real processes: one instance at a time, and no silent fresh start."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
+import sys
 import time
 
 import pytest
 
+from bot import instance
 from bot.telegram.local_api import LocalBotApi
 from tests.faults.test_kill import FILES, bot_config, bulletin_bot
+from tests.test_console import Console
 
 
 @pytest.fixture
@@ -97,3 +101,87 @@ def test_a_database_deleted_under_a_running_bot_stops_it_and_is_not_silently_rec
     _, log = health.communicate(timeout=30)
     assert health.returncode == 1 and "there is no database at" in log
     assert not (folder / "bulletin.db").exists()
+
+
+def console(folder, config: str, script: str = "/latest tanks\n") -> subprocess.CompletedProcess:
+    """`bulletin-bot console` on the folder's database, reading `script`."""
+    (folder / "console.toml").write_text(
+        f'[storage]\ndatabase = "{folder / "bulletin.db"}"\n{config}'
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(folder / "console.toml"), "console"],
+        cwd=folder,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_console_is_refused_on_the_database_of_a_running_bot(folder, fake_api):
+    """Before: the console sent every due message of the bot's subscribers into its own
+    stand-in (marked sent, never delivered to them)."""
+    api = LocalBotApi()
+    with api.serve() as server:
+        bot = bulletin_bot(folder, "run", config=bot_config(server, fake_api))
+        try:
+            assert started(api, 1)
+            result = console(folder, bot_config(server, fake_api))
+        finally:
+            log = stop(bot)
+        assert bot.returncode == 0, log
+    assert (result.returncode, result.stdout) == (1, ""), result.stdout
+    assert result.stderr.startswith(
+        "console not started: another bulletin-bot runs on this database: "
+        f"pid {bot.pid} on {socket.gethostname()}"
+    )
+    assert "bulletin-bot backup COPY.db" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_console_holds_the_database_for_as_long_as_it_runs(folder):
+    """A lease is free once not renewed for its TTL: the console renews it, so a `restore`
+    is refused however long its operator takes."""
+    session = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console"],
+        cwd=folder,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep((instance.TTL + instance.HEARTBEAT).total_seconds())
+        backup = bulletin_bot(folder, "backup", str(folder / "backup.db"))
+        assert backup.wait(timeout=60) == 0
+        restore = bulletin_bot(folder, "restore", str(folder / "backup.db"))
+        _, log = restore.communicate(timeout=60)
+        assert restore.returncode == 1
+        assert f"not restored: another bulletin-bot runs on this database: pid {session.pid}" in log
+    finally:
+        _, err = session.communicate(input="", timeout=60)
+    assert (session.returncode, err) == (0, "")
+
+
+def test_a_console_stopped_for_longer_than_its_lease_answers_nothing_more(folder):
+    """Ctrl-Z: the console's lease is not renewed, and a `restore` takes the database. When the
+    console goes on, it says so and stops, rather than answer from a database not its own."""
+    assert bulletin_bot(folder, "backup", str(folder / "backup.db")).wait(timeout=60) == 0
+    session = Console(folder)
+    try:
+        session.say("/latest tanks", expect="Tanks: 12,251")
+        time.sleep(2)  # the stand-in has shown the answer: let it reach the bot, which waits
+        session.process.send_signal(signal.SIGSTOP)
+        time.sleep((instance.TTL + instance.HEARTBEAT / 5).total_seconds())
+        restore = bulletin_bot(folder, "restore", str(folder / "backup.db"))
+        _, log = restore.communicate(timeout=60)
+        assert restore.returncode == 0, log
+    finally:
+        session.process.send_signal(signal.SIGCONT)
+    assert session.process.stdin is not None
+    session.process.stdin.write(b"/latest tanks\n")
+    status, err = session.end()
+    assert status == 1 and session.printed.count(b"bot> ") == 1  # no answer after
+    assert err == (
+        "console stopped: another process took the database's lease while the console was stopped\n"
+    )
