@@ -244,7 +244,7 @@ class Desk:
     def ingest_text(self, text: str, link: str | None = None) -> tuple[Report, Outcome, int]:
         """A pasted or forwarded bulletin, through the same validation as a fetched one."""
         try:
-            report = parse_bulletin(text, today=self.today, link=link)
+            report = parse_bulletin(text, today=self.today, link=link, totals_on=self._shown)
         except BulletinParseError as error:
             raise AdminError(texts.PASTE_NOT_UNDERSTOOD.format(error=error)) from None
         now = self.clock.now()
@@ -261,6 +261,12 @@ class Desk:
         )
         self._audit("paste", f"{report.date} {outcome.change} {outcome.status or ''}".strip())
         return report, outcome, queued
+
+    def _shown(self, day: date) -> dict[str, int] | None:
+        """The totals readers see for `day` (corrections applied), if any: what settles a
+        pasted text's ambiguous date."""
+        report = self.store.report_on(day)
+        return dict(report.totals) if report else None
 
     def announce(self, text: str) -> int:
         text = text.strip()

@@ -4,18 +4,26 @@ dataset's figures for the same day, and on text it must refuse."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import categories
+from bot import categories, render
 from bot.sources.text import BulletinParseError, parse_bulletin
+from tests.bot_harness import ADMIN
 
 BULLETINS = Path(__file__).parent / "fixtures" / "bulletins"
 LATER = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def stored(dataset_reports) -> dict[date, Mapping[str, int]]:
+    """The real history's totals by day: what the store would give `totals_on`."""
+    return {report.date: report.totals for report in dataset_reports}
 
 
 @pytest.mark.parametrize(
@@ -109,14 +117,15 @@ NOW_TODAY = date(2026, 11, 26)
 @pytest.mark.parametrize(
     "text, expected",
     [
-        # English, a date line added above a news site's list.
+        # English, a date line added above a news site's list (which day it means, the 25.06
+        # bulletin or the one with the losses of 25.06, the changes in brackets settle).
         (
             "General Staff, 25.06.2024:\n"
             "personnel — 536,840 (+1,180)\n"
             "armoured personnel vehicles — 15,431 (+18)\n"
-            "automotive equipment – 10,868 units (+24)\n"
-            "cruise missiles: 2,266 (+43 per day)",
-            {"personnel": 536840, "afv": 15431, "vehicles": 10868, "cruise_missiles": 2266},
+            "automotive equipment – 19,362 units (+58)\n"
+            "cruise missiles: 2,324 (+1 per day)",
+            {"personnel": 536840, "afv": 15431, "vehicles": 19362, "cruise_missiles": 2324},
         ),
         # The number before its label, in English and Ukrainian.
         (
@@ -179,9 +188,11 @@ NOW_TODAY = date(2026, 11, 26)
         ),
     ],
 )
-def test_news_rewrites_are_read_right(text, expected):
-    report = parse_bulletin(text, today=NOW_TODAY)
+def test_news_rewrites_are_read_right(text, expected, stored):
+    report = parse_bulletin(text, today=NOW_TODAY, totals_on=stored.get)
     assert dict(report.totals) == expected
+    (written,) = re.findall(r"(\d\d)\.(\d\d)\.(?:20)?(\d\d)(?!\d)", text.replace("24.02.", ""))
+    assert f"{report.date:%d.%m.%y}" == ".".join(written)
 
 
 @pytest.mark.parametrize(
@@ -308,3 +319,477 @@ def test_the_official_form_is_always_read(keys, data):
         for key, total in totals.items()
     )
     assert dict(parse_bulletin(text, today=LATER).totals) == totals
+
+
+# Qualified or rounded figures are never exact (issue 23, point 2). -----------------------------
+
+SEPTEMBER_14 = "з 24.02.2022 по 14.09.2024:\n"
+
+
+@pytest.mark.parametrize(
+    "item, figure",
+    [
+        # The issue's real rewrite: personnel on 14 September 2024 were 632,630.
+        ("personnel ‒ over 632,000 persons", "over 632,000"),
+        ("особового складу – понад 632 000 (+1 210) осіб", "понад 632 000"),
+        ("more than 8,600 tanks (+3)", "more than 8,600"),
+        ("tanks ‒ nearly 8,674 (+3)", "nearly 8,674"),
+        ("tanks ‒ almost 8,674", "almost 8,674"),
+        ("at least 8,674 tanks", "at least 8,674"),
+        ("up to 8,674 tanks", "up to 8,674"),
+        ("some 8,674 tanks", "some 8,674"),
+        ("roughly 8,674 tanks", "roughly 8,674"),
+        ("tanks: around 8,674", "around 8,674"),
+        ("tanks ‒ ~8,674 (+3)", "~8,674"),
+        ("tanks ≈ 8 674", "≈ 8 674"),
+        ("personnel ‒ 632,000+ (+1,210)", "632,000+"),
+        ("8,600 tanks or more", "8,600 tanks or more"),
+        ("tanks ‒ 8,600-odd", "8,600-odd"),
+        ("танків ‒ 8 600 з гаком", "8 600 з гаком"),
+        ("632 000 осіб особового складу і більше", "632 000 осіб особового складу і більше"),
+        ("танків — майже 8 674 (+3)", "майже 8 674"),
+        ("більш як 632 000 осіб особового складу", "більш як 632 000"),
+        ("більше ніж 8 600 танків", "більше ніж 8 600"),
+        ("танків ‒ щонайменше 8 674", "щонайменше 8 674"),
+        ("танків ‒ принаймні 8 674", "принаймні 8 674"),
+        ("танків ‒ до 8 674", "до 8 674"),
+        ("танків ‒ ледь не 8 674", "ледь не 8 674"),
+        ("свыше 632 000 человек личного состава", "свыше 632 000"),
+        ("танков ‒ более 8 600", "более 8 600"),
+        ("танков ‒ почти 8 674", "почти 8 674"),
+        ("танков ‒ не менее 8 674", "не менее 8 674"),
+        ("танков ‒ по меньшей мере 8 674", "по меньшей мере 8 674"),
+        ("личного состава ‒ до 632 630 человек", "до 632 630"),
+    ],
+)
+def test_a_qualified_figure_refuses_its_item_quoting_it(item, figure):
+    with pytest.raises(BulletinParseError) as refused:
+        parse_bulletin(f"{SEPTEMBER_14}{item}\nтанків ‒ 8 674 (+3)", today=NOW_TODAY)
+    assert str(refused.value) == (
+        f"not understood: '{item}' ('{figure}' is a bound or an estimate, not the exact total: "
+        "paste the bulletin's own figure)"
+    )
+
+
+@pytest.mark.parametrize(
+    "item, figure",
+    [
+        ("about 632,000 personnel", "about 632,000"),
+        ("особового складу ‒ близько 632 000 осіб", "близько 632 000"),
+        ("личного состава ‒ около 632 000 человек", "около 632 000"),
+        ("personnel ‒ approximately 632,600", "approximately 632,600"),  # hundreds, after 2022
+        ("приблизно 632 600 осіб особового складу", "приблизно 632 600"),
+        ("tanks ‒ about 8,000", "about 8,000"),
+    ],
+)
+def test_about_a_rounded_figure_without_its_change_is_refused(item, figure):
+    with pytest.raises(BulletinParseError, match=re.escape(f"('{figure}' is a rounded figure")):
+        parse_bulletin(f"{SEPTEMBER_14}{item}", today=NOW_TODAY)
+
+
+@pytest.mark.parametrize(
+    "text, today, expected",
+    [
+        # Every official shape of "about": exact with its change (2026, and 2022's round
+        # hundreds), a round thousand with its change (25 January 2025 was 833,000 exactly)...
+        (
+            "from 24.02.2022 to 08.08.2026:\npersonnel ‒ about 1,456,610 (+1,190) persons",
+            LATER,
+            1456610,
+        ),
+        (
+            "з 24.02.2022 по 08.08.2026:\nособового складу ‒ близько 1 456 610 (+1 190) осіб",
+            LATER,
+            1456610,
+        ),
+        (
+            "from 24.02.2022 to 25.06.2022 were approximately: personnel - about 34700 (+170) "
+            "persons were liquidated",
+            LATER,
+            34700,
+        ),
+        (
+            "з 24.02.2022 по 28.01.2025:\nособового складу ‒ близько 833 000 (+1 380) осіб",
+            LATER,
+            833000,
+        ),
+        (
+            "с 24.02.22 по 25.06.24:\nличного состава ‒ около 536 840 (+1 180) человек",
+            LATER,
+            536840,
+        ),
+        # ... spring 2022's round hundreds without a change, as then posted...
+        ("з 24.02 по 31.03:\nособового складу - близько 17500 осіб,", date(2022, 3, 31), 17500),
+        # ... and a rewrite's "приблизно" with the exact figure and the change after the unit.
+        (
+            "з 24.02.2022 по 21.05.2024:\nособового складу − приблизно 495 070 осіб "
+            "(+1380 протягом останньої доби)",
+            LATER,
+            495070,
+        ),
+    ],
+)
+def test_the_official_about_stays_accepted(text, today, expected):
+    assert parse_bulletin(text, today=today).totals == {"personnel": expected}
+
+
+@pytest.mark.parametrize(
+    "item, key, total",
+    [
+        ("overall tanks ‒ 8,674 (+3)", "tanks", 8674),  # "over" inside "overall"
+        ("танків ‒ 8 674 (+3 протягом доби)", "tanks", 8674),  # "до" inside "доби"
+        ("кількість знищених танків зросла до 8 674 (+3)", "tanks", 8674),  # rose to
+        ("dozens of… tanks ‒ 8 674 (+3)", "tanks", 8674),
+        ("некоторые танки ‒ 8 674 (+3)", "tanks", 8674),
+    ],
+)
+def test_qualifier_words_inside_other_words_are_no_qualifiers(item, key, total):
+    assert parse_bulletin(f"{SEPTEMBER_14}{item}", today=NOW_TODAY).totals == {key: total}
+
+
+def test_a_qualified_figure_is_refused_in_ukrainian_too(speak):
+    speak("uk")
+    with pytest.raises(BulletinParseError) as refused:
+        parse_bulletin(f"{SEPTEMBER_14}особового складу – понад 632 000 осіб", today=NOW_TODAY)
+    assert str(refused.value) == (
+        "не зрозуміло: «особового складу – понад 632 000 осіб» («понад 632 000» — межа чи "
+        "оцінка, а не точна загальна кількість: вставте число зі зведення)"
+    )
+
+
+# Thousands grouped any way people group them, and nothing else read as a number. -------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["12256", "12 256", "12,256", "12.256", "12'256", "12’256", "12\u00a0256", "12\u202f256"],
+)
+def test_every_grouping_of_thousands_is_the_same_number(written):
+    text = f"з 24.02.2022 по 08.08.2026:\ntanks ‒ {written} (+4)"
+    assert parse_bulletin(text, today=LATER).totals == {"tanks": 12256}
+
+
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        # Each of these used to be stored as the number before the first odd separator:
+        # 1457, 1456 and 12.
+        ("tanks ‒ 1,457.5 (+4)", "(a number that is not one whole figure"),
+        ("tanks ‒ 1,456.610 (+4)", "(a number that is not one whole figure"),
+        ("tanks ‒ 12.25 (+4)", "(a number that is not one whole figure"),
+        ("tanks ‒ 12 56 (+4)", "has 2 totals and 1 changes"),
+        ("tanks ‒ 1.12 million", "(a rounded figure, not the total)"),
+        ("tanks ‒ 12k", "(a rounded figure, not the total)"),
+    ],
+)
+def test_a_number_that_is_not_one_whole_figure_is_refused(item, message):
+    with pytest.raises(BulletinParseError, match=re.escape(f"not understood: '{item}' ")) as no:
+        parse_bulletin(f"з 24.02.2022 по 08.08.2026:\n{item}", today=LATER)
+    assert message in str(no.value)
+
+
+# The bulletin's date, not the date a text happens to name (issue 23, point 4). -----------------
+
+NOVEMBER = date(2024, 11, 23)  # the bulletin with the losses of 22 November 2024: tanks 9,419
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        # The official heading: the bulletin of that morning.
+        "Загальні бойові втрати противника з 24.02.2022 по 23.11.2024 орієнтовно склали:",
+        "The total combat losses of the enemy from 24.02.22 to 23.11.24 were approximately:",
+        "Общие боевые потери противника с 24.02.2022 по 23.11.2024 составили:",
+        "Загальні втрати з 24 лютого 2022 року до 23.11.2024:",
+        # The morning of a day: that day's bulletin.
+        "Станом на ранок 23.11.2024 загальні втрати ворога:",
+        "На ранок 23.11.2024:",
+        "As of the morning of 23.11.2024, Russia's losses:",
+        "По состоянию на утро 23.11.2024:",
+        # The losses of a day: published the next morning.
+        "За минулу добу (22.11.2024) загальні втрати рф:",
+        "Протягом доби 22.11.2024 ворог втратив:",
+        "За добу 22.11.2024:",
+        "Over the past day, 22.11.2024, Russia lost:",
+        "In the past 24 hours (22.11.2024):",
+        "On 22.11.2024 Russia lost:",
+        "За прошедшие сутки (22.11.2024):",
+    ],
+)
+def test_each_date_convention_files_the_bulletin_under_its_morning(heading):
+    report = parse_bulletin(f"{heading}\nтанків ‒ 9 419 (+20)", today=NOW_TODAY)
+    assert report.date == NOVEMBER
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["As of 22.11.2024:", "Станом на 23.11.2024:", "На 22.11.2024:", "Генштаб ЗСУ, 23.11.2024:"],
+)
+def test_an_ambiguous_date_is_settled_by_the_changes_against_the_stored_day_before(heading, stored):
+    """'As of D' meant the bulletin of D+1 in one real rewrite and of D in another: the
+    bulletin is the day whose stored day before is each total minus its change."""
+    text = f"{heading}\nтанків ‒ 9 419 (+20)\nособового складу ‒ 729 720 (+1 420)"
+    assert parse_bulletin(text, today=NOW_TODAY, totals_on=stored.get).date == NOVEMBER
+
+
+def test_as_of_13_september_over_the_14_september_totals_is_the_14_september_bulletin(
+    history_store,
+):
+    """The issue's rewrite, settled against a real store's effective totals."""
+
+    def totals_on(day: date) -> Mapping[str, int] | None:
+        report = history_store.report_on(day)
+        return report.totals if report else None
+
+    text = (
+        "As of 13.09.2024, Russia's losses were:\n"
+        "personnel ‒ 632,630 (+1,210)\ntanks ‒ 8,674 (+3)\nartillery systems ‒ 18,086 (+25)"
+    )
+    report = parse_bulletin(text, today=NOW_TODAY, totals_on=totals_on)
+    assert (report.date, report.totals["tanks"]) == (date(2024, 9, 14), 8674)
+
+
+@pytest.mark.parametrize(
+    "text, lookup, message",
+    [
+        (
+            "As of 13.09.2024:\ntanks ‒ 8,674 (+3)",
+            False,
+            "'As of 13.09.2024' may mean the bulletin of 13.09.2024 or 14.09.2024, and there are "
+            "no stored figures to tell which: start with the official date line, such as "
+            "'з 24.02.2022 по 14.09.2024' for the bulletin published on the morning of 14.09.2024",
+        ),
+        (
+            "As of 13.09.2024:\ntanks ‒ 8,674",
+            True,
+            "and the text has no changes in brackets to tell which",
+        ),
+        (
+            "As of 10.09.2024:\ntanks ‒ 8,674 (+3)",
+            True,
+            "and the changes in brackets agree with the stored figures for neither date",
+        ),
+        (
+            "As of 13.09.2024:\naircraft ‒ 369 (+0)\nwarships ‒ 28 (+0)",
+            True,
+            "and the changes in brackets agree with the stored figures for both dates",
+        ),
+        (
+            "Russian losses 22.11.2024:\ntanks ‒ 9,419 (+20)",
+            True,
+            "'Russian losses 22.11.2024' does not say which bulletin it is (the one published "
+            "that morning, or the one with that day's losses, published the next): start with "
+            "the official date line, such as 'з 24.02.2022 по 22.11.2024'",
+        ),
+        (
+            "За минулу добу (22.11.2024):\nтанків ‒ 9 419 (+20)\n"
+            "Загальні бойові втрати противника з 24.02.22 по 22.11.24 орієнтовно склали",
+            True,
+            "the text names two bulletins, 'За минулу добу (22.11.2024)' the bulletin of "
+            "23.11.2024 and 'з 24.02.22 по 22.11.24' of 22.11.2024",
+        ),
+        (
+            "За минулу добу (26.11.2026):\nтанків ‒ 12 260 (+9)",
+            True,
+            "'За минулу добу (26.11.2026)' means the bulletin of 27.11.2026, after today "
+            "(26.11.2026)",
+        ),
+    ],
+)
+def test_a_date_that_cannot_be_settled_is_refused_saying_how_to_write_it(
+    text, lookup, message, stored
+):
+    with pytest.raises(BulletinParseError, match=re.escape(message)):
+        parse_bulletin(text, today=NOW_TODAY, totals_on=stored.get if lookup else None)
+
+
+def test_the_bulletin_of_an_anniversary_is_read():
+    """24.02 is skipped as the war's start only when it is 2022's."""
+    report = parse_bulletin("з 24.02.2022 по 24.02.2025:\nтанків ‒ 10 150 (+5)", today=LATER)
+    assert report.date == date(2025, 2, 24)
+
+
+def test_a_date_problem_and_an_item_problem_are_told_together():
+    with pytest.raises(BulletinParseError) as refused:
+        parse_bulletin("Russian losses 22.11.2024:\nover 9,400 tanks", today=NOW_TODAY)
+    assert "does not say which bulletin it is" in str(refused.value)
+    assert "not understood: 'over 9,400 tanks'" in str(refused.value)
+
+
+# Property (issue 23, "Done when"): whatever the parser accepts, every stored total is in the
+# text as that exact number, and unqualified. -----------------------------------------------
+
+# The test's own lists, as rewrites write them (not the parser's patterns).
+BOUNDS = [
+    "over", "more than", "nearly", "almost", "at least", "up to", "some", "roughly", "around",
+    "~", "≈", "понад", "більше ніж", "більш як", "майже", "щонайменше", "принаймні", "до",
+    "ледь не", "свыше", "более", "почти", "не менее", "по меньшей мере",
+]  # fmt: skip
+ABOUTS = ["about", "approximately", "близько", "приблизно", "орієнтовно", "около", "примерно"]
+GROUPINGS = ["", " ", ",", ".", "'", "\u00a0", "\u202f"]
+NOISE = [
+    "Дані уточнюються.",
+    "The data is being updated.",
+    "#StopRussia https://t.me/GeneralStaffZSU/15230",
+    "day 1627",
+    "Бий окупанта! Разом до перемоги!",
+]
+
+
+def rounded(total: int, day: date) -> bool:
+    """What "about N" without its change must not be (the parser's docstring states the rule)."""
+    return total % 1000 == 0 or (day > date(2022, 5, 8) and total % 100 == 0)
+
+
+@st.composite
+def qualified_pastes(
+    draw, qualifiers=("none", "none", "none", "bound", "about", "plus"), random_noise=True
+):
+    """A bulletin in an official shape (or a rewrite's heading) with random qualifiers,
+    groupings, changes and noise (the bulletin's own, and random text without digits if
+    `random_noise`); and, for each category, what was written."""
+    language = draw(st.sampled_from(["en", "uk"]))
+    day = draw(st.dates(min_value=date(2022, 3, 2), max_value=LATER))
+    heading = draw(
+        st.sampled_from(
+            [
+                f"Загальні бойові втрати противника з 24.02.2022 по {day:%d.%m.%Y} орієнтовно "
+                "склали:",
+                f"The total combat losses of the enemy from 24.02.22 to {day:%d.%m.%y} were "
+                "approximately:",
+                f"За минулу добу ({day - timedelta(days=1):%d.%m.%Y}) загальні втрати ворога:",
+                f"Станом на ранок {day:%d.%m.%Y}:",
+            ]
+        )
+    )
+    written: dict[str, tuple[int, int | None, str]] = {}
+    items = []
+    for key in draw(st.lists(st.sampled_from(OFFICIAL_KEYS), min_size=1, max_size=6, unique=True)):
+        total = draw(
+            st.one_of(
+                st.integers(0, 2_000_000),
+                st.integers(1, 2000).map(lambda n: n * 1000),
+                st.integers(1, 20000).map(lambda n: n * 100),
+            )
+        )
+        change = draw(st.none() | st.integers(-50, 5000))
+        kind = draw(st.sampled_from(qualifiers))
+        number = f"{total:,}".replace(",", draw(st.sampled_from(GROUPINGS)) or "")
+        if kind == "bound":
+            number = f"{draw(st.sampled_from(BOUNDS))}{draw(st.sampled_from([' ', '']))}{number}"
+        elif kind == "about":
+            number = f"{draw(st.sampled_from(ABOUTS))} {number}"
+        elif kind == "plus":
+            number += "+"
+        bracket = "" if change is None else f" ({change:+d})".replace("-", "−")
+        name = categories.get(key).name(language)
+        if draw(st.booleans()):
+            items.append(f"{draw(st.sampled_from(['', '▪️ ', '🔹 ']))}{name} ‒ {number}{bracket}")
+        else:
+            items.append(f"{number} {name.lower()}{bracket}")
+        written[key] = (total, change, kind)
+    noise_items = st.sampled_from(NOISE)
+    if random_noise:
+        noise_items |= st.text(st.characters(blacklist_categories=("Nd", "Cs")), max_size=20)
+    noise = draw(st.lists(noise_items, max_size=2))
+    separator = draw(st.sampled_from(["\n", ";\n", ", "]))
+    body = separator.join(draw(st.permutations(items + noise)))
+    return f"{heading}\n{body}", day, written
+
+
+_SEPARATOR = " ,.'’\u00a0\u202f\u2009"
+_QUALIFIER = re.compile(
+    r"(?:(?<!\w)(?:" + "|".join(re.escape(w) for w in BOUNDS if w.isalpha() or " " in w)
+    + r")|[~≈])[^\S\n]*$",
+    re.IGNORECASE,
+)  # fmt: skip
+_ABOUT = re.compile(r"(?<!\w)(?:" + "|".join(ABOUTS) + r")[^\S\n]*$", re.IGNORECASE)
+
+
+def exact_and_unqualified(text: str, total: int, day: date) -> bool:
+    """Whether `total` is written in `text` in an accepted grouping, standing alone (no digit
+    or grouped digits on either side), with no qualifier before it and no '+' after it; or
+    after "about" in the official shape (its change in brackets, or not rounded)."""
+    forms = {str(total)} | {f"{total:,}".replace(",", sep) for sep in _SEPARATOR}
+    pattern = (
+        rf"(?<!\d)(?<!\d[{_SEPARATOR}])(?:{'|'.join(map(re.escape, forms))})"
+        rf"(?![{_SEPARATOR}]?\d)"
+    )
+    for found in re.finditer(pattern, text):
+        before, after = text[: found.start()], text[found.end() :]
+        if _QUALIFIER.search(before) or after.startswith("+"):
+            continue
+        if _ABOUT.search(before):
+            changed = re.match(r"[^\n;,(]*\([+\-−]?\d", after)  # its change, in its item
+            if not changed and rounded(total, day):
+                continue
+        return True
+    return False
+
+
+@settings(max_examples=500, deadline=None)
+@given(qualified_pastes())
+def test_what_the_parser_accepts_is_in_the_text_exact_and_unqualified(case):
+    text, day, written = case
+    try:
+        report = parse_bulletin(text, today=LATER)
+    except BulletinParseError:
+        return  # refusing is always allowed; storing a bound or an estimate never is
+    assert report.date == day
+    assert dict(report.totals) == {key: total for key, (total, _, _) in written.items()}
+    for key, total in report.totals.items():
+        assert exact_and_unqualified(text, total, day), key
+        _, change, kind = written[key]
+        assert kind in ("none", "about"), key
+        assert kind == "none" or change is not None or not rounded(total, day), key
+
+
+@settings(max_examples=200, deadline=None)
+@given(qualified_pastes(qualifiers=("none",), random_noise=False))
+def test_every_unqualified_paste_is_read(case):
+    """The property above is not met by refusing everything: exact figures are read."""
+    text, day, written = case
+    report = parse_bulletin(text, today=LATER)
+    assert (report.date, dict(report.totals)) == (
+        day,
+        {key: total for key, (total, _, _) in written.items()},
+    )
+
+
+# Through the bot: an admin's paste in Telegram. ------------------------------------------------
+
+
+def _paste_of_8_august(heading: str, personnel: str | None = None) -> str:
+    """The real bulletin of 8 August 2026 in Ukrainian, under another heading."""
+    report = parse_bulletin((BULLETINS / "en_2026-08-08.txt").read_text(), today=LATER)
+    lines = official(report, "uk").splitlines()[1:]
+    if personnel is not None:
+        lines[0] = personnel
+    return "\n".join([heading, *lines])
+
+
+async def test_a_pasted_rewrite_with_over_is_refused_quoting_the_item_and_nothing_is_stored(bot):
+    text = _paste_of_8_august(
+        "Загальні бойові втрати противника з 24.02.2022 по 08.08.2026 орієнтовно склали:",
+        personnel="▪️ personnel ‒ over 1,456,000 persons",
+    )
+    reply = render.to_plain((await bot.ask(text, chat_id=ADMIN)).text)
+    assert reply.startswith(
+        "That does not read as a General Staff bulletin: not understood: 'personnel ‒ over "
+        "1,456,000 persons' ('over 1,456,000' is a bound or an estimate, not the exact total: "
+        "paste the bulletin's own figure)."
+    )
+    stored = bot.store.db.execute("SELECT count(*) FROM reports WHERE date = '2026-08-08'")
+    assert stored.fetchone() == (0,)
+
+
+async def test_a_pasted_za_mynulu_dobu_is_filed_under_the_next_morning(bot):
+    """The losses of 7 August are the bulletin published on the morning of 8 August; the 7
+    August figures readers already have stay as they are."""
+    before = bot.store.report_on(date(2026, 8, 7))
+    text = _paste_of_8_august("За минулу добу (07.08.2026) загальні втрати рф:")
+    reply = render.to_plain((await bot.ask(text, chat_id=ADMIN)).text)
+    assert reply.startswith("Read a bulletin for 8 August 2026: new, accepted.")
+    pasted = bot.store.report_on(date(2026, 8, 8))
+    assert (pasted.source, pasted.totals["tanks"]) == ("text", 12251)
+    assert bot.store.report_on(date(2026, 8, 7)) == before
