@@ -411,7 +411,7 @@ ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
     ),
     AdminCommand(
         "correct",
-        "DATE CATEGORY VALUE [REASON]",
+        "DATE CATEGORY VALUE [REASON] [confirm]",
         "set one category's figure on one date; the fetched figure is kept",
         lambda desk, words: render.corrected(desk.correct(words)),
     ),
