@@ -89,20 +89,44 @@ def _rise_within(days: list[DayChange], first: date, last: date) -> tuple[int, b
     return round(total), shared
 
 
-def records(store: Store, key: str | None = None, limit: int = 10) -> list[tuple[str, DayChange]]:
-    """The largest single-day rises ever: of one category (its top `limit`), or of each."""
+# Record days kept per category: /records CATEGORY shows this many.
+RECORDS_KEPT = 10
+
+
+@dataclass(frozen=True)
+class Records:
+    """Every category's largest single-day rises, from one reading of the whole history (the
+    costliest read a reader can ask for, so worked out once per state of the data)."""
+
+    # Each category's top days, largest first (of equal ones the earlier first).
+    top: dict[str, list[DayChange]]
+    # Each category's largest day (of equal ones the later), in bulletin order, merged
+    # categories left out: /records with no category.
+    best: list[tuple[str, DayChange]]
+
+    def of(self, key: str | None) -> list[tuple[str, DayChange]]:
+        """One category's top days; or, with no category, each category's largest day."""
+        if key is None:
+            return self.best
+        return [(key, day) for day in self.top.get(key, [])]
+
+
+def all_records(store: Store, limit: int = RECORDS_KEPT) -> Records:
     changes = daily_changes(store)
-    if key is not None:
-        days = sorted(_single_days(changes.get(key, [])), key=lambda d: (-d.delta, d.date))  # type: ignore[operator]
-        return [(key, d) for d in days[:limit]]
-    best = []
+    top, best = {}, []
     for name in categories.sort_keys(changes):
-        if categories.get(name).merged_into:
-            continue
         days = _single_days(changes[name])
-        if days:
+        top[name] = sorted(days, key=lambda d: (-d.delta, d.date))[:limit]  # type: ignore[operator]
+        if days and not categories.get(name).merged_into:
             best.append((name, max(days, key=lambda d: (d.delta, d.date))))
-    return best
+    return Records(top, best)
+
+
+def records(
+    store: Store, key: str | None = None, limit: int = RECORDS_KEPT
+) -> list[tuple[str, DayChange]]:
+    """The largest single-day rises ever: of one category (its top `limit`), or of each."""
+    return all_records(store, limit).of(key)
 
 
 def _single_days(days: list[DayChange]) -> list[DayChange]:

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from bot import render, texts
+from bot.oryx import bundled
+from bot.store import Store
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram import menus
 from bot.telegram.jobs import poll_now
@@ -16,6 +18,7 @@ from tests.bot_harness import ADMIN, USER
 from tests.conftest import NOW
 
 GROUP = -100500
+CROWD_CATEGORIES = ("", "tanks", "artillery", "uav", "personnel")
 CAVEAT = "not independently verified"
 
 
@@ -393,3 +396,60 @@ async def test_a_reply_longer_than_telegram_takes_comes_in_pieces(bot):
     lines = "\n".join(parts).splitlines()
     assert lines[0] == "Corrections, newest first:"
     assert [line.split()[0] for line in lines[1:]] == [f"#{n}" for n in range(50, 0, -1)]
+
+
+async def test_kept_answers_change_the_moment_an_admin_corrects_a_figure(bot):
+    """Answers are kept per state of the data for crowds (bot/limits.py, Memo): each reading
+    command asked before a correction shows the corrected figure right after it."""
+    asks = {
+        "/latest tanks": "Tanks: 20,000 (+7,754)*",
+        "/on 2026-08-07 tanks": "Tanks: 20,000 (+7,754)*",
+        "/history tanks": "2026-08-07     20,000     +7,754",
+        "/records tanks": "1. +7,754 on 7 August 2026",
+        "/month tanks": "Tanks: +7,900 (previous: +103",
+    }
+    for ask in asks:
+        assert "7,754" not in plain(await bot.ask(ask))
+    (result,) = await inline_answer(bot, "tanks")
+    assert result["title"] == "Tanks: 12,247 (+1)"
+    chart = (await bot.ask("/chart tanks 30d")).attachment
+    export = (await bot.ask("/export csv 2026-08-01 2026-08-07")).attachment
+    assert export is not None and b",20000," not in export
+
+    await bot.ask("/correct 2026-08-07 tanks 20000 a test", chat_id=ADMIN)
+    for ask, expected in asks.items():  # someone else asks: a person may ask ten at once
+        assert expected in plain(await bot.ask(ask, chat_id=USER + 1))
+    (result,) = await inline_answer(bot, "tanks")
+    assert result["title"] == "Tanks: 20,000 (+7,754)"
+    assert (await bot.ask("/chart tanks 30d", chat_id=USER + 1)).attachment != chart
+    export = (await bot.ask("/export csv 2026-08-01 2026-08-07", chat_id=USER + 1)).attachment
+    assert export is not None and b",20000," in export
+
+
+async def test_compare_shows_oryx_counts_imported_by_the_command_line_at_once(bot):
+    """`bulletin-bot import` of Oryx's counts writes from another process: the answers kept
+    per state of the data are dropped as soon as it has (SQLite's data_version)."""
+    before = plain(await bot.ask("/compare tanks"))
+    assert "Tanks: 11,032 claimed, 4,074 documented" in before
+    other = Store(bot.store.path)  # as the command line opens it
+    try:
+        other.replace_documented((kind, day, total * 2) for kind, day, total in bundled().rows())
+    finally:
+        other.close()
+    assert "Tanks: 11,032 claimed, 8,148 documented" in plain(await bot.ask("/compare tanks"))
+
+
+async def test_a_crowd_asking_the_records_reads_the_history_once(bot):
+    """The records of the whole war, the costliest read a reader can ask for: a crowd asking
+    for every category at once gets every answer from one reading (bot/trends.py, Records)."""
+    crowd = {person: CROWD_CATEGORIES[person % len(CROWD_CATEGORIES)] for person in range(1, 41)}
+    for person, key in crowd.items():
+        bot.api.send_text(f"/records {key}".strip(), chat_id=person)
+    answered = await asyncio.to_thread(
+        bot.api.wait_for, lambda: all(bot.api.messages_to(p) for p in crowd), 60
+    )
+    assert answered, "someone in the crowd got no answer"
+    for person, key in crowd.items():
+        expected = "Largest daily rises" if not key else "largest daily rises ever"
+        assert expected in plain(bot.api.messages_to(person)[-1])
+    assert bot.services.memo.worked["records"] == 1 + len(set(crowd.values()))

@@ -202,18 +202,31 @@ class Reports(Corrections):
         ).fetchone()
         return date.fromisoformat(row[0]) if row[0] else None
 
+    # The last data_version worked out, and the state of the file it was worked out at.
+    _known_version: tuple[tuple[int, int], tuple[int, ...]] | None = None
+
     def data_version(self) -> tuple[int, ...]:
         """Changes whenever what people see could change: reports accepted, corrections made
-        or withdrawn. Cheap enough to ask on every chart request."""
-        return tuple(
-            self.db.execute(
-                "SELECT (SELECT COUNT(*) FROM reports WHERE status = ?), "
-                "(SELECT COALESCE(MAX(id), 0) FROM reports WHERE status = ?), "
-                "(SELECT COUNT(*) FROM corrections), "
-                "(SELECT COUNT(withdrawn_at) FROM corrections)",
-                [ReportStatus.ACCEPTED, ReportStatus.ACCEPTED],
-            ).fetchone()
-        )
+        or withdrawn, and anything another process wrote (an import of Oryx's counts by the
+        command line: SQLite's data_version counts other connections' commits). Asked on every
+        reader's request (the answers kept for crowds are kept per value of it), so the tables
+        are asked again only after something was written: by this connection (its
+        total_changes), or by another."""
+        written = (self.db.conn.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0])
+        if self._known_version is not None and self._known_version[0] == written:
+            return self._known_version[1]
+        figures = self.db.execute(
+            "SELECT (SELECT COUNT(*) FROM reports WHERE status = ?), "
+            # The newest accepted id, by rowid from the end (+status: not by the status index,
+            # which would visit every accepted report).
+            "COALESCE((SELECT id FROM reports WHERE +status = ? ORDER BY id DESC LIMIT 1), 0), "
+            "(SELECT COUNT(*) FROM corrections), "
+            "(SELECT COUNT(withdrawn_at) FROM corrections)",
+            [ReportStatus.ACCEPTED, ReportStatus.ACCEPTED],
+        ).fetchone()
+        version = (*figures, written[1])
+        self._known_version = (written, version)
+        return version
 
     def date_range(self) -> tuple[date | None, date | None, int]:
         """The first and last dates with an accepted report, and how many dates have one."""

@@ -56,6 +56,10 @@ log = logging.getLogger(__name__)
 DELIVERY_JOB = "delivery"
 DELIVERY_EVERY_SECONDS = 5
 FIRST_POLL_AFTER_SECONDS = 3
+# Updates handled at once (python-telegram-bot's default is 256). A crowd asking for one chart
+# or export waits for it in as many handlers (bot/limits.py, Memo), costing a coroutine each;
+# with only 256, the next person's /latest would queue behind them until it is made.
+UPDATES_AT_ONCE = 4096
 
 COMMANDS = {
     "start": commands.start,
@@ -102,7 +106,7 @@ def build(services_: Services, *, token: str, base_url: str) -> App:
         .base_url(base_url)
         # Every call but getUpdates: thousands of sends a second (bot/telegram/bulk_request.py).
         .request(BulkRequest())
-        .concurrent_updates(True)
+        .concurrent_updates(UPDATES_AT_ONCE)
         .context_types(ContextTypes(context=Context))
         # Every reply is Telegram HTML (bot/render.py), and links show no preview.
         .defaults(

@@ -6,8 +6,10 @@ argument gets a short message saying what was wrong and what to type instead.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -34,20 +36,18 @@ from bot.charts import (
 from bot.dates import date_among, parse_user_date
 from bot.export import export
 from bot.export import parse_arguments as parse_export
-from bot.figures import Bulletin, bulletin_on, series
-from bot.store import Store, SubscriberStatus
+from bot.figures import Bulletin, Series, bulletin_on, series
+from bot.store import SubscriberStatus
 from bot.subscriptions import parse_options, with_milestones
 from bot.summary import Digest
 from bot.telegram import menus
-from bot.telegram.services import Context, Kept, off_the_loop
+from bot.telegram.services import Context, Kept, Services, off_the_loop
 from bot.throttle import ALLOW, WARN
-from bot.trends import compare
-from bot.trends import records as find_records
+from bot.trends import all_records, compare
 
 log = logging.getLogger(__name__)
 
 HISTORY_DAYS, HISTORY_MOST_DAYS = 7, 60
-INLINE_KEPT = 256
 # In /chart: draw Oryx's photo-confirmed count beside the claim.
 COMPARE_WORDS = {"compare", "oryx", "порівняти", "порівняння"}
 # A group admin's rights are asked of Telegram once per this long (a demoted admin may change
@@ -83,6 +83,16 @@ def bulletin_keyboard(
 
     In a group or channel a tap answers the tapping person alone (see `button`), never by
     rewriting the post everyone sees, so only the category buttons are offered there."""
+    return _keyboard(day, selected, shared, history, texts.current_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _keyboard(
+    day: date, selected: str | None, shared: bool, history: bool, language: str
+) -> InlineKeyboardMarkup:
+    """bulletin_keyboard's buttons in `language` (the one being spoken): made once and shared
+    by every reply and broadcast message under the same bulletin (Telegram objects are
+    immutable), as they are a sizeable part of a reply's cost."""
     stamp = day.isoformat()
     buttons = [
         InlineKeyboardButton(
@@ -95,7 +105,7 @@ def bulletin_keyboard(
         return InlineKeyboardMarkup(rows)
     last = [InlineKeyboardButton(texts.BUTTON_ALL, callback_data=f"c::{stamp}")]
     if selected and not history:
-        name = categories.get(selected).name(texts.current_language())
+        name = categories.get(selected).name(language)
         last.append(
             InlineKeyboardButton(
                 texts.BUTTON_HISTORY.format(name=name), callback_data=f"h:{selected}:{stamp}"
@@ -283,8 +293,9 @@ async def _bulletin(
     keys = await _categories(update, context, words, example)
     if keys is None:
         return
-    store = context.services.store
-    view = bulletin_on(store, day)
+    s = context.services
+    store = s.store
+    view = _view(s, day)
     if view is None:
         text = texts.NO_DATA if day is None else render.no_report_on(day, store.latest_date(day))
         await reply(update, text)
@@ -292,22 +303,40 @@ async def _bulletin(
     selected = keys[0] if len(keys) == 1 else None
     shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
     keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
-    note = context.services.age_note() if day is None else None
-    await reply(update, render.with_age(_bulletin_text(store, view, keys, day), note), keyboard)
+    note = s.age_note() if day is None else None
+    await reply(update, render.with_age(_bulletin_text(s, view, keys, day), note), keyboard)
     if example == "on" and day is not None and not shared and is_admin(update, context):
         # For an admin, /on DATE also says where each figure of that day came from.
         found = render.provenance(day, store.revisions(day), store.corrections(day))
         await reply(update, found)
 
 
-def _bulletin_text(store: Store, view: Bulletin, keys: list[str], day: date | None) -> str:
+def _view(s: Services, day: date | None = None) -> Bulletin | None:
+    """The bulletin of `day` (default: the latest), read once per state of the data."""
+    return s.cached(("view", day), lambda: bulletin_on(s.store, day))
+
+
+def _rendered(s: Services, view: Bulletin, keys: Sequence[str] = ()) -> str:
+    """render.bulletin, once per bulletin, categories and language: every /latest, every
+    inline answer and every button under a broadcast shows one of a few."""
+    key = ("bulletin", view.report.date, tuple(keys), texts.current_language())
+    return s.cached(key, lambda: render.bulletin(view, keys))
+
+
+def _bulletin_text(s: Services, view: Bulletin, keys: list[str], day: date | None) -> str:
     """A bulletin (or some of its categories: of `day`, or the latest) and, under one category
     that Oryx had counted by then, the line pointing to /compare."""
-    text = render.bulletin(view, keys)
-    if len(keys) == 1 and oryx.documents(store, keys[0], view.report.date):
-        # /compare without a date is of the latest day, so only an older one is named.
-        text += render.compare_hint(keys[0], None if day == store.latest_date() else day)
-    return text
+
+    def text() -> str:
+        found = _rendered(s, view, keys)
+        if len(keys) == 1 and oryx.documents(s.store, keys[0], view.report.date):
+            # /compare without a date is of the latest day, so only an older one is named.
+            latest = s.store.latest_date()
+            found += render.compare_hint(keys[0], None if day == latest else day)
+        return found
+
+    language = texts.current_language()
+    return s.cached(("bulletin text", view.report.date, tuple(keys), day, language), text)
 
 
 async def history(update: Update, context: Context) -> None:
@@ -338,15 +367,20 @@ async def history(update: Update, context: Context) -> None:
     if len(keys) > 1:
         await reply(update, texts.ONE_CATEGORY_HISTORY)
         return
-    s = context.services
+    s, key = context.services, keys[0]
     latest_day = s.store.latest_date()
-    newest = s.store.report_on(latest_day) if latest_day else None
-    text = render.with_age(render.history(series(s.store, keys[0], days), newest), s.age_note())
-    if newest is None:
+
+    def history_text() -> str:
+        newest = s.store.report_on(latest_day) if latest_day else None
+        return render.history(series(s.store, key, days), newest)
+
+    found = s.cached(("history", key, days, texts.current_language()), history_text)
+    text = render.with_age(found, s.age_note())
+    if latest_day is None:
         await reply(update, text)
         return
     shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
-    await reply(update, text, bulletin_keyboard(newest.date, keys[0], shared=shared, history=True))
+    await reply(update, text, bulletin_keyboard(latest_day, key, shared=shared, history=True))
 
 
 async def chart(update: Update, context: Context) -> None:
@@ -383,15 +417,21 @@ async def chart(update: Update, context: Context) -> None:
     if documented:
         counts = oryx.counts_for(s.store)
         undrawn = render.undrawn_beside(keys[0], period.start, period.end, counts)
-    chat = update.effective_chat
-    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
-    png = await s.charts.chart(s.store, keys, period, documented=documented and not undrawn)
+    beside = documented and not undrawn
+
+    async def drawn() -> Kept:
+        chat = update.effective_chat
+        if not s.charts.limiter.full:  # not for a drawing about to be refused
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
+        # The drawing waits for its turn (limits.Busy) in the chart cache.
+        return Kept(await s.charts.chart(s.store, keys, period, documented=beside))
+
+    language = texts.current_language()
+    kept = await s.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
     report = s.store.report_on(latest)
     caption = render.chart_caption(keys, period.label(), report)
     caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), s.age_note())
-    await update.effective_message.reply_photo(  # type: ignore[union-attr]
-        png, caption=caption
-    )
+    await send_file(update, kept, caption, photo=True)
 
 
 async def week(update: Update, context: Context) -> None:
@@ -408,13 +448,19 @@ async def _trend(update: Update, context: Context, days: int, example: str) -> N
     if keys is None:
         return
     s = context.services
-    data = compare(s.store, days)
-    if data is None:
+
+    def trend_text() -> str | None:
+        data = s.cached(("trend", days), lambda: compare(s.store, days))
+        if data is None:
+            return None
+        if keys:
+            data = replace(data, trends=[t for t in data.trends if t.category in keys])
+        return render.comparison(data, s.store.report_on(data.last))
+
+    text = s.cached(("trend", days, tuple(keys), texts.current_language()), trend_text)
+    if text is None:
         await reply(update, texts.NO_DATA)
         return
-    if keys:
-        data = replace(data, trends=[t for t in data.trends if t.category in keys])
-    text = render.comparison(data, s.store.report_on(data.last))
     await reply(update, render.with_age(text, s.age_note()))
 
 
@@ -426,9 +472,14 @@ async def records(update: Update, context: Context) -> None:
     if len(keys) > 1:
         await reply(update, texts.ONE_CATEGORY)
         return
-    key = keys[0] if keys else None
-    found = await off_the_loop(context.services.store, lambda store: find_records(store, key))
-    await reply(update, render.records(found, key))
+    s, key = context.services, keys[0] if keys else None
+
+    # The whole history read once, off the loop, for every category at once.
+    found = await s.cached_awaited(("records",), lambda: off_the_loop(s.store, all_records))
+    text = s.cached(
+        ("records", key, texts.current_language()), lambda: render.records(found.of(key), key)
+    )
+    await reply(update, text)
 
 
 async def compare_command(update: Update, context: Context) -> None:
@@ -442,8 +493,11 @@ async def compare_command(update: Update, context: Context) -> None:
     keys = await _categories(update, context, words, "compare")
     if keys is None:
         return
-    rows = oryx.compare(s.store, keys, day)
-    await reply(update, render.claimed_and_documented(rows, day))
+    text = s.cached(
+        ("compare", tuple(keys), day, texts.current_language()),
+        lambda: render.claimed_and_documented(oryx.compare(s.store, keys, day), day),
+    )
+    await reply(update, text)
 
 
 async def export_command(update: Update, context: Context) -> None:
@@ -454,25 +508,47 @@ async def export_command(update: Update, context: Context) -> None:
         await reply(update, texts.NO_DATA)
         return
     fmt, first, last = parse_export(list(context.args or []), s.today, latest)
-    cache_key = (fmt, first, last, texts.current_language(), s.store.data_version())
-    kept = s.exports.get(cache_key)
-    if kept is None:
-        async with s.charts.limiter.turn():  # the same bound as charts: heavy work
-            kept = Kept(await off_the_loop(s.store, lambda store: export(store, fmt, first, last)))
-        s.exports.clear()  # one kept: the flood case is everyone asking for the same file
-        s.exports[cache_key] = kept
+
+    async def built() -> Kept:
+        made = await off_the_loop(s.store, lambda store: export(store, fmt, first, last))
+        return Kept(made.data, made.file_name)
+
+    # Heavy, and any range may be asked for: a turn of the charts' limit. Those asking for a
+    # file being built wait for it and take no turn.
+    language = texts.current_language()
+    kept = await s.cached_awaited(("export", fmt, first, last, language), built, heavy=True)
     caption = render.escaped(
         texts.EXPORT_CAPTION.format(dates=texts.format_range(first, last), caveat=texts.CAVEAT)
     )
-    # Uploaded once; then Telegram has the file and it is sent again by its id. The lock makes
-    # the crowd wait for that one upload instead of each uploading it.
-    async with kept.upload:
-        document = kept.file_id or InputFile(kept.export.data, filename=kept.export.file_name)
-        sent = await update.effective_message.reply_document(  # type: ignore[union-attr]
-            document, caption=caption
-        )
-        if kept.file_id is None and sent.document is not None:
-            kept.file_id = sent.document.file_id
+    await send_file(update, kept, caption, photo=False)
+
+
+async def send_file(update: Update, kept: Kept, caption: str, *, photo: bool) -> None:
+    """Send a file made once for a crowd. It is uploaded once: the crowd waits for that one
+    upload instead of each uploading it; then Telegram has the file, its bytes are let go,
+    and everyone is sent it by its file id, at once."""
+    message = update.effective_message
+    assert message is not None  # commands come in messages
+    if kept.file_id is None:
+        async with kept.upload:
+            if kept.file_id is None:
+                assert kept.data is not None  # let go only once the file id is known
+                upload = InputFile(kept.data, filename=kept.file_name)
+                if photo:
+                    sent = await message.reply_photo(upload, caption=caption)
+                else:
+                    sent = await message.reply_document(upload, caption=caption)
+                if sent.photo:
+                    kept.file_id = sent.photo[-1].file_id
+                elif sent.document:
+                    kept.file_id = sent.document.file_id
+                if kept.file_id is not None:
+                    kept.data = None
+                return
+    if photo:
+        await message.reply_photo(kept.file_id, caption=caption)
+    else:
+        await message.reply_document(kept.file_id, caption=caption)
 
 
 async def sources(update: Update, context: Context) -> None:
@@ -638,25 +714,35 @@ async def button(update: Update, context: Context) -> None:
     the message changes in place; in a group or channel only the tapping person sees the
     answer (a pop-up), and the post everyone shares stays as it was."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
-    store = context.services.store
+    s = context.services
     found = _button_data(query.data)
-    view = bulletin_on(store, found[2]) if found else None
+    view = _view(s, found[2]) if found else None
     if found is None or view is None or view.report.date != found[2]:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
     kind, key, day = found
+    language = texts.current_language()
+
+    def last_days() -> Series:
+        return series(s.store, key, HISTORY_DAYS, until=day)
+
     message = query.message
     if message is None or message.chat.type != ChatType.PRIVATE:
-        history = series(store, key, HISTORY_DAYS, until=day) if kind == "h" and key else None
-        popup = render.popup(view, key or None, history)
+        # Everyone reading a channel's post may tap: one pop-up per button and language.
+        popup = s.cached(
+            ("popup", day, kind, key, language),
+            lambda: render.popup(view, key or None, last_days() if kind == "h" and key else None),
+        )
         await query.answer(popup, show_alert=True)
         return
     if kind == "h" and key:
-        text = render.history(series(store, key, HISTORY_DAYS, until=day), view.report)
+        text = s.cached(
+            ("history of", key, day, language), lambda: render.history(last_days(), view.report)
+        )
     else:  # as /latest or /on would show it
-        latest = day == store.latest_date()
-        text = _bulletin_text(store, view, [key] if key else [], None if latest else day)
-        text = render.with_age(text, context.services.age_note() if latest else None)
+        latest = day == s.store.latest_date()
+        text = _bulletin_text(s, view, [key] if key else [], None if latest else day)
+        text = render.with_age(text, s.age_note() if latest else None)
     await query.answer()
     try:
         await query.edit_message_text(
@@ -673,31 +759,27 @@ INLINE_RESULTS = 10
 
 async def inline(update: Update, context: Context) -> None:
     """'@bot tanks' in any chat: the latest figure as a ready message; nothing typed: all of it.
-    Answers are kept per language, data version and words: a crowd typing costs one answer."""
+    Answers are kept per language, words and state of the data: a crowd typing costs one."""
     query = update.inline_query
     if query is None:
         return
     s = context.services
     note = s.age_note()
     words = tuple(query.query.split()[:10])
-    key = (texts.current_language(), s.store.data_version(), note, words)
-    results = s.inline_answers.get(key)
+
+    def answer() -> list[InlineQueryResultArticle] | None:
+        view = _view(s)
+        return None if view is None else _inline_results(s, view, list(words), note)
+
+    results = s.cached(("inline", texts.current_language(), note, words), answer)
     if results is None:
-        view = bulletin_on(s.store)
-        if view is None:
-            return
-        results = _inline_results(view, list(words), note)
-        s.inline_answers[key] = results
-        while len(s.inline_answers) > INLINE_KEPT:
-            s.inline_answers.popitem(last=False)
-    else:
-        s.inline_answers.move_to_end(key)
+        return
     # Personal: the answer is in the asker's language, so Telegram must not share it.
     await query.answer(results, cache_time=300, is_personal=True)
 
 
 def _inline_results(
-    view: Bulletin, words: list[str], note: str | None
+    s: Services, view: Bulletin, words: list[str], note: str | None
 ) -> list[InlineQueryResultArticle]:
     """The articles offered for `words`: the whole bulletin first when nothing is typed, then
     each category named (or suggested for a misspelt word)."""
@@ -711,7 +793,7 @@ def _inline_results(
                 "all",
                 render.inline_all_title(view),  # titles are plain text
                 InputTextMessageContent(
-                    render.with_age(render.bulletin(view), note),
+                    render.with_age(_rendered(s, view), note),
                 ),
                 description=texts.INLINE_ALL_DESCRIPTION,
             )
@@ -723,7 +805,7 @@ def _inline_results(
                 key,
                 render.inline_title(present[key]),
                 InputTextMessageContent(
-                    render.with_age(render.bulletin(view, [key]), note),
+                    render.with_age(_rendered(s, view, [key]), note),
                 ),
                 description=render.inline_description(view),
             )
@@ -734,7 +816,7 @@ def _inline_results(
                 "none",
                 texts.INLINE_NO_SUCH.format(word=texts.shown(" ".join(words))),
                 InputTextMessageContent(
-                    render.with_age(render.bulletin(view), note),
+                    render.with_age(_rendered(s, view), note),
                 ),
                 description=texts.INLINE_ALL_DESCRIPTION,
             )

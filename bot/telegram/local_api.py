@@ -406,8 +406,9 @@ class LocalBotApi:
                 paid,
                 thread_id,
             )
-            if isinstance(attachment, bytes):
-                self.files[f"doc{message_id}"] = (attachment, file_name)
+            if isinstance(attachment, bytes):  # kept under the file id answered below
+                kind = "photo" if method == "sendPhoto" else "doc"
+                self.files[f"{kind}{message_id}"] = (attachment, file_name)
             self.sent.append(message)
             if self.on_sent:
                 self.on_sent(message)

@@ -8,21 +8,20 @@ contexttypesbot.py example), so no handler fishes it out of `bot_data` itself.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 import httpx
-from telegram import InlineQueryResultArticle, Update
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot import render
+from bot import render, texts
 from bot.charts import ChartCache
 from bot.clock import Clock
 from bot.config import Config
-from bot.export import Export
+from bot.limits import Memo
 from bot.store import Lease, Store
 from bot.telegram.delivery import Deliverer
 from bot.throttle import Throttle
@@ -47,9 +46,11 @@ async def off_the_loop(store: Store, work: Callable[[Store], T]) -> T:
 
 @dataclass
 class Kept:
-    """An export built once for a crowd, and its Telegram file id once uploaded."""
+    """A file made once for a crowd (an export, a chart): its bytes until Telegram has them,
+    then only the file id Telegram gave it, by which it is sent again."""
 
-    export: Export
+    data: bytes | None
+    file_name: str | None = None
     file_id: str | None = None
     upload: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -64,28 +65,44 @@ class Services:
     http: httpx.AsyncClient | None = None
     deliverer: Deliverer | None = None
     charts: ChartCache = field(default_factory=ChartCache)
+    # Answers kept per state of the data, sharing the charts' limit on heavy work (bot/limits.py).
+    memo: Memo = field(init=False)
     throttle: Throttle = field(default_factory=Throttle)
     # `bulletin-bot run` only: this process's lease on the database (bot/instance.py), and why
     # it stopped on its own, if it did (the exit status says so).
     lease: Lease | None = None
     fatal: str | None = None
-    # The last export built, by (format, from, to, language, data version).
-    exports: dict[tuple[object, ...], Kept] = field(default_factory=dict)
-    # Inline answers by (language, data version, words), LRU, at most INLINE_KEPT.
-    inline_answers: OrderedDict[tuple[object, ...], list[InlineQueryResultArticle]] = field(
-        default_factory=OrderedDict
-    )
     # (group, user) -> (is a group admin, until when that answer is trusted): GROUP_ADMIN_FOR.
     group_admins: dict[tuple[int, int], tuple[bool, datetime]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.memo = Memo(self.charts.limiter)
 
     @property
     def today(self) -> date:
         return self.config.schedule.today(self.clock.now())
 
+    def cached(self, key: Hashable, work: Callable[[], T]) -> T:
+        """The answer under `key` as of the stored data now: kept, or worked out at once by
+        `work` (cheap: a few milliseconds on the loop). `key` says everything the answer depends
+        on but the stored data, the language included when it is text (see limits.Memo)."""
+        return self.memo.get(self.store.data_version(), key, work)
+
+    async def cached_awaited(
+        self, key: Hashable, work: Callable[[], Awaitable[T]], *, heavy: bool = False
+    ) -> T:
+        """As `cached`, for work that waits (a worker thread, a drawing): worked out once for
+        everyone asking meanwhile; `heavy` work first takes a turn of the shared limit."""
+        return await self.memo.get_awaited(self.store.data_version(), key, work, heavy=heavy)
+
     def age_note(self) -> str | None:
-        """How old the newest figures are, when that needs saying (see render.age_note)."""
+        """How old the newest figures are, when that needs saying (see render.age_note): worked
+        out once a minute, as it is on every reply."""
         now = self.clock.now().astimezone(self.config.schedule.zone)
-        return render.age_note(self.store.latest_date(), now, self.store.last_fetch())
+        newest, fetch = self.store.latest_date(), self.store.last_fetch()
+        minute = now.replace(second=0, microsecond=0)
+        key = ("age note", texts.current_language(), newest, fetch, minute)
+        return self.cached(key, lambda: render.age_note(newest, now, fetch))
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
