@@ -416,7 +416,7 @@ async def test_kept_answers_change_the_moment_an_admin_corrects_a_figure(bot):
     export = (await bot.ask("/export csv 2026-08-01 2026-08-07")).attachment
     assert export is not None and b",20000," not in export
 
-    await bot.ask("/correct 2026-08-07 tanks 20000 a test", chat_id=ADMIN)
+    await bot.ask("/correct 2026-08-07 tanks 20000 a test confirm", chat_id=ADMIN)
     for ask, expected in asks.items():  # someone else asks: a person may ask ten at once
         assert expected in plain(await bot.ask(ask, chat_id=USER + 1))
     (result,) = await inline_answer(bot, "tanks")
