@@ -8,15 +8,18 @@ outbox's UNIQUE constraint keeps it to one message per subscriber and bulletin.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import categories, numbers, texts
+from bot.clock import Clock
 from bot.config import is_place_zone
 from bot.errors import UserError
 from bot.figures import bulletin_on
@@ -31,6 +34,8 @@ from bot.store import (
     SummaryFormat,
 )
 from bot.summary import Digest, kinds_for
+
+log = logging.getLogger(__name__)
 
 _DIGEST_WORDS = {
     "daily": Digest.DAILY,
@@ -252,6 +257,99 @@ def _categories(words: Sequence[str]) -> list[str]:
 
 def _one_category(word: str) -> str:
     return _categories([word])[0]
+
+
+class Milestones(StrEnum):
+    """What toggling milestone alerts did."""
+
+    ON = "on"
+    OFF = "off"
+    OFF_NOTHING_LEFT = "off, and the chat had nothing else"  # so it is unsubscribed
+
+
+@dataclass(frozen=True)
+class Subscriptions:
+    """Every change a chat makes to its subscription, whether by a command, a settings button
+    or the command line: one call each, so each change is made, and logged, one way."""
+
+    store: Store
+    clock: Clock
+    zone: str  # [schedule] timezone: a new subscription's, unless it names another
+
+    def active(self, chat_id: int) -> Subscriber | None:
+        """The chat's subscription, if it has one in force."""
+        subscriber = self.store.subscriber(chat_id)
+        return subscriber if subscriber and subscriber.status == SubscriberStatus.ACTIVE else None
+
+    def subscribe(
+        self, chat_id: int, chat_type: str, words: Sequence[str], *, topic: int | None = None
+    ) -> Subscriber:
+        """/subscribe WORDS: start or change the subscription (what is not said again stays as
+        it was); `topic` is the forum topic it was asked in. SubscriptionError for words it
+        cannot read."""
+        options = parse_options(words, self.zone, self.store.subscriber(chat_id))
+        subscriber = self.store.subscribe(
+            chat_id,
+            chat_type,
+            send_at=options.send_at,
+            timezone=options.zone,
+            now=self.clock.now(),
+            digests=options.digests,
+            with_chart=options.with_chart,
+            shape=replace(options.shape, thread_id=topic),
+        )
+        log.info("subscribed chat=%d options=%s", chat_id, options)
+        return subscriber
+
+    def toggle_milestones(self, chat_id: int, chat_type: str) -> tuple[Milestones, Subscriber]:
+        """Milestone alerts on, added to the chat's summaries (or a subscription of their own),
+        or off again (which ends a subscription that had nothing else)."""
+        now = self.clock.now()
+        subscriber = self.active(chat_id)
+        if subscriber is None:
+            alone = self.store.subscribe(
+                chat_id,
+                chat_type,
+                send_at=None,
+                timezone=self.zone,
+                now=now,
+                digests=(Digest.MILESTONES,),
+            )
+            return Milestones.ON, alone
+        wanted = Digest.MILESTONES not in subscriber.digests
+        digests = with_milestones(subscriber.digests, wanted)
+        if not digests:
+            self.store.set_subscriber_status(chat_id, SubscriberStatus.UNSUBSCRIBED, now=now)
+            log.info("unsubscribed chat=%d (milestones were all it had)", chat_id)
+            return Milestones.OFF_NOTHING_LEFT, subscriber
+        self.store.set_digests(chat_id, digests, now=now)
+        changed = self.store.subscriber(chat_id) or subscriber
+        return (Milestones.ON if wanted else Milestones.OFF), changed
+
+    def change(self, subscriber: Subscriber, setting: str, value: str) -> Subscriber:
+        """A settings button's one change (none for a button that only switches keyboards);
+        SubscriptionError for a button no version of the keyboard has."""
+        chat_id, now = subscriber.chat_id, self.clock.now()
+        if setting == "milestones":
+            digests = with_milestones(subscriber.digests, value == "1")
+            if digests:  # never none: Unsubscribe is the button for that
+                self.store.set_digests(chat_id, digests, now=now)
+        elif setting == "time":
+            self.store.set_send_at(chat_id, send_time(value), now=now)
+        elif setting not in ("categories", "times", "done"):
+            shape = changed(subscriber.shape, setting, value)
+            self.store.set_shape(chat_id, shape, now=now)
+        return self.store.subscriber(chat_id) or subscriber
+
+    def unsubscribe(self, chat_id: int) -> Subscriber | None:
+        """End the chat's subscription; the one that ended (None: it had none in force)."""
+        subscriber = self.active(chat_id)
+        if subscriber is not None:
+            self.store.set_subscriber_status(
+                chat_id, SubscriberStatus.UNSUBSCRIBED, now=self.clock.now()
+            )
+            log.info("unsubscribed chat=%d", chat_id)
+        return subscriber
 
 
 def changed(shape: Shape, setting: str, value: str) -> Shape:

@@ -37,9 +37,7 @@ from bot.dates import date_among, parse_user_date
 from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, Series, bulletin_on, series
-from bot.store import SubscriberStatus
-from bot.subscriptions import parse_options, with_milestones
-from bot.summary import Digest
+from bot.subscriptions import Milestones
 from bot.telegram import menus
 from bot.telegram.services import Context, Kept, Services, off_the_loop
 from bot.throttle import ALLOW, WARN
@@ -578,27 +576,13 @@ async def subscribe(update: Update, context: Context) -> None:
     if not await may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
-    s = context.services
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    options = parse_options(
-        context.args or [], s.config.schedule.timezone, s.store.subscriber(chat_id)
-    )
-    chat = update.effective_chat
+    chat, message = update.effective_chat, update.effective_message
     assert chat is not None  # commands come from chats
-    message = update.effective_message
     # In a forum, the summaries go to the topic /subscribe was sent in.
     topic = message.message_thread_id if message and message.is_topic_message else None
-    subscriber = s.store.subscribe(
-        chat.id,
-        chat.type,
-        send_at=options.send_at,
-        timezone=options.zone,
-        now=s.clock.now(),
-        digests=options.digests,
-        with_chart=options.with_chart,
-        shape=replace(options.shape, thread_id=topic),
+    subscriber = context.services.subscriptions.subscribe(
+        chat.id, chat.type, context.args or [], topic=topic
     )
-    log.info("subscribed chat=%d options=%s", subscriber.chat_id, options)
     await reply(update, render.subscription(subscriber, "SUBSCRIBED"))
 
 
@@ -608,46 +592,22 @@ async def milestones(update: Update, context: Context) -> None:
     if not await may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
-    s = context.services
     chat = update.effective_chat
     assert chat is not None  # commands come from chats
-    now = s.clock.now()
-    subscriber = s.store.subscriber(chat.id)
-    if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
-        subscriber = s.store.subscribe(
-            chat.id,
-            chat.type,
-            send_at=None,
-            timezone=s.config.schedule.timezone,
-            now=now,
-            digests=(Digest.MILESTONES,),
-        )
-        await reply(update, f"{texts.MILESTONES_ON}\n{render.subscription(subscriber)}")
-        return
-    wanted = Digest.MILESTONES not in subscriber.digests
-    digests = with_milestones(subscriber.digests, wanted)
-    if not digests:  # milestones were all it had
-        s.store.set_subscriber_status(chat.id, SubscriberStatus.UNSUBSCRIBED, now=now)
+    done, subscriber = context.services.subscriptions.toggle_milestones(chat.id, chat.type)
+    if done == Milestones.OFF_NOTHING_LEFT:
         await reply(update, texts.MILESTONES_OFF_NOTHING_LEFT)
         return
-    s.store.set_digests(chat.id, digests, now=now)
-    said = texts.MILESTONES_ON if wanted else texts.MILESTONES_OFF
-    await reply(update, f"{said}\n{render.subscription(s.store.subscriber(chat.id))}")
+    said = texts.MILESTONES_ON if done == Milestones.ON else texts.MILESTONES_OFF
+    await reply(update, f"{said}\n{render.subscription(subscriber)}")
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
     if not await may_change_subscription(update, context):
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
-    s = context.services
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    subscriber = s.store.subscriber(chat_id)
-    if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
-        await reply(update, texts.NOT_SUBSCRIBED)
-        return
-    s.store.set_subscriber_status(chat_id, SubscriberStatus.UNSUBSCRIBED, now=s.clock.now())
-    log.info("unsubscribed chat=%d", chat_id)
-    await reply(update, render.unsubscribed(subscriber))
+    ended = context.services.subscriptions.unsubscribe(update.effective_chat.id)  # type: ignore[union-attr]
+    await reply(update, render.unsubscribed(ended) if ended else texts.NOT_SUBSCRIBED)
 
 
 async def may_change_subscription(update: Update, context: Context) -> bool:

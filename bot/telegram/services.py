@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.limits import Memo
 from bot.store import Lease, Store
+from bot.subscriptions import Subscriptions
 from bot.telegram.delivery import Deliverer
 from bot.throttle import Throttle
 
@@ -81,6 +82,11 @@ class Services:
     @property
     def today(self) -> date:
         return self.config.schedule.today(self.clock.now())
+
+    @property
+    def subscriptions(self) -> Subscriptions:
+        """Changes to a chat's subscription, made one way from commands and buttons alike."""
+        return Subscriptions(self.store, self.clock, self.config.schedule.timezone)
 
     def cached(self, key: Hashable, work: Callable[[], T]) -> T:
         """The answer under `key` as of the stored data now: kept, or worked out at once by

@@ -7,13 +7,11 @@ group only its admins may.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot import categories, render, subscriptions, texts
-from bot.store import Store, Subscriber, SubscriberStatus, SummaryFormat
-from bot.subscriptions import SubscriptionError, with_milestones
+from bot import categories, render, texts
+from bot.store import Subscriber, SummaryFormat
+from bot.subscriptions import SubscriptionError
 from bot.summary import Digest
 from bot.telegram.commands import may_change_subscription, reply
 from bot.telegram.services import Context
@@ -126,14 +124,15 @@ def times_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def _active(subscriber: Subscriber | None) -> bool:
-    return subscriber is not None and subscriber.status == SubscriberStatus.ACTIVE
-
-
 async def settings(update: Update, context: Context) -> None:
-    subscriber = context.services.store.subscriber(update.effective_chat.id)  # type: ignore[union-attr]
-    keyboard = settings_keyboard(subscriber) if subscriber and _active(subscriber) else None
-    await reply(update, render.subscription(subscriber), keyboard)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    subscriber = context.services.subscriptions.active(chat_id)
+    keyboard = settings_keyboard(subscriber) if subscriber else None
+    await reply(
+        update,
+        render.subscription(subscriber or context.services.store.subscriber(chat_id)),
+        keyboard,
+    )
 
 
 async def button(update: Update, context: Context) -> None:
@@ -141,21 +140,21 @@ async def button(update: Update, context: Context) -> None:
     if not await may_change_subscription(update, context):
         await query.answer(texts.GROUP_ADMINS_ONLY, show_alert=True)
         return
-    s = context.services
+    subscriptions = context.services.subscriptions
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    subscriber = s.store.subscriber(chat_id)
-    if subscriber is None or not _active(subscriber):
+    subscriber = subscriptions.active(chat_id)
+    if subscriber is None:
         await query.answer(texts.SETTINGS_NONE, show_alert=True)
         return
     action = (query.data or "").removeprefix(PREFIX)
     if action == "stop":
-        s.store.set_subscriber_status(chat_id, SubscriberStatus.UNSUBSCRIBED, now=s.clock.now())
+        subscriptions.unsubscribe(chat_id)
         await query.answer()
         await query.edit_message_text(render.unsubscribed(subscriber))
         return
     setting, _, value = action.partition(":")
     try:
-        subscriber = _change(s.store, subscriber, setting, value, now=s.clock.now())
+        subscriber = subscriptions.change(subscriber, setting, value)
     except SubscriptionError as error:
         await query.answer(str(error), show_alert=True)
         return
@@ -174,20 +173,3 @@ KEYBOARDS = {
     "times": times_keyboard,
     "time": times_keyboard,
 }
-
-
-def _change(
-    store: Store, subscriber: Subscriber, setting: str, value: str, *, now: datetime
-) -> Subscriber:
-    """The subscription after a button's change (none for a button that only switches
-    keyboards); SubscriptionError for a button no version of this keyboard has."""
-    chat_id = subscriber.chat_id
-    if setting == "milestones":
-        digests = with_milestones(subscriber.digests, value == "1")
-        if digests:  # never none: Unsubscribe is the button for that
-            store.set_digests(chat_id, digests, now=now)
-    elif setting == "time":
-        store.set_send_at(chat_id, subscriptions.send_time(value), now=now)
-    elif setting not in ("categories", "times", "done"):
-        store.set_shape(chat_id, subscriptions.changed(subscriber.shape, setting, value), now=now)
-    return store.subscriber(chat_id) or subscriber
