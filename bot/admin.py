@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.dates import parse_user_date
 from bot.errors import UserError
-from bot.figures import JUMP, JUMP_WINDOW_DAYS, Bulletin, History, bulletin_on, validate
+from bot.figures import JUMP_WINDOW_DAYS, Bulletin, History, bulletin_on, validate
 from bot.ingest import Outcome, ingest, review
 from bot.notices import (
     CORRECTION_BATCH,
@@ -33,7 +33,7 @@ from bot.notices import (
 from bot.numbers import GROUP, NumberError, looks_numeric, whole
 from bot.poll import alert_held
 from bot.publish import publish, publish_outcomes
-from bot.report import MAX_FIGURE, Finding, Report
+from bot.report import MAX_FIGURE, Finding, FindingKind, Report
 from bot.sources.text import BulletinParseError, parse_bulletin
 from bot.store import AuditEntry, Correction, OutboxKind, ReportStatus, Store, StoredReport
 
@@ -363,7 +363,7 @@ def check_correction(
         found += [
             (next_day, f)
             for f in said_of_next_day(changed)
-            if (f.kind, f.detail) not in already and f.kind == JUMP
+            if (f.kind, f.detail) not in already and f.kind == FindingKind.JUMP
         ]
     return found
 

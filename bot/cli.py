@@ -33,7 +33,7 @@ from bot.errors import UserError
 from bot.export import Export, ExportError, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on
-from bot.ingest import UNCHANGED, Outcome, ingest, seed_if_empty, summarise
+from bot.ingest import Arrival, Outcome, ingest, seed_if_empty, summarise
 from bot.poll import PollResult, alert_held, poll_once
 from bot.publish import publish_outcomes
 from bot.report import Report
@@ -221,7 +221,9 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
         print(f"{name} failed (another source answered): {error}", file=sys.stderr)
     if result.queued:
         print(render.to_plain(render.queued_for(result.queued)))
-    if any(o.change != UNCHANGED and o.status == ReportStatus.ACCEPTED for o in result.outcomes):
+    if any(
+        o.change != Arrival.UNCHANGED and o.status == ReportStatus.ACCEPTED for o in result.outcomes
+    ):
         _print_bulletin(store, None, [])
     return 0
 

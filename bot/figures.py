@@ -14,16 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot import categories
-from bot.report import Finding
+from bot.report import Finding, FindingKind
 from bot.store import Store, StoredReport
-
-DECREASE, JUMP, MISSING, INCREASE_MISMATCH = "decrease", "jump", "missing", "increase_mismatch"
-# A date after today; a total above the next stored day's; a category the replaced version had.
-FUTURE, ABOVE_NEXT, DROPPED = "future", "above_next", "dropped"
-# Two sources give the same date different totals (see cross_check).
-DISAGREE = "disagree"
-# A text typed by hand would change a figure readers see; has totals without their changes.
-SHOWN, UNCHECKED = "shown", "unchecked"
 
 # An implausible jump: a daily change above JUMP_FACTOR times the largest daily change of the
 # previous JUMP_WINDOW_DAYS (and above JUMP_FLOOR a day, so quiet categories may still move).
@@ -163,7 +155,7 @@ def validate(
     if today is not None and day > today:
         findings.append(
             Finding(
-                FUTURE,
+                FindingKind.FUTURE,
                 None,
                 f"dated {day}, after today ({today})",
                 (("day", day.isoformat()), ("today", today.isoformat())),
@@ -171,7 +163,11 @@ def validate(
         )
     if replaced:
         findings += [
-            Finding(DROPPED, key, f"{_name(key)} missing, though the version it replaces had it")
+            Finding(
+                FindingKind.DROPPED,
+                key,
+                f"{_name(key)} missing, though the version it replaces had it",
+            )
             for key in replaced
             if key not in totals
         ]
@@ -181,7 +177,7 @@ def validate(
             if later > following[key]:
                 findings.append(
                     Finding(
-                        ABOVE_NEXT,
+                        FindingKind.ABOVE_NEXT,
                         key,
                         f"{_name(key)} {later:,} is above the next day's {following[key]:,} "
                         f"({next_day})",
@@ -203,7 +199,7 @@ def validate(
         earlier = previous[key]
         findings.append(
             Finding(
-                MISSING,
+                FindingKind.MISSING,
                 key,
                 f"{_name(key)} missing (was {earlier:,} on {previous_day})",
                 (("was", earlier), ("on", previous_day.isoformat())),
@@ -218,7 +214,7 @@ def validate(
         if delta < 0:
             findings.append(
                 Finding(
-                    DECREASE,
+                    FindingKind.DECREASE,
                     key,
                     f"{_name(key)} went down: {before[key]:,} -> {total:,}",
                     (("before", before[key]), ("after", total)),
@@ -229,7 +225,7 @@ def validate(
             if delta > limit:
                 findings.append(
                     Finding(
-                        JUMP,
+                        FindingKind.JUMP,
                         key,
                         f"{_name(key)} rose by {delta:,} in {_days(span)}, above the limit "
                         f"of {limit:,} ({JUMP_FACTOR}x the largest daily rise of the "
@@ -245,7 +241,7 @@ def validate(
         if span == 1 and increases and key in increases and increases[key] != delta:
             findings.append(
                 Finding(
-                    INCREASE_MISMATCH,
+                    FindingKind.INCREASE_MISMATCH,
                     key,
                     f"{_name(key)}: the source says {increases[key]:+,}, the stored totals "
                     f"give {delta:+,}",
@@ -280,7 +276,7 @@ def cross_check(source: str, totals: Totals, other_source: str, other: Totals) -
     """
     return [
         Finding(
-            DISAGREE,
+            FindingKind.DISAGREE,
             key,
             f"{_name(key)}: {source} gives {totals[key]:,}, {other_source} gives {other[key]:,}",
             (
@@ -298,8 +294,8 @@ def cross_check(source: str, totals: Totals, other_source: str, other: Totals) -
 def _without_repeats(findings: list[Finding]) -> list[Finding]:
     """A category missing against the day before need not also be 'dropped' from the version
     replaced: one reason is enough."""
-    missing = {f.category for f in findings if f.kind == MISSING}
-    return [f for f in findings if not (f.kind == DROPPED and f.category in missing)]
+    missing = {f.category for f in findings if f.kind == FindingKind.MISSING}
+    return [f for f in findings if not (f.kind == FindingKind.DROPPED and f.category in missing)]
 
 
 def _name(key: str) -> str:
@@ -346,7 +342,7 @@ class Bulletin:
             for f in self.report.findings
             if f.category in by_key
             and not by_key[f.category].after_correction
-            and (f.kind != DECREASE or (by_key[f.category].delta or 0) < 0)
+            and (f.kind != FindingKind.DECREASE or (by_key[f.category].delta or 0) < 0)
         ]
 
 

@@ -13,28 +13,30 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from bot import categories
-from bot.figures import (
-    DISAGREE,
-    DROPPED,
-    FUTURE,
-    JUMP_WINDOW_DAYS,
-    MISSING,
-    SHOWN,
-    UNCHECKED,
-    History,
-    cross_check,
-    validate,
-)
-from bot.report import Finding, Report
+from bot.figures import JUMP_WINDOW_DAYS, History, cross_check, validate
+from bot.report import Finding, FindingKind, Report
 from bot.sources import Source
 from bot.sources.dataset import load_snapshot
 from bot.store import ReportStatus, Store, StoredReport
 
 log = logging.getLogger(__name__)
 
-NEW, REVISED, UNCHANGED = "new", "revised", "unchanged"
+
+class Arrival(StrEnum):
+    """What a report was to the store: a new date, a new version of a stored one, or one it
+    had already."""
+
+    NEW = "new"
+    REVISED = "revised"
+    UNCHANGED = "unchanged"
+
+
+# Findings that hold a report on any path, history included: no route puts them in front of
+# readers without an admin.
+MUST_HOLD = frozenset({FindingKind.FUTURE, FindingKind.DISAGREE, FindingKind.UNCHECKED})
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Outcome:
     """What became of one report: new, a revision of a stored date, or already stored."""
 
     date: date
-    change: str
+    change: Arrival
     status: str | None = None  # accepted or held; None when nothing was stored
     findings: tuple[Finding, ...] = ()
     report_id: int | None = None
@@ -102,7 +104,7 @@ def ingest(
             if fingerprint in known:
                 stored_id, stored_status = known[fingerprint]
                 released = _release_if_due(store, stored_id, stored_status, history, today)
-                outcomes.append(released or Outcome(report.date, UNCHANGED))
+                outcomes.append(released or Outcome(report.date, Arrival.UNCHANGED))
                 if released:
                     history.add(report.date, effective(report))
                 continue
@@ -110,7 +112,7 @@ def ingest(
             shown = store.report_on(report.date) if by_hand else None
             rivals = _rivals(store, report, None if shown else replaced, witnesses or {})
             if any(_adds_nothing(report, rival) for rival in [*rivals, shown] if rival is not None):
-                outcomes.append(Outcome(report.date, UNCHANGED))
+                outcomes.append(Outcome(report.date, Arrival.UNCHANGED))
                 continue
             findings = validate(
                 report.date,
@@ -125,9 +127,7 @@ def ingest(
                 findings += _unchecked(report) + (_changes_shown(report, shown) if shown else [])
             status = ReportStatus.ACCEPTED
             if findings and not _same_figures(report, replaced):
-                must_hold = replaced is not None or any(
-                    f.kind in (FUTURE, DISAGREE, UNCHECKED) for f in findings
-                )
+                must_hold = replaced is not None or any(f.kind in MUST_HOLD for f in findings)
                 status = (
                     ReportStatus.HELD if hold_suspicious or must_hold else ReportStatus.ACCEPTED
                 )
@@ -135,7 +135,7 @@ def ingest(
             outcomes.append(
                 Outcome(
                     report.date,
-                    REVISED if report.date in known_dates else NEW,
+                    Arrival.REVISED if report.date in known_dates else Arrival.NEW,
                     status,
                     tuple(findings),
                     report_id,
@@ -190,7 +190,7 @@ def _changes_shown(report: Report, shown: StoredReport) -> list[Finding]:
     force applied): never replaced without an admin."""
     return [
         Finding(
-            SHOWN,
+            FindingKind.SHOWN,
             key,
             f"{categories.get(key).name_en}: readers see {shown.totals[key]:,}, "
             f"the text gives {value:,}",
@@ -209,7 +209,7 @@ def _unchecked(report: Report) -> list[Finding]:
         return []
     return [
         Finding(
-            UNCHECKED,
+            FindingKind.UNCHECKED,
             None,
             f"{len(missing)} of {len(report.totals)} figures have no change in brackets",
             (("count", len(missing)), ("of", len(report.totals))),
@@ -227,7 +227,15 @@ def _same_figures(report: Report, replaced: StoredReport | None) -> bool:
 # another source's figure, a category missing against a day outside the validation window, a
 # figure readers see that a text would change, totals without their changes. Correcting the
 # category settles the first three; approving or rejecting the report settles all of them.
-STICKY = frozenset({DISAGREE, MISSING, DROPPED, SHOWN, UNCHECKED})
+STICKY = frozenset(
+    {
+        FindingKind.DISAGREE,
+        FindingKind.MISSING,
+        FindingKind.DROPPED,
+        FindingKind.SHOWN,
+        FindingKind.UNCHECKED,
+    }
+)
 
 
 def review(store: Store, report: StoredReport, today: date) -> list[Finding]:
@@ -267,7 +275,7 @@ def _release_if_due(
     if status != ReportStatus.HELD:
         return None
     report = store.report_by_id(report_id)
-    if report.date > today or any(f.kind != FUTURE for f in report.findings):
+    if report.date > today or any(f.kind != FindingKind.FUTURE for f in report.findings):
         return None
     if validate(report.date, report.totals, history, report.increases, today=today):
         return None
@@ -275,7 +283,12 @@ def _release_if_due(
     store.set_report_status(report_id, ReportStatus.ACCEPTED)
     log.info("report released date=%s reason='its date has come'", report.date)
     return Outcome(
-        report.date, NEW, ReportStatus.ACCEPTED, (), report_id, replaced.id if replaced else None
+        report.date,
+        Arrival.NEW,
+        ReportStatus.ACCEPTED,
+        (),
+        report_id,
+        replaced.id if replaced else None,
     )
 
 
@@ -312,7 +325,10 @@ def tally(outcomes: Iterable[Outcome]) -> tuple[dict[str, int], int]:
     """({change: how many}, how many held): the new, revised and unchanged days that came in,
     in that order and only those that did, and how many of them wait for an admin."""
     outcomes = list(outcomes)
-    counts = {kind: sum(o.change == kind for o in outcomes) for kind in (NEW, REVISED, UNCHANGED)}
+    counts = {
+        kind: sum(o.change == kind for o in outcomes)
+        for kind in (Arrival.NEW, Arrival.REVISED, Arrival.UNCHANGED)
+    }
     held = sum(o.status == ReportStatus.HELD for o in outcomes)
     return {kind: count for kind, count in counts.items() if count}, held
 

@@ -18,7 +18,7 @@ import httpx
 from bot import failover, logs, metrics, render, texts
 from bot.config import Config
 from bot.failover import Lead, SourceState
-from bot.ingest import NEW, REVISED, Outcome, fetch_recent, ingest, summarise
+from bot.ingest import Arrival, Outcome, fetch_recent, ingest, summarise
 from bot.notices import alert_admins
 from bot.publish import publish_outcomes
 from bot.report import Report
@@ -91,7 +91,7 @@ async def poll_once(
     ]
     if len(failures) == len(answers):
         return PollResult(failures=failures, lead=lead, answered=False)
-    if lead.is_failover and any(o.change == NEW for o in outcomes.get(lead.name or "", [])):
+    if lead.is_failover and any(o.change == Arrival.NEW for o in outcomes.get(lead.name or "", [])):
         alert_failover(store, config, lead, after, now=now)
     alert_held(store, config, taken, now=now)
     queued = publish_outcomes(
@@ -137,7 +137,7 @@ def _take(
             store, leader.reports, now=now, today=today, hold_suspicious=True, witnesses=witnesses
         )
         outcomes[leader.source.name] = found
-        given = {o.date for o in found if o.change in (NEW, REVISED)}
+        given = {o.date for o in found if o.change in (Arrival.NEW, Arrival.REVISED)}
     stored = {day for day, _ in store.known_hashes(since=min(witnesses, default=today))}
     for answer in answers:
         if answer is leader or answer.reports is None:

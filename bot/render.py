@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -18,14 +18,15 @@ from bot.cards import CardText
 from bot.categories import Unknown
 from bot.config import SourceConfig
 from bot.failover import Lead, SourceState, Standing
-from bot.figures import JUMP, JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
-from bot.ingest import Outcome, tally
-from bot.report import Finding, Report
+from bot.figures import JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
+from bot.ingest import Arrival, Outcome, tally
+from bot.report import Finding, FindingKind, Report
 from bot.store import (
     AuditEntry,
     Correction,
     DeliveryStatus,
     Fetch,
+    ReportStatus,
     Shape,
     StoredReport,
     Subscriber,
@@ -39,6 +40,22 @@ from bot.trends import Comparison
 
 if TYPE_CHECKING:  # admin renders its replies with this module
     from bot.admin import Corrected
+
+
+# The message naming each member of a vocabulary, in the language spoken. Explicit, so that
+# tests/test_texts.py can check every member has its message in every catalogue.
+FINDING_DETAIL: Mapping[str, str] = {kind: f"DETAIL_{kind.name}" for kind in FindingKind}
+FINDING_FOOTNOTE: Mapping[str, str] = {kind: f"FINDING_{kind.name}" for kind in FindingKind}
+DIGEST_NAME: Mapping[str, str] = {digest: f"DIGEST_{digest.name}" for digest in Digest}
+FORMAT_SHAPE: Mapping[str, str] = {
+    SummaryFormat.SHORT: "SHAPE_FORMAT_SHORT",
+    SummaryFormat.CARD: "SHAPE_FORMAT_CARD",
+}
+OUTCOME_NAME: Mapping[str, str] = {
+    **{change: f"OUTCOME_{change.name}" for change in Arrival},
+    **{status: f"OUTCOME_{status.name}" for status in ReportStatus},
+}
+ARRIVAL_COUNT: Mapping[str, str] = {change: f"SUMMARY_{change.name}" for change in Arrival}
 
 
 def signed(value: int) -> str:
@@ -170,7 +187,7 @@ def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
     language = texts.current_language()
     footnotes = [
         _fill(
-            getattr(texts, f"FINDING_{f.kind.upper()}"),
+            texts.message(FINDING_FOOTNOTE[f.kind]),
             name=categories.get(f.category).name(language) if f.category else "",
         )
         for f in notes
@@ -327,11 +344,11 @@ def finding_detail(finding: Finding) -> str:
             values[name] = signed(value) if name in _SIGNED_FACTS else number(value)
     if finding.category:
         values["name"] = categories.get(finding.category).name(texts.current_language())
-    if finding.kind == JUMP:
+    if finding.kind == FindingKind.JUMP:
         days = dict(finding.facts)["days"]
         template = texts.ngettext("DETAIL_JUMP", int(days))
         return template.format(factor=JUMP_FACTOR, window=JUMP_WINDOW_DAYS, **values)
-    message: str = getattr(texts, f"DETAIL_{finding.kind.upper()}")
+    message = texts.message(FINDING_DETAIL[finding.kind])
     return message.format(**values)
 
 
@@ -670,7 +687,7 @@ def provenance(
             at=_timestamp(revision.fetched_at),
             revision=revision.revision,
             source=source_name(revision.source),
-            status=getattr(texts, f"OUTCOME_{revision.status.upper()}"),
+            status=texts.message(OUTCOME_NAME[revision.status]),
         )
         if previous is not None:
             changed = [
@@ -811,7 +828,7 @@ def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> s
     if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
         return texts.SETTINGS_NONE
     when = _fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
-    digests = ", ".join(getattr(texts, f"DIGEST_{d.upper()}") for d in subscriber.digests)
+    digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
     return _fill(
         getattr(texts, template),
         when=when,
@@ -834,7 +851,7 @@ def _shape_parts(shape: Shape, daily: bool) -> list[str]:
         names = ", ".join(categories.get(k).name(language) for k in shape.categories)
         parts.append(_fill(texts.SHAPE_CATEGORIES, names=names))
     if daily and shape.format != SummaryFormat.FULL:
-        parts.append(getattr(texts, f"SHAPE_FORMAT_{shape.format.upper()}"))
+        parts.append(texts.message(FORMAT_SHAPE[shape.format]))
     if daily and shape.skip_weekends:
         parts.append(texts.SHAPE_WEEKDAYS)
     if daily and shape.thresholds:
@@ -850,7 +867,7 @@ def _shape_parts(shape: Shape, daily: bool) -> list[str]:
 
 def unsubscribed(subscriber: Subscriber) -> str:
     """'Unsubscribed: no more summaries (weekly (Mondays)).' naming what stopped."""
-    digests = ", ".join(getattr(texts, f"DIGEST_{d.upper()}") for d in subscriber.digests)
+    digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
     return _fill(texts.UNSUBSCRIBED, digests=digests)
 
 
@@ -860,7 +877,7 @@ def unsubscribed(subscriber: Subscriber) -> str:
 def parsed(report: Report, outcome: Outcome, queued: int) -> str:
     """What a pasted bulletin was read as, and what became of it."""
     words = [outcome.change] if outcome.status is None else [outcome.change, outcome.status]
-    state = ", ".join(getattr(texts, f"OUTCOME_{word.upper()}") for word in words)
+    state = ", ".join(texts.message(OUTCOME_NAME[word]) for word in words)
     lines = [_fill(texts.PASTE_PARSED, date=format_date(report.date), outcome=state)]
     lines += [
         _fill(
@@ -899,7 +916,7 @@ def summary(outcomes: Sequence[Outcome]) -> str:
     """'2 new, 1 unchanged (1 held)', 'нових: 2, без змін: 1 (затримано: 1)'."""
     counts, held = tally(outcomes)
     parts = [
-        getattr(texts, f"SUMMARY_{kind.upper()}").format(count=number(count))
+        texts.message(ARRIVAL_COUNT[kind]).format(count=number(count))
         for kind, count in counts.items()
     ]
     text = ", ".join(parts) or texts.SUMMARY_NOTHING

@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from bot.dates import day_of_war
 
@@ -60,11 +61,27 @@ class Report:
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+class FindingKind(StrEnum):
+    """What validation can find about a report (each has a DETAIL_ message saying it, and a
+    FINDING_ footnote for a figure accepted despite it: tests/test_texts.py checks both)."""
+
+    DECREASE = "decrease"  # a total below the day before's
+    JUMP = "jump"  # a rise far above the recent largest (bot.figures: JUMP_FACTOR)
+    MISSING = "missing"  # a category the day before had
+    INCREASE_MISMATCH = "increase_mismatch"  # the source's own change disagrees with the totals
+    FUTURE = "future"  # dated after today
+    ABOVE_NEXT = "above_next"  # a total above the next stored day's
+    DROPPED = "dropped"  # a category the version it replaces had
+    DISAGREE = "disagree"  # another source gives the date other totals
+    SHOWN = "shown"  # a text typed by hand would change a figure readers see
+    UNCHECKED = "unchecked"  # totals typed by hand without their changes
+
+
 @dataclass(frozen=True)
 class Finding:
     """Something validation noticed about a report: why it was held, or noted on acceptance.
 
-    `kind` is one of the constants in `bot.figures` (decrease, jump, missing, increase_mismatch).
+    `kind` is a FindingKind (stored as its value).
     `detail` says it in English, for logs; `facts` are its figures and ISO dates by name, from
     which `render.finding_detail` says it in the reader's language.
     """

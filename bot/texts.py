@@ -153,6 +153,13 @@ def format_range(first: date, last: date) -> str:
     return f"{start} – {format_date(last)}"
 
 
+def message(name: str) -> str:
+    """The message `name` in the language being spoken, for a name kept in a mapping (each
+    such mapping is checked against the catalogues by tests/test_texts.py)."""
+    found: str = getattr(of(_speaking.get()), name)
+    return found
+
+
 def __getattr__(name: str) -> str:
     """texts.<NAME>: the message in the language being spoken."""
     message: str = getattr(of(_speaking.get()), name)

@@ -120,9 +120,12 @@ async def test_a_paste_over_a_day_readers_see_is_held_with_both_figures(bot, fak
     assert tanks_on(bot, NEW_DAY) == 12251  # what readers see is unchanged
     alerts = [row for row in outbox_rows(bot) if row[1] == OutboxKind.ALERT]
     assert [chat for chat, *_ in alerts] == [ADMIN]
-    # Only an approval replaces it, and then readers who got it hear of it.
+    # Only an approval replaces it, and readers are told what was approved over what.
     await admin(bot, "/approve 2026-08-08")
     assert tanks_on(bot, NEW_DAY) == 12252
+    latest = render.to_plain((await bot.ask("/latest tanks")).text)
+    assert "Tanks: 12,252 (+5)*" in latest
+    assert "* Tanks: replaces the figure first shown; an admin approved it." in latest
 
 
 async def test_a_paste_without_changes_cannot_be_checked_and_waits_for_an_admin(bot):

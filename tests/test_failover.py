@@ -12,7 +12,7 @@ import pytest
 from bot import render
 from bot.config import AlertsConfig, Config, SourceConfig, TelegramConfig
 from bot.figures import bulletin_on
-from bot.ingest import NEW, REVISED, UNCHANGED
+from bot.ingest import Arrival
 from bot.poll import PollResult, poll_once
 from bot.sources.http import make_client
 from bot.store import ReportStatus, Store
@@ -63,7 +63,9 @@ def alerts(store: Store) -> list[str]:
 async def test_agreeing_sources_give_one_report_with_its_link(history_store, bot_sources):
     result = await poll(history_store, bot_sources)
 
-    assert [(o.date, o.change) for o in result.outcomes if o.change == NEW] == [(TODAY, NEW)]
+    assert [(o.date, o.change) for o in result.outcomes if o.change == Arrival.NEW] == [
+        (TODAY, Arrival.NEW)
+    ]
     assert result.lead.name == "api" and not result.lead.is_failover
     # The dataset's days add nothing the API's did not: none of them is stored.
     assert revisions_of(history_store, TODAY) == [("api", ReportStatus.ACCEPTED)]
@@ -88,8 +90,8 @@ async def test_when_the_first_is_down_the_second_takes_over_after_the_alert_thre
     result = await poll(history_store, bot_sources, minutes=40)
 
     assert result.lead.name == "dataset" and result.lead.passed_over == "down"
-    assert [(o.date, o.change, o.status) for o in result.outcomes if o.change == NEW] == [
-        (TODAY, NEW, ReportStatus.ACCEPTED)
+    assert [(o.date, o.change, o.status) for o in result.outcomes if o.change == Arrival.NEW] == [
+        (TODAY, Arrival.NEW, ReportStatus.ACCEPTED)
     ]
     assert revisions_of(history_store, TODAY) == [("dataset", ReportStatus.ACCEPTED)]
     assert alerts(history_store) == [
@@ -109,7 +111,7 @@ async def test_when_the_first_is_down_the_second_takes_over_after_the_alert_thre
 
     assert result.lead.name == "api"
     assert next((o.change, o.status) for o in result.outcomes if o.date == TODAY) == (
-        REVISED,
+        Arrival.REVISED,
         ReportStatus.ACCEPTED,
     )
     assert history_store.report_on(TODAY).link.startswith("https://www.facebook.com/")
@@ -142,7 +144,7 @@ async def test_a_new_day_the_sources_disagree_on_is_held_with_both_figures(
     result = await poll(history_store, bot_sources)
 
     today = [o for o in result.outcomes if o.date == TODAY]
-    assert [(o.change, o.status) for o in today] == [(NEW, ReportStatus.HELD)]
+    assert [(o.change, o.status) for o in today] == [(Arrival.NEW, ReportStatus.HELD)]
     assert result.queued == 0 and history_store.report_on(TODAY) is None
     assert alerts(history_store) == [
         "The bulletin of 8 August 2026 is on hold: Tanks: the russianwarship.rip API gives "
@@ -182,7 +184,7 @@ async def test_the_first_back_with_other_figures_than_the_second_gave_is_held(
     result = await poll(history_store, bot_sources, minutes=20)
 
     assert [(o.change, o.status) for o in result.outcomes if o.date == TODAY] == [
-        (REVISED, ReportStatus.HELD)
+        (Arrival.REVISED, ReportStatus.HELD)
     ]
     assert history_store.report_on(TODAY).totals["tanks"] == dataset_tanks
 
@@ -201,7 +203,7 @@ async def test_no_source_answering_is_a_failed_poll(history_store, bot_sources, 
 async def test_a_poll_with_both_agreeing_leaves_every_day_unchanged(history_store, bot_sources):
     await poll(history_store, bot_sources)
     result = await poll(history_store, bot_sources, minutes=20)
-    assert {o.change for o in result.outcomes} == {UNCHANGED}
+    assert {o.change for o in result.outcomes} == {Arrival.UNCHANGED}
 
 
 async def test_sources_says_which_source_gives_the_bulletin_and_why(bot, fake_api):

@@ -6,8 +6,9 @@ import json
 from datetime import date, timedelta
 
 from bot import render
-from bot.figures import DECREASE, INCREASE_MISMATCH, JUMP, MISSING, bulletin_on
-from bot.ingest import NEW, REVISED, UNCHANGED, seed_if_empty, summarise
+from bot.figures import bulletin_on
+from bot.ingest import Arrival, seed_if_empty, summarise
+from bot.report import FindingKind
 from bot.store import ReportStatus, Store
 from tests.conftest import NOW, STORED_UNTIL, TODAY, fetch_latest
 
@@ -29,13 +30,13 @@ async def test_first_fetch_stores_the_new_report_with_its_raw_payload(history_st
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
     assert (outcome_on(outcomes).change, outcome_on(outcomes).status) == (
-        NEW,
+        Arrival.NEW,
         ReportStatus.ACCEPTED,
     )
     # The recent days re-read come back with their links: revisions, the figures unchanged.
     recent = [o for o in outcomes if o.date != LATEST]
     assert len(recent) == 14
-    assert {(o.change, o.status) for o in recent} == {(REVISED, ReportStatus.ACCEPTED)}
+    assert {(o.change, o.status) for o in recent} == {(Arrival.REVISED, ReportStatus.ACCEPTED)}
     report = history_store.report_on(LATEST)
     assert report.source == "api"
     assert report.link == "https://www.facebook.com/GeneralStaff.ua/posts/20260808"
@@ -59,7 +60,7 @@ async def test_fetching_the_same_report_again_stores_nothing(history_store, api)
 
     outcomes = await fetch_latest(history_store, api, now=NOW + timedelta(minutes=20), today=TODAY)
 
-    assert {o.change for o in outcomes} == {UNCHANGED}
+    assert {o.change for o in outcomes} == {Arrival.UNCHANGED}
     assert (count(history_store, "reports"), count(history_store, "figures")) == (reports, figures)
     assert count(history_store, "fetches") == 2
 
@@ -73,11 +74,11 @@ async def test_a_changed_report_for_a_stored_date_becomes_a_revision_beside_the_
     outcomes = await fetch_latest(history_store, api, now=NOW + timedelta(hours=1), today=TODAY)
 
     assert {(o.change, o.status) for o in outcomes} == {
-        (UNCHANGED, None),
-        (REVISED, ReportStatus.ACCEPTED),
+        (Arrival.UNCHANGED, None),
+        (Arrival.REVISED, ReportStatus.ACCEPTED),
     }
     assert (outcome_on(outcomes).change, outcome_on(outcomes).status) == (
-        REVISED,
+        Arrival.REVISED,
         ReportStatus.ACCEPTED,
     )
     revisions = history_store.db.execute(
@@ -101,7 +102,7 @@ async def test_days_missed_since_the_last_stored_one_are_filled_in(store, datase
 
     outcomes = await fetch_latest(store, api, now=NOW, today=TODAY)
 
-    new = [o for o in outcomes if o.change == NEW]
+    new = [o for o in outcomes if o.change == Arrival.NEW]
     assert [o.date for o in new] == [date(2026, 8, d) for d in range(2, 9)]
     assert all(o.status == ReportStatus.ACCEPTED for o in new)
 
@@ -129,7 +130,7 @@ async def test_a_decrease_is_held_with_its_reason_and_is_not_latest(history_stor
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
     assert outcome_on(outcomes).status == ReportStatus.HELD
-    assert [f.kind for f in outcome_on(outcomes).findings] == [DECREASE]
+    assert [f.kind for f in outcome_on(outcomes).findings] == [FindingKind.DECREASE]
     assert history_store.latest_date() == STORED_UNTIL
     held = history_store.reports_with_status(ReportStatus.HELD)
     assert [r.date for r in held] == [LATEST]
@@ -144,7 +145,7 @@ async def test_an_implausible_jump_is_held(history_store, api, fake_api):
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
     assert outcome_on(outcomes).status == ReportStatus.HELD
-    assert [f.kind for f in outcome_on(outcomes).findings] == [JUMP]
+    assert [f.kind for f in outcome_on(outcomes).findings] == [FindingKind.JUMP]
     assert "Tanks rose by 110,263 in 1 day" in outcome_on(outcomes).findings[0].detail
 
 
@@ -155,7 +156,7 @@ async def test_a_missing_category_is_held(history_store, api, fake_api):
 
     assert outcome_on(outcomes).status == ReportStatus.HELD
     assert [(f.kind, f.category) for f in outcome_on(outcomes).findings] == [
-        (MISSING, "submarines")
+        (FindingKind.MISSING, "submarines")
     ]
 
 
@@ -168,7 +169,7 @@ async def test_a_source_increase_that_disagrees_with_the_totals_is_held(
 
     assert outcome_on(outcomes).status == ReportStatus.HELD
     finding = outcome_on(outcomes).findings[0]
-    assert (finding.kind, finding.category) == (INCREASE_MISMATCH, "tanks")
+    assert (finding.kind, finding.category) == (FindingKind.INCREASE_MISMATCH, "tanks")
     assert "the source says +40, the stored totals give +4" in finding.detail
 
 
@@ -194,7 +195,7 @@ async def test_the_api_tops_up_a_seeded_database_with_the_link(store, api):
     outcomes = await fetch_latest(store, api, now=NOW, today=TODAY)
 
     # Same figures as the bundled history, but the API knows the original post.
-    assert {(o.change, o.status) for o in outcomes} == {(REVISED, ReportStatus.ACCEPTED)}
+    assert {(o.change, o.status) for o in outcomes} == {(Arrival.REVISED, ReportStatus.ACCEPTED)}
     assert store.report_on(LATEST).link.endswith("/20260808")
 
 
@@ -202,9 +203,9 @@ def test_summarise_counts_each_outcome():
     from bot.ingest import Outcome
 
     outcomes = [
-        Outcome(TODAY, NEW, ReportStatus.ACCEPTED),
-        Outcome(TODAY, NEW, ReportStatus.HELD),
-        Outcome(TODAY, UNCHANGED),
+        Outcome(TODAY, Arrival.NEW, ReportStatus.ACCEPTED),
+        Outcome(TODAY, Arrival.NEW, ReportStatus.HELD),
+        Outcome(TODAY, Arrival.UNCHANGED),
     ]
     assert summarise(outcomes) == "2 new, 1 unchanged (1 held)"
     assert summarise([]) == "nothing"

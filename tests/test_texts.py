@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot import render, texts
+from bot.ingest import Arrival
+from bot.report import FindingKind
+from bot.store import ReportStatus, SummaryFormat
+from bot.summary import Digest
 from bot.telegram import menus
 
 CODE = Path(__file__).parents[1] / "bot"
@@ -97,3 +101,27 @@ def test_every_plural_message_has_every_form_of_its_language():
 def test_a_plural_message_asked_for_without_a_count_says_how():
     with pytest.raises(AttributeError, match=r"texts.ngettext\('QUEUED', n\)"):
         texts.of("en").QUEUED  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "mapping, vocabulary",
+    [
+        (render.FINDING_DETAIL, FindingKind),
+        (render.FINDING_FOOTNOTE, FindingKind),
+        (render.DIGEST_NAME, Digest),
+        (render.OUTCOME_NAME, [*Arrival, *ReportStatus]),
+        (render.ARRIVAL_COUNT, Arrival),
+    ],
+)
+def test_every_member_of_a_vocabulary_has_its_message(mapping, vocabulary):
+    """Messages named through a mapping (texts.message) escape the test above: each member has
+    one, and each named message is in every catalogue."""
+    assert set(mapping) == set(vocabulary)
+    for language in texts.LANGUAGES:
+        for name in mapping.values():
+            assert name in texts.catalogue(language), (language, name)
+
+
+def test_every_format_but_the_full_one_is_described():
+    assert set(render.FORMAT_SHAPE) == set(SummaryFormat) - {SummaryFormat.FULL}
+    assert all(name in texts.catalogue("en") for name in render.FORMAT_SHAPE.values())

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot import render
-from bot.figures import FUTURE
+from bot.report import FindingKind
 from bot.store import ReportStatus
 from bot.telegram.jobs import poll_now
 from tests.bot_harness import ADMIN
@@ -225,7 +225,9 @@ async def test_a_report_dated_tomorrow_is_held_and_released_when_its_day_comes(b
 
     result = await poll_now(bot.services)
     held = next(o for o in result.outcomes if o.date == tomorrow)
-    assert held.status == ReportStatus.HELD and [f.kind for f in held.findings] == [FUTURE]
+    assert held.status == ReportStatus.HELD and [f.kind for f in held.findings] == [
+        FindingKind.FUTURE
+    ]
     await deliver_until(bot, NOW + timedelta(minutes=5))
     (today,) = received(bot, READER)  # today's bulletin, not tomorrow's
     assert "8 August 2026" in today and "Tanks: 12,251 (+4)" in today
