@@ -11,6 +11,7 @@ changed by a refused or mistaken command.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -108,8 +109,24 @@ class Desk:
                     name=name, date=texts.format_date(day), value=texts.number(value)
                 )
             )
+        category = categories.get(key)
+        if category.last_reported is not None and day > category.last_reported:
+            raise AdminError(
+                texts.CORRECTION_RETIRED.format(
+                    name=name, last=texts.format_date(category.last_reported)
+                )
+            )
+        if current is None and not confirmed:
+            raise AdminError(
+                texts.CORRECTION_NEW_FIGURE.format(
+                    name=name,
+                    date=texts.format_date(day),
+                    command=render.confirmed_command(words),
+                )
+            )
         around = self._around(day, key)
-        if around and value > ABSURD_FACTOR * max(max(around), 1):
+        # An extra zero is exactly ten times: that too is a typo, confirmed or not.
+        if around and value >= ABSURD_FACTOR * max(max(around), 1):
             raise AdminError(
                 texts.ABSURD_VALUE.format(
                     value=texts.number(value),
@@ -161,7 +178,14 @@ class Desk:
             value = whole(" ".join(words[start:end]), MAX_FIGURE)
         except NumberError as error:
             raise AdminError(f"{error} {texts.USAGE_CORRECT}") from None
-        reason = " ".join(words[end:])[:MAX_REASON].strip() or texts.NO_REASON
+        rest = words[end:]
+        if any(
+            looks_numeric(after)
+            for word, after in itertools.pairwise(rest)
+            if _names_category(word)
+        ):
+            raise AdminError(texts.ONE_CATEGORY)  # "tanks 12243 artillery 47000"
+        reason = " ".join(rest)[:MAX_REASON].strip() or texts.NO_REASON
         return key, value, reason
 
     def uncorrect(self, words: Sequence[str]) -> tuple[Correction, int | None]:
@@ -326,10 +350,18 @@ class Desk:
 
 
 def _confirmed(words: Sequence[str]) -> tuple[Sequence[str], bool]:
-    """The words without a last word that confirms a correction on purpose, and whether it did."""
-    if words and words[-1].casefold() in CONFIRM_WORDS:
-        return words[:-1], True
-    return words, False
+    """The words without a last word that confirms a correction on purpose, and whether it did.
+    A confirming word anywhere else is refused: it may be part of the reason, or a slip."""
+    confirmed = bool(words) and words[-1].casefold() in CONFIRM_WORDS
+    words = words[:-1] if confirmed else words
+    if any(word.casefold() in CONFIRM_WORDS for word in words):
+        raise AdminError(texts.CONFIRM_LAST)
+    return words, confirmed
+
+
+def _names_category(word: str) -> bool:
+    keys, unknown = categories.resolve([word])
+    return bool(keys) and not unknown
 
 
 def check_correction(

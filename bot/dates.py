@@ -12,8 +12,10 @@ from bot.errors import UserError
 # Day 1 of the full-scale invasion; the General Staff counts its bulletins from it.
 WAR_START = date(2022, 2, 24)
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})")
+# ASCII digits only ("٢٠٢٦" is a number Python reads, and people cannot check); dots only:
+# "08/05/2026" is 8 May to some and 5 August to others, and is refused rather than guessed.
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_DOTTED = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})")
 # Days before today; tomorrow is read, to be told it is still to come.
 _RELATIVE = {
     "today": 0,

@@ -36,7 +36,9 @@ class Arrival(StrEnum):
 
 # Findings that hold a report on any path, history included: no route puts them in front of
 # readers without an admin.
-MUST_HOLD = frozenset({FindingKind.FUTURE, FindingKind.DISAGREE, FindingKind.UNCHECKED})
+MUST_HOLD = frozenset(
+    {FindingKind.FUTURE, FindingKind.DISAGREE, FindingKind.UNCHECKED, FindingKind.SPAN}
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def ingest(
             findings += _disagreements(report, rivals)
             if by_hand:
                 findings += _unchecked(report) + (_changes_shown(report, shown) if shown else [])
+                findings += _unchecked_span(report, history)
             status = ReportStatus.ACCEPTED
             if findings and not _same_figures(report, replaced):
                 must_hold = replaced is not None or any(f.kind in MUST_HOLD for f in findings)
@@ -217,6 +220,23 @@ def _unchecked(report: Report) -> list[Finding]:
     ]
 
 
+def _unchecked_span(report: Report, history: History) -> list[Finding]:
+    """A finding when the day before the report's date is not stored: its changes are one
+    day's, so nothing confirms the date it was filed under (a paste dated 06.12 when the store
+    ends on 08.08 would otherwise pass, its changes spread over four months)."""
+    before = history.previous(report.date)
+    if not report.increases or before is None or (report.date - before[0]).days == 1:
+        return []
+    return [
+        Finding(
+            FindingKind.SPAN,
+            None,
+            f"the day before it stored is {before[0]}: its one-day changes do not check its date",
+            (("on", before[0].isoformat()), ("days", (report.date - before[0]).days)),
+        )
+    ]
+
+
 def _same_figures(report: Report, replaced: StoredReport | None) -> bool:
     """A new version that only adds what readers already had the figures of (a link): whatever
     validation says of it was said, and accepted, of the version it replaces."""
@@ -234,6 +254,7 @@ STICKY = frozenset(
         FindingKind.DROPPED,
         FindingKind.SHOWN,
         FindingKind.UNCHECKED,
+        FindingKind.SPAN,
     }
 )
 

@@ -968,10 +968,14 @@ def correction_refused(
         texts.CORRECTION_FINDING_ON.format(date=format_date(on), detail=finding_detail(f))
         for on, f in found
     ]
-    confirm = "підтверджую" if texts.current_language() == "uk" else "confirm"
-    command = " ".join(["/correct", *words, confirm])
-    lines.append(texts.CORRECTION_CONFIRM.format(command=command))
+    lines.append(texts.CORRECTION_CONFIRM.format(command=confirmed_command(words)))
     return "\n".join(lines)
+
+
+def confirmed_command(words: Sequence[str]) -> str:
+    """The /correct command that makes a correction anyway, to copy."""
+    confirm = "підтверджую" if texts.current_language() == "uk" else "confirm"
+    return " ".join(["/correct", *words, confirm])
 
 
 def uncorrected(correction: Correction, value: int | None) -> str:

@@ -75,6 +75,7 @@ class FindingKind(StrEnum):
     DISAGREE = "disagree"  # another source gives the date other totals
     SHOWN = "shown"  # a text typed by hand would change a figure readers see
     UNCHECKED = "unchecked"  # totals typed by hand without their changes
+    SPAN = "span"  # typed by hand with one day's changes, the day before it not stored
 
 
 @dataclass(frozen=True)

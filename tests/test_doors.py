@@ -243,3 +243,38 @@ async def test_queued_for_counts_subscribers_not_messages(bot):
     assert "new, accepted" in reply
     assert reply.endswith("Queued for 3 subscribers.")
     assert len(outbox_rows(bot)) == 5
+
+
+# Found by an independent try ------------------------------------------------------------------
+
+
+async def test_a_paste_dated_after_a_gap_waits_for_an_admin(bot):
+    """Its changes are one day's: filed four months after the last stored day, nothing checks
+    the date (it was accepted, and sent, as the bulletin of 6 December)."""
+    misdated = OFFICIAL.replace("to 08.08.2026", "to 06.12.2026")
+    bot.clock.advance(timedelta(days=120))
+    reply = await admin(bot, misdated)
+    assert reply.startswith("Read a bulletin for 6 December 2026: new, held.")
+    assert "the last day stored before it is 7 August 2026, 121 days earlier" in reply
+    assert bot.store.report_on(date(2026, 12, 6)) is None
+
+
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        (
+            "/correct 2022-06-25 submarines 1",
+            "Not corrected: the bulletin of 25 June 2022 has no figure for Submarines",
+        ),
+        ("/correct 2026-08-07 prisoners 5", "Prisoners of war were last reported on"),
+        ("/correct 2026-08-05 tanks 12243 artillery 47000", texts.ONE_CATEGORY),
+        ("/correct 2026-08-05 tanks 12243 confirm typo", "Put “confirm” last"),
+        ("/correct 2026-08-05 aircraft 4390 confirm", "4,390 is more than ten times"),
+        ("/correct 08/05/2026 tanks 12243", "is not a date"),
+        ("/correct ٢٠٢٦-٠٨-٠٥ tanks 12243", "is not a date"),
+    ],
+)
+async def test_corrections_an_admin_did_not_mean_are_refused(bot, command, expected):
+    reply = await admin(bot, command)
+    assert expected in reply
+    assert bot.store.corrections() == []
