@@ -150,7 +150,7 @@ class Desk:
             )
             if waiting is None:
                 notices = notify_correction(self.store, correction, now=now)
-                subject = correction_subject(correction.date, now)
+                subject = correction_subject(self.store, correction.date, now)
                 notice = text_for(self.store, OutboxKind.CORRECTION, subject)
                 return Corrected(correction, notices=notices, notice=notice)
             left = review(self.store, waiting, self.today)
@@ -188,18 +188,21 @@ class Desk:
         reason = " ".join(rest)[:MAX_REASON].strip() or texts.NO_REASON
         return key, value, reason
 
-    def uncorrect(self, words: Sequence[str]) -> tuple[Correction, int | None]:
-        """/uncorrect ID: withdraw a correction; the figure falls back to what came before."""
+    def uncorrect(self, words: Sequence[str]) -> tuple[Correction, int | None, int]:
+        """/uncorrect ID: withdraw a correction; the figure falls back to what came before, and
+        whoever was told of it hears so (the notice, if it has not gone, says nothing of it)."""
         if len(words) != 1 or not re.fullmatch(r"[0-9]{1,12}", words[0]):
             raise AdminError(texts.USAGE_UNCORRECT)
         correction = self.store.correction(int(words[0]))
         if correction is None or correction.withdrawn_at is not None:
             raise AdminError(texts.NO_SUCH_CORRECTION.format(id=words[0]))
+        now = self.clock.now()
         with self.store.transaction():
-            self.store.withdraw_correction(correction.id, author=self.actor, now=self.clock.now())
+            self.store.withdraw_correction(correction.id, author=self.actor, now=now)
             self._audit("uncorrect", f"#{correction.id} {correction.date} {correction.category}")
+            notices = notify_correction(self.store, correction, now=now)
         report = self.store.report_on(correction.date)
-        return correction, report.totals.get(correction.category) if report else None
+        return correction, report.totals.get(correction.category) if report else None, notices
 
     def corrections(self, words: Sequence[str]) -> list[Correction]:
         day = self._date(words[0]) if words else None

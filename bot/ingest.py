@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -79,8 +79,9 @@ def ingest(
 
     A report typed or pasted `by_hand` is a person's reading, who can mistype: besides all of
     the above, it is held when it would change a figure readers already see (each such figure
-    a finding, with both values) or when it has no change in brackets to check a total against
-    the day before; one that repeats what readers see adds nothing and is not stored.
+    a finding, with both values), when it has no change in brackets to check a total against
+    the day before, or when that day is not stored; over a day readers see it revises only the
+    figures it gives; one that repeats what readers see adds nothing and is not stored.
     """
     reports = sorted(reports, key=lambda r: r.date)
     if not reports:
@@ -102,6 +103,9 @@ def ingest(
     outcomes = []
     with store.transaction():
         for report in reports:
+            shown = store.report_on(report.date) if by_hand else None
+            if shown is not None:
+                report = _over(shown, report)
             fingerprint = (report.date, report.content_hash())
             if fingerprint in known:
                 stored_id, stored_status = known[fingerprint]
@@ -111,7 +115,6 @@ def ingest(
                     history.add(report.date, effective(report))
                 continue
             replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
-            shown = store.report_on(report.date) if by_hand else None
             rivals = _rivals(store, report, None if shown else replaced, witnesses or {})
             if any(_adds_nothing(report, rival) for rival in [*rivals, shown] if rival is not None):
                 outcomes.append(Outcome(report.date, Arrival.UNCHANGED))
@@ -186,6 +189,14 @@ def _disagreements(report: Report, rivals: list[StoredReport | Report | None]) -
             for finding in cross_check(report.source, report.totals, rival.source, rival.totals):
                 found.setdefault(finding.category, finding)
     return list(found.values())
+
+
+def _over(shown: StoredReport, report: Report) -> Report:
+    """A report typed by hand over a day readers see, as the revision it is: the figures it
+    gives in place of those shown, and the rest as shown. A paste of one line is a correction
+    of that line, never the loss of every other figure of the day."""
+    kept = {key: total for key, total in shown.totals.items() if key not in report.totals}
+    return replace(report, totals={**kept, **report.totals}) if kept else report
 
 
 def _changes_shown(report: Report, shown: StoredReport) -> list[Finding]:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from bot import render, summary
+from bot import categories, render, summary
 from bot.charts import parse_period
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
-from bot.store import Correction, OutboxKind, Store, SummaryFormat
+from bot.store import Correction, OutboxKind, ReportStatus, Store, SummaryFormat
 from bot.subscriptions import broadcast, is_fresh
 from bot.trends import compare
 
@@ -55,8 +55,13 @@ class Shown:
         )
 
 
-def shown_to(store: Store, chat_id: int, day: date, followed: Sequence[str]) -> Shown:
-    """What a chat following `followed` (none: every category) was sent of `day`."""
+def shown_to(store: Store, chat_id: int | None, day: date, followed: Sequence[str]) -> Shown:
+    """What a chat following `followed` (none: every category) was sent of `day`; without a
+    chat, what anyone was (every figure, every milestone told): a notice as an admin previews
+    it."""
+    if chat_id is None:
+        told = store.sent_to(None, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
+        return Shown(None, tuple(Milestone.from_subject(subject) for subject in set(told)))
     kinds = (OutboxKind.BULLETIN, OutboxKind.CARD)
     got_bulletin = bool(store.sent_to(chat_id, kinds, day.isoformat()))
     told = store.sent_to(chat_id, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
@@ -76,19 +81,52 @@ def withdrawn(store: Store, shown: Shown, day: date) -> list[tuple[str, int, int
     return found
 
 
-def correction_subject(day: date, now: datetime) -> str:
-    """The outbox subject of the corrections to the bulletin of `day` made on `now`'s date:
-    'DATE@DAY', one notice for all of them."""
-    return f"{day.isoformat()}@{now.date().isoformat()}"
+def correction_subject(store: Store, day: date, now: datetime) -> str:
+    """The outbox subject of the correction notice to the bulletin of `day`: 'DATE@START', one
+    notice for every change made from START until it goes (CORRECTION_BATCH after the first).
+    A notice still waiting takes in a new change; once it went, a change starts a new one."""
+    waiting = store.pending_subjects(OutboxKind.CORRECTION, f"{day.isoformat()}@%")
+    return min(waiting) if waiting else f"{day.isoformat()}@{now.isoformat(timespec='seconds')}"
 
 
 def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
-    """Queue a notice for every chat that got the corrected bulletin; how many were new."""
-    subject = correction_subject(correction.date, now)
+    """Queue a notice for every chat shown the figure a correction made (or withdrew)
+    changes; how many were new."""
+    subject = correction_subject(store, correction.date, now)
     chats = recipients_of_day(store, correction.date, correction.category)
     return store.enqueue(
         (chat, OutboxKind.CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats
     )
+
+
+def corrected_figures(store: Store, subject: str) -> list[tuple[str, int | None, int | None]]:
+    """(category, the figure in force when the batch began, the figure now) for each figure of
+    the day a correction made or withdrew since then changed: what its notice says. A subject of
+    the older form 'DATE@DAY' is the corrections made that day."""
+    day_text, _, start_text = subject.partition("@")
+    day, start = date.fromisoformat(day_text), datetime.fromisoformat(start_text)
+    if start.tzinfo is None:  # 'DATE@DAY': that whole day
+        start = start.replace(tzinfo=UTC)
+    corrections = sorted(store.corrections(day, limit=1000), key=lambda c: c.id)
+    touched = {
+        c.category
+        for c in corrections
+        if c.created_at >= start or (c.withdrawn_at is not None and c.withdrawn_at >= start)
+    }
+    fetched = store.newest_revision(day, ReportStatus.ACCEPTED)
+    now = store.report_on(day)
+    if fetched is None or now is None:
+        return []
+    found = []
+    for key in categories.sort_keys(touched):
+        before = fetched.totals.get(key)
+        for c in corrections:  # the newest in force at the start wins
+            in_force = c.withdrawn_at is None or c.withdrawn_at >= start
+            if c.category == key and c.created_at < start and in_force:
+                before = c.new_value
+        if before != now.totals.get(key):
+            found.append((key, before, now.totals.get(key)))
+    return found
 
 
 def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime) -> int:
@@ -189,28 +227,19 @@ def text_for(
         view = bulletin_on(store, date.fromisoformat(subject))
         return render.card_caption(view) if view else None
     if kind == OutboxKind.CORRECTION:
-        day_text, _, made = subject.partition("@")
-        day = date.fromisoformat(day_text)
-        made_that_day = [
-            c for c in store.live_corrections(day, day) if c.created_at.date().isoformat() == made
-        ]
-        if chat_id is None:
-            return render.correction_notice(day, made_that_day) if made_that_day else None
+        day = date.fromisoformat(subject.partition("@")[0])
+        changed = corrected_figures(store, subject)
         shown = shown_to(store, chat_id, day, categories)
-        made_that_day = [c for c in made_that_day if shown.has(c.category)]
-        if not made_that_day:
+        changed = [figure for figure in changed if shown.has(figure[0])]
+        if not changed:
             return None
-        return render.correction_notice(day, made_that_day, withdrawn(store, shown, day))
+        return render.correction_notice(day, changed, withdrawn(store, shown, day))
     if kind == OutboxKind.ERRATA:
         day_text, _, replaced = subject.partition("#")
         day = date.fromisoformat(day_text)
-        changed = revised_figures(store, day, int(replaced))
-        gone: list[tuple[str, int, int | None]] = []
-        if chat_id is not None:
-            shown = shown_to(store, chat_id, day, categories)
-            changed = [figure for figure in changed if shown.has(figure[0])]
-            gone = withdrawn(store, shown, day)
-        return render.errata_notice(day, changed, gone) if changed else None
+        shown = shown_to(store, chat_id, day, categories)
+        changed = [f for f in revised_figures(store, day, int(replaced)) if shown.has(f[0])]
+        return render.errata_notice(day, changed, withdrawn(store, shown, day)) if changed else None
     if kind in (OutboxKind.WEEKLY, OutboxKind.MONTHLY):
         day = date.fromisoformat(subject)
         data = compare(store, DIGEST_DAYS[kind], until=day)

@@ -978,14 +978,17 @@ def confirmed_command(words: Sequence[str]) -> str:
     return " ".join(["/correct", *words, confirm])
 
 
-def uncorrected(correction: Correction, value: int | None) -> str:
-    return _fill(
+def uncorrected(correction: Correction, value: int | None, notices: int = 0) -> str:
+    text = _fill(
         texts.UNCORRECTED,
         id=correction.id,
         name=categories.get(correction.category).name(texts.current_language()),
         date=format_date(correction.date),
         value=_maybe_number(value),
     )
+    if notices:
+        text += " " + _fill(texts.ngettext("NOTIFIED_UNCORRECTED", notices), count=number(notices))
+    return text
 
 
 def approved(report: StoredReport, queued: int, view: Bulletin | None) -> str:
@@ -1007,40 +1010,33 @@ def _maybe_number(value: int | None) -> str:
 
 
 Withdrawn = Sequence[tuple[str, int, int | None]]
+# (category, the figure readers had, the figure now): what a notice names.
+Changed = Sequence[tuple[str, int | None, int | None]]
 
 
-def correction_notice(
-    day: date, corrections: Sequence[Correction], withdrawn: Withdrawn = ()
-) -> str:
-    """'Correction to the bulletin of 25 June 2022: artillery 764, not 75.', and a line for
-    each milestone announced that the corrected figures no longer pass."""
-    changes = "; ".join(
-        texts.CORRECTION_CHANGE.format(
-            name=categories.get(c.category).name(texts.current_language()),
-            new=number(c.new_value),
-            old=_maybe_number(c.old_value),
-        )
-        for c in corrections
-    )
-    notice = _fill(texts.CORRECTION_NOTICE, date=format_date(day), changes=changes)
+def correction_notice(day: date, changed: Changed, withdrawn: Withdrawn = ()) -> str:
+    """'Correction to the bulletin of 25 June 2022: Artillery systems 764, not 75.', and a
+    line for each milestone announced that the corrected figures no longer pass."""
+    notice = _fill(texts.CORRECTION_NOTICE, date=format_date(day), changes=_changes(changed))
     return "\n".join([notice, *_withdrawals(withdrawn)])
 
 
-def errata_notice(
-    day: date, changed: Sequence[tuple[str, int | None, int]], withdrawn: Withdrawn = ()
-) -> str:
-    """'The source revised its bulletin of 14 April 2022: Vehicles and fuel tanks 1,513, not
-    1,437.', and a line for each milestone announced that the revised figures no longer pass."""
-    changes = "; ".join(
+def errata_notice(day: date, changed: Changed, withdrawn: Withdrawn = ()) -> str:
+    """'The bulletin of 14 April 2022 was revised: Vehicles and fuel tanks 1,513, not 1,437.',
+    and a line for each milestone announced that the revised figures no longer pass."""
+    notice = _fill(texts.ERRATA_NOTICE, date=format_date(day), changes=_changes(changed))
+    return "\n".join([notice, *_withdrawals(withdrawn)])
+
+
+def _changes(changed: Changed) -> str:
+    return "; ".join(
         texts.CORRECTION_CHANGE.format(
             name=categories.get(key).name(texts.current_language()),
-            new=number(new),
+            new=_maybe_number(new),
             old=_maybe_number(old),
         )
         for key, old, new in changed
     )
-    notice = _fill(texts.ERRATA_NOTICE, date=format_date(day), changes=changes)
-    return "\n".join([notice, *_withdrawals(withdrawn)])
 
 
 def _withdrawals(withdrawn: Withdrawn) -> list[str]:

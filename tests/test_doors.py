@@ -278,3 +278,47 @@ async def test_corrections_an_admin_did_not_mean_are_refused(bot, command, expec
     reply = await admin(bot, command)
     assert expected in reply
     assert bot.store.corrections() == []
+
+
+async def test_a_one_line_paste_over_a_shown_day_revises_that_line_only(bot, fake_api):
+    await poll_now(bot.services)
+    one_line = "Загальні бойові втрати противника з 24.02.2022 по 08.08.2026:\nтанків ‒ 12 252 (+5)"
+    reply = await admin(bot, one_line)
+    assert "revised, held" in reply and "missing" not in reply
+    assert "Tanks: readers see 12,251, the text gives 12,252" in reply
+    await admin(bot, "/approve 2026-08-08")
+    text = render.to_plain((await bot.ask("/latest")).text)
+    assert "Tanks: 12,252 (+5)*" in text and "Artillery systems: 47,580 (+58)" in text
+    assert "Not in the bulletin" not in text
+
+
+async def test_whoever_was_told_of_a_correction_hears_when_it_changes_again(bot, fake_api):
+    subscribe(bot, 851)
+    await poll_now(bot.services)
+    await drain(bot)
+    await admin(bot, "/correct 2026-08-08 aircraft 1439 a stray digit in the source confirm")
+    await drain(bot)  # told: 1,439
+    reply = await admin(bot, "/correct 2026-08-08 aircraft 440 typo")
+    assert "1 subscriber who got that bulletin will get a notice." in reply
+    await drain(bot)  # told: 440
+    reply = await admin(bot, "/uncorrect 2")
+    assert reply.endswith("1 subscriber who was shown that figure will be told.")
+    await drain(bot)  # told: 1,439 again
+    await admin(bot, "/uncorrect 1")
+    await drain(bot)  # told: 439, as fetched
+    assert notices_to(bot, 851) == [
+        f"Correction to the bulletin of 8 August 2026: Aircraft {now}, not {before}."
+        for before, now in (("439", "1,439"), ("1,439", "440"), ("440", "1,439"), ("1,439", "439"))
+    ]
+
+
+async def test_the_preview_is_the_whole_notice_milestone_withdrawal_included(bot, fake_api):
+    fake_api.api.set_total(NEW_DAY, "warships_cutters", 40)
+    await bot.ask("/milestones")
+    await poll_now(bot.services)
+    await drain(bot)
+    reply = await admin(bot, "/correct 2026-08-08 warships 39 a typo in the source")
+    assert reply.endswith(
+        "Correction to the bulletin of 8 August 2026: Warships and boats 39, not 40.\n"
+        "Warships and boats: not past 40 after all; the figure is now 39."
+    )

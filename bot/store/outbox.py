@@ -174,14 +174,28 @@ class Outbox(Database):
         )
         return [chat_id for (chat_id,) in rows]
 
-    def sent_to(self, chat_id: int, kinds: Iterable[str], subject_like: str) -> list[str]:
-        """The subjects of messages of `kinds` sent to a chat whose subject is LIKE the
-        pattern: what a chat was shown."""
+    def sent_to(self, chat_id: int | None, kinds: Iterable[str], subject_like: str) -> list[str]:
+        """The subjects of messages of `kinds` sent to a chat (None: to anyone) whose subject is
+        LIKE the pattern: what a chat was shown."""
         kinds = list(kinds)
+        chat = "chat_id = ? AND" if chat_id is not None else ""
         rows = self.db.execute(
-            "SELECT subject FROM outbox WHERE chat_id = ? AND status = ? "
+            f"SELECT subject FROM outbox WHERE {chat} status = ? "
             f"AND kind IN ({', '.join('?' * len(kinds))}) AND subject LIKE ?",
-            [chat_id, DeliveryStatus.SENT, *kinds, subject_like],
+            [
+                *([chat_id] if chat_id is not None else []),
+                DeliveryStatus.SENT,
+                *kinds,
+                subject_like,
+            ],
+        )
+        return [subject for (subject,) in rows]
+
+    def pending_subjects(self, kind: str, subject_like: str) -> list[str]:
+        """The subjects of messages of `kind` still waiting to go, LIKE the pattern."""
+        rows = self.db.execute(
+            "SELECT DISTINCT subject FROM outbox WHERE kind = ? AND status = ? AND subject LIKE ?",
+            [kind, DeliveryStatus.PENDING, subject_like],
         )
         return [subject for (subject,) in rows]
 
