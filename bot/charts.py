@@ -32,9 +32,9 @@ MOST_CATEGORIES = 4
 CACHE_SIZE = 64
 # Bars a chart draws at most: about one per pixel column of its 1,000-pixel width.
 MAX_BARS = 800
-_DAYS = re.compile(r"(\d{1,4})\s*(d|days?|д|дн(?:ів|і)?)", re.IGNORECASE)
-_YEARS = re.compile(r"(\d{0,2})\s*(y|years?|р|рік|роки|років)", re.IGNORECASE)
-_MONTHS = re.compile(r"(\d{1,3})\s*(m|months?|міс(?:яц\w*)?)", re.IGNORECASE)
+_DAYS = re.compile(r"([0-9]{1,4})\s*(d|days?|д|дн(?:ів|і)?)", re.IGNORECASE)
+_YEARS = re.compile(r"([0-9]{0,2})\s*(y|years?|р|рік|роки|років)", re.IGNORECASE)
+_MONTHS = re.compile(r"([0-9]{1,3})\s*(m|months?|міс(?:яц\w*)?)", re.IGNORECASE)
 # How a period is named, by its unit: the message with the plural forms for its count.
 _UNIT_MESSAGES = {"days": "PERIOD_DAYS", "months": "PERIOD_MONTHS", "years": "PERIOD_YEARS"}
 
@@ -82,12 +82,12 @@ def parse_period(word: str, latest: date) -> Period:
         if 1 <= months <= 200:
             start = latest - timedelta(days=round(months * 30.44))
             return Period("months", months, start, latest)
-    elif (match := _YEARS.fullmatch(text)) and not re.fullmatch(r"20\d\d", text):
+    elif (match := _YEARS.fullmatch(text)) and not re.fullmatch(r"20[0-9]{2}", text):
         years = int(match[1] or 1)
         if 1 <= years <= 20:
             start = latest - timedelta(days=round(years * 365.25) - 1)
             return Period("years", years, start, latest)
-    elif re.fullmatch(r"20\d\d", text):
+    elif re.fullmatch(r"20[0-9]{2}", text):
         year = int(text)
         if 2022 <= year <= latest.year:
             return Period("year", year, date(year, 1, 1), min(date(year, 12, 31), latest))

@@ -17,7 +17,7 @@ from bot import categories
 ALL = "all"
 SEPARATOR = "__"  # between categories: keys have single underscores, and "." is not allowed
 # Categories, then perhaps a date: as links are made (20260808), or as people type one.
-_PAYLOAD = re.compile(r"([^\W\d]+)(?:-(\d{8}|\d{4}-\d\d-\d\d))?")
+_PAYLOAD = re.compile(r"([^\W\d]+)(?:-([0-9]{8}|[0-9]{4}-[0-9]{2}-[0-9]{2}))?")
 
 
 def payload(keys: Sequence[str], day: date | None) -> str:

@@ -322,3 +322,10 @@ async def test_the_preview_is_the_whole_notice_milestone_withdrawal_included(bot
         "Correction to the bulletin of 8 August 2026: Warships and boats 39, not 40.\n"
         "Warships and boats: not past 40 after all; the figure is now 39."
     )
+
+
+@pytest.mark.parametrize("command", ["/history tanks ٣", "/history tanks ³", "/chart tanks ٣٠d"])
+async def test_digits_other_than_ascii_are_refused_by_every_reader_command(bot, command):
+    text = render.to_plain((await bot.ask(command)).text)
+    assert "2026-08-0" not in text and "picture" not in text
+    assert any(word in text for word in ("is not", "Unknown", "not a period", "Write it"))

@@ -37,6 +37,7 @@ from bot.dates import date_among, parse_user_date
 from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, Series, bulletin_on, series
+from bot.numbers import looks_numeric
 from bot.subscriptions import Milestones
 from bot.telegram import menus
 from bot.telegram.services import Context, Kept, Services, off_the_loop
@@ -340,14 +341,14 @@ def _bulletin_text(s: Services, view: Bulletin, keys: list[str], day: date | Non
 async def history(update: Update, context: Context) -> None:
     words = list(context.args or [])
     days = HISTORY_DAYS
-    numbers = [w for w in words if re.fullmatch(r"[+-]?\d+", w)]
+    numbers = [w for w in words if looks_numeric(w)]
     if len(numbers) > 1:
         await reply(update, texts.USAGE_HISTORY)
         return
     if numbers:  # the number of days may stand anywhere: "/history 14 tanks"
         word = numbers[0]
         words.remove(word)
-        if len(word) > 3 or not 1 <= int(word) <= HISTORY_MOST_DAYS:
+        if not re.fullmatch("[0-9]{1,3}", word) or not 1 <= int(word) <= HISTORY_MOST_DAYS:
             await reply(
                 update,
                 render.escaped(
@@ -660,7 +661,7 @@ async def may_change_subscription(update: Update, context: Context) -> bool:
 def _button_data(data: str | None) -> tuple[str, str, date] | None:
     """'c:tanks:2026-08-08' -> ('c', 'tanks', date): what a button shows, of which bulletin.
     None for anything else, such as a button from before buttons carried their date."""
-    match = re.fullmatch(r"([ch]):([a-z_]*):(\d{4}-\d\d-\d\d)", data or "")
+    match = re.fullmatch(r"([ch]):([a-z_]*):([0-9]{4}-[0-9]{2}-[0-9]{2})", data or "")
     if match is None or (match[2] and match[2] not in categories.BY_KEY):
         return None
     try:
