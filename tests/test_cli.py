@@ -567,3 +567,13 @@ def test_the_audit_log_shows_bidi_controls_and_line_separators_as_escapes(run, t
     assert "tanks\\u202e\\u2066evil\\u2069\\u2028\\u2029\\u202a\\u2067\\u2068" in out
     for character in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029":
         assert character not in out
+
+
+def test_a_backup_restored_can_be_backed_up_onto_again(run_on_seeded, tmp_path):
+    """A backup is one file: restoring from it leaves no -wal beside it to look in use."""
+    backup = tmp_path / "b1.db"
+    assert run_on_seeded("backup", str(backup))[0] == 0
+    assert run_on_seeded("restore", str(backup))[0] == 0
+    assert not (tmp_path / "b1.db-wal").exists() and not (tmp_path / "b1.db-shm").exists()
+    status, out, err = run_on_seeded("backup", str(backup), "--force")
+    assert status == 0, err

@@ -155,6 +155,9 @@ class Database:
         target = sqlite3.connect(path)
         try:
             self.db.conn.backup(target, pages=1024)
+            # One file, not a WAL database: reading it (a restore) then leaves no -wal or -shm
+            # beside it, which would make it look in use.
+            target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
 
