@@ -575,5 +575,5 @@ def test_a_backup_restored_can_be_backed_up_onto_again(run_on_seeded, tmp_path):
     assert run_on_seeded("backup", str(backup))[0] == 0
     assert run_on_seeded("restore", str(backup))[0] == 0
     assert not (tmp_path / "b1.db-wal").exists() and not (tmp_path / "b1.db-shm").exists()
-    status, out, err = run_on_seeded("backup", str(backup), "--force")
+    status, _, err = run_on_seeded("backup", str(backup), "--force")
     assert status == 0, err
