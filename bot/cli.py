@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import getpass
 import json
 import logging
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -61,33 +63,28 @@ class Context:
         """Today where the bulletin is published (the configured time zone)."""
         return self.config.schedule.today(self.clock.now())
 
-    def open_store(self, *, seed: bool = True, create: bool = False, fresh: bool = False) -> Store:
+    def open_store(self, *, seed: bool = True, keep: bool = True, replacing: bool = False) -> Store:
         """The configured database; a new, empty one gets the bundled history unless told not.
 
-        Only `run`, `console`, `import` and `restore` may create one (`create`); any other
-        command on a missing database says so rather than start one nobody asked for. A new
-        database leaves a marker beside it (`NAME.created`). With `fresh` (the bot's `run`), a
-        missing database whose marker is there is refused: it existed and is gone (deleted, a
-        volume not mounted), and starting afresh would silently drop every subscription."""
+        Where there is no database, a command still answers from the bundled history: one that
+        writes (`keep`) makes the database, with a marker beside it (`NAME.created`); a reader's
+        command (`keep=False`: latest, on, compare, export) reads the history in memory and
+        leaves no file behind. A missing database whose marker is there is refused, by every
+        command but `restore` (`replacing`, which is the remedy): it existed and is gone
+        (deleted, a volume not mounted), and starting afresh would silently drop every
+        subscription."""
         path = Path(self.config.storage.database)
-        marker = _marker(path)
-        if not (create or fresh or path.exists()):
-            raise CommandError(
-                f"there is no database at {path}: `bulletin-bot console`, `run` or `import` "
-                "make one (with the bundled history), or set [storage] database"
-            )
-        if fresh and not path.exists() and marker.exists():
-            raise CommandError(
-                f"the database {path} is gone, but one was created there "
-                f"({marker.read_text().strip()}): restore it from a backup "
-                f"(bulletin-bot restore BACKUP), mount the right volume, or delete {marker} "
-                "to start afresh with no subscribers"
-            )
+        if not path.exists() and not replacing:
+            _refuse_if_gone(path)
+            if not keep:
+                store = Store(":memory:")
+                seed_if_empty(store, now=self.clock.now(), today=self.today)
+                return store
         created = not path.exists()
         store = Store(path)
         if created:
             with contextlib.suppress(OSError):  # a read-only folder: no marker, no harm
-                marker.write_text(f"created {self.clock.now():%Y-%m-%d %H:%M} UTC\n")
+                _marker(path).write_text(f"created {self.clock.now():%Y-%m-%d %H:%M} UTC\n")
         if seed:
             seed_if_empty(store, now=self.clock.now(), today=self.today)
         return store
@@ -100,6 +97,8 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         context = Context(load_config(args.config), clock or Clock())
         secrets = (context.config.telegram.token, context.config.webhook.secret_token)
         logs.configure(verbose=args.verbose, secrets=secrets)
+        if not args.verbose:
+            logging.getLogger().setLevel(args.logs)
         return args.command(context, args) or 0
     except ConfigError as error:
         print(f"bulletin-bot: configuration: {error}", file=sys.stderr)
@@ -114,8 +113,14 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         print(error, file=sys.stderr)
         return error.status
     except UserError as error:  # what was asked cannot be done as asked: the message says why
-        print(render.to_plain(str(error)), file=sys.stderr)
+        print(_plain(str(error)), file=sys.stderr)
         return 2
+
+
+# A command that prints its outcome logs nothing beside it unless -v asks: what the log would
+# say (a source failing, its retries) is in the line it prints. `run` logs warnings, and the
+# console errors.
+QUIET = logging.CRITICAL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,9 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bulletin-bot {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    def command(name: str, handler: Handler, summary: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Handler, summary: str, logs: int = QUIET
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
-        sub.set_defaults(command=handler)
+        sub.set_defaults(command=handler, logs=logs)
         return sub
 
     command("fetch", fetch, "poll the source once, store what is new, print what changed")
@@ -158,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--sources", action="store_true", help="also list where each figure came from, and when"
     )
+    command("about", about, "what the figures mean, and what they do not")
     sub = command("compare", compare, "the claim beside losses documented with photos (Oryx)")
     sub.add_argument("words", nargs="*", metavar="CATEGORY|DATE", help="e.g. tanks 2025-07-19")
     sub = command("paste", paste, "read a bulletin's text, as an admin's paste in Telegram")
@@ -171,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
         if admin.arguments:
             sub.add_argument("words", nargs="*", metavar=admin.arguments)
         sub.set_defaults(action=admin, words=[])
-    sub = command("run", run, "run the Telegram bot (long polling, or a webhook)")
+    sub = command("run", run, "run the Telegram bot (long polling, or a webhook)", logging.WARNING)
     sub.add_argument(
         "--wait",
         type=float,
@@ -184,7 +192,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="the public HTTPS URL Telegram posts updates to ([webhook] keys)",
     )
-    sub = command("console", console, "chat with the bot in the terminal: no token, no network")
+    # The conversation is on the terminal: only errors beside it.
+    sub = command(
+        "console", console, "chat with the bot in the terminal: no token, no network", logging.ERROR
+    )
     sub.add_argument(
         "--as-user", action="store_true", help="be a reader, not the admin at the server"
     )
@@ -194,6 +205,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("restore", restore, "replace the database with a backup (no bot running)")
     sub.add_argument("path", type=Path, metavar="BACKUP", help="a file made by backup")
     command("health", health, "exit 0 if the last poll is recent and the database writable")
+    parser.set_defaults(command_names=frozenset(commands.choices))
     return parser
 
 
@@ -220,7 +232,7 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
     for name, error in result.failures.items():
         print(f"{name} failed (another source answered): {error}", file=sys.stderr)
     if result.queued:
-        print(render.to_plain(render.queued_for(result.queued)))
+        print(_plain(render.queued_for(result.queued)))
     if any(o.change != UNCHANGED and o.status == ReportStatus.ACCEPTED for o in result.outcomes):
         _print_bulletin(store, None, [])
     return 0
@@ -255,7 +267,7 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
 
 def import_files(context: Context, args: argparse.Namespace) -> int:
     """The dataset's JSON files (the history), and Oryx's counts (a .csv), from paths or URLs."""
-    store = context.open_store(seed=False, create=True)  # what is imported is the history
+    store = context.open_store(seed=False)  # what is imported is the history
     counts = [path for path in args.paths if path.casefold().endswith(".csv")]
     datasets = [path for path in args.paths if path not in counts]
 
@@ -303,7 +315,7 @@ async def _read_json(location: str, client: httpx.AsyncClient) -> object:
 
 
 def latest(context: Context, args: argparse.Namespace) -> int:
-    store = context.open_store()
+    store = context.open_store(keep=False)
     keys = _category_args(args.categories, "latest", store)
     _print_bulletin(store, None, keys, context)
     return 0
@@ -313,24 +325,30 @@ def on(context: Context, args: argparse.Namespace) -> int:
     if args.date is None:  # argparse would say "required: DATE, CATEGORY"; CATEGORY is not
         raise CommandError("on: which date? For example: bulletin-bot on 2022-06-25 tanks", 2)
     day = parse_user_date(args.date, context.today)
-    store = context.open_store()
+    store = context.open_store(keep=False)
     keys = _category_args(args.categories, "on", store)
     _print_bulletin(store, day, keys)
     if args.sources:
         found = render.provenance(day, store.revisions(day), store.corrections(day))
-        print("\n" + render.to_plain(found))
+        print("\n" + _plain(found))
+    return 0
+
+
+def about(context: Context, args: argparse.Namespace) -> int:
+    """Telegram's /about, which every bulletin's caveat points to, here too."""
+    print(_plain(render.about()))
     return 0
 
 
 def compare(context: Context, args: argparse.Namespace) -> int:
-    store = context.open_store()
+    store = context.open_store(keep=False)
     day, words = date_among(args.words, context.today)
     day = day or store.latest_date()
     keys = _category_args(words, "compare", store)
     if day is None:
-        raise CommandError(render.to_plain(texts.NO_DATA), 1)
+        raise CommandError(_plain(texts.NO_DATA), 1)
     rows = oryx.compare(store, keys, day)
-    print(render.to_plain(render.claimed_and_documented(rows, day)))
+    print(_plain(render.claimed_and_documented(rows, day)))
     return 0
 
 
@@ -341,21 +359,21 @@ def paste(context: Context, args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"paste: cannot read {args.file}: {error}", 2) from None
     desk = _desk(context)
-    print(render.to_plain(render.parsed(*desk.ingest_text(text))))
+    print(_plain(render.parsed(*desk.ingest_text(text))))
     return 0
 
 
 def export_figures(context: Context, args: argparse.Namespace) -> int:
     if args.output:
         _not_the_database("export", args.output, context)
-    store = context.open_store()
+    store = context.open_store(keep=False)
     latest = store.latest_date()
     if latest is None:
-        raise CommandError(render.to_plain(texts.NO_DATA))
+        raise CommandError(_plain(texts.NO_DATA))
     try:
         fmt, first, last = parse_export(args.words, context.today, latest)
     except ExportError as error:
-        raise CommandError(str(error).replace("/export", "bulletin-bot export"), 2) from None
+        raise CommandError(_plain(str(error)), 2) from None
     if not args.output:
         sys.stdout.buffer.write(export(store, fmt, first, last).data)
         return 0
@@ -375,7 +393,7 @@ def _desk(context: Context) -> Desk:
 def admin_command(context: Context, args: argparse.Namespace) -> int:
     """An admin command from the table in bot/admin.py, for the operator at the server."""
     answer = args.action.answer
-    print(render.to_plain(answer(_desk(context), list(args.words))))
+    print(_plain(answer(_desk(context), list(args.words))))
     return 0
 
 
@@ -420,7 +438,7 @@ def run(context: Context, args: argparse.Namespace) -> int:
         raise CommandError(texts.NO_TOKEN, 2)
     if args.webhook and not config.webhook.secret_token:
         raise CommandError(texts.NO_WEBHOOK_SECRET, 2)
-    store = context.open_store(fresh=True)
+    store = context.open_store()
     lease = instance.me(context.clock)
     try:
         instance.acquire(store, lease, context.clock, wait=args.wait)
@@ -472,7 +490,7 @@ def restore(context: Context, args: argparse.Namespace) -> int:
             "name a backup file made by bulletin-bot backup",
             2,
         )
-    store = context.open_store(seed=False, create=True)
+    store = context.open_store(seed=False, replacing=True)
     lease = instance.me(context.clock)
     try:
         instance.acquire(store, lease, context.clock, wait=0)
@@ -494,9 +512,7 @@ def console(context: Context, args: argparse.Namespace) -> int:
     from bot.telegram import console as terminal
     from bot.telegram.services import Services
 
-    if not args.verbose:  # the conversation is on the terminal: only errors beside it
-        logging.getLogger().setLevel(logging.ERROR)
-    store = context.open_store(create=True)
+    store = context.open_store()
     # The console answers as the bot does, from the same database: while a bot runs on it, the
     # two would share the outbox and every reader's rows. It holds the lease as `run` does, so
     # neither a bot nor a `restore` starts under it.
@@ -525,6 +541,18 @@ def console(context: Context, args: argparse.Namespace) -> int:
 def _marker(database: Path) -> Path:
     """The file beside a database saying when it was created (see `Context.open_store`)."""
     return database.with_name(database.name + ".created")
+
+
+def _refuse_if_gone(path: Path) -> None:
+    """Refuse a missing database that was there (its marker says when it was made)."""
+    marker = _marker(path)
+    if not path.exists() and marker.exists():
+        raise CommandError(
+            f"the database {path} is gone, but one was created there "
+            f"({marker.read_text().strip()}): restore it from a backup "
+            f"(bulletin-bot restore BACKUP), mount the right volume, or delete {marker} "
+            "to start afresh with no subscribers"
+        )
 
 
 def _sqlite_files(database: Path) -> tuple[Path, ...]:
@@ -629,13 +657,13 @@ def _print_bulletin(
     view = bulletin_on(store, day)
     if view is None:
         if day is None:
-            raise CommandError(render.to_plain(texts.NO_DATA))
-        raise CommandError(render.to_plain(render.no_report_on(day, store.latest_date(day))))
+            raise CommandError(_plain(texts.NO_DATA))
+        raise CommandError(_plain(render.no_report_on(day, store.latest_date(day))))
     note = None
     if day is None and context is not None:
         now = context.clock.now().astimezone(context.config.schedule.zone)
         note = render.age_note(store.latest_date(), now, store.last_fetch())
-    print(render.to_plain(render.with_age(render.bulletin(view, keys), note)))
+    print(_plain(render.with_age(render.bulletin(view, keys), note)))
 
 
 def _print_outcomes(outcomes: list[Outcome]) -> None:
@@ -649,14 +677,35 @@ def _print_outcomes(outcomes: list[Outcome]) -> None:
                 print(f"  - {finding.detail}")
 
 
+# A Telegram command named in a message: "/corrections lists them", "… verified. /about". Not
+# a path ("/data/x", "a/b") nor a URL's ("https://…/posts").
+_TELEGRAM_COMMAND = re.compile(r"(?<![\w/.~-])/([a-z]+)\b")
+
+
+def _plain(text: str) -> str:
+    """A reply as the terminal shows it: Telegram HTML as plain text (`render.to_plain`), and
+    each Telegram command it names that the command line has too, as the command line's
+    ("/corrections lists them" -> "bulletin-bot corrections lists them"). Replies are written
+    once, for Telegram; at the server the operator types the command line's commands."""
+    names = _command_names()
+    return _TELEGRAM_COMMAND.sub(
+        lambda found: f"bulletin-bot {found[1]}" if found[1] in names else found[0],
+        render.to_plain(text),
+    )
+
+
+@functools.cache
+def _command_names() -> frozenset[str]:
+    names: frozenset[str] = _parser().get_default("command_names")
+    return names
+
+
 def _category_args(words: list[str], example: str, store: Store) -> list[str]:
     keys, unknown = categories.resolve(words)
     if unknown:  # perhaps a category the source started sending
         keys, unknown = categories.resolve(words, store.stored_categories())
     if unknown:
-        raise CommandError(
-            render.to_plain(render.unknown_categories(unknown, example, "bulletin-bot ")), 2
-        )
+        raise CommandError(_plain(render.unknown_categories(unknown, example, "bulletin-bot ")), 2)
     return keys
 
 

@@ -63,10 +63,30 @@ def run_on_history(run, tmp_path, history_file):
     return run
 
 
-def test_a_command_on_a_missing_database_says_how_to_make_one_and_makes_none(run, tmp_path):
-    status, out, err = run("latest")
+def test_a_fresh_folder_answers_from_the_bundled_history_and_reading_leaves_no_file(run, tmp_path):
+    for command, expected in (
+        (("latest", "tanks"), "Tanks: 12,251 (+4)"),
+        (("on", "2022-06-25", "tanks"), "Tanks: 1,511 (+4)"),
+        (("compare", "tanks"), "Tanks"),
+        (("export", "csv", "2026-08-08"), "2026-08-08"),
+    ):
+        status, out, err = run(*command)
+        assert (status, err) == (0, ""), command
+        assert expected in out, command
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+    # A command that writes (here the admin's desk, which audits) makes the database.
+    status, out, _ = run("held")
+    assert (status, out) == (0, "No bulletins are on hold.\n")
+    assert (tmp_path / "bulletin.db").exists() and (tmp_path / "bulletin.db.created").exists()
+
+
+@pytest.mark.parametrize("command", [("latest",), ("held",), ("fetch",), ("import", "x.json")])
+def test_a_database_gone_from_beside_its_marker_is_refused_by_every_command(run, tmp_path, command):
+    (tmp_path / "bulletin.db.created").write_text("created 2026-08-01 06:30 UTC\n")
+    status, out, err = run(*command)
     assert (status, out) == (1, "")
-    assert "there is no database at" in err and "`bulletin-bot console`, `run` or `import`" in err
+    assert "is gone, but one was created there (created 2026-08-01 06:30 UTC)" in err
+    assert "bulletin-bot restore BACKUP" in err
     assert not (tmp_path / "bulletin.db").exists()
 
 
@@ -155,6 +175,28 @@ def test_fetch_from_a_broken_source_fails_with_the_reason(run_on_history, fake_a
     status, out, err = run_on_history("fetch")
     assert (status, out) == (1, "")
     assert "fetch failed:" in err and "returned HTML, not the expected JSON" in err
+
+
+def test_fetch_prints_its_outcome_and_no_log_lines_unless_verbose(run_on_history, fake_api):
+    fake_api.api.fail("html")
+    status, _, err = run_on_history("fetch")
+    assert status == 1 and err.count("\n") == 1 and err.startswith("fetch failed:")
+    status, _, err = run_on_history("-v", "fetch")
+    assert status == 1 and "level=ERROR logger=bot.poll fetch failed source=api" in err
+
+
+def test_the_command_line_names_its_own_commands_not_telegrams(run_on_seeded):
+    _, out, _ = run_on_seeded("latest", "tanks")
+    assert out.rstrip().endswith("not independently verified. bulletin-bot about")
+    status, out, _ = run_on_seeded("about")
+    assert status == 0 and out.startswith("What the figures mean\n")
+    _, _, err = run_on_seeded("uncorrect", "5")
+    assert err == "There is no correction 5 in force. bulletin-bot corrections lists them.\n"
+    _, _, err = run_on_seeded("approve", "2026-08-01")
+    assert err == "No bulletin of 1 August 2026 is on hold. bulletin-bot held lists them.\n"
+    _, _, err = run_on_seeded("approve")
+    assert err.startswith("Write it as bulletin-bot approve DATE, for example: bulletin-bot ")
+    assert "/" not in err
 
 
 def test_held_lists_a_held_decrease_with_its_reason(run_on_history, fake_api):
