@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -435,6 +436,30 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
                 f"SELECT COUNT(*) FROM {table} WHERE chat_id = ?", [console_chat]
             ).fetchone() == (0,), table
     assert result.stderr == ""
+
+
+def test_the_console_lists_at_its_end_what_is_due_later(tmp_path, dataset_reports):
+    """A correction notice is batched for ten minutes: the console ends before it is due, and
+    says so rather than drop it unsaid."""
+    today, store, source = moved_to_today(tmp_path, dataset_reports)
+    store.close()
+    with Server(source) as source_server:
+        (tmp_path / "config.toml").write_text(f'[source]\nurl = "{source_server.url}"\n')
+        result = console(tmp_path, f"/subscribe\n/tick\n/correct {today} tanks 12252 typo\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert (
+        f"bot> Russian losses claimed by Ukraine's General Staff\n     {format_date(today)}" in out
+    )
+    assert "1 subscriber who got that bulletin will get a notice" in out
+    due = re.search(
+        r"\n\(1 message due later, not sent: the console sends what is due while it runs\)\n"
+        rf"     (\S+ \S+) Europe/Kyiv: correction {today}@{today}\n$",
+        out,
+    )
+    assert due, out
+    at = datetime.strptime(due[1], "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Europe/Kyiv"))
+    assert 8 * 60 < (at - datetime.now(UTC)).total_seconds() < 11 * 60  # in 10 minutes
 
 
 def test_the_console_as_a_reader(tmp_path):

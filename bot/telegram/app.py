@@ -26,6 +26,7 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -93,16 +94,23 @@ def _expected_errors_in_one_line(record: logging.LogRecord) -> bool:
 logging.getLogger("telegram.ext").addFilter(_expected_errors_in_one_line)
 
 
-def build(services_: Services, *, token: str, base_url: str) -> App:
+def build(
+    services_: Services,
+    *,
+    token: str,
+    base_url: str,
+    updates: BaseUpdateProcessor | None = None,
+) -> App:
     """The bot, wired. `run_polling`/`run_webhook` start it with its jobs; `running` runs it
-    inside an event loop of the caller's (the console, tests, benchmarks)."""
+    inside an event loop of the caller's (the console, tests, benchmarks). Updates are
+    handled concurrently, by `updates` if given (the console's notes when each is done)."""
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         # Every call but getUpdates: thousands of sends a second (bot/telegram/bulk_request.py).
         .request(BulkRequest())
-        .concurrent_updates(True)
+        .concurrent_updates(updates or True)
         .context_types(ContextTypes(context=Context))
         # Every reply is Telegram HTML (bot/render.py), and links show no preview.
         .defaults(
