@@ -204,7 +204,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--force", action="store_true", help="replace the file if it exists")
     sub = command("restore", restore, "replace the database with a backup (no bot running)")
     sub.add_argument("path", type=Path, metavar="BACKUP", help="a file made by backup")
-    command("health", health, "exit 0 if the last poll is recent and the database writable")
+    command(
+        "health",
+        health,
+        "exit 0 if the last poll is recent, polls are not failing, and the database is writable",
+    )
     parser.set_defaults(command_names=frozenset(commands.choices))
     return parser
 
@@ -402,8 +406,8 @@ HEALTH_LOCK_SECONDS = 2.0
 
 
 def health(context: Context, args: argparse.Namespace) -> int:
-    """For Docker's HEALTHCHECK: is the bot polling, and can it write? (It never creates a
-    database: a missing one is the answer.)"""
+    """For Docker's HEALTHCHECK: is the bot polling and getting the bulletin, and can it
+    write? (It never creates a database: a missing one is the answer.)"""
     path = Path(context.config.storage.database)
     if not path.exists():
         raise CommandError(f"unhealthy: there is no database at {path}")
@@ -421,7 +425,17 @@ def health(context: Context, args: argparse.Namespace) -> int:
     age = context.clock.now() - last.at
     if age > limit:
         raise CommandError(f"unhealthy: the last poll was {_ago(age)} ago (limit {_ago(limit)})")
-    print(f"ok: last poll {_ago(age)} ago ({'ok' if last.ok else 'failed'}), database writable")
+    # A bot that polls and never gets the bulletin is not well either: after as many failed
+    # polls as alert the admins, the container shows it (a source outage, a network gone).
+    most = context.config.alerts.source_failures
+    failed = store.failed_polls_in_a_row(most)
+    if failed >= most:
+        raise CommandError(
+            f"unhealthy: the last {failed} polls failed ([alerts] source_failures = {most}), "
+            f"the last {_ago(age)} ago: {last.detail}"
+        )
+    state = f"failed, {failed} in a row of {most} allowed" if failed else "ok"
+    print(f"ok: last poll {_ago(age)} ago ({state}), database writable")
     return 0
 
 

@@ -365,6 +365,37 @@ def test_health_fails_when_polling_stopped(run_on_history, tmp_path, capsys):
     assert "unhealthy: the last poll was 2 h 0 min ago (limit 1 h 0 min)" in capsys.readouterr().err
 
 
+def test_health_is_unhealthy_after_as_many_failed_polls_in_a_row_as_alert_the_admins(
+    run_on_history, tmp_path, fake_api, capsys
+):
+    """It said "ok: last poll 10 min ago (failed)" while every poll failed, so the container
+    showed healthy through a source outage."""
+
+    def at(minutes: int, command: str) -> tuple[int, str, str]:
+        clock = FixedClock(NOW + timedelta(minutes=minutes))
+        status = main(["--config", str(tmp_path / "config.toml"), command], clock=clock)
+        return status, *capsys.readouterr()
+
+    assert at(0, "fetch")[0] == 0
+    fake_api.api.fail("html")
+    for poll in (1, 2):
+        assert at(20 * poll, "fetch")[0] == 1
+        assert at(20 * poll + 1, "health")[:2] == (
+            0,
+            f"ok: last poll 1 min ago (failed, {poll} in a row of 3 allowed), database writable\n",
+        )
+    at(60, "fetch")
+    status, out, err = at(61, "health")
+    assert (status, out) == (1, "")
+    assert err.startswith(
+        "unhealthy: the last 3 polls failed ([alerts] source_failures = 3), the last 1 min ago: "
+    )
+    assert "returned HTML, not the expected JSON" in err
+    fake_api.api.fail("html", times=0)  # the source is back
+    assert at(80, "fetch")[0] == 0
+    assert at(81, "health")[:2] == (0, "ok: last poll 1 min ago (ok), database writable\n")
+
+
 def test_health_fails_when_the_database_cannot_be_written(run_on_history, tmp_path):
     run_on_history("fetch")
     other_writer = sqlite3.connect(tmp_path / "bulletin.db", isolation_level=None)

@@ -76,6 +76,21 @@ class Logs(Database):
             count, first = count + 1, fetch_id
         return count, first
 
+    def failed_polls_in_a_row(self, up_to: int) -> int:
+        """How many of the latest polls failed in a row (counting up to `up_to`): polls in
+        which no source answered. A poll asks every source at once, and its fetches share
+        their time."""
+        failed, current, answered = 0, None, False
+        for at, ok in self.db.execute("SELECT at, ok FROM fetches ORDER BY id DESC"):
+            if at != current:
+                if current is not None:
+                    if answered or failed + 1 >= up_to:
+                        return failed + (not answered)
+                    failed += 1
+                current, answered = at, False
+            answered = answered or bool(ok)
+        return failed + (current is not None and not answered)
+
     def audit(self, actor: str, action: str, *, allowed: bool, detail: str, now: datetime) -> None:
         self.db.execute(
             "INSERT INTO audit_log (at, actor, action, allowed, detail) VALUES (?, ?, ?, ?, ?)",
