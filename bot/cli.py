@@ -15,9 +15,11 @@ import json
 import logging
 import os
 import re
+import signal
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -43,6 +45,8 @@ from bot.sources import connect
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, get_text, make_client
 from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
+
+log = logging.getLogger(__name__)
 
 
 class CommandError(Exception):
@@ -186,6 +190,13 @@ def _parser() -> argparse.ArgumentParser:
         default=30.0,
         metavar="SECONDS",
         help="how long to wait for another bot on the same database to stop (default 30)",
+    )
+    sub.add_argument(
+        "--patience",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to keep trying to reach Telegram at start-up (default 300)",
     )
     sub.add_argument(
         "--webhook",
@@ -445,6 +456,9 @@ def _ago(span: timedelta) -> str:
 
 
 def run(context: Context, args: argparse.Namespace) -> int:
+    """The bot, until SIGTERM. Telegram out of reach at start-up (the network not up yet, a
+    DNS hiccup) is tried again with backoff for `--patience` seconds, one log line a try; on
+    giving up, the lease is released and the last error said once."""
     from bot.telegram import app  # the Telegram stack loads only for the commands that use it
 
     config = context.config
@@ -454,19 +468,56 @@ def run(context: Context, args: argparse.Namespace) -> int:
         raise CommandError(texts.NO_WEBHOOK_SECRET, 2)
     store = context.open_store()
     lease = instance.me(context.clock)
-    try:
-        instance.acquire(store, lease, context.clock, wait=args.wait)
-    except instance.InstanceError as error:
-        raise CommandError(str(error)) from None
-    services = app.Services(config, store, context.clock, lease=lease)
-    app.serve_metrics(config)
-    try:
-        app.run(services, webhook_url=args.webhook)
-    except app.StartFailed as error:
-        raise CommandError(str(error), error.status) from None
+    waited, delay, tries = 0.0, START_FIRST_DELAY, 0
+    while True:
+        tries += 1
+        try:  # taken again after a failed try (whose shutdown released it)
+            instance.acquire(store, lease, context.clock, wait=args.wait if tries == 1 else 0)
+        except instance.InstanceError as error:
+            raise CommandError(str(error)) from None
+        if tries == 1:
+            app.serve_metrics(config)
+        services = app.Services(config, store, context.clock, lease=lease)
+        try:
+            app.run(services, webhook_url=args.webhook)
+            break
+        except app.StartFailed as error:
+            store.drop_lease(lease.holder)
+            if not error.unreachable or waited >= args.patience:
+                tried = f" (tried {tries} times over {waited:.0f} s)" if tries > 1 else ""
+                raise CommandError(f"{error}{tried}", error.status) from None
+            pause = min(delay, args.patience - waited)  # the last try at the end of patience
+            log.warning(
+                "Telegram out of reach at start-up (try %d): %s; trying again in %.0f s "
+                "(for up to %.0f s)",
+                tries,
+                str(error).removeprefix("could not start: "),
+                pause,
+                args.patience,
+            )
+        if not _sleep_unless_stopped(pause):
+            raise CommandError("not started: stopped while Telegram was out of reach")
+        waited, delay = waited + pause, min(2 * delay, START_LONGEST_DELAY)
     if services.fatal:
         raise CommandError(f"stopped: {services.fatal}")
     return 0
+
+
+# Start-up tries: 1, 2, 4, ... seconds apart, at most 30.
+START_FIRST_DELAY, START_LONGEST_DELAY = 1.0, 30.0
+
+
+def _sleep_unless_stopped(seconds: float) -> bool:
+    """Sleep; False if SIGTERM or Ctrl-C came meanwhile (`docker stop` while waiting for
+    Telegram: without this, SIGTERM's default action killed the process on the spot)."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        time.sleep(seconds)
+    except KeyboardInterrupt:
+        return False
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return True
 
 
 def backup(context: Context, args: argparse.Namespace) -> int:

@@ -140,6 +140,61 @@ def test_run_answers_then_stops_cleanly_on_sigterm_without_logging_the_token(tmp
     assert "poll lead=api result=15 revised" in log
 
 
+def test_run_tries_again_while_telegram_is_out_of_reach_then_gives_up_and_frees_the_lease(
+    tmp_path,
+):
+    """It exited at once ("could not start: cannot connect"), the error logged twice."""
+    (tmp_path / "config.toml").write_text(
+        '[telegram]\napi_base_url = "http://127.0.0.1:9/bot"\n'  # nothing listens there
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--patience", "3"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BULLETIN_BOT_TOKEN": SECRET},
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    # Tries at 0, 1 and 3 s: one line each, the last one the reason for giving up.
+    assert [line.split(" level=")[1].split(": cannot connect")[0] for line in lines[:-1]] == [
+        "WARNING logger=bot.cli Telegram out of reach at start-up (try 1)",
+        "WARNING logger=bot.cli Telegram out of reach at start-up (try 2)",
+    ]
+    assert lines[0].endswith("; trying again in 1 s (for up to 3 s)")
+    assert lines[1].endswith("; trying again in 2 s (for up to 3 s)")
+    assert lines[-1].startswith("could not start: cannot connect to 127.0.0.1:9")
+    assert lines[-1].endswith(" (tried 3 times over 3 s)")
+    assert SECRET not in result.stderr
+    with sqlite3.connect(tmp_path / "bulletin.db") as connection:
+        assert connection.execute("SELECT * FROM instance_lease").fetchall() == []
+    connection.close()
+
+
+def test_run_starts_once_telegram_can_be_reached(tmp_path, fake_api):
+    port = free_port()
+    api = LocalBotApi()
+    with bot_process(
+        tmp_path,
+        f'[telegram]\napi_base_url = "http://127.0.0.1:{port}/bot"\n'
+        f'[source]\nurl = "{fake_api.url}"\n',
+    ) as bot:
+        assert bot.process.stderr is not None
+        tried = 0
+        while tried < 2:  # two tries, a second apart, before Telegram is there
+            line = bot.process.stderr.readline()
+            assert line, "the bot ended"
+            tried += "Telegram out of reach at start-up" in line
+        with api.serve(port=port):
+            assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
+            api.send_text("/latest tanks", chat_id=42)
+            assert api.wait_for(lambda: api.messages_to(42), timeout=30)
+    assert bot.process.returncode == 0, bot.log
+    assert "could not start" not in bot.log
+
+
 def test_run_without_a_token_says_how_to_get_one(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],

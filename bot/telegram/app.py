@@ -23,7 +23,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -83,7 +83,11 @@ COMMANDS = {
 
 def _expected_errors_in_one_line(record: logging.LogRecord) -> bool:
     """python-telegram-bot logs a rejected token, or Telegram out of reach, with a traceback of
-    its HTTP stack; the message says it all (and `run` adds what to do), so one line."""
+    its HTTP stack; the message says it all (and `run` adds what to do), so one line. A
+    start-up that failed it does not log at all: `run` says so, one line a try."""
+    first = record.args[0] if isinstance(record.args, tuple) and record.args else None
+    if isinstance(first, str) and first.startswith("Network Retry Loop (Bootstrap"):
+        return False
     if record.exc_info and isinstance(record.exc_info[1], InvalidToken | NetworkError):
         record.msg = f"{record.msg} error=%r"
         record.args = (*(record.args or ()), str(record.exc_info[1]))
@@ -318,12 +322,14 @@ def serve_metrics(config: Config) -> None:
 
 
 class StartFailed(Exception):
-    """The bot could not start: Telegram refused the token (exit status 2), or was unreachable,
-    or refused the webhook (1). The message is for the operator, with no secret in it."""
+    """The bot could not start: Telegram refused the token (exit status 2), or was unreachable
+    (`unreachable`: worth another try), or refused the webhook (1). The message is for the
+    operator, with no secret in it."""
 
-    def __init__(self, message: str, status: int = 1) -> None:
+    def __init__(self, message: str, status: int = 1, *, unreachable: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.unreachable = unreachable
 
 
 def run(services_: Services, *, webhook_url: str | None = None) -> None:
@@ -342,10 +348,15 @@ def run(services_: Services, *, webhook_url: str | None = None) -> None:
         raise StartFailed(texts.TOKEN_REJECTED, 2) from None
     except TelegramError as error:  # start-up failed: Telegram unreachable, a webhook refused
         secrets = (config.telegram.token, config.webhook.secret_token)
-        raise StartFailed(f"could not start: {logs.redact(str(error), secrets)}") from None
+        unreachable = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+        raise StartFailed(
+            f"could not start: {logs.redact(str(error), secrets)}", unreachable=unreachable
+        ) from None
 
 
 def _run_polling(application: App) -> None:
+    # A loop of its own, which run_polling closes when it ends: `run` may try again.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
 
 
