@@ -268,7 +268,8 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
 
     async def page_through() -> list[Outcome]:
         async with make_client() as client:
-            source = connect(context.config.sources[0], client, today=context.today)
+            first = context.config.sources[0]
+            source = connect(first, client, today=context.today, downloads=store)
             reports = await source.history(date_from, date_to)
         return _store_history(context, store, reports)
 

@@ -20,7 +20,7 @@ from bot.clock import FixedClock
 from bot.ingest import seed_if_empty
 from bot.store import Store
 from tests.conftest import NOW
-from tests.fake_statistics_api import DATASET
+from tests.fake_statistics_api import DATASET, FakeDataset, Server
 
 
 @pytest.fixture
@@ -197,6 +197,43 @@ def test_the_command_line_names_its_own_commands_not_telegrams(run_on_seeded):
     _, _, err = run_on_seeded("approve")
     assert err.startswith("Write it as bulletin-bot approve DATE, for example: bulletin-bot ")
     assert "/" not in err
+
+
+def test_a_fetch_asks_whether_the_dataset_changed_since_any_process_downloaded_it(
+    tmp_path, history_file
+):
+    """The dataset's ETag lived in memory only, so every `fetch` (a process of its own)
+    downloaded both files again: 920 KB a time for the real ones."""
+    shutil.copyfile(history_file, tmp_path / "bulletin.db")
+    dataset = FakeDataset.since(date(2026, 5, 1))
+
+    def fetch() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(tmp_path / "config.toml"), "fetch"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    with Server(dataset, path="/data") as server:
+        (tmp_path / "config.toml").write_text(
+            f'[[sources]]\nkind = "dataset"\nurl = "{server.url}"\n'
+        )
+        first = fetch()
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.startswith("1 new, 14 unchanged\n"), first.stdout
+        assert dataset.not_modified == 0
+        second = fetch()
+        assert second.returncode == 0, second.stderr
+        assert dataset.not_modified == 2  # both files: 304 Not Modified, nothing downloaded
+        assert second.stdout == "15 unchanged\n"
+        dataset.set_total(date(2026, 8, 8), "tank", dataset.rows[date(2026, 8, 8)]["tank"] + 1)
+        third = fetch()  # the equipment file changed: downloaded, and its change seen
+    assert dataset.not_modified == 3
+    assert third.stdout.startswith("1 revised, 14 unchanged\n"), third.stdout
+    assert "Tanks: 12,252 (+5)" in third.stdout
 
 
 def test_held_lists_a_held_decrease_with_its_reason(run_on_history, fake_api):
