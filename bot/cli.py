@@ -119,6 +119,9 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     except UserError as error:  # what was asked cannot be done as asked: the message says why
         print(_plain(str(error)), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the output was closed (`bulletin-bot latest | head -3`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to say
+        return 1
 
 
 # A command that prints its outcome logs nothing beside it unless -v asks: what the log would

@@ -295,3 +295,20 @@ def test_ctrl_c_at_the_prompt_ends_the_console_at_once_and_quietly(folder):
     assert b"Traceback" not in printed and b"Error" not in printed, printed.decode()
     assert took < 15  # measured: 0.15 s
     assert rows(folder)["subscribers"] == [(c, "active") for c in sorted(PEOPLE)]
+
+
+@pytest.mark.parametrize(
+    ("command", "script"), [(("latest",), ""), (("console",), "/on 2022-06-25 tanks\n/chart\n")]
+)
+def test_output_closed_early_ends_quietly(folder, command, script):
+    """`bulletin-bot latest | head -2`: a closed output is no error to show with tracebacks."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(folder / "config.toml"), *command],
+        cwd=folder,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    _, err = process.communicate(script.encode(), timeout=120)
+    assert (process.returncode, err.decode()) == (1, "")

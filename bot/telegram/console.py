@@ -92,11 +92,14 @@ async def chat(
             path = _save(folder / name, message.attachment)
             what = "picture" if picture else "file"
             text = f"[{what} saved to {path}]\n     {text}"
-        print(f"bot> {text}", file=out)
         if message.buttons:
-            print("     " + "  ".join(f"[{label}]" for label, _ in message.buttons), file=out)
             last_with_buttons[:] = [message]
-        out.flush()
+        # Output closed (`bulletin-bot console | head`): the console's own next line ends it.
+        with contextlib.suppress(BrokenPipeError):
+            print(f"bot> {text}", file=out)
+            if message.buttons:
+                print("     " + "  ".join(f"[{label}]" for label, _ in message.buttons), file=out)
+            out.flush()
 
     api.on_sent = show
     unanswered = 0
