@@ -7,14 +7,17 @@ to the local Bot API stand-in on 127.0.0.1, against the configured database.
   last message that had buttons. Any other text (a pasted bulletin) is one message that ends at
   an empty line, a line holding a single `.`, the next command, or the end of input.
 - You are the person at the server, so you are an admin (`--as-user` shows the reader's view).
-- The console's chat's messages are sent after every message, so subscriptions,
-  announcements and notices arrive here as they would in Telegram; `/tick` also polls the
-  source now. Every other chat's messages stay queued for the bot: the console sends none, and
+- Each message's replies, all of them, are printed under it: the console waits until the bot
+  has handled the message to its end. Then everything due for the console's chat is sent
+  (no one-a-second pace: it is a terminal), so subscriptions, announcements and notices
+  arrive here as they would in Telegram, before the next prompt; what is due later is listed
+  when the console ends. `/tick` also polls the source now. Every other chat's messages stay queued for the bot: the console sends none, and
   holds the database's lease as `run` does, so no bot runs on it meanwhile (bot/instance.py).
   At the start and the end, the console's chat is forgotten: nothing of it stays queued for a
   real bot on the same database.
-- Pictures and files are saved in the current folder (0600, never over a file that is there),
-  and their names printed.
+- Pictures and files are saved in the current folder (0600, never over a file that is there;
+  pictures numbered on from the highest there), and their names printed.
+- Ctrl-C ends it at once, at the prompt too.
 
 Scriptable:
 
