@@ -11,8 +11,9 @@ to the local Bot API stand-in on 127.0.0.1, against the configured database.
   has handled the message to its end. Then everything due for the console's chat is sent
   (no one-a-second pace: it is a terminal), so subscriptions, announcements and notices
   arrive here as they would in Telegram, before the next prompt; what is due later is listed
-  when the console ends. `/tick` also polls the source now. Every other chat's messages stay queued for the bot: the console sends none, and
-  holds the database's lease as `run` does, so no bot runs on it meanwhile (bot/instance.py).
+  when the console ends. `/tick` also polls the source now. Every other chat's messages stay
+  queued for the bot: the console sends none, and holds the database's lease as `run` does,
+  so no bot runs on it meanwhile (bot/instance.py).
   At the start and the end, the console's chat is forgotten: nothing of it stays queued for a
   real bot on the same database.
 - Pictures and files are saved in the current folder (0600, never over a file that is there;
