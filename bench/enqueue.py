@@ -1,6 +1,6 @@
 """Benchmark: queueing one bulletin for 1k, 10k, 100k and 1M subscribers.
 
-    python bench/enqueue.py [--sizes 1000,10000,100000,1000000]
+    python bench/enqueue.py [--sizes 1000,10000,100000,1000000] [--quick]
 
 Each size runs in a fresh process on a new SQLite file. Subscribers are spread over 40 sets of
 options (8 times of day x 5 time zones; every tenth with a chart), as real ones are. Measured:
@@ -69,7 +69,14 @@ def measure(size: int, folder: str, results: Any) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes, a few seconds: does it still run (CI runs this)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.sizes = "1000,5000"
     context = multiprocessing.get_context("spawn")
     print(
         "| subscribers | rows queued | start (first chunk) | longest chunk after | chunks "

@@ -1,6 +1,6 @@
 """Benchmark: import the whole history, then `latest`, each as a whole process.
 
-    python bench/import_and_latest.py [--runs N]
+    python bench/import_and_latest.py [--runs N] [--quick]
 
 Goals (issue 2): import of the 1,626-day dataset under 2 s; `bulletin-bot latest` under 300 ms
 wall, Python start-up included. Each run starts from a new, empty database in a temporary folder.
@@ -60,7 +60,13 @@ def summary(name: str, seconds: list[float], goal: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
-    runs = parser.parse_args().runs
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes, a few seconds: does it still run (CI runs this)",
+    )
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
     cli = [sys.executable, "-m", "bot"]
     libraries = [sys.executable, "-c", "import httpx, sqlite_utils"]
     imports, latests, ingests, bare = [], [], [], []

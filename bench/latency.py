@@ -1,6 +1,6 @@
 """Benchmark: /latest latency when 500 people ask at once, beside an echo bot.
 
-    python bench/latency.py [--users 500] [--rounds 5]
+    python bench/latency.py [--users 500] [--rounds 5] [--quick]
 
 Both bots run on the same harness: python-telegram-bot's real HTTP stack, long polling the Bot
 API stand-in on 127.0.0.1. Latency is from a person's message entering the stand-in to the
@@ -26,8 +26,8 @@ from bot.config import Config
 from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.telegram.app import build
-from bot.telegram.commands import Services
 from bot.telegram.local_api import LocalBotApi
+from bot.telegram.services import Services
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -80,10 +80,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes, a few seconds: does it still run (CI runs this)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.users, args.rounds = 20, 1
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "bench.db")
-        seed_if_empty(store, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        seed_if_empty(store, now=now, today=now.date())
 
         def echo_bot(base_url: str):
             application = (

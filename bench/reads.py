@@ -1,6 +1,6 @@
 """Benchmark: reads that should not grow with the length of the history.
 
-    python -m bench.reads [--years 4,10,20] [--runs 5]
+    python -m bench.reads [--years 4,10,20] [--runs 5] [--quick]
 
 For each length, a database with that many years of history (bench/history.py) and the
 medians of `runs` runs of what readers ask: `/history tanks 7`, `/week`, `/month`, `/records`,
@@ -60,7 +60,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--years", default="4,10,20")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes, a few seconds: does it still run (CI runs this)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.years, args.runs = "4", 1
     lengths = [int(y) for y in args.years.split(",")]
     results = {}
     with tempfile.TemporaryDirectory() as folder:

@@ -9,13 +9,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import getpass
 import json
 import logging
 import os
+import re
+import signal
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +46,8 @@ from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, get_text, make_client
 from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
 
+log = logging.getLogger(__name__)
+
 
 class CommandError(Exception):
     """A failure to report on stderr with an exit status."""
@@ -61,33 +67,28 @@ class Context:
         """Today where the bulletin is published (the configured time zone)."""
         return self.config.schedule.today(self.clock.now())
 
-    def open_store(self, *, seed: bool = True, create: bool = False, fresh: bool = False) -> Store:
+    def open_store(self, *, seed: bool = True, keep: bool = True, replacing: bool = False) -> Store:
         """The configured database; a new, empty one gets the bundled history unless told not.
 
-        Only `run`, `console`, `import` and `restore` may create one (`create`); any other
-        command on a missing database says so rather than start one nobody asked for. A new
-        database leaves a marker beside it (`NAME.created`). With `fresh` (the bot's `run`), a
-        missing database whose marker is there is refused: it existed and is gone (deleted, a
-        volume not mounted), and starting afresh would silently drop every subscription."""
+        Where there is no database, a command still answers from the bundled history: one that
+        writes (`keep`) makes the database, with a marker beside it (`NAME.created`); a reader's
+        command (`keep=False`: latest, on, compare, export) reads the history in memory and
+        leaves no file behind. A missing database whose marker is there is refused, by every
+        command but `restore` (`replacing`, which is the remedy): it existed and is gone
+        (deleted, a volume not mounted), and starting afresh would silently drop every
+        subscription."""
         path = Path(self.config.storage.database)
-        marker = _marker(path)
-        if not (create or fresh or path.exists()):
-            raise CommandError(
-                f"there is no database at {path}: `bulletin-bot console`, `run` or `import` "
-                "make one (with the bundled history), or set [storage] database"
-            )
-        if fresh and not path.exists() and marker.exists():
-            raise CommandError(
-                f"the database {path} is gone, but one was created there "
-                f"({marker.read_text().strip()}): restore it from a backup "
-                f"(bulletin-bot restore BACKUP), mount the right volume, or delete {marker} "
-                "to start afresh with no subscribers"
-            )
+        if not path.exists() and not replacing:
+            _refuse_if_gone(path)
+            if not keep:
+                store = Store(":memory:")
+                seed_if_empty(store, now=self.clock.now(), today=self.today)
+                return store
         created = not path.exists()
         store = Store(path)
         if created:
             with contextlib.suppress(OSError):  # a read-only folder: no marker, no harm
-                marker.write_text(f"created {self.clock.now():%Y-%m-%d %H:%M} UTC\n")
+                _marker(path).write_text(f"created {self.clock.now():%Y-%m-%d %H:%M} UTC\n")
         if seed:
             seed_if_empty(store, now=self.clock.now(), today=self.today)
         return store
@@ -100,6 +101,8 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         context = Context(load_config(args.config), clock or Clock())
         secrets = (context.config.telegram.token, context.config.webhook.secret_token)
         logs.configure(verbose=args.verbose, secrets=secrets)
+        if not args.verbose:
+            logging.getLogger().setLevel(args.logs)
         return args.command(context, args) or 0
     except ConfigError as error:
         print(f"bulletin-bot: configuration: {error}", file=sys.stderr)
@@ -114,8 +117,17 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         print(error, file=sys.stderr)
         return error.status
     except UserError as error:  # what was asked cannot be done as asked: the message says why
-        print(render.to_plain(str(error)), file=sys.stderr)
+        print(_plain(str(error)), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the output was closed (`bulletin-bot latest | head -3`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to say
+        return 1
+
+
+# A command that prints its outcome logs nothing beside it unless -v asks: what the log would
+# say (a source failing, its retries) is in the line it prints. `run` logs warnings, and the
+# console errors.
+QUIET = logging.CRITICAL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,9 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bulletin-bot {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    def command(name: str, handler: Handler, summary: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Handler, summary: str, logs: int = QUIET
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
-        sub.set_defaults(command=handler)
+        sub.set_defaults(command=handler, logs=logs)
         return sub
 
     command("fetch", fetch, "poll the source once, store what is new, print what changed")
@@ -158,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--sources", action="store_true", help="also list where each figure came from, and when"
     )
+    command("about", about, "what the figures mean, and what they do not")
     sub = command("compare", compare, "the claim beside losses documented with photos (Oryx)")
     sub.add_argument("words", nargs="*", metavar="CATEGORY|DATE", help="e.g. tanks 2025-07-19")
     sub = command("paste", paste, "read a bulletin's text, as an admin's paste in Telegram")
@@ -171,7 +186,7 @@ def _parser() -> argparse.ArgumentParser:
         if admin.arguments:
             sub.add_argument("words", nargs="*", metavar=admin.arguments)
         sub.set_defaults(action=admin, words=[])
-    sub = command("run", run, "run the Telegram bot (long polling, or a webhook)")
+    sub = command("run", run, "run the Telegram bot (long polling, or a webhook)", logging.WARNING)
     sub.add_argument(
         "--wait",
         type=float,
@@ -180,11 +195,21 @@ def _parser() -> argparse.ArgumentParser:
         help="how long to wait for another bot on the same database to stop (default 30)",
     )
     sub.add_argument(
+        "--patience",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to keep trying to reach Telegram at start-up (default 300)",
+    )
+    sub.add_argument(
         "--webhook",
         metavar="URL",
         help="the public HTTPS URL Telegram posts updates to ([webhook] keys)",
     )
-    sub = command("console", console, "chat with the bot in the terminal: no token, no network")
+    # The conversation is on the terminal: only errors beside it.
+    sub = command(
+        "console", console, "chat with the bot in the terminal: no token, no network", logging.ERROR
+    )
     sub.add_argument(
         "--as-user", action="store_true", help="be a reader, not the admin at the server"
     )
@@ -193,7 +218,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--force", action="store_true", help="replace the file if it exists")
     sub = command("restore", restore, "replace the database with a backup (no bot running)")
     sub.add_argument("path", type=Path, metavar="BACKUP", help="a file made by backup")
-    command("health", health, "exit 0 if the last poll is recent and the database writable")
+    command(
+        "health",
+        health,
+        "exit 0 if the last poll is recent, polls are not failing, and the database is writable",
+    )
+    parser.set_defaults(command_names=frozenset(commands.choices))
     return parser
 
 
@@ -220,7 +250,7 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
     for name, error in result.failures.items():
         print(f"{name} failed (another source answered): {error}", file=sys.stderr)
     if result.queued:
-        print(render.to_plain(render.queued_for(result.queued)))
+        print(_plain(render.queued_for(result.queued)))
     if any(
         o.change != Arrival.UNCHANGED and o.status == ReportStatus.ACCEPTED for o in result.outcomes
     ):
@@ -243,7 +273,8 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
 
     async def page_through() -> list[Outcome]:
         async with make_client() as client:
-            source = connect(context.config.sources[0], client, today=context.today)
+            first = context.config.sources[0]
+            source = connect(first, client, today=context.today, downloads=store)
             reports = await source.history(date_from, date_to)
         return _store_history(context, store, reports)
 
@@ -257,7 +288,7 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
 
 def import_files(context: Context, args: argparse.Namespace) -> int:
     """The dataset's JSON files (the history), and Oryx's counts (a .csv), from paths or URLs."""
-    store = context.open_store(seed=False, create=True)  # what is imported is the history
+    store = context.open_store(seed=False)  # what is imported is the history
     counts = [path for path in args.paths if path.casefold().endswith(".csv")]
     datasets = [path for path in args.paths if path not in counts]
 
@@ -305,7 +336,7 @@ async def _read_json(location: str, client: httpx.AsyncClient) -> object:
 
 
 def latest(context: Context, args: argparse.Namespace) -> int:
-    store = context.open_store()
+    store = context.open_store(keep=False)
     keys = _category_args(args.categories, "latest", store)
     _print_bulletin(store, None, keys, context)
     return 0
@@ -315,24 +346,30 @@ def on(context: Context, args: argparse.Namespace) -> int:
     if args.date is None:  # argparse would say "required: DATE, CATEGORY"; CATEGORY is not
         raise CommandError("on: which date? For example: bulletin-bot on 2022-06-25 tanks", 2)
     day = parse_user_date(args.date, context.today)
-    store = context.open_store()
+    store = context.open_store(keep=False)
     keys = _category_args(args.categories, "on", store)
     _print_bulletin(store, day, keys)
     if args.sources:
         found = render.provenance(day, store.revisions(day), store.corrections(day))
-        print("\n" + render.to_plain(found))
+        print("\n" + _plain(found))
+    return 0
+
+
+def about(context: Context, args: argparse.Namespace) -> int:
+    """Telegram's /about, which every bulletin's caveat points to, here too."""
+    print(_plain(render.about()))
     return 0
 
 
 def compare(context: Context, args: argparse.Namespace) -> int:
-    store = context.open_store()
+    store = context.open_store(keep=False)
     day, words = date_among(args.words, context.today)
     day = day or store.latest_date()
     keys = _category_args(words, "compare", store)
     if day is None:
-        raise CommandError(render.to_plain(texts.NO_DATA), 1)
+        raise CommandError(_plain(texts.NO_DATA), 1)
     rows = oryx.compare(store, keys, day)
-    print(render.to_plain(render.claimed_and_documented(rows, day)))
+    print(_plain(render.claimed_and_documented(rows, day)))
     return 0
 
 
@@ -343,21 +380,21 @@ def paste(context: Context, args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"paste: cannot read {args.file}: {error}", 2) from None
     desk = _desk(context)
-    print(render.to_plain(render.parsed(*desk.ingest_text(text))))
+    print(_plain(render.parsed(*desk.ingest_text(text))))
     return 0
 
 
 def export_figures(context: Context, args: argparse.Namespace) -> int:
     if args.output:
         _not_the_database("export", args.output, context)
-    store = context.open_store()
+    store = context.open_store(keep=False)
     latest = store.latest_date()
     if latest is None:
-        raise CommandError(render.to_plain(texts.NO_DATA))
+        raise CommandError(_plain(texts.NO_DATA))
     try:
         fmt, first, last = parse_export(args.words, context.today, latest)
     except ExportError as error:
-        raise CommandError(str(error).replace("/export", "bulletin-bot export"), 2) from None
+        raise CommandError(_plain(str(error)), 2) from None
     if not args.output:
         sys.stdout.buffer.write(export(store, fmt, first, last).data)
         return 0
@@ -377,7 +414,7 @@ def _desk(context: Context) -> Desk:
 def admin_command(context: Context, args: argparse.Namespace) -> int:
     """An admin command from the table in bot/admin.py, for the operator at the server."""
     answer = args.action.answer
-    print(render.to_plain(answer(_desk(context), list(args.words))))
+    print(_plain(answer(_desk(context), list(args.words))))
     return 0
 
 
@@ -386,8 +423,8 @@ HEALTH_LOCK_SECONDS = 2.0
 
 
 def health(context: Context, args: argparse.Namespace) -> int:
-    """For Docker's HEALTHCHECK: is the bot polling, and can it write? (It never creates a
-    database: a missing one is the answer.)"""
+    """For Docker's HEALTHCHECK: is the bot polling and getting the bulletin, and can it
+    write? (It never creates a database: a missing one is the answer.)"""
     path = Path(context.config.storage.database)
     if not path.exists():
         raise CommandError(f"unhealthy: there is no database at {path}")
@@ -405,7 +442,17 @@ def health(context: Context, args: argparse.Namespace) -> int:
     age = context.clock.now() - last.at
     if age > limit:
         raise CommandError(f"unhealthy: the last poll was {_ago(age)} ago (limit {_ago(limit)})")
-    print(f"ok: last poll {_ago(age)} ago ({'ok' if last.ok else 'failed'}), database writable")
+    # A bot that polls and never gets the bulletin is not well either: after as many failed
+    # polls as alert the admins, the container shows it (a source outage, a network gone).
+    most = context.config.alerts.source_failures
+    failed = store.failed_polls_in_a_row(most)
+    if failed >= most:
+        raise CommandError(
+            f"unhealthy: the last {failed} polls failed ([alerts] source_failures = {most}), "
+            f"the last {_ago(age)} ago: {last.detail}"
+        )
+    state = f"failed, {failed} in a row of {most} allowed" if failed else "ok"
+    print(f"ok: last poll {_ago(age)} ago ({state}), database writable")
     return 0
 
 
@@ -415,6 +462,9 @@ def _ago(span: timedelta) -> str:
 
 
 def run(context: Context, args: argparse.Namespace) -> int:
+    """The bot, until SIGTERM. Telegram out of reach at start-up (the network not up yet, a
+    DNS hiccup) is tried again with backoff for `--patience` seconds, one log line a try; on
+    giving up, the lease is released and the last error said once."""
     from bot.telegram import app  # the Telegram stack loads only for the commands that use it
 
     config = context.config
@@ -422,21 +472,58 @@ def run(context: Context, args: argparse.Namespace) -> int:
         raise CommandError(texts.NO_TOKEN, 2)
     if args.webhook and not config.webhook.secret_token:
         raise CommandError(texts.NO_WEBHOOK_SECRET, 2)
-    store = context.open_store(fresh=True)
+    store = context.open_store()
     lease = instance.me(context.clock)
-    try:
-        instance.acquire(store, lease, context.clock, wait=args.wait)
-    except instance.InstanceError as error:
-        raise CommandError(str(error)) from None
-    services = app.Services(config, store, context.clock, lease=lease)
-    app.serve_metrics(config)
-    try:
-        app.run(services, webhook_url=args.webhook)
-    except app.StartFailed as error:
-        raise CommandError(str(error), error.status) from None
+    waited, delay, tries = 0.0, START_FIRST_DELAY, 0
+    while True:
+        tries += 1
+        try:  # taken again after a failed try (whose shutdown released it)
+            instance.acquire(store, lease, context.clock, wait=args.wait if tries == 1 else 0)
+        except instance.InstanceError as error:
+            raise CommandError(str(error)) from None
+        if tries == 1:
+            app.serve_metrics(config)
+        services = app.Services(config, store, context.clock, lease=lease)
+        try:
+            app.run(services, webhook_url=args.webhook)
+            break
+        except app.StartFailed as error:
+            store.drop_lease(lease.holder)
+            if not error.unreachable or waited >= args.patience:
+                tried = f" (tried {tries} times over {waited:.0f} s)" if tries > 1 else ""
+                raise CommandError(f"{error}{tried}", error.status) from None
+            pause = min(delay, args.patience - waited)  # the last try at the end of patience
+            log.warning(
+                "Telegram out of reach at start-up (try %d): %s; trying again in %.0f s "
+                "(for up to %.0f s)",
+                tries,
+                str(error).removeprefix("could not start: "),
+                pause,
+                args.patience,
+            )
+        if not _sleep_unless_stopped(pause):
+            raise CommandError("not started: stopped while Telegram was out of reach")
+        waited, delay = waited + pause, min(2 * delay, START_LONGEST_DELAY)
     if services.fatal:
         raise CommandError(f"stopped: {services.fatal}")
     return 0
+
+
+# Start-up tries: 1, 2, 4, ... seconds apart, at most 30.
+START_FIRST_DELAY, START_LONGEST_DELAY = 1.0, 30.0
+
+
+def _sleep_unless_stopped(seconds: float) -> bool:
+    """Sleep; False if SIGTERM or Ctrl-C came meanwhile (`docker stop` while waiting for
+    Telegram: without this, SIGTERM's default action killed the process on the spot)."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        time.sleep(seconds)
+    except KeyboardInterrupt:
+        return False
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return True
 
 
 def backup(context: Context, args: argparse.Namespace) -> int:
@@ -474,7 +561,7 @@ def restore(context: Context, args: argparse.Namespace) -> int:
             "name a backup file made by bulletin-bot backup",
             2,
         )
-    store = context.open_store(seed=False, create=True)
+    store = context.open_store(seed=False, replacing=True)
     lease = instance.me(context.clock)
     try:
         instance.acquire(store, lease, context.clock, wait=0)
@@ -496,9 +583,7 @@ def console(context: Context, args: argparse.Namespace) -> int:
     from bot.telegram import console as terminal
     from bot.telegram.services import Services
 
-    if not args.verbose:  # the conversation is on the terminal: only errors beside it
-        logging.getLogger().setLevel(logging.ERROR)
-    store = context.open_store(create=True)
+    store = context.open_store()
     # The console answers as the bot does, from the same database: while a bot runs on it, the
     # two would share the outbox and every reader's rows. It holds the lease as `run` does, so
     # neither a bot nor a `restore` starts under it.
@@ -527,6 +612,18 @@ def console(context: Context, args: argparse.Namespace) -> int:
 def _marker(database: Path) -> Path:
     """The file beside a database saying when it was created (see `Context.open_store`)."""
     return database.with_name(database.name + ".created")
+
+
+def _refuse_if_gone(path: Path) -> None:
+    """Refuse a missing database that was there (its marker says when it was made)."""
+    marker = _marker(path)
+    if not path.exists() and marker.exists():
+        raise CommandError(
+            f"the database {path} is gone, but one was created there "
+            f"({marker.read_text().strip()}): restore it from a backup "
+            f"(bulletin-bot restore BACKUP), mount the right volume, or delete {marker} "
+            "to start afresh with no subscribers"
+        )
 
 
 def _sqlite_files(database: Path) -> tuple[Path, ...]:
@@ -631,13 +728,13 @@ def _print_bulletin(
     view = bulletin_on(store, day)
     if view is None:
         if day is None:
-            raise CommandError(render.to_plain(texts.NO_DATA))
-        raise CommandError(render.to_plain(render.no_report_on(day, store.latest_date(day))))
+            raise CommandError(_plain(texts.NO_DATA))
+        raise CommandError(_plain(render.no_report_on(day, store.latest_date(day))))
     note = None
     if day is None and context is not None:
         now = context.clock.now().astimezone(context.config.schedule.zone)
         note = render.age_note(store.latest_date(), now, store.last_fetch())
-    print(render.to_plain(render.with_age(render.bulletin(view, keys), note)))
+    print(_plain(render.with_age(render.bulletin(view, keys), note)))
 
 
 def _print_outcomes(outcomes: list[Outcome]) -> None:
@@ -651,14 +748,35 @@ def _print_outcomes(outcomes: list[Outcome]) -> None:
                 print(f"  - {finding.detail}")
 
 
+# A Telegram command named in a message: "/corrections lists them", "… verified. /about". Not
+# a path ("/data/x", "a/b") nor a URL's ("https://…/posts").
+_TELEGRAM_COMMAND = re.compile(r"(?<![\w/.~-])/([a-z]+)\b")
+
+
+def _plain(text: str) -> str:
+    """A reply as the terminal shows it: Telegram HTML as plain text (`render.to_plain`), and
+    each Telegram command it names that the command line has too, as the command line's
+    ("/corrections lists them" -> "bulletin-bot corrections lists them"). Replies are written
+    once, for Telegram; at the server the operator types the command line's commands."""
+    names = _command_names()
+    return _TELEGRAM_COMMAND.sub(
+        lambda found: f"bulletin-bot {found[1]}" if found[1] in names else found[0],
+        render.to_plain(text),
+    )
+
+
+@functools.cache
+def _command_names() -> frozenset[str]:
+    names: frozenset[str] = _parser().get_default("command_names")
+    return names
+
+
 def _category_args(words: list[str], example: str, store: Store) -> list[str]:
     keys, unknown = categories.resolve(words)
     if unknown:  # perhaps a category the source started sending
         keys, unknown = categories.resolve(words, store.stored_categories())
     if unknown:
-        raise CommandError(
-            render.to_plain(render.unknown_categories(unknown, example, "bulletin-bot ")), 2
-        )
+        raise CommandError(_plain(render.unknown_categories(unknown, example, "bulletin-bot ")), 2)
     return keys
 
 

@@ -68,7 +68,10 @@ async def poll_once(
     today: date,
     sleep: Sleep = asyncio.sleep,
 ) -> PollResult:
-    sources = [connect(source, http, today=today, sleep=sleep) for source in config.sources]
+    sources = [
+        connect(source, http, today=today, sleep=sleep, downloads=store)
+        for source in config.sources
+    ]
     answers = await asyncio.gather(*(_ask(store, source) for source in sources))
     before = failover.states(store, [s.name for s in sources])
     after = [

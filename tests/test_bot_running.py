@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -137,6 +138,61 @@ def test_run_answers_then_stops_cleanly_on_sigterm_without_logging_the_token(tmp
     assert "Application.stop() complete" in log
     # The bundled latest day and the days before it, re-read: the source's links for them.
     assert "poll lead=api result=15 revised" in log
+
+
+def test_run_tries_again_while_telegram_is_out_of_reach_then_gives_up_and_frees_the_lease(
+    tmp_path,
+):
+    """It exited at once ("could not start: cannot connect"), the error logged twice."""
+    (tmp_path / "config.toml").write_text(
+        '[telegram]\napi_base_url = "http://127.0.0.1:9/bot"\n'  # nothing listens there
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--patience", "3"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BULLETIN_BOT_TOKEN": SECRET},
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    # Tries at 0, 1 and 3 s: one line each, the last one the reason for giving up.
+    assert [line.split(" level=")[1].split(": cannot connect")[0] for line in lines[:-1]] == [
+        "WARNING logger=bot.cli Telegram out of reach at start-up (try 1)",
+        "WARNING logger=bot.cli Telegram out of reach at start-up (try 2)",
+    ]
+    assert lines[0].endswith("; trying again in 1 s (for up to 3 s)")
+    assert lines[1].endswith("; trying again in 2 s (for up to 3 s)")
+    assert lines[-1].startswith("could not start: cannot connect to 127.0.0.1:9")
+    assert lines[-1].endswith(" (tried 3 times over 3 s)")
+    assert SECRET not in result.stderr
+    with sqlite3.connect(tmp_path / "bulletin.db") as connection:
+        assert connection.execute("SELECT * FROM instance_lease").fetchall() == []
+    connection.close()
+
+
+def test_run_starts_once_telegram_can_be_reached(tmp_path, fake_api):
+    port = free_port()
+    api = LocalBotApi()
+    with bot_process(
+        tmp_path,
+        f'[telegram]\napi_base_url = "http://127.0.0.1:{port}/bot"\n'
+        f'[source]\nurl = "{fake_api.url}"\n',
+    ) as bot:
+        assert bot.process.stderr is not None
+        tried = 0
+        while tried < 2:  # two tries, a second apart, before Telegram is there
+            line = bot.process.stderr.readline()
+            assert line, "the bot ended"
+            tried += "Telegram out of reach at start-up" in line
+        with api.serve(port=port):
+            assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
+            api.send_text("/latest tanks", chat_id=42)
+            assert api.wait_for(lambda: api.messages_to(42), timeout=30)
+    assert bot.process.returncode == 0, bot.log
+    assert "could not start" not in bot.log
 
 
 def test_run_without_a_token_says_how_to_get_one(tmp_path):
@@ -435,6 +491,30 @@ def test_the_console_shows_the_whole_product_to_its_operator(tmp_path):
                 f"SELECT COUNT(*) FROM {table} WHERE chat_id = ?", [console_chat]
             ).fetchone() == (0,), table
     assert result.stderr == ""
+
+
+def test_the_console_lists_at_its_end_what_is_due_later(tmp_path, dataset_reports):
+    """A correction notice is batched for ten minutes: the console ends before it is due, and
+    says so rather than drop it unsaid."""
+    today, store, source = moved_to_today(tmp_path, dataset_reports)
+    store.close()
+    with Server(source) as source_server:
+        (tmp_path / "config.toml").write_text(f'[source]\nurl = "{source_server.url}"\n')
+        result = console(tmp_path, f"/subscribe\n/tick\n/correct {today} tanks 12252 typo\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert (
+        f"bot> Russian losses claimed by Ukraine's General Staff\n     {format_date(today)}" in out
+    )
+    assert "1 subscriber who got that bulletin will get a notice" in out
+    due = re.search(
+        r"\n\(1 message due later, not sent: the console sends what is due while it runs\)\n"
+        rf"     (\S+ \S+) Europe/Kyiv: correction {today}@{today}\S*\n$",
+        out,
+    )
+    assert due, out
+    at = datetime.strptime(due[1], "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Europe/Kyiv"))
+    assert 8 * 60 < (at - datetime.now(UTC)).total_seconds() < 11 * 60  # in 10 minutes
 
 
 def test_the_console_as_a_reader(tmp_path):

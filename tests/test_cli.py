@@ -20,7 +20,7 @@ from bot.clock import FixedClock
 from bot.ingest import seed_if_empty
 from bot.store import Store
 from tests.conftest import NOW
-from tests.fake_statistics_api import DATASET
+from tests.fake_statistics_api import DATASET, FakeDataset, Server
 
 
 @pytest.fixture
@@ -63,10 +63,30 @@ def run_on_history(run, tmp_path, history_file):
     return run
 
 
-def test_a_command_on_a_missing_database_says_how_to_make_one_and_makes_none(run, tmp_path):
-    status, out, err = run("latest")
+def test_a_fresh_folder_answers_from_the_bundled_history_and_reading_leaves_no_file(run, tmp_path):
+    for command, expected in (
+        (("latest", "tanks"), "Tanks: 12,251 (+4)"),
+        (("on", "2022-06-25", "tanks"), "Tanks: 1,511 (+4)"),
+        (("compare", "tanks"), "Tanks"),
+        (("export", "csv", "2026-08-08"), "2026-08-08"),
+    ):
+        status, out, err = run(*command)
+        assert (status, err) == (0, ""), command
+        assert expected in out, command
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+    # A command that writes (here the admin's desk, which audits) makes the database.
+    status, out, _ = run("held")
+    assert (status, out) == (0, "No bulletins are on hold.\n")
+    assert (tmp_path / "bulletin.db").exists() and (tmp_path / "bulletin.db.created").exists()
+
+
+@pytest.mark.parametrize("command", [("latest",), ("held",), ("fetch",), ("import", "x.json")])
+def test_a_database_gone_from_beside_its_marker_is_refused_by_every_command(run, tmp_path, command):
+    (tmp_path / "bulletin.db.created").write_text("created 2026-08-01 06:30 UTC\n")
+    status, out, err = run(*command)
     assert (status, out) == (1, "")
-    assert "there is no database at" in err and "`bulletin-bot console`, `run` or `import`" in err
+    assert "is gone, but one was created there (created 2026-08-01 06:30 UTC)" in err
+    assert "bulletin-bot restore BACKUP" in err
     assert not (tmp_path / "bulletin.db").exists()
 
 
@@ -155,6 +175,65 @@ def test_fetch_from_a_broken_source_fails_with_the_reason(run_on_history, fake_a
     status, out, err = run_on_history("fetch")
     assert (status, out) == (1, "")
     assert "fetch failed:" in err and "returned HTML, not the expected JSON" in err
+
+
+def test_fetch_prints_its_outcome_and_no_log_lines_unless_verbose(run_on_history, fake_api):
+    fake_api.api.fail("html")
+    status, _, err = run_on_history("fetch")
+    assert status == 1 and err.count("\n") == 1 and err.startswith("fetch failed:")
+    status, _, err = run_on_history("-v", "fetch")
+    assert status == 1 and "level=ERROR logger=bot.poll fetch failed source=api" in err
+
+
+def test_the_command_line_names_its_own_commands_not_telegrams(run_on_seeded):
+    _, out, _ = run_on_seeded("latest", "tanks")
+    assert out.rstrip().endswith("not independently verified. bulletin-bot about")
+    status, out, _ = run_on_seeded("about")
+    assert status == 0 and out.startswith("What the figures mean\n")
+    _, _, err = run_on_seeded("uncorrect", "5")
+    assert err == "There is no correction 5 in force. bulletin-bot corrections lists them.\n"
+    _, _, err = run_on_seeded("approve", "2026-08-01")
+    assert err == "No bulletin of 1 August 2026 is on hold. bulletin-bot held lists them.\n"
+    _, _, err = run_on_seeded("approve")
+    assert err.startswith("Write it as bulletin-bot approve DATE, for example: bulletin-bot ")
+    assert "/" not in err
+
+
+def test_a_fetch_asks_whether_the_dataset_changed_since_any_process_downloaded_it(
+    tmp_path, history_file
+):
+    """The dataset's ETag lived in memory only, so every `fetch` (a process of its own)
+    downloaded both files again: 920 KB a time for the real ones."""
+    shutil.copyfile(history_file, tmp_path / "bulletin.db")
+    dataset = FakeDataset.since(date(2026, 5, 1))
+
+    def fetch() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(tmp_path / "config.toml"), "fetch"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    with Server(dataset, path="/data") as server:
+        (tmp_path / "config.toml").write_text(
+            f'[[sources]]\nkind = "dataset"\nurl = "{server.url}"\n'
+        )
+        first = fetch()
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.startswith("1 new, 14 unchanged\n"), first.stdout
+        assert dataset.not_modified == 0
+        second = fetch()
+        assert second.returncode == 0, second.stderr
+        assert dataset.not_modified == 2  # both files: 304 Not Modified, nothing downloaded
+        assert second.stdout == "15 unchanged\n"
+        dataset.set_total(date(2026, 8, 8), "tank", dataset.rows[date(2026, 8, 8)]["tank"] + 1)
+        third = fetch()  # the equipment file changed: downloaded, and its change seen
+    assert dataset.not_modified == 3
+    assert third.stdout.startswith("1 revised, 14 unchanged\n"), third.stdout
+    assert "Tanks: 12,252 (+5)" in third.stdout
 
 
 def test_held_lists_a_held_decrease_with_its_reason(run_on_history, fake_api):
@@ -321,6 +400,37 @@ def test_health_fails_when_polling_stopped(run_on_history, tmp_path, capsys):
     later = FixedClock(NOW + timedelta(hours=2))
     assert main(["--config", str(config), "health"], clock=later) == 1
     assert "unhealthy: the last poll was 2 h 0 min ago (limit 1 h 0 min)" in capsys.readouterr().err
+
+
+def test_health_is_unhealthy_after_as_many_failed_polls_in_a_row_as_alert_the_admins(
+    run_on_history, tmp_path, fake_api, capsys
+):
+    """It said "ok: last poll 10 min ago (failed)" while every poll failed, so the container
+    showed healthy through a source outage."""
+
+    def at(minutes: int, command: str) -> tuple[int, str, str]:
+        clock = FixedClock(NOW + timedelta(minutes=minutes))
+        status = main(["--config", str(tmp_path / "config.toml"), command], clock=clock)
+        return status, *capsys.readouterr()
+
+    assert at(0, "fetch")[0] == 0
+    fake_api.api.fail("html")
+    for poll in (1, 2):
+        assert at(20 * poll, "fetch")[0] == 1
+        assert at(20 * poll + 1, "health")[:2] == (
+            0,
+            f"ok: last poll 1 min ago (failed, {poll} in a row of 3 allowed), database writable\n",
+        )
+    at(60, "fetch")
+    status, out, err = at(61, "health")
+    assert (status, out) == (1, "")
+    assert err.startswith(
+        "unhealthy: the last 3 polls failed ([alerts] source_failures = 3), the last 1 min ago: "
+    )
+    assert "returned HTML, not the expected JSON" in err
+    fake_api.api.fail("html", times=0)  # the source is back
+    assert at(80, "fetch")[0] == 0
+    assert at(81, "health")[:2] == (0, "ok: last poll 1 min ago (ok), database writable\n")
 
 
 def test_health_fails_when_the_database_cannot_be_written(run_on_history, tmp_path):

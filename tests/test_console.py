@@ -4,13 +4,15 @@ and forgets its own chat's messages only, and holds the database as a running bo
 from __future__ import annotations
 
 import os
+import pty
 import select
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin, queue_broadcasts
 from bot.telegram import console
+from bot.texts import format_date
 
 # Subscribers of the database: a person whose Telegram id is the one the console once used for
 # itself (1001), another person, and a supergroup.
@@ -172,12 +175,140 @@ def test_restore_and_run_are_refused_while_a_console_runs(folder):
     assert bulletin_bot(folder, "restore", str(backup)).returncode == 0
 
 
-def test_the_console_saves_a_picture_beside_a_file_of_the_same_name_never_over_it(folder):
+def test_the_console_numbers_pictures_on_from_the_highest_in_the_folder_never_over_one(folder):
     mine = folder / "picture-1.png"
     mine.write_text("my own picture")
-    result = bulletin_bot(folder, "console", script="/chart tanks 30d\n")
-    assert result.returncode == 0, result.stderr
-    saved = folder / "picture-1-2.png"
-    assert f"[picture saved to {saved}]" in result.stdout
+    for number in (2, 3):  # two sessions in the same folder
+        result = bulletin_bot(folder, "console", script="/chart tanks 30d\n")
+        assert result.returncode == 0, result.stderr
+        saved = folder / f"picture-{number}.png"
+        assert f"[picture saved to {saved}]" in result.stdout
+        assert saved.read_bytes().startswith(b"\x89PNG") and saved.stat().st_mode & 0o777 == 0o600
     assert mine.read_text() == "my own picture"
-    assert saved.read_bytes().startswith(b"\x89PNG") and saved.stat().st_mode & 0o777 == 0o600
+
+
+def exchanges(transcript: str) -> list[tuple[str, list[str]]]:
+    """A scripted console session as (what was typed, the first line of each message printed
+    under it), in order; the console's own notes, in brackets, count as messages."""
+    found: list[tuple[str, list[str]]] = []
+    for line in transcript.splitlines():
+        if line.startswith("you> "):
+            found.append((line[5:], []))
+        elif line.startswith(("bot> ", "bot (pop-up)> ", "(")):
+            found[-1][1].append(line)
+    return found
+
+
+def test_each_input_shows_all_its_replies_and_nothing_else(folder):
+    """An admin's /on brings two messages (the bulletin, then where its figures came from): the
+    second landed under the next command, and every later reply shifted by one."""
+    script = "".join(
+        f"/on {day} tanks\n/correct {day} artillery 99999 absurd\n"
+        for day in ("2022-06-25", "2023-01-01", "2024-02-24")
+    )
+    result = bulletin_bot(folder, "console", script=script)
+    assert result.returncode == 0, result.stderr
+    expected = []
+    for day, around in (
+        ("2022-06-25", "759, 764"),
+        ("2023-01-01", "2,016, 2,027"),
+        ("2024-02-24", "9,916, 9,981"),
+    ):
+        expected += [
+            (
+                f"/on {day} tanks",
+                [
+                    "bot> Russian losses claimed by Ukraine's General Staff",
+                    f"bot> Where the figures of {format_date(date.fromisoformat(day))} came from",
+                ],
+            ),
+            (
+                f"/correct {day} artillery 99999 absurd",
+                [
+                    "bot> 99,999 is more than ten times Artillery systems on the days around it "
+                    f"({around}); check the figure."
+                ],
+            ),
+        ]
+    assert exchanges(result.stdout) == expected, result.stdout
+
+
+def test_the_console_delivers_everything_due_before_the_next_prompt(folder):
+    """Only one queued message went out per line typed (one a second per chat, Telegram's
+    pace), and the rest were dropped at the end."""
+    script = "/subscribe\n" + "".join(f"/announce Note {n}\n" for n in range(1, 5)) + "/stats\n"
+    result = bulletin_bot(folder, "console", script=script)
+    assert result.returncode == 0, result.stderr
+    subscribers = len(PEOPLE) + 1
+    assert exchanges(result.stdout)[1:5] == [
+        (
+            f"/announce Note {n}",
+            [
+                f"bot> Announcement queued for {subscribers} active subscribers.",
+                f"bot> 📢 Note {n}",
+            ],
+        )
+        for n in range(1, 5)
+    ]
+    assert "due later" not in result.stdout  # nothing left to list
+
+
+def test_ctrl_c_at_the_prompt_ends_the_console_at_once_and_quietly(folder):
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the console, on the terminal
+        os.chdir(folder)
+        config = str(folder / "config.toml")
+        os.execv(sys.executable, [sys.executable, "-m", "bot", "--config", config, "console"])
+    printed = b""
+
+    def read_until(expected: bytes, timeout: float) -> bool:
+        nonlocal printed
+        deadline = time.monotonic() + timeout
+        while expected not in printed and time.monotonic() < deadline:
+            ready, _, _ = select.select([terminal], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(terminal, 65536)
+                except OSError:  # the child closed the terminal
+                    return expected in printed
+                if not chunk:
+                    break
+                printed += chunk
+        return expected in printed
+
+    ended = (0, 0)
+    try:
+        assert read_until(b"you> ", timeout=60), printed.decode()
+        os.write(terminal, b"\x03")  # Ctrl-C, as the terminal sends it: SIGINT
+        start = time.monotonic()
+        deadline = start + 30
+        while (ended := os.waitpid(pid, os.WNOHANG)) == (0, 0) and time.monotonic() < deadline:
+            read_until(b"\0", timeout=0.2)  # keep the terminal drained
+        took = time.monotonic() - start
+    finally:
+        if ended[0] != pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(terminal)
+    assert ended[0] == pid, f"still running 30 s after Ctrl-C: {printed.decode()}"
+    assert os.waitstatus_to_exitcode(ended[1]) == 130
+    assert b"Traceback" not in printed and b"Error" not in printed, printed.decode()
+    assert took < 15  # measured: 0.15 s
+    assert rows(folder)["subscribers"] == [(c, "active") for c in sorted(PEOPLE)]
+
+
+@pytest.mark.parametrize(
+    ("command", "script"), [(("latest",), ""), (("console",), "/on 2022-06-25 tanks\n/chart\n")]
+)
+def test_output_closed_early_ends_quietly(folder, command, script):
+    """`bulletin-bot latest | head -2`: a closed output is no error to show with tracebacks."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(folder / "config.toml"), *command],
+        cwd=folder,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    _, err = process.communicate(script.encode(), timeout=120)
+    assert (process.returncode, err.decode()) == (1, "")

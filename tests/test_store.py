@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import render
 from bot.store import ReportStatus, Shape, Store, StoreError, SubscriberStatus
+from bot.store.logs import Fetch
 from bot.store.schema import MIGRATIONS
 
 
@@ -99,3 +101,20 @@ def test_a_database_of_every_earlier_schema_is_migrated_with_its_data(tmp_path, 
         assert (subscriber.shape.categories, subscriber.shape.format) == ((), "full")
         assert store.subscriber_counts() == {SubscriberStatus.ACTIVE: 1}  # counted as migrated
     store.close()
+
+
+def test_a_poll_fails_only_when_no_source_answered(tmp_path):
+    store = Store(tmp_path / "bulletin.db")
+    assert store.failed_polls_in_a_row(3) == 0  # never polled: nothing failed
+    start = datetime(2026, 8, 8, 6, 0, tzinfo=UTC)
+    # (api, dataset) of each poll, oldest first: failed, then one answered, then both failed.
+    for minutes, answers in enumerate([(False, False), (False, True), (False, False)] * 2):
+        at = start + timedelta(minutes=20 * minutes)
+        for source, ok in zip(("api", "dataset"), answers, strict=True):
+            store.record_fetch(Fetch(at, source, ok, "" if ok else "down"))
+    assert store.failed_polls_in_a_row(3) == 1
+    store.record_fetch(Fetch(start + timedelta(hours=3), "api", False, "down"))
+    assert store.failed_polls_in_a_row(3) == 2
+    store.record_fetch(Fetch(start + timedelta(hours=4), "api", False, "down"))
+    assert store.failed_polls_in_a_row(3) == 3
+    assert store.failed_polls_in_a_row(2) == 2  # counted up to what was asked

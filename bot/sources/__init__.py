@@ -17,7 +17,7 @@ from bot.config import SourceConfig
 from bot.report import Report
 from bot.sources.api import StatisticsApi
 from bot.sources.dataset import PublicDataset
-from bot.sources.http import Sleep
+from bot.sources.http import Downloads, Sleep
 
 
 class Source(Protocol):
@@ -36,11 +36,17 @@ class Source(Protocol):
 
 
 def connect(
-    config: SourceConfig, client: httpx.AsyncClient, *, today: date, sleep: Sleep = asyncio.sleep
+    config: SourceConfig,
+    client: httpx.AsyncClient,
+    *,
+    today: date,
+    sleep: Sleep = asyncio.sleep,
+    downloads: Downloads | None = None,
 ) -> Source:
-    """The reader for one configured source (its kind is checked when the config is loaded)."""
+    """The reader for one configured source (its kind is checked when the config is loaded);
+    `downloads` keeps what it downloaded, to ask next time whether it changed."""
     readers: dict[str, type[StatisticsApi] | type[PublicDataset]] = {
         "api": StatisticsApi,
         "dataset": PublicDataset,
     }
-    return readers[config.kind](config.url, client, today=today, sleep=sleep)
+    return readers[config.kind](config.url, client, today=today, sleep=sleep, downloads=downloads)

@@ -42,7 +42,8 @@ class PublicDataset(HttpSource):
 
     Each poll asks whether a file changed since it was last read (If-None-Match, with the ETag
     GitHub sends): the dataset changes about once a day, so most polls cost two short answers,
-    not a megabyte downloaded and parsed."""
+    not a megabyte downloaded and parsed. The last download is kept in the database
+    (`downloads`), so this holds for a CLI `fetch` too, not only within a running bot."""
 
     name = SOURCE
     _reports: list[Report] | None = None
@@ -83,8 +84,16 @@ class PublicDataset(HttpSource):
         return self._reports
 
     async def _document(self, url: str) -> Document:
-        """The file at `url`: downloaded if it changed since last read, else as read then."""
-        return await get_document(self.client, url, known=self._files.get(url), sleep=self.sleep)
+        """The file at `url`: downloaded if it changed since last read (by this process, or
+        by any process on the same database: the download is kept there), else as read then."""
+        known = self._files.get(url)
+        if known is None and self.downloads is not None:
+            kept = self.downloads.download(url)
+            known = Document(kept[1], kept[0]) if kept else None
+        document = await get_document(self.client, url, known=known, sleep=self.sleep)
+        if document is not known and document.etag and self.downloads is not None:
+            self.downloads.keep_download(url, document.etag, document.text)
+        return document
 
 
 def kind_of(rows: Any, name: str) -> str:

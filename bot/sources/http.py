@@ -15,7 +15,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -37,9 +37,20 @@ class SourceError(Exception):
     """A fetch that failed; the message names the URL and what went wrong."""
 
 
+class Downloads(Protocol):
+    """Where the last download of a file with an ETag is kept between processes (the store)."""
+
+    def download(self, url: str) -> tuple[str, str] | None:
+        """(ETag, text) of the last download kept of `url`."""
+        ...
+
+    def keep_download(self, url: str, etag: str, text: str) -> None: ...
+
+
 class HttpSource:
     """What every source read over HTTP keeps: where it is, the client, what today is (no
-    report may be dated after tomorrow), and how to wait between retries."""
+    report may be dated after tomorrow), how to wait between retries, and where downloads
+    are kept (if anywhere)."""
 
     name: str
 
@@ -50,11 +61,13 @@ class HttpSource:
         *,
         today: date,
         sleep: Sleep = asyncio.sleep,
+        downloads: Downloads | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.client = client
         self.today = today
         self.sleep = sleep
+        self.downloads = downloads
 
 
 def make_client(timeout: httpx.Timeout = TIMEOUT) -> httpx.AsyncClient:

@@ -1,8 +1,10 @@
 """What happened, kept for admins: every fetch (ok or not) and every admin action (allowed or
-not)."""
+not); and the last download of each file a source sent an ETag with, to ask next time whether
+it changed."""
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -75,6 +77,37 @@ class Logs(Database):
                 break
             count, first = count + 1, fetch_id
         return count, first
+
+    def failed_polls_in_a_row(self, up_to: int) -> int:
+        """How many of the latest polls failed in a row (counting up to `up_to`): polls in
+        which no source answered. A poll asks every source at once, and its fetches share
+        their time."""
+        failed, current, answered = 0, None, False
+        for at, ok in self.db.execute("SELECT at, ok FROM fetches ORDER BY id DESC"):
+            if at != current:
+                if current is not None:
+                    if answered or failed + 1 >= up_to:
+                        return failed + (not answered)
+                    failed += 1
+                current, answered = at, False
+            answered = answered or bool(ok)
+        return failed + (current is not None and not answered)
+
+    def download(self, url: str) -> tuple[str, str] | None:
+        """The last download kept of `url`: (its ETag, its text)."""
+        row = self.db.execute("SELECT etag, body FROM downloads WHERE url = ?", [url]).fetchone()
+        return (row[0], zlib.decompress(row[1]).decode("utf-8")) if row else None
+
+    def keep_download(self, url: str, etag: str, text: str) -> None:
+        """Keep a download in place of the last one of `url` (compressed: the dataset's files
+        are 920 KB of JSON, about 100 KB so)."""
+        body = zlib.compress(text.encode("utf-8"))
+        with self._writing():
+            self.db.execute(
+                "INSERT INTO downloads (url, etag, body) VALUES (?, ?, ?) ON CONFLICT (url) "
+                "DO UPDATE SET etag = excluded.etag, body = excluded.body",
+                [url, etag, body],
+            )
 
     def audit(self, actor: str, action: str, *, allowed: bool, detail: str, now: datetime) -> None:
         self.db.execute(

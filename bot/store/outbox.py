@@ -132,6 +132,16 @@ class Outbox(Database):
                         ],
                     )
 
+    def waiting_for(self, chat_id: int) -> list[tuple[str, str, datetime]]:
+        """A chat's messages not sent yet, (kind, subject, due), soonest first (what the
+        console lists as due later when it ends)."""
+        rows = self.db.execute(
+            "SELECT kind, subject, due_at FROM outbox WHERE chat_id = ? AND status IN (?, ?) "
+            "ORDER BY due_at, id",
+            [chat_id, DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+        ).fetchall()
+        return [(kind, subject, datetime.fromisoformat(due)) for kind, subject, due in rows]
+
     def release_in_flight(self) -> int:
         """After a crash, messages that were in flight go back to the queue (and may repeat)."""
         cursor = self.db.execute(

@@ -23,9 +23,10 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -86,7 +87,11 @@ COMMANDS = {
 
 def _expected_errors_in_one_line(record: logging.LogRecord) -> bool:
     """python-telegram-bot logs a rejected token, or Telegram out of reach, with a traceback of
-    its HTTP stack; the message says it all (and `run` adds what to do), so one line."""
+    its HTTP stack; the message says it all (and `run` adds what to do), so one line. A
+    start-up that failed it does not log at all: `run` says so, one line a try."""
+    first = record.args[0] if isinstance(record.args, tuple) and record.args else None
+    if isinstance(first, str) and first.startswith("Network Retry Loop (Bootstrap"):
+        return False
     if record.exc_info and isinstance(record.exc_info[1], InvalidToken | NetworkError):
         record.msg = f"{record.msg} error=%r"
         record.args = (*(record.args or ()), str(record.exc_info[1]))
@@ -97,16 +102,23 @@ def _expected_errors_in_one_line(record: logging.LogRecord) -> bool:
 logging.getLogger("telegram.ext").addFilter(_expected_errors_in_one_line)
 
 
-def build(services_: Services, *, token: str, base_url: str) -> App:
+def build(
+    services_: Services,
+    *,
+    token: str,
+    base_url: str,
+    updates: BaseUpdateProcessor | None = None,
+) -> App:
     """The bot, wired. `run_polling`/`run_webhook` start it with its jobs; `running` runs it
-    inside an event loop of the caller's (the console, tests, benchmarks)."""
+    inside an event loop of the caller's (the console, tests, benchmarks). Updates are
+    handled concurrently, by `updates` if given (the console's notes when each is done)."""
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         # Every call but getUpdates: thousands of sends a second (bot/telegram/bulk_request.py).
         .request(BulkRequest())
-        .concurrent_updates(UPDATES_AT_ONCE)
+        .concurrent_updates(updates or UPDATES_AT_ONCE)
         .context_types(ContextTypes(context=Context))
         # Every reply is Telegram HTML (bot/render.py), and links show no preview.
         .defaults(
@@ -314,12 +326,14 @@ def serve_metrics(config: Config) -> None:
 
 
 class StartFailed(Exception):
-    """The bot could not start: Telegram refused the token (exit status 2), or was unreachable,
-    or refused the webhook (1). The message is for the operator, with no secret in it."""
+    """The bot could not start: Telegram refused the token (exit status 2), or was unreachable
+    (`unreachable`: worth another try), or refused the webhook (1). The message is for the
+    operator, with no secret in it."""
 
-    def __init__(self, message: str, status: int = 1) -> None:
+    def __init__(self, message: str, status: int = 1, *, unreachable: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.unreachable = unreachable
 
 
 def run(services_: Services, *, webhook_url: str | None = None) -> None:
@@ -338,10 +352,15 @@ def run(services_: Services, *, webhook_url: str | None = None) -> None:
         raise StartFailed(texts.TOKEN_REJECTED, 2) from None
     except TelegramError as error:  # start-up failed: Telegram unreachable, a webhook refused
         secrets = (config.telegram.token, config.webhook.secret_token)
-        raise StartFailed(f"could not start: {logs.redact(str(error), secrets)}") from None
+        unreachable = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+        raise StartFailed(
+            f"could not start: {logs.redact(str(error), secrets)}", unreachable=unreachable
+        ) from None
 
 
 def _run_polling(application: App) -> None:
+    # A loop of its own, which run_polling closes when it ends: `run` may try again.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
 
 

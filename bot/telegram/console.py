@@ -7,14 +7,18 @@ to the local Bot API stand-in on 127.0.0.1, against the configured database.
   last message that had buttons. Any other text (a pasted bulletin) is one message that ends at
   an empty line, a line holding a single `.`, the next command, or the end of input.
 - You are the person at the server, so you are an admin (`--as-user` shows the reader's view).
-- The console's chat's messages are sent after every message, so subscriptions,
-  announcements and notices arrive here as they would in Telegram; `/tick` also polls the
-  source now. Every other chat's messages stay queued for the bot: the console sends none, and
-  holds the database's lease as `run` does, so no bot runs on it meanwhile (bot/instance.py).
+- Each message's replies, all of them, are printed under it: the console waits until the bot
+  has handled the message to its end. Then everything due for the console's chat is sent
+  (no one-a-second pace: it is a terminal), so subscriptions, announcements and notices
+  arrive here as they would in Telegram, before the next prompt; what is due later is listed
+  when the console ends. `/tick` also polls the source now. Every other chat's messages stay
+  queued for the bot: the console sends none, and holds the database's lease as `run` does,
+  so no bot runs on it meanwhile (bot/instance.py).
   At the start and the end, the console's chat is forgotten: nothing of it stays queued for a
   real bot on the same database.
-- Pictures and files are saved in the current folder (0600, never over a file that is there),
-  and their names printed.
+- Pictures and files are saved in the current folder (0600, never over a file that is there;
+  pictures numbered on from the highest there), and their names printed.
+- Ctrl-C ends it at once, at the prompt too.
 
 Scriptable:
 
@@ -24,16 +28,21 @@ Scriptable:
 from __future__ import annotations
 
 import asyncio
+import codecs
+import contextlib
 import os
 import re
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from telegram import Update
+from telegram.ext import SimpleUpdateProcessor
 
 from bot import instance, render
 from bot.telegram.app import build, running
@@ -74,7 +83,7 @@ async def chat(
     api = LocalBotApi()
     interactive = lines.isatty()
     last_with_buttons: list[SentMessage] = []
-    saved = [0]
+    saved = [_highest_saved(folder)]  # a second session in the folder numbers on
 
     def show(message: SentMessage) -> None:  # called by the stand-in for every message
         if message.chat_id != CHAT_ID:
@@ -87,24 +96,29 @@ async def chat(
             path = _save(folder / name, message.attachment)
             what = "picture" if picture else "file"
             text = f"[{what} saved to {path}]\n     {text}"
-        print(f"bot> {text}", file=out)
         if message.buttons:
-            print("     " + "  ".join(f"[{label}]" for label, _ in message.buttons), file=out)
             last_with_buttons[:] = [message]
-        out.flush()
+        # Output closed (`bulletin-bot console | head`): the console's own next line ends it.
+        with contextlib.suppress(BrokenPipeError):
+            print(f"bot> {text}", file=out)
+            if message.buttons:
+                print("     " + "  ".join(f"[{label}]" for label, _ in message.buttons), file=out)
+            out.flush()
 
     api.on_sent = show
     unanswered = 0
+    handled = _Handled()
     services.store.forget_chat(CHAT_ID)  # left by a console that was killed
     with api.serve() as server:
-        application = build(services, token=TOKEN, base_url=server.base_url)
+        application = build(services, token=TOKEN, base_url=server.base_url, updates=handled)
         async with running(application), _holding_lease(services):
             assert services.deliverer is not None  # made as the application starts
             services.deliverer.only_chat = CHAT_ID
             if interactive:
                 print(welcome(as_admin), file=out)
+            typed = _Input(lines)
             try:
-                while message := await _read(lines, out, interactive):
+                while message := await typed.next_message(out, interactive):
                     if not _still_holding(services):  # checked before answering from it
                         # Stopped that long, the updater's long poll timed out as the process
                         # went on; python-telegram-bot loses the error of a poll that fails as
@@ -119,23 +133,72 @@ async def chat(
                         await deliver_now(services)
                         continue
                     before, popups = api.replies(), len(api.answered_callbacks)
-                    if not _send(api, message, last_with_buttons, out):
+                    update_id = _send(api, message, last_with_buttons, out)
+                    if update_id is None:
                         continue
-                    answered = await asyncio.to_thread(
-                        api.wait_for, partial(_replied, api, before), REPLY_TIMEOUT_SECONDS
-                    )
+                    # Every reply the message brings is shown under it: the update is handled
+                    # to its end (every handler, and the error handler), not to its first reply.
+                    done = await handled.wait_for(update_id, REPLY_TIMEOUT_SECONDS)
                     # A button's answer that only the person who pressed it sees.
                     for popup in api.answered_callbacks[popups:]:
                         if popup.get("text"):
                             shown = render.to_plain(popup["text"]).replace("\n", "\n     ")
                             print(f"bot (pop-up)> {shown}", file=out)
-                    if not answered:
+                    if not done or api.replies() == before:
                         unanswered += 1
                         print("(no reply)", file=out)
-                    await deliver_now(services)  # what the message queued arrives now
+                    # What the message queued for this chat, and whatever else is due for it,
+                    # arrives now: Deliverer.run sends until nothing is due.
+                    await deliver_now(services)
+                _say_what_waits(services, out)
             finally:
                 services.store.forget_chat(CHAT_ID)
     return unanswered
+
+
+class _Handled(SimpleUpdateProcessor):
+    """python-telegram-bot's processor of concurrent updates, noting each update once it is
+    handled to its end. A command may send several messages ("/on" to an admin: the bulletin,
+    then where its figures came from): waiting for the first let the rest land under the next
+    command."""
+
+    def __init__(self) -> None:
+        super().__init__(max_concurrent_updates=256)
+        self.done: set[int] = set()
+        self._changed = asyncio.Event()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await coroutine
+        finally:
+            if isinstance(update, Update):
+                self.done.add(update.update_id)
+                self._changed.set()
+
+    async def wait_for(self, update_id: int, timeout: float) -> bool:
+        """Whether update `update_id` was handled within `timeout` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while update_id not in self.done:
+            self._changed.clear()
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), left)
+        return True
+
+
+def _say_what_waits(services: Services, out: TextIO) -> None:
+    """At the end: the console's messages due later (a summary at the chosen time, a
+    correction notice batched for ten minutes) are not sent; say which, and when."""
+    waiting = services.store.waiting_for(CHAT_ID)
+    if not waiting:
+        return
+    zone = services.config.schedule.zone
+    count = f"{len(waiting)} message{'s' if len(waiting) > 1 else ''}"
+    print(f"({count} due later, not sent: the console sends what is due while it runs)", file=out)
+    for kind, subject, due in waiting:
+        print(f"     {due.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}: {kind} {subject}", file=out)
 
 
 @asynccontextmanager
@@ -187,51 +250,98 @@ def _save(path: Path, data: bytes) -> Path:
         return candidate
 
 
-def _replied(api: LocalBotApi, before: int) -> bool:
-    return api.replies() > before
-
-
-def _send(api: LocalBotApi, line: str, last_with_buttons: list[SentMessage], out: TextIO) -> bool:
+def _send(
+    api: LocalBotApi, line: str, last_with_buttons: list[SentMessage], out: TextIO
+) -> int | None:
+    """Send what was typed (a message, or a button pressed); its update's id, or None when
+    the button is not there."""
     if not line.startswith("#"):
-        api.send_text(line, chat_id=CHAT_ID)
-        return True
+        return api.send_text(line, chat_id=CHAT_ID)
     label = _label(line[1:])
     for message in last_with_buttons:
         for text, data in message.buttons:
             if _label(text) == label:
-                api.press(message, data)
-                return True
+                return api.press(message, data)
     print("(no such button)", file=out)
-    return False
+    return None
 
 
-_pending: list[str] = []  # a command line read while a pasted text was being collected
+class _Input:
+    """What the operator types, read by a thread of its own: Ctrl-C at the prompt ends the
+    console at once (a read in asyncio's executor kept the process until Enter, as asyncio
+    waits for its executor's threads at exit). A real file or terminal is read from its
+    descriptor, not through `sys.stdin`'s buffer, whose lock the abandoned thread would hold
+    as the interpreter shuts down."""
 
+    def __init__(self, lines: TextIO) -> None:
+        self._lines = lines
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._pending: list[str] = []  # a command line read while pasted text was collected
+        loop = asyncio.get_running_loop()
 
-async def _read(lines: TextIO, out: TextIO, interactive: bool) -> str | None:
-    """The next message: a command or button line, or pasted text up to an empty line, a
-    single '.', the next command, or the end of input. None at the end of input."""
-    collected: list[str] = []
-    while True:
-        if _pending:
-            line = _pending.pop()
-        else:
-            if interactive:
-                print("you> " if not collected else "...  ", end="", file=out, flush=True)
-            line = await asyncio.to_thread(lines.readline)
-            if not line:
-                return "\n".join(collected) or None
-        text = line.rstrip("\n")
-        starts_command = text.startswith(("/", "#"))
-        if collected and (not text.strip() or text.strip() in END_OF_TEXT or starts_command):
+        def put(line: str | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the console ended
+                loop.call_soon_threadsafe(self._queue.put_nowait, line)
+
+        threading.Thread(target=self._read_all, args=(put,), daemon=True).start()
+
+    def _read_all(self, put: Callable[[str | None], None]) -> None:
+        try:
+            descriptor = self._lines.fileno()
+        except (OSError, ValueError):  # a StringIO: no descriptor
+            for line in iter(self._lines.readline, ""):
+                put(line)
+            put(None)
+            return
+        encoding = getattr(self._lines, "encoding", None) or "utf-8"
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        buffered = ""
+        while chunk := os.read(descriptor, 65536):
+            buffered += decoder.decode(chunk).replace("\r\n", "\n")
+            *complete, buffered = buffered.split("\n")
+            for line in complete:
+                put(line + "\n")
+        buffered += decoder.decode(b"", final=True)
+        if buffered:
+            put(buffered)
+        put(None)
+
+    async def next_message(self, out: TextIO, interactive: bool) -> str | None:
+        """The next message: a command or button line, or pasted text up to an empty line, a
+        single '.', the next command, or the end of input. None at the end of input."""
+        collected: list[str] = []
+        while True:
+            if self._pending:
+                line: str | None = self._pending.pop()
+            else:
+                if interactive:
+                    print("you> " if not collected else "...  ", end="", file=out, flush=True)
+                line = await self._queue.get()
+                if line is None:
+                    self._queue.put_nowait(None)  # the end stays the end
+                    return "\n".join(collected) or None
+            assert line is not None
+            text = line.rstrip("\n")
+            starts_command = text.startswith(("/", "#"))
+            if collected and (not text.strip() or text.strip() in END_OF_TEXT or starts_command):
+                if starts_command:
+                    self._pending.append(line)
+                return "\n".join(collected)
+            if not text.strip() or text.strip() in END_OF_TEXT:
+                continue
             if starts_command:
-                _pending.append(line)
-            return "\n".join(collected)
-        if not text.strip() or text.strip() in END_OF_TEXT:
-            continue
-        if starts_command:
-            return text.strip()
-        collected.append(text)
+                return text.strip()
+            collected.append(text)
+
+
+def _highest_saved(folder: Path) -> int:
+    """The highest number among the pictures and files the console saved in `folder`
+    ('picture-7.png', 'file-3'): a new session goes on from it, never over them."""
+    highest = 0
+    for path in folder.iterdir():
+        if found := re.fullmatch(r"picture-(\d+)\.png|file-(\d+)", path.name):
+            highest = max(highest, int(found[1] or found[2]))
+    return highest
 
 
 def main(services: Services, *, as_admin: bool = True) -> int:

@@ -350,10 +350,11 @@ class Deliverer:
         if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
             return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"nothing to send for {key}")
         # One message a second per chat; marked before the first await, so a second message
-        # to the same chat in this batch sees it.
+        # to the same chat in this batch sees it. (Not for the console's chat, a terminal:
+        # each of its messages is shown as soon as it is due.)
         now = self.clock.now()
         last = self._last_sent_to.get(delivery.chat_id)
-        if last is not None and now - last < PER_CHAT_GAP:
+        if self.only_chat is None and last is not None and now - last < PER_CHAT_GAP:
             return DeliveryResult(
                 delivery.id, DeliveryStatus.PENDING, None, last + PER_CHAT_GAP, attempt=False
             )
