@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -793,3 +794,90 @@ async def test_a_pasted_za_mynulu_dobu_is_filed_under_the_next_morning(bot):
     pasted = bot.store.report_on(date(2026, 8, 8))
     assert (pasted.source, pasted.totals["tanks"]) == ("text", 12251)
     assert bot.store.report_on(date(2026, 8, 7)) == before
+
+
+# Texts as newsrooms write them (issue 30): each fixture read right, or refused; never wrong. --
+
+NEWSROOM = Path(__file__).parent / "fixtures" / "newsroom"
+
+
+@dataclass(frozen=True)
+class Newsroom:
+    """One fixture: a text in a newsroom's shape and what reading it right gives."""
+
+    name: str
+    shape: str
+    text: str
+    today: date
+    read: date | None  # the bulletin it is, or None when it must be refused
+    refused: str  # a part of the refusal, when it must be refused
+    totals: tuple[str, ...]  # the categories read, or ("all",): the day's every category
+    changes: tuple[str, ...]  # the categories read with their change
+
+    @classmethod
+    def load(cls, path: Path) -> Newsroom:
+        head, text = path.read_text().split("\n---\n", 1)
+        fields = dict(line.split(": ", 1) for line in head.splitlines())
+        read = fields.get("read")
+        return cls(
+            name=path.stem,
+            shape=fields["shape"],
+            text=text,
+            today=date.fromisoformat(fields["today"]),
+            read=date.fromisoformat(read) if read else None,
+            refused=fields.get("refused", ""),
+            totals=tuple(fields.get("totals", "").split()),
+            changes=tuple(fields.get("changes", "").replace("none", "").split()),
+        )
+
+    def expected(self, stored: Mapping[date, Mapping[str, int]]) -> tuple[dict, dict]:
+        """The totals and changes of the real day in the history: the figures a right reading
+        gives (every fixture's figures are those of the day it names)."""
+        assert self.read is not None
+        day, before = stored[self.read], stored[self.read - timedelta(days=1)]
+        keys = [k for k in day if k != "pow"] if self.totals == ("all",) else self.totals
+        changed = keys if self.changes == ("all",) else self.changes
+        return {k: day[k] for k in keys}, {k: day[k] - before[k] for k in changed}
+
+
+NEWSROOM_TEXTS = [Newsroom.load(path) for path in sorted(NEWSROOM.glob("*.txt"))]
+
+
+def newsroom_outcome(case: Newsroom, stored: Mapping[date, Mapping[str, int]]) -> tuple[str, str]:
+    """'right', 'refused' (a text that should have been read) or 'wrong', and why."""
+    try:
+        report = parse_bulletin(case.text, today=case.today, totals_on=stored.get)
+    except BulletinParseError as refusal:
+        if case.read is None:
+            return ("right" if case.refused in str(refusal) else "refused"), str(refusal)
+        return "refused", str(refusal)
+    got = (report.date, dict(report.totals), dict(report.increases))
+    if case.read is None:
+        return "wrong", f"accepted {got}"
+    totals, changes = case.expected(stored)
+    if got == (case.read, totals, changes):
+        return "right", ""
+    return "wrong", f"read {got}, not {(case.read, totals, changes)}"
+
+
+def test_the_newsroom_fixtures_are_at_least_40_in_every_shape():
+    assert len(NEWSROOM_TEXTS) >= 40
+    shapes = " ".join(case.shape for case in NEWSROOM_TEXTS).casefold()
+    for shape in ("general staff", "ukrinform", "suspilne", "ukrainska pravda", "wire",
+                  "russian-language", "telegram"):  # fmt: skip
+        assert shape in shapes, shape
+
+
+@pytest.mark.parametrize("case", NEWSROOM_TEXTS, ids=lambda case: case.name)
+def test_a_newsroom_text_is_never_read_wrong(case, stored):
+    outcome, why = newsroom_outcome(case, stored)
+    assert outcome != "wrong", why
+
+
+def test_most_newsroom_texts_are_read_right(stored):
+    outcomes = {case.name: newsroom_outcome(case, stored) for case in NEWSROOM_TEXTS}
+    right = [name for name, (outcome, _) in outcomes.items() if outcome == "right"]
+    rate = len(right) / len(outcomes)
+    table = "\n".join(f"{outcome:8} {name}: {why}" for name, (outcome, why) in outcomes.items())
+    print(f"\nnewsroom texts read right: {len(right)}/{len(outcomes)} ({rate:.0%})\n{table}")
+    assert rate >= 0.8, table
