@@ -199,11 +199,12 @@ def test_news_rewrites_are_read_right(text, expected, stored):
 @pytest.mark.parametrize(
     "text, message",
     [
-        # Two categories and two totals in one item: never "tanks = 217".
+        # Two categories and one total in one item: never "tanks = 1,511" (an "and" before a
+        # figure, "1,511 tanks and 217 planes", is two items).
         (
-            "Bulletin of 25.06.2022: Russia has lost 1,500 tanks and 217 planes.",
-            "not understood: 'Russia has lost 1,500 tanks and 217 planes.' names 2 categories "
-            "(Tanks, Aircraft)",
+            "Bulletin of 25.06.2022: Russia has lost 1,511 tanks and armoured vehicles.",
+            "not understood: 'Russia has lost 1,511 tanks and armoured vehicles.' names 2 "
+            "categories (Tanks, Armoured combat vehicles)",
         ),
         # A number that belongs to no category we know, even with a category-like word.
         (
