@@ -3,10 +3,12 @@ dataset's figures for the same day, and on text it must refuse."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import categories, render
+from bot.report import Report
+from bot.sources.dataset import FILES as DATASET_FILES
+from bot.sources.dataset import reports_from
 from bot.sources.text import BulletinParseError, parse_bulletin
 from tests.bot_harness import ADMIN
+from tests.fake_statistics_api import DATASET
 
 BULLETINS = Path(__file__).parent / "fixtures" / "bulletins"
 LATER = date(2026, 11, 24)
@@ -882,3 +888,108 @@ def test_most_newsroom_texts_are_read_right(stored):
     table = "\n".join(f"{outcome:8} {name}: {why}" for name, (outcome, why) in outcomes.items())
     print(f"\nnewsroom texts read right: {len(right)}/{len(outcomes)} ({rate:.0%})\n{table}")
     assert rate >= 0.8, table
+
+
+# Property (issue 30): prose around an official text, with numbers that are not totals, gives
+# the same figures or a refusal, never other figures. ---------------------------------------
+
+# Numbers tied to no category: a count of clashes, the day of the war, a time, an audience.
+UNTIED = [
+    "За минулу добу на фронті відбулося {n} бойових зіткнень.",
+    "Over the past day, {n} combat clashes took place along the front line.",
+    "За сутки зафиксировано {n} боевых столкновений.",
+    "Ворог {n} разів намагався просунутися на Покровському напрямку.",
+    "Повномасштабна війна триває {n}-й день.",
+    "Day {n} of the full-scale invasion.",
+    "Дані оновлено о {hour}:{minute}.",
+    "Підписуйтесь: нас уже {n} тисяч.",
+    "{n} people were injured in the strike on Kharkiv.",
+]
+# Numbers with a category's word that are not its total: another day's or night's, another
+# story's, civilians, the day's losses (a change), a year's.
+TIED = [
+    "Нагадаємо, напередодні ворог втратив {n} {word}.",
+    "Вчора Сили оборони знищили {n} {word}.",
+    "Overnight, air defence shot down {n} of {m} drones.",
+    "Earlier, the General Staff reported {n} {word} destroyed.",
+    "Вночі ППО збила {n} з {m} ударних дронів.",
+    "Напомним, накануне было уничтожено {n} {word}.",
+    "За добу знищено ще {n} {word}.",
+    "Over the past day, Russia lost {n} more {word}.",
+    "Унаслідок обстрілу Харкова поранено {n} осіб.",
+    "В результате атаки пострадали {n} человек.",
+    "У {year} році росія втратила {n} {word}.",
+    "За тиждень ворог втратив {n} {word}.",
+]
+
+
+@cache
+def history() -> dict[date, Mapping[str, int]]:
+    """The real history's totals by day, for strategies (a fixture's value would be printed
+    whole with every failing example)."""
+    files = [(name, json.loads((DATASET / name).read_text())) for name in DATASET_FILES]
+    return {report.date: report.totals for report in reports_from(files)}
+
+
+@st.composite
+def prose(draw, templates):
+    key = draw(st.sampled_from(OFFICIAL_KEYS))
+    return draw(st.sampled_from(templates)).format(
+        n=draw(st.integers(0, 200_000)),
+        m=draw(st.integers(0, 200_000)),
+        hour=draw(st.integers(0, 23)),
+        minute=f"{draw(st.integers(0, 59)):02d}",
+        year=draw(st.integers(2014, 2026)),
+        word=categories.get(key).name(draw(st.sampled_from(["en", "uk"]))).lower(),
+    )
+
+
+@st.composite
+def official_with_prose(draw, templates):
+    """A real day's bulletin in its official form (some of its categories, in English or
+    Ukrainian), with prose sentences put before, between and after its lines, or after an
+    item on its line; and the report it is."""
+    stored = history()
+    days = sorted(day for day in stored if day.year >= 2023)
+    day = draw(st.sampled_from(days))
+    totals, before = stored[day], stored[day - timedelta(days=1)]
+    keys = draw(st.lists(st.sampled_from(sorted(totals)), min_size=1, max_size=8, unique=True))
+    report = Report(
+        date=day,
+        source="text",
+        totals={k: totals[k] for k in keys},
+        increases={k: totals[k] - before[k] for k in keys if k in before},
+        raw="",
+    )
+    lines = official(report, draw(st.sampled_from(["en", "uk"]))).splitlines()
+    for sentence in draw(st.lists(prose(templates), min_size=1, max_size=4)):
+        at = draw(st.integers(0, len(lines)))
+        if at and draw(st.booleans()):
+            lines[at - 1] += f". {sentence}"
+        else:
+            lines.insert(at, sentence)
+    return "\n".join(lines), report
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_prose_around_an_official_text_gives_its_figures_or_a_refusal(data):
+    text, report = data.draw(official_with_prose(UNTIED + TIED))
+    try:
+        read = parse_bulletin(text, today=LATER)
+    except BulletinParseError:
+        return  # refusing is always allowed; other figures never are
+    assert (read.date, dict(read.totals), dict(read.increases)) == (
+        report.date,
+        dict(report.totals),
+        dict(report.increases),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_prose_whose_numbers_no_category_claims_is_read_past(data):
+    """The property above is not met by refusing: prose numbers tied to nothing are ignored."""
+    text, report = data.draw(official_with_prose(UNTIED))
+    read = parse_bulletin(text, today=LATER)
+    assert (read.date, dict(read.totals)) == (report.date, dict(report.totals))

@@ -691,9 +691,7 @@ def _sentences(body: str, cuts: set[int]) -> list[list[tuple[int, int]]]:
         following = body[index + 1 : index + 3]
         # A bracket closed that the body did not open is no reason to stop cutting.
         depth = max(0, depth + {"(": 1, ")": -1}.get(char, 0))
-        if char == "\n" or (
-            depth == 0 and char in ".!?" and following[:1].isspace() and following[1:2].isupper()
-        ):
+        if char == "\n" or (depth == 0 and char in ".!?" and _ends_sentence(body, index)):
             close(index, sentence=True)
             start = index + 1
         elif depth == 0 and index in joins:
@@ -706,6 +704,17 @@ def _sentences(body: str, cuts: set[int]) -> list[list[tuple[int, int]]]:
         index += 1
     close(len(body), sentence=True)
     return sentences
+
+
+def _ends_sentence(body: str, index: int) -> bool:
+    """Whether the full stop at `index` ends a sentence: a capital or a figure after it, not
+    after an abbreviated "about" or "thousand" ("approx. 1,456,610", "536 тис. 840")."""
+    following = body[index + 1 : index + 3]
+    if not following[:1].isspace():
+        return False
+    if following[1:2].isdigit():
+        return not re.search(r"(?<!\w)(?:approx|ca|c|тис|тыс)$", body[:index], re.IGNORECASE)
+    return following[1:2].isupper()
 
 
 def _figures(
