@@ -20,6 +20,7 @@ from bot.report import Report
 from bot.sources.dataset import FILES as DATASET_FILES
 from bot.sources.dataset import reports_from
 from bot.sources.text import BulletinParseError, parse_bulletin
+from bot.store import ReportStatus
 from tests.bot_harness import ADMIN
 from tests.fake_statistics_api import DATASET
 
@@ -993,3 +994,197 @@ def test_prose_whose_numbers_no_category_claims_is_read_past(data):
     text, report = data.draw(official_with_prose(UNTIED))
     read = parse_bulletin(text, today=LATER)
     assert (read.date, dict(read.totals)) == (report.date, dict(report.totals))
+
+
+# The labels, shapes and dates newsrooms use (issue 30), one by one. -------------------------
+
+OCTOBER_16 = "з 24.02.2022 по 16.10.2025:\n"
+
+
+@pytest.mark.parametrize(
+    "label, key",
+    [
+        ("multiple launch rocket systems", "mlrs"),
+        ("multiple-launch rocket systems", "mlrs"),
+        ("вертольотів", "helicopters"),
+        ("вертолётов", "helicopters"),
+        ("warplanes", "aircraft"),
+        ("military jets", "aircraft"),
+        ("unmanned aerial vehicles", "uav"),  # never military vehicles
+        ("дронів", "uav"),
+        ("operational-tactical level UAVs", "uav"),
+        ("automotive equipment and tanks with fuel", "vehicles"),  # never tanks
+        ("military vehicles and fuel tanks", "vehicles"),
+        ("автотехніка та цистерни", "vehicles"),
+        ("автотехники и автоцистерн", "vehicles"),
+        ("артсистем", "artillery"),
+        ("спецтехники", "special_equipment"),
+        ("НРК", "ground_robots"),
+        ("військових", "personnel"),
+        ("окупантів", "personnel"),
+        ("військових кораблів", "warships"),  # the adjective, not the soldiers
+    ],
+)
+def test_the_labels_newsrooms_use_name_their_category(label, key):
+    report = parse_bulletin(f"{OCTOBER_16}{label} ‒ 1 234 (+5)", today=LATER)
+    assert (report.totals, report.increases) == ({key: 1234}, {key: 5})
+
+
+@pytest.mark.parametrize(
+    "item, key, total, change",
+    [
+        # The day's losses first, the total in brackets after a word or bigger than it.
+        ("2 танки (загалом 11 261)", "tanks", 11261, 2),
+        ("2 tanks (for a total of 11,261)", "tanks", 11261, 2),
+        ("37 бойових броньованих машин (23 384)", "afv", 23384, 37),
+        ("танки: +2 (всього 11 261)", "tanks", 11261, 2),
+        ("особовий склад — 1 127 300 (+1 тис. 250)", "personnel", 1127300, 1250),
+        # The day's losses in words after the total, in the same sentence.
+        ("втрати становлять близько 1 127 300 осіб, з них 1 080 – за минулу добу", "personnel",
+         1127300, 1080),
+        ("losses amount to approximately 1,127,300 personnel, including 1,080 over the past day",
+         "personnel", 1127300, 1080),
+        ("За добу росія втратила 1 080 військових, а загалом — 1 127 300.", "personnel",
+         1127300, 1080),
+        # The category named first, its figure with a unit later in the sentence.
+        ("As for air defence, 1,227 (+0) systems have been destroyed.", "air_defence", 1227, 0),
+    ],
+)  # fmt: skip
+def test_the_shapes_newsrooms_use_give_the_total_and_its_change(item, key, total, change):
+    report = parse_bulletin(f"{OCTOBER_16}{item}", today=LATER)
+    assert (report.totals, report.increases) == ({key: total}, {key: change})
+
+
+def test_an_and_before_a_figure_makes_two_items():
+    text = f"{OCTOBER_16}Russia has lost 11,261 tanks and 23,384 armoured combat vehicles."
+    assert parse_bulletin(text, today=LATER).totals == {"tanks": 11261, "afv": 23384}
+
+
+def test_a_headline_of_the_days_losses_is_read_as_those_changes():
+    """'1 080 окупантів' in the headline is the change the list gives personnel, not a total."""
+    text = (
+        "Втрати росії станом на ранок 16.10.2025: 1 080 окупантів, 2 танки та 416 дронів\n"
+        "особовий склад — 1 127 300 (+1 080)\nтанки — 11 261 (+2)\nБпЛА — 70 437 (+416)"
+    )
+    report = parse_bulletin(text, today=LATER)
+    assert report.totals == {"personnel": 1127300, "tanks": 11261, "uav": 70437}
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Нагадаємо, напередодні на фронті відбулося 178 бойових зіткнень.",
+        "За добу відбулося 178 бойових зіткнень, найбільше – на Покровському напрямку.",
+        "📊 1 154-й день повномасштабної війни",
+        "Підписуйтесь: нас уже 250 тисяч.",
+        "Дані оновлено о 09:15.",
+        # numbers with a category's word, about another time or story, or no loss at all
+        "Overnight, air defence shot down 96 of the 121 drones Russia launched.",
+        "Нагадаємо, напередодні ворог втратив 1 500 окупантів.",
+        "Унаслідок обстрілу Харкова поранено 5 осіб.",
+        # the day's losses again, as the list gives them
+        "За добу знищено ще 2 танки.",
+    ],
+)
+def test_prose_whose_numbers_are_not_totals_is_read_past(prose):
+    """Personnel is left out of the list: a prose number must not fill it in."""
+    text = f"{OCTOBER_16}танки — 11 261 (+2)\n{prose}\nартилерійські системи — 33 713 (+42)"
+    report = parse_bulletin(text, today=LATER)
+    assert (report.totals, report.increases) == (
+        {"tanks": 11261, "artillery": 33713},
+        {"tanks": 2, "artillery": 42},
+    )
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # A number in a sentence with a figure that nothing ties to its category.
+        (
+            "Russian forces also lost 20 tanks, bringing the total to 11,261.",
+            "Tanks appears twice ('bringing the total to 11,261.')",
+        ),
+        # The day's losses alone are no totals ("за добу" covers the whole sentence).
+        ("за добу ворог втратив 1 080 окупантів та 2 танки.", "found no figures"),
+        ("танки: +2\nББМ: +37", "found no figures"),
+        # A period's losses, never a bulletin's.
+        (
+            "Росія втратила 3 000 танків у 2025 році.",
+            "('у 2025' gives a period's losses, not the running totals",
+        ),
+        (
+            "Втрати за тиждень: 7 810 окупантів, 31 танк.",
+            "('за тиждень' gives a period's losses, not the running totals",
+        ),
+    ],
+)
+def test_numbers_that_may_not_be_totals_are_refused(text, message):
+    with pytest.raises(BulletinParseError, match=re.escape(message)):
+        parse_bulletin(f"{OCTOBER_16}{text}", today=LATER)
+
+
+@pytest.mark.parametrize(
+    "heading, today",
+    [
+        ("Втрати ворога на ранок 23 листопада 2024 року:", NOW_TODAY),
+        ("As of the morning of November 23, 2024:", NOW_TODAY),
+        ("По состоянию на утро 23 ноября 2024 года:", NOW_TODAY),
+        ("За минулу добу, 22 листопада 2024:", NOW_TODAY),
+        ("The General Staff reported on Nov. 23, 2024:", NOW_TODAY),
+        ("Загальні втрати з 24 лютого 2022 року по 23 листопада 2024 року становлять:", NOW_TODAY),
+        ("Losses from February 24, 2022 to November 23, 2024:", NOW_TODAY),
+        # Without a year, within the last week.
+        ("Втрати ворога станом на ранок 23 листопада:", date(2024, 11, 25)),
+        ("The General Staff reported on Nov. 23:", date(2024, 11, 23)),
+        # A weekday, against the text's own date: its publication time or dateline.
+        ("23.11.2024, 10:15\nГенштаб ЗСУ у суботу оприлюднив дані:", NOW_TODAY),
+        ("KYIV, Nov 23 (Reuters) - Ukraine's General Staff said on Saturday:", date(2024, 11, 23)),
+        ("Sat 23 Nov 2024 09.12 GMT\nUkraine's general staff said on Saturday:", NOW_TODAY),
+        ("Mon 25 Nov 2024 09.12 GMT\nUkraine's general staff said on Saturday:", NOW_TODAY),
+        # A date in a sentence about another day is not the bulletin's.
+        ("Станом на ранок 23.11.2024. Нагадаємо, вранці 22 листопада 2024 року...:", NOW_TODAY),
+    ],
+)
+def test_dates_in_words_and_weekdays_name_the_bulletin(heading, today):
+    report = parse_bulletin(f"{heading}\nтанків ‒ 9 419 (+20)", today=today)
+    assert report.date == NOVEMBER
+
+
+@pytest.mark.parametrize(
+    "heading, today, message",
+    [
+        (
+            "Втрати ворога станом на ранок 23 листопада:",
+            date(2026, 12, 20),
+            "the date 23.11 has no year, and it is not within the last 7 days",
+        ),
+        # A weekday with no date of the text's to count back from.
+        ("Ukraine's General Staff said on Saturday:", NOW_TODAY, "found no date"),
+    ],
+)
+def test_a_date_in_words_is_read_only_within_the_trust_rules(heading, today, message):
+    with pytest.raises(BulletinParseError, match=re.escape(message)):
+        parse_bulletin(f"{heading}\nтанків ‒ 9 419 (+20)", today=today)
+
+
+async def test_a_pasted_wire_story_is_held_with_its_figures_for_lack_of_changes(bot):
+    """The Kyiv Independent's shape, pasted by an admin: read, and held, since its totals come
+    without their changes; nothing reaches readers."""
+    text = (
+        "Russia has lost 1,456,610 troops in Ukraine since the beginning of its full-scale "
+        "invasion on Feb. 24, 2022, the General Staff reported on Aug. 8.\n\n"
+        "According to the report, Russia has also lost 12,251 tanks, 25,099 armored fighting "
+        "vehicles, 47,580 artillery systems, 2,009 multiple launch rocket systems and one "
+        "submarine."
+    )
+    reply = render.to_plain((await bot.ask(text, chat_id=ADMIN)).text)
+    assert reply.startswith("Read a bulletin for 8 August 2026"), reply
+    held = bot.store.newest_revision(date(2026, 8, 8), ReportStatus.HELD)
+    assert held is not None
+    assert dict(held.totals) == {
+        "personnel": 1456610,
+        "tanks": 12251,
+        "afv": 25099,
+        "artillery": 47580,
+        "mlrs": 2009,
+    }

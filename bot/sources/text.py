@@ -250,8 +250,13 @@ _LOSS = re.compile(
     r"|shot\s+down|casualt\w*)(?!\w)",
     re.IGNORECASE,
 )
-# "X and Y" with a figure after "and" is two items: "9,419 tanks and 19,192 armoured vehicles".
-_AND = re.compile(r"\s+(?:and|та|і|й|и|as\s+well\s+as|plus|а\s+також)\s+(?=\+?\d)", re.I)
+# "X and Y" with a figure after "and" is two items: "9,419 tanks and 19,192 armoured vehicles",
+# "... and one submarine".
+_AND = re.compile(
+    r"\s+(?:and|та|і|й|и|as\s+well\s+as|plus|а\s+також)\s+(?=\+?\d|(?:one|two|three|один|одна"
+    r"|одне|одну|два|дві|две|три)(?!\w))",
+    re.IGNORECASE,
+)
 # A keyless item shaped like a list's ("laser weapons – 5"): a figure whose label we do not
 # know, never prose. (A list's item with a label we know may have its qualifier and its unit:
 # "особового складу - близько 17700 осіб".)
@@ -352,6 +357,10 @@ class BulletinParseError(UserError):
     """Text that is not a bulletin we understand; the message says what was not understood."""
 
 
+class _AboutRounded(BulletinParseError):
+    """ "About" a rounded figure: somebody's rounding, unless the text gives its change."""
+
+
 @dataclass(frozen=True)
 class _Figure:
     key: str
@@ -398,6 +407,7 @@ class _Piece:
     loss: bool = False  # "lost", "втрати", "знищено": it speaks of losses
     other_time: bool = False  # "Нагадаємо", "вчора", "overnight"
     period: str | None = None  # "за тиждень"
+    unconfirmed: str | None = None  # "about" a rounded total: refused unless its change is given
 
 
 @dataclass(frozen=True)
@@ -405,6 +415,7 @@ class _Record:
     total: int | None
     change: int | None
     text: str
+    unconfirmed: str | None = None
 
 
 def parse_bulletin(
@@ -416,13 +427,14 @@ def parse_bulletin(
     `totals_on` gives the stored totals of a day, which settle a date written ambiguously
     ("as of D"); without it such a date is refused.
     """
-    # What is masked is blanked, not cut, so that positions stay those of the text.
-    masked = _blank(text, _NOISE, _TIME)
+    # What is masked is blanked, not cut, so that positions stay those of the text. (A time
+    # stays in the heading: "23.11.2024, 10:15" is when it was published, no dateline.)
+    masked = _blank(text, _NOISE)
     mentions = _mentions(masked[:HEAD], today)
     if not mentions:
         raise BulletinParseError(texts.PARSE_NO_DATE)
     day, problems = _bulletin_date(mentions, today)
-    body = _blank(masked, _WORD_DATE, _YEAR)
+    body = _blank(masked, _TIME, _WORD_DATE, _YEAR)
     for mention in mentions:
         body = body[: mention.start] + " " * (mention.end - mention.start) + body[mention.end :]
     sentences = _sentences(body, _heading_ends(body, mentions))
@@ -744,7 +756,12 @@ def _figures(
             second = next(r for r in totals if r.total != totals[0].total)
             problems.append(texts.PARSE_TWICE.format(category=name, item=second.text))
             continue
-        if totals and totals[0].total is not None:  # the day's losses alone are no figure
+        if not totals:  # the day's losses alone are no figure
+            continue
+        unconfirmed = next((r.unconfirmed for r in totals if r.unconfirmed), None)
+        if unconfirmed and change is None:
+            problems.append(unconfirmed)
+        elif totals[0].total is not None:
             figures.append(_Figure(key, totals[0].total, change, totals[0].text))
     return figures, problems
 
@@ -800,7 +817,8 @@ def _sentence_figures(pieces: Sequence[_Piece], problems: list[str]) -> list[tup
                 total, change = None, total  # the day's losses, not the running total
             elif not (piece.labelled or losses):
                 continue  # prose that names a category, not a loss: "поранено 5 осіб"
-        found.append((key, _Record(total, change, piece.quoted)))
+        unconfirmed = piece.unconfirmed if total is not None else None
+        found.append((key, _Record(total, change, piece.quoted, unconfirmed)))
         context, named_alone = key, False
     return found
 
@@ -920,7 +938,12 @@ def _total_and_change(
         if len(spans) != 1 or len(changes) > 1:
             return texts.PARSE_TOTALS.format(**counts)
         start, end, total = spans[0]
-        _check_exact(text, start, end, total, bool(changes), day, piece.quoted)
+        try:
+            _check_exact(text, start, end, total, bool(changes), day, piece.quoted)
+        except _AboutRounded as problem:
+            # exact after all if the text gives its change elsewhere: "близько 1 127 300
+            # осіб, з них 1 080 – за минулу добу"
+            piece.unconfirmed = str(problem)
     except BulletinParseError as problem:
         return str(problem)
     piece.total, piece.change = total, (changes[0] if changes else None)
@@ -943,7 +966,7 @@ def _check_exact(
         hundreds = day > ROUND_HUNDREDS_UNTIL and total % 100 == 0
         if changed or not (total % 1000 == 0 or hundreds):
             return
-        raise BulletinParseError(texts.PARSE_ABOUT_ROUNDED.format(item=quoted, figure=shown))
+        raise _AboutRounded(texts.PARSE_ABOUT_ROUNDED.format(item=quoted, figure=shown))
     raise BulletinParseError(texts.PARSE_QUALIFIED.format(item=quoted, figure=shown))
 
 
