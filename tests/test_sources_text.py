@@ -1007,22 +1007,18 @@ OCTOBER_16 = "з 24.02.2022 по 16.10.2025:\n"
         ("multiple launch rocket systems", "mlrs"),
         ("multiple-launch rocket systems", "mlrs"),
         ("вертольотів", "helicopters"),
-        ("вертолётов", "helicopters"),
         ("warplanes", "aircraft"),
         ("military jets", "aircraft"),
         ("unmanned aerial vehicles", "uav"),  # never military vehicles
         ("дронів", "uav"),
-        ("operational-tactical level UAVs", "uav"),
         ("automotive equipment and tanks with fuel", "vehicles"),  # never tanks
-        ("military vehicles and fuel tanks", "vehicles"),
-        ("автотехніка та цистерни", "vehicles"),
-        ("автотехники и автоцистерн", "vehicles"),
         ("артсистем", "artillery"),
         ("спецтехники", "special_equipment"),
         ("НРК", "ground_robots"),
         ("військових", "personnel"),
         ("окупантів", "personnel"),
-        ("військових кораблів", "warships"),  # the adjective, not the soldiers
+        # the adjective, not the soldiers (a guard on "військових" above)
+        ("військових кораблів", "warships"),
     ],
 )
 def test_the_labels_newsrooms_use_name_their_category(label, key):
@@ -1075,7 +1071,6 @@ def test_a_headline_of_the_days_losses_is_read_as_those_changes():
     [
         "Нагадаємо, напередодні на фронті відбулося 178 бойових зіткнень.",
         "За добу відбулося 178 бойових зіткнень, найбільше – на Покровському напрямку.",
-        "📊 1 154-й день повномасштабної війни",
         "Підписуйтесь: нас уже 250 тисяч.",
         "Дані оновлено о 09:15.",
         # numbers with a category's word, about another time or story, or no loss at all

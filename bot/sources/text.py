@@ -7,14 +7,46 @@
     особового складу ‒ близько 34 700 (+170) осіб ліквідовано, танків ‒ 1 511 (+4), ...
 
 Admins paste what they have, often a news site's rewrite rather than the official text, in
-English, Ukrainian or Russian. The wording varies (one paragraph or a line per item, emoji
-bullets, four kinds of dash, the number before or after its label, "(+4 за минулу добу)",
-"units" between figure and change, thousands grouped by spaces, commas, dots or apostrophes, or
-written "646 тис. 400"), so the text is cut into items and each item is read on its own: exactly
-one total, at most one change in brackets, and a label that names exactly one category (the
-registry's terms, longest match first). An item that fails any of that makes the whole text
-refused with the item quoted: a paste is stored whole and exactly as understood, or not at all.
-Never a guess.
+English, Ukrainian or Russian: the official list, a news agency's paragraph ("Також Сили оборони
+знищили 9 419 (+20) танків, ..."), a wire story ("Russia has lost 729,720 troops ..., the
+General Staff reported on Nov. 23"), a channel's post with emoji. The wording varies (one
+paragraph or a line per item, emoji bullets, four kinds of dash, the number before or after its
+label, "(+4 за минулу добу)", "units" between figure and change, thousands grouped by spaces,
+commas, dots or apostrophes, or written "646 тис. 400"), so the whole text is cut into
+sentences (line breaks, full stops) and sentences into items (commas, semicolons, an "and"
+before a figure: "9,419 tanks and 19,192 armoured vehicles"), and each item is read: at most one
+total, at most one change, and a label that names exactly one category (the registry's terms,
+longest match first). The change is in brackets ("(+20)"), or the total is, after the day's
+figure ("2 танки (загалом 11 261)", "2 tanks (for a total of 11,261)", "9 ББМ (23 384)": an
+unsigned number in brackets bigger than the one outside is the total, since a day's losses are
+never more than the total), or a "+" marks the day's figure ("танки: +2 (всього 11 261)").
+
+The rest of a sentence says what a number in it is, and a number is read as a total only when
+nothing says it is something else:
+
+    the day's losses ("за добу", "over the past day", "in the past 24 hours") anywhere in the
+    sentence make its bracketless numbers changes, not totals ("за добу ще 1 420 окупантів і
+    55 крилатих ракет"); after "з них", "including", "из них" only that item is ("близько 729
+    720 осіб, з них 1 420 – за минулу добу"); a change alone is no figure, only checked
+    against the category's total elsewhere;
+    an item without a category takes the one named before it in its sentence when it says it
+    is its total ("а загалом — 409 010", "bringing the total to"), its day's losses, or a count
+    right after the category's name ("As for air defence, 1,031 (+1) systems");
+    "Нагадаємо", "вчора", "напередодні", "overnight", "earlier", "накануне" make the
+    sentence about another day or story: its numbers are not read (nor its dates);
+    a period's losses ("за тиждень", "over the past month", "у 2025 році") are no bulletin's:
+    the text is refused;
+    a total in prose is read only in a sentence about losses ("lost", "втрати", "знищено",
+    "потери"), or as a list's item ("label – N", or a number and a category's bare name, "2 266
+    крилатих ракет"): "поранено 5 осіб" is no figure of personnel.
+
+A number that nothing ties to a category (a year, a count of clashes, the day of the war, a
+time) is ignored in a sentence that names no category; in a sentence that does, or shaped like
+a list's item ("laser weapons – 5", "(+1)"), it could be the total of a category we do not know,
+so it refuses the text, quoted. A category given two totals is refused, but for one given
+again as its own change ("1 080 окупантів" in the headline, "1 127 300 (+1 080)" in the list),
+or again the same. Whatever fails makes the whole text refused with the item quoted: a paste is
+stored whole and exactly as understood, or not at all. Never a guess.
 
 Exact figures only. Rewrites round and hedge ("over 632,000", "понад 729 000", "майже", "свыше",
 "~", "632,000+"); such a figure is a bound or an estimate, and storing it as the day's total
@@ -28,18 +60,23 @@ the General Staff's own word for personnel, so it has a rule of its own:
     (+1380)" on 28 January 2025: a rounded N would then disagree with its change and the day
     before, which validation holds), or when N is not rounded: not a round
     thousand and, after ROUND_HUNDREDS_UNTIL (the last day the General Staff itself gave round
-    hundreds, "близько 17500 осіб"), not a round hundred either. Anything else, such as "about
-    632,000 personnel", is somebody's rounding, and refused.
+    hundreds, "близько 17500 осіб"), not a round hundred either; or when the text gives its
+    change in words ("близько 1 127 300 осіб, з них 1 080 – за минулу добу"). Anything else,
+    such as "about 632,000 personnel", is somebody's rounding, and refused.
 
 The heading's "were approximately:" / "орієнтовно склали:" qualifies the whole list, as the
 General Staff means it, and is no qualifier of any one figure.
 
 The bulletin's date, not the date a text happens to name. The store files a bulletin under the
 morning it was published (the official "з 24.02.2022 по 25.06.2022" is the 25.06 bulletin, with
-the losses of 24.06). Rewrites name a date by conventions of their own, each mapped to that:
+the losses of 24.06). Rewrites name a date, in digits or in words ("23.11.2024", "23 листопада
+2024 року", "November 23, 2024", "Nov. 23", "23 ноября"), by conventions of their own, each
+mapped to that:
 
     "з 24.02.2022 по D", "from 24.02.2022 to D"      D (the official heading)
     "станом на ранок D", "as of the morning of D"    D
+    "reported on D", "said on Thursday",             D (the day the General Staff reported is
+    "оприлюднив у п'ятницю", "D, повідомив"           the morning it published)
     "за минулу добу (D)", "протягом доби D",         D + 1 (the losses of day D are published
     "over the past day, D", "in the past 24 hours     the next morning)
     (D)", "за прошедшие сутки D", "on D Russia lost"
@@ -51,7 +88,10 @@ An ambiguous date is settled only by the changes in brackets: the bulletin is th
 day before, as stored (`totals_on`), equals total - change for every item with a change. Exactly
 one candidate fitting settles it; none or both, no changes, or nothing stored to compare with,
 and the text is refused with how to write the date. A date in any other convention is refused,
-never guessed; so are two conventions naming different bulletins.
+never guessed; so are two conventions naming different bulletins. A date without its year is
+read only within YEARLESS_DAYS of today. A weekday names the last such day up to the text's own
+date, a publication stamp ("23.11.2024, 10:15", "Sat 23 Nov 2024 09.12 GMT", "KYIV, Nov 23
+(Reuters)") or a day it says the General Staff reported, and no weekday is read without one.
 """
 
 from __future__ import annotations
