@@ -1073,6 +1073,7 @@ def test_a_headline_of_the_days_losses_is_read_as_those_changes():
         "За добу відбулося 178 бойових зіткнень, найбільше – на Покровському напрямку.",
         "Підписуйтесь: нас уже 250 тисяч.",
         "Дані оновлено о 09:15.",
+        "Росія розпочала повномасштабне вторгнення у 2022 році.",  # when, not a year's losses
         # numbers with a category's word, about another time or story, or no loss at all
         "Overnight, air defence shot down 96 of the 121 drones Russia launched.",
         "Нагадаємо, напередодні ворог втратив 1 500 окупантів.",

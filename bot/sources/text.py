@@ -189,9 +189,11 @@ _WORD_DATE = re.compile(
     rf"(?:,?\s+(?P<y2>20\d\d)(?!\d))?",
     re.IGNORECASE,
 )
-# A year alone is no figure either: "in February 2022", "у 2023 році".
+# A year alone is no figure either: "in February 2022", "у 2023 році", "since 2022".
 _YEAR = re.compile(
-    rf"(?<!\w){_MONTH}\s+20\d\d(?!\d)|(?<![\d.,'’])20\d\d{_YEAR_WORD}", re.IGNORECASE
+    rf"(?<!\w){_MONTH}\s+20\d\d(?!\d)|(?<![\d.,'’])20\d\d{_YEAR_WORD}"
+    r"|(?<!\w)(?:in|since|during|у|в|з|с|за)\s+20\d\d(?!\d|[.,'’]\d)",
+    re.IGNORECASE,
 )
 # Weekdays as news write them ("said on Thursday", "у суботу", "в пятницу"), Monday first.
 _WEEKDAYS = (
@@ -280,8 +282,14 @@ _PERIOD = re.compile(
     r"|еженедельн\w*)(?!\w)",
     re.IGNORECASE,
 )
-# and a year's ("у 2025 році", "in 2025"), which are no bulletin's either;
+# and a year's ("у 2025 році", "in 2025"), which are no bulletin's either, unless the year is
+# when the war began ("since it invaded in 2022", "з початку вторгнення у 2022 році");
 _YEAR_PERIOD = re.compile(r"(?<!\w)(?:у|в|in|during|throughout|за)\s+20\d\d(?!\d)", re.I)
+_SINCE = re.compile(
+    r"(?<!\w)(?:since|began|begun|start\w*|beginning|invade\w*|invasion|з\s+початку|від\s+початку"
+    r"|почал\w*|розпоча\w*|вторгн\w*|с\s+начала|начал\w*|вторжени\w*)(?!\w)",
+    re.IGNORECASE,
+)
 # A total in prose is read only in a sentence about losses: "Russia has lost 9,419 tanks", not
 # "поранено 5 осіб" (unless the item is a list's: "label – N", or has its change in brackets).
 _LOSS = re.compile(
@@ -776,8 +784,17 @@ def _figures(
     танків" beside "танків ‒ 9 419 (+20)" is that change again) and at most one change."""
     records: dict[str, list[_Record]] = {}
     problems: list[str] = []
+    said = 0  # where the sentence starts: a year blanked before its first item is its own
     for sentence in sentences:
         pieces = [_read(body[start:end], text[start:end], day) for start, end in sentence]
+        end = sentence[-1][1]
+        year = _YEAR_PERIOD.search(text, said, end)
+        since = year and _SINCE.search(text[said : year.start()] + text[year.end() : end])
+        quoted = " ".join(text[said:end].split()).lstrip(".!? ")
+        said = end
+        if year and not since and not any(p.other_time for p in pieces):
+            problems.append(texts.PARSE_PERIOD.format(item=quoted, phrase=year[0]))
+            continue
         for key, record in _sentence_figures(pieces, problems):
             records.setdefault(key, []).append(record)
     figures = []
@@ -877,7 +894,7 @@ def _read(item: str, shown: str, day: date) -> _Piece:
     piece.total_word = bool(_TOTAL_WORD.search(outside))
     piece.other_time = bool(_OTHER_TIME.search(outside))
     piece.loss = bool(_LOSS.search(outside))
-    if period := _PERIOD.search(outside) or _YEAR_PERIOD.search(shown):
+    if period := _PERIOD.search(outside):
         piece.period = period[0]
     text = _blank(text, _DAY)
     changes: list[int] = []
