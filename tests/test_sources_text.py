@@ -1074,6 +1074,7 @@ def test_a_headline_of_the_days_losses_is_read_as_those_changes():
         "Підписуйтесь: нас уже 250 тисяч.",
         "Дані оновлено о 09:15.",
         "Росія розпочала повномасштабне вторгнення у 2022 році.",  # when, not a year's losses
+        "Підпишіться на щотижневий дайджест: 250 тисяч читачів уже з нами.",
         # numbers with a category's word, about another time or story, or no loss at all
         "Overnight, air defence shot down 96 of the 121 drones Russia launched.",
         "Нагадаємо, напередодні ворог втратив 1 500 окупантів.",
@@ -1103,6 +1104,7 @@ def test_prose_whose_numbers_are_not_totals_is_read_past(prose):
         # The day's losses alone are no totals ("за добу" covers the whole sentence).
         ("за добу ворог втратив 1 080 окупантів та 2 танки.", "found no figures"),
         ("танки: +2\nББМ: +37", "found no figures"),
+        ("Russia's daily losses: 1,080 troops", "found no figures"),
         # A period's losses, never a bulletin's.
         (
             "Росія втратила 3 000 танків у 2025 році.",
@@ -1127,6 +1129,7 @@ def test_numbers_that_may_not_be_totals_are_refused(text, message):
         ("По состоянию на утро 23 ноября 2024 года:", NOW_TODAY),
         ("За минулу добу, 22 листопада 2024:", NOW_TODAY),
         ("The General Staff reported on Nov. 23, 2024:", NOW_TODAY),
+        ("In its daily update on Nov. 23, 2024, the General Staff said:", NOW_TODAY),
         ("Загальні втрати з 24 лютого 2022 року по 23 листопада 2024 року становлять:", NOW_TODAY),
         ("Losses from February 24, 2022 to November 23, 2024:", NOW_TODAY),
         # Without a year, within the last week.

@@ -243,7 +243,8 @@ _DAY = re.compile(
     r"(?<!\w)(?:(?:за|протягом|упродовж|впродовж)\s+(?:(?:минул|останн|попередн)\w*\s+)?"
     r"(?:доб[уиі]|день)|(?:за|в\s+течение)\s+(?:(?:прошедш|минувш|последн|истекш)\w*\s+)?"
     r"(?:сут(?:ки|ок)|день)|(?:over|in|during|for|within)\s+(?:the\s+)?(?:past|last|previous"
-    r"|preceding)\s+(?:day|24\s*(?:hours|h))|per\s+day|a\s+day|daily)(?!\w)",
+    r"|preceding)\s+(?:day|24\s*(?:hours|h))|per\s+day|a\s+day|daily\s+(?:loss|losses|toll)"
+    r"|щоденн\w*\s+втрат\w*|ежедневн\w*\s+потер\w*)(?!\w)",
     re.IGNORECASE,
 )
 # of which, the day's ("з них 1 420 – за минулу добу"): a part of the figure before it;
@@ -278,8 +279,13 @@ _PERIOD = re.compile(
     r"(?<!\w)(?:(?:за|протягом|упродовж|в\s+течение)\s+(?:(?:минул|останн|прошл|последн|цей"
     r"|этот)\w*\s+)?(?:тиждень|місяць|неделю|месяц|рік|год)|за\s+\d+\s+(?:дн|доб|діб|сут)\w*"
     r"|(?:over|in|during|for)\s+(?:the\s+)?(?:past|last|previous)\s+(?:week|month|year"
-    r"|\d+\s+days)|this\s+(?:week|month)|weekly|monthly|тижнев\w*|щотижнев\w*"
-    r"|еженедельн\w*)(?!\w)",
+    r"|\d+\s+days)|this\s+(?:week|month))(?!\w)",
+    re.IGNORECASE,
+)
+# ("weekly", "щотижневий" only beside a number: "Subscribe for weekly updates" is no figure.)
+_PERIODIC = re.compile(
+    r"(?<!\w)(?:weekly|monthly|тижнев\w*|щотижнев\w*|місячн\w*|щомісячн\w*|еженедельн\w*"
+    r"|недельн\w*|месячн\w*)(?!\w)",
     re.IGNORECASE,
 )
 # and a year's ("у 2025 році", "in 2025"), which are no bulletin's either, unless the year is
@@ -366,13 +372,13 @@ _MORNING = (
     r"|зранку|вранці|уранці|утром"
 )
 # The day the General Staff reported on is the morning it published the bulletin: "reported
-# on Nov. 23", "said on Thursday", "оприлюднив у п'ятницю".
+# on Nov. 23", "said on Thursday", "its update on Aug. 8", "оприлюднив у п'ятницю".
 _VERBS = (
     r"reported|said|stated|announced|published|released|updated|posted|повідоми\w*"
     r"|оприлюдни\w*|оновив|оновил\w*|сообщил\w*|обнародовал\w*|опубликовал\w*|обновил\w*"
 )
 _REPORTED = (
-    rf"(?:{_VERBS})(?:\s+(?:its|their|the|new|latest|updated|daily|figures|data|numbers|report"
+    rf"(?:{_VERBS}|update|report|statement|bulletin)(?:\s+(?:its|their|the|new|latest|updated|daily|figures|data|numbers|report"
     r"|losses|estimates?|дані|данные|втрати|потери)){0,3}\s+(?:on|у|в|во)"
 )
 _REPORTED_AFTER = re.compile(
@@ -894,7 +900,9 @@ def _read(item: str, shown: str, day: date) -> _Piece:
     piece.total_word = bool(_TOTAL_WORD.search(outside))
     piece.other_time = bool(_OTHER_TIME.search(outside))
     piece.loss = bool(_LOSS.search(outside))
-    if period := _PERIOD.search(outside):
+    if period := _PERIOD.search(outside) or (
+        re.search(r"\d", outside) and _PERIODIC.search(outside)
+    ):
         piece.period = period[0]
     text = _blank(text, _DAY)
     changes: list[int] = []
