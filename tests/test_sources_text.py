@@ -1114,6 +1114,10 @@ def test_prose_whose_numbers_are_not_totals_is_read_past(prose):
             "Втрати за тиждень: 7 810 окупантів, 31 танк.",
             "('за тиждень' gives a period's losses, not the running totals",
         ),
+        (
+            "Weekly losses: 7,810 troops",
+            "('Weekly' gives a period's losses, not the running totals",
+        ),
     ],
 )
 def test_numbers_that_may_not_be_totals_are_refused(text, message):

@@ -282,7 +282,7 @@ _PERIOD = re.compile(
     r"|\d+\s+days)|this\s+(?:week|month))(?!\w)",
     re.IGNORECASE,
 )
-# ("weekly", "щотижневий" only beside a number: "Subscribe for weekly updates" is no figure.)
+# ("weekly", "щотижневий" only beside a loss's figure: "weekly updates" is no figure.)
 _PERIODIC = re.compile(
     r"(?<!\w)(?:weekly|monthly|тижнев\w*|щотижнев\w*|місячн\w*|щомісячн\w*|еженедельн\w*"
     r"|недельн\w*|месячн\w*)(?!\w)",
@@ -900,9 +900,7 @@ def _read(item: str, shown: str, day: date) -> _Piece:
     piece.total_word = bool(_TOTAL_WORD.search(outside))
     piece.other_time = bool(_OTHER_TIME.search(outside))
     piece.loss = bool(_LOSS.search(outside))
-    if period := _PERIOD.search(outside) or (
-        re.search(r"\d", outside) and _PERIODIC.search(outside)
-    ):
+    if period := _PERIOD.search(outside):
         piece.period = period[0]
     text = _blank(text, _DAY)
     changes: list[int] = []
@@ -927,6 +925,8 @@ def _read(item: str, shown: str, day: date) -> _Piece:
     spans = [(m.start(), m.end(), _number(m[0])) for m in _TOTAL.finditer(outside)]
     label = _TOTAL.sub(" ", outside)
     piece.keys = categories.bulletin_categories(label, day)
+    if spans and (piece.keys or piece.loss) and (periodic := _PERIODIC.search(outside)):
+        piece.period = piece.period or periodic[0]
     piece.unit = bool(_UNIT.search(label))
     piece.bracketed = bool(changes or bare or in_brackets)
     digits = bool(re.search(r"\d", label)) or bool(piece.keys and dated)
