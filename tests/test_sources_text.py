@@ -1110,6 +1110,8 @@ def test_prose_whose_numbers_are_not_totals_is_read_past(prose):
             "Росія втратила 3 000 танків у 2025 році.",
             "('у 2025' gives a period's losses, not the running totals",
         ),
+        # A bound on the day's figure before the total in brackets.
+        ("понад 2 танки (загалом 11 261)", "('понад 2' is a bound or an estimate"),
         (
             "Втрати за тиждень: 7 810 окупантів, 31 танк.",
             "('за тиждень' gives a period's losses, not the running totals",

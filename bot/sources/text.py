@@ -727,8 +727,8 @@ def _heading_ends(body: str, mentions: Sequence[_Mention]) -> set[int]:
         line_end = body.find("\n", mention.end)
         colon = body.find(":", mention.end, line_end if line_end >= 0 else len(body))
         between = body[mention.end : colon]
-        named = categories.bulletin_categories(between)
-        if colon >= 0 and not re.search(r"\d", between) and not named:
+        heading = colon >= 0 and not re.search(r"\d", between)
+        if heading and not categories.bulletin_categories(between):
             ends.add(colon)
     return ends
 
@@ -824,8 +824,8 @@ def _figures(
         unconfirmed = next((r.unconfirmed for r in totals if r.unconfirmed), None)
         if unconfirmed and change is None:
             problems.append(unconfirmed)
-        elif totals[0].total is not None:
-            figures.append(_Figure(key, totals[0].total, change, totals[0].text))
+        elif (total := totals[0].total) is not None:
+            figures.append(_Figure(key, total, change, totals[0].text))
     return figures, problems
 
 
@@ -994,7 +994,9 @@ def _total_and_change(
                 _check_exact(rest, start, end, total, True, day, piece.quoted)
             else:
                 total = bare[0]
-            piece.total, piece.change = total, spans[0][2]
+            start, end, change = spans[0]
+            _check_exact(text, start, end, change, True, day, piece.quoted)  # "понад 20 танків"
+            piece.total, piece.change = total, change
             return None
         changes += bare
         if signed and len(spans) == 1 and not changes:
