@@ -306,8 +306,9 @@ _LOSS = re.compile(
 )
 # "X and Y" with a figure after "and" is two items: "9,419 tanks and 19,192 armoured vehicles",
 # "... and one submarine".
+# (Possessive, from the start of a run of spaces: a long run is scanned once, not once a space.)
 _AND = re.compile(
-    r"\s+(?:and|та|і|й|и|as\s+well\s+as|plus|а\s+також)\s+(?=\+?\d|(?:one|two|three|один|одна"
+    r"(?<!\s)\s++(?:and|та|і|й|и|as\s+well\s+as|plus|а\s+також)\s++(?=\+?\d|(?:one|two|three|один|одна"
     r"|одне|одну|два|дві|две|три)(?!\w))",
     re.IGNORECASE,
 )
@@ -983,7 +984,7 @@ def _total_and_change(
     change ("танки: +4 (всього 12 251)"); a total in brackets after a number makes that number
     the change ("2 танки (загалом 11 261)"), and so does a bigger unsigned one ("9 ББМ (23
     384)": a day's losses are never more than the total)."""
-    signed = [s for s in spans if outside[: s[0]].rstrip().endswith("+")]
+    signed = [s for s in spans if re.search(r"\+[^\S\n]{0,3}$", outside[max(0, s[0] - 4) : s[0]])]
     counts = {"item": piece.quoted, "totals": len(spans), "changes": len(changes) + len(bare)}
     try:
         if in_brackets or (bare and len(spans) == 1 and bare[0] > spans[0][2]):
