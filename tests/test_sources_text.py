@@ -1204,9 +1204,10 @@ async def test_a_pasted_wire_story_is_held_with_its_figures_for_lack_of_changes(
 )
 def test_a_long_paste_is_read_in_linear_time(unit):
     """A 64 KB paste (Telegram sends 4 KB; the command line reads any file) is read or refused
-    in a fraction of a second (measured 0.2 to 1.6 s on a loaded 2-core machine); 64 KB of
-    "4 грудня " took 181 s when "and" before a figure was matched at every space. The ceiling
-    is generous, for a loaded machine: only a quadratic reading comes near it."""
+    in a fraction of a second (measured 0.1 to 0.7 s on the 2-core machine); 64 KB of "4
+    грудня " took 181 s with a first form of the rule for "and" before a figure, matched from
+    every space. The ceiling is generous, for a loaded machine: only a quadratic reading comes
+    near it."""
     text = "з 24.02.2022 по 08.08.2026:\n" + unit * (64_000 // len(unit))
     started = time.perf_counter()
     with contextlib.suppress(BulletinParseError):  # read or refused: both in time
