@@ -1140,6 +1140,10 @@ def test_numbers_that_may_not_be_totals_are_refused(text, message):
         ("In its daily update on Nov. 23, 2024, the General Staff said:", NOW_TODAY),
         ("Загальні втрати з 24 лютого 2022 року по 23 листопада 2024 року становлять:", NOW_TODAY),
         ("Losses from February 24, 2022 to November 23, 2024:", NOW_TODAY),
+        ("Losses from February 24, 2022, to November 23, 2024:", NOW_TODAY),
+        # A time of the morning before the date.
+        ("Russia's losses as of 8:00 a.m. November 23, 2024:", NOW_TODAY),
+        ("Втрати ворога станом на 08:00 23.11.2024:", NOW_TODAY),
         # Without a year, within the last week.
         ("Втрати ворога станом на ранок 23 листопада:", date(2024, 11, 25)),
         ("The General Staff reported on Nov. 23:", date(2024, 11, 23)),

@@ -355,7 +355,7 @@ _AFTER = re.compile(
 
 
 # Date conventions: the words right before a date, and which bulletin the date then means.
-_TO = r"\s*(?:по|до|to|till|until|through|[-–—])\s*"
+_TO = r"[\s,]*(?:по|до|to|till|until|through|[-–—])\s*"  # "February 24, 2022, to"
 _START = (
     r"(?:з|із|зі|с|from|since)\s+(?:24\.0?2(?:\.(?:20)?22)?"
     r"|24\s+(?:лютого|февраля|february|feb\.?)(?:,?\s+(?:20)?22)?(?:\s*(?:р\.|року|года|г\.))?"
@@ -367,8 +367,11 @@ _LOSSES_OF = (
     r"|(?:over|in|during|for|within)\s+(?:the\s+)?(?:past|last|previous|preceding)\s+"
     r"(?:day|24\s*(?:hours|h))"
 )
+# (a time of the morning too: "as of 8:00 a.m. January 1", "станом на 08:00 1 січня")
 _MORNING = (
-    r"(?:станом\s+)?на\s+ранок|(?:as\s+(?:of|at)|on|in)\s+the\s+morning\s+of"
+    r"(?:as\s+(?:of|at)|станом\s+на|по\s+состоянию\s+на)\s+(?:\d{1,2}(?:[:.]\d\d)?\s*a\.?m\.?"
+    r"|(?:0?\d|1[01])[:.]\d\d(?:\s*(?:ранку|утра))?)(?:\s+(?:on|of))?"
+    r"|(?:станом\s+)?на\s+ранок|(?:as\s+(?:of|at)|on|in)\s+the\s+morning\s+of"
     r"|as\s+(?:of|at)\s+(?:the\s+)?morning(?:\s+of)?|(?:по\s+состоянию\s+)?на\s+утро"
     r"|зранку|вранці|уранці|утром"
 )
