@@ -82,9 +82,21 @@ CATEGORIES: tuple[Category, ...] = (
         bulletin_terms=(
             r"personnel",
             r"troops",
+            r"soldiers?",
+            r"servicem[ae]n",
+            r"casualties",
+            r"persons",
             r"особов\w*(?:\s+склад\w*)?",
+            r"осіб",
             r"жив\w+\s+сил\w*",
+            r"окупант\w*",
+            r"солдат\w*",
             r"личн\w*\s+состав\w*",
+            r"человек",
+            r"оккупант\w*",
+            r"военнослужащ\w*",
+            # the noun, not the adjective: "1 540 військових", never "військових кораблів"
+            r"(?:військових|военных)(?!\s+[^\W\d_])",
         ),
         approximate=True,
     ),
@@ -152,6 +164,7 @@ CATEGORIES: tuple[Category, ...] = (
             r"артилері\w*",
             r"артиллерийск\w*\s+систем\w*",
             r"артиллери\w*",
+            r"арт\s?систем\w*",
         ),
         oryx_types=("Towed Artillery", "Self-Propelled Artillery"),
         oryx_note_en=(
@@ -183,6 +196,7 @@ CATEGORIES: tuple[Category, ...] = (
             r"mlrs",
             r"mrl",
             r"(?:multiple\s+)?rocket\s+launch\w*(?:\s+systems?)?",
+            r"multiple[-\s]+launch\s+rocket\s+systems?",
             r"рсзв",
             r"рсзо",
             r"реактивн\w*\s+систем\w*\s+залпов\w*\s+\w+",
@@ -229,7 +243,13 @@ CATEGORIES: tuple[Category, ...] = (
         word_uk="літаки",
         aliases=("planes", "plane", "jets", "літак", "літаків", "авіація"),
         source_keys=("planes", "aircraft"),
-        bulletin_terms=(r"aircraft", r"(?:air)?planes?", r"літак\w*", r"самол[её]т\w*"),
+        bulletin_terms=(
+            r"aircraft",
+            r"(?:air|war)?planes?",
+            r"(?:military\s+|fighter\s+)?jets?",
+            r"літак\w*",
+            r"самол[её]т\w*",
+        ),
         oryx_types=("Aircraft",),
     ),
     Category(
@@ -239,7 +259,7 @@ CATEGORIES: tuple[Category, ...] = (
         word_uk="гелікоптери",
         aliases=("helicopter", "helos", "choppers", "гелікоптер", "гелікоптерів", "вертольоти"),
         source_keys=("helicopters", "helicopter"),
-        bulletin_terms=(r"helicopters?", r"гелікоптер\w*", r"вертол[іїёе]т\w*"),
+        bulletin_terms=(r"helicopters?", r"гелікоптер\w*", r"вертол\w+"),
         oryx_types=("Helicopters",),
     ),
     Category(
@@ -250,9 +270,13 @@ CATEGORIES: tuple[Category, ...] = (
         aliases=("drones", "drone", "uavs", "бпла", "дрони", "дронів", "безпілотники"),
         source_keys=("uav_systems", "drone"),
         bulletin_terms=(
-            r"uavs?",
-            r"drones?",
-            r"бпла",
+            # with the level, as the bulletin names them: "operational-tactical level UAVs",
+            # "UAV operational-tactical level", "БпЛА оперативно-тактичного рівня"
+            r"(?:operational[-\s]+tactical(?:\s+level)?\s+)?(?:uavs?|drones?)"
+            r"(?:\s+(?:of\s+(?:the\s+)?)?operational[-\s]+tactical(?:\s+level)?)?",
+            r"unmanned\s+aerial\s+vehicles?",
+            r"дрон\w*",
+            r"бпла(?:\s+оперативно[-\s]+тактичн\w+\s+рівня|\s+оперативно[-\s]+тактическ\w+\s+уровня)?",
             r"безпілотн\w*(?:\s+літальн\w*\s+апарат\w*)?",
             r"беспилотн\w*(?:\s+летательн\w*\s+аппарат\w*)?",
         ),
@@ -285,7 +309,12 @@ CATEGORIES: tuple[Category, ...] = (
         word_uk="кораблі",
         aliases=("ships", "ship", "boats", "navy", "кораблі", "катери", "флот", "warships cutters"),
         source_keys=("warships_cutters", "naval ship"),
-        bulletin_terms=(r"(?:war)?ships?", r"boats?", r"корабл\w*", r"катер\w*"),
+        bulletin_terms=(
+            r"(?:war)?ships?",
+            r"boats?",
+            r"(?:військов\w*\s+|военн\w*\s+)?корабл\w*",
+            r"катер\w*",
+        ),
         oryx_types=("Naval Ships and Submarines",),
         oryx_claimed_with=("submarines",),
         oryx_note_en="with submarines on both sides: Oryx counts them together",
@@ -321,9 +350,12 @@ CATEGORIES: tuple[Category, ...] = (
         ),
         source_keys=("vehicles_fuel_tanks", "vehicles and fuel tanks"),
         bulletin_terms=(
-            r"vehicles\s+and\s+fuel\s+tanks?",
-            r"автомобільн\w*\s+техні\w*\s+(?:та|і|й)\s+(?:авто)?цистерн\w*(?:\s+з\s+пмм)?",
-            r"автомобильн\w*\s+техник\w*\s+и\s+(?:авто)?цистерн\w*",
+            r"(?:military\s+)?vehicles\s*(?:and|&)\s*fuel\s+tanks?",
+            r"(?:automotive\s+equipment|(?:military\s+)?vehicles)\s+(?:and|&)\s+"
+            r"(?:tanks?\s+with\s+fuel|fuel\s+tank(?:er)?s?|tankers)",
+            r"(?:автомобільн\w*\s+техні\w*|автотехні\w*)\s+(?:та|і|й)\s+(?:авто)?цистерн\w*"
+            r"(?:\s+з\s+пмм)?",
+            r"(?:автомобильн\w*\s+техник\w*|автотехник\w*)\s+и\s+(?:авто)?цистерн\w*",
         ),
         oryx_types=("Trucks, Vehicles, Jeeps, and Trains",),
         oryx_note_en="Oryx's trucks, vehicles, jeeps and trains",
@@ -347,6 +379,7 @@ CATEGORIES: tuple[Category, ...] = (
             r"спеціальн\w*(?:\s+техні\w*)?",
             r"спецтехні\w*",
             r"специальн\w*(?:\s+техник\w*)?",
+            r"спецтехник\w*",
         ),
     ),
     Category(
@@ -359,6 +392,7 @@ CATEGORIES: tuple[Category, ...] = (
         bulletin_terms=(
             r"(?:ground\s+)?robot\w*(?:\s+systems?)?",
             r"(?:наземн\w*\s+)?робот\w*(?:\s+комплекс\w*)?",
+            r"нрк",
         ),
     ),
     Category(
@@ -368,7 +402,11 @@ CATEGORIES: tuple[Category, ...] = (
         word_uk="отрк",
         aliases=("srbm", "srbms", "отрк", "трк", "iskander", "atgm srbm systems"),
         source_keys=("atgm_srbm_systems", "mobile SRBM system"),
-        bulletin_terms=(r"(?:mobile\s+)?srbm(?:\s+systems?)?", r"отрк", r"трк"),
+        bulletin_terms=(
+            r"(?:mobile\s+)?srbm(?:\s+systems?)?",
+            r"(?:пусков\w*\s+установк\w*\s+)?отрк",
+            r"трк",
+        ),
         last_reported=date(2022, 4, 30),
     ),
     Category(
@@ -385,6 +423,7 @@ CATEGORIES: tuple[Category, ...] = (
             r"автомобільн\w*(?:\s+техні\w*)?",
             r"автотехні\w*",
             r"автомобильн\w*(?:\s+техник\w*)?",
+            r"автотехник\w*",
         ),
         merged_into="vehicles",
         last_reported=date(2022, 4, 30),

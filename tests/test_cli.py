@@ -462,10 +462,10 @@ def test_paste_reads_a_file_or_standard_input_like_an_admins_paste(run_on_histor
     assert out.startswith("Read a bulletin for 8 August 2026: new, accepted.")
     assert "Tanks: 12,251" in out
     news = tmp_path / "news.txt"
-    news.write_text("Bulletin of 08.08.2026: Russia has lost 12,251 tanks and 439 planes.")
+    news.write_text("Bulletin of 08.08.2026: Russia has lost 12,251 tanks and armoured vehicles.")
     status, out, err = run_on_history("paste", str(news))
     assert (status, out) == (2, "")
-    assert "names 2 categories (Tanks, Aircraft)" in err
+    assert "names 2 categories (Tanks, Armoured combat vehicles)" in err
 
 
 def test_stored_text_never_reaches_the_terminal_as_escape_codes(run, tmp_path):
