@@ -1217,3 +1217,28 @@ def test_a_long_paste_is_read_in_linear_time(unit):
     with contextlib.suppress(BulletinParseError):  # read or refused: both in time
         parse_bulletin(text, today=LATER)
     assert time.perf_counter() - started < 30
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "tanks ‒ above 12255 (+4)",
+        "tanks ‒ exceeding 12255 (+4)",
+        "tanks ‒ upward of 12255 (+4)",
+        "tanks ‒ 12255-plus (+4)",
+        "tanks ‒ 12,255 plus (+4)",
+        "tanks ‒ just shy of 12255 (+4)",
+        "tanks ‒ in the region of 12255 (+4)",
+        "tanks ‒ a minimum of 12255 (+4)",
+        "tanks ‒ est. 12255 (+4)",
+        "танки перевищили 12255 (+4)",
+        "tanks ‒ more then 12255 (+4)",
+        "tanks ‒ 12255 (+4.5)",
+        "tanks ‒ 12 25৪ (+৪)",
+        "tanks ‒ １２２５５ (+4)",
+    ],
+)
+def test_hedges_fractions_and_other_digits_an_independent_try_found_are_refused(item):
+    text = "The total combat losses of the enemy from 24.02.2022 to 08.08.2026:\n" + item
+    with pytest.raises(BulletinParseError):
+        parse_bulletin(text, today=date(2026, 8, 8))

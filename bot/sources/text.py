@@ -220,6 +220,12 @@ _ROUNDED = re.compile(
 )
 # A total is never part of a decimal ("1,457.5") or of a longer number.
 _TOTAL = re.compile(rf"(?<![\d.,'’])(?:{_NUMBER})(?![.,'’]?\d)")
+# Digits other than 0-9 ("৪" is 4, and looks like 8; "１２"): Python reads them, people cannot
+# check them, and no bulletin writes them.
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+# A day's change is a whole number: "(+4.5)" would otherwise be masked as a date, 4 May.
+# ("+1,190" groups thousands: three digits after the mark.)
+_FRACTION_CHANGE = re.compile(r"\(\s*[+\-−–‒]\s*[0-9]+[.,](?:[0-9]{1,2}|[0-9]{4,})\s*\)")
 _CHANGE = re.compile(rf"^\s*([+\-−–‒]?)\s*({_NUMBER})(?![.,'’]?\d)[^\d()+]*$")
 _BARE = re.compile(rf"\s*(?:{_NUMBER})\s*")
 _BRACKETS = re.compile(r"\(([^()]*)\)")
@@ -324,8 +330,9 @@ _BOUNDS = (
     r"over|more\s+than|nearly|almost|at\s+least|up\s+to|some|roughly|around|circa|ca\."
     r"|approaching|close\s+to|upwards\s+of|in\s+excess\s+of|as\s+many\s+as"
     r"|no\s+(?:less|fewer)\s+than|not\s+less\s+than|(?:less|fewer)\s+than|under|below"
-    r"|(?:an\s+)?estimated"
-    r"|понад|більше(?:\s+(?:ніж|як))?|більш\s+(?:ніж|як)|майже|щонайменше|принаймні|до|під"
+    r"|(?:an\s+)?estimated|est\.|above|exceeding|upwards?\s+of|just\s+(?:shy|short)\s+of"
+    r"|in\s+the\s+region\s+of|(?:a\s+)?minimum\s+of|more\s+then|north\s+of|beyond"
+    r"|перевищи\w*|понад|більше(?:\s+(?:ніж|як))?|більш\s+(?:ніж|як)|майже|щонайменше|принаймні|до|під"
     r"|ледь\s+не|мало\s+не|не\s+менше(?:\s+(?:ніж|як))?|не\s+менш\s+(?:ніж|як)"
     r"|менше(?:\s+(?:ніж|як))?|менш\s+(?:ніж|як)|(?:як\s+)?мінімум"
     r"|свыше|более(?:\s+чем)?|больше(?:\s+чем)?|почти|не\s+менее|не\s+меньше"
@@ -347,7 +354,7 @@ _ROSE = re.compile(r"(?:зрос|збільши|вирос|выросл|возр
 # After it: a "+" or "-odd" right after the number, or "or more" anywhere after it in the item
 # ("1,500 tanks or more").
 _AFTER = re.compile(
-    r"^\s*(?:\+(?!\s*\d)|-?odd(?!\w))|(?<!\w)(?:(?:or|and)\s+(?:more|over|above)|or\s+so"
+    r"^\s*(?:\+(?!\s*\d)|-?odd(?!\w)|-?plus(?!\w))|(?<!\w)(?:(?:or|and)\s+(?:more|over|above)|or\s+so"
     r"|(?:або|чи|і|й|та)\s+більше|з\s+(?:гаком|лишком|лишнім)|(?:и|или)\s+(?:более|больше)"
     r"|с\s+(?:лишним|гаком|лишком))(?!\w)",
     re.IGNORECASE,
@@ -485,6 +492,10 @@ def parse_bulletin(
     `totals_on` gives the stored totals of a day, which settle a date written ambiguously
     ("as of D"); without it such a date is refused.
     """
+    if digit := _OTHER_DIGIT.search(text):
+        raise BulletinParseError(texts.PARSE_OTHER_DIGIT.format(digit=digit[0]))
+    if fraction := _FRACTION_CHANGE.search(text):
+        raise BulletinParseError(texts.PARSE_FRACTION_CHANGE.format(change=fraction[0]))
     # What is masked is blanked, not cut, so that positions stay those of the text. (A time
     # stays in the heading: "23.11.2024, 10:15" is when it was published, no dateline.)
     masked = _blank(text, _NOISE)
