@@ -205,7 +205,8 @@ def text_for(
     chat_id: int | None = None,
 ) -> str | None:
     """The message for an outbox row, or None when there is nothing (left) to say. A daily
-    summary has the subscriber's categories (none: all) in their format. A correction or
+    summary has the subscriber's categories (none: all) in their format, a weekly or monthly
+    digest their categories. A correction or
     errata notice to `chat_id` names only the figures that chat was shown, and withdraws any
     milestone it was told of that no longer holds (without a chat: every figure, as the admin
     sees it)."""
@@ -243,7 +244,7 @@ def text_for(
     if kind in (OutboxKind.WEEKLY, OutboxKind.MONTHLY):
         day = date.fromisoformat(subject)
         data = compare(store, DIGEST_DAYS[kind], until=day)
-        return render.comparison(data, store.report_on(day)) if data else None
+        return render.comparison(data.only(categories), store.report_on(day)) if data else None
     if kind == OutboxKind.CHART:
         day = date.fromisoformat(subject)
         period = parse_period(summary.CHART_PERIOD, day).label()

@@ -7,7 +7,8 @@ in each period in proportion to the days it covers there, and the sum is then ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot import categories
@@ -39,6 +40,14 @@ class Comparison:
     last: date
     days: int
     trends: list[Trend]
+
+    def only(self, keys: Sequence[str]) -> Comparison:
+        """The same comparison narrowed to some categories (none: all of them), in the order
+        asked: a subscriber's digest has the categories their daily summary has."""
+        if not keys:
+            return self
+        by_key = {t.category: t for t in self.trends}
+        return replace(self, trends=[by_key[k] for k in keys if k in by_key])
 
 
 def compare(store: Store, days: int, until: date | None = None) -> Comparison | None:
