@@ -63,6 +63,8 @@ _FORMAT_WORDS = {
     "картка": SummaryFormat.CARD,
     "карткою": SummaryFormat.CARD,
 }
+# A fresh start: what the chat chose before is dropped, not brought back.
+_FRESH_WORDS = {"fresh", "наново", "заново"}
 # Weekdays only, or every day again.
 _WEEKEND_WORDS = {"weekdays": True, "будні": True, "weekends": False, "вихідні": False}
 _TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")
@@ -133,16 +135,21 @@ class Options:
     digests: tuple[str, ...] = (Digest.DAILY,)
     with_chart: bool = False
     shape: Shape = field(default_factory=Shape)
+    # A chat that had unsubscribed or blocked the bot, back with the choices it made before.
+    resumed: bool = False
 
 
 def parse_options(
     words: Sequence[str], default_zone: str, previous: Subscriber | None = None
 ) -> Options:
     """'/subscribe 08:30 Europe/London weekly chart tanks artillery short weekdays tanks>10':
-    any of them may be left out, and what is left out stays as an active subscriber chose it
-    before ('asap' goes back to "as soon as the bulletin is out", 'all' to every category).
-    Digests named replace those before (the chart too: it comes only when asked with them)."""
-    kept = previous if previous is not None and previous.status == SubscriberStatus.ACTIVE else None
+    any of them may be left out, and what is left out stays as the chat chose it before, even
+    if it unsubscribed or blocked the bot since: a returning reader gets their subscription
+    back as it was ('asap' goes back to "as soon as the bulletin is out", 'all' to every
+    category, 'fresh' to the defaults for everything). Digests named replace those before (the
+    chart too: it comes only when asked with them)."""
+    fresh = any(word.casefold() in _FRESH_WORDS for word in words)
+    kept = None if fresh else previous
     send_at = kept.send_at if kept else None
     zone = kept.timezone if kept else default_zone
     shape = kept.shape if kept else Shape()
@@ -154,6 +161,8 @@ def parse_options(
     picked = _Picked()
     for word in words:
         folded = word.casefold()
+        if folded in _FRESH_WORDS:
+            continue
         if folded in _DIGEST_WORDS:
             digests.append(_DIGEST_WORDS[folded])
         elif folded in _CHART_WORDS:
@@ -194,7 +203,8 @@ def parse_options(
         shape = replace(shape, categories=tuple(_categories(category_words)))
     if thresholds:
         shape = replace(shape, thresholds=tuple(thresholds.items()))
-    return Options(send_at, zone, *_digests(digests, with_chart, kept, daily_words), shape)
+    resumed = kept is not None and kept.status != SubscriberStatus.ACTIVE
+    return Options(send_at, zone, *_digests(digests, with_chart, kept, daily_words), shape, resumed)
 
 
 _T = TypeVar("_T")
@@ -283,10 +293,11 @@ class Subscriptions:
 
     def subscribe(
         self, chat_id: int, chat_type: str, words: Sequence[str], *, topic: int | None = None
-    ) -> Subscriber:
-        """/subscribe WORDS: start or change the subscription (what is not said again stays as
-        it was); `topic` is the forum topic it was asked in. SubscriptionError for words it
-        cannot read."""
+    ) -> tuple[Subscriber, bool]:
+        """/subscribe WORDS: start, change or resume the subscription (what is not said again
+        stays as it was, even after /unsubscribe or a block); `topic` is the forum topic it was
+        asked in. The subscription, and whether it was one the chat had left and got back as
+        it was. SubscriptionError for words it cannot read."""
         options = parse_options(words, self.zone, self.store.subscriber(chat_id))
         subscriber = self.store.subscribe(
             chat_id,
@@ -299,7 +310,7 @@ class Subscriptions:
             shape=replace(options.shape, thread_id=topic),
         )
         log.info("subscribed chat=%d options=%s", chat_id, options)
-        return subscriber
+        return subscriber, options.resumed
 
     def toggle_milestones(self, chat_id: int, chat_type: str) -> tuple[Milestones, Subscriber]:
         """Milestone alerts on, added to the chat's summaries (or a subscription of their own),

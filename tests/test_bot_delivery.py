@@ -81,7 +81,7 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     assert "as soon as the bulletin is out" in (await bot.ask("/subscribe monthly asap")).text
 
     assert (await bot.ask("/unsubscribe")).text == (
-        "Unsubscribed from: monthly (the 1st). /subscribe starts them again."
+        "Unsubscribed from: monthly (the 1st). /subscribe brings them back as they were."
     )
     assert bot.store.subscriber(USER).status == SubscriberStatus.UNSUBSCRIBED
     assert (await bot.ask("/settings")).text == texts.SETTINGS_NONE

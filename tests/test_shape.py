@@ -359,7 +359,7 @@ async def test_a_chat_that_unsubscribed_subscribes_again(bot):
     await bot.ask("/subscribe")
     await bot.ask("/unsubscribe")
     reply = await bot.ask("/subscribe tanks")
-    assert reply.text.startswith("Subscribed.")
+    assert reply.text.startswith("Welcome back") and "\nSubscribed." in reply.text
     await bot.ask("/unsubscribe")
     assert (await bot.ask("/milestones")).text.startswith("Milestone alerts on")
     assert bot.store.subscriber_counts() == {SubscriberStatus.ACTIVE: 1}

@@ -9,7 +9,9 @@ from datetime import date
 import pytest
 
 from bot import render
+from bot.store import Shape, SubscriberStatus
 from bot.subscriptions import enqueue_bulletin
+from tests.bot_harness import USER
 from tests.conftest import NOW
 from tests.test_bot_delivery import drain
 
@@ -55,3 +57,59 @@ async def test_the_categories_button_of_a_weekly_only_subscriber_shapes_the_dige
     (digest,) = digests_to(bot, chat)
     assert [line.split(":")[0] for line in digest.splitlines()[2:3]] == ["Artillery systems"]
     assert not [line for line in digest.splitlines() if line.startswith(("Tanks", "Personnel"))]
+
+
+async def test_a_returning_reader_gets_their_subscription_back_and_fresh_starts_over(bot):
+    await bot.ask("/subscribe 07:15 tanks short weekdays")
+    left = await bot.ask("/unsubscribe")
+    assert left.text == "Unsubscribed from: daily. /subscribe brings them back as they were."
+    back = render.to_plain((await bot.ask("/subscribe")).text)
+    assert back.startswith(
+        "Welcome back: what you chose before is kept. "
+        "To start afresh with the defaults: /subscribe fresh.\n"
+        "Subscribed. Summaries: daily; at 07:15, time zone Europe/Kyiv. Only Tanks. "
+        "Short: a line per category. Weekdays only."
+    )
+    kept = bot.store.subscriber(USER)
+    assert (kept.status, kept.send_at) == (SubscriberStatus.ACTIVE, "07:15")
+    assert kept.shape == Shape(categories=("tanks",), format="short", skip_weekends=True)
+
+    await bot.ask("/unsubscribe")
+    fresh = render.to_plain((await bot.ask("/subscribe fresh weekly")).text)
+    assert fresh.startswith("Subscribed. Summaries: weekly (Mondays); as soon as the bulletin")
+    assert "Only Tanks" not in fresh and "Welcome back" not in fresh
+    assert bot.store.subscriber(USER).shape == Shape()
+
+
+async def test_a_returning_reader_is_told_in_ukrainian_and_nanovo_starts_over(bot):
+    chat = 7009
+    await bot.ask("/subscribe 07:15 танки коротко", chat_id=chat, language_code="uk")
+    left = await bot.ask("/unsubscribe", chat_id=chat, language_code="uk")
+    assert left.text.endswith("/subscribe — відновити з тими самими налаштуваннями.")
+    back = render.to_plain((await bot.ask("/subscribe", chat_id=chat, language_code="uk")).text)
+    assert back.startswith("З поверненням! Попередні налаштування збережено.")
+    assert "о 07:15" in back and "Лише: Танки." in back
+    await bot.ask("/unsubscribe", chat_id=chat, language_code="uk")
+    again = render.to_plain(
+        (await bot.ask("/subscribe наново", chat_id=chat, language_code="uk")).text
+    )
+    assert again.startswith("Розсилку оформлено") and "Танки" not in again
+    assert bot.store.subscriber(chat).send_at is None
+
+
+async def test_a_reader_who_blocked_the_bot_and_came_back_gets_their_subscription_back(bot):
+    chat = 7010
+    await bot.ask("/subscribe daily weekly 07:15 tanks short", chat_id=chat)
+    bot.api.faults.blocked.add(chat)
+    enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
+    await drain(bot, bot.deliverer())
+    assert bot.store.subscriber(chat).status == SubscriberStatus.BLOCKED  # a 403
+
+    bot.api.faults.blocked.discard(chat)  # unblocked, and asks again
+    back = render.to_plain((await bot.ask("/subscribe", chat_id=chat)).text)
+    assert back.startswith("Welcome back: what you chose before is kept.")
+    assert "Summaries: daily, weekly (Mondays); at 07:15" in back and "Only Tanks." in back
+    enqueue_bulletin(bot.store, MONDAY, now=NOW)
+    await drain(bot, bot.deliverer())
+    (digest,) = digests_to(bot, chat)  # their weekly digest, of their categories
+    assert not [line for line in digest.splitlines() if line.startswith("Personnel")]

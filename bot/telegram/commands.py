@@ -581,10 +581,11 @@ async def subscribe(update: Update, context: Context) -> None:
     assert chat is not None  # commands come from chats
     # In a forum, the summaries go to the topic /subscribe was sent in.
     topic = message.message_thread_id if message and message.is_topic_message else None
-    subscriber = context.services.subscriptions.subscribe(
+    subscriber, resumed = context.services.subscriptions.subscribe(
         chat.id, chat.type, context.args or [], topic=topic
     )
-    await reply(update, render.subscription(subscriber, "SUBSCRIBED"))
+    said = render.subscription(subscriber, "SUBSCRIBED")
+    await reply(update, f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said)
 
 
 async def milestones(update: Update, context: Context) -> None:
