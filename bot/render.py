@@ -620,6 +620,9 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
             lines.append(_fill(texts.TREND_LINE, largest=largest, **values))
         else:
             lines.append(_fill(texts.TREND_LINE_NO_RECORD, **values))
+    if data.missing:
+        names = ", ".join(categories.get(k).name(texts.current_language()) for k in data.missing)
+        lines.append(_fill(texts.TREND_MISSING, names=names))
     lines += ["", *_link_lines(newest), texts.CAVEAT]
     return "\n".join(lines)
 

@@ -40,6 +40,8 @@ class Comparison:
     last: date
     days: int
     trends: list[Trend]
+    # Categories asked for (`only`) that have no figures in the period: named, not left out.
+    missing: tuple[str, ...] = ()
 
     def only(self, keys: Sequence[str]) -> Comparison:
         """The same comparison narrowed to some categories (none: all of them), in the order
@@ -47,7 +49,11 @@ class Comparison:
         if not keys:
             return self
         by_key = {t.category: t for t in self.trends}
-        return replace(self, trends=[by_key[k] for k in keys if k in by_key])
+        return replace(
+            self,
+            trends=[by_key[k] for k in keys if k in by_key],
+            missing=tuple(k for k in keys if k not in by_key),
+        )
 
 
 def compare(store: Store, days: int, until: date | None = None) -> Comparison | None:

@@ -113,3 +113,15 @@ async def test_a_reader_who_blocked_the_bot_and_came_back_gets_their_subscriptio
     await drain(bot, bot.deliverer())
     (digest,) = digests_to(bot, chat)  # their weekly digest, of their categories
     assert not [line for line in digest.splitlines() if line.startswith("Personnel")]
+
+
+async def test_a_chosen_category_without_figures_in_the_period_is_named_in_the_digest(bot):
+    """Prisoners of war left the bulletin in April 2022: a digest of tanks and them has the
+    tanks and says the prisoners have no figures, rather than dropping them silently."""
+    chat = 7011
+    await bot.ask("/subscribe weekly tanks pow", chat_id=chat)
+    enqueue_bulletin(bot.store, MONDAY, now=NOW)
+    await drain(bot, bot.deliverer())
+    (digest,) = digests_to(bot, chat)
+    assert [line.split(":")[0] for line in digest.splitlines()[2:3]] == ["Tanks"]
+    assert "No figures in these days for: Prisoners of war." in digest
