@@ -82,6 +82,15 @@ class Harness:
         assert found, f"the bot did not reply in chat {chat_id}"
         return self.api.messages_to(chat_id)[-1]
 
+    async def settled(self) -> None:
+        """Wait until the bot is done with every update it has taken from the stand-in, so
+        that a test may say nothing more came. python-telegram-bot handles updates
+        concurrently here, so a reply proves neither that the same handler sent its last
+        message nor that another update's handler has finished; its update queue counts an
+        update done only once every handler of it has returned (`Queue.join`)."""
+        async with asyncio.timeout(REPLY_TIMEOUT):
+            await self.application.update_queue.join()
+
     @property
     def store(self) -> Store:
         return self.services.store

@@ -28,6 +28,7 @@ def test_every_benchmark_is_run_here():
         "import_and_latest",
         "latency",
         "reads",
+        "send_clients",
     ]
 
 

@@ -297,6 +297,7 @@ async def test_on_a_date_tells_an_admin_where_each_figure_came_from(bot):
         "(was 47,522), typo in source"
     )
     # A reader asking the same gets the bulletin alone.
+    before = len(bot.api.messages_to(USER))
     reply = await bot.ask("/on 2026-08-07")
-    await asyncio.sleep(0.3)
-    assert bot.api.messages_to(USER)[-1] is reply and "came from" not in plain(reply)
+    await bot.settled()
+    assert bot.api.messages_to(USER)[before:] == [reply] and "came from" not in plain(reply)

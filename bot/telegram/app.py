@@ -45,7 +45,7 @@ from bot.errors import UserError
 from bot.sources.http import make_client
 from bot.store import Delivery, OutboxKind
 from bot.telegram import admin, commands, menus, settings, webhook
-from bot.telegram.bulk_request import BulkRequest
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll
 from bot.telegram.services import App, Context, Handler, Services, job_queue
@@ -116,8 +116,8 @@ def build(
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
-        # Every call but getUpdates: thousands of sends a second (bot/telegram/bulk_request.py).
-        .request(BulkRequest())
+        # Every call but getUpdates: thousands of sends a second (bot/telegram/aiohttp_request.py).
+        .request(AiohttpRequest())
         .concurrent_updates(updates or UPDATES_AT_ONCE)
         .context_types(ContextTypes(context=Context))
         # Every reply is Telegram HTML (bot/render.py), and links show no preview.
@@ -312,6 +312,10 @@ async def running(application: App, *, webhook_url: str | None = None) -> AsyncI
 
 
 async def _close(application: App) -> None:
+    # After a start-up that failed (a token refused, Telegram out of reach) too: the bot's
+    # request layer is then open, and python-telegram-bot shuts it down only after a start
+    # that succeeded (a no-op otherwise).
+    await application.bot.shutdown()
     s: Services = application.bot_data["services"]
     if s.http is not None:
         await s.http.aclose()
@@ -372,12 +376,14 @@ def _run_webhook(application: App, services_: Services, url: str) -> None:
 
 async def _serve_webhook(application: App, services_: Services, url: str) -> None:
     stopped = asyncio.Event()
-    async with application:
-        await _start_with_jobs(application, stopped.set)
-        await application.start()
-        try:
-            async with webhook.serving(application, services_.config, url):
-                await stopped.wait()
-        finally:
-            await application.stop()
-            await _close(application)
+    try:
+        async with application:
+            await _start_with_jobs(application, stopped.set)
+            await application.start()
+            try:
+                async with webhook.serving(application, services_.config, url):
+                    await stopped.wait()
+            finally:
+                await application.stop()
+    finally:
+        await _close(application)

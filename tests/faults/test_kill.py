@@ -1,4 +1,5 @@
-"""SIGKILL at random points of an import and of a broadcast, 20 times each, then a restart.
+"""SIGKILL at random points of an import and of a broadcast, 20 times each (ROUNDS), then a
+restart.
 
 After every kill: the database passes PRAGMA integrity_check, no report is half-stored, and
 every delivery ends sent exactly once, except at most the batch in flight at the kill.
@@ -26,8 +27,9 @@ from bot.subscriptions import enqueue_bulletin
 from bot.telegram.delivery import WINDOW
 from bot.telegram.local_api import LocalBotApi
 from tests.fake_statistics_api import DATASET
+from tests.faults import rounds
 
-ROUNDS = 20
+ROUNDS = rounds(20)  # BULLETIN_BOT_FAULT_ROUNDS sets it (tests/faults/__init__.py)
 FILES = [
     str(DATASET / "russia_losses_equipment.json"),
     str(DATASET / "russia_losses_personnel.json"),
