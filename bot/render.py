@@ -135,7 +135,7 @@ def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
         for c in shown.changes
     )
     small_print = [
-        _fill(texts.CARD_SOURCE, source=source_name(report.source)),
+        _fill(texts.CARD_SOURCE, via=_via(report.source)),
         texts.CARD_CAVEAT,
         *([to_plain(_fill(texts.ORIGINAL_POST, link=report.link))] if report.link else []),
         *(to_plain(line) for line in footnotes),
@@ -664,6 +664,13 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
     lines.append("")
     lines.append(_fill(texts.COMPARE_CAVEAT, attribution=texts.ORYX_ATTRIBUTION))
     return "\n".join(lines)
+
+
+def _via(source: str) -> str:
+    """How the General Staff's bulletin reached us, after its name (', as republished by
+    russianwarship.rip'); nothing for a text pasted from the General Staff's own post, nor
+    for a source this version does not know."""
+    return getattr(texts, f"VIA_{source.upper()}", None) or ""
 
 
 def source_name(source: str) -> str:

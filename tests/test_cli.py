@@ -76,7 +76,7 @@ def test_latest_on_a_first_database_uses_the_bundled_history(run_on_seeded):
     assert "8 August 2026 · day 1627 of the full-scale invasion" in out
     assert "Personnel: about 1,456,610 (+1,190)" in out
     assert "Tanks: 12,251 (+4)" in out
-    assert "Claimed by Ukraine's General Staff, one party to the war; not independently " in out
+    assert "Claimed by Ukraine's General Staff, a party to the war; not independently " in out
     assert "<b>" not in out
 
 

@@ -30,7 +30,7 @@ async def test_first_contact_follows_the_telegram_app_language(bot):
     assert reply.startswith("Сьогоднішнього зведення ще немає; це вчорашні дані.")
     assert "Втрати Росії за даними Генштабу ЗСУ\n7 серпня 2026 · 1626-й день" in reply
     assert f"Танки: 12{NBSP}247 (+1)" in reply
-    assert "Дані Генштабу ЗСУ — однієї зі сторін війни; незалежно не перевірені." in reply
+    assert texts.of("uk").CAVEAT in reply
     assert bot.store.chat_language(UK) == "uk"
 
 
