@@ -85,7 +85,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
     shown = view.only(keys) if keys else view
     noted, footnotes = _qualified(view, shown)
     day_line = _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)
-    lines = [f"<b>{day_line}</b>"] if short else [f"<b>{texts.TITLE}</b>", day_line, ""]
+    lines = [f"<b>{title()}</b>", day_line] + ([] if short else [""])
     for change in shown.changes:
         category = categories.get(change.category)
         lines.append(
@@ -107,6 +107,22 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
         lines += ["", *footnotes]
     lines += ["", *_link_lines(report), texts.CAVEAT]
     return "\n".join(lines)
+
+
+def title() -> str:
+    """'Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)': whose losses,
+    since when and by whose count, at the head of everything a reader may see alone."""
+    return texts.TITLE.format(losses=texts.LOSSES)
+
+
+def in_text(key: str) -> str:
+    """A category's name in the middle of a sentence: 'tanks', 'artillery systems', but
+    'MLRS', 'БпЛА оперативно-тактичного рівня' (an abbreviation keeps its capitals)."""
+    name = categories.get(key).name(texts.current_language())
+    first = name.split(" ", 1)[0]
+    if sum(letter.isupper() for letter in first) > 1:
+        return name
+    return name[:1].lower() + name[1:]
 
 
 def compare_hint(key: str, day: date | None) -> str:
@@ -141,7 +157,7 @@ def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
         *(to_plain(line) for line in footnotes),
     ]
     return CardText(
-        texts.TITLE,
+        title(),
         to_plain(_fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)),
         rows,
         tuple(small_print),
@@ -151,12 +167,13 @@ def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
 def milestone(value: int, reached: Change, view: Bulletin) -> str:
     """'Tanks: past 13,000', with the day's figure, its link and the caveat."""
     report = view.report
-    name = categories.get(reached.category).name(texts.current_language())
     lines = [
         _fill(
             texts.MILESTONE,
-            name=name,
+            losses=texts.LOSSES,
+            name=in_text(reached.category),
             value=number(value),
+            approx=texts.APPROXIMATELY if categories.get(reached.category).approximate else "",
             total=number(reached.total),
             change=change_text(reached),
             date=format_date(report.date),
@@ -168,11 +185,11 @@ def milestone(value: int, reached: Change, view: Bulletin) -> str:
 
 
 def card_caption(view: Bulletin) -> str:
-    """Under a daily card: its date, the link and the caveat, as text (the figures are in the
-    picture, and /latest has them as text)."""
+    """Under a daily card: whose losses, its date, the link and the caveat, as text (the
+    figures are in the picture, and /latest has them as text)."""
     report = view.report
     day_line = _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)
-    return "\n".join([f"<b>{day_line}</b>", *_link_lines(report), texts.CAVEAT])
+    return "\n".join([f"<b>{title()}</b>", day_line, *_link_lines(report), texts.CAVEAT])
 
 
 def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
@@ -777,15 +794,17 @@ def inline_all_title(view: Bulletin) -> str:
 
 
 def inline_title(change: Change) -> str:
+    category = categories.get(change.category)
     return texts.INLINE_TITLE.format(
-        name=categories.get(change.category).name(texts.current_language()),
+        name=category.name(texts.current_language()),
+        approx=texts.APPROXIMATELY if category.approximate else "",
         total=number(change.total),
         change=change_text(change),
     )
 
 
 def inline_description(view: Bulletin) -> str:
-    return texts.INLINE_DESCRIPTION.format(date=format_date(view.report.date))
+    return texts.INLINE_DESCRIPTION.format(losses=texts.LOSSES, date=format_date(view.report.date))
 
 
 def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None) -> str:

@@ -77,7 +77,7 @@ async def test_latest_for_one_category_is_short(bot, fake_api):
     bot.clock.advance(timedelta(hours=5))  # 14:30 in Kyiv: nothing to say about the time
     lines = [line for line in plain(await bot.ask("/latest tanks")).splitlines() if line]
     assert lines == [
-        "Russian losses claimed by Ukraine's General Staff",
+        "Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)",
         "7 August 2026 · day 1626 of the full-scale invasion",
         "Tanks: 12,247 (+1)",
         texts.TAKEN_FROM_DATASET,  # the bundled history: no post to link to

@@ -238,7 +238,7 @@ def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
     out = result.stdout
     # The console runs on today's date, long after the bundled history ends: it says so first.
     assert "you> /latest tanks\nbot> ⚠️ These are the figures of 8 August 2026," in out
-    assert "Russian losses claimed by Ukraine's General Staff" in out
+    assert "Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)" in out
     assert "Tanks: 12,251 (+4)" in out
     assert "you> #History: Tanks\nbot> " in out and "Tanks, last 7 days" in out
     assert "Armoured combat vehicles: 3,645 (+8)" in out
@@ -349,7 +349,9 @@ def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
         assert [line for line in lines if "Tanks" in line] == ["Tanks: 12,251 (+4)"]
         assert not any("Personnel" in line or "Artillery" in line for line in lines)
         (milestone,) = api.messages_to(501)
-        assert to_plain(milestone.text).startswith("🎯 Warships and boats: past 40")
+        assert to_plain(milestone.text).startswith(
+            "📊 Russian losses since 24 Feb 2022: warships and boats past 40"
+        )
         (in_topic,) = api.messages_to(-100777)
         assert in_topic.thread_id == 9 and "Artillery systems: 47,580" in in_topic.text
     log = bot.log

@@ -137,7 +137,7 @@ def test_fetch_stores_and_prints_the_new_bulletin(run_on_history):
     status, out, _ = run_on_history("fetch")
     assert status == 0
     # One summary line: the new day, and the recent days re-read with their original posts.
-    assert out.startswith("1 new, 14 revised\nRussian losses claimed")
+    assert out.startswith("1 new, 14 revised\nRussian losses since 24 Feb 2022")
     assert "Original post: https://www.facebook.com/GeneralStaff.ua/posts/20260808" in out
 
 

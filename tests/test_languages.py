@@ -28,7 +28,7 @@ async def test_first_contact_follows_the_telegram_app_language(bot):
     reply = await ask_uk(bot, "/latest танки")
     # 09:30 in Kyiv, and the newest bulletin is yesterday's: said first.
     assert reply.startswith("Сьогоднішнього зведення ще немає; це вчорашні дані.")
-    assert "Втрати Росії за даними Генштабу ЗСУ\n7 серпня 2026 · 1626-й день" in reply
+    assert "Втрати Росії з 24.02.2022 (за даними Генштабу ЗСУ)\n7 серпня 2026" in reply
     assert f"Танки: 12{NBSP}247 (+1)" in reply
     assert texts.of("uk").CAVEAT in reply
     assert bot.store.chat_language(UK) == "uk"

@@ -50,3 +50,17 @@ def test_the_caveat_says_whose_figures_in_newsroom_ukrainian(speak):
     assert texts.CAVEAT.startswith("⚠️ Дані Генштабу ЗСУ, сторони війни; незалежно їх перевірити")
     assert "«Дані уточнюються»" in texts.CAVEAT_LONG
     assert "Збройних Сил України" in texts.CAVEAT_LONG
+
+
+def test_every_header_a_reader_may_see_alone_says_whose_losses_and_since_when(view, speak):
+    speak("uk")
+    whose = "Втрати Росії з 24.02.2022"
+    assert render.bulletin(view, ["tanks"], short=True).startswith(f"<b>{whose} (за даними")
+    assert render.card_caption(view).startswith(f"<b>{whose}")
+    assert render.card(view).title.startswith(whose)
+    assert render.inline_description(view).startswith(f"{whose} станом на 7 серпня")
+    personnel = next(c for c in view.changes if c.category == "personnel")
+    assert render.inline_title(personnel).startswith("Особовий склад: близько ")
+    milestone = render.milestone(1_455_000, personnel, view)
+    assert milestone.startswith(f"📊 <b>{whose}: особовий склад — понад 1")
+    assert "🎯" not in milestone

@@ -112,8 +112,9 @@ async def test_a_tanks_short_subscriber_gets_exactly_one_line_of_tanks(bot):
 
     (summary,) = summaries_to(bot, USER)
     lines = render.to_plain(summary.text).splitlines()
-    assert lines[0] == "8 August 2026 · day 1627 of the full-scale invasion"
-    assert lines[1] == "Tanks: 12,251 (+4)"
+    assert lines[0] == render.title()
+    assert lines[1] == "8 August 2026 · day 1627 of the full-scale invasion"
+    assert lines[2] == "Tanks: 12,251 (+4)"
     assert [line for line in lines if ": " in line and "(+" in line] == ["Tanks: 12,251 (+4)"]
     assert lines[-1] == texts.CAVEAT
 
@@ -293,7 +294,8 @@ async def test_a_card_subscriber_gets_one_picture_drawn_once_for_everyone_alike(
     assert len(photos) == 2
     assert all(p.attachment.startswith(b"\x89PNG") for p in photos)
     caption = render.to_plain(photos[0].text)
-    assert caption.startswith("8 August 2026 · day 1627") and caption.endswith(texts.CAVEAT)
+    assert caption.startswith(f"{render.title()}\n8 August 2026 · day 1627")
+    assert caption.endswith(texts.CAVEAT)
     assert deliverer.charts.drawn == 1  # one card, two readers
     # Sent side by side, so in either order: each reader gets the one picture, nothing else.
     for chat_id in (USER, USER + 1):
@@ -316,7 +318,8 @@ async def test_a_milestone_is_sent_once_to_those_who_follow_it(bot, fake_api):
     alerts = [m for m in bot.api.sent if "past 40" in m.text]
     assert [m.chat_id for m in alerts] == [USER]
     assert render.to_plain(alerts[0].text).startswith(
-        "🎯 Warships and boats: past 40\n40 (+6) on 8 August 2026, by the General Staff's count."
+        "📊 Russian losses since 24 Feb 2022: warships and boats past 40\n"
+        "40 (+6) on 8 August 2026, claimed by Ukraine's General Staff."
     )
     assert texts.CAVEAT in alerts[0].text
 

@@ -328,7 +328,7 @@ async def test_in_the_morning_before_the_bulletin_yesterdays_figures_say_so(bot)
         "The source has not been checked yet.\n"
     )
     bot.clock.advance(timedelta(hours=5))  # 14:30: no longer said
-    assert plain(await bot.ask("/latest tanks")).startswith("Russian losses claimed")
+    assert plain(await bot.ask("/latest tanks")).startswith("Russian losses since")
 
 
 # 6 and 7. Pasting from the command line; notes; a category the source starts sending --------
