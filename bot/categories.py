@@ -22,7 +22,7 @@ class Category:
     name_en: str
     name_uk: str
     # The word a Ukrainian reader types for it, offered in /help and in suggestions (an English
-    # reader types the key).
+    # reader types the key); an abbreviation as it is written, in capitals (any case is read).
     word_uk: str = ""
     # Words people type for it, beyond the key and the names (any case, any language).
     aliases: tuple[str, ...] = ()
@@ -102,7 +102,7 @@ CATEGORIES: tuple[Category, ...] = (
         "afv",
         "Armoured combat vehicles",
         "Бойові броньовані машини",
-        word_uk="ббм",
+        word_uk="ББМ",
         aliases=(
             "apv",
             "apc",
@@ -167,7 +167,7 @@ CATEGORIES: tuple[Category, ...] = (
         "mlrs",
         "MLRS",
         "РСЗВ",
-        word_uk="рсзв",
+        word_uk="РСЗВ",
         aliases=(
             "mrl",
             "mrls",
@@ -193,7 +193,7 @@ CATEGORIES: tuple[Category, ...] = (
         "air_defence",
         "Air defence systems",
         "Засоби ППО",
-        word_uk="ппо",
+        word_uk="ППО",
         aliases=(
             "air defence",
             "air defense",
@@ -246,7 +246,7 @@ CATEGORIES: tuple[Category, ...] = (
         "uav",
         "Operational-tactical UAVs",
         "БпЛА оперативно-тактичного рівня",
-        word_uk="бпла",
+        word_uk="БпЛА",
         aliases=("drones", "drone", "uavs", "бпла", "дрони", "дронів", "безпілотники"),
         source_keys=("uav_systems", "drone"),
         bulletin_terms=(
@@ -353,7 +353,7 @@ CATEGORIES: tuple[Category, ...] = (
         "ground_robots",
         "Ground robotic systems",
         "Наземні робототехнічні комплекси",
-        word_uk="нрк",
+        word_uk="НРК",
         aliases=("robots", "robot", "ugv", "ugvs", "нрк", "роботи", "ground robots"),
         source_keys=("ground robotic systems", "ground_robotic_systems"),
         bulletin_terms=(
@@ -365,7 +365,7 @@ CATEGORIES: tuple[Category, ...] = (
         "srbm",
         "Mobile SRBM systems",
         "Пускові установки ОТРК/ТРК",
-        word_uk="отрк",
+        word_uk="ОТРК",
         aliases=("srbm", "srbms", "отрк", "трк", "iskander", "atgm srbm systems"),
         source_keys=("atgm_srbm_systems", "mobile SRBM system"),
         bulletin_terms=(r"(?:mobile\s+)?srbm(?:\s+systems?)?", r"отрк", r"трк"),

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot import categories, logs, oryx, texts
 from bot.cards import CardText
@@ -33,10 +34,13 @@ from bot.store import (
     SubscriberStatus,
     SummaryFormat,
 )
-from bot.subscriptions import zone_name
+from bot.subscriptions import HOME_ZONE, zone_name
 from bot.summary import Digest
 from bot.texts import format_date, format_range, format_short_date, number
 from bot.trends import Comparison
+
+# Where the bulletin is published: the day a correction was made is that day there.
+HOME = ZoneInfo(HOME_ZONE)
 
 if TYPE_CHECKING:  # admin renders its replies with this module
     from bot.admin import Corrected
@@ -99,7 +103,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
             )
         )
     if missing := view.missing(keys):
-        names = ", ".join(categories.get(k).name(texts.current_language()) for k in missing)
+        names = ", ".join(in_text(k) for k in missing)
         lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
     if short:
         return "\n".join([*lines, *footnotes, *_link_lines(report), texts.CAVEAT])
@@ -214,7 +218,7 @@ def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
             name=categories.get(c.category).name(language),
             old=_maybe_number(c.old_value),
             new=number(c.new_value),
-            on=format_date(c.created_at.date()),
+            on=format_date(c.created_at.astimezone(HOME).date()),
             reason=c.reason,
         )
         for key, c in report.corrections.items()
@@ -232,6 +236,9 @@ def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
         ]
     return noted, footnotes
 
+
+# What stands for a figure or date that is not there: a dash, never '-' or '0'.
+MISSING = "—"
 
 # Telegram shows at most this much in a button's pop-up answer.
 POPUP_LENGTH = 200
@@ -262,7 +269,8 @@ def popup(view: Bulletin, key: str | None, history: Series | None = None) -> str
             caveat=texts.POPUP_CAVEAT,
         )
     else:
-        text = texts.NO_FIGURES_FOR.format(date=format_date(view.report.date), names=name)
+        names = in_text(key)
+        text = texts.NO_FIGURES_FOR.format(date=format_date(view.report.date), names=names)
     return text[:POPUP_LENGTH]
 
 
@@ -307,8 +315,7 @@ def unknown_categories(unknown: Sequence[Unknown], example: str, prefix: str = "
 
 def share(view: Bulletin, keys: Sequence[str], link: str) -> str:
     """A link to a bulletin, with what it shows: its date and categories."""
-    language = texts.current_language()
-    names = ", ".join(categories.get(k).name(language) for k in keys) or texts.ALL_CATEGORIES
+    names = ", ".join(in_text(k) for k in keys) or texts.ALL_CATEGORIES
     return _fill(texts.SHARE, date=format_date(view.report.date), names=names, link=link)
 
 
@@ -439,7 +446,7 @@ def sources(
             name=source_name(config.kind),
             url=logs.redact_url(config.url),
             last_fetch=_fetch_line(fetch),
-            newest=format_date(state.newest) if state.newest else "-",
+            newest=format_date(state.newest) if state.newest else MISSING,
         )
         if detailed
         else _fill(
@@ -447,7 +454,7 @@ def sources(
             n=n,
             name=source_name(config.kind),
             checked=_checked(fetch, now_local, listed=True),
-            newest=format_date(state.newest) if state.newest else "-",
+            newest=format_date(state.newest) if state.newest else MISSING,
         )
         for n, (config, state, fetch) in enumerate(
             zip(configured, states, last_fetches, strict=True), start=1
@@ -457,8 +464,8 @@ def sources(
         texts.SOURCES,
         sources="\n".join(lines),
         lead=leading(lead, states[0]),
-        first=format_date(first) if first else "-",
-        last=format_date(last) if last else "-",
+        first=format_date(first) if first else MISSING,
+        last=format_date(last) if last else MISSING,
         days=number(days),
         beside=_fill(
             texts.SOURCES_BESIDE,
@@ -485,7 +492,7 @@ def leading(lead: Lead, preferred: SourceState) -> str:
         source=source_name(lead.name),
         reason=reason.format(
             preferred=source_name(preferred.name),
-            date=format_date(preferred.newest) if preferred.newest else "-",
+            date=format_date(preferred.newest) if preferred.newest else MISSING,
         ),
     )
 
@@ -569,7 +576,7 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
     with the link to the newest day's original post."""
     name = categories.get(data.category).name(texts.current_language())
     if not data.days:
-        return _fill(texts.HISTORY_NONE, name=name)
+        return _fill(texts.HISTORY_NONE, name=in_text(data.category))
     rows = [_history_row(*texts.HISTORY_HEADER.split("|"))]
     for day in data.days:
         change = texts.TABLE_NEW if day.delta is None else signed(day.delta)
@@ -621,9 +628,13 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
             versus = texts.TREND_NOTHING_BEFORE
         else:
             percent = trend.change_percent
-            versus = texts.TREND_VERSUS.format(
-                previous=signed(trend.previous_rise),
-                percent="-" if percent is None else f"{percent:+.0f}%".replace("-", "−"),
+            previous = signed(trend.previous_rise)
+            versus = (
+                texts.TREND_VERSUS_ONLY.format(previous=previous)
+                if percent is None  # nothing the period before: no percentage of it
+                else texts.TREND_VERSUS.format(
+                    previous=previous, percent=f"{percent:+.0f}%".replace("-", "−")
+                )
             )
         values = {
             "name": categories.get(trend.category).name(texts.current_language()),
@@ -735,8 +746,10 @@ def provenance(
                     author=correction.author,
                     name=name,
                     new=number(correction.new_value),
-                    old=number(correction.old_value) if correction.old_value is not None else "-",
-                    reason=correction.reason or "-",
+                    old=number(correction.old_value)
+                    if correction.old_value is not None
+                    else MISSING,
+                    reason=correction.reason or MISSING,
                 ),
             )
         )
@@ -748,7 +761,7 @@ def provenance(
                         texts.PROVENANCE_WITHDRAWN,
                         at=_timestamp(correction.withdrawn_at),
                         id=correction.id,
-                        author=correction.withdrawn_by or "-",
+                        author=correction.withdrawn_by or MISSING,
                     ),
                 )
             )
@@ -808,7 +821,10 @@ def inline_description(view: Bulletin) -> str:
 
 
 def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None) -> str:
-    names = ", ".join(categories.get(k).name(texts.current_language()) for k in keys)
+    names = ", ".join(
+        categories.get(k).name(texts.current_language()) if n == 0 else in_text(k)
+        for n, k in enumerate(keys)
+    )
     lines = [_fill(texts.CHART_CAPTION, names=names, period=period, caveat=texts.CAVEAT)]
     if newest is not None:
         lines += _link_lines(newest)
@@ -834,7 +850,7 @@ def undrawn_beside(
     that category alike, or its counts lie outside the period."""
     category = categories.get(key)
     language = texts.current_language()
-    name = category.name(language)
+    name = in_text(key)
     counted_from = counts.first_date(category.oryx_types)
     if counted_from is None:
         return _not_counted(category, language)
@@ -871,10 +887,9 @@ def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> s
 def _shape_parts(shape: Shape, daily: bool) -> list[str]:
     """The choices beyond when, each a short sentence; none for what is as it comes, nor for
     what shapes a daily summary the chat does not get (the format, quiet days, thresholds)."""
-    language = texts.current_language()
     parts = []
     if shape.categories:
-        names = ", ".join(categories.get(k).name(language) for k in shape.categories)
+        names = ", ".join(in_text(k) for k in shape.categories)
         parts.append(_fill(texts.SHAPE_CATEGORIES, names=names))
     if daily and shape.format != SummaryFormat.FULL:
         parts.append(texts.message(FORMAT_SHAPE[shape.format]))
@@ -882,7 +897,7 @@ def _shape_parts(shape: Shape, daily: bool) -> list[str]:
         parts.append(texts.SHAPE_WEEKDAYS)
     if daily and shape.thresholds:
         limits = texts.OR.join(
-            _fill(texts.THRESHOLD_ITEM, name=categories.get(k).name(language), value=number(n))
+            _fill(texts.THRESHOLD_ITEM, name=in_text(k), value=number(n))
             for k, n in shape.thresholds
         )
         parts.append(_fill(texts.SHAPE_THRESHOLDS, limits=limits))
@@ -1025,7 +1040,7 @@ def rejected(report: StoredReport) -> str:
 
 
 def _maybe_number(value: int | None) -> str:
-    return "-" if value is None else number(value)
+    return MISSING if value is None else number(value)
 
 
 Withdrawn = Sequence[tuple[str, int, int | None]]
@@ -1038,7 +1053,7 @@ def correction_notice(
     each milestone announced that the corrected figures no longer pass."""
     changes = "; ".join(
         texts.CORRECTION_CHANGE.format(
-            name=categories.get(c.category).name(texts.current_language()),
+            name=in_text(c.category),
             new=number(c.new_value),
             old=_maybe_number(c.old_value),
         )
@@ -1055,7 +1070,7 @@ def errata_notice(
     1,437.', and a line for each milestone announced that the revised figures no longer pass."""
     changes = "; ".join(
         texts.CORRECTION_CHANGE.format(
-            name=categories.get(key).name(texts.current_language()),
+            name=in_text(key),
             new=number(new),
             old=_maybe_number(old),
         )
@@ -1146,7 +1161,7 @@ def stats(
             f"{getattr(texts, f'LANGUAGE_NAME_{k.upper()}', k)} {v}"
             for k, v in sorted(languages.items())
         )
-        or "-",
+        or MISSING,
         last_fetch=_fetch_line(last_fetch),
         held=held,
         pending=deliveries.get(DeliveryStatus.PENDING, 0)

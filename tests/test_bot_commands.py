@@ -96,7 +96,7 @@ async def test_latest_with_one_category(bot, words):
     reply = await bot.ask(f"/latest {words}")
     assert "Tanks: 12,247 (+1)" in reply.text
     assert "Personnel" not in reply.text
-    assert ("History: Tanks", "h:tanks:2026-08-07") in reply.buttons
+    assert ("History: tanks", "h:tanks:2026-08-07") in reply.buttons
 
 
 async def test_latest_with_several_categories(bot):
@@ -192,11 +192,11 @@ async def test_sources_tells_where_and_how_far_to_trust(bot):
     text = plain(reply)
     assert "https://www.facebook.com/GeneralStaff.ua" in text
     assert "History: 25 February 2022 to 7 August 2026, 1,625 days stored." in text
-    assert "1. the russianwarship.rip API\n   not checked yet; newest day: -" in text
+    assert "1. the russianwarship.rip API\n   not checked yet; newest day: —" in text
     assert "http://127.0.0.1:" not in text  # the URL is for admins, in private
     admins = plain(await bot.ask("/sources", chat_id=ADMIN))
     assert "1. the russianwarship.rip API: http://127.0.0.1:" in admins
-    assert "last check: none yet; newest day: -" in admins
+    assert "last check: none yet; newest day: —" in admins
     assert "The bulletin comes from the russianwarship.rip API." in text
     assert "Oryx" in text and "Russia has almost never published" in text
 

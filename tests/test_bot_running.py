@@ -231,7 +231,7 @@ async def test_the_webhook_refuses_requests_without_the_secret(history_store, ca
             assert server_lines == []  # (httpx's are this test's own requests)
 
 
-@pytest.mark.parametrize("script", ["/latest tanks\n#History: Tanks\n/on 25.06.2022 apv\n"])
+@pytest.mark.parametrize("script", ["/latest tanks\n#History: tanks\n/on 25.06.2022 apv\n"])
 def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
     result = console(tmp_path, script)
     assert result.returncode == 0, result.stderr
@@ -240,7 +240,7 @@ def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
     assert "you> /latest tanks\nbot> ⚠️ These are the figures of 8 August 2026," in out
     assert "Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)" in out
     assert "Tanks: 12,251 (+4)" in out
-    assert "you> #History: Tanks\nbot> " in out and "Tanks, last 7 days" in out
+    assert "you> #History: tanks\nbot> " in out and "Tanks, last 7 days" in out
     assert "Armoured combat vehicles: 3,645 (+8)" in out
     assert json.dumps("Traceback") not in out and "Traceback" not in result.stderr
 

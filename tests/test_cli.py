@@ -112,7 +112,7 @@ def test_a_downward_revision_is_shown_as_such(run_on_seeded):
 
 def test_a_category_the_day_did_not_have(run_on_seeded):
     _, out, _ = run_on_seeded("on", "2022-06-25", "submarines")
-    assert "Not in the bulletin of 25 June 2022: Submarines." in out
+    assert "Not in the bulletin of 25 June 2022: submarines." in out
 
 
 @pytest.mark.parametrize(

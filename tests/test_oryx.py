@@ -133,7 +133,7 @@ async def test_compare_in_telegram_in_both_languages(bot):
     assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented: 2.7×" in reply
     await bot.ask("/language uk")
     reply = render.to_plain((await bot.ask("/compare танки 19.07.2025")).text)
-    assert "на 19 липня 2025\nТанки: заявлено 11\u00a0032, підтверджено 4\u00a0074: ×2,7" in reply
+    assert "на 19 липня 2025 р.\nТанки: заявлено 11\u00a0032, підтверджено 4\u00a0074: ×2,7" in reply
     assert "нижня межа" in reply
     reply = render.to_plain((await bot.ask("/compare танкі")).text)
     assert "/compare танки" in reply
@@ -171,7 +171,7 @@ async def test_a_chart_with_nothing_of_oryx_to_draw_says_why_in_its_caption(bot)
     recent = await bot.ask("/chart tanks compare")  # the last 90 days: after the counts end
     assert recent.method == "sendPhoto"
     assert (
-        "No Oryx line: its counts of Tanks run 21 March – 19 July 2025, outside this period. "
+        "No Oryx line: its counts of tanks run 21 March – 19 July 2025, outside this period. "
         "All of them: /chart tanks compare all"
     ) in render.to_plain(recent.text)
     assert recent.attachment == (await bot.ask("/chart tanks")).attachment  # no empty legend

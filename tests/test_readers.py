@@ -4,13 +4,17 @@ are in tests/test_ukrainian.py; these check one message each, by what it must sa
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
-from bot import render, texts
+from bot import categories, render, texts
 from bot.figures import bulletin_on
-from tests.conftest import STORED_UNTIL
+from bot.store import Shape
+from bot.trends import Comparison, Trend
+from tests.conftest import NOW, STORED_UNTIL
 
 
 @pytest.fixture
@@ -64,3 +68,73 @@ def test_every_header_a_reader_may_see_alone_says_whose_losses_and_since_when(vi
     milestone = render.milestone(1_455_000, personnel, view)
     assert milestone.startswith(f"📊 <b>{whose}: особовий склад — понад 1")
     assert "🎯" not in milestone
+
+
+@pytest.mark.parametrize(
+    "first, last, written",
+    [
+        (date(2026, 8, 8), date(2026, 8, 8), "8 серпня 2026 р."),
+        (date(2026, 8, 2), date(2026, 8, 8), "з 2 до 8 серпня 2026 р."),
+        (date(2026, 7, 26), date(2026, 8, 8), "з 26 липня до 8 серпня 2026 р."),
+        (date(2025, 12, 26), date(2026, 1, 8), "з 26 грудня 2025 р. до 8 січня 2026 р."),
+    ],
+)
+def test_dates_and_ranges_in_house_style(speak, first, last, written):
+    speak("uk")
+    assert texts.format_range(first, last) == written
+
+
+def test_a_period_with_nothing_before_it_says_so_without_a_dash_for_a_percentage(speak):
+    speak("uk")
+    nothing_before = Trend("helicopters", rise=1, previous_rise=0, largest=None)
+    text = render.comparison(
+        Comparison(date(2026, 8, 2), date(2026, 8, 8), 7, [nothing_before]), None
+    )
+    assert "Гелікоптери: +1 (попередні: 0)" in text
+    assert ", -" not in text and "0, —" not in text
+
+
+@pytest.mark.parametrize(
+    "language, key, written",
+    [
+        ("uk", "tanks", "танки"),
+        ("uk", "air_defence", "засоби ППО"),
+        ("uk", "uav", "БпЛА оперативно-тактичного рівня"),
+        ("uk", "mlrs", "РСЗВ"),
+        ("en", "artillery", "artillery systems"),
+        ("en", "mlrs", "MLRS"),
+    ],
+)
+def test_a_category_mid_sentence_is_lower_case_but_an_abbreviation_keeps_its_capitals(
+    speak, language, key, written
+):
+    speak(language)
+    assert render.in_text(key) == written
+
+
+def test_help_and_suggestions_write_abbreviations_in_capitals(speak):
+    speak("uk")
+    assert "танки, ББМ, артилерія, РСЗВ, ППО" in render.help_text()
+    suggested = render.unknown_categories(categories.resolve(["бплаа"])[1], "latest")
+    assert "ви мали на увазі: БпЛА?" in suggested and "/latest БпЛА" in suggested
+
+
+def test_a_subscription_names_its_categories_mid_sentence_in_lower_case(speak, store):
+    subscriber = store.subscribe(
+        1,
+        "private",
+        send_at="08:30",
+        timezone="Europe/Kyiv",
+        now=NOW,
+        shape=Shape(categories=("tanks", "artillery")),
+    )
+    assert "Only tanks, artillery systems." in render.subscription(subscriber)
+    speak("uk")
+    assert "Лише: танки, артилерійські системи." in render.subscription(subscriber)
+
+
+def test_ukrainian_has_the_modifier_apostrophe_and_one_word_for_as_soon_as_it_is_out():
+    uk = texts.catalogue("uk")
+    flat = "\n".join(v if isinstance(v, str) else "\n".join(v) for v in uk.values())
+    assert re.findall(r"\w[’']\w", flat) == []
+    assert "щойно" not in texts.of("uk").WHEN_ASAP and "одразу" in texts.of("uk").WHEN_ASAP

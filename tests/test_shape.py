@@ -60,7 +60,7 @@ def test_what_is_not_said_again_is_kept_and_all_goes_back_to_every_category(stor
         "short",
     )
     assert parse_options(["all"], "Europe/Kyiv", subscriber).shape.categories == ()
-    for word in ("asap", "щойно"):  # the words of the settings button, in both languages
+    for word in ("asap", "одразу"):  # the words of the settings button, in both languages
         assert parse_options([word], "Europe/Kyiv", subscriber).send_at is None
 
 
@@ -106,7 +106,7 @@ async def test_contradictory_words_change_nothing_and_say_why(bot):
 
 async def test_a_tanks_short_subscriber_gets_exactly_one_line_of_tanks(bot):
     reply = await bot.ask("/subscribe tanks short")
-    assert "Only Tanks. Short: a line per category." in reply.text
+    assert "Only tanks. Short: a line per category." in reply.text
 
     await deliver_the_new_day(bot)
 
@@ -138,7 +138,7 @@ async def test_a_threshold_sends_only_days_with_a_larger_change(bot):
     assert summaries_to(bot, USER) == []
     assert len(summaries_to(bot, USER + 1)) == 1
     settings = await bot.ask("/settings")
-    assert "Only on days when Tanks changed by more than 10." in settings.text
+    assert "Only on days when tanks changed by more than 10." in settings.text
 
 
 async def test_a_subscription_made_in_a_forum_topic_is_delivered_into_it(bot):
@@ -192,9 +192,9 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
     picker = await bot.press(picker, "s:category:tanks")
     picker = await bot.press(picker, "s:category:uav")
     assert ("✓ Tanks", "s:category:tanks") in picker.buttons
-    assert "Only Tanks, Operational-tactical UAVs." in picker.text
+    assert "Only tanks, operational-tactical UAVs." in picker.text
     done = await bot.press(picker, "s:done")
-    assert ("Categories: Tanks, Operational-tactical UAVs", "s:categories") in done.buttons
+    assert ("Categories: tanks, operational-tactical UAVs", "s:categories") in done.buttons
     assert ("🕗 Time: As soon as it is out", "s:times") in done.buttons
     bot.clock.advance(timedelta(minutes=1))  # past the flood limit of a person's taps
     times = await bot.press(done, "s:times")
@@ -272,7 +272,7 @@ async def test_share_gives_a_link_to_todays_bulletin(bot):
     reply = await bot.ask("/share tanks")
     text = render.to_plain(reply.text)
     assert text.startswith("Today's bulletin is not out yet; these are yesterday's figures.")
-    assert "The bulletin of 7 August 2026 (Tanks): " in text
+    assert "The bulletin of 7 August 2026 (tanks): " in text
     assert "https://t.me/bulletin_bot?start=tanks-20260807" in text
     ((label, _),) = reply.buttons
     assert label == "Share"
@@ -347,7 +347,7 @@ async def test_a_milestone_sent_then_corrected_brings_a_correction_notice(bot, f
 
     (notice,) = [m for m in bot.api.sent if m.chat_id == USER and "Correction" in m.text]
     assert render.to_plain(notice.text).startswith(
-        "Correction to the bulletin of 8 August 2026: Warships and boats 35, not 40."
+        "Correction to the bulletin of 8 August 2026: warships and boats 35, not 40."
     )
 
 
@@ -355,7 +355,7 @@ async def test_changing_the_time_keeps_milestones_and_the_rest(bot):
     await bot.ask("/subscribe daily milestones tanks short")
     reply = await bot.ask("/subscribe 09:00")
     assert "daily, milestones (round figures); at 09:00" in reply.text
-    assert "Only Tanks. Short: a line per category." in reply.text
+    assert "Only tanks. Short: a line per category." in reply.text
 
 
 async def test_a_chat_that_unsubscribed_subscribes_again(bot):
@@ -432,7 +432,7 @@ def test_a_threshold_that_is_not_a_number_says_so(word):
 async def test_a_subscription_without_the_daily_summary_does_not_describe_its_format(bot):
     await bot.ask("/subscribe card weekdays milestones")
     reply = render.to_plain((await bot.ask("/subscribe weekly milestones tanks")).text)
-    assert "Only Tanks." in reply  # categories choose milestone alerts too
+    assert "Only tanks." in reply  # categories choose milestone alerts too
     assert "the daily card" not in reply and "Weekdays only" not in reply
 
 

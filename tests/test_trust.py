@@ -179,8 +179,8 @@ async def test_a_revision_of_a_delivered_day_brings_one_errata_to_those_who_got_
     first, errata = received(bot, READER)
     assert "Tanks: 12,251 (+4)" in first
     assert errata == (
-        "The source revised its bulletin of 8 August 2026: Tanks 12,255, not 12,251; "
-        "Operational-tactical UAVs 449,700, not 449,606."
+        "The source revised its bulletin of 8 August 2026: tanks 12,255, not 12,251; "
+        "operational-tactical UAVs 449,700, not 449,606."
     )
     (late,) = received(bot, LATE_READER)  # the new version only, no errata
     assert "Tanks: 12,255 (+8)" in late

@@ -55,7 +55,7 @@ SESSION = """\
 /subscribe щотижня графік
 /settings
 #час: 08:30
-#щойно вийде
+#одразу, як вийде
 #готово
 /unsubscribe
 /unsubscribe
@@ -77,7 +77,7 @@ SESSION = """\
 /fetch
 /latest
 #Танки
-#Історія: Танки
+#Історія: танки
 """
 # Written in Latin letters wherever they appear: names, formats, time zones, codes.
 ALLOWED = {

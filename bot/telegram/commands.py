@@ -103,10 +103,10 @@ def _keyboard(
         return InlineKeyboardMarkup(rows)
     last = [InlineKeyboardButton(texts.BUTTON_ALL, callback_data=f"c::{stamp}")]
     if selected and not history:
-        name = categories.get(selected).name(language)
         last.append(
             InlineKeyboardButton(
-                texts.BUTTON_HISTORY.format(name=name), callback_data=f"h:{selected}:{stamp}"
+                texts.BUTTON_HISTORY.format(name=render.in_text(selected)),
+                callback_data=f"h:{selected}:{stamp}",
             )
         )
     return InlineKeyboardMarkup([*rows, last])

@@ -77,7 +77,7 @@ def _chosen(keys: tuple[str, ...]) -> str:
         return texts.BUTTON_ALL_CATEGORIES
     if len(keys) > MOST_NAMED:
         return texts.ngettext("CATEGORIES_COUNT", len(keys)).format(count=len(keys))
-    return ", ".join(categories.get(k).name(texts.current_language()) for k in keys)
+    return ", ".join(render.in_text(k) for k in keys)
 
 
 def categories_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
