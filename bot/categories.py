@@ -137,7 +137,7 @@ CATEGORIES: tuple[Category, ...] = (
             "Infantry Mobility Vehicles",
         ),
         oryx_note_en="Oryx's AFVs, IFVs, APCs, MRAPs and infantry mobility vehicles together",
-        oryx_note_uk="разом ББМ, БМП, БТР, MRAP і машини піхоти за Oryx",
+        oryx_note_uk="за Oryx: разом ББМ, БМП, БТР, MRAP і бронеавтомобілі",
     ),
     Category(
         "artillery",
@@ -220,7 +220,7 @@ CATEGORIES: tuple[Category, ...] = (
             "Anti-Aircraft Guns",
         ),
         oryx_note_en="Oryx's SAM systems, self-propelled and towed anti-aircraft guns together",
-        oryx_note_uk="разом ЗРК, самохідні й буксировані зенітні гармати за Oryx",
+        oryx_note_uk="за Oryx: разом ЗРК, самохідні й буксировані зенітні гармати",
     ),
     Category(
         "aircraft",
@@ -257,12 +257,12 @@ CATEGORIES: tuple[Category, ...] = (
             r"беспилотн\w*(?:\s+летательн\w*\s+аппарат\w*)?",
         ),
         oryx_note_en=(
-            "no comparable Oryx count: it lists reconnaissance and combat drones it saw lost, "
-            "not the thousands of smaller drones the bulletin counts"
+            "no comparable Oryx count: Oryx lists the reconnaissance and combat drones it saw "
+            "lost, and the General Staff does not say which drones its category counts"
         ),
         oryx_note_uk=(
-            "порівнянного підрахунку Oryx немає: він зараховує лише розвідувальні й ударні "
-            "дрони, а не тисячі менших, які рахує зведення"
+            "порівнянного підрахунку Oryx немає: Oryx зараховує розвідувальні й ударні дрони, "
+            "втрату яких бачив, а Генштаб не пояснює, які дрони входять до його категорії"
         ),
     ),
     Category(
@@ -327,7 +327,7 @@ CATEGORIES: tuple[Category, ...] = (
         ),
         oryx_types=("Trucks, Vehicles, Jeeps, and Trains",),
         oryx_note_en="Oryx's trucks, vehicles, jeeps and trains",
-        oryx_note_uk="вантажівки, автомобілі, джипи й потяги за Oryx",
+        oryx_note_uk="за Oryx: вантажівки, автомобілі, позашляховики й потяги",
     ),
     Category(
         "special_equipment",

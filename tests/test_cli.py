@@ -396,7 +396,7 @@ def test_on_without_a_date_asks_for_one_and_not_for_a_category(run_on_seeded):
 def test_compare_sets_the_claim_beside_oryx_and_refuses_a_misspelt_category(run_on_seeded):
     status, out, err = run_on_seeded("compare", "tanks", "2025-07-19")
     assert status == 0 and err == ""
-    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented: 2.7×" in out
+    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented (2.7 times fewer)" in out
     assert "a lower bound" in out
     status, out, err = run_on_seeded("compare", "tankz")
     assert status == 2 and "Did you mean: tanks?" in err and "bulletin-bot compare tanks" in err
@@ -412,7 +412,7 @@ def test_import_takes_a_newer_oryx_file_and_compare_uses_it(run_on_seeded, tmp_p
     assert (status, err) == (0, "")
     assert "Oryx's counts imported (rows: 1, equipment types: 1, to 2026-08-01)" in out
     status, out, err = run_on_seeded("compare", "tanks")
-    assert "on 1 August 2026\nTanks: " in out and " 5,000 documented: " in out
+    assert "on 1 August 2026\nTanks: " in out and " 5,000 documented (" in out
 
     broken = tmp_path / "broken.csv"
     broken.write_text("date,total\n2026-08-02,6000\n")

@@ -138,3 +138,32 @@ def test_ukrainian_has_the_modifier_apostrophe_and_one_word_for_as_soon_as_it_is
     flat = "\n".join(v if isinstance(v, str) else "\n".join(v) for v in uk.values())
     assert re.findall(r"\w[’']\w", flat) == []
     assert "щойно" not in texts.of("uk").WHEN_ASAP and "одразу" in texts.of("uk").WHEN_ASAP
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_about_and_compare_say_the_same_of_drones_what_is_known(speak, language):
+    """/about said smaller drones are not counted, /compare that the bulletin counts thousands
+    of them: the General Staff does not define the category, and both now say so."""
+    speak(language)
+    about = render.about()
+    note = (
+        categories.get("uav").oryx_note_uk
+        if language == "uk"
+        else categories.get("uav").oryx_note_en
+    )
+    unknown = "не пояснює" if language == "uk" else "does not say which drones"
+    assert unknown in about and unknown in note
+    for text in (about, note):
+        assert "smaller drones" not in text and "менші" not in text and "менших" not in text
+
+
+def test_compare_and_the_admin_lines_in_newsroom_ukrainian(speak):
+    speak("uk")
+    uk = texts.of("uk")
+    assert "Ці підрахунки не тотожні" in uk.COMPARE_CAVEAT
+    assert "тут починаються" not in uk.COMPARE_NOT_YET and "тут" not in uk.COMPARE_ENDS
+    assert "позашляховики" in categories.get("vehicles").oryx_note_uk
+    assert "бронеавтомобілі" in categories.get("afv").oryx_note_uk
+    assert uk.DIGEST_WEEKLY == "щотижнева (щопонеділка)"
+    assert "автор: {author}" in uk.CORRECTION_LINE and "скасував {by}" in uk.CORRECTION_WITHDRAWN
+    assert "редакці" not in "".join(v for v in texts.catalogue("uk").values() if isinstance(v, str))

@@ -151,7 +151,7 @@ async def test_a_subscription_made_in_a_forum_topic_is_delivered_into_it(bot):
         topic=77,
     )
     reply = await bot.reply_to(GROUP, 0)
-    assert "They go to this topic." in reply.text
+    assert "Summaries go to this topic." in reply.text
     assert bot.store.subscriber(GROUP).shape.thread_id == 77
 
     await deliver_the_new_day(bot)
