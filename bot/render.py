@@ -534,9 +534,56 @@ def _fetch_line(last_fetch: Fetch | None) -> str:
     result = (
         texts.FETCH_OK
         if last_fetch.ok
-        else texts.FETCH_FAILED.format(detail=logs.redact_urls(last_fetch.detail))
+        else texts.FETCH_FAILED.format(detail=fetch_error(logs.redact_urls(last_fetch.detail)))
     )
     return texts.LAST_FETCH.format(at=_timestamp(last_fetch.at), result=result)
+
+
+# What a source's failure says (bot/sources/http.py, api.py, dataset.py write it in English,
+# for the log, after the URL): each shape, and the message that says it in the reader's
+# language. The log keeps the error as it came.
+_FETCH_ERRORS = (
+    (re.compile(r"network error\b.*"), "FETCH_ERROR_NETWORK"),
+    (re.compile(r"timed out"), "FETCH_ERROR_TIMEOUT"),
+    (re.compile(r"HTTP (?P<status>\d{3})"), "FETCH_ERROR_HTTP"),
+    (re.compile(r"returned HTML\b.*"), "FETCH_ERROR_HTML"),
+    (re.compile(r"returned invalid JSON\b.*"), "FETCH_ERROR_BAD_JSON"),
+    (re.compile(r"response larger than (?P<most>[\d,]+) bytes"), "FETCH_ERROR_TOO_LARGE"),
+    (re.compile(r"unexpected content\b.*"), "FETCH_ERROR_CONTENT"),
+    (re.compile(r"paging does not end\b.*"), "FETCH_ERROR_PAGING"),
+)
+_GAVE_UP = re.compile(r"(?P<what>.*) \(gave up after (?P<attempts>\d+) attempts\)")
+
+
+def fetch_error(detail: str) -> str:
+    """A source's error in the reader's language: 'URL: could not connect (gave up after 3
+    attempts)', «URL: не вдалося зʼєднатися (після 3 спроб)». The URL stays as it was written
+    (redacted before it was recorded); an error of a shape this version does not know, as
+    it came."""
+    url, separator, what = detail.partition(": ")
+    if not separator or " " in url:
+        url, what = "", detail
+    attempts = None
+    if tried := _GAVE_UP.fullmatch(what):
+        what, attempts = tried["what"], int(tried["attempts"])
+    for pattern, name in _FETCH_ERRORS:
+        if found := pattern.fullmatch(what):
+            values = {k: number(int(v.replace(",", ""))) for k, v in found.groupdict().items()}
+            said = texts.message(name).format(**values)
+            break
+    else:
+        return detail
+    if attempts is not None:
+        said += " " + texts.ngettext("FETCH_ERROR_ATTEMPTS", attempts).format(count=attempts)
+    return f"{url}: {said}" if url else said
+
+
+def fetch_failed(failures: Mapping[str, str]) -> str:
+    """/fetch when no source answered: each source, by name, and what went wrong with it."""
+    errors = "; ".join(
+        f"{source_name(source)}: {fetch_error(error)}" for source, error in failures.items()
+    )
+    return _fill(texts.FETCH_FAILED_NOW, error=errors)
 
 
 def _checked(last_fetch: Fetch | None, now_local: datetime, *, listed: bool = False) -> str:
@@ -947,7 +994,7 @@ def fetched(outcomes: Sequence[Outcome], queued: int, failures: dict[str, str]) 
     """What a poll brought, and each source that did not answer (another one did)."""
     lines = [_fill(texts.FETCHED, summary=summary(outcomes), queued=queued_for(queued))]
     lines += [
-        _fill(texts.SOURCE_FAILED, source=source_name(name), error=error)
+        _fill(texts.SOURCE_FAILED, source=source_name(name), error=fetch_error(error))
         for name, error in failures.items()
     ]
     return "\n".join(lines)

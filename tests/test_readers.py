@@ -12,9 +12,11 @@ import pytest
 
 from bot import categories, render, texts
 from bot.figures import bulletin_on
+from bot.sources.http import SourceError
 from bot.store import Shape
 from bot.trends import Comparison, Trend
-from tests.conftest import NOW, STORED_UNTIL
+from tests.conftest import NOW, STORED_UNTIL, TODAY, fetch_latest
+from tests.fake_statistics_api import closed_port_url
 
 
 @pytest.fixture
@@ -167,3 +169,28 @@ def test_compare_and_the_admin_lines_in_newsroom_ukrainian(speak):
     assert uk.DIGEST_WEEKLY == "щотижнева (щопонеділка)"
     assert "автор: {author}" in uk.CORRECTION_LINE and "скасував {by}" in uk.CORRECTION_WITHDRAWN
     assert "редакці" not in "".join(v for v in texts.catalogue("uk").values() if isinstance(v, str))
+
+
+LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+@pytest.mark.parametrize("failure", ["500", "404", "html", "truncated", "no_data", "down"])
+async def test_a_source_error_is_said_in_ukrainian_with_its_url_as_it_was(
+    history_store, api, fake_api, failure, speak
+):
+    """The sources' errors are English, for the log; an admin reading Ukrainian gets them in
+    Ukrainian (the URL as it was), in /fetch, /sources and /stats."""
+    if failure == "down":
+        api.url = closed_port_url()
+    else:
+        fake_api.api.fail(failure)
+    with pytest.raises(SourceError):
+        await fetch_latest(history_store, api, now=NOW, today=TODAY)
+    detail = history_store.last_fetch().detail
+    speak("uk")
+    said = render.fetch_error(detail)
+    url, _, what = said.partition(": ")
+    assert detail.startswith(url + ": ")
+    assert not LATIN.findall(what), said
+    speak("en")
+    assert render.fetch_error(detail).startswith(url + ": ")

@@ -79,6 +79,24 @@ SESSION = """\
 #Танки
 #Історія: танки
 """
+# Pasted texts the parser refuses, each its own message (a paste ends at an empty line).
+TOTAL = "Загальні бойові втрати противника з 24.02.2022 по {day} орієнтовно склали: "
+SESSION += "\n".join(
+    f"{paste}\n"
+    for paste in (
+        "привіт, це не зведення",
+        TOTAL.format(day="08.08.2030") + "особового складу близько 1456610 (+1190)",
+        TOTAL.format(day="08.08.2026") + "танків 12251 (+4), понад 600 літаків",
+        TOTAL.format(day="08.08.2026") + "танків 12251 (+4), танків 12252 (+5)",
+    )
+)
+# Every source failing: what an admin reading Ukrainian is told of it.
+SOURCE_DOWN = """\
+/language uk
+/fetch
+/sources
+/stats
+"""
 # Written in Latin letters wherever they appear: names, formats, time zones, codes.
 ALLOWED = {
     "bulletin-bot",
@@ -128,19 +146,49 @@ def latin_words(text: str) -> set[str]:
     return {w for w in _LATIN.findall(text) if w.casefold().strip(".:") not in ALLOWED}
 
 
-@pytest.fixture
-async def transcript(history_store, fake_api, tmp_path):
-    config = Config(sources=(SourceConfig("api", fake_api.url),))
-    services = Services(config, history_store, FixedClock(NOW))
+async def session(store, url: str, script: str, folder) -> str:
+    config = Config(sources=(SourceConfig("api", url),))
+    services = Services(config, store, FixedClock(NOW))
     out = io.StringIO()
-    unanswered = await console.chat(services, io.StringIO(SESSION), out, folder=tmp_path)
+    unanswered = await console.chat(services, io.StringIO(script), out, folder=folder)
     assert unanswered == 0, out.getvalue()
     assert "(no such button)" not in out.getvalue()  # each #label pressed a button
     return out.getvalue()
 
 
-def test_a_ukrainian_session_has_no_english_in_any_reply(transcript):
+@pytest.fixture
+async def transcript(history_store, fake_api, tmp_path):
+    return await session(history_store, fake_api.url, SESSION, tmp_path)
+
+
+def messages_in(script: str) -> int:
+    """How many messages a console script sends: a line each for commands and buttons, one
+    for each pasted text (which ends at an empty line)."""
+    count, pasting = 0, False
+    for line in script.splitlines():
+        if line.startswith(("/", "#")) or not line.strip():
+            count += bool(line.strip())
+            pasting = False
+        elif not pasting:
+            count, pasting = count + 1, True
+    return count
+
+
+def assert_no_english(transcript: str, script: str) -> None:
     replies = bot_replies(transcript)
-    assert len(replies) >= SESSION.count("\n") - 2  # every message had its answer
+    assert len(replies) >= messages_in(script) - 2  # every message had its answer
     english = {reply: found for reply in replies if (found := latin_words(reply))}
     assert not english, "\n\n".join(f"{words}: {reply}" for reply, words in english.items())
+
+
+def test_a_ukrainian_session_has_no_english_in_any_reply(transcript):
+    assert_no_english(transcript, SESSION)
+    assert transcript.count("Це не схоже на зведення Генштабу") == 4  # each paste refused
+
+
+@pytest.mark.parametrize("failure", ["404", "html"])
+async def test_a_failed_source_is_told_in_ukrainian(history_store, fake_api, tmp_path, failure):
+    fake_api.api.fail(failure)
+    transcript = await session(history_store, fake_api.url, SOURCE_DOWN, tmp_path)
+    assert "Не вдалося отримати дані: API russianwarship.rip: http" in transcript
+    assert_no_english(transcript, SOURCE_DOWN)
