@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import categories, logs, oryx, texts
+from bot import categories, links, logs, oryx, texts
 from bot.cards import CardText
 from bot.categories import Unknown
 from bot.config import SourceConfig
@@ -106,10 +106,10 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
         names = ", ".join(in_text(k) for k in missing)
         lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
     if short:
-        return "\n".join([*lines, *footnotes, *_link_lines(report), texts.CAVEAT])
+        return "\n".join([*lines, *footnotes, *_link_lines(report), caveat()])
     if footnotes:
         lines += ["", *footnotes]
-    lines += ["", *_link_lines(report), texts.CAVEAT]
+    lines += ["", *_link_lines(report), caveat()]
     return "\n".join(lines)
 
 
@@ -119,10 +119,24 @@ def title() -> str:
     return texts.TITLE.format(losses=texts.LOSSES)
 
 
+def caveat() -> str:
+    """The one-line caveat under every figure, ending with /about as a link that opens the
+    bot on it (t.me/<bot>?start=about): a command does nothing in a channel's post or in an
+    inline result shared into another chat, a link works there too."""
+    link = links.about_link()
+    about = f'<a href="{html.escape(link)}">/about</a>' if link else "/about"
+    return texts.CAVEAT.format(about=about)
+
+
 def in_text(key: str) -> str:
     """A category's name in the middle of a sentence: 'tanks', 'artillery systems', but
     'MLRS', 'БпЛА оперативно-тактичного рівня' (an abbreviation keeps its capitals)."""
-    name = categories.get(key).name(texts.current_language())
+    return mid_sentence(categories.get(key).name(texts.current_language()))
+
+
+def mid_sentence(name: str) -> str:
+    """A name as it stands inside a sentence: lower-case, unless it opens with an
+    abbreviation (a word of more than one capital: ППО, БпЛА, MLRS)."""
     first = name.split(" ", 1)[0]
     if sum(letter.isupper() for letter in first) > 1:
         return name
@@ -183,17 +197,38 @@ def milestone(value: int, reached: Change, view: Bulletin) -> str:
             date=format_date(report.date),
         ),
         *_link_lines(report),
-        texts.CAVEAT,
+        caveat(),
     ]
     return "\n".join(lines)
 
 
-def card_caption(view: Bulletin) -> str:
-    """Under a daily card: whose losses, its date, the link and the caveat, as text (the
-    figures are in the picture, and /latest has them as text)."""
+def card_caption(view: Bulletin, keys: Sequence[str] = ()) -> str:
+    """Under a daily card: whose losses, its date, and its figures as text too (short names,
+    a line each) — a phone's notification, a screen reader and search see no picture — then
+    the link and the caveat. Within Telegram's 1,024 characters for a caption, even with
+    every category."""
     report = view.report
+    shown = view.only(keys) if keys else view
     day_line = _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)
-    return "\n".join([f"<b>{title()}</b>", day_line, *_link_lines(report), texts.CAVEAT])
+    figures = [
+        _fill(
+            texts.FIGURE_LINE,
+            name=short_name(c.category),
+            approx=texts.APPROXIMATELY if categories.get(c.category).approximate else "",
+            total=number(c.total),
+            change=change_text(c),
+            marker="",
+        )
+        for c in shown.changes
+    ]
+    return "\n".join([f"<b>{title()}</b>", day_line, *figures, *_link_lines(report), caveat()])
+
+
+def short_name(key: str) -> str:
+    """A category's short name, as its button says it ('Artillery', «ББМ»): where a phone
+    has a narrow line; the full name for a category with no short one."""
+    short = getattr(texts, f"BUTTON_{key.upper()}", None)
+    return short or categories.get(key).name(texts.current_language())
 
 
 def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
@@ -400,7 +435,7 @@ def figures_line(report: StoredReport) -> str:
 
 
 def start() -> str:
-    return texts.START.format(caveat=texts.CAVEAT)
+    return texts.START.format(caveat=caveat())
 
 
 def about() -> str:
@@ -651,7 +686,7 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
                 date=format_date(largest.date),
             )
         )
-    lines += ["", *_link_lines(newest), texts.CAVEAT]
+    lines += ["", *_link_lines(newest), caveat()]
     return "\n".join(lines)
 
 
@@ -695,7 +730,7 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
             lines.append(_fill(texts.TREND_LINE, largest=largest, **values))
         else:
             lines.append(_fill(texts.TREND_LINE_NO_RECORD, **values))
-    lines += ["", *_link_lines(newest), texts.CAVEAT]
+    lines += ["", *_link_lines(newest), caveat()]
     return "\n".join(lines)
 
 
@@ -844,7 +879,7 @@ def records(found: Sequence[tuple[str, DayChange]], key: str | None) -> str:
             )
             for rank, (_, d) in enumerate(found, 1)
         ]
-    lines += ["", texts.CAVEAT]
+    lines += ["", caveat()]
     return "\n".join(lines)
 
 
@@ -867,15 +902,37 @@ def inline_description(view: Bulletin) -> str:
     return texts.INLINE_DESCRIPTION.format(losses=texts.LOSSES, date=format_date(view.report.date))
 
 
-def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None) -> str:
-    names = ", ".join(
-        categories.get(k).name(texts.current_language()) if n == 0 else in_text(k)
-        for n, k in enumerate(keys)
-    )
-    lines = [_fill(texts.CHART_CAPTION, names=names, period=period, caveat=texts.CAVEAT)]
+def chart_caption(data: Sequence[Series], period: str, newest: StoredReport | None) -> str:
+    """Under a chart: whose losses, and each category's figures as text — its total on the
+    chart's last day and its rise over the period — for a phone's notification, a screen
+    reader and search, which see no picture; then the caveat and the link."""
+    lines = [f"<b>{title()}</b>"]
+    for item in data:
+        if not item.days:
+            continue
+        last = item.days[-1]
+        category = categories.get(item.category)
+        lines.append(
+            _fill(
+                texts.CHART_FIGURE,
+                name=category.name(texts.current_language()),
+                approx=texts.APPROXIMATELY if category.approximate else "",
+                total=number(last.total),
+                date=format_date(last.date),
+                period=period,
+                # A first figure (the war's first bulletin, a category's first) is all new.
+                rise=signed(sum(d.total if d.delta is None else d.delta for d in item.days)),
+            )
+        )
+    lines.append(caveat())
     if newest is not None:
         lines += _link_lines(newest)
     return "\n".join(lines)
+
+
+def export_caption(first: date, last: date) -> str:
+    """Under an exported file: the dates it covers and the caveat."""
+    return texts.EXPORT_CAPTION.format(dates=_escape(format_range(first, last)), caveat=caveat())
 
 
 def _oryx_note(category: categories.Category, language: str) -> str:
@@ -951,6 +1008,12 @@ def _shape_parts(shape: Shape, daily: bool) -> list[str]:
     if shape.thread_id is not None:
         parts.append(texts.SHAPE_TOPIC)
     return parts
+
+
+def unsubscribe_question(subscriber: Subscriber) -> str:
+    """'Stop your summaries (daily, milestones)?', before the buttons that answer it."""
+    digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
+    return _fill(texts.UNSUBSCRIBE_QUESTION, digests=digests)
 
 
 def unsubscribed(subscriber: Subscriber) -> str:

@@ -30,37 +30,72 @@ async def test_start_says_what_the_bot_does_and_the_caveat(bot):
     reply = await bot.ask("/start")
     assert reply.parse_mode == "HTML"
     assert "General Staff" in reply.text and CAVEAT in reply.text
-    assert "/subscribe 08:30" in reply.text
+    assert len(plain(reply).splitlines()) <= 5
+    labels = [label for label, _ in reply.buttons]
+    assert labels == ["Latest bulletin", "Subscribe", "Українська"]
+    # The caveat's /about is a link, which works where commands do not; it opens /about.
+    assert '<a href="https://t.me/bulletin_bot?start=about">/about</a>' in reply.text
+    about = plain(await bot.ask("/start about"))
+    assert about.startswith("What the figures mean")
 
 
-async def test_help_lists_every_command_with_an_example(bot):
+async def test_the_welcome_buttons_show_the_latest_subscribe_and_switch_language(bot):
+    welcome = await bot.ask("/start")
+    latest = await bot.press(welcome, "start:latest")
+    assert "Tanks: 12,247 (+1)" in latest.text and ("Tanks", "c:tanks:2026-08-07") in latest.buttons
+    subscribed = await bot.press(welcome, "start:subscribe")
+    assert subscribed.text.startswith("Subscribed.")
+    assert ("Short", "s:format:short") in subscribed.buttons  # the settings, a tap away
+    ukrainian = await bot.press(welcome, "start:language:uk")
+    assert ukrainian.text.startswith("Я щодня надсилаю дані Генштабу ЗСУ")
+    assert [label for label, _ in ukrainian.buttons][-1] == "English"
+    assert bot.services.store.chat_language(USER) == "uk"
+
+
+async def test_help_lists_every_command_with_an_example_in_short_groups(bot):
     reply = await bot.ask("/help")
     for command in menus.COMMANDS:
-        assert f"/{command}" in reply.text
-    assert "/history drones 14" in reply.text
+        assert command == "help" or f"/{command}" in reply.text
+    assert "/chart tanks 90d" in reply.text
+    text = plain(reply)
+    assert len(text) < 1_000  # was 1,500, one line of brackets 267 characters long
+    assert all(len(line) <= 80 for line in text.splitlines() if not line.startswith("Categ"))
+    assert text.count("\n\n") >= 4  # grouped
 
 
 async def test_each_kind_of_chat_and_person_has_its_own_menu_in_both_languages(bot):
-    def menu(scope: str, language: str) -> set[str]:
-        return {c["command"] for c in bot.api.commands[(scope, language)]}
+    def menu(scope: str, language: str) -> list[str]:
+        return [c["command"] for c in bot.api.commands[(scope, language)]]
 
-    settings = {"subscribe", "unsubscribe", "language"}
     admin_only = {"correct", "approve", "held", "stats"}
     for language in ("", "uk"):
-        assert {"latest", "on", "subscribe"} <= menu("default", language)
-        assert settings <= menu("all_private_chats", language)
+        private = menu("all_private_chats", language)
+        assert private == menu("default", language)
+        assert len(private) <= 10 and private[:2] == ["latest", "chart"]  # everyday first
+        assert {"subscribe", "settings", "help"} <= set(private)
         # Members of a group see what they may use; its admins also see its settings.
         assert "latest" in menu("all_group_chats", language)
-        assert not settings & menu("all_group_chats", language)
-        assert settings <= menu("all_chat_administrators", language)
+        assert not {"subscribe", "settings"} & set(menu("all_group_chats", language))
+        assert {"subscribe", "settings"} <= set(menu("all_chat_administrators", language))
+        assert len(menu("all_chat_administrators", language)) <= 10
         # The bot's admins, in their private chat, and no one else see the admin commands.
-        assert admin_only <= menu(f"chat:{ADMIN}", language)
+        assert admin_only <= set(menu(f"chat:{ADMIN}", language))
         others = ("default", "all_private_chats", "all_group_chats", "all_chat_administrators")
-        assert not any(admin_only & menu(scope, language) for scope in others)
+        assert not any(admin_only & set(menu(scope, language)) for scope in others)
     ukrainian = {
         c["command"]: c["description"] for c in bot.api.commands[("all_group_chats", "uk")]
     }
     assert ukrainian["latest"] == "Останнє зведення або категорії"
+
+
+async def test_what_the_bot_does_is_said_before_start_in_both_languages(bot):
+    """The "What can this bot do?" screen and the profile line: empty before, now set."""
+    descriptions = bot.api.descriptions
+    for language in ("", "uk"):
+        assert 0 < len(descriptions[("description", language)]) <= 512
+        assert 0 < len(descriptions[("short_description", language)]) <= 120
+    assert "General Staff" in descriptions[("description", "")]
+    assert descriptions[("short_description", "uk")].startswith("Втрати Росії з 24.02.2022")
 
 
 async def test_latest_is_the_whole_bulletin_with_link_caveat_and_buttons(bot):
@@ -81,10 +116,10 @@ async def test_latest_for_one_category_is_short(bot, fake_api):
         "7 August 2026 · day 1626 of the full-scale invasion",
         "Tanks: 12,247 (+1)",
         texts.TAKEN_FROM_DATASET,  # the bundled history: no post to link to
-        texts.CAVEAT,
+        render.to_plain(render.caveat()),
         "🔎 Beside it, the losses documented with photos or video (a lower bound): /compare tanks",
     ]
-    assert texts.CAVEAT.endswith("/about")
+    assert render.to_plain(render.caveat()).endswith("More: /about")
     compared = plain(await bot.ask("/compare tanks"))
     assert "Tanks" in compared and "a lower bound" in compared
     about = plain(await bot.ask("/about"))
@@ -291,12 +326,13 @@ async def inline_answer(bot, query: str) -> list[dict]:
 async def test_inline_mode_offers_the_figure_as_a_ready_message(bot):
     (result,) = await inline_answer(bot, "tanks")
     assert result["title"] == "Tanks: 12,247 (+1)"
-    assert "7 August 2026" in result["description"]
+    assert result["description"].startswith("Russian losses since 24 Feb 2022 as of 7 August")
     message = result["input_message_content"]
     assert message["parse_mode"] == "HTML"
     assert "Tanks: 12,247 (+1)" in message["message_text"]
     assert "not independently verified" in message["message_text"]
-    assert "/about" in message["message_text"]
+    # Shared into another chat, /about is a link to the bot: a command would do nothing there.
+    assert '<a href="https://t.me/bulletin_bot?start=about">/about</a>' in message["message_text"]
 
 
 async def test_inline_mode_with_nothing_typed_offers_the_whole_bulletin_first(bot):

@@ -273,7 +273,15 @@ async def test_a_daily_summary_can_carry_a_chart(bot):
     summary, chart = bot.api.messages_to(6006)[1:]
     assert summary.method == "sendMessage" and "day 1626" in summary.text
     assert chart.method == "sendPhoto" and chart.attachment.startswith(b"\x89PNG")
-    assert "Personnel, tanks, artillery systems, operational-tactical UAVs, 30 days." in chart.text
+    # The figures drawn, as text too: a notification, a screen reader and search see no picture.
+    caption = render.to_plain(chart.text).splitlines()
+    assert caption[1].startswith("Personnel: about 1,455,420 on 7 August 2026 (30 days: +")
+    assert [line.split(":")[0] for line in caption[1:5]] == [
+        "Personnel",
+        "Tanks",
+        "Artillery systems",
+        "Operational-tactical UAVs",
+    ]
 
 
 async def test_a_long_broadcast_is_not_a_warning_every_few_seconds(bot, caplog):

@@ -86,7 +86,8 @@ async def test_chart_end_to_end(bot):
     reply = await bot.ask("/chart tanks 30d")
     assert reply.method == "sendPhoto"
     assert decode(reply.attachment).size == (1000, 740)
-    assert "Tanks, 30 days." in reply.text and "not independently verified" in reply.text
+    assert "Tanks: 12,247 on 7 August 2026 (30 days: +" in reply.text
+    assert "not independently verified" in reply.text
     assert "sendChatAction" in bot.api.calls
     again = await bot.ask("/chart tank 30d")
     assert again.attachment == reply.attachment

@@ -194,3 +194,13 @@ async def test_a_source_error_is_said_in_ukrainian_with_its_url_as_it_was(
     assert not LATIN.findall(what), said
     speak("en")
     assert render.fetch_error(detail).startswith(url + ": ")
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_a_cards_caption_carries_every_figure_within_telegrams_limit(view, speak, language):
+    """A caption holds at most 1,024 characters: every category's line fits, in short names."""
+    speak(language)
+    caption = render.card_caption(view)
+    assert len(caption) <= 1024
+    figures = [line for line in caption.splitlines() if re.search(r": [^:]*\d \(", line)]
+    assert len(figures) == len(view.changes) == 15
