@@ -153,7 +153,9 @@ def compare_hint(key: str, day: date | None) -> str:
 
 def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
     """What the daily card of a day says (bot/cards.py draws it): the figures of `keys` (all
-    when none), marked and footnoted as in the text, and the source and caveat in small print."""
+    when none), marked and footnoted as in the text, and the source and caveat in small print
+    (the link to the post is in the caption, where it can be tapped: never a raw URL in a
+    picture)."""
     report = view.report
     shown = view.only(keys) if keys else view
     noted, footnotes = _qualified(view, shown)
@@ -171,7 +173,6 @@ def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
     small_print = [
         _fill(texts.CARD_SOURCE, via=_via(report.source)),
         texts.CARD_CAVEAT,
-        *([to_plain(_fill(texts.ORIGINAL_POST, link=report.link))] if report.link else []),
         *(to_plain(line) for line in footnotes),
     ]
     return CardText(
