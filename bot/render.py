@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
+
 from bot import categories, links, logs, oryx, texts
 from bot.cards import CardText
 from bot.categories import Unknown
@@ -661,11 +663,15 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
     if not data.days:
         return _fill(texts.HISTORY_NONE, name=in_text(data.category))
     rows = [_history_row(*texts.HISTORY_HEADER.split("|"))]
+    # Days as a reader writes them, short: '7 Aug', «7 серп.» (with the year, when the days
+    # run into another one), never an ISO date.
+    pattern = "d MMM" if data.days[0].date.year == data.days[-1].date.year else "d MMM y"
     for day in data.days:
         change = texts.TABLE_NEW if day.delta is None else signed(day.delta)
         if day.delta is not None and day.span_days > 1:
             change += texts.TABLE_OVER_DAYS.format(days=day.span_days)
-        rows.append(_history_row(day.date.isoformat(), number(day.total), change))
+        written = babel_dates.format_date(day.date, pattern, locale=texts.current_language())
+        rows.append(_history_row(written, number(day.total), change))
     lines = [
         _fill(texts.ngettext("HISTORY_TITLE", len(data.days)), name=name, days=len(data.days)),
         "<pre>" + _escape("\n".join(rows)) + "</pre>",
@@ -693,7 +699,7 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
 
 def _history_row(day: str, total: str, change: str) -> str:
     """One line of the /history table: the header and every row share these widths."""
-    return f"{day:<10}  {total:>9}  {change:>9}"
+    return f"{day:<13}  {total:>9}  {change:>9}"
 
 
 def comparison(data: Comparison, newest: StoredReport | None) -> str:
@@ -759,9 +765,11 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
             claimed = number(row.claimed)
             lines.append(_fill(texts.COMPARE_NONE_DOCUMENTED, name=name, claimed=claimed))
         else:
+            # As good as equal: "1.0 times fewer" says nothing.
+            same = round(row.ratio, 1) == 1
             lines.append(
                 _fill(
-                    texts.COMPARE_LINE,
+                    texts.COMPARE_LINE_SAME if same else texts.COMPARE_LINE,
                     name=name,
                     claimed=number(row.claimed),
                     documented=number(row.documented),
