@@ -58,7 +58,7 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     reply = await bot.ask("/subscribe")
     assert reply.text == (
         "Subscribed. Summaries: daily; as soon as the bulletin is out, time zone Europe/Kyiv. "
-        "/settings changes them, /unsubscribe stops them."
+        "Change them with the buttons below, stop them with /unsubscribe."
     )
     reply = await bot.ask("/subscribe 8:30 new_york")
     assert "at 08:30, time zone America/New_York" in reply.text
