@@ -1,21 +1,48 @@
 """The daily card: one picture of a day's figures, for subscribers who chose the `card` format.
 
 What it says comes from render.card (the reader's language); this module only lays it out, with
-matplotlib's object API on the Agg canvas, as the charts are drawn. A card has a title, the date
-and day of the war, a row per category (name, total, change), and the small print: who claims
-it, that nobody verified it, where it came from, and what was corrected.
+matplotlib's object API on the Agg canvas, as the charts are drawn, at a phone's scale and in
+the palette of bot/pictures.py. A card has a title, the date and day of the war, a row per
+category (name, total, change), and the small print: who claims it, that nobody verified it, and
+what was corrected (the link to the post is in the caption, where it can be tapped).
+
+Every row is measured before it is placed, so any text fits: a total sits in a column right of
+the names, its change in a column beside it; a change too long for that column ("+142,200 over
+119 days") goes under its total instead, and a name too long for its room wraps onto more lines.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-WIDTH_INCHES, DPI = 7.2, 100
-ROW_INCHES, HEAD_INCHES, LINE_INCHES = 0.36, 1.0, 0.2
-SMALL_PRINT_WIDTH = 120  # characters of 8-point text across the card
-DARK, GREY, RISE = "#1a1a1a", "#555555", "#9c2a00"
+from bot.pictures import (
+    BACKGROUND,
+    BODY,
+    DPI,
+    MARGIN,
+    MUTED,
+    RISE,
+    SMALL,
+    TEXT,
+    TITLE,
+    WIDTH_INCHES,
+    line_height,
+    text_width,
+    wrapped,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# Space between a name and its total, and between a total and its change, in inches.
+GAP = 0.14
+# The change column is at most this share of the card's inner width; a longer change goes
+# under its total.
+CHANGE_COLUMN = 0.32
+ROW_GAP = 0.07  # between rows, in inches
+SECTION_GAP = 0.16  # between the heading, the rows and the small print
 
 
 @dataclass(frozen=True)
@@ -28,32 +55,65 @@ class CardText:
     small_print: tuple[str, ...]
 
 
-def draw(card: CardText) -> bytes:
-    """The card as a PNG, as tall as its rows and small print need."""
+def figure(card: CardText) -> Figure:
+    """The card as a matplotlib figure, as tall as what it says needs."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    small_print = [
-        part for line in card.small_print for part in textwrap.wrap(line, SMALL_PRINT_WIDTH)
-    ]
-    height = HEAD_INCHES + ROW_INCHES * len(card.rows) + LINE_INCHES * (len(small_print) + 1)
-    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, facecolor="white")
-    FigureCanvasAgg(figure)
+    inner = WIDTH_INCHES - 2 * MARGIN
+    right = WIDTH_INCHES - MARGIN
+    # (x in inches, y in inches from the top, text, size, colour, bold, alignment)
+    placed: list[tuple[float, float, str, float, str, bool, str]] = []
+    y = MARGIN
+    for line in wrapped(card.title, TITLE, inner, bold=True):
+        placed.append((MARGIN, y, line, TITLE, TEXT, True, "left"))
+        y += line_height(TITLE)
+    for line in wrapped(card.day_line, SMALL, inner):
+        placed.append((MARGIN, y, line, SMALL, MUTED, False, "left"))
+        y += line_height(SMALL)
+    y += SECTION_GAP
 
-    def y(inches_from_top: float) -> float:
-        return 1 - inches_from_top / height
+    changes = [text_width(change, SMALL) for _, _, change in card.rows]
+    column = max((w for w in changes if w <= CHANGE_COLUMN * inner), default=0.0)
+    totals_right = right - column - GAP
+    for (name, total, change), change_width in zip(card.rows, changes, strict=True):
+        below = change_width > column  # too long for the column: under its total
+        room = totals_right - text_width(total, BODY, bold=True) - GAP - MARGIN
+        names = wrapped(name, BODY, room)
+        for index, line in enumerate(names):
+            placed.append((MARGIN, y + index * line_height(BODY), line, BODY, TEXT, False, "left"))
+        placed.append((totals_right, y, total, BODY, TEXT, True, "right"))
+        if below:
+            placed.append((right, y + line_height(BODY), change, SMALL, RISE, False, "right"))
+        else:
+            placed.append((right - column, y, change, SMALL, RISE, False, "left"))
+        y += max(len(names), 2 if below else 1) * line_height(BODY) + ROW_GAP
+    y += SECTION_GAP - ROW_GAP
 
-    figure.text(0.04, y(0.38), card.title, fontsize=15, weight="bold", color=DARK)
-    figure.text(0.04, y(0.68), card.day_line, fontsize=11, color=GREY)
-    top = HEAD_INCHES + ROW_INCHES * 0.6
-    for index, (name, total, change) in enumerate(card.rows):
-        row = y(top + ROW_INCHES * index)
-        figure.text(0.04, row, name, fontsize=12.5, color=DARK)
-        figure.text(0.74, row, total, fontsize=12.5, weight="bold", color=DARK, ha="right")
-        figure.text(0.96, row, change, fontsize=12, color=RISE, ha="right")
-    bottom = top + ROW_INCHES * (len(card.rows) - 0.4)
-    for index, line in enumerate(small_print):
-        figure.text(0.04, y(bottom + LINE_INCHES * (index + 1)), line, fontsize=8, color=GREY)
+    for paragraph in card.small_print:
+        for line in wrapped(paragraph, SMALL, inner):
+            placed.append((MARGIN, y, line, SMALL, MUTED, False, "left"))
+            y += line_height(SMALL)
+    height = y + MARGIN
+
+    drawn = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, facecolor=BACKGROUND)
+    FigureCanvasAgg(drawn)
+    for x, top, text, size, colour, bold, align in placed:
+        drawn.text(
+            x / WIDTH_INCHES,
+            1 - top / height,
+            text,
+            fontsize=size,
+            color=colour,
+            weight="bold" if bold else "normal",
+            ha=align,
+            va="top",
+        )
+    return drawn
+
+
+def draw(card: CardText) -> bytes:
+    """The card as a PNG."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
+    figure(card).savefig(buffer, format="png", dpi=DPI, facecolor=BACKGROUND)
     return buffer.getvalue()

@@ -22,7 +22,7 @@ class Category:
     name_en: str
     name_uk: str
     # The word a Ukrainian reader types for it, offered in /help and in suggestions (an English
-    # reader types the key).
+    # reader types the key); an abbreviation as it is written, in capitals (any case is read).
     word_uk: str = ""
     # Words people type for it, beyond the key and the names (any case, any language).
     aliases: tuple[str, ...] = ()
@@ -114,7 +114,7 @@ CATEGORIES: tuple[Category, ...] = (
         "afv",
         "Armoured combat vehicles",
         "Бойові броньовані машини",
-        word_uk="ббм",
+        word_uk="ББМ",
         aliases=(
             "apv",
             "apc",
@@ -149,7 +149,7 @@ CATEGORIES: tuple[Category, ...] = (
             "Infantry Mobility Vehicles",
         ),
         oryx_note_en="Oryx's AFVs, IFVs, APCs, MRAPs and infantry mobility vehicles together",
-        oryx_note_uk="разом ББМ, БМП, БТР, MRAP і машини піхоти за Oryx",
+        oryx_note_uk="за Oryx: разом ББМ, БМП, БТР, MRAP і бронеавтомобілі",
     ),
     Category(
         "artillery",
@@ -180,7 +180,7 @@ CATEGORIES: tuple[Category, ...] = (
         "mlrs",
         "MLRS",
         "РСЗВ",
-        word_uk="рсзв",
+        word_uk="РСЗВ",
         aliases=(
             "mrl",
             "mrls",
@@ -207,7 +207,7 @@ CATEGORIES: tuple[Category, ...] = (
         "air_defence",
         "Air defence systems",
         "Засоби ППО",
-        word_uk="ппо",
+        word_uk="ППО",
         aliases=(
             "air defence",
             "air defense",
@@ -234,7 +234,7 @@ CATEGORIES: tuple[Category, ...] = (
             "Anti-Aircraft Guns",
         ),
         oryx_note_en="Oryx's SAM systems, self-propelled and towed anti-aircraft guns together",
-        oryx_note_uk="разом ЗРК, самохідні й буксировані зенітні гармати за Oryx",
+        oryx_note_uk="за Oryx: разом ЗРК, самохідні й буксировані зенітні гармати",
     ),
     Category(
         "aircraft",
@@ -266,7 +266,7 @@ CATEGORIES: tuple[Category, ...] = (
         "uav",
         "Operational-tactical UAVs",
         "БпЛА оперативно-тактичного рівня",
-        word_uk="бпла",
+        word_uk="БпЛА",
         aliases=("drones", "drone", "uavs", "бпла", "дрони", "дронів", "безпілотники"),
         source_keys=("uav_systems", "drone"),
         bulletin_terms=(
@@ -281,12 +281,12 @@ CATEGORIES: tuple[Category, ...] = (
             r"беспилотн\w*(?:\s+летательн\w*\s+аппарат\w*)?",
         ),
         oryx_note_en=(
-            "no comparable Oryx count: it lists reconnaissance and combat drones it saw lost, "
-            "not the thousands of smaller drones the bulletin counts"
+            "no comparable Oryx count: Oryx lists the reconnaissance and combat drones it saw "
+            "lost, and the General Staff does not say which drones its category counts"
         ),
         oryx_note_uk=(
-            "порівнянного підрахунку Oryx немає: він зараховує лише розвідувальні й ударні "
-            "дрони, а не тисячі менших, які рахує зведення"
+            "порівнянного підрахунку Oryx немає: Oryx зараховує розвідувальні й ударні дрони, "
+            "втрату яких бачив, а Генштаб не пояснює, які дрони входять до його категорії"
         ),
     ),
     Category(
@@ -359,7 +359,7 @@ CATEGORIES: tuple[Category, ...] = (
         ),
         oryx_types=("Trucks, Vehicles, Jeeps, and Trains",),
         oryx_note_en="Oryx's trucks, vehicles, jeeps and trains",
-        oryx_note_uk="вантажівки, автомобілі, джипи й потяги за Oryx",
+        oryx_note_uk="за Oryx: вантажівки, автомобілі, позашляховики й потяги",
     ),
     Category(
         "special_equipment",
@@ -386,7 +386,7 @@ CATEGORIES: tuple[Category, ...] = (
         "ground_robots",
         "Ground robotic systems",
         "Наземні робототехнічні комплекси",
-        word_uk="нрк",
+        word_uk="НРК",
         aliases=("robots", "robot", "ugv", "ugvs", "нрк", "роботи", "ground robots"),
         source_keys=("ground robotic systems", "ground_robotic_systems"),
         bulletin_terms=(
@@ -399,7 +399,7 @@ CATEGORIES: tuple[Category, ...] = (
         "srbm",
         "Mobile SRBM systems",
         "Пускові установки ОТРК/ТРК",
-        word_uk="отрк",
+        word_uk="ОТРК",
         aliases=("srbm", "srbms", "отрк", "трк", "iskander", "atgm srbm systems"),
         source_keys=("atgm_srbm_systems", "mobile SRBM system"),
         bulletin_terms=(

@@ -1,7 +1,8 @@
 """Charts of the figures as PNG: cumulative totals and daily changes. No Telegram here.
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display, no global state), so
-a chart can be drawn in a worker thread while the bot keeps answering. A chart depends only on
+a chart can be drawn in a worker thread while the bot keeps answering; at a phone's scale and in
+the palette of bot/pictures.py, the card's. A chart depends only on
 the categories, the period and the data, so `ChartCache` keeps each one until the stored figures
 change (a new report accepted, a correction made or withdrawn).
 """
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import re
-import textwrap
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from babel import dates as babel_dates
 
@@ -25,7 +27,33 @@ from bot.errors import UserError
 from bot.figures import Series, bulletin_on, daily_changes
 from bot.limits import Limiter
 from bot.oryx import Documented
+from bot.pictures import (
+    AVERAGE,
+    BACKGROUND,
+    BARS,
+    CLAIMED,
+    CORRECTED,
+    DOCUMENTED,
+    DPI,
+    GRID,
+    HEADING,
+    MARGIN,
+    MUTED,
+    POINTS_PER_INCH,
+    SMALL,
+    TEXT,
+    TITLE,
+    WIDTH_INCHES,
+    line_height,
+    text_width,
+    wrapped,
+)
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 DEFAULT_PERIOD = "90d"
 MOST_CATEGORIES = 4
@@ -94,8 +122,11 @@ def parse_period(word: str, latest: date) -> Period:
     raise PeriodError(texts.BAD_PERIOD.format(word=texts.shown(word)))
 
 
-# Characters of the small print on one line of a 10-inch-wide chart.
-SMALL_PRINT_WIDTH = 165
+# The height of each kind of panel, and the room around them, in inches.
+TOTAL_INCHES, CHANGE_INCHES, PANEL_INCHES = 1.9, 1.5, 1.35
+GAP, AXES_GAP, TICK_ROOM = 0.12, 0.06, 0.1
+# A legend entry's line and the space between entries, in font sizes (matplotlib's own).
+LEGEND_LINE, LEGEND_SPACING = 1.2, 0.35
 
 
 def tick_label(day: date, span_days: int) -> str:
@@ -120,122 +151,303 @@ def data_series(store: Store, keys: Sequence[str], period: Period) -> list[Serie
     return [Series(key, changes.get(key, [])) for key in keys]
 
 
+def figure(
+    data: list[Series],
+    period: Period,
+    corrected: set[tuple[str, date]],
+    documented: Sequence[Documented] = (),
+) -> Figure:
+    """The chart as a matplotlib figure: for one category, the total above and daily changes
+    below; for several, one panel of daily changes each, headed with its total. `documented`,
+    for one category: Oryx's photo-confirmed count, drawn beside the claimed total.
+
+    Laid out from the top, in inches measured before anything is placed: the title (whose
+    losses, since when), the dates, the legend (once, off the data), each panel under its
+    heading, the dates under the last, and the small print."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, num2date
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    language = texts.current_language()
+    single = len(data) == 1
+    first = min((s.days[0].date for s in data if s.days), default=None)
+    last = max((s.days[-1].date for s in data if s.days), default=None)
+    span = (last - first).days + 1 if first and last else 0
+    step = max(1, -(-span // MAX_BARS))  # calendar days a bar stands for
+
+    headings: list[str] = []
+    heights: list[float] = []
+    for item in data:
+        category = categories.get(item.category)
+        total = render.MISSING
+        if item.days:
+            approx = texts.APPROXIMATELY if category.approximate else ""
+            total = approx + texts.number(item.days[-1].total)
+        headings.append(texts.CHART_PANEL.format(name=category.name(language), total=total))
+        heights.append(TOTAL_INCHES if single else PANEL_INCHES)
+    if single:
+        headings.append(texts.CHART_DAILY)
+        heights.append(CHANGE_INCHES)
+
+    drawn = Figure(figsize=(WIDTH_INCHES, 10.0), dpi=DPI, facecolor=BACKGROUND)
+    FigureCanvasAgg(drawn)
+    axes = [drawn.add_axes((0.0, 0.0, 1.0, 1.0)) for _ in headings]
+    for ax in axes[1:]:
+        ax.sharex(axes[0])
+    legend: dict[str, Artist] = {}
+    for index, item in enumerate(data):
+        if single:
+            _total(axes[0], item, corrected, documented, legend)
+        _changes(axes[-1] if single else axes[index], item, step, legend)
+
+    for index, ax in enumerate(axes):
+        ax.set_facecolor(BACKGROUND)
+        ax.grid(axis="y", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.spines[["top", "right", "left"]].set_visible(False)
+        ax.spines["bottom"].set_color(GRID)
+        ax.tick_params(colors=MUTED, labelsize=SMALL, length=3)
+        # Whole numbers only (no half a helicopter), few enough to read on a phone.
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=2))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: texts.number(value)))
+        changes = not single or index == 1
+        ax.autoscale_view()
+        if changes:
+            ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1))
+        ax.tick_params(axis="x", labelbottom=index == len(axes) - 1)
+    axes[-1].xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=5))
+    axes[-1].xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _: tick_label(num2date(value).date(), span))
+    )
+
+    # The room the numbers beside each axis take: the widest tick label, measured.
+    widest = max(
+        (
+            text_width(texts.number(tick), SMALL)
+            for ax in axes
+            for tick in ax.yaxis.get_major_locator().tick_values(*ax.get_ylim())
+            if ax.get_ylim()[0] <= tick <= ax.get_ylim()[1]
+        ),
+        default=0.3,
+    )
+    left = MARGIN + widest + 0.08
+    inner = WIDTH_INCHES - 2 * MARGIN
+
+    placed: list[tuple[float, str, float, str, bool]] = []  # (top, text, size, colour, bold)
+    y = MARGIN
+    for line in wrapped(render.title(), TITLE, inner, bold=True):
+        placed.append((y, line, TITLE, TEXT, True))
+        y += line_height(TITLE)
+    dates = texts.format_range(first, last) if first and last else render.MISSING
+    for line in wrapped(
+        texts.CHART_SUBTITLE.format(dates=dates, period=period.label()), SMALL, inner
+    ):
+        placed.append((y, line, SMALL, MUTED, False))
+        y += line_height(SMALL)
+    y += GAP
+    labels = ["\n".join(wrapped(label, SMALL, inner - 0.45)) for label in legend]
+    legend_top = y
+    y += (
+        sum((label.count("\n") + 1) * LEGEND_LINE + LEGEND_SPACING for label in labels)
+        * SMALL
+        / POINTS_PER_INCH
+    )
+    boxes: list[tuple[float, float]] = []  # (top, height) of each axes, in inches
+    for heading, height in zip(headings, heights, strict=True):
+        y += GAP
+        for line in wrapped(heading, HEADING, inner):
+            placed.append((y, line, HEADING, TEXT, False))
+            y += line_height(HEADING)
+        y += AXES_GAP
+        boxes.append((y, height))
+        y += height
+    y += line_height(SMALL) + TICK_ROOM + GAP
+    small_print = texts.CHART_SMALL_PRINT
+    if documented:
+        small_print += " " + texts.CHART_ORYX_CREDIT.format(attribution=texts.ORYX_ATTRIBUTION)
+    for line in wrapped(small_print, SMALL, inner):
+        placed.append((y, line, SMALL, MUTED, False))
+        y += line_height(SMALL)
+    height = y + MARGIN
+
+    drawn.set_size_inches(WIDTH_INCHES, height)
+    for top, text, size, colour, bold in placed:
+        drawn.text(
+            MARGIN / WIDTH_INCHES,
+            1 - top / height,
+            text,
+            fontsize=size,
+            color=colour,
+            weight="bold" if bold else "normal",
+            va="top",
+        )
+    if legend:
+        drawn.legend(
+            list(legend.values()),
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(MARGIN / WIDTH_INCHES, 1 - legend_top / height),
+            frameon=False,
+            fontsize=SMALL,
+            labelcolor=TEXT,
+            handlelength=1.6,
+            handletextpad=0.5,
+            labelspacing=LEGEND_SPACING,
+            borderpad=0,
+            borderaxespad=0,
+        )
+    for ax, (top, box) in zip(axes, boxes, strict=True):
+        ax.set_position(
+            (
+                left / WIDTH_INCHES,
+                1 - (top + box) / height,
+                (WIDTH_INCHES - MARGIN - left) / WIDTH_INCHES,
+                box / height,
+            )
+        )
+    return drawn
+
+
 def draw(
     data: list[Series],
     period: Period,
     corrected: set[tuple[str, date]],
     documented: Sequence[Documented] = (),
 ) -> bytes:
-    """A PNG: for one category, the total above and daily changes below; for several, one
-    panel of daily changes each, with the total in the panel's title. `documented`, for one
-    category: Oryx's photo-confirmed count, drawn beside the claimed total."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, date2num, num2date
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
-
-    single = len(data) == 1
-    rows = 2 if single else len(data)
-    figure = Figure(figsize=(10, 3.0 + 2.2 * rows), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
-    for index, item in enumerate(data):
-        name = categories.get(item.category).name(texts.current_language())
-        days = [d.date for d in item.days]
-        deltas = [max(d.delta, 0) / d.span_days if d.delta is not None else 0 for d in item.days]
-        average = _moving_average(deltas, 7)
-        ends = bin_ends(len(days))
-        if single:
-            total_axes = axes[0]
-            total_axes.plot(
-                [days[end] for end in ends],
-                [item.days[end].total for end in ends],
-                color="#1f4e79",
-                linewidth=1.8,
-                label=texts.CHART_CLAIMED if documented else None,
-            )
-            if documented:
-                total_axes.step(
-                    [point.as_of for point in documented],
-                    [point.total for point in documented],
-                    where="post",
-                    color="#548235",
-                    linewidth=1.8,
-                    label=texts.CHART_DOCUMENTED,
-                )
-                total_axes.legend(loc="upper left", fontsize=8)
-            total_axes.set_ylabel(texts.CHART_TOTAL)
-            total_axes.set_title(texts.CHART_TITLE.format(name=name), loc="left", fontsize=13)
-            marks = [d for d in item.days if (item.category, d.date) in corrected]
-            if marks:
-                total_axes.scatter(
-                    [d.date for d in marks],
-                    [d.total for d in marks],
-                    color="#c00000",
-                    zorder=3,
-                    s=24,
-                    label=texts.CHART_CORRECTED,
-                )
-                total_axes.legend(loc="upper left", fontsize=8)
-            change_axes = axes[1]
-        else:
-            change_axes = axes[index]
-            total = texts.number(item.days[-1].total) if item.days else "-"
-            change_axes.set_title(
-                texts.CHART_PANEL.format(name=name, total=total), loc="left", fontsize=11
-            )
-        if days:
-            # One artist for all the bars (a bar each is 1,600 patches for the whole war); a
-            # bin runs from the previous stored day, so a skipped day shows its per-day rate.
-            starts = [0] + [end + 1 for end in ends[:-1]]
-            edges = [date2num(days[0]) - 0.5] + [date2num(days[end]) + 0.5 for end in ends]
-            heights = [
-                sum(deltas[start : end + 1]) / (end + 1 - start)
-                for start, end in zip(starts, ends, strict=True)
-            ]
-            change_axes.xaxis_date()
-            change_axes.stairs(heights, edges, fill=True, color="#9dc3e6", label=texts.CHART_DAILY)
-        change_axes.plot(
-            [days[end] for end in ends],
-            [average[end] for end in ends],
-            color="#c55a11",
-            linewidth=1.5,
-            label=texts.CHART_AVERAGE,
-        )
-        change_axes.set_ylabel(texts.CHART_PER_DAY)
-        change_axes.legend(loc="upper left", fontsize=8)
-        for axis in (change_axes, axes[0]):
-            axis.grid(axis="y", alpha=0.3)
-            axis.spines[["top", "right"]].set_visible(False)
-            axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: texts.number(value)))
-    first = min((s.days[0].date for s in data if s.days), default=None)
-    last = max((s.days[-1].date for s in data if s.days), default=None)
-    span = (last - first).days if first and last else 0
-    axes[-1].xaxis.set_major_locator(AutoDateLocator())
-    axes[-1].xaxis.set_major_formatter(
-        FuncFormatter(lambda value, _: tick_label(num2date(value).date(), span))
-    )
-    figure.suptitle(
-        texts.CHART_SUBTITLE.format(
-            dates=texts.format_range(first, last) if first and last else "-",
-            period=period.label(),
-        ),
-        x=0.01,
-        ha="left",
-        fontsize=9,
-        color="#555555",
-    )
-    small_print = texts.CHART_SMALL_PRINT
-    if documented:
-        small_print += " " + texts.CHART_ORYX_CREDIT.format(attribution=texts.ORYX_ATTRIBUTION)
-    # Wrapped to the width of the picture, with room kept below the axes for each line.
-    lines = textwrap.wrap(small_print, SMALL_PRINT_WIDTH)
-    figure.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="#555555")
-    bottom = (0.08 + 0.14 * len(lines)) / figure.get_figheight()
-    figure.tight_layout(rect=(0, bottom, 1, 0.97))
+    """The chart as a PNG (see `figure`)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure(data, period, corrected, documented).savefig(
+        buffer, format="png", dpi=DPI, facecolor=BACKGROUND
+    )
     return buffer.getvalue()
+
+
+def _by_day(item: Series) -> tuple[list[float], list[tuple[date, float]], list[float]]:
+    """A category's days as calendar days from its first: each day's own change (nan where
+    there is none: a day with no bulletin, or one whose change covers several days), those
+    changes over several days (their day, their per-day average), and the per-day rise of
+    every day a bulletin covers (for bars that average several days)."""
+    first = item.days[0].date
+    count = (item.days[-1].date - first).days + 1
+    own, covered = [math.nan] * count, [math.nan] * count
+    closing = []
+    for day in item.days:
+        if day.delta is None:
+            continue
+        index = (day.date - first).days
+        rate = max(day.delta, 0) / day.span_days
+        if day.span_days == 1:
+            own[index] = rate
+        else:
+            closing.append((day.date, rate))
+        for covers in range(max(0, index - day.span_days + 1), index + 1):
+            covered[covers] = rate
+    return own, closing, covered
+
+
+def _changes(ax: Axes, item: Series, step: int, legend: dict[str, Artist]) -> None:
+    """Daily changes as bars, with their 7-day average. A day with no bulletin is a gap; the
+    change reported after it, covering several days, is a hatched bar of its per-day average
+    on its own day. Over a long span each bar is several days' average, and says so."""
+    from matplotlib.dates import date2num
+    from matplotlib.patches import Patch
+
+    if not item.days:
+        return
+    own, closing, covered = _by_day(item)
+    first = date2num(item.days[0].date) - 0.5
+    if step == 1:
+        values = own
+    else:
+        values = [_mean(covered[start : start + step]) for start in range(0, len(covered), step)]
+    edges = [first + index * step for index in range(len(values) + 1)]
+    ax.stairs(values, edges, fill=True, color=BARS, linewidth=0)
+    label = (
+        texts.CHART_DAILY
+        if step == 1
+        else texts.ngettext("CHART_BARS_AVERAGE", step).format(days=step)
+    )
+    legend.setdefault(label, Patch(color=BARS))
+    if step == 1 and closing:
+        ax.bar(
+            [date2num(day) for day, _ in closing],
+            [rate for _, rate in closing],
+            width=1.0,
+            color="none",
+            edgecolor=BARS,
+            hatch="////",
+            linewidth=0.8,
+        )
+        legend.setdefault(
+            texts.CHART_OVER_DAYS, Patch(facecolor="none", edgecolor=BARS, hatch="////")
+        )
+    known = list(own)
+    for day, rate in closing:
+        known[(day - item.days[0].date).days] = rate
+    average = [
+        math.nan if math.isnan(value) else _mean(known[max(0, index - 6) : index + 1])
+        for index, value in enumerate(known)
+    ]
+    days = [first + 0.5 + index for index in range(len(average))]
+    if step > 1:  # one point a bar, at its last day
+        ends = bin_ends(len(average), MAX_BARS)
+        days, average = (
+            [days[e] for e in ends],
+            [_mean(covered[max(0, e - 6) : e + 1]) for e in ends],
+        )
+    (line,) = ax.plot(days, average, color=AVERAGE, linewidth=1.6)
+    legend.setdefault(texts.CHART_AVERAGE, line)
+
+
+def _total(
+    ax: Axes,
+    item: Series,
+    corrected: set[tuple[str, date]],
+    documented: Sequence[Documented],
+    legend: dict[str, Artist],
+) -> None:
+    """The running total, broken where days have no bulletin; Oryx's documented count beside
+    it; corrected figures marked."""
+    from matplotlib.dates import date2num
+
+    if not item.days:
+        return
+    days: list[float] = []
+    totals: list[float] = []
+    for previous, day in zip([None, *item.days], item.days, strict=False):
+        if previous is not None and (day.date - previous.date).days > 1:
+            days.append(date2num(day.date) - 0.5)
+            totals.append(math.nan)  # a gap in the data is drawn as a gap
+        days.append(date2num(day.date))
+        totals.append(day.total)
+    (claimed,) = ax.plot(days, totals, color=CLAIMED, linewidth=2.0)
+    if documented:
+        legend.setdefault(texts.CHART_CLAIMED, claimed)
+        (beside,) = ax.step(
+            [date2num(point.as_of) for point in documented],
+            [point.total for point in documented],
+            where="post",
+            color=DOCUMENTED,
+            linewidth=2.0,
+        )
+        legend.setdefault(texts.CHART_DOCUMENTED, beside)
+    marks = [d for d in item.days if (item.category, d.date) in corrected]
+    if marks:
+        dots = ax.scatter(
+            [date2num(d.date) for d in marks],
+            [d.total for d in marks],
+            color=CORRECTED,
+            zorder=3,
+            s=22,
+        )
+        legend.setdefault(texts.CHART_CORRECTED, dots)
+
+
+def _mean(values: Sequence[float]) -> float:
+    """The mean of the values that are there (not nan); nan when none is."""
+    present = [value for value in values if not math.isnan(value)]
+    return sum(present) / len(present) if present else math.nan
 
 
 def bin_ends(count: int, most: int = MAX_BARS) -> list[int]:
@@ -247,16 +459,6 @@ def bin_ends(count: int, most: int = MAX_BARS) -> list[int]:
     if count and ends[-1:] != [count - 1]:
         ends.append(count - 1)
     return ends
-
-
-def _moving_average(values: list[float], window: int) -> list[float]:
-    result, running = [], 0.0
-    for index, value in enumerate(values):
-        running += value
-        if index >= window:
-            running -= values[index - window]
-        result.append(running / min(index + 1, window))
-    return result
 
 
 class ChartCache:

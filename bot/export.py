@@ -1,9 +1,15 @@
 """Export of the effective figures (corrections applied) as CSV or JSON. No Telegram here.
 
-CSV has one row per date and category: date, day, category, name, total, change, span_days (the
-days the change covers: more than 1 after days with no bulletin), corrected, fetched_total (the
-figure as fetched, where a correction replaced it), link. JSON has one object
-per date with the same facts nested under "figures".
+CSV has one row per date and category: date, day, category, name (in the reader's language),
+total, change, span_days (the days the change covers: more than 1 after days with no bulletin),
+corrected, fetched_total (the figure as fetched, where a correction replaced it), link. JSON has
+one object per date with the same facts nested under "figures".
+
+A Ukrainian reader's CSV is made for Excel as it is set up in Ukraine: fields separated by `;`
+(Excel splits a CSV on the system's list separator, which is `;` wherever `,` is the decimal
+mark, as in uk-UA: a comma-separated file opens as one column), and a UTF-8 byte order mark
+(without it Excel reads the file in the Windows code page, and the Cyrillic names come out
+garbled). An English reader's CSV stays the plain comma-separated UTF-8 that scripts expect.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from bot.figures import daily_changes
 from bot.store import Store
 
 FORMATS = ("csv", "json")
+# How a CSV is written for a reader of each language: (field separator, byte order mark).
+_CSV_FOR_EXCEL = {"uk": (";", "\ufeff")}
+_CSV_PLAIN = (",", "")
 COLUMNS = (
     "date",
     "day",
@@ -86,6 +95,8 @@ def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, d
 
 
 def export(store: Store, fmt: str, first: date, last: date) -> Export:
+    """The figures from `first` to `last`, names and CSV layout in the language spoken."""
+    language = texts.current_language()
     meta = store.effective_reports_meta(first, last)
     changes = daily_changes(store, since=first, until=last)
     fetched = store.effective_totals(first, last, corrected=False)
@@ -99,7 +110,7 @@ def export(store: Store, fmt: str, first: date, last: date) -> Export:
                     "date": day.date.isoformat(),
                     "day": meta[day.date][0],
                     "category": key,
-                    "name": categories.get(key).name_en,
+                    "name": categories.get(key).name(language),
                     "total": day.total,
                     "change": day.delta,
                     "span_days": day.span_days if day.delta is not None else None,
@@ -111,13 +122,14 @@ def export(store: Store, fmt: str, first: date, last: date) -> Export:
                 }
             )
     rows.sort(key=lambda row: str(row["date"]))  # stable: categories stay in bulletin order
-    data = _csv(rows) if fmt == "csv" else _json(rows)
+    data = _csv(rows, *_CSV_FOR_EXCEL.get(language, _CSV_PLAIN)) if fmt == "csv" else _json(rows)
     return Export(fmt, first, last, data)
 
 
-def _csv(rows: list[dict[str, object]]) -> bytes:
+def _csv(rows: list[dict[str, object]], separator: str, mark: str) -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    buffer.write(mark)
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=separator, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({**row, "corrected": "yes" if row["corrected"] else ""})

@@ -46,6 +46,17 @@ def parse(text: str) -> tuple[list[str], str | None] | None:
 
 # Telegram takes at most this many characters after start=.
 MOST = 64
+# The payload of the link that opens /about: it works where a command does not (an inline
+# result shared into another chat, a channel's post).
+ABOUT = "about"
+# The bot's own username, once Telegram has said it (bot/telegram/app.py sets it at start-up);
+# None where there is no bot (the command line), and links to it are left out.
+bot_username: str | None = None
+
+
+def about_link() -> str | None:
+    """t.me/<bot>?start=about, or None before the bot knows its name."""
+    return f"https://t.me/{bot_username}?start={ABOUT}" if bot_username else None
 
 
 def bot_link(username: str, keys: Sequence[str], day: date | None) -> str:

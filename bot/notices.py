@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot import categories, render, summary
-from bot.charts import parse_period
+from bot.charts import data_series, parse_period
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
 from bot.store import Correction, OutboxKind, ReportStatus, Store, SummaryFormat
@@ -226,7 +226,7 @@ def text_for(
         return render.milestone(milestone.value, reached, view)
     if kind == OutboxKind.CARD:
         view = bulletin_on(store, date.fromisoformat(subject))
-        return render.card_caption(view) if view else None
+        return render.card_caption(view, categories) if view else None
     if kind == OutboxKind.CORRECTION:
         day = date.fromisoformat(subject.partition("@")[0])
         changed = corrected_figures(store, subject)
@@ -247,8 +247,9 @@ def text_for(
         return render.comparison(data.only(categories), store.report_on(day)) if data else None
     if kind == OutboxKind.CHART:
         day = date.fromisoformat(subject)
-        period = parse_period(summary.CHART_PERIOD, day).label()
-        return render.chart_caption(summary.CHART_KEYS, period, store.report_on(day))
+        period = parse_period(summary.CHART_PERIOD, day)
+        drawn = data_series(store, summary.CHART_KEYS, period)
+        return render.chart_caption(drawn, period.label(), store.report_on(day))
     if kind == OutboxKind.ANNOUNCEMENT:
         text = store.announcement(int(subject))
         return render.announcement(text) if text else None

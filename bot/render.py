@@ -12,8 +12,11 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from bot import categories, logs, oryx, texts
+from babel import dates as babel_dates
+
+from bot import categories, links, logs, oryx, texts
 from bot.cards import CardText
 from bot.categories import Unknown
 from bot.config import SourceConfig
@@ -33,10 +36,13 @@ from bot.store import (
     SubscriberStatus,
     SummaryFormat,
 )
-from bot.subscriptions import zone_name
+from bot.subscriptions import HOME_ZONE, zone_name
 from bot.summary import Digest
 from bot.texts import format_date, format_range, format_short_date, number
 from bot.trends import Comparison
+
+# Where the bulletin is published: the day a correction was made is that day there.
+HOME = ZoneInfo(HOME_ZONE)
 
 if TYPE_CHECKING:  # admin renders its replies with this module
     from bot.admin import Corrected
@@ -85,7 +91,7 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
     shown = view.only(keys) if keys else view
     noted, footnotes = _qualified(view, shown)
     day_line = _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)
-    lines = [f"<b>{day_line}</b>"] if short else [f"<b>{texts.TITLE}</b>", day_line, ""]
+    lines = [f"<b>{title()}</b>", day_line] + ([] if short else [""])
     for change in shown.changes:
         category = categories.get(change.category)
         lines.append(
@@ -99,14 +105,44 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
             )
         )
     if missing := view.missing(keys):
-        names = ", ".join(categories.get(k).name(texts.current_language()) for k in missing)
+        names = ", ".join(in_text(k) for k in missing)
         lines.append(_fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
     if short:
-        return "\n".join([*lines, *footnotes, *_link_lines(report), texts.CAVEAT])
+        return "\n".join([*lines, *footnotes, *_link_lines(report), caveat()])
     if footnotes:
         lines += ["", *footnotes]
-    lines += ["", *_link_lines(report), texts.CAVEAT]
+    lines += ["", *_link_lines(report), caveat()]
     return "\n".join(lines)
+
+
+def title() -> str:
+    """'Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)': whose losses,
+    since when and by whose count, at the head of everything a reader may see alone."""
+    return texts.TITLE.format(losses=texts.LOSSES)
+
+
+def caveat() -> str:
+    """The one-line caveat under every figure, ending with /about as a link that opens the
+    bot on it (t.me/<bot>?start=about): a command does nothing in a channel's post or in an
+    inline result shared into another chat, a link works there too."""
+    link = links.about_link()
+    about = f'<a href="{html.escape(link)}">/about</a>' if link else "/about"
+    return texts.CAVEAT.format(about=about)
+
+
+def in_text(key: str) -> str:
+    """A category's name in the middle of a sentence: 'tanks', 'artillery systems', but
+    'MLRS', 'БпЛА оперативно-тактичного рівня' (an abbreviation keeps its capitals)."""
+    return mid_sentence(categories.get(key).name(texts.current_language()))
+
+
+def mid_sentence(name: str) -> str:
+    """A name as it stands inside a sentence: lower-case, unless it opens with an
+    abbreviation (a word of more than one capital: ППО, БпЛА, MLRS)."""
+    first = name.split(" ", 1)[0]
+    if sum(letter.isupper() for letter in first) > 1:
+        return name
+    return name[:1].lower() + name[1:]
 
 
 def compare_hint(key: str, day: date | None) -> str:
@@ -119,7 +155,9 @@ def compare_hint(key: str, day: date | None) -> str:
 
 def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
     """What the daily card of a day says (bot/cards.py draws it): the figures of `keys` (all
-    when none), marked and footnoted as in the text, and the source and caveat in small print."""
+    when none), marked and footnoted as in the text, and the source and caveat in small print
+    (the link to the post is in the caption, where it can be tapped: never a raw URL in a
+    picture)."""
     report = view.report
     shown = view.only(keys) if keys else view
     noted, footnotes = _qualified(view, shown)
@@ -135,13 +173,12 @@ def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
         for c in shown.changes
     )
     small_print = [
-        _fill(texts.CARD_SOURCE, source=source_name(report.source)),
+        _fill(texts.CARD_SOURCE, via=_via(report.source)),
         texts.CARD_CAVEAT,
-        *([to_plain(_fill(texts.ORIGINAL_POST, link=report.link))] if report.link else []),
         *(to_plain(line) for line in footnotes),
     ]
     return CardText(
-        texts.TITLE,
+        title(),
         to_plain(_fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)),
         rows,
         tuple(small_print),
@@ -151,28 +188,50 @@ def card(view: Bulletin, keys: Sequence[str] = ()) -> CardText:
 def milestone(value: int, reached: Change, view: Bulletin) -> str:
     """'Tanks: past 13,000', with the day's figure, its link and the caveat."""
     report = view.report
-    name = categories.get(reached.category).name(texts.current_language())
     lines = [
         _fill(
             texts.MILESTONE,
-            name=name,
+            losses=texts.LOSSES,
+            name=in_text(reached.category),
             value=number(value),
+            approx=texts.APPROXIMATELY if categories.get(reached.category).approximate else "",
             total=number(reached.total),
             change=change_text(reached),
             date=format_date(report.date),
         ),
         *_link_lines(report),
-        texts.CAVEAT,
+        caveat(),
     ]
     return "\n".join(lines)
 
 
-def card_caption(view: Bulletin) -> str:
-    """Under a daily card: its date, the link and the caveat, as text (the figures are in the
-    picture, and /latest has them as text)."""
+def card_caption(view: Bulletin, keys: Sequence[str] = ()) -> str:
+    """Under a daily card: whose losses, its date, and its figures as text too (short names,
+    a line each) — a phone's notification, a screen reader and search see no picture — then
+    the link and the caveat. Within Telegram's 1,024 characters for a caption, even with
+    every category."""
     report = view.report
+    shown = view.only(keys) if keys else view
     day_line = _fill(texts.DAY_LINE, date=format_date(report.date), day=report.day)
-    return "\n".join([f"<b>{day_line}</b>", *_link_lines(report), texts.CAVEAT])
+    figures = [
+        _fill(
+            texts.FIGURE_LINE,
+            name=short_name(c.category),
+            approx=texts.APPROXIMATELY if categories.get(c.category).approximate else "",
+            total=number(c.total),
+            change=change_text(c),
+            marker="",
+        )
+        for c in shown.changes
+    ]
+    return "\n".join([f"<b>{title()}</b>", day_line, *figures, *_link_lines(report), caveat()])
+
+
+def short_name(key: str) -> str:
+    """A category's short name, as its button says it ('Artillery', «ББМ»): where a phone
+    has a narrow line; the full name for a category with no short one."""
+    short = getattr(texts, f"BUTTON_{key.upper()}", None)
+    return short or categories.get(key).name(texts.current_language())
 
 
 def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
@@ -197,7 +256,7 @@ def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
             name=categories.get(c.category).name(language),
             old=_maybe_number(c.old_value),
             new=number(c.new_value),
-            on=format_date(c.created_at.date()),
+            on=format_date(c.created_at.astimezone(HOME).date()),
             reason=c.reason,
         )
         for key, c in report.corrections.items()
@@ -215,6 +274,9 @@ def _qualified(view: Bulletin, shown: Bulletin) -> tuple[set[str], list[str]]:
         ]
     return noted, footnotes
 
+
+# What stands for a figure or date that is not there: a dash, never '-' or '0'.
+MISSING = "—"
 
 # Telegram shows at most this much in a button's pop-up answer.
 POPUP_LENGTH = 200
@@ -245,7 +307,8 @@ def popup(view: Bulletin, key: str | None, history: Series | None = None) -> str
             caveat=texts.POPUP_CAVEAT,
         )
     else:
-        text = texts.NO_FIGURES_FOR.format(date=format_date(view.report.date), names=name)
+        names = in_text(key)
+        text = texts.NO_FIGURES_FOR.format(date=format_date(view.report.date), names=names)
     return text[:POPUP_LENGTH]
 
 
@@ -290,8 +353,7 @@ def unknown_categories(unknown: Sequence[Unknown], example: str, prefix: str = "
 
 def share(view: Bulletin, keys: Sequence[str], link: str) -> str:
     """A link to a bulletin, with what it shows: its date and categories."""
-    language = texts.current_language()
-    names = ", ".join(categories.get(k).name(language) for k in keys) or texts.ALL_CATEGORIES
+    names = ", ".join(in_text(k) for k in keys) or texts.ALL_CATEGORIES
     return _fill(texts.SHARE, date=format_date(view.report.date), names=names, link=link)
 
 
@@ -376,7 +438,7 @@ def figures_line(report: StoredReport) -> str:
 
 
 def start() -> str:
-    return texts.START.format(caveat=texts.CAVEAT)
+    return texts.START.format(caveat=caveat())
 
 
 def about() -> str:
@@ -422,7 +484,7 @@ def sources(
             name=source_name(config.kind),
             url=logs.redact_url(config.url),
             last_fetch=_fetch_line(fetch),
-            newest=format_date(state.newest) if state.newest else "-",
+            newest=format_date(state.newest) if state.newest else MISSING,
         )
         if detailed
         else _fill(
@@ -430,7 +492,7 @@ def sources(
             n=n,
             name=source_name(config.kind),
             checked=_checked(fetch, now_local, listed=True),
-            newest=format_date(state.newest) if state.newest else "-",
+            newest=format_date(state.newest) if state.newest else MISSING,
         )
         for n, (config, state, fetch) in enumerate(
             zip(configured, states, last_fetches, strict=True), start=1
@@ -440,8 +502,8 @@ def sources(
         texts.SOURCES,
         sources="\n".join(lines),
         lead=leading(lead, states[0]),
-        first=format_date(first) if first else "-",
-        last=format_date(last) if last else "-",
+        first=format_date(first) if first else MISSING,
+        last=format_date(last) if last else MISSING,
         days=number(days),
         beside=_fill(
             texts.SOURCES_BESIDE,
@@ -468,7 +530,7 @@ def leading(lead: Lead, preferred: SourceState) -> str:
         source=source_name(lead.name),
         reason=reason.format(
             preferred=source_name(preferred.name),
-            date=format_date(preferred.newest) if preferred.newest else "-",
+            date=format_date(preferred.newest) if preferred.newest else MISSING,
         ),
     )
 
@@ -510,9 +572,56 @@ def _fetch_line(last_fetch: Fetch | None) -> str:
     result = (
         texts.FETCH_OK
         if last_fetch.ok
-        else texts.FETCH_FAILED.format(detail=logs.redact_urls(last_fetch.detail))
+        else texts.FETCH_FAILED.format(detail=fetch_error(logs.redact_urls(last_fetch.detail)))
     )
     return texts.LAST_FETCH.format(at=_timestamp(last_fetch.at), result=result)
+
+
+# What a source's failure says (bot/sources/http.py, api.py, dataset.py write it in English,
+# for the log, after the URL): each shape, and the message that says it in the reader's
+# language. The log keeps the error as it came.
+_FETCH_ERRORS = (
+    (re.compile(r"network error\b.*"), "FETCH_ERROR_NETWORK"),
+    (re.compile(r"timed out"), "FETCH_ERROR_TIMEOUT"),
+    (re.compile(r"HTTP (?P<status>\d{3})"), "FETCH_ERROR_HTTP"),
+    (re.compile(r"returned HTML\b.*"), "FETCH_ERROR_HTML"),
+    (re.compile(r"returned invalid JSON\b.*"), "FETCH_ERROR_BAD_JSON"),
+    (re.compile(r"response larger than (?P<most>[\d,]+) bytes"), "FETCH_ERROR_TOO_LARGE"),
+    (re.compile(r"unexpected content\b.*"), "FETCH_ERROR_CONTENT"),
+    (re.compile(r"paging does not end\b.*"), "FETCH_ERROR_PAGING"),
+)
+_GAVE_UP = re.compile(r"(?P<what>.*) \(gave up after (?P<attempts>\d+) attempts\)")
+
+
+def fetch_error(detail: str) -> str:
+    """A source's error in the reader's language: 'URL: could not connect (gave up after 3
+    attempts)', «URL: не вдалося зʼєднатися (після 3 спроб)». The URL stays as it was written
+    (redacted before it was recorded); an error of a shape this version does not know, as
+    it came."""
+    url, separator, what = detail.partition(": ")
+    if not separator or " " in url:
+        url, what = "", detail
+    attempts = None
+    if tried := _GAVE_UP.fullmatch(what):
+        what, attempts = tried["what"], int(tried["attempts"])
+    for pattern, name in _FETCH_ERRORS:
+        if found := pattern.fullmatch(what):
+            values = {k: number(int(v.replace(",", ""))) for k, v in found.groupdict().items()}
+            said = texts.message(name).format(**values)
+            break
+    else:
+        return detail
+    if attempts is not None:
+        said += " " + texts.ngettext("FETCH_ERROR_ATTEMPTS", attempts).format(count=attempts)
+    return f"{url}: {said}" if url else said
+
+
+def fetch_failed(failures: Mapping[str, str]) -> str:
+    """/fetch when no source answered: each source, by name, and what went wrong with it."""
+    errors = "; ".join(
+        f"{source_name(source)}: {fetch_error(error)}" for source, error in failures.items()
+    )
+    return _fill(texts.FETCH_FAILED_NOW, error=errors)
 
 
 def _checked(last_fetch: Fetch | None, now_local: datetime, *, listed: bool = False) -> str:
@@ -552,13 +661,17 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
     with the link to the newest day's original post."""
     name = categories.get(data.category).name(texts.current_language())
     if not data.days:
-        return _fill(texts.HISTORY_NONE, name=name)
+        return _fill(texts.HISTORY_NONE, name=in_text(data.category))
     rows = [_history_row(*texts.HISTORY_HEADER.split("|"))]
+    # Days as a reader writes them, short: '7 Aug', «7 серп.» (with the year, when the days
+    # run into another one), never an ISO date.
+    pattern = "d MMM" if data.days[0].date.year == data.days[-1].date.year else "d MMM y"
     for day in data.days:
         change = texts.TABLE_NEW if day.delta is None else signed(day.delta)
         if day.delta is not None and day.span_days > 1:
             change += texts.TABLE_OVER_DAYS.format(days=day.span_days)
-        rows.append(_history_row(day.date.isoformat(), number(day.total), change))
+        written = babel_dates.format_date(day.date, pattern, locale=texts.current_language())
+        rows.append(_history_row(written, number(day.total), change))
     lines = [
         _fill(texts.ngettext("HISTORY_TITLE", len(data.days)), name=name, days=len(data.days)),
         "<pre>" + _escape("\n".join(rows)) + "</pre>",
@@ -580,13 +693,13 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
                 date=format_date(largest.date),
             )
         )
-    lines += ["", *_link_lines(newest), texts.CAVEAT]
+    lines += ["", *_link_lines(newest), caveat()]
     return "\n".join(lines)
 
 
 def _history_row(day: str, total: str, change: str) -> str:
     """One line of the /history table: the header and every row share these widths."""
-    return f"{day:<10}  {total:>9}  {change:>9}"
+    return f"{day:<13}  {total:>9}  {change:>9}"
 
 
 def comparison(data: Comparison, newest: StoredReport | None) -> str:
@@ -604,9 +717,13 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
             versus = texts.TREND_NOTHING_BEFORE
         else:
             percent = trend.change_percent
-            versus = texts.TREND_VERSUS.format(
-                previous=signed(trend.previous_rise),
-                percent="-" if percent is None else f"{percent:+.0f}%".replace("-", "−"),
+            previous = signed(trend.previous_rise)
+            versus = (
+                texts.TREND_VERSUS_ONLY.format(previous=previous)
+                if percent is None  # nothing the period before: no percentage of it
+                else texts.TREND_VERSUS.format(
+                    previous=previous, percent=f"{percent:+.0f}%".replace("-", "−")
+                )
             )
         values = {
             "name": categories.get(trend.category).name(texts.current_language()),
@@ -621,9 +738,9 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
         else:
             lines.append(_fill(texts.TREND_LINE_NO_RECORD, **values))
     if data.missing:
-        names = ", ".join(categories.get(k).name(texts.current_language()) for k in data.missing)
+        names = ", ".join(in_text(k) for k in data.missing)
         lines.append(_fill(texts.TREND_MISSING, names=names))
-    lines += ["", *_link_lines(newest), texts.CAVEAT]
+    lines += ["", *_link_lines(newest), caveat()]
     return "\n".join(lines)
 
 
@@ -651,9 +768,11 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
             claimed = number(row.claimed)
             lines.append(_fill(texts.COMPARE_NONE_DOCUMENTED, name=name, claimed=claimed))
         else:
+            # As good as equal: "1.0 times fewer" says nothing.
+            same = round(row.ratio, 1) == 1
             lines.append(
                 _fill(
-                    texts.COMPARE_LINE,
+                    texts.COMPARE_LINE_SAME if same else texts.COMPARE_LINE,
                     name=name,
                     claimed=number(row.claimed),
                     documented=number(row.documented),
@@ -667,6 +786,13 @@ def claimed_and_documented(rows: Sequence[oryx.Comparison], day: date) -> str:
     lines.append("")
     lines.append(_fill(texts.COMPARE_CAVEAT, attribution=texts.ORYX_ATTRIBUTION))
     return "\n".join(lines)
+
+
+def _via(source: str) -> str:
+    """How the General Staff's bulletin reached us, after its name (', as republished by
+    russianwarship.rip'); nothing for a text pasted from the General Staff's own post, nor
+    for a source this version does not know."""
+    return getattr(texts, f"VIA_{source.upper()}", None) or ""
 
 
 def source_name(source: str) -> str:
@@ -714,8 +840,10 @@ def provenance(
                     author=correction.author,
                     name=name,
                     new=number(correction.new_value),
-                    old=number(correction.old_value) if correction.old_value is not None else "-",
-                    reason=correction.reason or "-",
+                    old=number(correction.old_value)
+                    if correction.old_value is not None
+                    else MISSING,
+                    reason=correction.reason or MISSING,
                 ),
             )
         )
@@ -727,7 +855,7 @@ def provenance(
                         texts.PROVENANCE_WITHDRAWN,
                         at=_timestamp(correction.withdrawn_at),
                         id=correction.id,
-                        author=correction.withdrawn_by or "-",
+                        author=correction.withdrawn_by or MISSING,
                     ),
                 )
             )
@@ -763,7 +891,7 @@ def records(found: Sequence[tuple[str, DayChange]], key: str | None) -> str:
             )
             for rank, (_, d) in enumerate(found, 1)
         ]
-    lines += ["", texts.CAVEAT]
+    lines += ["", caveat()]
     return "\n".join(lines)
 
 
@@ -773,23 +901,50 @@ def inline_all_title(view: Bulletin) -> str:
 
 
 def inline_title(change: Change) -> str:
+    category = categories.get(change.category)
     return texts.INLINE_TITLE.format(
-        name=categories.get(change.category).name(texts.current_language()),
+        name=category.name(texts.current_language()),
+        approx=texts.APPROXIMATELY if category.approximate else "",
         total=number(change.total),
         change=change_text(change),
     )
 
 
 def inline_description(view: Bulletin) -> str:
-    return texts.INLINE_DESCRIPTION.format(date=format_date(view.report.date))
+    return texts.INLINE_DESCRIPTION.format(losses=texts.LOSSES, date=format_date(view.report.date))
 
 
-def chart_caption(keys: Sequence[str], period: str, newest: StoredReport | None) -> str:
-    names = ", ".join(categories.get(k).name(texts.current_language()) for k in keys)
-    lines = [_fill(texts.CHART_CAPTION, names=names, period=period, caveat=texts.CAVEAT)]
+def chart_caption(data: Sequence[Series], period: str, newest: StoredReport | None) -> str:
+    """Under a chart: whose losses, and each category's figures as text — its total on the
+    chart's last day and its rise over the period — for a phone's notification, a screen
+    reader and search, which see no picture; then the caveat and the link."""
+    lines = [f"<b>{title()}</b>"]
+    for item in data:
+        if not item.days:
+            continue
+        last = item.days[-1]
+        category = categories.get(item.category)
+        lines.append(
+            _fill(
+                texts.CHART_FIGURE,
+                name=category.name(texts.current_language()),
+                approx=texts.APPROXIMATELY if category.approximate else "",
+                total=number(last.total),
+                date=format_date(last.date),
+                period=period,
+                # A first figure (the war's first bulletin, a category's first) is all new.
+                rise=signed(sum(d.total if d.delta is None else d.delta for d in item.days)),
+            )
+        )
+    lines.append(caveat())
     if newest is not None:
         lines += _link_lines(newest)
     return "\n".join(lines)
+
+
+def export_caption(first: date, last: date) -> str:
+    """Under an exported file: the dates it covers and the caveat."""
+    return texts.EXPORT_CAPTION.format(dates=_escape(format_range(first, last)), caveat=caveat())
 
 
 def _oryx_note(category: categories.Category, language: str) -> str:
@@ -811,7 +966,7 @@ def undrawn_beside(
     that category alike, or its counts lie outside the period."""
     category = categories.get(key)
     language = texts.current_language()
-    name = category.name(language)
+    name = in_text(key)
     counted_from = counts.first_date(category.oryx_types)
     if counted_from is None:
         return _not_counted(category, language)
@@ -848,10 +1003,9 @@ def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> s
 def _shape_parts(shape: Shape, daily: bool) -> list[str]:
     """The choices beyond when, each a short sentence; none for what is as it comes, nor for
     what shapes a daily summary the chat does not get (the format, quiet days, thresholds)."""
-    language = texts.current_language()
     parts = []
     if shape.categories:
-        names = ", ".join(categories.get(k).name(language) for k in shape.categories)
+        names = ", ".join(in_text(k) for k in shape.categories)
         parts.append(_fill(texts.SHAPE_CATEGORIES, names=names))
     if daily and shape.format != SummaryFormat.FULL:
         parts.append(texts.message(FORMAT_SHAPE[shape.format]))
@@ -859,13 +1013,19 @@ def _shape_parts(shape: Shape, daily: bool) -> list[str]:
         parts.append(texts.SHAPE_WEEKDAYS)
     if daily and shape.thresholds:
         limits = texts.OR.join(
-            _fill(texts.THRESHOLD_ITEM, name=categories.get(k).name(language), value=number(n))
+            _fill(texts.THRESHOLD_ITEM, name=in_text(k), value=number(n))
             for k, n in shape.thresholds
         )
         parts.append(_fill(texts.SHAPE_THRESHOLDS, limits=limits))
     if shape.thread_id is not None:
         parts.append(texts.SHAPE_TOPIC)
     return parts
+
+
+def unsubscribe_question(subscriber: Subscriber) -> str:
+    """'Stop your summaries (daily, milestones)?', before the buttons that answer it."""
+    digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
+    return _fill(texts.UNSUBSCRIBE_QUESTION, digests=digests)
 
 
 def unsubscribed(subscriber: Subscriber) -> str:
@@ -909,7 +1069,7 @@ def fetched(outcomes: Sequence[Outcome], queued: int, failures: dict[str, str]) 
     """What a poll brought, and each source that did not answer (another one did)."""
     lines = [_fill(texts.FETCHED, summary=summary(outcomes), queued=queued_for(queued))]
     lines += [
-        _fill(texts.SOURCE_FAILED, source=source_name(name), error=error)
+        _fill(texts.SOURCE_FAILED, source=source_name(name), error=fetch_error(error))
         for name, error in failures.items()
     ]
     return "\n".join(lines)
@@ -1009,7 +1169,7 @@ def rejected(report: StoredReport) -> str:
 
 
 def _maybe_number(value: int | None) -> str:
-    return "-" if value is None else number(value)
+    return MISSING if value is None else number(value)
 
 
 Withdrawn = Sequence[tuple[str, int, int | None]]
@@ -1034,7 +1194,7 @@ def errata_notice(day: date, changed: Changed, withdrawn: Withdrawn = ()) -> str
 def _changes(changed: Changed) -> str:
     return "; ".join(
         texts.CORRECTION_CHANGE.format(
-            name=categories.get(key).name(texts.current_language()),
+            name=in_text(key),
             new=_maybe_number(new),
             old=_maybe_number(old),
         )
@@ -1123,7 +1283,7 @@ def stats(
             f"{getattr(texts, f'LANGUAGE_NAME_{k.upper()}', k)} {v}"
             for k, v in sorted(languages.items())
         )
-        or "-",
+        or MISSING,
         last_fetch=_fetch_line(last_fetch),
         held=held,
         pending=deliveries.get(DeliveryStatus.PENDING, 0)

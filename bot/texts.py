@@ -13,7 +13,7 @@ have every message (tests/test_texts.py checks names and fields).
                             three: 1 підписник, 2 підписники, 5 підписників)
 
 Numbers and dates in running text are written the reader's way too: `number`, `format_date`
-and `format_range` ("5 000", "8 серпня 2026", "2–8 серпня 2026").
+and `format_range` ("5 000", "8 серпня 2026 р.", "з 2 до 8 серпня 2026 р.").
 
 The language being spoken is a context variable, as in Django's translation.activate: asyncio
 gives each update and each delivery its own copy, and worker threads inherit it.
@@ -132,9 +132,16 @@ def shown(word: str) -> str:
     return word if len(word) <= MOST_WORD_SHOWN else word[:MOST_WORD_SHOWN] + "…"
 
 
+# How each language marks a year after a date, as its newsrooms write it: «8 серпня 2026 р.».
+_YEAR_MARK = {"uk": " р."}
+
+
 def format_date(day: date) -> str:
-    """'25 June 2022', '25 червня 2022'."""
-    return babel_dates.format_date(day, "d MMMM y", locale=_speaking.get())
+    """'25 June 2022', '25 червня 2022 р.' (a sentence ending on it takes no second period:
+    the catalogue's sentences that end on a date have none)."""
+    language = _speaking.get()
+    written = babel_dates.format_date(day, "d MMMM y", locale=language)
+    return written + _YEAR_MARK.get(language, "")
 
 
 def format_short_date(day: date) -> str:
@@ -143,11 +150,19 @@ def format_short_date(day: date) -> str:
 
 
 def format_range(first: date, last: date) -> str:
-    """'2–8 August 2026', '26 July – 8 August 2026', '26 липня 2025 – 8 серпня 2026': an en
-    dash, spaced when either side has a space in it."""
+    """'2–8 August 2026', '26 July – 8 August 2026' (an en dash, spaced when either side has
+    a space in it); in Ukrainian «з 2 до 8 серпня 2026 р.», «з 26 липня до 8 серпня 2026 р.»,
+    «з 26 грудня 2025 р. до 8 січня 2026 р.»."""
     if first == last:
         return format_date(last)
-    if (first.year, first.month) == (last.year, last.month):
+    same_month = (first.year, first.month) == (last.year, last.month)
+    if _speaking.get() == "uk":
+        if same_month:
+            start = str(first.day)
+        else:
+            start = format_short_date(first) if first.year == last.year else format_date(first)
+        return f"з {start} до {format_date(last)}"
+    if same_month:
         return f"{first.day}–{format_date(last)}"
     start = format_short_date(first) if first.year == last.year else format_date(first)
     return f"{start} – {format_date(last)}"

@@ -90,8 +90,8 @@ async def test_a_correction_changes_latest_and_on_and_keeps_the_original(bot):
     await drain(bot)
     notices = [m for m in bot.api.messages_to(501) if "Correction to" in m.text]
     assert [plain(m) for m in notices] == [
-        "Correction to the bulletin of 7 August 2026: Tanks 12,248, not 12,247; "
-        "Artillery systems 47,600, not 47,522."
+        "Correction to the bulletin of 7 August 2026: tanks 12,248, not 12,247; "
+        "artillery systems 47,600, not 47,522."
     ]
 
     # The next day is validated against the corrected figure: 47,580 is now a decrease.

@@ -30,37 +30,72 @@ async def test_start_says_what_the_bot_does_and_the_caveat(bot):
     reply = await bot.ask("/start")
     assert reply.parse_mode == "HTML"
     assert "General Staff" in reply.text and CAVEAT in reply.text
-    assert "/subscribe 08:30" in reply.text
+    assert len(plain(reply).splitlines()) <= 5
+    labels = [label for label, _ in reply.buttons]
+    assert labels == ["Latest bulletin", "Subscribe", "Українська"]
+    # The caveat's /about is a link, which works where commands do not; it opens /about.
+    assert '<a href="https://t.me/bulletin_bot?start=about">/about</a>' in reply.text
+    about = plain(await bot.ask("/start about"))
+    assert about.startswith("What the figures mean")
 
 
-async def test_help_lists_every_command_with_an_example(bot):
+async def test_the_welcome_buttons_show_the_latest_subscribe_and_switch_language(bot):
+    welcome = await bot.ask("/start")
+    latest = await bot.press(welcome, "start:latest")
+    assert "Tanks: 12,247 (+1)" in latest.text and ("Tanks", "c:tanks:2026-08-07") in latest.buttons
+    subscribed = await bot.press(welcome, "start:subscribe")
+    assert subscribed.text.startswith("Subscribed.")
+    assert ("Short", "s:format:short") in subscribed.buttons  # the settings, a tap away
+    ukrainian = await bot.press(welcome, "start:language:uk")
+    assert ukrainian.text.startswith("Я щодня надсилаю дані Генштабу ЗСУ")
+    assert [label for label, _ in ukrainian.buttons][-1] == "English"
+    assert bot.services.store.chat_language(USER) == "uk"
+
+
+async def test_help_lists_every_command_with_an_example_in_short_groups(bot):
     reply = await bot.ask("/help")
     for command in menus.COMMANDS:
-        assert f"/{command}" in reply.text
-    assert "/history drones 14" in reply.text
+        assert command == "help" or f"/{command}" in reply.text
+    assert "/chart tanks 90d" in reply.text
+    text = plain(reply)
+    assert len(text) < 1_000  # was 1,500, one line of brackets 267 characters long
+    assert all(len(line) <= 80 for line in text.splitlines() if not line.startswith("Categ"))
+    assert text.count("\n\n") >= 4  # grouped
 
 
 async def test_each_kind_of_chat_and_person_has_its_own_menu_in_both_languages(bot):
-    def menu(scope: str, language: str) -> set[str]:
-        return {c["command"] for c in bot.api.commands[(scope, language)]}
+    def menu(scope: str, language: str) -> list[str]:
+        return [c["command"] for c in bot.api.commands[(scope, language)]]
 
-    settings = {"subscribe", "unsubscribe", "language"}
     admin_only = {"correct", "approve", "held", "stats"}
     for language in ("", "uk"):
-        assert {"latest", "on", "subscribe"} <= menu("default", language)
-        assert settings <= menu("all_private_chats", language)
+        private = menu("all_private_chats", language)
+        assert private == menu("default", language)
+        assert len(private) <= 10 and private[:2] == ["latest", "chart"]  # everyday first
+        assert {"subscribe", "settings", "help"} <= set(private)
         # Members of a group see what they may use; its admins also see its settings.
         assert "latest" in menu("all_group_chats", language)
-        assert not settings & menu("all_group_chats", language)
-        assert settings <= menu("all_chat_administrators", language)
+        assert not {"subscribe", "settings"} & set(menu("all_group_chats", language))
+        assert {"subscribe", "settings"} <= set(menu("all_chat_administrators", language))
+        assert len(menu("all_chat_administrators", language)) <= 10
         # The bot's admins, in their private chat, and no one else see the admin commands.
-        assert admin_only <= menu(f"chat:{ADMIN}", language)
+        assert admin_only <= set(menu(f"chat:{ADMIN}", language))
         others = ("default", "all_private_chats", "all_group_chats", "all_chat_administrators")
-        assert not any(admin_only & menu(scope, language) for scope in others)
+        assert not any(admin_only & set(menu(scope, language)) for scope in others)
     ukrainian = {
         c["command"]: c["description"] for c in bot.api.commands[("all_group_chats", "uk")]
     }
     assert ukrainian["latest"] == "Останнє зведення або категорії"
+
+
+async def test_what_the_bot_does_is_said_before_start_in_both_languages(bot):
+    """The "What can this bot do?" screen and the profile line: empty before, now set."""
+    descriptions = bot.api.descriptions
+    for language in ("", "uk"):
+        assert 0 < len(descriptions[("description", language)]) <= 512
+        assert 0 < len(descriptions[("short_description", language)]) <= 120
+    assert "General Staff" in descriptions[("description", "")]
+    assert descriptions[("short_description", "uk")].startswith("Втрати Росії з 24.02.2022")
 
 
 async def test_latest_is_the_whole_bulletin_with_link_caveat_and_buttons(bot):
@@ -77,14 +112,14 @@ async def test_latest_for_one_category_is_short(bot, fake_api):
     bot.clock.advance(timedelta(hours=5))  # 14:30 in Kyiv: nothing to say about the time
     lines = [line for line in plain(await bot.ask("/latest tanks")).splitlines() if line]
     assert lines == [
-        "Russian losses claimed by Ukraine's General Staff",
+        "Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)",
         "7 August 2026 · day 1626 of the full-scale invasion",
         "Tanks: 12,247 (+1)",
         texts.TAKEN_FROM_DATASET,  # the bundled history: no post to link to
-        texts.CAVEAT,
+        render.to_plain(render.caveat()),
         "🔎 Beside it, the losses documented with photos or video (a lower bound): /compare tanks",
     ]
-    assert texts.CAVEAT.endswith("/about")
+    assert render.to_plain(render.caveat()).endswith("More: /about")
     compared = plain(await bot.ask("/compare tanks"))
     assert "Tanks" in compared and "a lower bound" in compared
     about = plain(await bot.ask("/about"))
@@ -96,7 +131,7 @@ async def test_latest_with_one_category(bot, words):
     reply = await bot.ask(f"/latest {words}")
     assert "Tanks: 12,247 (+1)" in reply.text
     assert "Personnel" not in reply.text
-    assert ("History: Tanks", "h:tanks:2026-08-07") in reply.buttons
+    assert ("History: tanks", "h:tanks:2026-08-07") in reply.buttons
 
 
 async def test_latest_with_several_categories(bot):
@@ -162,9 +197,9 @@ async def test_history_table_with_average_and_largest_day(bot):
     text = plain(reply)
     assert "Tanks, last 3 days" in text
     table = reply.text.split("<pre>")[1].split("</pre>")[0].splitlines()
-    assert table[0] == "Date            Total     Change"
-    assert "2026-08-05     12,242         +5" in table
-    assert "2026-08-07     12,247         +1" in table
+    assert table[0] == "Date               Total     Change"
+    assert "5 Aug             12,242         +5" in table
+    assert "7 Aug             12,247         +1" in table
     assert len({len(row) for row in table}) == 1  # the columns line up
     assert "Average over 3 days: +3.3 a day" in text  # the days shown, not a "7-day" one
     assert "Largest day: +5 on 5 August 2026" in text
@@ -192,11 +227,11 @@ async def test_sources_tells_where_and_how_far_to_trust(bot):
     text = plain(reply)
     assert "https://www.facebook.com/GeneralStaff.ua" in text
     assert "History: 25 February 2022 to 7 August 2026, 1,625 days stored." in text
-    assert "1. the russianwarship.rip API\n   not checked yet; newest day: -" in text
+    assert "1. the russianwarship.rip API\n   not checked yet; newest day: —" in text
     assert "http://127.0.0.1:" not in text  # the URL is for admins, in private
     admins = plain(await bot.ask("/sources", chat_id=ADMIN))
     assert "1. the russianwarship.rip API: http://127.0.0.1:" in admins
-    assert "last check: none yet; newest day: -" in admins
+    assert "last check: none yet; newest day: —" in admins
     assert "The bulletin comes from the russianwarship.rip API." in text
     assert "Oryx" in text and "Russia has almost never published" in text
 
@@ -231,7 +266,7 @@ async def test_a_button_under_an_old_bulletin_shows_that_day_not_the_newest(bot)
     assert "7 August 2026" in old.text and "8 August" not in old.text
     assert old.text.endswith("/compare tanks 2026-08-07")  # of that day, and no age note
     history = await bot.press(old, "h:tanks:2026-08-07")
-    assert "2026-08-07" in history.text and "2026-08-08" not in history.text
+    assert "\n7 Aug " in history.text and "\n8 Aug " not in history.text
 
 
 async def test_a_tap_in_a_group_answers_the_tapper_and_leaves_the_shared_post(bot):
@@ -291,12 +326,13 @@ async def inline_answer(bot, query: str) -> list[dict]:
 async def test_inline_mode_offers_the_figure_as_a_ready_message(bot):
     (result,) = await inline_answer(bot, "tanks")
     assert result["title"] == "Tanks: 12,247 (+1)"
-    assert "7 August 2026" in result["description"]
+    assert result["description"].startswith("Russian losses since 24 Feb 2022 as of 7 August")
     message = result["input_message_content"]
     assert message["parse_mode"] == "HTML"
     assert "Tanks: 12,247 (+1)" in message["message_text"]
     assert "not independently verified" in message["message_text"]
-    assert "/about" in message["message_text"]
+    # Shared into another chat, /about is a link to the bot: a command would do nothing there.
+    assert '<a href="https://t.me/bulletin_bot?start=about">/about</a>' in message["message_text"]
 
 
 async def test_inline_mode_with_nothing_typed_offers_the_whole_bulletin_first(bot):
@@ -404,7 +440,7 @@ async def test_kept_answers_change_the_moment_an_admin_corrects_a_figure(bot):
     asks = {
         "/latest tanks": "Tanks: 20,000 (+7,754)*",
         "/on 2026-08-07 tanks": "Tanks: 20,000 (+7,754)*",
-        "/history tanks": "2026-08-07     20,000     +7,754",
+        "/history tanks": "7 Aug             20,000     +7,754",
         "/records tanks": "1. +7,754 on 7 August 2026",
         "/month tanks": "Tanks: +7,900 (previous: +103",
     }

@@ -311,16 +311,16 @@ async def test_the_webhook_refuses_requests_without_the_secret(history_store, ca
             assert server_lines == []  # (httpx's are this test's own requests)
 
 
-@pytest.mark.parametrize("script", ["/latest tanks\n#History: Tanks\n/on 25.06.2022 apv\n"])
+@pytest.mark.parametrize("script", ["/latest tanks\n#History: tanks\n/on 25.06.2022 apv\n"])
 def test_the_console_is_scriptable_from_standard_input(tmp_path, script):
     result = console(tmp_path, script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     # The console runs on today's date, long after the bundled history ends: it says so first.
     assert "you> /latest tanks\nbot> ⚠️ These are the figures of 8 August 2026," in out
-    assert "Russian losses claimed by Ukraine's General Staff" in out
+    assert "Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)" in out
     assert "Tanks: 12,251 (+4)" in out
-    assert "you> #History: Tanks\nbot> " in out and "Tanks, last 7 days" in out
+    assert "you> #History: tanks\nbot> " in out and "Tanks, last 7 days" in out
     assert "Armoured combat vehicles: 3,645 (+8)" in out
     assert json.dumps("Traceback") not in out and "Traceback" not in result.stderr
 
@@ -430,7 +430,9 @@ def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
         assert [line for line in lines if "Tanks" in line] == ["Tanks: 12,251 (+4)"]
         assert not any("Personnel" in line or "Artillery" in line for line in lines)
         (milestone,) = api.messages_to(501)
-        assert to_plain(milestone.text).startswith("🎯 Warships and boats: past 40")
+        assert to_plain(milestone.text).startswith(
+            "📊 Russian losses since 24 Feb 2022: warships and boats past 40"
+        )
         (in_topic,) = api.messages_to(-100777)
         assert in_topic.thread_id == 9 and "Artillery systems: 47,580" in in_topic.text
     log = bot.log
@@ -537,7 +539,7 @@ def test_the_console_lists_at_its_end_what_is_due_later(tmp_path, dataset_report
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert (
-        f"bot> Russian losses claimed by Ukraine's General Staff\n     {format_date(today)}" in out
+        f"bot> Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)\n     {format_date(today)}" in out
     )
     assert "1 subscriber who got that bulletin will get a notice" in out
     due = re.search(

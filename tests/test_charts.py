@@ -59,7 +59,7 @@ def seeded(store):
 
 @pytest.mark.parametrize(
     "keys, period, height",
-    [(["tanks"], "all", 740), (["tanks", "artillery", "uav"], "2024", 960)],
+    [(["tanks"], "all", 1360), (["tanks", "artillery", "uav"], "2024", 1571)],
 )
 async def test_a_chart_is_a_png_of_the_expected_size_and_cached(seeded, keys, period, height):
     cache = ChartCache()
@@ -85,8 +85,9 @@ async def test_the_cache_is_dropped_when_the_data_changes(seeded):
 async def test_chart_end_to_end(bot):
     reply = await bot.ask("/chart tanks 30d")
     assert reply.method == "sendPhoto"
-    assert decode(reply.attachment).size == (1000, 740)
-    assert "Tanks, 30 days." in reply.text and "not independently verified" in reply.text
+    assert decode(reply.attachment).size == (1000, 1360)
+    assert "Tanks: 12,247 on 7 August 2026 (30 days: +" in reply.text
+    assert "not independently verified" in reply.text
     assert "sendChatAction" in bot.api.calls
     again = await bot.ask("/chart tank 30d")
     assert again.attachment == reply.attachment

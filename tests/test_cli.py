@@ -96,7 +96,7 @@ def test_latest_on_a_first_database_uses_the_bundled_history(run_on_seeded):
     assert "8 August 2026 · day 1627 of the full-scale invasion" in out
     assert "Personnel: about 1,456,610 (+1,190)" in out
     assert "Tanks: 12,251 (+4)" in out
-    assert "Claimed by Ukraine's General Staff, one party to the war; not independently " in out
+    assert "Claimed by Ukraine's General Staff, a party to the war; not independently " in out
     assert "<b>" not in out
 
 
@@ -132,7 +132,7 @@ def test_a_downward_revision_is_shown_as_such(run_on_seeded):
 
 def test_a_category_the_day_did_not_have(run_on_seeded):
     _, out, _ = run_on_seeded("on", "2022-06-25", "submarines")
-    assert "Not in the bulletin of 25 June 2022: Submarines." in out
+    assert "Not in the bulletin of 25 June 2022: submarines." in out
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_fetch_stores_and_prints_the_new_bulletin(run_on_history):
     status, out, _ = run_on_history("fetch")
     assert status == 0
     # One summary line: the new day, and the recent days re-read with their original posts.
-    assert out.startswith("1 new, 14 revised\nRussian losses claimed")
+    assert out.startswith("1 new, 14 revised\nRussian losses since 24 Feb 2022")
     assert "Original post: https://www.facebook.com/GeneralStaff.ua/posts/20260808" in out
 
 
@@ -187,7 +187,7 @@ def test_fetch_prints_its_outcome_and_no_log_lines_unless_verbose(run_on_history
 
 def test_the_command_line_names_its_own_commands_not_telegrams(run_on_seeded):
     _, out, _ = run_on_seeded("latest", "tanks")
-    assert out.rstrip().endswith("not independently verified. bulletin-bot about")
+    assert out.rstrip().endswith("not independently verified. More: bulletin-bot about")
     status, out, _ = run_on_seeded("about")
     assert status == 0 and out.startswith("What the figures mean\n")
     _, _, err = run_on_seeded("uncorrect", "5")
@@ -506,7 +506,7 @@ def test_on_without_a_date_asks_for_one_and_not_for_a_category(run_on_seeded):
 def test_compare_sets_the_claim_beside_oryx_and_refuses_a_misspelt_category(run_on_seeded):
     status, out, err = run_on_seeded("compare", "tanks", "2025-07-19")
     assert status == 0 and err == ""
-    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented: 2.7×" in out
+    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented (2.7 times fewer)" in out
     assert "a lower bound" in out
     status, out, err = run_on_seeded("compare", "tankz")
     assert status == 2 and "Did you mean: tanks?" in err and "bulletin-bot compare tanks" in err
@@ -522,7 +522,7 @@ def test_import_takes_a_newer_oryx_file_and_compare_uses_it(run_on_seeded, tmp_p
     assert (status, err) == (0, "")
     assert "Oryx's counts imported (rows: 1, equipment types: 1, to 2026-08-01)" in out
     status, out, err = run_on_seeded("compare", "tanks")
-    assert "on 1 August 2026\nTanks: " in out and " 5,000 documented: " in out
+    assert "on 1 August 2026\nTanks: " in out and " 5,000 documented (" in out
 
     broken = tmp_path / "broken.csv"
     broken.write_text("date,total\n2026-08-02,6000\n")

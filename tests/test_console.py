@@ -218,7 +218,7 @@ def test_each_input_shows_all_its_replies_and_nothing_else(folder):
             (
                 f"/on {day} tanks",
                 [
-                    "bot> Russian losses claimed by Ukraine's General Staff",
+                    "bot> Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)",
                     f"bot> Where the figures of {format_date(date.fromisoformat(day))} came from",
                 ],
             ),

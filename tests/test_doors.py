@@ -96,7 +96,7 @@ async def test_the_admin_sees_the_notice_subscribers_will_get_before_it_goes(bot
     await drain(bot)
     reply = await admin(bot, "/correct 2026-08-07 tanks 12248 typo")
     assert "In 10 minutes they get this notice (/uncorrect 1 before then" in reply
-    assert reply.endswith("Correction to the bulletin of 7 August 2026: Tanks 12,248, not 12,247.")
+    assert reply.endswith("Correction to the bulletin of 7 August 2026: tanks 12,248, not 12,247.")
     await admin(bot, "/uncorrect 1")
     await drain(bot)
     assert not [m for m in bot.api.messages_to(501) if "Correction to" in m.text]
@@ -158,7 +158,7 @@ async def test_a_partial_report_approved_shows_what_it_lacks_everywhere(bot):
     for command in ("/latest", "/on 2026-08-08"):
         text = render.to_plain((await bot.ask(command)).text)
         assert "Tanks: 12,251 (+4)" in text
-        assert "Not in the bulletin of 8 August 2026: Personnel, Armoured combat vehicles" in text
+        assert "Not in the bulletin of 8 August 2026: personnel, armoured combat vehicles" in text
 
 
 # 6. Notices only to those who saw the figure ------------------------------------------------
@@ -185,7 +185,7 @@ async def test_a_correction_reaches_only_those_shown_that_figure(bot, fake_api):
 
     await admin(bot, "/correct 2026-08-08 tanks 12250 typo in the source")
     await drain(bot)
-    expected = "Correction to the bulletin of 8 August 2026: Tanks 12,250, not 12,251."
+    expected = "Correction to the bulletin of 8 August 2026: tanks 12,250, not 12,251."
     assert notices_to(bot, everything) == [expected]
     assert notices_to(bot, tanks_short) == [expected]
     assert notices_to(bot, artillery) == []
@@ -201,7 +201,7 @@ async def test_a_milestone_corrected_away_after_it_went_out_is_withdrawn(bot, fa
     await drain(bot)
     (notice,) = notices_to(bot, USER)
     assert notice == (
-        "Correction to the bulletin of 8 August 2026: Warships and boats 39, not 40.\n"
+        "Correction to the bulletin of 8 August 2026: warships and boats 39, not 40.\n"
         "Warships and boats: not past 40 after all; the figure is now 39."
     )
 
@@ -307,7 +307,7 @@ async def test_whoever_was_told_of_a_correction_hears_when_it_changes_again(bot,
     await admin(bot, "/uncorrect 1")
     await drain(bot)  # told: 439, as fetched
     assert notices_to(bot, 851) == [
-        f"Correction to the bulletin of 8 August 2026: Aircraft {now}, not {before}."
+        f"Correction to the bulletin of 8 August 2026: aircraft {now}, not {before}."
         for before, now in (("439", "1,439"), ("1,439", "440"), ("440", "1,439"), ("1,439", "439"))
     ]
 
@@ -319,7 +319,7 @@ async def test_the_preview_is_the_whole_notice_milestone_withdrawal_included(bot
     await drain(bot)
     reply = await admin(bot, "/correct 2026-08-08 warships 39 a typo in the source")
     assert reply.endswith(
-        "Correction to the bulletin of 8 August 2026: Warships and boats 39, not 40.\n"
+        "Correction to the bulletin of 8 August 2026: warships and boats 39, not 40.\n"
         "Warships and boats: not past 40 after all; the figure is now 39."
     )
 

@@ -45,6 +45,21 @@ def test_csv_has_a_row_per_day_and_category(seeded):
     assert result.file_name == "russian-losses-claimed-2026-08-07-to-2026-08-08.csv"
 
 
+def test_a_ukrainian_csv_opens_in_excel_as_set_up_in_ukraine(seeded, speak):
+    """Excel in a uk-UA locale splits on ';' (',' is the decimal mark there) and reads a file
+    without a byte order mark in the Windows code page: both are given, and the names are the
+    reader's."""
+    speak("uk")
+    data = export(seeded, "csv", date(2026, 8, 8), date(2026, 8, 8)).data
+    assert data.startswith("\ufeffdate;day;category;name;".encode())
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    names = {row["category"]: row["name"] for row in rows}
+    assert names["tanks"] == "Танки" and names["air_defence"] == "Засоби ППО"
+    speak("en")
+    data = export(seeded, "csv", date(2026, 8, 8), date(2026, 8, 8)).data
+    assert data.startswith(b"date,day,category,name,")  # plain, as scripts expect it
+
+
 def test_a_corrected_figure_is_marked_with_the_fetched_one_beside_it(seeded):
     seeded.add_correction(
         date(2022, 6, 25), "artillery", 764, 765, reason="test", author="cli:test", now=NOW

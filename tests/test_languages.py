@@ -28,9 +28,9 @@ async def test_first_contact_follows_the_telegram_app_language(bot):
     reply = await ask_uk(bot, "/latest танки")
     # 09:30 in Kyiv, and the newest bulletin is yesterday's: said first.
     assert reply.startswith("Сьогоднішнього зведення ще немає; це вчорашні дані.")
-    assert "Втрати Росії за даними Генштабу ЗСУ\n7 серпня 2026 · 1626-й день" in reply
+    assert "Втрати Росії з 24.02.2022 (за даними Генштабу ЗСУ)\n7 серпня 2026" in reply
     assert f"Танки: 12{NBSP}247 (+1)" in reply
-    assert "Дані Генштабу ЗСУ — однієї зі сторін війни; незалежно не перевірені." in reply
+    assert "Дані Генштабу ЗСУ, сторони війни; незалежно їх перевірити неможливо" in reply
     assert bot.store.chat_language(UK) == "uk"
 
 
@@ -49,27 +49,30 @@ async def test_language_command_changes_it_for_good(bot):
 @pytest.mark.parametrize(
     "command, ukrainian",
     [
-        ("/start", "щодня надсилає дані Генштабу ЗСУ про втрати Росії"),
-        ("/help", "Категорії: особовий склад, танки, ббм, артилерія"),
-        ("/on 25.06.2022 танки", "25 червня 2022 · 122-й день"),
+        ("/start", "Я щодня надсилаю дані Генштабу ЗСУ про втрати Росії"),
+        ("/help", "Категорії: особовий склад, танки, ББМ, артилерія"),
+        ("/on 25.06.2022 танки", "25 червня 2022 р. · 122-й день"),
         ("/on вчора", "7 серпня 2026"),
-        ("/on 2030-01-01", "1 січня 2030 ще не настало."),
+        ("/on 2030-01-01", "1 січня 2030 р. ще не настало."),
         ("/history танки 3", "Середнє за 3 дні: +3,3 на добу"),
-        ("/week", "За 7 днів (1–7 серпня 2026) порівняно з попередніми 7 днями"),
-        ("/records танки", "1. +66 (26 лютого 2022)"),
+        ("/week", "За 7 днів (з 1 до 7 серпня 2026 р.) порівняно з попередніми 7 днями"),
+        ("/records танки", "1. +66 (26 лютого 2022 р.)"),
         ("/sources", "Наскільки їм довіряти"),
         (
             "/on 2022-10-13 ббм",
             "* Бойові броньовані машини: менше, ніж напередодні, — так опублікувало",
         ),
-        ("/settings", "У цього чату немає розсилки."),
+        ("/settings", "Цей чат не підписаний на розсилку."),
         ("/subscribe 25:00", "«25:00» — не час доби"),
         ("/latest танкі", "Невідома категорія «танкі». Можливо, ви мали на увазі: танки"),
         ("/chart", "Яка категорія? Наприклад: /chart танки 90д"),
         ("/latest танкі", "Спробуйте: /latest танки"),
-        ("/chart танки 90д", "Танки, 90 днів."),
-        ("/chart танки усі", "Танки, за весь час."),
-        ("/subscribe 08:30 Лондон", "часовий пояс — Лондон"),
+        ("/chart танки 90д", "станом на 7 серпня 2026 р. (90 днів: +"),
+        (
+            "/chart танки усі",
+            "Танки: 12\u00a0247 станом на 7 серпня 2026 р. (за весь час: +12\u00a0247)",
+        ),
+        ("/subscribe 08:30 Лондон", "(часовий пояс: Лондон)"),
         ("/history танки 21", "Танки, останній 21 день"),
         ("/history танки 23", "Танки, останні 23 дні"),
         ("/nope", "Такої команди я не знаю."),
@@ -83,7 +86,7 @@ async def test_replies_in_ukrainian(bot, command, ukrainian):
 
 async def test_an_admin_in_ukrainian(bot):
     reply = await ask_uk(bot, "/correct 2026-08-07 танки 12250 опечатка", chat_id=ADMIN)
-    assert reply.startswith("Виправлення 1: Танки за 7 серпня 2026 тепер 12")
+    assert reply.startswith("Виправлення 1: Танки за 7 серпня 2026 р. тепер 12")
     assert "Підписники" in await ask_uk(bot, "/stats", chat_id=ADMIN)
 
 
@@ -102,7 +105,7 @@ async def test_each_subscriber_gets_the_summary_in_their_language(bot):
 
 async def test_a_chart_caption_in_ukrainian_and_a_chart_per_language(bot):
     reply = await bot.ask("/chart танки 30d", chat_id=UK, language_code="uk")
-    assert "Танки, 30 днів." in reply.text
+    assert "Танки: 12\u00a0247 станом на 7 серпня 2026 р. (30 днів: +" in reply.text
     await bot.ask("/chart tanks 30d", chat_id=4004, language_code="en")
     assert bot.services.charts.drawn == 2
 

@@ -62,7 +62,7 @@ def test_the_claim_and_the_count_are_set_side_by_side_on_the_same_date(history_s
     assert uav.documented is None and uav.claimed is None
     text = render.to_plain(render.claimed_and_documented(rows, day))
     assert text.startswith("Claimed, and documented with photos or video, on 19 July 2025\n")
-    assert f"Tanks: {tanks.claimed:,} claimed, 4,074 documented: 2.7×" in text
+    assert f"Tanks: {tanks.claimed:,} claimed, 4,074 documented (2.7 times fewer)" in text
     assert "counts here end" not in text
     assert "Operational-tactical UAVs: no comparable Oryx count" in text
     assert "a lower bound" in text and "not independently verified" in text
@@ -93,7 +93,7 @@ def test_a_date_before_oryx_counted_a_type_says_when_its_counts_start(history_st
     text = render.to_plain(
         render.claimed_and_documented(oryx.compare(history_store, ["tanks"], day), day)
     )
-    assert "Tanks: Oryx's counts here start on 21 March 2025" in text
+    assert "Tanks: Oryx's count starts on 21 March 2025" in text
 
 
 def test_a_day_oryx_had_documented_none_yet_shows_the_claim_without_a_ratio(history_store):
@@ -106,10 +106,9 @@ def test_a_day_oryx_had_documented_none_yet_shows_the_claim_without_a_ratio(hist
 
 async def test_after_the_counts_end_both_figures_are_of_their_last_day(bot):
     reply = render.to_plain((await bot.ask("/compare tanks")).text)  # the latest: 7 August 2026
-    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented: 2.7×" in reply
+    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented (2.7 times fewer)" in reply
     assert (
-        "Oryx's counts here end on 19 July 2025: both figures are of that day, "
-        "not of 7 August 2026."
+        "Oryx's counts end on 19 July 2025: both figures are of that day, not of 7 August 2026."
     ) in reply
 
 
@@ -130,10 +129,13 @@ async def test_the_line_under_one_category_points_to_compare_only_where_oryx_cou
 
 async def test_compare_in_telegram_in_both_languages(bot):
     reply = render.to_plain((await bot.ask("/compare tanks 2025-07-19")).text)
-    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented: 2.7×" in reply
+    assert "on 19 July 2025\nTanks: 11,032 claimed, 4,074 documented (2.7 times fewer)" in reply
     await bot.ask("/language uk")
     reply = render.to_plain((await bot.ask("/compare танки 19.07.2025")).text)
-    assert "на 19 липня 2025\nТанки: заявлено 11\u00a0032, підтверджено 4\u00a0074: ×2,7" in reply
+    assert (
+        "на 19 липня 2025 р.\nТанки: заявлено 11\u00a0032, "
+        "задокументовано 4\u00a0074 (у 2,7 раза менше)" in reply
+    )
     assert "нижня межа" in reply
     reply = render.to_plain((await bot.ask("/compare танкі")).text)
     assert "/compare танки" in reply
@@ -171,7 +173,7 @@ async def test_a_chart_with_nothing_of_oryx_to_draw_says_why_in_its_caption(bot)
     recent = await bot.ask("/chart tanks compare")  # the last 90 days: after the counts end
     assert recent.method == "sendPhoto"
     assert (
-        "No Oryx line: its counts of Tanks run 21 March – 19 July 2025, outside this period. "
+        "No Oryx line: its counts of tanks run 21 March – 19 July 2025, outside this period. "
         "All of them: /chart tanks compare all"
     ) in render.to_plain(recent.text)
     assert recent.attachment == (await bot.ask("/chart tanks")).attachment  # no empty legend

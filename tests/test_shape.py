@@ -60,7 +60,7 @@ def test_what_is_not_said_again_is_kept_and_all_goes_back_to_every_category(stor
         "short",
     )
     assert parse_options(["all"], "Europe/Kyiv", subscriber).shape.categories == ()
-    for word in ("asap", "щойно"):  # the words of the settings button, in both languages
+    for word in ("asap", "одразу"):  # the words of the settings button, in both languages
         assert parse_options([word], "Europe/Kyiv", subscriber).send_at is None
 
 
@@ -106,16 +106,19 @@ async def test_contradictory_words_change_nothing_and_say_why(bot):
 
 async def test_a_tanks_short_subscriber_gets_exactly_one_line_of_tanks(bot):
     reply = await bot.ask("/subscribe tanks short")
-    assert "Only Tanks. Short: a line per category." in reply.text
+    assert "Only tanks. Short: a line per category." in reply.text
+    assert ("✓ Short", "s:format:short") in reply.buttons  # the settings, a tap away
 
     await deliver_the_new_day(bot)
 
     (summary,) = summaries_to(bot, USER)
     lines = render.to_plain(summary.text).splitlines()
-    assert lines[0] == "8 August 2026 · day 1627 of the full-scale invasion"
-    assert lines[1] == "Tanks: 12,251 (+4)"
+    assert lines[0] == render.title()
+    assert lines[1] == "8 August 2026 · day 1627 of the full-scale invasion"
+    assert lines[2] == "Tanks: 12,251 (+4)"
     assert [line for line in lines if ": " in line and "(+" in line] == ["Tanks: 12,251 (+4)"]
-    assert lines[-1] == texts.CAVEAT
+    assert lines[-1] == render.to_plain(render.caveat())
+    assert summary.reply_markup is None  # no seven buttons taller than the message
 
 
 async def test_weekdays_only_skips_saturdays_bulletin(bot):
@@ -137,7 +140,7 @@ async def test_a_threshold_sends_only_days_with_a_larger_change(bot):
     assert summaries_to(bot, USER) == []
     assert len(summaries_to(bot, USER + 1)) == 1
     settings = await bot.ask("/settings")
-    assert "Only on days when Tanks changed by more than 10." in settings.text
+    assert "Only on days when tanks changed by more than 10." in settings.text
 
 
 async def test_a_subscription_made_in_a_forum_topic_is_delivered_into_it(bot):
@@ -150,7 +153,7 @@ async def test_a_subscription_made_in_a_forum_topic_is_delivered_into_it(bot):
         topic=77,
     )
     reply = await bot.reply_to(GROUP, 0)
-    assert "They go to this topic." in reply.text
+    assert "Summaries go to this topic." in reply.text
     assert bot.store.subscriber(GROUP).shape.thread_id == 77
 
     await deliver_the_new_day(bot)
@@ -180,20 +183,25 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
     settings = await bot.ask("/settings")
     assert ("✓ Full", "s:format:full") in settings.buttons
     assert ("Categories: all", "s:categories") in settings.buttons
+    # Every toggle reads the same way: ticked when on.
+    assert ("✓ Weekends", "s:weekends:0") in settings.buttons
+    assert ("Milestones", "s:milestones:1") in settings.buttons
 
     edited = await bot.press(settings, "s:format:short")
     assert "Short: a line per category." in edited.text
     assert ("✓ Short", "s:format:short") in edited.buttons
     edited = await bot.press(edited, "s:weekends:0")
-    assert "Weekdays only." in edited.text
+    assert "Weekdays only." in edited.text and ("Weekends", "s:weekends:1") in edited.buttons
     picker = await bot.press(edited, "s:categories")
     assert ("Tanks", "s:category:tanks") in picker.buttons
+    # Short names, which fit a phone's button: not "Vehicles and fuel tanks" cut off.
+    assert ("Vehicles", "s:category:vehicles") in picker.buttons
     picker = await bot.press(picker, "s:category:tanks")
     picker = await bot.press(picker, "s:category:uav")
     assert ("✓ Tanks", "s:category:tanks") in picker.buttons
-    assert "Only Tanks, Operational-tactical UAVs." in picker.text
+    assert "Only tanks, operational-tactical UAVs." in picker.text
     done = await bot.press(picker, "s:done")
-    assert ("Categories: Tanks, Operational-tactical UAVs", "s:categories") in done.buttons
+    assert ("Categories: tanks, drones", "s:categories") in done.buttons
     assert ("🕗 Time: As soon as it is out", "s:times") in done.buttons
     bot.clock.advance(timedelta(minutes=1))  # past the flood limit of a person's taps
     times = await bot.press(done, "s:times")
@@ -212,7 +220,14 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
     assert again.subscriber(USER).send_at == "08:00"
     again.close()
 
-    stopped = await bot.press(done, "s:stop")
+    asked = await bot.press(done, "s:stop")  # a slip of the thumb ends nothing
+    assert asked.text == "Stop your summaries (daily)?"
+    assert asked.buttons == [("Yes, unsubscribe", "s:stop:yes"), ("No, keep it", "s:done")]
+    assert bot.store.subscriber(USER).status == SubscriberStatus.ACTIVE
+    kept = await bot.press(asked, "s:done")
+    assert kept.text.startswith("Summaries: daily")
+    asked = await bot.press(kept, "s:stop")
+    stopped = await bot.press(asked, "s:stop:yes")
     assert stopped.text.startswith("Unsubscribed")
     assert bot.store.subscriber(USER).status == SubscriberStatus.UNSUBSCRIBED
 
@@ -222,7 +237,7 @@ async def test_settings_offer_only_what_the_chats_summaries_use(bot):
     settings = await bot.ask("/settings")
     labels = [label for label, _ in settings.buttons]
     assert not any(label.endswith(("Full", "Short", "Card")) for label in labels)
-    assert labels[0] == "Milestones: on"  # first, where the format and quiet days would be
+    assert labels[0] == "✓ Milestones"  # first, where the format and quiet days would be
     await bot.ask("/subscribe daily tanks artillery uav mlrs")
     settings = await bot.ask("/settings")
     assert ("Categories: 4 chosen", "s:categories") in settings.buttons
@@ -271,7 +286,7 @@ async def test_share_gives_a_link_to_todays_bulletin(bot):
     reply = await bot.ask("/share tanks")
     text = render.to_plain(reply.text)
     assert text.startswith("Today's bulletin is not out yet; these are yesterday's figures.")
-    assert "The bulletin of 7 August 2026 (Tanks): " in text
+    assert "The bulletin of 7 August 2026 (tanks): " in text
     assert "https://t.me/bulletin_bot?start=tanks-20260807" in text
     ((label, _),) = reply.buttons
     assert label == "Share"
@@ -293,7 +308,10 @@ async def test_a_card_subscriber_gets_one_picture_drawn_once_for_everyone_alike(
     assert len(photos) == 2
     assert all(p.attachment.startswith(b"\x89PNG") for p in photos)
     caption = render.to_plain(photos[0].text)
-    assert caption.startswith("8 August 2026 · day 1627") and caption.endswith(texts.CAVEAT)
+    # The figures as text too: a notification, a screen reader and search see no picture.
+    assert "\nTanks: 12,251 (+4)\nArtillery: 47,580 (+58)\n" in caption
+    assert caption.startswith(f"{render.title()}\n8 August 2026 · day 1627")
+    assert caption.endswith(render.to_plain(render.caveat()))
     assert deliverer.charts.drawn == 1  # one card, two readers
     # Sent side by side, so in either order: each reader gets the one picture, nothing else.
     for chat_id in (USER, USER + 1):
@@ -307,6 +325,7 @@ async def test_a_milestone_is_sent_once_to_those_who_follow_it(bot, fake_api):
     fake_api.api.set_total(SATURDAY, WARSHIPS_FIELD, 40)  # 34 the day before
     reply = await bot.ask("/milestones")
     assert reply.text.startswith("Milestone alerts on")
+    assert ("✓ Milestones", "s:milestones:0") in reply.buttons  # "change them with the buttons"
     await bot.ask("/subscribe tanks milestones", chat_id=USER + 1)  # follows tanks alone
     await bot.ask("/subscribe", chat_id=USER + 2)  # no milestones asked for
 
@@ -316,9 +335,10 @@ async def test_a_milestone_is_sent_once_to_those_who_follow_it(bot, fake_api):
     alerts = [m for m in bot.api.sent if "past 40" in m.text]
     assert [m.chat_id for m in alerts] == [USER]
     assert render.to_plain(alerts[0].text).startswith(
-        "🎯 Warships and boats: past 40\n40 (+6) on 8 August 2026, by the General Staff's count."
+        "📊 Russian losses since 24 Feb 2022: warships and boats past 40\n"
+        "40 (+6) on 8 August 2026, claimed by Ukraine's General Staff."
     )
-    assert texts.CAVEAT in alerts[0].text
+    assert render.caveat() in alerts[0].text
 
 
 async def test_a_milestone_corrected_away_before_it_goes_out_is_never_sent(bot, fake_api):
@@ -344,7 +364,7 @@ async def test_a_milestone_sent_then_corrected_brings_a_correction_notice(bot, f
 
     (notice,) = [m for m in bot.api.sent if m.chat_id == USER and "Correction" in m.text]
     assert render.to_plain(notice.text).startswith(
-        "Correction to the bulletin of 8 August 2026: Warships and boats 35, not 40."
+        "Correction to the bulletin of 8 August 2026: warships and boats 35, not 40."
     )
 
 
@@ -352,7 +372,7 @@ async def test_changing_the_time_keeps_milestones_and_the_rest(bot):
     await bot.ask("/subscribe daily milestones tanks short")
     reply = await bot.ask("/subscribe 09:00")
     assert "daily, milestones (round figures); at 09:00" in reply.text
-    assert "Only Tanks. Short: a line per category." in reply.text
+    assert "Only tanks. Short: a line per category." in reply.text
 
 
 async def test_a_chat_that_unsubscribed_subscribes_again(bot):
@@ -429,7 +449,7 @@ def test_a_threshold_that_is_not_a_number_says_so(word):
 async def test_a_subscription_without_the_daily_summary_does_not_describe_its_format(bot):
     await bot.ask("/subscribe card weekdays milestones")
     reply = render.to_plain((await bot.ask("/subscribe weekly milestones tanks")).text)
-    assert "Only Tanks." in reply  # categories choose milestone alerts too
+    assert "Only tanks." in reply  # categories choose milestone alerts too
     assert "the daily card" not in reply and "Weekdays only" not in reply
 
 
@@ -442,7 +462,7 @@ async def test_a_channels_readers_cannot_change_its_subscription_with_its_button
     await bot.ask("/subscribe 08:00 tanks", chat_id=CHANNEL, chat_type="channel")
     settings = await bot.ask("/settings", chat_id=CHANNEL, chat_type="channel")
     before = bot.store.subscriber(CHANNEL)
-    for data in ("s:format:short", "s:time:09:00", "s:milestones:1", "s:weekends:0", "s:stop"):
+    for data in ("s:format:short", "s:time:09:00", "s:milestones:1", "s:weekends:0", "s:stop:yes"):
         answer = await bot.press_unedited(settings, data, user_id=READER, chat_type="channel")
         assert answer["text"] == texts.GROUP_ADMINS_ONLY and answer["show_alert"], data
     assert bot.store.subscriber(CHANNEL) == before
@@ -452,7 +472,8 @@ async def test_a_channels_readers_cannot_change_its_subscription_with_its_button
     as_admin = {"user_id": CHANNEL_ADMIN, "chat_type": "channel"}
     changed = await bot.press(settings, "s:format:short", **as_admin)
     assert ("✓ Short", "s:format:short") in changed.buttons
-    stopped = await bot.press(changed, "s:stop", **as_admin)
+    asked = await bot.press(changed, "s:stop", **as_admin)
+    stopped = await bot.press(asked, "s:stop:yes", **as_admin)
     assert stopped.text.startswith("Unsubscribed")
     assert bot.store.subscriber(CHANNEL).status == SubscriberStatus.UNSUBSCRIBED
 
@@ -465,9 +486,10 @@ async def test_a_groups_buttons_answer_to_the_presser_not_to_the_group(bot):
     settings = await bot.ask("/settings", chat_id=GROUP, chat_type="supergroup", user_id=READER)
     for signed_by in (None, GROUP):
         answer = await bot.press_unedited(
-            settings, "s:stop", user_id=READER, sender_chat_id=signed_by
+            settings, "s:stop:yes", user_id=READER, sender_chat_id=signed_by
         )
         assert answer["text"] == texts.GROUP_ADMINS_ONLY
     assert bot.store.subscriber(GROUP).status == SubscriberStatus.ACTIVE
-    stopped = await bot.press(settings, "s:stop", user_id=GROUP_ADMIN)
+    asked = await bot.press(settings, "s:stop", user_id=GROUP_ADMIN)
+    stopped = await bot.press(asked, "s:stop:yes", user_id=GROUP_ADMIN)
     assert stopped.text.startswith("Unsubscribed")

@@ -179,8 +179,8 @@ async def test_a_revision_of_a_delivered_day_brings_one_errata_to_those_who_got_
     first, errata = received(bot, READER)
     assert "Tanks: 12,251 (+4)" in first
     assert errata == (
-        "The bulletin of 8 August 2026 was revised: Tanks 12,255, not 12,251; "
-        "Operational-tactical UAVs 449,700, not 449,606."
+        "The bulletin of 8 August 2026 was revised: tanks 12,255, not 12,251; "
+        "operational-tactical UAVs 449,700, not 449,606."
     )
     (late,) = received(bot, LATE_READER)  # the new version only, no errata
     assert "Tanks: 12,255 (+8)" in late
@@ -276,7 +276,7 @@ async def test_a_22_day_gap_is_never_one_days_change(bot):
 
     history = plain(await bot.ask("/history tanks 30"))
     # 12,144 on 16 July, 12,247 on 7 August.
-    assert "2026-08-07     12,247   +103/22d" in history
+    assert "7 Aug             12,247   +103/22d" in history
     assert "Largest day: +103" not in history
     week = plain(await bot.ask("/week"))
     assert "Tanks: ≈+33" in week  # 7 of the 22 days' rise of 103 fall in the week
@@ -328,7 +328,7 @@ async def test_in_the_morning_before_the_bulletin_yesterdays_figures_say_so(bot)
         "The source has not been checked yet.\n"
     )
     bot.clock.advance(timedelta(hours=5))  # 14:30: no longer said
-    assert plain(await bot.ask("/latest tanks")).startswith("Russian losses claimed")
+    assert plain(await bot.ask("/latest tanks")).startswith("Russian losses since")
 
 
 # 6 and 7. Pasting from the command line; notes; a category the source starts sending --------

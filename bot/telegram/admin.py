@@ -54,7 +54,7 @@ async def fetch(update: Update, context: Context, desk: Desk) -> None:
     s = context.services
     result = await poll_now(s)
     if result.error:
-        await reply(update, render.escaped(texts.FETCH_FAILED_NOW.format(error=result.error)))
+        await reply(update, render.fetch_failed(result.failures))
         return
     desk.store.audit(desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now())
     await reply(update, render.fetched(result.outcomes, result.queued, result.failures))

@@ -39,11 +39,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import instance, logs, metrics, render, texts
+from bot import instance, links, logs, metrics, render, texts
 from bot.config import Config
 from bot.errors import UserError
 from bot.sources.http import make_client
-from bot.store import Delivery, OutboxKind
+from bot.store import Delivery, OutboxKind, SummaryFormat
 from bot.telegram import admin, commands, menus, settings, webhook
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.delivery import Deliverer
@@ -77,9 +77,9 @@ COMMANDS = {
     "sources": commands.sources,
     "share": commands.share,
     "about": commands.about,
-    "subscribe": commands.subscribe,
+    "subscribe": settings.subscribe,
     "unsubscribe": commands.unsubscribe,
-    "milestones": commands.milestones,
+    "milestones": settings.milestones,
     "settings": settings.settings,
     "language": commands.language,
 }
@@ -172,16 +172,22 @@ def _command(name: str, handler: Handler) -> Handler:
 
 
 async def _button(update: Update, context: Context) -> None:
-    """Every button: the settings' own ("s:..."), else a bulletin's. (One handler: a
-    CallbackQueryHandler's pattern lets a button with empty data through.)"""
-    data = update.callback_query.data if update.callback_query else None
-    handler = settings.button if (data or "").startswith(settings.PREFIX) else commands.button
-    await handler(update, context)
+    """Every button: the settings' own ("s:..."), the welcome's ("start:..."), else a
+    bulletin's. (One handler: a CallbackQueryHandler's pattern lets a button with empty data
+    through.)"""
+    data = (update.callback_query.data if update.callback_query else None) or ""
+    if data.startswith(settings.PREFIX):
+        await settings.button(update, context)
+    elif data.startswith(commands.START):
+        await settings.start_button(update, context)
+    else:
+        await commands.button(update, context)
 
 
 def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
-    """The buttons under a delivered daily bulletin: of its own date."""
-    if delivery.kind != OutboxKind.BULLETIN:
+    """The buttons under a delivered daily bulletin: of its own date. None under a short
+    summary: seven buttons would stand taller than the few lines they hang from."""
+    if delivery.kind != OutboxKind.BULLETIN or delivery.format == SummaryFormat.SHORT:
         return None
     day = date.fromisoformat(delivery.subject)
     return commands.bulletin_keyboard(day, shared=commands.is_shared(delivery.chat_id))
@@ -204,6 +210,9 @@ async def _prepare(application: App) -> None:
         home_zone=s.config.schedule.timezone,
     )
     await menus.set_menus(application.bot, s.config.telegram.admins)
+    await menus.set_descriptions(application.bot)
+    # Known now that Telegram has said who the bot is: the caveat's /about becomes a link.
+    links.bot_username = application.bot.username
 
 
 async def _start_with_jobs(application: App, stop: Callable[[], None] | None = None) -> None:

@@ -30,6 +30,7 @@ from bot import categories, failover, links, oryx, render, texts
 from bot.charts import (
     DEFAULT_PERIOD,
     MOST_CATEGORIES,
+    data_series,
     looks_like_period,
     parse_period,
 )
@@ -38,7 +39,6 @@ from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, Series, bulletin_on, series
 from bot.numbers import looks_numeric
-from bot.subscriptions import Milestones
 from bot.telegram import menus
 from bot.telegram.services import Context, Kept, Services, off_the_loop
 from bot.throttle import ALLOW, WARN
@@ -104,10 +104,10 @@ def _keyboard(
         return InlineKeyboardMarkup(rows)
     last = [InlineKeyboardButton(texts.BUTTON_ALL, callback_data=f"c::{stamp}")]
     if selected and not history:
-        name = categories.get(selected).name(language)
         last.append(
             InlineKeyboardButton(
-                texts.BUTTON_HISTORY.format(name=name), callback_data=f"h:{selected}:{stamp}"
+                texts.BUTTON_HISTORY.format(name=render.in_text(selected)),
+                callback_data=f"h:{selected}:{stamp}",
             )
         )
     return InlineKeyboardMarkup([*rows, last])
@@ -207,11 +207,36 @@ async def language(update: Update, context: Context) -> None:
 # Commands ------------------------------------------------------------------------------------
 
 
+# Callback data of the welcome's buttons: "start:latest", "start:subscribe",
+# "start:language:<code>" (bot/telegram/settings.py answers them).
+START = "start:"
+
+
+def start_keyboard() -> InlineKeyboardMarkup:
+    """Under the welcome: the latest bulletin, a daily summary, and the other language, each
+    a tap away (the commands are in the text for whoever prefers typing)."""
+    other = next(code for code in texts.LANGUAGES if code != texts.current_language())
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BUTTON_LATEST, callback_data=f"{START}latest"),
+                InlineKeyboardButton(texts.BUTTON_SUBSCRIBE, callback_data=f"{START}subscribe"),
+            ],
+            [InlineKeyboardButton(texts.BUTTON_LANGUAGE, callback_data=f"{START}language:{other}")],
+        ]
+    )
+
+
 async def start(update: Update, context: Context) -> None:
-    """The welcome; or, opened by a link (t.me/<bot>?start=tanks-20260808), that bulletin."""
-    found = links.parse(context.args[0]) if context.args else None
+    """The welcome, with its buttons; or, opened by a link, /about (t.me/<bot>?start=about,
+    the caveat's link) or that bulletin (t.me/<bot>?start=tanks-20260808)."""
+    word = context.args[0] if context.args else None
+    if word == links.ABOUT:
+        await about(update, context)
+        return
+    found = links.parse(word) if word else None
     if found is None:
-        await reply(update, render.start())
+        await reply(update, render.start(), start_keyboard())
         return
     keys, written = found
     # A date answers as /on would: one made up, impossible or still to come says so.
@@ -428,7 +453,8 @@ async def chart(update: Update, context: Context) -> None:
     language = texts.current_language()
     kept = await s.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
     report = s.store.report_on(latest)
-    caption = render.chart_caption(keys, period.label(), report)
+    data = s.cached(("chart data", tuple(keys), period), lambda: data_series(s.store, keys, period))
+    caption = render.chart_caption(data, period.label(), report)
     caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), s.age_note())
     await send_file(update, kept, caption, photo=True)
 
@@ -516,9 +542,7 @@ async def export_command(update: Update, context: Context) -> None:
     # file being built wait for it and take no turn.
     language = texts.current_language()
     kept = await s.cached_awaited(("export", fmt, first, last, language), built, heavy=True)
-    caption = render.escaped(
-        texts.EXPORT_CAPTION.format(dates=texts.format_range(first, last), caveat=texts.CAVEAT)
-    )
+    caption = render.export_caption(first, last)
     await send_file(update, kept, caption, photo=False)
 
 
@@ -571,37 +595,6 @@ async def sources(update: Update, context: Context) -> None:
             detailed=private and is_admin(update, context),
         ),
     )
-
-
-async def subscribe(update: Update, context: Context) -> None:
-    if not await may_change_subscription(update, context):
-        await reply(update, texts.GROUP_ADMINS_ONLY)
-        return
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None  # commands come from chats
-    # In a forum, the summaries go to the topic /subscribe was sent in.
-    topic = message.message_thread_id if message and message.is_topic_message else None
-    subscriber, resumed = context.services.subscriptions.subscribe(
-        chat.id, chat.type, context.args or [], topic=topic
-    )
-    said = render.subscription(subscriber, "SUBSCRIBED")
-    await reply(update, f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said)
-
-
-async def milestones(update: Update, context: Context) -> None:
-    """Milestone alerts on, or off again: added to (or taken from) the chat's summaries, or a
-    subscription of their own."""
-    if not await may_change_subscription(update, context):
-        await reply(update, texts.GROUP_ADMINS_ONLY)
-        return
-    chat = update.effective_chat
-    assert chat is not None  # commands come from chats
-    done, subscriber = context.services.subscriptions.toggle_milestones(chat.id, chat.type)
-    if done == Milestones.OFF_NOTHING_LEFT:
-        await reply(update, texts.MILESTONES_OFF_NOTHING_LEFT)
-        return
-    said = texts.MILESTONES_ON if done == Milestones.ON else texts.MILESTONES_OFF
-    await reply(update, f"{said}\n{render.subscription(subscriber)}")
 
 
 async def unsubscribe(update: Update, context: Context) -> None:

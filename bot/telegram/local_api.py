@@ -2,11 +2,11 @@
 
 python-telegram-bot talks to it through its real HTTP stack (`base_url`), exactly as it talks to
 Telegram: long-polled getUpdates, sendMessage, sendPhoto, sendDocument, editMessageText,
-answerCallbackQuery, setMyCommands, deleteWebhook, getChatMember. Whoever runs it plays the
-people: `send_text` and `press` queue updates, `sent` records every message the bot sent. It
-also misbehaves on demand the way Telegram does: 429 with retry_after (bursts, or a cap on
-messages per second), 403 for users who blocked the bot, a group migrated to a supergroup,
-"chat not found", 5xx.
+answerCallbackQuery, setMyCommands, setMyDescription, setMyShortDescription, deleteWebhook,
+getChatMember. Whoever runs it plays the people: `send_text` and `press` queue updates, `sent`
+records every message the bot sent. It also misbehaves on demand the way Telegram does: 429
+with retry_after (bursts, or a cap on messages per second), 403 for users who blocked the bot,
+a group migrated to a supergroup, "chat not found", 5xx.
 """
 
 from __future__ import annotations
@@ -104,6 +104,8 @@ class LocalBotApi:
         # "all_private_chats", "all_group_chats", "all_chat_administrators" or "chat:<id>".
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.commands_set = 0  # default-scope menus set: one per language at each start-up
+        # (kind, language code) -> what setMyDescription / setMyShortDescription set.
+        self.descriptions: dict[tuple[str, str], str] = {}
         self.member_checks = 0  # getChatMember calls
         self.files: dict[str, tuple[bytes, str | None]] = {}  # file_id -> content, file name
         self.answered_callbacks: list[dict[str, Any]] = []
@@ -340,6 +342,19 @@ class LocalBotApi:
         with self._lock:
             self.commands[(name, params.get("language_code") or "")] = params["commands"]
             self.commands_set += name == "default"
+        return 200, _ok(True)
+
+    def _api_setMyDescription(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.descriptions[("description", params.get("language_code") or "")] = params.get(
+                "description", ""
+            )
+        return 200, _ok(True)
+
+    def _api_setMyShortDescription(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            key = ("short_description", params.get("language_code") or "")
+            self.descriptions[key] = params.get("short_description", "")
         return 200, _ok(True)
 
     def _api_getChatMember(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:

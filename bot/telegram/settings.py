@@ -1,8 +1,10 @@
 """/settings: a chat's daily summary in one short message, with a button for each choice.
 
 A tap changes the choice and the same message, in place: the format, weekends, milestone
-alerts, the time and the categories (each on a keyboard of its own), or unsubscribing. In a
-group only its admins may.
+alerts, the time and the categories (each on a keyboard of its own), or unsubscribing (asked
+once more first). Every choice reads the same way: a tick on what is on. In a group only its
+admins may. /subscribe and /milestones answer with the same buttons, and so does the welcome's
+Subscribe button (`start_button`, with its others: the latest bulletin, the other language).
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 
 from bot import categories, render, texts
 from bot.store import Subscriber, SummaryFormat
-from bot.subscriptions import SubscriptionError
+from bot.subscriptions import Milestones, SubscriptionError
 from bot.summary import Digest
+from bot.telegram import commands
 from bot.telegram.commands import may_change_subscription, reply
 from bot.telegram.services import Context
 
-# Callback data: "s:<setting>:<value>", and "s:categories" / "s:times" / "s:done" to switch
-# keyboards.
+# Callback data: "s:<setting>:<value>", "s:categories" / "s:times" / "s:done" to switch
+# keyboards, "s:stop" to ask whether to unsubscribe and "s:stop:yes" to do it.
 PREFIX = "s:"
 TICK = "✓ "
 # The times offered on the time keyboard (the chat's own zone); any other is typed, as the
@@ -34,13 +37,14 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
         )
         for kind in SummaryFormat
     ]
+    # Toggles read as the formats do: ticked when on, a tap turns them the other way.
     weekends = InlineKeyboardButton(
-        texts.BUTTON_WEEKENDS_OFF if shape.skip_weekends else texts.BUTTON_WEEKENDS_ON,
+        ("" if shape.skip_weekends else TICK) + texts.BUTTON_WEEKENDS,
         callback_data=f"{PREFIX}weekends:{int(shape.skip_weekends)}",
     )
     alerts = Digest.MILESTONES in subscriber.digests
     milestones = InlineKeyboardButton(
-        texts.BUTTON_MILESTONES_ON if alerts else texts.BUTTON_MILESTONES_OFF,
+        (TICK if alerts else "") + texts.BUTTON_MILESTONES,
         callback_data=f"{PREFIX}milestones:{int(not alerts)}",
     )
     # The format and quiet days shape the daily summary: offered only with it.
@@ -71,22 +75,22 @@ MOST_NAMED = 3
 
 
 def _chosen(keys: tuple[str, ...]) -> str:
-    """The categories chosen, as their button names them: 'Tanks, Artillery systems', '5
-    chosen', or all."""
+    """The categories chosen, by their short names, as their button says them: 'tanks,
+    artillery', '5 chosen', or all."""
     if not keys:
         return texts.BUTTON_ALL_CATEGORIES
     if len(keys) > MOST_NAMED:
         return texts.ngettext("CATEGORIES_COUNT", len(keys)).format(count=len(keys))
-    return ", ".join(categories.get(k).name(texts.current_language()) for k in keys)
+    return ", ".join(render.mid_sentence(render.short_name(k)) for k in keys)
 
 
 def categories_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
-    """A tick for each category the bulletin reports today; all unticked means all."""
-    language = texts.current_language()
+    """A tick for each category the bulletin reports today, by its short name (a full one
+    such as "Vehicles and fuel tanks" is cut off on a phone); all unticked means all."""
     chosen = subscriber.shape.categories
     buttons = [
         InlineKeyboardButton(
-            (TICK if c.key in chosen else "") + c.name(language),
+            (TICK if c.key in chosen else "") + render.short_name(c.key),
             callback_data=f"{PREFIX}category:{c.key}",
         )
         for c in categories.BY_KEY.values()
@@ -124,6 +128,88 @@ def times_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def unsubscribe_keyboard() -> InlineKeyboardMarkup:
+    """Unsubscribing, asked once more: a slip of the thumb must not end a subscription."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.BUTTON_UNSUBSCRIBE_YES, callback_data=f"{PREFIX}stop:yes"
+                ),
+                InlineKeyboardButton(texts.BUTTON_KEEP, callback_data=f"{PREFIX}done"),
+            ]
+        ]
+    )
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe [words]: the subscription made or changed, with its settings' buttons."""
+    if not await may_change_subscription(update, context):
+        await reply(update, texts.GROUP_ADMINS_ONLY)
+        return
+    await _subscribed(update, context, list(context.args or []))
+
+
+async def _subscribed(update: Update, context: Context, words: list[str]) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None  # commands and buttons come from chats
+    # In a forum, the summaries go to the topic /subscribe was sent in.
+    topic = message.message_thread_id if message and message.is_topic_message else None
+    subscriber, resumed = context.services.subscriptions.subscribe(
+        chat.id, chat.type, words, topic=topic
+    )
+    said = render.subscription(subscriber, "SUBSCRIBED")
+    await reply(
+        update,
+        f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said,
+        settings_keyboard(subscriber),
+    )
+
+
+async def milestones(update: Update, context: Context) -> None:
+    """Milestone alerts on, or off again: added to (or taken from) the chat's summaries, or a
+    subscription of their own; answered with the settings' buttons, to change the rest."""
+    if not await may_change_subscription(update, context):
+        await reply(update, texts.GROUP_ADMINS_ONLY)
+        return
+    chat = update.effective_chat
+    assert chat is not None  # commands come from chats
+    done, subscriber = context.services.subscriptions.toggle_milestones(chat.id, chat.type)
+    if done == Milestones.OFF_NOTHING_LEFT:
+        await reply(update, texts.MILESTONES_OFF_NOTHING_LEFT)
+        return
+    said = texts.MILESTONES_ON if done == Milestones.ON else texts.MILESTONES_OFF
+    await reply(update, f"{said}\n{render.subscription(subscriber)}", settings_keyboard(subscriber))
+
+
+async def start_button(update: Update, context: Context) -> None:
+    """The welcome's buttons: the latest bulletin (as /latest), a daily summary (as
+    /subscribe, with its settings), the other language (the welcome again, in it)."""
+    query: CallbackQuery = update.callback_query  # type: ignore[assignment]
+    action = (query.data or "").removeprefix(commands.START)
+    if action == "latest":
+        await query.answer()
+        await commands.latest(update, context)
+        return
+    if not await may_change_subscription(update, context):
+        await query.answer(texts.GROUP_ADMINS_ONLY, show_alert=True)
+        return
+    if action == "subscribe":
+        await query.answer()
+        await _subscribed(update, context, [])
+        return
+    language = action.removeprefix("language:")
+    if language not in texts.LANGUAGES:
+        await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+        return
+    s = context.services
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    s.store.set_chat_language(chat_id, language, chosen=True, now=s.clock.now())
+    texts.set_language(language)
+    await query.answer()
+    await query.edit_message_text(render.start(), reply_markup=commands.start_keyboard())
+
+
 async def settings(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     subscriber = context.services.subscriptions.active(chat_id)
@@ -148,6 +234,12 @@ async def button(update: Update, context: Context) -> None:
         return
     action = (query.data or "").removeprefix(PREFIX)
     if action == "stop":
+        await query.answer()
+        await query.edit_message_text(
+            render.unsubscribe_question(subscriber), reply_markup=unsubscribe_keyboard()
+        )
+        return
+    if action == "stop:yes":
         subscriptions.unsubscribe(chat_id)
         await query.answer()
         await query.edit_message_text(render.unsubscribed(subscriber))
