@@ -539,7 +539,8 @@ def test_the_console_lists_at_its_end_what_is_due_later(tmp_path, dataset_report
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert (
-        f"bot> Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)\n     {format_date(today)}" in out
+        "bot> Russian losses since 24 Feb 2022 (claimed by Ukraine's General Staff)\n"
+        f"     {format_date(today)}" in out
     )
     assert "1 subscriber who got that bulletin will get a notice" in out
     due = re.search(
