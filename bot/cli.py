@@ -41,6 +41,7 @@ from bot.sources import connect
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, get_text, make_client
 from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
+from bot.store.database import examine
 
 
 class CommandError(Exception):
@@ -389,9 +390,13 @@ def health(context: Context, args: argparse.Namespace) -> int:
     path = Path(context.config.storage.database)
     if not path.exists():
         raise CommandError(f"unhealthy: there is no database at {path}")
+    # What the running bot's heartbeat checks too: a write that really writes, free space,
+    # quick_check (a few seconds on a million outbox rows, every 5 minutes in Docker).
+    checkup = examine(path, busy_timeout=HEALTH_LOCK_SECONDS)
+    if checkup.problem:
+        raise CommandError(f"unhealthy: {checkup.problem}")
     try:
         store = Store(path, busy_timeout=HEALTH_LOCK_SECONDS)
-        store.check_writable()
     except (StoreError, sqlite3.Error) as error:
         damaged = any(w in str(error) for w in ("malformed", "not a database"))
         what = "is damaged" if damaged else "cannot be written"

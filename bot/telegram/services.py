@@ -69,6 +69,9 @@ class Services:
     # it stopped on its own, if it did (the exit status says so).
     lease: Lease | None = None
     fatal: str | None = None
+    # Polls under way (the job's, /fetch's), cancelled at once by a stop (bot/telegram/jobs.py).
+    polls: set[asyncio.Task[Any]] = field(default_factory=set)
+    stopping: bool = False
     # The last export built, by (format, from, to, language, data version).
     exports: dict[tuple[object, ...], Kept] = field(default_factory=dict)
     # Inline answers by (language, data version, words), LRU, at most INLINE_KEPT.
