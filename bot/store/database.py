@@ -64,7 +64,7 @@ OWNER = "-wal.owner"
 WAL_MAGIC = (0x377F0682, 0x377F0683)  # the -wal header's first 4 bytes, big-endian
 # Free space under which the admins are told: a day's broadcast to 100,000 subscribers adds
 # about 10 MB of outbox, a WAL between checkpoints 4 MB and more while a long read runs.
-MIN_FREE_BYTES = 100 * 1024 * 1024
+MIN_FREE_BYTES = 100_000_000
 
 
 def identity_of(path: Path) -> Identity | None:

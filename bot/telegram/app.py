@@ -213,14 +213,15 @@ async def _start_with_jobs(application: App, stop: Callable[[], None] | None = N
     await watch.react(application.bot, checkup)  # little free space is told at once
     interval = instance.HEARTBEAT.total_seconds()
     jobs.run_repeating(watch.heartbeat, interval, first=interval, name="heartbeat")
-    # PRAGMA quick_check of the whole file: 10 ms on the bundled history, 3 s on a million
-    # outbox rows (RELIABILITY.md). At start-up (above), then hourly, in a worker thread.
+    # PRAGMA quick_check of the whole file: 10 ms on the bundled history, seconds on a million
+    # outbox rows (RELIABILITY.md). At start-up (above), then every [storage]
+    # check_every_minutes (hourly), in a worker thread.
     every = timedelta(minutes=s.config.storage.check_every_minutes).total_seconds()
     jobs.run_repeating(watch.integrity, every, first=every, name="integrity")
 
 
 class _Watch:
-    """The heartbeat and the hourly integrity check, and what they told the admins."""
+    """The heartbeat and the integrity check (hourly), and what they told the admins."""
 
     def __init__(self, s: Services, stop: Callable[[], None]) -> None:
         self.s = s
@@ -248,7 +249,7 @@ class _Watch:
         await self.react(context.bot, checkup)
 
     async def integrity(self, context: Context) -> None:
-        """PRAGMA quick_check, hourly, off the event loop (seconds on a big database)."""
+        """PRAGMA quick_check, off the event loop (seconds on a big database)."""
         started = time.monotonic()
         checkup = await asyncio.to_thread(examine, self.s.store.path, opened=self.opened)
         log.info("database checked seconds=%.2f", time.monotonic() - started)

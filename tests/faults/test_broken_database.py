@@ -90,7 +90,7 @@ def test_a_database_replaced_under_a_running_bot_never_gets_its_wal(folder, fake
         assert database.read_bytes() == replacement
         assert told(api) == [
             f"bulletin-bot stopped: the database file {database} was deleted or replaced while "
-            "running. Until this is put right it sends nothing and answers no one."
+            "running."
         ]
 
         again = bulletin_bot(folder, "run", config=config(server, fake_api))
@@ -307,3 +307,21 @@ def test_a_full_disk_is_told_to_the_admins_once_with_its_cause_and_seen_by_healt
     assert "the disk holding the database has 0 MB free" in alerts[0] or "full" in alerts[0]
     print(f"full disk: told in {noticed:.1f} s: {alerts[0]!r}; health: {checked.stderr!r}")
     print(log[-2000:])
+
+
+def test_little_free_space_is_a_warning_and_a_failed_write_is_fatal(history_store):
+    from bot.store.database import examine
+
+    path = history_store.path
+    assert examine(path).problem is None
+    low = examine(path, min_free=10**18)  # more than any disk has
+    assert not low.fatal and low.problem is not None
+    assert low.problem.startswith("the disk holding the database has ")
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # another writer holding the lock
+    try:
+        locked = examine(path, busy_timeout=0.1)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert locked.fatal and locked.problem == "the database cannot be written: database is locked"
