@@ -44,6 +44,8 @@ class TelegramConfig:
 @dataclass(frozen=True)
 class StorageConfig:
     database: Path = Path("bulletin.db")
+    # How often the running bot checks the whole file (PRAGMA quick_check; also at start-up).
+    check_every_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,10 @@ _CHECKS = {
     ("telegram", "admins"): (_user_ids, "a list of Telegram user ids, like [123456789]"),
     ("telegram", "default_language"): (_language, "a language the bot speaks: 'en' or 'uk'"),
     ("storage", "database"): (_path, "a file path, like 'bulletin.db'"),
+    ("storage", "check_every_minutes"): (
+        _in_range(1, 10080),
+        "a whole number of minutes from 1 to 10080 (a week)",
+    ),
     ("schedule", "timezone"): (
         _zone,
         "an IANA time zone of a place (Area/Location), like 'Europe/Kyiv', or 'UTC'",

@@ -18,7 +18,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.store import Lease, Store
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT = timedelta(seconds=10)
 TTL = timedelta(seconds=30)
-FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
 class InstanceError(RuntimeError):
@@ -64,26 +63,34 @@ def acquire(
     wait: float,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Take the lease, waiting up to `wait` seconds for another holder to stop."""
+    """Take the lease, waiting up to `wait` seconds for another holder to stop.
+
+    Read the lease, decide, then take it with one conditional write on what was read: a
+    process that stalls between the two (a full stderr pipe, a pause of the machine) finds,
+    when it goes on, that another took the lease meanwhile, and waits like any newcomer instead
+    of taking it from under that one."""
     deadline = time.monotonic() + wait
     while True:
         now = clock.now()
-        other = store.take_lease(
-            Lease(lease.holder, lease.pid, lease.host, now, now), expired_before=now - TTL
-        )
-        if other is None:
-            return
-        if _gone(other):  # killed on this machine: no need to wait for its lease to expire
-            log.warning("taking over the lease of pid %d, which no longer runs", other.pid)
-            store.take_lease(
-                Lease(lease.holder, lease.pid, lease.host, now, now), expired_before=FOREVER
+        held = store.lease()
+        free = held is None or held.holder == lease.holder or held.heartbeat_at < now - TTL
+        if held is not None and not free and _gone(held):
+            # Killed on this machine: no need to wait for its lease to expire.
+            log.warning("taking over the lease of pid %d, which no longer runs", held.pid)
+            free = True
+        if free:
+            other = store.take_lease(
+                Lease(lease.holder, lease.pid, lease.host, now, now), replacing=held
             )
-            return
+            if other is None:
+                return
+            continue  # another process took it first: judge that one
+        assert held is not None
         if time.monotonic() >= deadline:
-            age = (now - other.heartbeat_at).total_seconds()
+            age = (now - held.heartbeat_at).total_seconds()
             raise InstanceError(
-                f"another bulletin-bot runs on this database: pid {other.pid} on {other.host}, "
-                f"started {other.acquired_at:%Y-%m-%d %H:%M:%S} UTC, last seen {age:.0f} s "
+                f"another bulletin-bot runs on this database: pid {held.pid} on {held.host}, "
+                f"started {held.acquired_at:%Y-%m-%d %H:%M:%S} UTC, last seen {age:.0f} s "
                 f"ago. Stop it first (a console ends with Ctrl-D), or wait: a lease not "
                 f"renewed for {TTL.seconds} s is free."
             )

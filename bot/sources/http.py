@@ -1,7 +1,9 @@
 """Fetching JSON over HTTP politely: timeouts, a User-Agent, and a few retries with backoff.
 
 A source that is down, slow, serves HTML or truncated JSON never raises anything but
-`SourceError`, whose message says what went wrong in words an operator can act on. Retries are
+`SourceError`, whose message says what went wrong in words an operator can act on. Each request
+has a total deadline (DEADLINE): httpx's timeouts are per operation, and a server trickling a
+byte every few seconds would otherwise hold a poll for as long as it likes. Retries are
 bounded (a few attempts with exponential backoff and jitter, `Retry-After` honoured up to a cap),
 so a struggling source is not hammered: the poll schedule is the outer loop, not this one.
 """
@@ -24,7 +26,8 @@ from bot import __version__
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"bulletin-bot/{__version__} (Telegram bot for the General Staff bulletin; httpx)"
-TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)  # each connect, read, write
+DEADLINE = 30.0  # seconds for a whole request, answer read; the dataset's 1 MB takes ~1 s
 ATTEMPTS = 3
 BACKOFF_SECONDS = 1.0
 MAX_RETRY_AFTER_SECONDS = 60.0
@@ -149,21 +152,25 @@ async def get_document(
     that has an ETag, only if it changed: on 304 Not Modified, `known` itself comes back."""
     for attempt in range(1, attempts + 1):
         try:
-            return await _get_once(client, url, params, known)
-        except _Retryable as error:
-            if attempt == attempts:
-                raise SourceError(f"{url}: {error} (gave up after {attempts} attempts)") from None
-            delay = backoff * 2 ** (attempt - 1) * (1 + random.random() / 2)
-            if error.retry_after is not None:
-                delay = max(delay, min(error.retry_after, MAX_RETRY_AFTER_SECONDS))
-            log.warning(
-                "fetch failed url=%s attempt=%d error=%r retry_in=%.1fs",
-                url,
-                attempt,
-                str(error),
-                delay,
-            )
-            await sleep(delay)
+            async with asyncio.timeout(DEADLINE):
+                return await _get_once(client, url, params, known)
+        except TimeoutError:
+            error = _Retryable(f"no complete answer within {DEADLINE:g} s")
+        except _Retryable as retryable:
+            error = retryable
+        if attempt == attempts:
+            raise SourceError(f"{url}: {error} (gave up after {attempts} attempts)") from None
+        delay = backoff * 2 ** (attempt - 1) * (1 + random.random() / 2)
+        if error.retry_after is not None:
+            delay = max(delay, min(error.retry_after, MAX_RETRY_AFTER_SECONDS))
+        log.warning(
+            "fetch failed url=%s attempt=%d error=%r retry_in=%.1fs",
+            url,
+            attempt,
+            str(error),
+            delay,
+        )
+        await sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import re
 import sqlite3
+import struct
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -41,12 +44,111 @@ else:
     sqlite_utils = _import_sqlite_utils()
 
 
-class _RolledBack(Exception):
-    """Undoes a write that was only a test."""
-
-
 class StoreError(Exception):
     """The database cannot be used as it is; the message says what to do."""
+
+
+class FileReplaced(StoreError):
+    """The database file was deleted or replaced while this process had it open."""
+
+
+# A file's identity: (device, inode). A file put in the database's place (a restore by `mv`, a
+# copy after `rm`) has another, while the connection goes on reading and writing the one it
+# opened.
+Identity = tuple[int, int]
+
+# Beside the database: the identity of the file its -wal was written for. SQLite's WAL carries
+# nothing that ties it to its database file, and replays whatever -wal lies beside the file it
+# opens: another file's pages, over this one (issue 26: "database disk image is malformed").
+OWNER = "-wal.owner"
+WAL_MAGIC = (0x377F0682, 0x377F0683)  # the -wal header's first 4 bytes, big-endian
+# Free space under which the admins are told: a day's broadcast to 100,000 subscribers adds
+# about 10 MB of outbox, a WAL between checkpoints 4 MB and more while a long read runs.
+MIN_FREE_BYTES = 100_000_000
+
+
+def identity_of(path: Path) -> Identity | None:
+    """The file's (device, inode); None when there is no file."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def beside(path: Path, suffix: str) -> Path:
+    """A file SQLite (or this store) keeps beside the database: -wal, -shm, -wal.owner."""
+    return path.with_name(path.name + suffix)
+
+
+def wal_has_frames(wal: Path) -> bool:
+    """Whether a -wal holds frames SQLite would replay: a valid header, and a first frame
+    stamped with the header's salts (after a restart, old frames carry old salts; an emptied
+    -wal is 0 bytes)."""
+    try:
+        with wal.open("rb") as file:
+            header = file.read(32)
+            frame = file.read(24)
+    except FileNotFoundError:
+        return False
+    if len(header) < 32 or len(frame) < 24:
+        return False
+    magic, _, _, _, salt1, salt2 = struct.unpack(">6I", header[:24])
+    return magic in WAL_MAGIC and struct.unpack(">2I", frame[8:16]) == (salt1, salt2)
+
+
+def _recorded_owner(path: Path) -> Identity | None:
+    try:
+        found = re.fullmatch(r"(\d+) (\d+)\s*", beside(path, OWNER).read_text())
+    except (OSError, UnicodeDecodeError):
+        return None
+    return (int(found[1]), int(found[2])) if found else None
+
+
+def _record_owner(path: Path, identity: Identity) -> None:
+    """Note which file the -wal beside `path` is for (when that changed: a new database, or one
+    put in place with no -wal beside it)."""
+    if _recorded_owner(path) != identity:
+        with contextlib.suppress(OSError):  # a read-only folder: no record, no protection
+            owner = beside(path, OWNER)
+            fd = os.open(owner, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(f"{identity[0]} {identity[1]}\n")
+
+
+def check_files_beside(path: Path) -> Identity | None:
+    """Before SQLite opens the database at `path`: the -wal and -shm beside it may be used.
+
+    A -wal with frames, written for another file (its owner record names another identity) or
+    with no database beside it, is refused, never replayed. A -wal or -shm the bot's user cannot
+    write while it can write the database (made while the file was read-only, `chmod 0400`) is
+    given the database's mode: SQLite would otherwise refuse to recover after `chmod 600` of the
+    file alone. Returns the file's identity (None: no file yet)."""
+    identity = identity_of(path)
+    wal, shm = beside(path, "-wal"), beside(path, "-shm")
+    if identity is not None and os.access(path, os.W_OK):
+        mode = path.stat().st_mode & 0o666
+        for journal in (wal, shm):
+            if journal.exists() and not os.access(journal, os.W_OK):
+                with contextlib.suppress(OSError):  # another user's file: SQLite will say
+                    os.chmod(journal, mode)
+    if not wal_has_frames(wal):
+        return identity
+    owner = _recorded_owner(path)
+    if identity is None:
+        raise StoreError(
+            f"{path} is missing, but {wal} beside it holds changes to it: they were not applied "
+            f"to a new file. Put the database back, or move {wal} and {shm} away to start afresh."
+        )
+    if owner is not None and owner != identity:
+        raise StoreError(
+            f"{wal} holds changes to another database file: it was written for the file there "
+            f"before (inode {owner[1]}; {path} is inode {identity[1]}). They were not applied: "
+            f"SQLite would write them over {path}. To keep {path} as it is, move {wal} and {shm} "
+            f"away, then start again; to go back to the file before, put it back in place. (If "
+            f"the database and its -wal were moved here together, delete {beside(path, OWNER)}.)"
+        )
+    return identity
 
 
 def inserted(cursor: sqlite3.Cursor) -> int:
@@ -70,15 +172,23 @@ class Database:
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        # The file opened: every write first checks the path still names it (`_writing`).
+        self.identity: Identity | None = None
+        in_memory = str(path) == ":memory:"
         try:
-            if str(path) != ":memory:" and not self.path.exists():
+            if not in_memory:
+                check_files_beside(self.path)
+            if not in_memory and not self.path.exists():
                 # Subscriber ids and what people typed: readable by the bot's user alone. SQLite
                 # gives the -wal and -shm files the database file's permissions.
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
             connection = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
             self.db = sqlite_utils.Database(connection, execute_plugins=False)
             self.db.execute("PRAGMA foreign_keys = ON")
-            if str(path) != ":memory:":
+            if not in_memory:
+                self.identity = identity_of(self.path)
+                if self.identity is not None:
+                    _record_owner(self.path, self.identity)
                 self.db.enable_wal()
                 # Commits without waiting for the disk (the WAL is synced at checkpoints): a
                 # crash of the process loses nothing, a power cut may undo the last commits
@@ -128,6 +238,7 @@ class Database:
             with self.db.atomic():  # a savepoint
                 yield
             return
+        self.check_identity()
         connection.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -138,14 +249,28 @@ class Database:
         else:
             connection.execute("COMMIT")
 
-    def check_writable(self) -> None:
-        """Write a row and roll it back: raises if the database cannot be written to now
-        (read-only file, disk full, locked for longer than the busy timeout)."""
-        with contextlib.suppress(_RolledBack), self._writing():
-            self.db.execute(
-                "INSERT INTO fetches (at, source, ok, detail) VALUES ('', 'health', 1, '')"
-            )
-            raise _RolledBack
+    def check_identity(self) -> None:
+        """Raise FileReplaced if the path no longer names the file this connection opened (a
+        stat: microseconds). Its -wal is then emptied into the file it was written for, the one
+        this connection has open, so that it can never be replayed into the file now there."""
+        if self.identity is None or identity_of(self.path) == self.identity:
+            return
+        self.empty_wal()
+        raise FileReplaced(
+            f"the database file {self.path} was deleted or replaced while running: nothing more "
+            "is written to it"
+        )
+
+    def empty_wal(self) -> None:
+        """Write the -wal's frames into the file this connection has open and truncate the
+        -wal (a TRUNCATE checkpoint; SQLite's checkpoints write through the connection's own
+        descriptor, never by name). Waits at most 2 s for readers; the heartbeat tries again."""
+        connection = self.db.conn
+        with contextlib.suppress(sqlite3.Error):
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            connection.execute("PRAGMA busy_timeout = 2000")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def backup_to(self, path: Path) -> None:
         """A consistent copy of the whole database at one moment, taken while the bot runs
@@ -186,3 +311,101 @@ class Database:
         self._migrate()
         # The backup may name the bot that ran when it was taken: that process is not this one.
         self.db.execute("DELETE FROM instance_lease")
+
+
+@dataclass(frozen=True)
+class Checkup:
+    """What `examine` found: `problem` says what is wrong and what to do (None: nothing).
+    A `fatal` problem stops a bot using the database (it cannot be trusted with writes); the
+    others (little free space) are told and watched."""
+
+    problem: str | None = None
+    fatal: bool = False
+    free_bytes: int | None = None
+    integrity_checked: bool = False
+
+
+def examine(
+    path: Path,
+    *,
+    opened: Identity | None = None,
+    integrity: bool = True,
+    busy_timeout: float = 10.0,
+    min_free: int = MIN_FREE_BYTES,
+) -> Checkup:
+    """The database at `path` as a new process finds it, for the running bot's heartbeat and for
+    `bulletin-bot health`: still the file opened (`opened`), its -wal its own, free space on its
+    disk, a write that really reaches the file (a committed transaction, on a new connection:
+    what a restart would get, a file made read-only included), and, with `integrity`, SQLite's
+    `PRAGMA quick_check` (10 ms on the bundled history, 3 s on a million outbox rows: the bot runs
+    it at start and hourly, off its event loop). Blocking: call it in a worker thread."""
+    identity = identity_of(path)
+    if identity is None:
+        return Checkup(f"there is no database at {path}", fatal=True)
+    if opened is not None and identity != opened:
+        return Checkup(f"the database file {path} was deleted or replaced while running", True)
+    free = _free_bytes(path)
+    if not os.access(path, os.W_OK):
+        mode = path.stat().st_mode & 0o777
+        return Checkup(
+            f"the database cannot be written: {path} is read-only (mode {mode:04o}): "
+            f"chmod 600 {path}",
+            True,
+            free,
+        )
+    try:
+        check_files_beside(path)
+        connection = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+        try:
+            _write_probe(connection)
+            found = _quick_check(connection) if integrity else []
+        finally:
+            connection.close()
+    except StoreError as error:
+        return Checkup(str(error), True, free)
+    except sqlite3.Error as error:
+        if any(w in str(error) for w in ("malformed", "not a database")):
+            return Checkup(f"the database is damaged: {error}: {RESTORE}", True, free, integrity)
+        full = f" ({free // 1_000_000} MB free)" if "full" in str(error) else ""
+        return Checkup(f"the database cannot be written: {error}{full}", True, free, integrity)
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        problem = f"the database is damaged: quick_check says {found[0]}{more}: {RESTORE}"
+        return Checkup(problem, True, free, True)
+    if free < min_free:
+        return Checkup(
+            f"the disk holding the database has {free // 1_000_000} MB free (under "
+            f"{min_free // 1_000_000} MB): writes fail when it is full",
+            False,
+            free,
+            integrity,
+        )
+    return Checkup(None, False, free, integrity)
+
+
+RESTORE = "restore a backup (bulletin-bot restore BACKUP)"
+
+
+def _free_bytes(path: Path) -> int:
+    status = os.statvfs(path.parent)
+    return status.f_bavail * status.f_frsize
+
+
+def _write_probe(connection: sqlite3.Connection) -> None:
+    """A write that reaches the -wal and commits, and changes nothing: the schema version set
+    to itself (a page written, as any write writes one)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        connection.execute(f"PRAGMA user_version = {version}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
+def _quick_check(connection: sqlite3.Connection) -> list[str]:
+    """What `PRAGMA quick_check` finds wrong (nothing: [])."""
+    rows = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+    return [] if rows == ["ok"] else rows

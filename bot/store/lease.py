@@ -22,36 +22,51 @@ class Lease:
 class Leases(Database):
     """Taking, renewing and dropping the one lease."""
 
-    def take_lease(self, lease: Lease, *, expired_before: datetime) -> Lease | None:
-        """Take the lease for `lease.holder` unless another holder renewed it since
-        `expired_before`; None when taken, else the other holder's lease. Atomic: of two
-        processes starting at once, one gets it."""
+    def lease(self) -> Lease | None:
+        """The lease as it stands (None: nobody holds it)."""
+        row = self.db.execute(
+            "SELECT holder, pid, host, acquired_at, heartbeat_at FROM instance_lease"
+        ).fetchone()
+        if row is None:
+            return None
+        holder, pid, host, acquired_at, heartbeat_at = row
+        return Lease(
+            holder,
+            pid,
+            host,
+            datetime.fromisoformat(acquired_at),
+            datetime.fromisoformat(heartbeat_at),
+        )
+
+    def take_lease(self, lease: Lease, *, replacing: Lease | None) -> Lease | None:
+        """Take the lease for `lease.holder` if it still stands as read: `replacing` is the
+        lease the caller saw (None: no lease), holder and last heartbeat. One conditional write
+        (compare-and-set), so of two processes that read the same dead holder's lease and
+        decided to take it over, one does; the other gets the lease as it now stands, the
+        winner's. None when taken."""
+        values = [
+            lease.holder,
+            lease.pid,
+            lease.host,
+            lease.acquired_at.isoformat(),
+            lease.heartbeat_at.isoformat(),
+        ]
         with self._writing():
-            row = self.db.execute(
-                "SELECT holder, pid, host, acquired_at, heartbeat_at FROM instance_lease"
-            ).fetchone()
-            if row is not None:
-                other = Lease(
-                    row[0],
-                    row[1],
-                    row[2],
-                    datetime.fromisoformat(row[3]),
-                    datetime.fromisoformat(row[4]),
+            if replacing is None:
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO instance_lease "
+                    "(id, holder, pid, host, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?)",
+                    values,
                 )
-                if other.holder != lease.holder and other.heartbeat_at >= expired_before:
-                    return other
-            self.db.execute(
-                "INSERT OR REPLACE INTO instance_lease "
-                "(id, holder, pid, host, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?)",
-                [
-                    lease.holder,
-                    lease.pid,
-                    lease.host,
-                    lease.acquired_at.isoformat(),
-                    lease.heartbeat_at.isoformat(),
-                ],
-            )
-        return None
+            else:
+                cursor = self.db.execute(
+                    "UPDATE instance_lease SET holder = ?, pid = ?, host = ?, acquired_at = ?, "
+                    "heartbeat_at = ? WHERE holder = ? AND heartbeat_at = ?",
+                    [*values, replacing.holder, replacing.heartbeat_at.isoformat()],
+                )
+            if cursor.rowcount == 1:
+                return None
+            return self.lease()
 
     def renew_lease(self, holder: str, *, now: datetime) -> bool:
         """Say the holder is alive; False if the lease is no longer its own."""

@@ -142,11 +142,15 @@ class Outbox(Database):
         ).fetchall()
         return [(kind, subject, datetime.fromisoformat(due)) for kind, subject, due in rows]
 
-    def release_in_flight(self) -> int:
-        """After a crash, messages that were in flight go back to the queue (and may repeat)."""
+    def release_in_flight(self, holder: str | None = None) -> int:
+        """After a crash, messages that were in flight go back to the queue (and may repeat).
+        With `holder`, only while that holder has the database's lease, in the same statement:
+        a process that lost the lease (stalled while another took over) must not put the new
+        holder's sends in flight back in the queue, to be sent twice."""
         cursor = self.db.execute(
-            "UPDATE outbox SET status = ? WHERE status = ?",
-            [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+            "UPDATE outbox SET status = ? WHERE status = ? AND (? IS NULL OR EXISTS "
+            "(SELECT 1 FROM instance_lease WHERE holder = ?))",
+            [DeliveryStatus.PENDING, DeliveryStatus.SENDING, holder, holder],
         )
         return cursor.rowcount
 

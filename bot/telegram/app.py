@@ -2,10 +2,13 @@
 
     build(services, token=..., base_url=...) -> Application
 
-Start-up: messages that were in flight when the bot last stopped go back to the queue, the
-command menu is set (English and Ukrainian), the poll job and the delivery job are scheduled.
-Shutdown (Ctrl-C, SIGTERM): delivery stops claiming at once and its sends on the wire get a few
-seconds (STOP_GRACE) to be recorded; then python-telegram-bot's stop lets handlers and jobs end.
+Start-up: the database is examined (bot.store.database.examine, quick_check included) and
+refused if it cannot be trusted, messages that were in flight when the bot last stopped go back
+to the queue, the command menu is set (English and Ukrainian), the poll job and the delivery job
+are scheduled, and the heartbeat: every 10 s the lease is renewed and the database examined
+(quick_check hourly). Shutdown (Ctrl-C, SIGTERM): polls under way are cancelled, delivery stops
+claiming at once and its sends on the wire get a few seconds (STOP_GRACE) to be recorded; then
+python-telegram-bot's stop lets handlers and jobs end.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import contextlib
 import logging
 import signal
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Update
@@ -43,11 +46,12 @@ from bot import instance, links, logs, metrics, render, texts
 from bot.config import Config
 from bot.errors import UserError
 from bot.sources.http import make_client
-from bot.store import Delivery, OutboxKind, SummaryFormat
+from bot.store import Delivery, OutboxKind, StoreError, SummaryFormat
+from bot.store.database import Checkup, examine
 from bot.telegram import admin, commands, menus, settings, webhook
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.delivery import Deliverer
-from bot.telegram.jobs import POLL_JOB, deliver, poll
+from bot.telegram.jobs import POLL_JOB, deliver, poll, stop_polls
 from bot.telegram.services import App, Context, Handler, Services, job_queue
 
 __all__ = ["Services", "StartFailed", "build", "run", "running", "serve_metrics"]
@@ -195,7 +199,7 @@ def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
 
 async def _prepare(application: App) -> None:
     s: Services = application.bot_data["services"]
-    released = s.store.release_in_flight()
+    released = s.store.release_in_flight(s.lease.holder if s.lease else None)
     if released:
         log.warning("messages in flight at the last stop are queued again count=%d", released)
     s.http = make_client()
@@ -216,36 +220,89 @@ async def _prepare(application: App) -> None:
 
 
 async def _start_with_jobs(application: App, stop: Callable[[], None] | None = None) -> None:
-    """Prepare, then schedule the jobs; `stop` ends the run (default: python-telegram-bot's
-    `stop_running`, for `run_polling`)."""
+    """Examine the database, prepare, then schedule the jobs; `stop` ends the run (default:
+    python-telegram-bot's `stop_running`, for `run_polling`)."""
     stop = stop or application.stop_running
     s: Services = application.bot_data["services"]
-    database = _file_identity(s.store.path)  # the file as opened
+    opened = s.store.identity  # the file as opened
+    checkup = await asyncio.to_thread(examine, s.store.path, opened=opened)
+    if checkup.fatal:
+        log.critical("not starting: %s", checkup.problem)
+        raise StartFailed(f"not started: {checkup.problem}")
     await _prepare(application)
     stop = _stop_promptly_on_signals(application, stop)
     jobs = job_queue(application)
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
     schedule_delivery(jobs)
+    watch = _Watch(s, stop)
+    await watch.react(application.bot, checkup)  # little free space is told at once
     interval = instance.HEARTBEAT.total_seconds()
+    jobs.run_repeating(watch.heartbeat, interval, first=interval, name="heartbeat")
+    # PRAGMA quick_check of the whole file: 10 ms on the bundled history, seconds on a million
+    # outbox rows (RELIABILITY.md). At start-up (above), then every [storage]
+    # check_every_minutes (hourly), in a worker thread.
+    every = timedelta(minutes=s.config.storage.check_every_minutes).total_seconds()
+    jobs.run_repeating(watch.integrity, every, first=every, name="integrity")
 
-    async def heartbeat(context: Context) -> None:
-        """Renew the lease, and check the database file is still the one opened at start-up:
-        a file deleted or replaced under a running bot would take every write with it."""
-        problem = None
-        try:
-            if _file_identity(s.store.path) != database:
-                problem = f"the database file {s.store.path} was deleted or replaced while running"
-            elif s.lease and not s.store.renew_lease(s.lease.holder, now=s.clock.now()):
-                problem = "another process took this database's lease (this one was unresponsive)"
-        except sqlite3.DatabaseError as error:  # damaged, read-only, full
-            problem = f"the database cannot be used: {error}"
-        if problem:
-            log.critical("stopping: %s", problem)
-            s.fatal = problem
-            await _tell_admins_directly(context.bot, s, f"bulletin-bot stopped: {problem}")
-            stop()
 
-    jobs.run_repeating(heartbeat, interval, first=interval, name="heartbeat")
+class _Watch:
+    """The heartbeat and the integrity check (hourly), and what they told the admins."""
+
+    def __init__(self, s: Services, stop: Callable[[], None]) -> None:
+        self.s = s
+        self.stop = stop
+        self.opened = s.store.identity
+        self.warned = False  # told the admins of a problem that did not stop the bot
+
+    async def heartbeat(self, context: Context) -> None:
+        """Renew the lease and examine the database as a new process would find it (the file
+        still the one opened, a write that reaches it, free space): a file deleted, replaced,
+        made read-only or filled under a running bot would take every write with it."""
+        s = self.s
+        checkup = await asyncio.to_thread(
+            examine, s.store.path, opened=self.opened, integrity=False
+        )
+        if not checkup.fatal:
+            try:
+                if s.lease and not s.store.renew_lease(s.lease.holder, now=s.clock.now()):
+                    problem = (
+                        "another process took this database's lease (this one was unresponsive)"
+                    )
+                    checkup = Checkup(problem, True)
+            except (sqlite3.DatabaseError, StoreError) as error:  # damaged, read-only, full
+                checkup = Checkup(f"the database cannot be used: {error}", True)
+        await self.react(context.bot, checkup)
+
+    async def integrity(self, context: Context) -> None:
+        """PRAGMA quick_check, off the event loop (seconds on a big database)."""
+        started = time.monotonic()
+        checkup = await asyncio.to_thread(examine, self.s.store.path, opened=self.opened)
+        log.info("database checked seconds=%.2f", time.monotonic() - started)
+        await self.react(context.bot, checkup)
+
+    async def react(self, bot: Bot, checkup: Checkup) -> None:
+        """Stop on a fatal problem, telling the admins why; tell them of another once."""
+        s = self.s
+        if checkup.problem is None:
+            if self.warned:
+                log.warning("database fine again")
+            self.warned = False
+            return
+        if not checkup.fatal:
+            if not self.warned:
+                self.warned = True
+                log.warning("database: %s", checkup.problem)
+                text = texts.ALERT_DATABASE.format(problem=checkup.problem)
+                await _tell_admins_directly(bot, s, text)
+            return
+        if s.fatal is not None:  # already stopping
+            return
+        with contextlib.suppress(StoreError):
+            s.store.check_identity()  # a file replaced: empties the -wal into the one opened
+        log.critical("stopping: %s", checkup.problem)
+        s.fatal = checkup.problem
+        await _tell_admins_directly(bot, s, texts.ALERT_STOPPED.format(problem=checkup.problem))
+        self.stop()
 
 
 def schedule_delivery(jobs: JobQueue[Any], every: float = DELIVERY_EVERY_SECONDS) -> None:
@@ -264,14 +321,6 @@ async def _tell_admins_directly(bot: Bot, s: Services, text: str) -> None:
             log.warning("could not alert admin=%d error=%r", admin_id, str(error))
 
 
-def _file_identity(path: Path) -> tuple[int, int] | None:
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return None
-    return status.st_dev, status.st_ino
-
-
 def _stop_promptly_on_signals(application: App, then: Callable[[], None]) -> Callable[[], None]:
     """SIGTERM and SIGINT: delivery stops claiming and sending at once (what is on the wire gets
     a few seconds to be answered and recorded), then python-telegram-bot stops as usual, which
@@ -282,7 +331,8 @@ def _stop_promptly_on_signals(application: App, then: Callable[[], None]) -> Cal
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
-        log.info("stopping: delivery stops claiming messages")
+        log.info("stopping: polls under way cancelled, delivery stops claiming messages")
+        stop_polls(s)
         if s.deliverer is not None:
             s.deliverer.stop()
         then()
@@ -329,7 +379,8 @@ async def _close(application: App) -> None:
     if s.http is not None:
         await s.http.aclose()
     if s.lease is not None and s.fatal is None:
-        s.store.drop_lease(s.lease.holder)
+        with contextlib.suppress(sqlite3.Error, StoreError):  # refused at start: said so
+            s.store.drop_lease(s.lease.holder)
 
 
 def serve_metrics(config: Config) -> None:

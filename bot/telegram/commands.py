@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
+import httpx
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -23,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLimit
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from bot import categories, failover, links, oryx, render, texts
@@ -791,6 +792,16 @@ async def on_error(update: object, context: Context) -> None:
         # retries with backoff; one line each time, not a traceback.
         log.warning("telegram unreachable while fetching updates error=%r", str(context.error))
         return
+    if _sent_but_unanswered(context.error):
+        # The reply went out and Telegram was slow to say so (an 8 s answer, a 5 s read
+        # timeout): the reader most likely has it, and an apology would arrive beside it.
+        log.warning(
+            "reply sent but unanswered in time update=%s chat=%s error=%r",
+            getattr(update, "update_id", None),
+            chat.id if chat else None,
+            str(context.error),
+        )
+        return
     log.error(
         "handler failed update=%s chat=%s",
         getattr(update, "update_id", None),
@@ -802,3 +813,14 @@ async def on_error(update: object, context: Context) -> None:
             await reply(update, texts.INTERNAL_ERROR)
         except Exception:  # the apology itself failed: the log has the story
             log.exception("could not send the error reply")
+
+
+def _sent_but_unanswered(error: BaseException | None) -> bool:
+    """A timeout waiting for Telegram's answer to a request that was sent (not one that never
+    left: no free connection, or none made in time). Telegram has most likely acted on it."""
+    if not isinstance(error, TimedOut):
+        return False
+    if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):  # uploads (httpx)
+        return False
+    # bot/telegram/bulk_request.py's and python-telegram-bot's words for a request not sent.
+    return not error.message.startswith(("Pool timeout", "connecting to"))

@@ -49,10 +49,18 @@ MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=15)  # then 30 s, 1 min, 2 min, ...
 MAX_BACKOFF = timedelta(minutes=5)  # so the end of a long outage is seen within minutes
 NETWORK_ERROR = "network error or 5xx: retrying"
-SLOWDOWN = 0.8  # the pace after a burst of 429s, as a share of the one before
+# A send on the wire at a stop that Telegram did not answer within STOP_GRACE.
+UNANSWERED = "stopped before Telegram answered: sent again, may arrive twice"
+SLOWDOWN = 0.8  # the pace after a burst of 429s, as a share of the rate it came at
 # The share of the configured rate regained each second after it (1 a second at 25 a second,
-# 40 at 1,000): a 429 costs seconds at any rate, paid broadcasts' included.
+# 40 at 1,000): a 429 costs seconds at any rate, paid broadcasts' included...
 RECOVERY = 0.04
+# ...up to this share of the rate the last burst came at (the ceiling as far as the pace knows);
+# from there to the ceiling it creeps, over PROBE, and past it climbs fast again. Telegram's
+# ceiling is not published (about 30 a second, less for some bots, more when paid): under one
+# the pace settles a little below it, meeting it again about once a PROBE, with a 429 or two.
+APPROACH = 0.9
+PROBE = timedelta(seconds=30)
 PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
 # How long a send waits for Telegram's answer. A send that gets no answer may still have been
 # delivered, and is retried: a duplicate. Telegram answers in well under a second, so waiting
@@ -71,10 +79,14 @@ class Pace:
     """A global pace (messages a second; 0 = unlimited) that Telegram's 429s pause and slow.
 
     One burst of 429s (a batch of concurrent sends collects many at once) is one signal: the
-    pause honours the longest `retry_after` of the burst, and the rate drops once, by
-    SLOWDOWN. Then it climbs back to the configured rate by RECOVERY of it every second
-    (additive increase, multiplicative decrease), so a passing burst costs seconds, not
-    the rest of the broadcast.
+    pause honours the longest `retry_after` of the burst, no send leaves during it (those given
+    a turn before it wait for a new one after it), and the rate drops once, to SLOWDOWN of the
+    rate the sends were actually leaving at. That rate is remembered as the ceiling; the pace
+    climbs back fast (RECOVERY of the configured rate a second) to APPROACH of it, creeps up to
+    it over PROBE, and past it (the ceiling has gone up, or the burst was a passing one) climbs
+    fast again to the configured rate. So a passing burst costs a few seconds, and a ceiling
+    below the configured rate, which Telegram does not announce, costs a 429 or two each PROBE
+    instead of one every second.
     """
 
     def __init__(
@@ -85,6 +97,8 @@ class Pace:
     ) -> None:
         self.target = rate
         self.rate = rate
+        self.ceiling: float | None = None  # the rate of the last burst of 429s
+        self.pauses = 0  # 429s that paused sending, ever
         self._sleep = sleep
         self._monotonic = monotonic
         self._next = 0.0
@@ -94,18 +108,24 @@ class Pace:
         self._sent: deque[float] = deque()  # when the sends of the last second left
 
     async def wait(self) -> None:
-        async with self._lock:
-            now = self._monotonic()
-            self._recover(now)
-            slot = max(now, self._next)
+        """Wait for this send's turn. A 429 while waiting takes the turn away: the send waits
+        for the pause to end and for a turn after it."""
+        while True:
+            async with self._lock:
+                now = self._monotonic()
+                self._recover(now)
+                pauses = self.pauses
+                slot = max(now, self._next, self._paused_until)
+                if self.rate > 0:
+                    self._next = slot + 1 / self.rate
+            if slot > now:
+                await self._sleep(slot - now)
+            if self.pauses != pauses:
+                continue
             if self.rate > 0:
-                self._next = slot + 1 / self.rate
-            elif slot > now:
-                self._next = slot
-        if slot > now:
-            await self._sleep(slot - now)
-        if self.rate > 0:
-            await self._within_a_second()
+                await self._within_a_second()
+            if self.pauses == pauses:
+                return
 
     async def _within_a_second(self) -> None:
         """Never more than `rate` sends in any second, as this process sees them go: sends
@@ -126,15 +146,35 @@ class Pace:
         slows the pace, the others only make the pause as long as the longest asked."""
         now = self._monotonic()
         if now >= self._paused_until and self.rate > 0:
-            self.rate = max(1.0, self.rate * SLOWDOWN)
+            while self._sent and now - self._sent[0] >= 1.0:
+                self._sent.popleft()
+            # What was actually leaving (a window not full, a slow Telegram: less than `rate`).
+            leaving = min(self.rate, max(1.0, float(len(self._sent))))
+            self.ceiling = leaving
+            self.rate = max(1.0, leaving * SLOWDOWN)
+        self.pauses += 1
         self._paused_until = max(self._paused_until, now + seconds)
-        self._next = max(self._next, self._paused_until)
+        self._next = self._paused_until  # turns given before the 429 are taken back
 
     def _recover(self, now: float) -> None:
-        if 0 < self.rate < self.target and now > self._paused_until:
-            climbed = (now - max(self._paused_until, self._recovered_at)) * RECOVERY * self.target
-            self.rate = min(self.target, self.rate + climbed)
+        """Climb back towards the configured rate for the time since the last call."""
+        left = now - max(self._paused_until, self._recovered_at)
         self._recovered_at = now
+        while left > 0 and 0 < self.rate < self.target:
+            ceiling = self.ceiling or self.target
+            if self.rate < ceiling * APPROACH:
+                speed, limit = RECOVERY * self.target, ceiling * APPROACH
+            elif self.rate < ceiling:
+                speed, limit = ceiling * (1 - APPROACH) / PROBE.total_seconds(), ceiling
+            else:
+                speed, limit = RECOVERY * self.target, self.target
+            limit = min(limit, self.target)
+            needed = (limit - self.rate) / speed
+            if needed >= left:
+                self.rate += left * speed
+                return
+            self.rate = limit
+            left -= needed
 
 
 @dataclass
@@ -195,6 +235,8 @@ class Deliverer:
         self.unreachable_since: datetime | None = None
         # Send only this chat's messages (the console sets its own: the rest wait for the bot).
         self.only_chat: int | None = None
+        # The deliveries whose request is on its way to Telegram, or awaits its answer.
+        self._on_wire: set[int] = set()
 
     def stop(self) -> None:
         """The process is stopping (SIGTERM): claim nothing more, send nothing that is not on
@@ -231,12 +273,12 @@ class Deliverer:
         """Keep up to `window` sends in flight until nothing is due, recording each outcome
         as it arrives, and queue any broadcast still being queued a chunk at a time between
         them. During an outage a round sends one window's worth and ends: the next round
-        tries again. At a stop (SIGTERM) it claims nothing more and waits at most STOP_GRACE
-        for what is on the wire; a send still unanswered then stays 'sending' and goes back
-        to the queue at the next start (it may have arrived: the documented repeat of
-        messages in flight)."""
+        tries again. At a stop (SIGTERM) it claims nothing more, sends nothing not yet on the
+        wire, and waits at most STOP_GRACE for what is; a send still unanswered then is
+        recorded as such (UNANSWERED) and queued again: Telegram may have delivered it, so it
+        may arrive twice, but it is never lost."""
         rendered: dict[tuple[str, ...], str | None] = {}
-        in_flight: set[asyncio.Task[DeliveryResult]] = set()
+        in_flight: dict[asyncio.Task[DeliveryResult], Delivery] = {}
         stopping = asyncio.ensure_future(self._stopping.wait())
         refill = max(1, int(self.window * REFILL))
         exhausted = False  # nothing more was due at the last claim
@@ -257,7 +299,7 @@ class Deliverer:
                     claimed = self.store.claim_due(self.clock.now(), room, chat_id=self.only_chat)
                     claims += 1
                     exhausted = len(claimed) < room
-                    in_flight |= {asyncio.create_task(self._send(d, rendered)) for d in claimed}
+                    in_flight |= {asyncio.create_task(self._send(d, rendered)): d for d in claimed}
                 if not in_flight and not queueing:
                     return
                 if self._stopping.is_set():
@@ -266,15 +308,48 @@ class Deliverer:
                     continue  # queueing a broadcast whose messages are due later
                 waiting: set[asyncio.Future[Any]] = {*in_flight, stopping}
                 await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                done = {task for task in in_flight if task.done()}
-                in_flight -= done
+                done = [task for task in in_flight if task.done()]
+                for task in done:
+                    del in_flight[task]
                 self._record([task.result() for task in done], total)
-            answered, unanswered = await asyncio.wait(in_flight, timeout=STOP_GRACE.total_seconds())
-            for task in unanswered:
-                task.cancel()
-            self._record([task.result() for task in answered], total)
+            await self._stop(in_flight, total)
         finally:
             stopping.cancel()
+
+    async def _stop(
+        self, in_flight: dict[asyncio.Task[DeliveryResult], Delivery], total: RoundStats
+    ) -> None:
+        """The sends under way at a stop. Those not on the wire yet (waiting for their turn,
+        a card being drawn) end at once, unsent and due as before. Each answer to those on the
+        wire that comes within STOP_GRACE is recorded; the rest are cancelled and recorded as
+        unanswered, due again now."""
+        waiting = {t: d for t, d in in_flight.items() if not t.done() and d.id not in self._on_wire}
+        for task in waiting:
+            task.cancel()
+        sending = [task for task in in_flight if task not in waiting]
+        answered: set[asyncio.Task[DeliveryResult]] = set()
+        if sending:
+            answered, _ = await asyncio.wait(sending, timeout=STOP_GRACE.total_seconds())
+        unanswered = [in_flight[task] for task in sending if task not in answered]
+        for task in sending:
+            task.cancel()  # those unanswered (the others are done)
+        now = self.clock.now()
+        results = [task.result() for task in answered]
+        results += [
+            DeliveryResult(d.id, DeliveryStatus.PENDING, UNANSWERED, now) for d in unanswered
+        ]
+        results += [
+            DeliveryResult(d.id, DeliveryStatus.PENDING, None, d.due_at, attempt=False)
+            for d in waiting.values()
+        ]
+        self._record(results, total)
+        if unanswered:
+            log.warning(
+                "stopped with sends unanswered after %gs count=%d: queued again, they may "
+                "arrive twice",
+                STOP_GRACE.total_seconds(),
+                len(unanswered),
+            )
 
     def _record(self, results: list[DeliveryResult], total: RoundStats) -> None:
         """Outcomes that just arrived, in one transaction."""
@@ -394,6 +469,7 @@ class Deliverer:
             )
         # Paid for above the free rate; an alert to the admins never needs it.
         paid = self.paid_broadcast and delivery.kind != OutboxKind.ALERT
+        self._on_wire.add(delivery.id)
         try:
             if photo is not None:
                 await self.bot.send_photo(
@@ -436,12 +512,14 @@ class Deliverer:
             self.store.move_chat(chat_id, error.new_chat_id, now=self.clock.now())
             if chat_id != delivery.chat_id:  # migrated twice in one go: give up on it
                 return DeliveryResult(delivery.id, DeliveryStatus.FAILED, "chat migrated twice")
+            self._on_wire.discard(delivery.id)  # answered; the send to the new id waits its turn
             return await self._send_to(delivery, error.new_chat_id, text, photo)
         except BadRequest as error:
             if delivery.thread_id is not None and "thread not found" in error.message.lower():
                 # The forum topic was deleted: the group still wants its summaries, in General.
                 log.info("topic gone chat=%d thread=%d", chat_id, delivery.thread_id)
                 self.store.set_subscriber_topic(chat_id, None, now=self.clock.now())
+                self._on_wire.discard(delivery.id)
                 return await self._send_to(replace(delivery, thread_id=None), chat_id, text, photo)
             if "chat not found" in error.message.lower():
                 self.store.set_subscriber_status(
@@ -461,6 +539,8 @@ class Deliverer:
             return DeliveryResult(
                 delivery.id, DeliveryStatus.PENDING, NETWORK_ERROR, self.clock.now() + wait
             )
+        finally:
+            self._on_wire.discard(delivery.id)
         return DeliveryResult(delivery.id, DeliveryStatus.SENT)
 
 

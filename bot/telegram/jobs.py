@@ -3,6 +3,7 @@ and as plain calls for /fetch, the console and tests."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot import texts
@@ -13,6 +14,7 @@ from bot.telegram.delivery import RoundStats
 from bot.telegram.services import Context, Services
 
 POLL_JOB = "poll"
+STOPPED = "not finished: the bot is stopping"
 # An outage of Telegram this long is told to the admins when it ends (through the outbox: the
 # only way to reach them is Telegram; meanwhile the log says so, one line a round).
 OUTAGE_ALERT = timedelta(minutes=5)
@@ -25,20 +27,44 @@ async def poll(context: Context) -> None:
         await poll_now(s)
         await deliver(context)
     finally:
-        delay = next_poll_in(
-            s.clock.now(),
-            s.config.schedule.zone,
-            s.store.latest_date(),
-            s.config.schedule.poll_every_minutes,
-        )
-        context.jobs.run_once(poll, delay, name=POLL_JOB)
+        if not s.stopping:
+            delay = next_poll_in(
+                s.clock.now(),
+                s.config.schedule.zone,
+                s.store.latest_date(),
+                s.config.schedule.poll_every_minutes,
+            )
+            context.jobs.run_once(poll, delay, name=POLL_JOB)
 
 
 async def poll_now(s: Services) -> PollResult:
     """One poll of the source (see bot.poll). A failed fetch is logged, stored in the fetch log
-    and, when it keeps failing, told to the admins; the bot keeps serving what it has."""
+    and, when it keeps failing, told to the admins; the bot keeps serving what it has. A stop
+    (`stop_polls`) ends it at once, wherever it waits on the network: nothing is stored then
+    (the poll stores only once every source has answered)."""
     assert s.http is not None, "the application prepares its HTTP client at start-up"
-    return await poll_once(s.store, s.config, s.http, now=s.clock.now(), today=s.today)
+    if s.stopping:
+        return PollResult(failures={"bot": STOPPED}, answered=False)
+    task = asyncio.ensure_future(
+        poll_once(s.store, s.config, s.http, now=s.clock.now(), today=s.today)
+    )
+    s.polls.add(task)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if s.stopping and not (current and current.cancelling()):  # the poll's, by the stop
+            return PollResult(failures={"bot": STOPPED}, answered=False)
+        raise
+    finally:
+        s.polls.discard(task)
+
+
+def stop_polls(s: Services) -> None:
+    """The bot is stopping: polls under way end now, and no new one starts."""
+    s.stopping = True
+    for task in s.polls:
+        task.cancel()
 
 
 async def deliver(context: Context) -> None:

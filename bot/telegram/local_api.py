@@ -77,8 +77,9 @@ class Faults:
 
     rate_limited: int = 0  # how many of the next sends answer 429
     retry_after: int = 1
-    # A Telegram-like flood cap on sends a second; paid broadcasts get PAID_RATE instead.
+    # A Telegram-like flood cap on sends a second; paid broadcasts get `paid_cap` instead.
     per_second_cap: float | None = None
+    paid_cap: float = PAID_RATE  # a bot's paid ceiling may be lower than the published one
     server_errors: int = 0  # how many of the next sends answer 502
     resets: int = 0  # how many of the next sends get their connection closed, no answer
     blocked: set[int] = field(default_factory=set)
@@ -113,6 +114,7 @@ class LocalBotApi:
         self.chat_admins: dict[int, set[int]] = {}
         self.faults = Faults()
         self.too_many_requests = 0  # 429s answered
+        self.refused_at: list[float] = []  # when each 429 was answered (time.monotonic)
         self.on_sent: Callable[[SentMessage], None] | None = None
         self._closing = False
 
@@ -468,7 +470,7 @@ class LocalBotApi:
             if faults.per_second_cap is not None:
                 while self._send_times and now - self._send_times[0] >= 1.0:
                     self._send_times.popleft()
-                cap = PAID_RATE if paid else faults.per_second_cap
+                cap = faults.paid_cap if paid else faults.per_second_cap
                 if len(self._send_times) >= cap:
                     return self._too_many(1)
                 self._send_times.append(now)
@@ -491,6 +493,7 @@ class LocalBotApi:
 
     def _too_many(self, retry_after: int) -> tuple[int, dict[str, Any]]:
         self.too_many_requests += 1
+        self.refused_at.append(time.monotonic())
         return 429, _error(
             429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
         )

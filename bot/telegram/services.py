@@ -73,6 +73,9 @@ class Services:
     # it stopped on its own, if it did (the exit status says so).
     lease: Lease | None = None
     fatal: str | None = None
+    # Polls under way (the job's, /fetch's), cancelled at once by a stop (bot/telegram/jobs.py).
+    polls: set[asyncio.Task[Any]] = field(default_factory=set)
+    stopping: bool = False
     # (group, user) -> (is a group admin, until when that answer is trusted): GROUP_ADMIN_FOR.
     group_admins: dict[tuple[int, int], tuple[bool, datetime]] = field(default_factory=dict)
 

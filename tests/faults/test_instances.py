@@ -3,18 +3,33 @@ real processes: one instance at a time, and no silent fresh start."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from bot import instance
 from bot.telegram.local_api import LocalBotApi
-from tests.faults.test_kill import FILES, bot_config, bulletin_bot
+from tests.faults.test_kill import (
+    FILES,
+    _eventually,
+    _pending,
+    bot_config,
+    bulletin_bot,
+    with_subscribers,
+)
 from tests.test_console import Console
+
+SUBSCRIBERS = 1_000
 
 
 @pytest.fixture
@@ -185,3 +200,151 @@ def test_a_console_stopped_for_longer_than_its_lease_answers_nothing_more(folder
     assert err == (
         "console stopped: another process took the database's lease while the console was stopped\n"
     )
+
+
+def pipe_already_full() -> tuple[int, int]:
+    """A pipe (read end, write end) whose buffer is full: a process writing to it waits until
+    someone reads. A process given it as stderr stalls at its first log line, as one whose log
+    nobody reads does (issue 26: a full stderr pipe)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    for size in (4096, 1):  # a write of up to 4 KB goes in whole or not at all
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                os.write(write_end, b"x" * size)
+    os.set_blocking(write_end, True)  # the process must wait, not fail
+    return read_end, write_end
+
+
+def stalled_writing(pid: int) -> bool:
+    """Whether the process waits to write into a full pipe."""
+    return "pipe_write" in Path(f"/proc/{pid}/wchan").read_text()  # anon_pipe_write, too
+
+
+def test_of_two_bots_after_a_crash_one_stalled_between_reading_and_taking_the_lease_only_one_runs(
+    tmp_path, fake_api
+):
+    """A crashed holder's lease (same machine, pid gone) is taken over at once. Bot A reads it,
+    logs "taking over", and stalls on that line (its stderr pipe is full); bot B starts, takes
+    the lease and broadcasts; then A's pipe is read and A goes on. Before: A took the lease too,
+    without looking again, put B's sends in flight back in the queue, and both sent (48 and 47
+    repeats in the issue's two runs). Now A's take is a compare-and-set on the lease it read:
+    it finds B's, waits its --wait, and refuses."""
+    database = tmp_path / "bulletin.db"
+    with_subscribers(database, SUBSCRIBERS, queued=True)
+    api = LocalBotApi()
+    api.faults.delay = 0.05
+    with api.serve() as server:
+        config = bot_config(server, fake_api, rate=50)
+        crashed = bulletin_bot(tmp_path, "run", config=config)
+        assert api.wait_for(lambda: len(api.sent) > 50, timeout=60)
+        crashed.kill()
+        crashed.wait(timeout=30)
+        with sqlite3.connect(database) as connection:
+            in_flight = connection.execute(
+                "SELECT COUNT(*) FROM outbox WHERE status = 'sending'"
+            ).fetchone()[0]
+        sent_at_crash = len(api.sent)
+
+        read_end, write_end = pipe_already_full()
+        a = run_bot(tmp_path, "--wait", "3", stderr=write_end)
+        os.close(write_end)
+        deadline = time.monotonic() + 60
+        while not stalled_writing(a.pid) and time.monotonic() < deadline:
+            assert a.poll() is None
+            time.sleep(0.05)
+        assert stalled_writing(a.pid), "A never got to its first log line"
+
+        with (tmp_path / "b.log").open("w") as b_log:
+            b = run_bot(tmp_path, stderr=b_log.fileno())
+        try:
+            assert started(api, 2)  # the crashed one, and B
+            assert api.wait_for(lambda: len(api.sent) > sent_at_crash + 50, timeout=60)
+            a_log = drained(read_end, a)  # A goes on, B broadcasting
+            assert a.returncode == 1, a_log
+            assert f"another bulletin-bot runs on this database: pid {b.pid}" in a_log
+            assert api.commands_set == 4, "A started too"
+            assert _eventually(lambda: _pending(database) == 0, 120), "still pending"
+        finally:
+            b.send_signal(signal.SIGTERM)
+            b.wait(timeout=30)
+    got = Counter(m.chat_id for m in api.sent if m.method == "sendMessage")
+    assert set(got) == set(range(1, SUBSCRIBERS + 1))
+    repeats = sum(count - 1 for count in got.values())
+    assert repeats <= in_flight, f"{repeats} repeats, {in_flight} in flight at the crash"
+    print(f"two bots after a crash: {in_flight} in flight at the crash, {repeats} repeats")
+
+
+def run_bot(folder: Path, *args: str, stderr: int) -> subprocess.Popen:
+    """`bulletin-bot run` on the folder's config.toml (as `bulletin_bot` wrote it), its log to
+    the descriptor `stderr`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(folder / "config.toml"), "run", *args],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        env={**os.environ, "BULLETIN_BOT_TOKEN": "1:fault"},
+    )
+
+
+def drained(read_end: int, process: subprocess.Popen, timeout: float = 30) -> str:
+    """Read the pipe until the process ends (killed if it still runs after `timeout` s); what
+    it wrote after the filler."""
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        with os.fdopen(read_end, "rb") as pipe:
+            while chunk := pipe.read1(65536):
+                chunks.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    reader.join(timeout=10)
+    return b"".join(chunks).decode(errors="replace").lstrip("x")
+
+
+def test_two_takers_of_one_dead_lease_from_two_threads_one_wins_and_only_it_releases(tmp_path):
+    """The race itself, with the store's own functions on two connections and a barrier
+    between reading the lease and taking it: both read the dead holder's lease, then both take
+    it. One does; the other gets the winner's lease back, and releasing rows in flight under
+    the lease it does not hold releases none."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.store import Lease, Store
+
+    database = tmp_path / "bulletin.db"
+    now = datetime.now(UTC)
+    dead = Lease("host:1:0", 1, "host", now, now)
+    setup = Store(database)
+    assert setup.take_lease(dead, replacing=None) is None
+    setup.enqueue((chat, "bulletin", "2026-08-08", now) for chat in range(1, 11))
+    assert len(setup.claim_due(now + timedelta(seconds=1), 10)) == 10  # the dead one's
+    setup.close()
+
+    both_read = threading.Barrier(2)
+    outcome: dict[str, tuple[Lease | None, int]] = {}
+
+    def take_over(name: str) -> None:
+        store = Store(database)
+        seen = store.lease()
+        both_read.wait()  # each has read the dead holder's lease; neither has written
+        mine = Lease(f"host:{name}", 2, "host", now, now)
+        other = store.take_lease(mine, replacing=seen)
+        outcome[name] = (other, store.release_in_flight(mine.holder))
+        store.close()
+
+    threads = [threading.Thread(target=take_over, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    winners = [name for name, (other, _) in outcome.items() if other is None]
+    assert len(winners) == 1, outcome
+    (loser,) = set(outcome) - set(winners)
+    assert outcome[loser][0] == Store(database).lease()  # told who holds it now
+    assert (outcome[winners[0]][1], outcome[loser][1]) == (10, 0)  # released by the winner

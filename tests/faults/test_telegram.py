@@ -115,3 +115,31 @@ async def test_a_slow_answer_is_waited_for_not_sent_twice(bot):
         bot.clock.advance(timedelta(minutes=1))
     assert [m.chat_id for m in bot.api.sent if m.method == "sendMessage"] == [501]
     assert outbox_counts(bot.store) == {DeliveryStatus.SENT: 1}
+
+
+def test_a_reply_telegram_answers_late_is_not_followed_by_an_apology(tmp_path, fake_api):
+    """A real bot; Telegram takes 8 s to answer each message, past the 5 s a reply waits. Before:
+    the reader got the answer and then "Something went wrong on our side"."""
+    import time
+
+    from bot import texts
+    from bot.telegram.local_api import LocalBotApi
+    from tests.faults.test_instances import started, stop
+    from tests.faults.test_kill import FILES, bot_config, bulletin_bot
+
+    assert bulletin_bot(tmp_path, "import", *FILES).wait(timeout=60) == 0
+    api = LocalBotApi()
+    with api.serve() as server:
+        bot = bulletin_bot(tmp_path, "run", config=bot_config(server, fake_api))
+        try:
+            assert started(api, 1)
+            api.faults.delay = 8.0
+            api.send_text("/latest tanks", chat_id=777)
+            assert api.wait_for(lambda: bool(api.messages_to(777)), timeout=30)
+            time.sleep(12)  # an apology would be sent at 5 s and answered by 13 s
+        finally:
+            log = stop(bot)
+    assert [m.text for m in api.messages_to(777)] != []
+    assert texts.INTERNAL_ERROR not in [m.text for m in api.messages_to(777)]
+    assert len(api.messages_to(777)) == 1 and "Tanks" in api.messages_to(777)[0].text
+    assert "reply sent but unanswered in time" in log and "Traceback" not in log
