@@ -46,7 +46,7 @@ from bot.sources import connect
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, get_text, make_client
 from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
-from bot.store.database import examine
+from bot.store.database import OWNER, beside, examine
 
 log = logging.getLogger(__name__)
 
@@ -659,7 +659,7 @@ def _is_database_file(path: Path, context: Context) -> bool:
     files = {
         name
         for base in (database.absolute(), database.resolve())
-        for name in (*_sqlite_files(base), _marker(base))
+        for name in (*_sqlite_files(base), _marker(base), beside(base, OWNER))
     }
     if path.absolute() in files or path.resolve() in files:
         return True

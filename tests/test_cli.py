@@ -577,7 +577,15 @@ def refused(status: int, out: str, err: str) -> str:
 
 @pytest.mark.parametrize(
     "name",
-    ["bulletin.db", "bulletin.db-wal", "bulletin.db-shm", "bulletin.db.created", "link.db", "hard"],
+    [
+        "bulletin.db",
+        "bulletin.db-wal",
+        "bulletin.db-shm",
+        "bulletin.db-wal.owner",
+        "bulletin.db.created",
+        "link.db",
+        "hard",
+    ],
 )
 @pytest.mark.parametrize("command", ["export", "backup"])
 def test_export_and_backup_never_write_onto_the_database(run_on_seeded, tmp_path, command, name):
