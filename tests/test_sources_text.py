@@ -230,7 +230,7 @@ def test_news_rewrites_are_read_right(text, expected, stored):
             "Загальні бойові втрати противника з 24.02 до 27.09 орієнтовно склали:\n"
             "танків ‒ 2 350 (+4)",
             "the date 27.09 has no year, and it is not within the last 7 days: write it with "
-            "its year, such as 27.09.2026",
+            "its year, such as 27.09.YYYY",
         ),
         # No date at all: a news article.
         (

@@ -652,8 +652,11 @@ def _bulletin_date(mentions: Sequence[_Mention], today: date) -> tuple[date | No
         if mention.yearless and (today - mention.named).days > YEARLESS_DAYS:
             written = f"{mention.named:%d.%m}"
             return None, [
+                # The example names no year: the one the date would fall in is a guess.
                 texts.PARSE_NO_YEAR.format(
-                    written=written, days=YEARLESS_DAYS, example=f"{mention.named:%d.%m.%Y}"
+                    written=written,
+                    days=YEARLESS_DAYS,
+                    example=f"{written}.{texts.YEAR_PLACEHOLDER}",
                 )
             ]
     candidates = [
