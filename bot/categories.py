@@ -4,6 +4,8 @@ Every other module asks this one. Sources map their own spellings to a canonical
 `from_source_key` (API fields, dataset columns) or `bulletin_categories` (the text bulletin);
 people's words go through `resolve`. A spelling nobody has seen before is never dropped: it gets a
 key of its own and a name made from the spelling, so a new category shows up the day it appears.
+What people read of a category, its name and the note beside Oryx's count, are messages of
+the catalogues (bot/locales), named here, so that each language's words live in one place.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from bot import texts
+
 
 @dataclass(frozen=True)
 class Category:
     key: str
-    name_en: str
-    name_uk: str
+    # The message naming it in the catalogues (bot/locales/*.po), for readers of each language
+    # (tests/test_categories.py checks that every catalogue has it); "" for a category made
+    # from a spelling no source used before, which is named after its key in every language.
+    name_message: str
     # The word a Ukrainian reader types for it, offered in /help and in suggestions (an English
     # reader types the key); an abbreviation as it is written, in capitals (any case is read).
     word_uk: str = ""
@@ -41,27 +47,41 @@ class Category:
     # False for categories synthesised from an unknown source spelling.
     known: bool = True
     # Oryx's equipment types whose photo-confirmed losses are the independent count beside this
-    # claim (bot/oryx.py), and, where they do not match one to one, what differs (en, uk).
+    # claim (bot/oryx.py), and, where they do not match one to one, the message saying what
+    # differs.
     oryx_types: tuple[str, ...] = ()
     # Other categories whose claims stand with this one's beside those types (warships with
     # submarines, as Oryx counts them together): like is set beside like.
     oryx_claimed_with: tuple[str, ...] = ()
-    oryx_note_en: str = ""
-    oryx_note_uk: str = ""
+    oryx_note: str = ""
 
     def name(self, language: str = "en") -> str:
-        return self.name_uk if language == "uk" else self.name_en
+        """What a reader of `language` sees it called: 'Armoured combat vehicles', 'Бойові
+        броньовані машини'; 'Laser systems' for a key 'laser_systems' no source sent before."""
+        if not self.name_message:
+            return self.key.replace("_", " ").strip().capitalize() or self.key
+        return _message(language, self.name_message)
+
+    def note(self, language: str = "en") -> str:
+        """What differs between it and Oryx's types, for a reader of `language` ("": nothing
+        to say: they match one to one, or Oryx has none)."""
+        return _message(language, self.oryx_note) if self.oryx_note else ""
 
     def word(self, language: str = "en") -> str:
         """What a reader of `language` types to ask for it: 'air_defence', 'ппо'."""
         return self.word_uk if language == "uk" and self.word_uk else self.key
 
 
+def _message(language: str, name: str) -> str:
+    """Message `name` of the catalogue of `language`."""
+    found: str = getattr(texts.of(language), name)
+    return found
+
+
 CATEGORIES: tuple[Category, ...] = (
     Category(
         "personnel",
-        "Personnel",
-        "Особовий склад",
+        "CATEGORY_PERSONNEL",
         word_uk="особовий склад",
         aliases=(
             "troops",
@@ -102,8 +122,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "tanks",
-        "Tanks",
-        "Танки",
+        "CATEGORY_TANKS",
         word_uk="танки",
         aliases=("tank", "танк", "танків"),
         source_keys=("tanks", "tank"),
@@ -112,8 +131,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "afv",
-        "Armoured combat vehicles",
-        "Бойові броньовані машини",
+        "CATEGORY_AFV",
         word_uk="ББМ",
         aliases=(
             "apv",
@@ -148,13 +166,11 @@ CATEGORIES: tuple[Category, ...] = (
             "Mine-Resistant Ambush Protected",
             "Infantry Mobility Vehicles",
         ),
-        oryx_note_en="Oryx's AFVs, IFVs, APCs, MRAPs and infantry mobility vehicles together",
-        oryx_note_uk="за Oryx: разом ББМ, БМП, БТР, MRAP і бронеавтомобілі",
+        oryx_note="ORYX_NOTE_AFV",
     ),
     Category(
         "artillery",
-        "Artillery systems",
-        "Артилерійські системи",
+        "CATEGORY_ARTILLERY",
         word_uk="артилерія",
         aliases=("arty", "guns", "artillery", "артилерія", "артсистеми", "арта", "field artillery"),
         source_keys=("artillery_systems", "field artillery"),
@@ -167,19 +183,11 @@ CATEGORIES: tuple[Category, ...] = (
             r"арт\s?систем\w*",
         ),
         oryx_types=("Towed Artillery", "Self-Propelled Artillery"),
-        oryx_note_en=(
-            "Oryx's towed and self-propelled artillery together; the bulletin's artillery "
-            "counts mortars too"
-        ),
-        oryx_note_uk=(
-            "разом буксирувана й самохідна артилерія за Oryx; артилерія у зведенні "
-            "враховує й міномети"
-        ),
+        oryx_note="ORYX_NOTE_ARTILLERY",
     ),
     Category(
         "mlrs",
-        "MLRS",
-        "РСЗВ",
+        "CATEGORY_MLRS",
         word_uk="РСЗВ",
         aliases=(
             "mrl",
@@ -205,8 +213,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "air_defence",
-        "Air defence systems",
-        "Засоби ППО",
+        "CATEGORY_AIR_DEFENCE",
         word_uk="ППО",
         aliases=(
             "air defence",
@@ -233,13 +240,11 @@ CATEGORIES: tuple[Category, ...] = (
             "Self-Propelled Anti-Aircraft Guns",
             "Anti-Aircraft Guns",
         ),
-        oryx_note_en="Oryx's SAM systems, self-propelled and towed anti-aircraft guns together",
-        oryx_note_uk="за Oryx: разом ЗРК, самохідні й буксировані зенітні гармати",
+        oryx_note="ORYX_NOTE_AIR_DEFENCE",
     ),
     Category(
         "aircraft",
-        "Aircraft",
-        "Літаки",
+        "CATEGORY_AIRCRAFT",
         word_uk="літаки",
         aliases=("planes", "plane", "jets", "літак", "літаків", "авіація"),
         source_keys=("planes", "aircraft"),
@@ -254,8 +259,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "helicopters",
-        "Helicopters",
-        "Гелікоптери",
+        "CATEGORY_HELICOPTERS",
         word_uk="гелікоптери",
         aliases=("helicopter", "helos", "choppers", "гелікоптер", "гелікоптерів", "вертольоти"),
         source_keys=("helicopters", "helicopter"),
@@ -264,8 +268,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "uav",
-        "Operational-tactical UAVs",
-        "БпЛА оперативно-тактичного рівня",
+        "CATEGORY_UAV",
         word_uk="БпЛА",
         aliases=("drones", "drone", "uavs", "бпла", "дрони", "дронів", "безпілотники"),
         source_keys=("uav_systems", "drone"),
@@ -280,19 +283,11 @@ CATEGORIES: tuple[Category, ...] = (
             r"безпілотн\w*(?:\s+літальн\w*\s+апарат\w*)?",
             r"беспилотн\w*(?:\s+летательн\w*\s+аппарат\w*)?",
         ),
-        oryx_note_en=(
-            "no comparable Oryx count: Oryx lists the reconnaissance and combat drones it saw "
-            "lost, and the General Staff does not say which drones its category counts"
-        ),
-        oryx_note_uk=(
-            "порівнянного підрахунку Oryx немає: Oryx зараховує розвідувальні й ударні дрони, "
-            "втрату яких бачив, а Генштаб не пояснює, які дрони входять до його категорії"
-        ),
+        oryx_note="ORYX_NOTE_UAV",
     ),
     Category(
         "cruise_missiles",
-        "Cruise missiles",
-        "Крилаті ракети",
+        "CATEGORY_CRUISE_MISSILES",
         word_uk="крилаті ракети",
         aliases=("missiles", "cruise", "ракети", "крилаті ракети", "крилаті"),
         source_keys=("cruise_missiles", "cruise missiles"),
@@ -304,8 +299,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "warships",
-        "Warships and boats",
-        "Кораблі та катери",
+        "CATEGORY_WARSHIPS",
         word_uk="кораблі",
         aliases=("ships", "ship", "boats", "navy", "кораблі", "катери", "флот", "warships cutters"),
         source_keys=("warships_cutters", "naval ship"),
@@ -317,24 +311,20 @@ CATEGORIES: tuple[Category, ...] = (
         ),
         oryx_types=("Naval Ships and Submarines",),
         oryx_claimed_with=("submarines",),
-        oryx_note_en="with submarines on both sides: Oryx counts them together",
-        oryx_note_uk="разом із підводними човнами з обох боків: Oryx рахує їх разом",
+        oryx_note="ORYX_NOTE_WARSHIPS",
     ),
     Category(
         "submarines",
-        "Submarines",
-        "Підводні човни",
+        "CATEGORY_SUBMARINES",
         word_uk="підводні човни",
         aliases=("submarine", "subs", "підводні човни", "підводні", "човни"),
         source_keys=("submarines",),
         bulletin_terms=(r"submarines?", r"підводн\w*(?:\s+човн\w*)?", r"подводн\w*(?:\s+лод\w*)?"),
-        oryx_note_en="Oryx counts them with warships and boats: /compare warships",
-        oryx_note_uk="Oryx рахує їх разом із кораблями й катерами: /compare кораблі",
+        oryx_note="ORYX_NOTE_SUBMARINES",
     ),
     Category(
         "vehicles",
-        "Vehicles and fuel tanks",
-        "Автомобільна техніка та автоцистерни",
+        "CATEGORY_VEHICLES",
         word_uk="автотехніка",
         aliases=(
             "vehicle",
@@ -358,13 +348,11 @@ CATEGORIES: tuple[Category, ...] = (
             r"(?:автомобильн\w*\s+техник\w*|автотехник\w*)\s+и\s+(?:авто)?цистерн\w*",
         ),
         oryx_types=("Trucks, Vehicles, Jeeps, and Trains",),
-        oryx_note_en="Oryx's trucks, vehicles, jeeps and trains",
-        oryx_note_uk="за Oryx: вантажівки, автомобілі, позашляховики й потяги",
+        oryx_note="ORYX_NOTE_VEHICLES",
     ),
     Category(
         "special_equipment",
-        "Special equipment",
-        "Спеціальна техніка",
+        "CATEGORY_SPECIAL_EQUIPMENT",
         word_uk="спецтехніка",
         aliases=(
             "special",
@@ -384,8 +372,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "ground_robots",
-        "Ground robotic systems",
-        "Наземні робототехнічні комплекси",
+        "CATEGORY_GROUND_ROBOTS",
         word_uk="НРК",
         aliases=("robots", "robot", "ugv", "ugvs", "нрк", "роботи", "ground robots"),
         source_keys=("ground robotic systems", "ground_robotic_systems"),
@@ -397,8 +384,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "srbm",
-        "Mobile SRBM systems",
-        "Пускові установки ОТРК/ТРК",
+        "CATEGORY_SRBM",
         word_uk="ОТРК",
         aliases=("srbm", "srbms", "отрк", "трк", "iskander", "atgm srbm systems"),
         source_keys=("atgm_srbm_systems", "mobile SRBM system"),
@@ -411,8 +397,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "military_vehicles",
-        "Military vehicles",
-        "Автомобільна техніка",
+        "CATEGORY_MILITARY_VEHICLES",
         word_uk="автомобільна техніка",
         aliases=("military auto", "military vehicles"),
         source_keys=("military auto",),
@@ -430,8 +415,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "fuel_tanks",
-        "Fuel tanks",
-        "Цистерни з ПММ",
+        "CATEGORY_FUEL_TANKS",
         word_uk="цистерни",
         aliases=("fuel tank", "tankers", "цистерни"),
         source_keys=("fuel tank",),
@@ -441,8 +425,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "pow",
-        "Prisoners of war",
-        "Полонені",
+        "CATEGORY_POW",
         word_uk="полонені",
         aliases=("prisoners", "prisoners of war", "полонені"),
         source_keys=("POW",),
@@ -467,12 +450,30 @@ ORDER: dict[str, int] = {c.key: i for i, c in enumerate(CATEGORIES)}
 _BY_SOURCE_KEY: dict[str, str] = {
     normalise(spelling): c.key for c in CATEGORIES for spelling in c.source_keys
 }
-_BY_WORD: dict[str, str] = {
-    normalise(word): c.key
-    for c in CATEGORIES
-    for word in (c.key, c.name_en, c.name_uk, *c.aliases, *c.source_keys)
-}
-_LONGEST_ALIAS = max(len(word.split()) for word in _BY_WORD)
+
+
+@cache
+def _words() -> dict[str, str]:
+    """{a word people type for a category, normalised: its key}: the keys, the names in every
+    language (read from each catalogue, so a reader of either may type either), the aliases
+    and the sources' spellings. Built when someone first types one: reading the catalogues
+    of every language is work a command that takes no category need not do."""
+    return {
+        normalise(word): c.key
+        for c in CATEGORIES
+        for word in (
+            c.key,
+            *(c.name(language) for language in texts.LANGUAGES),
+            *c.aliases,
+            *c.source_keys,
+        )
+    }
+
+
+@cache
+def _longest_word() -> int:
+    """How many words the longest of `_words` has: the longest phrase `resolve` tries."""
+    return max(len(word.split()) for word in _words())
 
 
 @cache
@@ -490,8 +491,7 @@ def get(key: str) -> Category:
     """The category for a stored key; a key no source spelled before gets a name made from it."""
     if key in BY_KEY:
         return BY_KEY[key]
-    name = key.replace("_", " ").strip().capitalize() or key
-    return Category(key, name, name, known=False)
+    return Category(key, "", known=False)
 
 
 def with_predecessors(keys: Iterable[str]) -> set[str]:
@@ -558,18 +558,15 @@ def resolve(words: Sequence[str], also: Iterable[str] = ()) -> tuple[list[str], 
     (a category the source started sending): they answer to their key and their name.
     """
     extra = {
-        normalise(word): key
-        for key in also
-        if key not in BY_KEY
-        for word in (key, get(key).name_en)
+        normalise(word): key for key in also if key not in BY_KEY for word in (key, get(key).name())
     }
     found: list[str] = []
     unknown: list[Unknown] = []
     i = 0
     while i < len(words):
-        for size in range(min(_LONGEST_ALIAS, len(words) - i), 0, -1):
+        for size in range(min(_longest_word(), len(words) - i), 0, -1):
             phrase = normalise(" ".join(words[i : i + size]))
-            key = _BY_WORD.get(phrase) or extra.get(phrase)
+            key = _words().get(phrase) or extra.get(phrase)
             if key:
                 if key not in found:
                     found.append(key)
@@ -584,9 +581,12 @@ def resolve(words: Sequence[str], also: Iterable[str] = ()) -> tuple[list[str], 
 def suggest(word: str, limit: int = 3) -> tuple[str, ...]:
     """The keys whose names or aliases are closest to a misspelt word: current categories only,
     since a retired one ('fuel tanks', merged in 2022) has no figure to show today."""
-    matches = difflib.get_close_matches(normalise(word), _CURRENT_WORDS, n=limit * 4, cutoff=0.6)
-    keys = dict.fromkeys(_BY_WORD[m] for m in matches)
+    matches = difflib.get_close_matches(normalise(word), _current_words(), n=limit * 4, cutoff=0.6)
+    keys = dict.fromkeys(_words()[m] for m in matches)
     return tuple(keys)[:limit]
 
 
-_CURRENT_WORDS = [w for w, key in _BY_WORD.items() if BY_KEY[key].last_reported is None]
+@cache
+def _current_words() -> list[str]:
+    """The words of `_words` that name a category the bulletin still carries."""
+    return [w for w, key in _words().items() if BY_KEY[key].last_reported is None]

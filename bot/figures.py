@@ -299,7 +299,7 @@ def _without_repeats(findings: list[Finding]) -> list[Finding]:
 
 
 def _name(key: str) -> str:
-    return categories.get(key).name_en
+    return categories.get(key).name("en")
 
 
 def _days(count: int) -> str:

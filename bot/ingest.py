@@ -206,7 +206,7 @@ def _changes_shown(report: Report, shown: StoredReport) -> list[Finding]:
         Finding(
             FindingKind.SHOWN,
             key,
-            f"{categories.get(key).name_en}: readers see {shown.totals[key]:,}, "
+            f"{categories.get(key).name('en')}: readers see {shown.totals[key]:,}, "
             f"the text gives {value:,}",
             (("shown", shown.totals[key]), ("value", value)),
         )

@@ -176,9 +176,9 @@ def expired(store: Store, kind: str, subject: str, today: date) -> str | None:
     day = day or date.fromisoformat(subject)
     newest = store.latest_date()
     if newest is not None and newest > day:
-        return f"expired: the bulletin of {newest} is out"
+        return f"the bulletin of {newest} is out"
     if not is_fresh(day, today):
-        return f"expired: the bulletin of {day} is no longer news on {today}"
+        return f"the bulletin of {day} is no longer news on {today}"
     return None
 
 

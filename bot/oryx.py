@@ -161,7 +161,7 @@ def compare(store: Store, keys: Sequence[str], day: date) -> list[Comparison]:
     them), their claims are added."""
     counts = counts_for(store)
     on = min(day, counts.last_date())
-    chosen = keys or [c.key for c in categories.CATEGORIES if c.oryx_types or c.oryx_note_en]
+    chosen = keys or [c.key for c in categories.CATEGORIES if c.oryx_types or c.oryx_note]
     result = []
     for key in chosen:
         category = categories.get(key)

@@ -949,7 +949,7 @@ def export_caption(first: date, last: date) -> str:
 
 def _oryx_note(category: categories.Category, language: str) -> str:
     """Where Oryx's types do not match the category one to one, what differs."""
-    return category.oryx_note_uk if language == "uk" else category.oryx_note_en
+    return category.note(language)
 
 
 def _not_counted(category: categories.Category, language: str) -> str:

@@ -10,7 +10,8 @@ have every message (tests/test_texts.py checks names and fields).
     texts.ngettext("QUEUED", n)
                             a message with plural forms (msgid_plural in the catalogue): the
                             form for n, by the catalogue's Plural-Forms rule (Ukrainian has
-                            three: 1 підписник, 2 підписники, 5 підписників)
+                            three: 1 підписник, 2 підписники, 5 підписників), as Babel's
+                            Translations applies it
 
 Numbers and dates in running text are written the reader's way too: `number`, `format_date`
 and `format_range` ("5 000", "8 серпня 2026 р.", "з 2 до 8 серпня 2026 р.").
@@ -21,8 +22,7 @@ gives each update and each delivery its own copy, and worker threads inherit it.
 
 from __future__ import annotations
 
-import gettext
-from collections.abc import Callable
+import io
 from contextvars import ContextVar
 from datetime import date
 from functools import cache
@@ -31,7 +31,9 @@ from importlib import resources
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 
 LANGUAGES = ("en", "uk")
 DEFAULT_LANGUAGE = "en"
@@ -56,10 +58,16 @@ def catalogue(language: str) -> dict[str, str | tuple[str, ...]]:
 
 
 @cache
-def plural_rule(language: str) -> Callable[[int], int]:
-    """Which plural form a count takes: the catalogue's Plural-Forms expression, as gettext
-    reads it."""
-    return gettext.c2py(_read(language).plural_expr)
+def translations(language: str) -> Translations:
+    """One language's catalogue as Babel's Translations, for the messages with plural forms:
+    they pick the form for a count by the catalogue's Plural-Forms rule. Translations reads
+    the compiled (MO) form, written here in memory from the same catalogue, so the .po file
+    stays the one source. (babel.plural's CLDR rules would be a second source of the same
+    fact, one the translator does not see.)"""
+    compiled = io.BytesIO()
+    write_mo(compiled, _read(language))
+    compiled.seek(0)
+    return Translations(compiled)
 
 
 class Texts:
@@ -77,10 +85,10 @@ class Texts:
 
     def ngettext(self, name: str, n: int) -> str:
         """The form of message `name` for the count n."""
-        forms = self._message(name)
-        if not isinstance(forms, tuple):
+        if not isinstance(self._message(name), tuple):
             raise TypeError(f"{name} has no plural forms")
-        return forms[min(plural_rule(self.language)(n), len(forms) - 1)]
+        # The name is both msgid and msgid_plural: the catalogue's forms are all there is.
+        return translations(self.language).ngettext(name, name, n)
 
     def _message(self, name: str) -> str | tuple[str, ...]:
         try:

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 BURST = 10
 RATE = 1.0  # messages a second, sustained
 MAX_PEOPLE = 100_000  # buckets kept; full ones are forgotten first
 
-ALLOW, WARN, DROP = "allow", "warn", "drop"
+
+class Verdict(StrEnum):
+    """What to do with one message from one person."""
+
+    ALLOW = "allow"  # answer it
+    WARN = "warn"  # the first over the limit: answer with a polite word instead
+    DROP = "drop"  # the rest of the flood: no answer
+
+
+# The names the Telegram layer imports (bot/telegram/commands.py), kept while it moves.
+ALLOW, WARN, DROP = Verdict.ALLOW, Verdict.WARN, Verdict.DROP
 
 
 @dataclass
@@ -30,7 +41,7 @@ class Throttle:
         self.rate = rate
         self._buckets: dict[int, _Bucket] = {}
 
-    def check(self, person: int, now: datetime) -> str:
+    def check(self, person: int, now: datetime) -> Verdict:
         bucket = self._buckets.get(person)
         if bucket is None:
             if len(self._buckets) >= MAX_PEOPLE:
@@ -42,11 +53,11 @@ class Throttle:
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             bucket.warned = False
-            return ALLOW
+            return Verdict.ALLOW
         if bucket.warned:
-            return DROP
+            return Verdict.DROP
         bucket.warned = True
-        return WARN
+        return Verdict.WARN
 
     def _forget_idle(self, now: datetime) -> None:
         full_again = self.burst / self.rate

@@ -217,6 +217,44 @@ async def test_network_errors_are_retried_with_backoff(bot):
     assert len(bot.api.messages_to(801)) == 1
 
 
+def last_errors(bot, chats) -> dict[int, tuple[str, str | None]]:
+    """{chat: (status, last_error)} of the chats' outbox rows."""
+    rows = bot.store.db.execute(
+        f"SELECT chat_id, status, last_error FROM outbox "
+        f"WHERE chat_id IN ({', '.join('?' * len(chats))})",
+        list(chats),
+    )
+    return {chat: (status, error) for chat, status, error in rows}
+
+
+async def test_each_row_keeps_why_its_send_did_not_go_as_rows_always_have(bot):
+    """The texts rows kept before the error kinds were an enum, so old rows and new read
+    alike; and a round counts its 429s."""
+    yesterday = NEW_DAY - timedelta(days=1)
+    deliverer = bot.deliverer()
+    subscribe_many(bot, [901, 902, 903])
+    bot.api.faults.blocked.add(901)
+    bot.api.faults.missing.add(902)
+    enqueue_bulletin(bot.store, yesterday, now=NOW)
+    await deliverer.run()
+    subscribe_many(bot, [904])
+    bot.api.faults.rate_limited, bot.api.faults.retry_after = 1, 7
+    enqueue_bulletin(bot.store, yesterday, now=NOW)
+    assert (await deliverer.run()).rate_limited == 1
+    subscribe_many(bot, [905])
+    bot.api.faults.server_errors = 1
+    enqueue_bulletin(bot.store, yesterday, now=NOW)
+    assert (await deliverer.run()).rate_limited == 0
+
+    assert last_errors(bot, range(901, 906)) == {
+        901: ("skipped", "403: Forbidden: bot was blocked by the user"),
+        902: ("skipped", "400: Chat not found"),
+        903: ("sent", None),
+        904: ("pending", "429: retry after 7 s"),
+        905: ("pending", "network error or 5xx: retrying"),
+    }
+
+
 async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_repeats_nothing_more(bot):
     chats = list(range(20_000, 20_300))
     subscribe_many(bot, chats)

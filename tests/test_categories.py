@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import categories
+from bot import categories, texts
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,8 @@ def test_source_spellings(spelling, key):
 
 
 def test_an_unknown_key_gets_a_readable_name_and_sorts_last():
-    assert categories.get("laser_systems").name_en == "Laser systems"
+    assert categories.get("laser_systems").name("en") == "Laser systems"
+    assert categories.get("laser_systems").name("uk") == "Laser systems"
     assert not categories.get("laser_systems").known
     assert categories.sort_keys(["laser_systems", "tanks", "personnel"]) == [
         "personnel",
@@ -80,8 +81,39 @@ def test_an_unknown_key_gets_a_readable_name_and_sorts_last():
     ]
 
 
-def test_every_category_has_both_names_and_bulletin_terms():
+def test_every_category_is_named_in_every_catalogue_and_has_bulletin_terms():
+    """A category's name and note are catalogue messages the registry names: each must be in
+    every language's catalogue (the check of names the code uses sees only texts.NAME)."""
     for category in categories.CATEGORIES:
-        assert category.name_en and category.name_uk and category.bulletin_terms
-        for name in (category.name_en, category.name_uk):
+        assert category.name_message and category.bulletin_terms
+        for language in texts.LANGUAGES:
+            for message in filter(None, (category.name_message, category.oryx_note)):
+                assert message in texts.catalogue(language), (language, message)
+            name = category.name(language)
             assert categories.bulletin_categories(name) == [category.key], name
+
+
+@pytest.mark.parametrize("language", texts.LANGUAGES)
+def test_a_name_in_either_language_is_understood_whatever_the_reader_speaks(speak, language):
+    """Typed names are looked up in every catalogue, not the reader's own: an English reader
+    may type 'Бойові броньовані машини', a Ukrainian one 'Armoured combat vehicles'."""
+    speak(language)
+    for category in categories.CATEGORIES:
+        for name in (category.name("en"), category.name("uk")):
+            assert categories.resolve(name.split()) == ([category.key], []), name
+
+
+@pytest.mark.parametrize(
+    "key, language, name, note_begins",
+    [
+        ("afv", "en", "Armoured combat vehicles", "Oryx's AFVs, IFVs, APCs, MRAPs and infantry"),
+        ("afv", "uk", "Бойові броньовані машини", "за Oryx: разом ББМ, БМП, БТР, MRAP"),
+        ("uav", "uk", "БпЛА оперативно-тактичного рівня", "порівнянного підрахунку Oryx немає"),
+        ("tanks", "uk", "Танки", None),  # Oryx's tanks are the bulletin's: nothing to note
+    ],
+)
+def test_names_and_notes_in_the_readers_language(key, language, name, note_begins):
+    category = categories.get(key)
+    assert category.name(language) == name
+    note = category.note(language)
+    assert note.startswith(note_begins) if note_begins else note == ""

@@ -25,7 +25,7 @@ def test_every_mapped_oryx_type_is_in_the_bundled_file():
     assert set(mapped) <= bundled.types(), set(mapped) - bundled.types()
     # A category without a comparable count says why, in both languages.
     uav = categories.get("uav")
-    assert not uav.oryx_types and uav.oryx_note_en and uav.oryx_note_uk
+    assert not uav.oryx_types and uav.note("en") and uav.note("uk")
 
 
 def test_the_count_as_of_a_date_is_each_types_last_row_on_or_before_it():

@@ -148,11 +148,7 @@ def test_about_and_compare_say_the_same_of_drones_what_is_known(speak, language)
     of them: the General Staff does not define the category, and both now say so."""
     speak(language)
     about = render.about()
-    note = (
-        categories.get("uav").oryx_note_uk
-        if language == "uk"
-        else categories.get("uav").oryx_note_en
-    )
+    note = categories.get("uav").note(language)
     unknown = "не пояснює" if language == "uk" else "does not say which drones"
     assert unknown in about and unknown in note
     for text in (about, note):
@@ -164,8 +160,8 @@ def test_compare_and_the_admin_lines_in_newsroom_ukrainian(speak):
     uk = texts.of("uk")
     assert "Ці підрахунки не тотожні" in uk.COMPARE_CAVEAT
     assert "тут починаються" not in uk.COMPARE_NOT_YET and "тут" not in uk.COMPARE_ENDS
-    assert "позашляховики" in categories.get("vehicles").oryx_note_uk
-    assert "бронеавтомобілі" in categories.get("afv").oryx_note_uk
+    assert "позашляховики" in categories.get("vehicles").note("uk")
+    assert "бронеавтомобілі" in categories.get("afv").note("uk")
     assert uk.DIGEST_WEEKLY == "щотижнева (щопонеділка)"
     assert "автор: {author}" in uk.CORRECTION_LINE and "скасував {by}" in uk.CORRECTION_WITHDRAWN
     assert "редакці" not in "".join(v for v in texts.catalogue("uk").values() if isinstance(v, str))

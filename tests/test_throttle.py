@@ -6,16 +6,16 @@ import asyncio
 from datetime import timedelta
 
 from bot import texts
-from bot.throttle import ALLOW, DROP, WARN, Throttle
+from bot.throttle import Throttle, Verdict
 from tests.conftest import NOW
 
 
 def test_a_burst_then_one_warning_then_silence_then_refilled():
     throttle = Throttle(burst=3, rate=1.0)
     verdicts = [throttle.check(1, NOW) for _ in range(6)]
-    assert verdicts == [ALLOW, ALLOW, ALLOW, WARN, DROP, DROP]
-    assert throttle.check(2, NOW) == ALLOW  # someone else
-    assert throttle.check(1, NOW + timedelta(seconds=2)) == ALLOW
+    assert verdicts == [Verdict.ALLOW] * 3 + [Verdict.WARN] + [Verdict.DROP] * 2
+    assert throttle.check(2, NOW) == Verdict.ALLOW  # someone else
+    assert throttle.check(1, NOW + timedelta(seconds=2)) == Verdict.ALLOW
 
 
 async def test_a_flood_of_100_commands_is_throttled_and_others_are_unaffected(bot):

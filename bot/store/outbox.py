@@ -57,15 +57,43 @@ class Delivery:
     thread_id: int | None = None
 
 
+class SendError(StrEnum):
+    """Why a message did not go (yet): the start of its row's last_error, which goes on with
+    the `detail` where there is one ('403: Forbidden: bot was blocked by the user'). Its values
+    are the texts rows have always kept; a delivery round counts its 429s by it."""
+
+    RATE_LIMITED = "429:"  # Telegram asked to wait: 'retry after 7 s'
+    FORBIDDEN = "403:"  # blocked by the person, removed from the group: what Telegram said
+    BAD_REQUEST = "400:"  # the chat is gone, or Telegram refused the message: what it said
+    NETWORK = "network error or 5xx: retrying"
+    GAVE_UP = "gave up:"  # network errors or 5xx until the last attempt: the last one
+    # A send on the wire at a stop that Telegram did not answer in time.
+    UNANSWERED = "stopped before Telegram answered: sent again, may arrive twice"
+    MIGRATED_TWICE = "chat migrated twice"
+    # A bulletin no longer accepted, a correction withdrawn meanwhile: what was to be sent.
+    NOTHING_TO_SEND = "nothing to send for"
+    NO_CARD = "no card for"  # the bulletin's card could not be drawn: of what
+    EXPIRED = "expired:"  # no longer news (bot/notices.py expired): why
+
+
 @dataclass(frozen=True)
 class DeliveryResult:
-    """How a send attempt ended: sent, pending again (due later), failed or skipped."""
+    """How a send attempt ended: sent, pending again (due later), failed or skipped; and if
+    it did not go, why (`error`, with the `detail`: what Telegram said, and the like)."""
 
     id: int
     status: str
-    error: str | None = None
+    error: SendError | None = None
     due_at: datetime | None = None
     attempt: bool = True  # False when Telegram asked to wait (429): that try does not count
+    detail: str | None = None
+
+    @property
+    def last_error(self) -> str | None:
+        """What the row keeps of the error: its kind, then the detail ('429: retry after 7 s')."""
+        if self.error is None or self.detail is None:
+            return self.error
+        return f"{self.error} {self.detail}"
 
 
 class Outbox(Database):
@@ -116,7 +144,7 @@ class Outbox(Database):
                         [
                             DeliveryStatus.PENDING,
                             (result.due_at or now).isoformat(),
-                            result.error,
+                            result.last_error,
                             0 if result.attempt else 1,
                             result.id,
                         ],
@@ -126,7 +154,7 @@ class Outbox(Database):
                         "UPDATE outbox SET status = ?, last_error = ?, sent_at = ? WHERE id = ?",
                         [
                             result.status,
-                            result.error,
+                            result.last_error,
                             now.isoformat() if result.status == DeliveryStatus.SENT else None,
                             result.id,
                         ],

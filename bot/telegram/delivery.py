@@ -32,6 +32,7 @@ from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
 from bot.notices import expired, text_for
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
+from bot.store.outbox import SendError
 from bot.subscriptions import HOME_ZONE, queue_broadcasts
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,6 @@ OUTAGE_STREAK = 5
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=15)  # then 30 s, 1 min, 2 min, ...
 MAX_BACKOFF = timedelta(minutes=5)  # so the end of a long outage is seen within minutes
-NETWORK_ERROR = "network error or 5xx: retrying"
-# A send on the wire at a stop that Telegram did not answer within STOP_GRACE.
-UNANSWERED = "stopped before Telegram answered: sent again, may arrive twice"
 SLOWDOWN = 0.8  # the pace after a burst of 429s, as a share of the rate it came at
 # The share of the configured rate regained each second after it (1 a second at 25 a second,
 # 40 at 1,000): a 429 costs seconds at any rate, paid broadcasts' included...
@@ -275,8 +273,8 @@ class Deliverer:
         them. During an outage a round sends one window's worth and ends: the next round
         tries again. At a stop (SIGTERM) it claims nothing more, sends nothing not yet on the
         wire, and waits at most STOP_GRACE for what is; a send still unanswered then is
-        recorded as such (UNANSWERED) and queued again: Telegram may have delivered it, so it
-        may arrive twice, but it is never lost."""
+        recorded as such (SendError.UNANSWERED) and queued again: Telegram may have delivered
+        it, so it may arrive twice, but it is never lost."""
         rendered: dict[tuple[str, ...], str | None] = {}
         in_flight: dict[asyncio.Task[DeliveryResult], Delivery] = {}
         stopping = asyncio.ensure_future(self._stopping.wait())
@@ -336,7 +334,8 @@ class Deliverer:
         now = self.clock.now()
         results = [task.result() for task in answered]
         results += [
-            DeliveryResult(d.id, DeliveryStatus.PENDING, UNANSWERED, now) for d in unanswered
+            DeliveryResult(d.id, DeliveryStatus.PENDING, SendError.UNANSWERED, now)
+            for d in unanswered
         ]
         results += [
             DeliveryResult(d.id, DeliveryStatus.PENDING, None, d.due_at, attempt=False)
@@ -374,7 +373,7 @@ class Deliverer:
         now = self.clock.now()
         counted = []
         for result in results:
-            if result.error == NETWORK_ERROR:
+            if result.error == SendError.NETWORK:
                 self._network_errors_in_row += 1
                 if self._network_errors_in_row >= OUTAGE_STREAK:
                     self.unreachable_since = self.unreachable_since or now
@@ -401,7 +400,9 @@ class Deliverer:
             today = self.clock.now().astimezone(self.home_zone).date()
             rendered[lateness] = expired(self.store, delivery.kind, delivery.subject, today)
         if (reason := rendered[lateness]) is not None:
-            return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, reason)
+            return DeliveryResult(
+                delivery.id, DeliveryStatus.SKIPPED, SendError.EXPIRED, detail=reason
+            )
         # A notice names what its chat was shown: rendered for each chat, not shared.
         chat = delivery.chat_id if delivery.kind in PER_CHAT_KINDS else None
         key = (
@@ -423,7 +424,9 @@ class Deliverer:
             )
         text = rendered[key]
         if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
-            return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"nothing to send for {key}")
+            return DeliveryResult(
+                delivery.id, DeliveryStatus.SKIPPED, SendError.NOTHING_TO_SEND, detail=str(key)
+            )
         # One message a second per chat; marked before the first await, so a second message
         # to the same chat in this batch sees it. (Not for the console's chat, a terminal:
         # each of its messages is shown as soon as it is due.)
@@ -439,7 +442,9 @@ class Deliverer:
             day = date.fromisoformat(delivery.subject)
             photo = await self.charts.card(self.store, day, delivery.categories)
             if photo is None:
-                return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"no card for {key}")
+                return DeliveryResult(
+                    delivery.id, DeliveryStatus.SKIPPED, SendError.NO_CARD, detail=str(key)
+                )
         if delivery.kind == OutboxKind.CHART:
             day = date.fromisoformat(delivery.subject)
             period = parse_period(summary.CHART_PERIOD, day)
@@ -498,20 +503,23 @@ class Deliverer:
             return DeliveryResult(
                 delivery.id,
                 DeliveryStatus.PENDING,
-                f"429: retry after {seconds:g} s",
+                SendError.RATE_LIMITED,
                 later,
                 attempt=False,
+                detail=f"retry after {seconds:g} s",
             )
         except Forbidden as error:
             self.store.set_subscriber_status(
                 chat_id, SubscriberStatus.BLOCKED, now=self.clock.now(), reason=error.message
             )
-            return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"403: {error.message}")
+            return DeliveryResult(
+                delivery.id, DeliveryStatus.SKIPPED, SendError.FORBIDDEN, detail=error.message
+            )
         except ChatMigrated as error:
             log.info("chat migrated old=%d new=%d", chat_id, error.new_chat_id)
             self.store.move_chat(chat_id, error.new_chat_id, now=self.clock.now())
             if chat_id != delivery.chat_id:  # migrated twice in one go: give up on it
-                return DeliveryResult(delivery.id, DeliveryStatus.FAILED, "chat migrated twice")
+                return DeliveryResult(delivery.id, DeliveryStatus.FAILED, SendError.MIGRATED_TWICE)
             self._on_wire.discard(delivery.id)  # answered; the send to the new id waits its turn
             return await self._send_to(delivery, error.new_chat_id, text, photo)
         except BadRequest as error:
@@ -525,19 +533,23 @@ class Deliverer:
                 self.store.set_subscriber_status(
                     chat_id, SubscriberStatus.GONE, now=self.clock.now(), reason=error.message
                 )
-                return DeliveryResult(delivery.id, DeliveryStatus.SKIPPED, f"400: {error.message}")
+                return DeliveryResult(
+                    delivery.id, DeliveryStatus.SKIPPED, SendError.BAD_REQUEST, detail=error.message
+                )
             log.error(
                 "delivery refused id=%d chat=%d error=%r", delivery.id, chat_id, error.message
             )
-            return DeliveryResult(delivery.id, DeliveryStatus.FAILED, f"400: {error.message}")
+            return DeliveryResult(
+                delivery.id, DeliveryStatus.FAILED, SendError.BAD_REQUEST, detail=error.message
+            )
         except NetworkError as error:  # includes TimedOut and 5xx answers
             if delivery.attempts >= MAX_ATTEMPTS:
                 return DeliveryResult(
-                    delivery.id, DeliveryStatus.FAILED, f"gave up: {error.message}"
+                    delivery.id, DeliveryStatus.FAILED, SendError.GAVE_UP, detail=error.message
                 )
             wait = min(BACKOFF * 2 ** (delivery.attempts - 1), MAX_BACKOFF)
             return DeliveryResult(
-                delivery.id, DeliveryStatus.PENDING, NETWORK_ERROR, self.clock.now() + wait
+                delivery.id, DeliveryStatus.PENDING, SendError.NETWORK, self.clock.now() + wait
             )
         finally:
             self._on_wire.discard(delivery.id)
@@ -558,7 +570,7 @@ def _count(results: list[DeliveryResult]) -> RoundStats:
             stats.sent += 1
         elif result.status == DeliveryStatus.PENDING:
             stats.retried += 1
-            stats.rate_limited += bool(result.error and result.error.startswith("429"))
+            stats.rate_limited += result.error == SendError.RATE_LIMITED
         elif result.status == DeliveryStatus.FAILED:
             stats.failed += 1
         else:

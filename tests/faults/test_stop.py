@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 
-from bot.telegram.delivery import UNANSWERED
+from bot.store.outbox import SendError
 from bot.telegram.local_api import LocalBotApi
 from tests.faults.test_kill import (
     _eventually,
@@ -172,7 +172,7 @@ def test_sigterm_under_slow_telegram_records_what_it_did_not_hear_back_and_repea
             )
             unanswered = connection.execute(
                 "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND last_error = ?",
-                [UNANSWERED],
+                [SendError.UNANSWERED],
             ).fetchone()[0]
         assert statuses.get("sending", 0) == 0, f"{statuses} {took:.1f} s"
         assert unanswered > 0  # at 8 s answers, some always are
