@@ -11,7 +11,6 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -20,6 +19,7 @@ from bot import categories, links, logs, oryx, texts
 from bot.cards import CardText
 from bot.categories import Unknown
 from bot.config import SourceConfig
+from bot.corrections import Corrected
 from bot.failover import Lead, SourceState, Standing
 from bot.figures import JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin, Change, DayChange, Series
 from bot.ingest import Arrival, Outcome, tally
@@ -43,9 +43,6 @@ from bot.trends import Comparison
 
 # Where the bulletin is published: the day a correction was made is that day there.
 HOME = ZoneInfo(HOME_ZONE)
-
-if TYPE_CHECKING:  # admin renders its replies with this module
-    from bot.admin import Corrected
 
 
 # The message naming each member of a vocabulary, in the language spoken. Explicit, so that
