@@ -379,7 +379,7 @@ def held(reports: Sequence[tuple[StoredReport, Sequence[Finding]]]) -> str:
         lines += [_fill(texts.HELD_REASON, detail=finding_detail(f)) for f in left]
         if not left:
             lines.append(texts.HELD_PASSES_NOW)
-        lines.append(_escape(figures_line(report)))
+        lines.append(escaped(figures_line(report)))
     return "\n".join(lines)
 
 
@@ -415,7 +415,7 @@ def notes(found: Sequence[tuple[date, Finding]]) -> str:
     if not found:
         return texts.NOTES_NONE
     lines = [_fill(texts.NOTES_HEADER, count=len(found))]
-    lines += [f"{day.isoformat()} {_escape(finding_detail(f))}" for day, f in found]
+    lines += [f"{day.isoformat()} {escaped(finding_detail(f))}" for day, f in found]
     return "\n".join(lines)
 
 
@@ -451,7 +451,7 @@ def help_text() -> str:
 def admin_help(names: Sequence[str]) -> str:
     """The admin commands, for an admin's /help: each with its menu description."""
     lines = [texts.ADMIN_HELP]
-    lines += [f"/{name} — {_escape(getattr(texts, f'COMMAND_{name.upper()}'))}" for name in names]
+    lines += [f"/{name} — {escaped(getattr(texts, f'COMMAND_{name.upper()}'))}" for name in names]
     return "\n".join(lines)
 
 
@@ -671,7 +671,7 @@ def history(data: Series, newest: StoredReport | None = None) -> str:
         rows.append(_history_row(written, number(day.total), change))
     lines = [
         _fill(texts.ngettext("HISTORY_TITLE", len(data.days)), name=name, days=len(data.days)),
-        "<pre>" + _escape("\n".join(rows)) + "</pre>",
+        "<pre>" + escaped("\n".join(rows)) + "</pre>",
     ]
     if (found := data.average()) is not None:
         average, covered = found
@@ -941,7 +941,7 @@ def chart_caption(data: Sequence[Series], period: str, newest: StoredReport | No
 
 def export_caption(first: date, last: date) -> str:
     """Under an exported file: the dates it covers and the caveat."""
-    return texts.EXPORT_CAPTION.format(dates=_escape(format_range(first, last)), caveat=caveat())
+    return texts.EXPORT_CAPTION.format(dates=escaped(format_range(first, last)), caveat=caveat())
 
 
 def _oryx_note(category: categories.Category, language: str) -> str:
@@ -1096,7 +1096,7 @@ def corrected(result: Corrected) -> str:
         "new": number(correction.new_value),
         "old": _maybe_number(correction.old_value),
     }
-    values = {name: _escape(str(value)) for name, value in values.items()}
+    values = {name: escaped(str(value)) for name, value in values.items()}
     if result.held is None:
         notified = _fill(texts.ngettext("NOTIFIED", result.notices), count=number(result.notices))
         text = texts.CORRECTED.format(notified=notified, **values)
@@ -1154,7 +1154,7 @@ def uncorrected(correction: Correction, value: int | None, notices: int = 0) -> 
 def approved(report: StoredReport, queued: int, view: Bulletin | None) -> str:
     """The approval, and the bulletin exactly as subscribers get it."""
     lines = [
-        texts.APPROVED.format(date=_escape(format_date(report.date)), queued=queued_for(queued))
+        texts.APPROVED.format(date=escaped(format_date(report.date)), queued=queued_for(queued))
     ]
     if view is not None:
         lines += ["", bulletin(view)]
@@ -1333,22 +1333,19 @@ def _short_lines(lines: Sequence[str], most: int) -> list[str]:
     return short
 
 
-def escaped(text: str) -> str:
-    """A plain sentence (an error message, say) made safe for Telegram HTML."""
-    return _escape(text)
-
-
 def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _escape(text: str) -> str:
+def escaped(text: str) -> str:
+    """Plain text (an error message, a value filling a template) made safe for Telegram HTML:
+    only <, > and & mean anything there outside a tag."""
     return html.escape(text, quote=False)
 
 
 def _fill(template: str, **values: object) -> str:
     """A trusted template (which may hold markup) filled with escaped values."""
-    return template.format(**{name: _escape(str(value)) for name, value in values.items()})
+    return template.format(**{name: escaped(str(value)) for name, value in values.items()})
 
 
 def to_plain(text: str) -> str:
