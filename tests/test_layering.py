@@ -97,6 +97,18 @@ def test_no_module_imports_one_that_imports_it_back():
     assert import_cycles(graph) == []
 
 
+def test_the_pieces_every_render_room_shares_need_no_room():
+    """bot/render's rooms (bulletin, admin, ...) build on phrases, markup and splitting, never
+    the other way: a room is found, read and changed alone."""
+    render = BOT / "render"
+    paths = {module_name(p): p for p in BOT.rglob("*.py")}
+    rooms = {module_name(p) for p in render.glob("*.py")} - {"bot.render"}
+    shared = {"bot.render.phrases", "bot.render.markup", "bot.render.splitting"}
+    assert shared < rooms
+    for name in shared:
+        assert bot_imports(paths[name], set(paths)) & rooms <= {"bot.render.markup"}, name
+
+
 def test_the_cycle_check_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert import_cycles(graph) == [["a", "b", "c"]]

@@ -124,7 +124,7 @@ def build(
         .request(AiohttpRequest())
         .concurrent_updates(updates or UPDATES_AT_ONCE)
         .context_types(ContextTypes(context=Context))
-        # Every reply is Telegram HTML (bot/render.py), and links show no preview.
+        # Every reply is Telegram HTML (bot/render/), and links show no preview.
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
