@@ -15,9 +15,10 @@ from bot import categories, render, texts
 from bot.store import Subscriber, SummaryFormat
 from bot.subscriptions import Milestones, SubscriptionError
 from bot.summary import Digest
-from bot.telegram import commands
-from bot.telegram.commands import may_change_subscription, reply
+from bot.telegram import keyboards, reading
+from bot.telegram.replies import reply
 from bot.telegram.services import Context
+from bot.telegram.subscribing import may_change_subscription
 
 # Callback data: "s:<setting>:<value>", "s:categories" / "s:times" / "s:done" to switch
 # keyboards, "s:stop" to ask whether to unsubscribe and "s:stop:yes" to do it.
@@ -186,10 +187,10 @@ async def start_button(update: Update, context: Context) -> None:
     """The welcome's buttons: the latest bulletin (as /latest), a daily summary (as
     /subscribe, with its settings), the other language (the welcome again, in it)."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
-    action = (query.data or "").removeprefix(commands.START)
+    action = (query.data or "").removeprefix(keyboards.START)
     if action == "latest":
         await query.answer()
-        await commands.latest(update, context)
+        await reading.latest(update, context)
         return
     if not await may_change_subscription(update, context):
         await query.answer(texts.GROUP_ADMINS_ONLY, show_alert=True)
@@ -207,7 +208,7 @@ async def start_button(update: Update, context: Context) -> None:
     s.store.set_chat_language(chat_id, language, chosen=True, now=s.clock.now())
     texts.set_language(language)
     await query.answer()
-    await query.edit_message_text(render.start(), reply_markup=commands.start_keyboard())
+    await query.edit_message_text(render.start(), reply_markup=keyboards.start_keyboard())
 
 
 async def settings(update: Update, context: Context) -> None:

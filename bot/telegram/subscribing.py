@@ -1,0 +1,106 @@
+"""What only those who may change a chat's settings do: /unsubscribe, /language, and the
+check of who may (anyone in a private chat, a group's or channel's admins). /subscribe,
+/milestones and /settings are in bot/telegram/settings.py."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+
+from bot import render, texts
+from bot.telegram.replies import reply
+from bot.telegram.services import Context
+
+log = logging.getLogger(__name__)
+
+# A group admin's rights are asked of Telegram once per this long (a demoted admin may change
+# the group's subscription for up to 5 minutes more), for at most this many (group, user) pairs.
+GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
+
+
+LANGUAGE_WORDS = {
+    "uk": "uk",
+    "ua": "uk",
+    "українська": "uk",
+    "укр": "uk",
+    "en": "en",
+    "english": "en",
+    "англійська": "en",
+}
+
+
+async def language(update: Update, context: Context) -> None:
+    """/language uk|en."""
+    words = context.args or []
+    chosen = LANGUAGE_WORDS.get(words[0].casefold()) if len(words) == 1 else None
+    if chosen is None:
+        await reply(update, texts.LANGUAGE_USAGE)
+        return
+    if not await may_change_subscription(update, context):
+        await reply(update, texts.GROUP_ADMINS_ONLY)
+        return
+    s = context.services
+    s.store.set_chat_language(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        chosen,
+        chosen=True,
+        now=s.clock.now(),
+    )
+    texts.set_language(chosen)
+    await reply(update, texts.LANGUAGE_SET)
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    if not await may_change_subscription(update, context):
+        await reply(update, texts.GROUP_ADMINS_ONLY)
+        return
+    ended = context.services.subscriptions.unsubscribe(update.effective_chat.id)  # type: ignore[union-attr]
+    await reply(update, render.unsubscribed(ended) if ended else texts.NOT_SUBSCRIBED)
+
+
+async def may_change_subscription(update: Update, context: Context) -> bool:
+    """Whether whoever sent this update may change the chat's subscription or language.
+
+    Anyone in a private chat. In a group, supergroup or channel only that chat's administrators,
+    asked of Telegram (getChatMember, kept for GROUP_ADMIN_FOR). A post made as the chat itself
+    is an administrator's: Telegram lets only a group's anonymous admins speak as the group, and
+    only a channel's admins post in it. A button press is never one: the message under the
+    button is the bot's own (in a channel it too is signed by the channel), and the person
+    pressing it, who may be any reader, is the one asked about.
+    """
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    if (
+        update.callback_query is None
+        and message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == chat.id
+    ):
+        return True  # an anonymous group admin, or a channel's own post
+    user = update.callback_query.from_user if update.callback_query else update.effective_user
+    if user is None:
+        return False
+    s = context.services
+    key, now = (chat.id, user.id), s.clock.now()
+    if (known := s.group_admins.get(key)) and known[1] > now:
+        return known[0]
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as error:  # fail closed, in one line
+        log.warning(
+            "group admin check failed chat=%d user=%d error=%r", chat.id, user.id, str(error)
+        )
+        return False
+    allowed = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+    if len(s.group_admins) >= GROUP_ADMINS_KEPT:
+        s.group_admins.clear()
+    s.group_admins[key] = (allowed, now + GROUP_ADMIN_FOR)
+    return allowed
