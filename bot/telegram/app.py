@@ -42,7 +42,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import instance, links, logs, metrics, render, texts
+from bot import instance, links, logs, metrics, texts
 from bot.config import Config
 from bot.errors import UserError
 from bot.sources.http import make_client
@@ -65,7 +65,7 @@ from bot.telegram import (
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll, stop_polls
-from bot.telegram.replies import is_shared, reply
+from bot.telegram.replies import is_shared
 from bot.telegram.services import App, Context, Handler, Services, job_queue
 
 __all__ = ["Services", "StartFailed", "build", "run", "running", "serve_metrics"]
@@ -177,14 +177,14 @@ def build(
 
 def _command(name: str, handler: Handler) -> Handler:
     """The handler of a command, timed for the metrics. What cannot be done as asked
-    (a UserError: a bad date, an unknown category, too busy...) is the reply."""
+    (a UserError: a bad date, an unknown category, too busy...) is answered by errors.refuse."""
 
     async def command(update: Update, context: Context) -> None:
         with metrics.COMMAND_SECONDS.labels(name).time():
             try:
                 await handler(update, context)
             except UserError as error:
-                await reply(update, render.escaped(str(error)))
+                await errors.refuse(update, error)
 
     return command
 

@@ -1,4 +1,11 @@
-"""The one error handler: log what went wrong (never the token), tell the person, keep going."""
+"""Where things that went wrong are answered, each in one place.
+
+`refuse`: what someone asked cannot be done as asked (a UserError, raised by any handler: a bad
+date, words that name no category, a group member changing the group's settings...). The
+reader is told, in their language, what was wrong and what to type instead.
+
+`on_error`: the bot's own failures. Logged (never the token), the person gets an apology, and
+the bot keeps going."""
 
 from __future__ import annotations
 
@@ -8,11 +15,24 @@ import httpx
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 
-from bot import texts
+from bot import render, texts
+from bot.categories import UnknownCategories
+from bot.errors import UserError
 from bot.telegram.replies import reply
 from bot.telegram.services import Context
 
 log = logging.getLogger(__name__)
+
+
+async def refuse(update: Update, error: UserError) -> None:
+    """Answer a refusal: its message (plain text, escaped here); for words that named no
+    category, each with its suggestions and the command to try."""
+    chat = update.effective_chat
+    log.info("refused chat=%s error=%r", chat.id if chat else None, str(error))
+    if isinstance(error, UnknownCategories):
+        await reply(update, render.unknown_categories(error.unknown, error.example))
+    else:
+        await reply(update, render.escaped(str(error)))
 
 
 async def on_error(update: object, context: Context) -> None:

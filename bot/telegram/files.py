@@ -8,6 +8,7 @@ from telegram.constants import ChatAction
 
 from bot import oryx, render, texts
 from bot.charts import DEFAULT_PERIOD, MOST_CATEGORIES, data_series, looks_like_period, parse_period
+from bot.errors import UserError
 from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.telegram.reading import named_categories
@@ -33,21 +34,14 @@ async def chart(update: Update, context: Context) -> None:
     # The last word is the period when it looks like one: "90d", "2024", "all".
     if words and looks_like_period(words[-1]):
         period = parse_period(words.pop(), latest)
-    keys = await named_categories(update, context, words, "chart")
-    if keys is None:
-        return
+    keys = named_categories(context, words, "chart")
     if not keys:
-        await reply(update, texts.USAGE_CHART)
-        return
+        raise UserError(texts.USAGE_CHART)
     if documented and len(keys) > 1:
-        await reply(update, texts.CHART_COMPARE_ONE)
-        return
+        raise UserError(texts.CHART_COMPARE_ONE)
     if len(keys) > MOST_CATEGORIES:
-        await reply(
-            update,
-            texts.ngettext("TOO_MANY_CATEGORIES", MOST_CATEGORIES).format(most=MOST_CATEGORIES),
-        )
-        return
+        most = MOST_CATEGORIES
+        raise UserError(texts.ngettext("TOO_MANY_CATEGORIES", most).format(most=most))
     undrawn = None
     if documented:
         counts = oryx.counts_for(s.store)

@@ -16,7 +16,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot import categories, failover, links, oryx, render, texts
+from bot.categories import UnknownCategories
 from bot.dates import date_among, parse_user_date
+from bot.errors import UserError
 from bot.figures import Bulletin, bulletin_on, series
 from bot.numbers import looks_numeric
 from bot.telegram import menus
@@ -65,9 +67,7 @@ async def start(update: Update, context: Context) -> None:
 
 async def share(update: Update, context: Context) -> None:
     """A link to the latest bulletin (of the categories named) that anyone can open."""
-    keys = await named_categories(update, context, list(context.args or []), "share")
-    if keys is None:
-        return
+    keys = named_categories(context, list(context.args or []), "share")
     view = bulletin_on(context.services.store)
     if view is None:
         await reply(update, texts.NO_DATA)
@@ -98,25 +98,22 @@ async def latest(update: Update, context: Context) -> None:
 
 async def on(update: Update, context: Context) -> None:
     if not context.args:
-        await reply(update, texts.USAGE_ON)
-        return
+        raise UserError(texts.USAGE_ON)
     day = parse_user_date(context.args[0], context.services.today)
     await _bulletin(update, context, day, context.args[1:], "on")
 
 
-async def named_categories(
-    update: Update, context: Context, words: list[str], example: str
-) -> list[str] | None:
-    """The categories named, or None after telling the person which words named none.
-    A word the registry does not know may name a category the source started sending."""
+def named_categories(context: Context, words: list[str], example: str) -> list[str]:
+    """The categories named; UnknownCategories for words that name none (the answer ends on
+    the example of the command `example`). A word the registry does not know may name a
+    category the source started sending."""
     # "/latest all": the word of the bulletin's "all" button.
     words = [w for w in words if w.casefold() not in categories.ALL_WORDS]
     keys, unknown = categories.resolve(words)
     if unknown:
         keys, unknown = categories.resolve(words, context.services.store.stored_categories())
     if unknown:
-        await reply(update, render.unknown_categories(unknown, example))
-        return None
+        raise UnknownCategories(unknown, example)
     return keys
 
 
@@ -127,9 +124,7 @@ async def _bulletin(
     words: list[str],
     example: str,
 ) -> None:
-    keys = await named_categories(update, context, words, example)
-    if keys is None:
-        return
+    keys = named_categories(context, words, example)
     s = context.services
     store = s.store
     view = view_of(s, day)
@@ -181,29 +176,18 @@ async def history(update: Update, context: Context) -> None:
     days = HISTORY_DAYS
     numbers = [w for w in words if looks_numeric(w)]
     if len(numbers) > 1:
-        await reply(update, texts.USAGE_HISTORY)
-        return
+        raise UserError(texts.USAGE_HISTORY)
     if numbers:  # the number of days may stand anywhere: "/history 14 tanks"
         word = numbers[0]
         words.remove(word)
         if not re.fullmatch("[0-9]{1,3}", word) or not 1 <= int(word) <= HISTORY_MOST_DAYS:
-            await reply(
-                update,
-                render.escaped(
-                    texts.BAD_DAYS.format(word=texts.shown(word), most=HISTORY_MOST_DAYS)
-                ),
-            )
-            return
+            raise UserError(texts.BAD_DAYS.format(word=texts.shown(word), most=HISTORY_MOST_DAYS))
         days = int(word)
-    keys = await named_categories(update, context, words, "history")
-    if keys is None:
-        return
+    keys = named_categories(context, words, "history")
     if not keys:
-        await reply(update, texts.USAGE_HISTORY)
-        return
+        raise UserError(texts.USAGE_HISTORY)
     if len(keys) > 1:
-        await reply(update, texts.ONE_CATEGORY_HISTORY)
-        return
+        raise UserError(texts.ONE_CATEGORY_HISTORY)
     s, key = context.services, keys[0]
     latest_day = s.store.latest_date()
 
@@ -230,9 +214,7 @@ async def month(update: Update, context: Context) -> None:
 
 async def _trend(update: Update, context: Context, days: int, example: str) -> None:
     """/week, /month [CATEGORY...]: every category, or those named."""
-    keys = await named_categories(update, context, context.args or [], example)
-    if keys is None:
-        return
+    keys = named_categories(context, context.args or [], example)
     s = context.services
 
     def trend_text() -> str | None:
@@ -252,12 +234,9 @@ async def _trend(update: Update, context: Context, days: int, example: str) -> N
 
 async def records(update: Update, context: Context) -> None:
     """/records [CATEGORY]: the largest daily rises ever."""
-    keys = await named_categories(update, context, context.args or [], "records")
-    if keys is None:
-        return
+    keys = named_categories(context, context.args or [], "records")
     if len(keys) > 1:
-        await reply(update, texts.ONE_CATEGORY)
-        return
+        raise UserError(texts.ONE_CATEGORY)
     s, key = context.services, keys[0] if keys else None
 
     # The whole history read once, off the loop, for every category at once.
@@ -276,9 +255,7 @@ async def compare_command(update: Update, context: Context) -> None:
     if day is None:
         await reply(update, texts.NO_DATA)
         return
-    keys = await named_categories(update, context, words, "compare")
-    if keys is None:
-        return
+    keys = named_categories(context, words, "compare")
     text = s.cached(
         ("compare", tuple(keys), day, texts.current_language()),
         lambda: render.claimed_and_documented(oryx.compare(s.store, keys, day), day),

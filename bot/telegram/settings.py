@@ -18,7 +18,7 @@ from bot.summary import Digest
 from bot.telegram import keyboards, reading
 from bot.telegram.replies import reply
 from bot.telegram.services import Context
-from bot.telegram.subscribing import may_change_subscription
+from bot.telegram.subscribing import may_change_subscription, must_be_allowed_to_change
 
 # Callback data: "s:<setting>:<value>", "s:categories" / "s:times" / "s:done" to switch
 # keyboards, "s:stop" to ask whether to unsubscribe and "s:stop:yes" to do it.
@@ -145,9 +145,7 @@ def unsubscribe_keyboard() -> InlineKeyboardMarkup:
 
 async def subscribe(update: Update, context: Context) -> None:
     """/subscribe [words]: the subscription made or changed, with its settings' buttons."""
-    if not await may_change_subscription(update, context):
-        await reply(update, texts.GROUP_ADMINS_ONLY)
-        return
+    await must_be_allowed_to_change(update, context)
     await _subscribed(update, context, list(context.args or []))
 
 
@@ -170,9 +168,7 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
 async def milestones(update: Update, context: Context) -> None:
     """Milestone alerts on, or off again: added to (or taken from) the chat's summaries, or a
     subscription of their own; answered with the settings' buttons, to change the rest."""
-    if not await may_change_subscription(update, context):
-        await reply(update, texts.GROUP_ADMINS_ONLY)
-        return
+    await must_be_allowed_to_change(update, context)
     chat = update.effective_chat
     assert chat is not None  # commands come from chats
     done, subscriber = context.services.subscriptions.toggle_milestones(chat.id, chat.type)

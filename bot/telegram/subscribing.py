@@ -12,6 +12,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot import render, texts
+from bot.errors import UserError
 from bot.telegram.replies import reply
 from bot.telegram.services import Context
 
@@ -38,11 +39,8 @@ async def language(update: Update, context: Context) -> None:
     words = context.args or []
     chosen = LANGUAGE_WORDS.get(words[0].casefold()) if len(words) == 1 else None
     if chosen is None:
-        await reply(update, texts.LANGUAGE_USAGE)
-        return
-    if not await may_change_subscription(update, context):
-        await reply(update, texts.GROUP_ADMINS_ONLY)
-        return
+        raise UserError(texts.LANGUAGE_USAGE)
+    await must_be_allowed_to_change(update, context)
     s = context.services
     s.store.set_chat_language(
         update.effective_chat.id,  # type: ignore[union-attr]
@@ -55,11 +53,15 @@ async def language(update: Update, context: Context) -> None:
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
-    if not await may_change_subscription(update, context):
-        await reply(update, texts.GROUP_ADMINS_ONLY)
-        return
+    await must_be_allowed_to_change(update, context)
     ended = context.services.subscriptions.unsubscribe(update.effective_chat.id)  # type: ignore[union-attr]
     await reply(update, render.unsubscribed(ended) if ended else texts.NOT_SUBSCRIBED)
+
+
+async def must_be_allowed_to_change(update: Update, context: Context) -> None:
+    """Refuse (GROUP_ADMINS_ONLY) whoever may not change the chat's subscription or language."""
+    if not await may_change_subscription(update, context):
+        raise UserError(texts.GROUP_ADMINS_ONLY)
 
 
 async def may_change_subscription(update: Update, context: Context) -> bool:
