@@ -27,6 +27,7 @@ from __future__ import annotations
 from bot.render.admin import (
     ARRIVAL_COUNT,
     FINDING_DETAIL,
+    LANGUAGE_NAME,
     OUTCOME_NAME,
     admin_help,
     announced,
@@ -64,7 +65,15 @@ from bot.render.bulletin import (
     share,
 )
 from bot.render.compare import claimed_and_documented, compare_hint, undrawn_beside
-from bot.render.guide import MOST_UNKNOWN_SHOWN, about, help_text, start, unknown_categories
+from bot.render.guide import (
+    COMMAND_DESCRIPTION,
+    EXAMPLE,
+    MOST_UNKNOWN_SHOWN,
+    about,
+    help_text,
+    start,
+    unknown_categories,
+)
 from bot.render.history import chart_caption, comparison, export_caption, history, records
 from bot.render.markup import escaped, to_plain
 from bot.render.notices import (
@@ -77,6 +86,10 @@ from bot.render.notices import (
 )
 from bot.render.phrases import (
     MISSING,
+    SHORT_NAME,
+    SOURCE_NAME,
+    TAKEN_FROM,
+    VIA,
     caveat,
     change_text,
     in_text,
@@ -107,16 +120,23 @@ from bot.render.subscriptions import (
 
 __all__ = [
     "ARRIVAL_COUNT",
+    "COMMAND_DESCRIPTION",
     "DIGEST_NAME",
+    "EXAMPLE",
     "FINDING_DETAIL",
     "FINDING_FOOTNOTE",
     "FORMAT_SHAPE",
     "HOME",
+    "LANGUAGE_NAME",
     "MISSING",
     "MORNING_ENDS",
     "MOST_UNKNOWN_SHOWN",
     "OUTCOME_NAME",
     "POPUP_LENGTH",
+    "SHORT_NAME",
+    "SOURCE_NAME",
+    "TAKEN_FROM",
+    "VIA",
     "Changed",
     "Withdrawn",
     "about",

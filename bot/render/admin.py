@@ -12,6 +12,7 @@ from bot.corrections import Corrected
 from bot.figures import JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin
 from bot.ingest import Arrival, Outcome, tally
 from bot.render.bulletin import bulletin
+from bot.render.guide import COMMAND_DESCRIPTION
 from bot.render.markup import escaped, fill
 from bot.render.phrases import MISSING, maybe_number, signed, source_name, timestamp
 from bot.render.sources import fetch_error, fetch_line
@@ -37,6 +38,8 @@ OUTCOME_NAME: Mapping[str, str] = {
 }
 
 ARRIVAL_COUNT: Mapping[str, str] = {change: f"SUMMARY_{change.name}" for change in Arrival}
+
+LANGUAGE_NAME: Mapping[str, str] = {"en": "LANGUAGE_NAME_EN", "uk": "LANGUAGE_NAME_UK"}
 
 
 def held(reports: Sequence[tuple[StoredReport, Sequence[Finding]]]) -> str:
@@ -114,7 +117,7 @@ def figures_line(report: StoredReport) -> str:
 def admin_help(names: Sequence[str]) -> str:
     """The admin commands, for an admin's /help: each with its menu description."""
     lines = [texts.ADMIN_HELP]
-    lines += [f"/{name} — {escaped(getattr(texts, f'COMMAND_{name.upper()}'))}" for name in names]
+    lines += [f"/{name} — {escaped(texts.message(COMMAND_DESCRIPTION[name]))}" for name in names]
     return "\n".join(lines)
 
 
@@ -369,7 +372,7 @@ def stats(
         gone=subscribers.get(SubscriberStatus.GONE, 0),
         unsubscribed=subscribers.get(SubscriberStatus.UNSUBSCRIBED, 0),
         languages=", ".join(
-            f"{getattr(texts, f'LANGUAGE_NAME_{k.upper()}', k)} {v}"
+            f"{texts.message(LANGUAGE_NAME[k]) if k in LANGUAGE_NAME else k} {v}"
             for k, v in sorted(languages.items())
         )
         or MISSING,

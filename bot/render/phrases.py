@@ -5,6 +5,7 @@ under every figure, the line linking the original post."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot import categories, links, texts
@@ -63,11 +64,45 @@ def mid_sentence(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+# The message naming each category, source and so on, in the language spoken (texts.message).
+# Explicit, so that tests/test_texts.py can check every key has its message in every catalogue.
+
+# A category's short name, where it has one (a button's label, a caption's line).
+SHORT_NAME: Mapping[str, str] = {
+    "personnel": "BUTTON_PERSONNEL",
+    "tanks": "BUTTON_TANKS",
+    "afv": "BUTTON_AFV",
+    "artillery": "BUTTON_ARTILLERY",
+    "mlrs": "BUTTON_MLRS",
+    "air_defence": "BUTTON_AIR_DEFENCE",
+    "aircraft": "BUTTON_AIRCRAFT",
+    "helicopters": "BUTTON_HELICOPTERS",
+    "uav": "BUTTON_UAV",
+    "cruise_missiles": "BUTTON_CRUISE_MISSILES",
+    "warships": "BUTTON_WARSHIPS",
+    "submarines": "BUTTON_SUBMARINES",
+    "vehicles": "BUTTON_VEHICLES",
+    "special_equipment": "BUTTON_SPECIAL_EQUIPMENT",
+    "ground_robots": "BUTTON_GROUND_ROBOTS",
+}
+# Each kind of source (config.SOURCE_URLS, and a pasted text) by name.
+SOURCE_NAME: Mapping[str, str] = {
+    "api": "SOURCE_API",
+    "dataset": "SOURCE_DATASET",
+    "text": "SOURCE_TEXT",
+}
+# How the General Staff's bulletin reached us through a source that republishes it.
+VIA: Mapping[str, str] = {"api": "VIA_API", "dataset": "VIA_DATASET"}
+# The line under a bulletin that has no link to its post, naming the source that gave it.
+TAKEN_FROM: Mapping[str, str] = {"dataset": "TAKEN_FROM_DATASET"}
+
+
 def short_name(key: str) -> str:
     """A category's short name, as its button says it ('Artillery', «ББМ»): where a phone
     has a narrow line; the full name for a category with no short one."""
-    short = getattr(texts, f"BUTTON_{key.upper()}", None)
-    return short or categories.get(key).name(texts.current_language())
+    if key in SHORT_NAME:
+        return texts.message(SHORT_NAME[key])
+    return categories.get(key).name(texts.current_language())
 
 
 # What stands for a figure or date that is not there: a dash, never '-' or '0'.
@@ -82,21 +117,20 @@ def link_lines(report: StoredReport | None) -> list[str]:
         return []
     if report.link:
         return [fill(texts.ORIGINAL_POST, link=report.link)]
-    taken_from = getattr(texts, f"TAKEN_FROM_{report.source.upper()}", None)
-    return [taken_from] if taken_from else []
+    return [texts.message(TAKEN_FROM[report.source])] if report.source in TAKEN_FROM else []
 
 
 def via(source: str) -> str:
     """How the General Staff's bulletin reached us, after its name (', as republished by
     russianwarship.rip'); nothing for a text pasted from the General Staff's own post, nor
     for a source this version does not know."""
-    return getattr(texts, f"VIA_{source.upper()}", None) or ""
+    return texts.message(VIA[source]) if source in VIA else ""
 
 
 def source_name(source: str) -> str:
     """Where a report came from, in the reader's words ('the public dataset'); a source this
     version does not know by name, as stored."""
-    return getattr(texts, f"SOURCE_{source.upper()}", None) or source
+    return texts.message(SOURCE_NAME[source]) if source in SOURCE_NAME else source
 
 
 def maybe_number(value: int | None) -> str:

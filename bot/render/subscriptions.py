@@ -42,14 +42,15 @@ def milestone(value: int, reached: Change, view: Bulletin) -> str:
     return "\n".join(lines)
 
 
-def subscription(subscriber: Subscriber | None, template: str = "SETTINGS") -> str:
-    """A chat's daily summary settings, in the message `template` (SETTINGS or SUBSCRIBED)."""
+def subscription(subscriber: Subscriber | None, *, just_subscribed: bool = False) -> str:
+    """A chat's daily summary settings (SETTINGS), or, `just_subscribed`, the subscription made
+    (SUBSCRIBED)."""
     if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
         return texts.SETTINGS_NONE
     when = fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
     digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
     return fill(
-        getattr(texts, template),
+        texts.SUBSCRIBED if just_subscribed else texts.SETTINGS,
         when=when,
         zone=zone_name(subscriber.timezone, texts.current_language()),
         digests=digests,

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import render, texts
 
-# Categories offered as buttons under a bulletin; each label is the message BUTTON_<KEY>.
+# Categories offered as buttons under a bulletin; each label is its short name (render.SHORT_NAME).
 BUTTONS = ("personnel", "tanks", "afv", "artillery", "uav", "air_defence")
 
 
@@ -36,9 +36,7 @@ def _keyboard(
     immutable), as they are a sizeable part of a reply's cost."""
     stamp = day.isoformat()
     buttons = [
-        InlineKeyboardButton(
-            getattr(texts, f"BUTTON_{key.upper()}"), callback_data=f"c:{key}:{stamp}"
-        )
+        InlineKeyboardButton(render.short_name(key), callback_data=f"c:{key}:{stamp}")
         for key in BUTTONS
     ]
     rows = [buttons[:3], buttons[3:]]

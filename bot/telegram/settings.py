@@ -9,6 +9,8 @@ Subscribe button (`start_button`, with its others: the latest bulletin, the othe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import categories, render, texts
@@ -26,6 +28,12 @@ PREFIX = "s:"
 TICK = "✓ "
 # The times offered on the time keyboard (the chat's own zone); any other is typed, as the
 # message above it says (SETTINGS_OTHER_TIME).
+# Each format's button (texts.message; tests/test_texts.py checks each has its message).
+FORMAT_BUTTON: Mapping[str, str] = {
+    SummaryFormat.FULL: "BUTTON_FULL",
+    SummaryFormat.SHORT: "BUTTON_SHORT",
+    SummaryFormat.CARD: "BUTTON_CARD",
+}
 TIMES = ("06:00", "07:00", "08:00", "09:00", "10:00", "12:00", "18:00", "21:00")
 
 
@@ -33,7 +41,7 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
     shape = subscriber.shape
     formats = [
         InlineKeyboardButton(
-            (TICK if shape.format == kind else "") + getattr(texts, f"BUTTON_{kind.upper()}"),
+            (TICK if shape.format == kind else "") + texts.message(FORMAT_BUTTON[kind]),
             callback_data=f"{PREFIX}format:{kind}",
         )
         for kind in SummaryFormat
@@ -157,7 +165,7 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
     subscriber, resumed = context.services.subscriptions.subscribe(
         chat.id, chat.type, words, topic=topic
     )
-    said = render.subscription(subscriber, "SUBSCRIBED")
+    said = render.subscription(subscriber, just_subscribed=True)
     await reply(
         update,
         f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said,
