@@ -5,7 +5,6 @@ check of who may (anyone in a private chat, a group's or channel's admins). /sub
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -14,13 +13,9 @@ from telegram.error import TelegramError
 from bot import render, texts
 from bot.errors import UserError
 from bot.telegram.replies import reply
-from bot.telegram.services import Context
+from bot.telegram.services import GROUP_ADMIN_FOR, Context
 
 log = logging.getLogger(__name__)
-
-# A group admin's rights are asked of Telegram once per this long (a demoted admin may change
-# the group's subscription for up to 5 minutes more), for at most this many (group, user) pairs.
-GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
 
 
 LANGUAGE_WORDS = {
@@ -68,7 +63,7 @@ async def may_change_subscription(update: Update, context: Context) -> bool:
     """Whether whoever sent this update may change the chat's subscription or language.
 
     Anyone in a private chat. In a group, supergroup or channel only that chat's administrators,
-    asked of Telegram (getChatMember, kept for GROUP_ADMIN_FOR). A post made as the chat itself
+    asked of Telegram (getChatMember, kept at most GROUP_ADMIN_FOR). A post made as the chat itself
     is an administrator's: Telegram lets only a group's anonymous admins speak as the group, and
     only a channel's admins post in it. A button press is never one: the message under the
     button is the bot's own (in a channel it too is signed by the channel), and the person
@@ -91,18 +86,18 @@ async def may_change_subscription(update: Update, context: Context) -> bool:
     if user is None:
         return False
     s = context.services
-    key, now = (chat.id, user.id), s.clock.now()
-    if (known := s.group_admins.get(key)) and known[1] > now:
-        return known[0]
-    try:
+
+    async def asked() -> bool:
         member = await context.bot.get_chat_member(chat.id, user.id)
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    # Kept for the rest of a GROUP_ADMIN_FOR window (so never longer than that); a failed
+    # check is not kept, and a crowd of taps by one person asks Telegram once.
+    window = int(s.clock.now().timestamp() // GROUP_ADMIN_FOR.total_seconds())
+    try:
+        return await s.group_admins.get_awaited(window, ("group admin", chat.id, user.id), asked)
     except TelegramError as error:  # fail closed, in one line
         log.warning(
             "group admin check failed chat=%d user=%d error=%r", chat.id, user.id, str(error)
         )
         return False
-    allowed = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-    if len(s.group_admins) >= GROUP_ADMINS_KEPT:
-        s.group_admins.clear()
-    s.group_admins[key] = (allowed, now + GROUP_ADMIN_FOR)
-    return allowed
