@@ -20,12 +20,12 @@ from datetime import date, datetime, time, timedelta
 from bot import categories, render, texts
 from bot.clock import Clock
 from bot.config import Config
+from bot.corrections import Corrected
 from bot.dates import parse_user_date
 from bot.errors import UserError
 from bot.figures import JUMP_WINDOW_DAYS, Bulletin, History, bulletin_on, validate
 from bot.ingest import Outcome, ingest, review
 from bot.notices import (
-    CORRECTION_BATCH,
     announce,
     correction_subject,
     notify_correction,
@@ -47,22 +47,6 @@ CONFIRM_WORDS = {"confirm", "підтверджую"}
 
 class AdminError(UserError):
     """A command that cannot be carried out; the message says why and what to type."""
-
-
-@dataclass(frozen=True)
-class Corrected:
-    """What a correction did: notices queued (a bulletin already out), or, on a held report,
-    whether that report now passes and was released, or what is still wrong with it."""
-
-    correction: Correction
-    notices: int = 0
-    held: StoredReport | None = None
-    released: bool = False
-    queued: int = 0
-    left: tuple[Finding, ...] = ()
-    # The notice those who got the bulletin will receive, as it reads now, and how soon.
-    notice: str | None = None
-    notice_in: timedelta = CORRECTION_BATCH
 
 
 @dataclass(frozen=True)

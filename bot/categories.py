@@ -18,6 +18,7 @@ from datetime import date
 from functools import cache
 
 from bot import texts
+from bot.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -548,6 +549,17 @@ class Unknown:
 
     word: str
     suggestions: tuple[str, ...]
+
+
+class UnknownCategories(UserError):
+    """Words that named no category, each with its suggestions; `example` names the command
+    whose example ends the answer (the message EXAMPLE_<example>). The front end says it in the
+    reader's language (render.unknown_categories, after '/' in a chat); str() is for the log."""
+
+    def __init__(self, unknown: Sequence[Unknown], example: str) -> None:
+        super().__init__("unknown categories: " + ", ".join(item.word for item in unknown))
+        self.unknown = tuple(unknown)
+        self.example = example
 
 
 def resolve(words: Sequence[str], also: Iterable[str] = ()) -> tuple[list[str], list[Unknown]]:

@@ -16,17 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from bot import categories, render, summary
 from bot.charts import data_series, parse_period
+from bot.corrections import CORRECTION_BATCH
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
 from bot.store import Correction, OutboxKind, ReportStatus, Store, SummaryFormat
 from bot.subscriptions import broadcast, is_fresh
 from bot.trends import compare
 
-CORRECTION_BATCH = timedelta(minutes=10)
 DIGEST_DAYS: dict[str, int] = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
 
 

@@ -25,7 +25,6 @@ class Verdict(StrEnum):
 
 
 # The names the Telegram layer imports (bot/telegram/commands.py), kept while it moves.
-ALLOW, WARN, DROP = Verdict.ALLOW, Verdict.WARN, Verdict.DROP
 
 
 @dataclass

@@ -375,6 +375,59 @@ async def test_errors_give_the_right_reason_and_suggestions_lead_somewhere(bot, 
     assert "fuel_tanks" not in text and "'7'" not in text
 
 
+# What each command refuses, and the message that says why: (command, message, its fields).
+REFUSALS = [
+    ("/on", "USAGE_ON", {}),
+    ("/history", "USAGE_HISTORY", {}),
+    ("/history 7 14 tanks", "USAGE_HISTORY", {}),
+    ("/history tanks 61", "BAD_DAYS", {"word": "61", "most": 60}),
+    ("/history tanks artillery", "ONE_CATEGORY_HISTORY", {}),
+    ("/records tanks artillery", "ONE_CATEGORY", {}),
+    ("/chart", "USAGE_CHART", {}),
+    ("/chart tanks artillery compare", "CHART_COMPARE_ONE", {}),
+    ("/language klingon", "LANGUAGE_USAGE", {}),
+]
+# Where a group's member is refused what only the group's admins may do.
+ADMINS_ONLY = ["/subscribe", "/unsubscribe", "/milestones", "/language en"]
+# Words that name no category, with what each language answers (the suggestion in its words).
+UNKNOWN = {
+    "en": ("/latest tankz", "Unknown category “tankz”. Did you mean: tanks?\nTry: /latest tanks"),
+    "uk": (
+        "/latest танкі",
+        "Невідома категорія «танкі». Можливо, ви мали на увазі: танки, літаки?\n"
+        "Спробуйте: /latest танки",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", texts.LANGUAGES)
+async def test_a_refusal_is_one_answer_in_the_readers_language(bot, language):
+    """Handlers refuse by raising (a UserError); one place answers it (bot/telegram/errors.py):
+    one message, in the reader's language, and nothing else sent."""
+
+    async def refused(command: str, chat_id: int, **options) -> str:
+        bot.clock.advance(timedelta(minutes=1))  # no flood: one person asking a lot
+        before = len(bot.api.messages_to(chat_id))
+        reply = await bot.ask(command, chat_id=chat_id, language_code=language, **options)
+        await bot.settled()
+        assert len(bot.api.messages_to(chat_id)) == before + 1, command
+        return reply.text
+
+    messages = texts.of(language)
+    for command, name, fields in REFUSALS:
+        expected = getattr(messages, name).format(**fields)
+        assert await refused(command, USER) == expected, command
+    most = texts.of(language).ngettext("TOO_MANY_CATEGORIES", 4).format(most=4)
+    assert await refused("/chart tanks afv artillery uav personnel", USER) == most
+    command, expected = UNKNOWN[language]
+    assert render.to_plain(await refused(command, USER)) == expected
+    bot.api.chat_admins.setdefault(GROUP, set()).add(USER)  # not user 7
+    for command in ADMINS_ONLY:
+        text = await refused(command, GROUP, chat_type="group", user_id=7)
+        assert text == messages.GROUP_ADMINS_ONLY, command
+    assert bot.store.subscriber(GROUP) is None
+
+
 async def test_inline_answers_are_personal_and_an_unknown_word_still_gets_a_result(bot):
     (result,) = await inline_answer(bot, "zzzz")
     assert result["title"].startswith("No category “zzzz”: try tanks")

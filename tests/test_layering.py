@@ -1,5 +1,6 @@
 """What modules import: the core knows nothing of Telegram (only bot/telegram/ may import
-python-telegram-bot), and the command line starts without numpy."""
+python-telegram-bot), no module imports one that imports it back, and the command line starts
+without numpy."""
 
 from __future__ import annotations
 
@@ -32,6 +33,85 @@ def test_only_the_telegram_layer_imports_telegram():
         for path in core
     }
     assert not {path: found for path, found in offenders.items() if found}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(BOT.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def bot_imports(path: Path, modules: set[str]) -> set[str]:
+    """The modules of bot/ that `path` imports, type-only imports included: `from bot import
+    render` is bot.render, `from bot.store import Store` is bot.store."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            named |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            named |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    found = set()
+    for name in named:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        if name and name != "bot":
+            found.add(name)
+    return found - {module_name(path)}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Each group of modules that import one another, round in a circle (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = lowest[module] = len(index)
+        stack.append(module)
+        for other in sorted(graph[module]):
+            if other not in index:
+                visit(other)
+                lowest[module] = min(lowest[module], lowest[other])
+            elif other in stack:
+                lowest[module] = min(lowest[module], index[other])
+        if lowest[module] == index[module]:
+            group = stack[stack.index(module) :]
+            del stack[stack.index(module) :]
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    """A cycle (render naming admin's result type, admin -> notices -> render -> admin) makes
+    the rooms one room: what a module needs from another that needs it lives apart from both
+    (bot/corrections.py)."""
+    paths = {module_name(p): p for p in BOT.rglob("*.py")}
+    graph = {name: bot_imports(path, set(paths)) for name, path in paths.items()}
+    assert graph["bot.admin"] >= {"bot.notices", "bot.render"}  # the walk sees imports
+    assert import_cycles(graph) == []
+
+
+def test_the_pieces_every_render_room_shares_need_no_room():
+    """bot/render's rooms (bulletin, admin, ...) build on phrases, markup and splitting, never
+    the other way: a room is found, read and changed alone."""
+    render = BOT / "render"
+    paths = {module_name(p): p for p in BOT.rglob("*.py")}
+    rooms = {module_name(p) for p in render.glob("*.py")} - {"bot.render"}
+    shared = {"bot.render.phrases", "bot.render.markup", "bot.render.splitting"}
+    assert shared < rooms
+    for name in shared:
+        assert bot_imports(paths[name], set(paths)) & rooms <= {"bot.render.markup"}, name
+
+
+def test_the_cycle_check_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]
 
 
 def test_the_check_sees_an_import_of_telegram(tmp_path):

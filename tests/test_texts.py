@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import render, texts
+from bot import categories, render, texts
+from bot.config import SOURCE_URLS
 from bot.ingest import Arrival
 from bot.report import FindingKind
+from bot.sources import text
 from bot.store import ReportStatus, SummaryFormat
 from bot.summary import Digest
-from bot.telegram import menus
+from bot.telegram import keyboards, menus, settings
 
 CODE = Path(__file__).parents[1] / "bot"
 
@@ -54,7 +56,7 @@ def test_every_message_the_code_names_exists():
 def test_every_menu_command_has_a_description():
     for language in texts.LANGUAGES:
         for command in (*menus.COMMANDS, *menus.ADMIN):
-            assert getattr(texts.of(language), f"COMMAND_{command.upper()}")
+            assert getattr(texts.of(language), render.COMMAND_DESCRIPTION[command])
 
 
 @pytest.mark.parametrize(
@@ -114,6 +116,10 @@ def test_a_plural_message_asked_for_without_a_count_says_how():
         (render.DIGEST_NAME, Digest),
         (render.OUTCOME_NAME, [*Arrival, *ReportStatus]),
         (render.ARRIVAL_COUNT, Arrival),
+        (render.SOURCE_NAME, [*SOURCE_URLS, text.SOURCE]),
+        (render.LANGUAGE_NAME, texts.LANGUAGES),
+        (render.COMMAND_DESCRIPTION, [*menus.COMMANDS, *menus.ADMIN]),
+        (settings.FORMAT_BUTTON, SummaryFormat),
     ],
 )
 def test_every_member_of_a_vocabulary_has_its_message(mapping, vocabulary):
@@ -128,3 +134,42 @@ def test_every_member_of_a_vocabulary_has_its_message(mapping, vocabulary):
 def test_every_format_but_the_full_one_is_described():
     assert set(render.FORMAT_SHAPE) == set(SummaryFormat) - {SummaryFormat.FULL}
     assert all(name in texts.catalogue("en") for name in render.FORMAT_SHAPE.values())
+
+
+@pytest.mark.parametrize(
+    "mapping, keys",
+    [
+        (render.SHORT_NAME, categories.BY_KEY),
+        (render.VIA, render.SOURCE_NAME),
+        (render.TAKEN_FROM, render.SOURCE_NAME),
+        (render.EXAMPLE, render.COMMAND_DESCRIPTION),
+    ],
+)
+def test_every_message_of_some_members_is_in_every_catalogue(mapping, keys):
+    """Mappings that name a message for some members only (a category's short name, how a
+    source republishes the bulletin, a command's example): each key is a member, and each
+    message is in every catalogue."""
+    assert mapping and set(mapping) <= set(keys)
+    for language in texts.LANGUAGES:
+        for name in mapping.values():
+            assert name in texts.catalogue(language), (language, name)
+
+
+@pytest.mark.parametrize(
+    "mapping, prefix, keys",
+    [
+        (render.SHORT_NAME, "BUTTON_", categories.BY_KEY),
+        (render.VIA, "VIA_", render.SOURCE_NAME),
+        (render.TAKEN_FROM, "TAKEN_FROM_", render.SOURCE_NAME),
+        (render.EXAMPLE, "EXAMPLE_", render.COMMAND_DESCRIPTION),
+    ],
+)
+def test_no_message_of_a_member_is_left_out_of_its_mapping(mapping, prefix, keys):
+    """A message written for a member (BUTTON_TANKS, a category's short name) but missing from
+    the mapping would never be shown: the catalogue and the mapping agree."""
+    written = {key for key in keys if f"{prefix}{key.upper()}" in texts.catalogue("en")}
+    assert set(mapping) == written
+
+
+def test_every_button_under_a_bulletin_has_a_short_name():
+    assert set(keyboards.BUTTONS) <= set(render.SHORT_NAME)

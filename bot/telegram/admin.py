@@ -15,8 +15,8 @@ from telegram.constants import ChatType
 
 from bot import render, texts
 from bot.admin import TELEGRAM, AdminCommand, Desk, admin_commands
-from bot.telegram.commands import is_admin, reply
 from bot.telegram.jobs import deliver_now, poll_now
+from bot.telegram.replies import is_admin, reply
 from bot.telegram.services import Context, Handler
 
 log = logging.getLogger(__name__)

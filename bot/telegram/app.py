@@ -42,16 +42,30 @@ from telegram.ext import (
     filters,
 )
 
-from bot import instance, links, logs, metrics, render, texts
+from bot import instance, links, logs, metrics, texts
 from bot.config import Config
 from bot.errors import UserError
 from bot.sources.http import make_client
 from bot.store import Delivery, OutboxKind, StoreError, SummaryFormat
 from bot.store.database import Checkup, examine
-from bot.telegram import admin, commands, menus, settings, webhook
+from bot.telegram import (
+    admin,
+    buttons,
+    errors,
+    files,
+    inline,
+    keyboards,
+    menus,
+    middleware,
+    reading,
+    settings,
+    subscribing,
+    webhook,
+)
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll, stop_polls
+from bot.telegram.replies import is_shared
 from bot.telegram.services import App, Context, Handler, Services, job_queue
 
 __all__ = ["Services", "StartFailed", "build", "run", "running", "serve_metrics"]
@@ -67,25 +81,25 @@ FIRST_POLL_AFTER_SECONDS = 3
 UPDATES_AT_ONCE = 4096
 
 COMMANDS = {
-    "start": commands.start,
-    "help": commands.help_command,
-    "latest": commands.latest,
-    "on": commands.on,
-    "history": commands.history,
-    "chart": commands.chart,
-    "week": commands.week,
-    "month": commands.month,
-    "records": commands.records,
-    "compare": commands.compare_command,
-    "export": commands.export_command,
-    "sources": commands.sources,
-    "share": commands.share,
-    "about": commands.about,
+    "start": reading.start,
+    "help": reading.help_command,
+    "latest": reading.latest,
+    "on": reading.on,
+    "history": reading.history,
+    "chart": files.chart,
+    "week": reading.week,
+    "month": reading.month,
+    "records": reading.records,
+    "compare": reading.compare_command,
+    "export": files.export_command,
+    "sources": reading.sources,
+    "share": reading.share,
+    "about": reading.about,
     "subscribe": settings.subscribe,
-    "unsubscribe": commands.unsubscribe,
+    "unsubscribe": subscribing.unsubscribe,
     "milestones": settings.milestones,
     "settings": settings.settings,
-    "language": commands.language,
+    "language": subscribing.language,
 }
 
 
@@ -124,7 +138,7 @@ def build(
         .request(AiohttpRequest())
         .concurrent_updates(updates or UPDATES_AT_ONCE)
         .context_types(ContextTypes(context=Context))
-        # Every reply is Telegram HTML (bot/render.py), and links show no preview.
+        # Every reply is Telegram HTML (bot/render/), and links show no preview.
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -145,32 +159,32 @@ def build(
         application.add_handler(CommandHandler(name, _command(name, gated), filters=posts))
     # Before anything else, each in a group of its own: the language to answer in, then the
     # flood check (which stops a throttled update there).
-    application.add_handler(TypeHandler(Update, commands.use_chat_language), group=-2)
-    application.add_handler(TypeHandler(Update, commands.throttle), group=-1)
+    application.add_handler(TypeHandler(Update, middleware.use_chat_language), group=-2)
+    application.add_handler(TypeHandler(Update, middleware.throttle), group=-1)
     application.add_handler(CallbackQueryHandler(_button))
     application.add_handler(
-        ChatMemberHandler(commands.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER)
+        ChatMemberHandler(reading.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER)
     )
-    application.add_handler(InlineQueryHandler(commands.inline))
+    application.add_handler(InlineQueryHandler(inline.inline))
     private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(filters.COMMAND & private, commands.unknown_command))
+    application.add_handler(MessageHandler(filters.COMMAND & private, reading.unknown_command))
     # New messages only: an edit of an old message must not become a pasted bulletin.
     fresh_text = filters.TEXT & private & filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(fresh_text, _command("paste", admin.text_message)))
-    application.add_error_handler(commands.on_error)
+    application.add_error_handler(errors.on_error)
     return application
 
 
 def _command(name: str, handler: Handler) -> Handler:
     """The handler of a command, timed for the metrics. What cannot be done as asked
-    (a UserError: a bad date, an unknown category, too busy...) is the reply."""
+    (a UserError: a bad date, an unknown category, too busy...) is answered by errors.refuse."""
 
     async def command(update: Update, context: Context) -> None:
         with metrics.COMMAND_SECONDS.labels(name).time():
             try:
                 await handler(update, context)
             except UserError as error:
-                await commands.reply(update, render.escaped(str(error)))
+                await errors.refuse(update, error)
 
     return command
 
@@ -182,10 +196,10 @@ async def _button(update: Update, context: Context) -> None:
     data = (update.callback_query.data if update.callback_query else None) or ""
     if data.startswith(settings.PREFIX):
         await settings.button(update, context)
-    elif data.startswith(commands.START):
+    elif data.startswith(keyboards.START):
         await settings.start_button(update, context)
     else:
-        await commands.button(update, context)
+        await buttons.button(update, context)
 
 
 def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
@@ -194,7 +208,7 @@ def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
     if delivery.kind != OutboxKind.BULLETIN or delivery.format == SummaryFormat.SHORT:
         return None
     day = date.fromisoformat(delivery.subject)
-    return commands.bulletin_keyboard(day, shared=commands.is_shared(delivery.chat_id))
+    return keyboards.bulletin_keyboard(day, shared=is_shared(delivery.chat_id))
 
 
 async def _prepare(application: App) -> None:

@@ -8,8 +8,9 @@
 Every reader command works whether its menu lists it or not; /help lists them all. A menu is
 kept to ten, as the best-loved bots keep theirs: a longer one is a list nobody scrolls.
 
-Each menu is set in every language the bot speaks; each command is described by the message
-COMMAND_<NAME>. Telegram picks the most specific scope for a person, then their app's language.
+Each menu is set in every language the bot speaks; each command is described by its message
+in render.COMMAND_DESCRIPTION. Telegram picks the most specific scope for a person, then their
+app's language.
 The "What can this bot do?" screen before /start and the bot's profile say what it is
 (`set_descriptions`), in the same languages.
 """
@@ -31,7 +32,7 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from bot import texts
+from bot import render, texts
 from bot.admin import TELEGRAM, admin_commands
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ SCOPES: tuple[tuple[BotCommandScope, Sequence[str]], ...] = (
 
 def menu(names: Iterable[str], language: str) -> list[BotCommand]:
     messages = texts.of(language)
-    return [BotCommand(name, getattr(messages, f"COMMAND_{name.upper()}")) for name in names]
+    return [BotCommand(name, getattr(messages, render.COMMAND_DESCRIPTION[name])) for name in names]
 
 
 async def set_menus(bot: Bot, admins: Iterable[int]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -28,6 +28,9 @@ from bot.telegram.delivery import Deliverer
 from bot.throttle import Throttle
 
 T = TypeVar("T")
+# A group admin's rights are asked of Telegram once per this long (a demoted admin may change
+# the group's subscription for up to 5 minutes more), for at most this many (group, user) pairs.
+GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
 
 
 async def off_the_loop(store: Store, work: Callable[[Store], T]) -> T:
@@ -76,11 +79,14 @@ class Services:
     # Polls under way (the job's, /fetch's), cancelled at once by a stop (bot/telegram/jobs.py).
     polls: set[asyncio.Task[Any]] = field(default_factory=set)
     stopping: bool = False
-    # (group, user) -> (is a group admin, until when that answer is trusted): GROUP_ADMIN_FOR.
-    group_admins: dict[tuple[int, int], tuple[bool, datetime]] = field(default_factory=dict)
+    # Whether a person is a group's admin, as Telegram said (bot/telegram/subscribing.py):
+    # kept per GROUP_ADMIN_FOR window, for at most GROUP_ADMINS_KEPT (group, person) pairs.
+    group_admins: Memo = field(init=False)
 
     def __post_init__(self) -> None:
         self.memo = Memo(self.charts.limiter)
+        # Never takes a turn of the limiter: nothing asked of it is heavy.
+        self.group_admins = Memo(self.charts.limiter, size=GROUP_ADMINS_KEPT)
 
     @property
     def today(self) -> date:

@@ -9,15 +9,18 @@ Subscribe button (`start_button`, with its others: the latest bulletin, the othe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import categories, render, texts
 from bot.store import Subscriber, SummaryFormat
 from bot.subscriptions import Milestones, SubscriptionError
 from bot.summary import Digest
-from bot.telegram import commands
-from bot.telegram.commands import may_change_subscription, reply
+from bot.telegram import keyboards, reading
+from bot.telegram.replies import reply
 from bot.telegram.services import Context
+from bot.telegram.subscribing import may_change_subscription, must_be_allowed_to_change
 
 # Callback data: "s:<setting>:<value>", "s:categories" / "s:times" / "s:done" to switch
 # keyboards, "s:stop" to ask whether to unsubscribe and "s:stop:yes" to do it.
@@ -25,6 +28,12 @@ PREFIX = "s:"
 TICK = "✓ "
 # The times offered on the time keyboard (the chat's own zone); any other is typed, as the
 # message above it says (SETTINGS_OTHER_TIME).
+# Each format's button (texts.message; tests/test_texts.py checks each has its message).
+FORMAT_BUTTON: Mapping[str, str] = {
+    SummaryFormat.FULL: "BUTTON_FULL",
+    SummaryFormat.SHORT: "BUTTON_SHORT",
+    SummaryFormat.CARD: "BUTTON_CARD",
+}
 TIMES = ("06:00", "07:00", "08:00", "09:00", "10:00", "12:00", "18:00", "21:00")
 
 
@@ -32,7 +41,7 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
     shape = subscriber.shape
     formats = [
         InlineKeyboardButton(
-            (TICK if shape.format == kind else "") + getattr(texts, f"BUTTON_{kind.upper()}"),
+            (TICK if shape.format == kind else "") + texts.message(FORMAT_BUTTON[kind]),
             callback_data=f"{PREFIX}format:{kind}",
         )
         for kind in SummaryFormat
@@ -144,9 +153,7 @@ def unsubscribe_keyboard() -> InlineKeyboardMarkup:
 
 async def subscribe(update: Update, context: Context) -> None:
     """/subscribe [words]: the subscription made or changed, with its settings' buttons."""
-    if not await may_change_subscription(update, context):
-        await reply(update, texts.GROUP_ADMINS_ONLY)
-        return
+    await must_be_allowed_to_change(update, context)
     await _subscribed(update, context, list(context.args or []))
 
 
@@ -158,7 +165,7 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
     subscriber, resumed = context.services.subscriptions.subscribe(
         chat.id, chat.type, words, topic=topic
     )
-    said = render.subscription(subscriber, "SUBSCRIBED")
+    said = render.subscription(subscriber, just_subscribed=True)
     await reply(
         update,
         f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said,
@@ -169,9 +176,7 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
 async def milestones(update: Update, context: Context) -> None:
     """Milestone alerts on, or off again: added to (or taken from) the chat's summaries, or a
     subscription of their own; answered with the settings' buttons, to change the rest."""
-    if not await may_change_subscription(update, context):
-        await reply(update, texts.GROUP_ADMINS_ONLY)
-        return
+    await must_be_allowed_to_change(update, context)
     chat = update.effective_chat
     assert chat is not None  # commands come from chats
     done, subscriber = context.services.subscriptions.toggle_milestones(chat.id, chat.type)
@@ -186,10 +191,10 @@ async def start_button(update: Update, context: Context) -> None:
     """The welcome's buttons: the latest bulletin (as /latest), a daily summary (as
     /subscribe, with its settings), the other language (the welcome again, in it)."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
-    action = (query.data or "").removeprefix(commands.START)
+    action = (query.data or "").removeprefix(keyboards.START)
     if action == "latest":
         await query.answer()
-        await commands.latest(update, context)
+        await reading.latest(update, context)
         return
     if not await may_change_subscription(update, context):
         await query.answer(texts.GROUP_ADMINS_ONLY, show_alert=True)
@@ -207,7 +212,7 @@ async def start_button(update: Update, context: Context) -> None:
     s.store.set_chat_language(chat_id, language, chosen=True, now=s.clock.now())
     texts.set_language(language)
     await query.answer()
-    await query.edit_message_text(render.start(), reply_markup=commands.start_keyboard())
+    await query.edit_message_text(render.start(), reply_markup=keyboards.start_keyboard())
 
 
 async def settings(update: Update, context: Context) -> None:

@@ -1,0 +1,113 @@
+"""The commands that answer with a file made once for a crowd: /chart (a picture) and
+/export (CSV or JSON)."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.constants import ChatAction
+
+from bot import oryx, render, texts
+from bot.charts import DEFAULT_PERIOD, MOST_CATEGORIES, data_series, looks_like_period, parse_period
+from bot.errors import UserError
+from bot.export import export
+from bot.export import parse_arguments as parse_export
+from bot.telegram.reading import named_categories
+from bot.telegram.replies import reply
+from bot.telegram.services import Context, Kept, off_the_loop
+
+# In /chart: draw Oryx's photo-confirmed count beside the claim.
+COMPARE_WORDS = {"compare", "oryx", "порівняти", "порівняння"}
+
+
+async def chart(update: Update, context: Context) -> None:
+    """/chart CATEGORY... [PERIOD]: drawn in a worker thread, cached until the data changes."""
+    s = context.services
+    words = list(context.args or [])
+    latest = s.store.latest_date()
+    if latest is None:
+        await reply(update, texts.NO_DATA)
+        return
+    period = parse_period(DEFAULT_PERIOD, latest)
+    # "compare": Oryx's photo-confirmed count beside the claim.
+    documented = any(w.casefold() in COMPARE_WORDS for w in words)
+    words = [w for w in words if w.casefold() not in COMPARE_WORDS]
+    # The last word is the period when it looks like one: "90d", "2024", "all".
+    if words and looks_like_period(words[-1]):
+        period = parse_period(words.pop(), latest)
+    keys = named_categories(context, words, "chart")
+    if not keys:
+        raise UserError(texts.USAGE_CHART)
+    if documented and len(keys) > 1:
+        raise UserError(texts.CHART_COMPARE_ONE)
+    if len(keys) > MOST_CATEGORIES:
+        most = MOST_CATEGORIES
+        raise UserError(texts.ngettext("TOO_MANY_CATEGORIES", most).format(most=most))
+    undrawn = None
+    if documented:
+        counts = oryx.counts_for(s.store)
+        undrawn = render.undrawn_beside(keys[0], period.start, period.end, counts)
+    beside = documented and not undrawn
+
+    async def drawn() -> Kept:
+        chat = update.effective_chat
+        if not s.charts.limiter.full:  # not for a drawing about to be refused
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
+        # The drawing waits for its turn (limits.Busy) in the chart cache.
+        return Kept(await s.charts.chart(s.store, keys, period, documented=beside))
+
+    language = texts.current_language()
+    kept = await s.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
+    report = s.store.report_on(latest)
+    data = s.cached(("chart data", tuple(keys), period), lambda: data_series(s.store, keys, period))
+    caption = render.chart_caption(data, period.label(), report)
+    caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), s.age_note())
+    await send_file(update, kept, caption, photo=True)
+
+
+async def export_command(update: Update, context: Context) -> None:
+    """/export [CSV|JSON] [FROM] [TO]: the effective figures as a file."""
+    s = context.services
+    latest = s.store.latest_date()
+    if latest is None:
+        await reply(update, texts.NO_DATA)
+        return
+    fmt, first, last = parse_export(list(context.args or []), s.today, latest)
+
+    async def built() -> Kept:
+        made = await off_the_loop(s.store, lambda store: export(store, fmt, first, last))
+        return Kept(made.data, made.file_name)
+
+    # Heavy, and any range may be asked for: a turn of the charts' limit. Those asking for a
+    # file being built wait for it and take no turn.
+    language = texts.current_language()
+    kept = await s.cached_awaited(("export", fmt, first, last, language), built, heavy=True)
+    caption = render.export_caption(first, last)
+    await send_file(update, kept, caption, photo=False)
+
+
+async def send_file(update: Update, kept: Kept, caption: str, *, photo: bool) -> None:
+    """Send a file made once for a crowd. It is uploaded once: the crowd waits for that one
+    upload instead of each uploading it; then Telegram has the file, its bytes are let go,
+    and everyone is sent it by its file id, at once."""
+    message = update.effective_message
+    assert message is not None  # commands come in messages
+    if kept.file_id is None:
+        async with kept.upload:
+            if kept.file_id is None:
+                assert kept.data is not None  # let go only once the file id is known
+                upload = InputFile(kept.data, filename=kept.file_name)
+                if photo:
+                    sent = await message.reply_photo(upload, caption=caption)
+                else:
+                    sent = await message.reply_document(upload, caption=caption)
+                if sent.photo:
+                    kept.file_id = sent.photo[-1].file_id
+                elif sent.document:
+                    kept.file_id = sent.document.file_id
+                if kept.file_id is not None:
+                    kept.data = None
+                return
+    if photo:
+        await message.reply_photo(kept.file_id, caption=caption)
+    else:
+        await message.reply_document(kept.file_id, caption=caption)
