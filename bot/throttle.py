@@ -24,9 +24,6 @@ class Verdict(StrEnum):
     DROP = "drop"  # the rest of the flood: no answer
 
 
-# The names the Telegram layer imports (bot/telegram/commands.py), kept while it moves.
-
-
 @dataclass
 class _Bucket:
     tokens: float
