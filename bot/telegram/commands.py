@@ -130,10 +130,10 @@ async def use_chat_language(update: object, context: Context) -> None:
     if chat is None:  # an inline query: no chat, the person's own language
         texts.set_language(guess)
         return
-    language = s.store.chat_language(chat.id)
+    language = s.store.subscribers.chat_language(chat.id)
     if language is None:
         language = s.config.telegram.default_language if chat.type == ChatType.CHANNEL else guess
-        s.store.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
+        s.store.subscribers.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
     texts.set_language(language)
 
 
@@ -195,7 +195,7 @@ async def language(update: Update, context: Context) -> None:
         await reply(update, texts.GROUP_ADMINS_ONLY)
         return
     s = context.services
-    s.store.set_chat_language(
+    s.store.subscribers.set_chat_language(
         update.effective_chat.id,  # type: ignore[union-attr]
         chosen,
         chosen=True,
@@ -295,7 +295,7 @@ async def _categories(
     words = [w for w in words if w.casefold() not in categories.ALL_WORDS]
     keys, unknown = categories.resolve(words)
     if unknown:
-        keys, unknown = categories.resolve(words, context.services.store.stored_categories())
+        keys, unknown = categories.resolve(words, context.services.store.reports.categories())
     if unknown:
         await reply(update, render.unknown_categories(unknown, example))
         return None
@@ -322,7 +322,11 @@ async def _bulletin(
     store = s.store
     view = _view(s, day)
     if view is None:
-        text = texts.NO_DATA if day is None else render.no_report_on(day, store.latest_date(day))
+        text = (
+            texts.NO_DATA
+            if day is None
+            else render.no_report_on(day, store.reports.latest_date(day))
+        )
         await reply(update, text)
         return
     selected = keys[0] if len(keys) == 1 else None
@@ -332,7 +336,7 @@ async def _bulletin(
     await reply(update, render.with_age(_bulletin_text(s, view, keys, day), note), keyboard)
     if example == "on" and day is not None and not shared and is_admin(update, context):
         # For an admin, /on DATE also says where each figure of that day came from.
-        found = render.provenance(day, store.revisions(day), store.corrections(day))
+        found = render.provenance(day, store.reports.revisions(day), store.corrections.log(day))
         await reply(update, found)
 
 
@@ -356,7 +360,7 @@ def _bulletin_text(s: Services, view: Bulletin, keys: list[str], day: date | Non
         found = _rendered(s, view, keys)
         if len(keys) == 1 and oryx.documents(s.store, keys[0], view.report.date):
             # /compare without a date is of the latest day, so only an older one is named.
-            latest = s.store.latest_date()
+            latest = s.store.reports.latest_date()
             found += render.compare_hint(keys[0], None if day == latest else day)
         return found
 
@@ -393,10 +397,10 @@ async def history(update: Update, context: Context) -> None:
         await reply(update, texts.ONE_CATEGORY_HISTORY)
         return
     s, key = context.services, keys[0]
-    latest_day = s.store.latest_date()
+    latest_day = s.store.reports.latest_date()
 
     def history_text() -> str:
-        newest = s.store.report_on(latest_day) if latest_day else None
+        newest = s.store.reports.on(latest_day) if latest_day else None
         return render.history(series(s.store, key, days), newest)
 
     found = s.cached(("history", key, days, texts.current_language()), history_text)
@@ -412,7 +416,7 @@ async def chart(update: Update, context: Context) -> None:
     """/chart CATEGORY... [PERIOD]: drawn in a worker thread, cached until the data changes."""
     s = context.services
     words = list(context.args or [])
-    latest = s.store.latest_date()
+    latest = s.store.reports.latest_date()
     if latest is None:
         await reply(update, texts.NO_DATA)
         return
@@ -453,7 +457,7 @@ async def chart(update: Update, context: Context) -> None:
 
     language = texts.current_language()
     kept = await s.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
-    report = s.store.report_on(latest)
+    report = s.store.reports.on(latest)
     data = s.cached(("chart data", tuple(keys), period), lambda: data_series(s.store, keys, period))
     caption = render.chart_caption(data, period.label(), report)
     caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), s.age_note())
@@ -481,7 +485,7 @@ async def _trend(update: Update, context: Context, days: int, example: str) -> N
             return None
         if keys:
             data = replace(data, trends=[t for t in data.trends if t.category in keys])
-        return render.comparison(data, s.store.report_on(data.last))
+        return render.comparison(data, s.store.reports.on(data.last))
 
     text = s.cached(("trend", days, tuple(keys), texts.current_language()), trend_text)
     if text is None:
@@ -512,7 +516,7 @@ async def compare_command(update: Update, context: Context) -> None:
     """/compare [CATEGORY...] [DATE]: the claim beside Oryx's photo-confirmed count."""
     s = context.services
     day, words = date_among(context.args or [], s.today)
-    day = day or s.store.latest_date()
+    day = day or s.store.reports.latest_date()
     if day is None:
         await reply(update, texts.NO_DATA)
         return
@@ -529,7 +533,7 @@ async def compare_command(update: Update, context: Context) -> None:
 async def export_command(update: Update, context: Context) -> None:
     """/export [CSV|JSON] [FROM] [TO]: the effective figures as a file."""
     s = context.services
-    latest = s.store.latest_date()
+    latest = s.store.reports.latest_date()
     if latest is None:
         await reply(update, texts.NO_DATA)
         return
@@ -580,7 +584,7 @@ async def sources(update: Update, context: Context) -> None:
     URL and error (credentials and query values removed), which others never see."""
     s = context.services
     states, lead = failover.now(s.store, s.config)
-    last_fetches = [s.store.last_fetch(source.kind) for source in s.config.sources]
+    last_fetches = [s.store.logs.last_fetch(source.kind) for source in s.config.sources]
     chat = update.effective_chat
     private = chat is not None and chat.type == ChatType.PRIVATE
     await reply(
@@ -590,7 +594,7 @@ async def sources(update: Update, context: Context) -> None:
             states,
             lead,
             last_fetches,
-            s.store.date_range(),
+            s.store.reports.date_range(),
             oryx.counts_for(s.store).last_date(),
             now_local=s.clock.now().astimezone(s.config.schedule.zone),
             detailed=private and is_admin(update, context),
@@ -696,7 +700,7 @@ async def button(update: Update, context: Context) -> None:
             ("history of", key, day, language), lambda: render.history(last_days(), view.report)
         )
     else:  # as /latest or /on would show it
-        latest = day == s.store.latest_date()
+        latest = day == s.store.reports.latest_date()
         text = _bulletin_text(s, view, [key] if key else [], None if latest else day)
         text = render.with_age(text, s.age_note() if latest else None)
     await query.answer()
