@@ -118,3 +118,32 @@ def test_a_poll_fails_only_when_no_source_answered(tmp_path):
     store.logs.record_fetch(Fetch(start + timedelta(hours=4), "api", False, "down"))
     assert store.logs.failed_polls_in_a_row(3) == 3
     assert store.logs.failed_polls_in_a_row(2) == 2  # counted up to what was asked
+
+
+def test_a_transaction_over_several_parts_lands_whole_or_not_at_all(tmp_path):
+    """The parts share one connection: a correction (sqlite-utils' insert), its audit entry
+    and its notice queued (SQL) in one `transaction()` are all undone when it fails, and
+    nobody else (the command line, another connection) sees any of it before it commits."""
+    store = Store(tmp_path / "bulletin.db")
+    now = datetime(2026, 8, 8, 6, 30, tzinfo=UTC)
+    day = now.date()
+
+    def correct_and_tell() -> None:
+        store.corrections.add(day, "tanks", 1, 2, reason="typo", author="cli:test", now=now)
+        store.logs.audit("cli:test", "correct", allowed=True, detail="tanks 2", now=now)
+        store.outbox.enqueue([(500, "correction", "1", now)])
+
+    with pytest.raises(RuntimeError), store.transaction():
+        correct_and_tell()
+        raise RuntimeError("the notice could not be written")
+    assert store.corrections.log() == [] and store.logs.audit_log() == []
+    assert store.outbox.pending_count() == 0
+    with store.transaction():
+        correct_and_tell()
+        other = Store(tmp_path / "bulletin.db", busy_timeout=0.1)
+        assert other.corrections.log() == [] and other.outbox.pending_count() == 0
+    assert [c.new_value for c in other.corrections.log()] == [2]
+    assert [e.action for e in other.logs.audit_log()] == ["correct"]
+    assert other.outbox.pending_count() == 1
+    other.close()
+    store.close()
