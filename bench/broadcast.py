@@ -107,7 +107,7 @@ def todays_bulletin(store: Store, now: datetime) -> date:
     2026) as too late."""
     today = now.astimezone(ZoneInfo("Europe/Kyiv")).date()
     seed_if_empty(store, now=now, today=today)
-    newest = store.report_on(store.latest_date() or today)
+    newest = store.reports.on(store.reports.latest_date() or today)
     assert newest is not None
     if newest.date < today:
         totals = {key: total + 1 for key, total in newest.totals.items()}
@@ -123,14 +123,16 @@ async def broadcast(
     now = datetime.now(UTC)
     with store.transaction():
         for chat_id in range(1, subscribers + 1):
-            store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
+            store.subscribers.subscribe(
+                chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now
+            )
     enqueue_bulletin(store, todays_bulletin(store, now), now=now)
     application = build(Services(Config(), store, Clock()), token="1:bench", base_url=base_url)
     async with application:
         deliverer = Deliverer(store, application.bot, Clock(), rate=rate, paid_broadcast=paid)
         start, cpu = time.perf_counter(), time.process_time()
         stats = await deliverer.run()
-        while store.pending_count():  # 429s push rows a little into the future
+        while store.outbox.pending_count():  # 429s push rows a little into the future
             await asyncio.sleep(0.2)
             stats.add(await deliverer.run())
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu

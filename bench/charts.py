@@ -62,7 +62,7 @@ async def cold_and_cached(
 
 async def measure(store: Store, runs: int, *, quick: bool = False) -> None:
     """Each chart and card of the tables (in a quick run, the first of each)."""
-    latest = store.latest_date()
+    latest = store.reports.latest_date()
     assert latest is not None
     start = time.perf_counter()
     await ChartCache().chart(store, ["mlrs"], parse_period("30d", latest))

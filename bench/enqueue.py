@@ -55,7 +55,7 @@ def measure(size: int, folder: str, results: Any) -> None:
     broadcast(store, OutboxKind.BULLETIN, "2026-08-07", now=now)
     first = time.perf_counter() - started
     chunks = []
-    while store.broadcasting():
+    while store.broadcasts.in_progress():
         at = time.perf_counter()
         queue_broadcasts(store, chunks=1)
         chunks.append(time.perf_counter() - at)

@@ -19,7 +19,7 @@ def synthesise(store: Store, years: int) -> int:
     """Seed, then add days until the history covers `years` years; how many days it has."""
     now = datetime.now(UTC)
     seed_if_empty(store, now=now, today=now.date())
-    totals = store.effective_totals()
+    totals = store.reports.effective_totals()
     days = sorted(totals)
     rises = [
         {key: totals[day][key] - totals[before].get(key, 0) for key in totals[day]}
@@ -35,5 +35,5 @@ def synthesise(store: Store, years: int) -> int:
             for key, rise in rises[index % len(rises)].items():
                 current[key] = current.get(key, 0) + max(rise, 0)
             report = Report(last, "synthetic", dict(current), raw="{}", day=war_day)
-            store.add_report(report, ReportStatus.ACCEPTED, [], now)
-    return len(store.effective_totals())
+            store.reports.add(report, ReportStatus.ACCEPTED, [], now)
+    return len(store.reports.effective_totals())

@@ -35,9 +35,9 @@ def median_ms(action: Callable[[], Any], runs: int) -> float:
 
 
 def measure(store: Store, runs: int) -> dict[str, float]:
-    latest = store.latest_date()
+    latest = store.reports.latest_date()
     assert latest is not None
-    first, _, _ = store.date_range()
+    first, _, _ = store.reports.date_range()
     assert first is not None
     asyncio.run(ChartCache().chart(store, ["mlrs"], parse_period("30d", latest)))  # matplotlib
 

@@ -109,11 +109,13 @@ async def send(
     seed_if_empty(store, now=now, today=now.date())
     with store.transaction():
         for chat_id in range(1, subscribers + 1):
-            store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
+            store.subscribers.subscribe(
+                chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now
+            )
     # The bundled history's newest bulletin, sent on its morning: on today's clock it would be
     # skipped as no longer news.
-    morning = datetime.combine(store.latest_date(), clock_time(6, 30), UTC)
-    enqueue_bulletin(store, store.latest_date(), now=morning)
+    morning = datetime.combine(store.reports.latest_date(), clock_time(6, 30), UTC)
+    enqueue_bulletin(store, store.reports.latest_date(), now=morning)
     application = build(Services(Config(), store, Clock()), token="1:bench", base_url=base_url)
     bot = ExtBot("1:bench", base_url=base_url, request=request, defaults=application.bot.defaults)
     async with bot:

@@ -61,7 +61,7 @@ class Desk:
         return self.config.schedule.today(self.clock.now())
 
     def _audit(self, action: str, detail: str) -> None:
-        self.store.audit(self.actor, action, allowed=True, detail=detail, now=self.clock.now())
+        self.store.logs.audit(self.actor, action, allowed=True, detail=detail, now=self.clock.now())
 
     # Corrections ---------------------------------------------------------------------------
 
@@ -77,13 +77,13 @@ class Desk:
             raise AdminError(texts.USAGE_CORRECT)
         day = self._date(words[0])
         key, value, reason = self._category_value_reason(words[1:])
-        accepted = self.store.report_on(day)
-        waiting = self.store.newest_revision(day, ReportStatus.HELD)
+        accepted = self.store.reports.on(day)
+        waiting = self.store.reports.newest_revision(day, ReportStatus.HELD)
         if waiting is not None and accepted is not None and waiting.id < accepted.id:
             waiting = None  # an older version than the one readers see
         if accepted is None and waiting is None:
             raise AdminError(texts.NO_REPORT_TO_CORRECT.format(date=texts.format_date(day)))
-        target = self.store.corrected(waiting) if waiting else accepted
+        target = self.store.reports.corrected(waiting) if waiting else accepted
         assert target is not None
         name = categories.get(key).name(texts.current_language())
         current = target.totals.get(key)
@@ -123,7 +123,7 @@ class Desk:
             raise AdminError(render.correction_refused(day, key, value, found, words))
         now = self.clock.now()
         with self.store.transaction():
-            correction = self.store.add_correction(
+            correction = self.store.corrections.add(
                 day, key, current, value, reason=reason, author=self.actor, now=now
             )
             confirmation = " (confirmed: " + "; ".join(f.detail for _, f in found) + ")"
@@ -177,20 +177,20 @@ class Desk:
         whoever was told of it hears so (the notice, if it has not gone, says nothing of it)."""
         if len(words) != 1 or not re.fullmatch(r"[0-9]{1,12}", words[0]):
             raise AdminError(texts.USAGE_UNCORRECT)
-        correction = self.store.correction(int(words[0]))
+        correction = self.store.corrections.get(int(words[0]))
         if correction is None or correction.withdrawn_at is not None:
             raise AdminError(texts.NO_SUCH_CORRECTION.format(id=words[0]))
         now = self.clock.now()
         with self.store.transaction():
-            self.store.withdraw_correction(correction.id, author=self.actor, now=now)
+            self.store.corrections.withdraw(correction.id, author=self.actor, now=now)
             self._audit("uncorrect", f"#{correction.id} {correction.date} {correction.category}")
             notices = notify_correction(self.store, correction, now=now)
-        report = self.store.report_on(correction.date)
+        report = self.store.reports.on(correction.date)
         return correction, report.totals.get(correction.category) if report else None, notices
 
     def corrections(self, words: Sequence[str]) -> list[Correction]:
         day = self._date(words[0]) if words else None
-        return self.store.corrections(day)
+        return self.store.corrections.log(day)
 
     # Held reports --------------------------------------------------------------------------
 
@@ -205,8 +205,8 @@ class Desk:
     def _release(self, report: StoredReport, action: str) -> int:
         """Accept a held report and queue what it brings (the daily bulletin if it is news,
         errata to whoever got an earlier version); how many messages were queued."""
-        replaced = self.store.newest_revision(report.date, ReportStatus.ACCEPTED)
-        self.store.set_report_status(report.id, ReportStatus.ACCEPTED)
+        replaced = self.store.reports.newest_revision(report.date, ReportStatus.ACCEPTED)
+        self.store.reports.set_status(report.id, ReportStatus.ACCEPTED)
         self._audit(action, f"{report.date} revision {report.revision}")
         return publish(
             self.store,
@@ -222,7 +222,7 @@ class Desk:
         report = self._held(words[:1], texts.USAGE_REJECT)
         reason = " ".join(words[1:])[:MAX_REASON] or texts.NO_REASON
         with self.store.transaction():
-            self.store.set_report_status(report.id, ReportStatus.REJECTED)
+            self.store.reports.set_status(report.id, ReportStatus.REJECTED)
             self._audit("reject", f"{report.date} revision {report.revision} ({reason})")
         return report
 
@@ -231,21 +231,21 @@ class Desk:
         decrease, a jump...), of one date or all."""
         if len(words) > 1:
             raise AdminError(texts.USAGE_NOTES)
-        return self.store.notes(self._date(words[0]) if words else None)
+        return self.store.reports.notes(self._date(words[0]) if words else None)
 
     def held(self) -> list[tuple[StoredReport, list[Finding]]]:
         """Each report on hold with the corrections made to it laid over its figures, and what
         is still wrong with it as it now stands."""
         return [
-            (self.store.corrected(report), review(self.store, report, self.today))
-            for report in self.store.reports_with_status(ReportStatus.HELD)
+            (self.store.reports.corrected(report), review(self.store, report, self.today))
+            for report in self.store.reports.with_status(ReportStatus.HELD)
         ]
 
     def _held(self, words: Sequence[str], usage: str) -> StoredReport:
         if len(words) != 1:
             raise AdminError(usage)
         day = self._date(words[0])
-        report = self.store.newest_revision(day, ReportStatus.HELD)
+        report = self.store.reports.newest_revision(day, ReportStatus.HELD)
         if report is None:
             raise AdminError(texts.NO_HELD_REPORT.format(date=texts.format_date(day)))
         return report
@@ -276,7 +276,7 @@ class Desk:
     def _shown(self, day: date) -> dict[str, int] | None:
         """The totals readers see for `day` (corrections applied), if any: what settles a
         pasted text's ambiguous date."""
-        report = self.store.report_on(day)
+        report = self.store.reports.on(day)
         return dict(report.totals) if report else None
 
     def announce(self, text: str) -> int:
@@ -297,16 +297,16 @@ class Desk:
     def audit_log(self, words: Sequence[str]) -> list[AuditEntry]:
         if len(words) > 1 or (words and not re.fullmatch(r"[0-9]{1,5}", words[0])):
             raise AdminError(texts.USAGE_AUDIT)
-        return self.store.audit_log(int(words[0]) if words else 50)
+        return self.store.logs.audit_log(int(words[0]) if words else 50)
 
     def stats(self) -> str:
         midnight = datetime.combine(self.today, time(0), tzinfo=self.config.schedule.zone)
         return render.stats(
-            self.store.subscriber_counts(),
-            self.store.subscriber_languages(),
-            self.store.last_fetch(),
-            len(self.store.reports_with_status(ReportStatus.HELD)),
-            self.store.outbox_counts_since(midnight),
+            self.store.subscribers.counts(),
+            self.store.subscribers.languages(),
+            self.store.logs.last_fetch(),
+            len(self.store.reports.with_status(ReportStatus.HELD)),
+            self.store.outbox.counts_since(midnight),
         )
 
     # Arguments -----------------------------------------------------------------------------
@@ -324,10 +324,10 @@ class Desk:
 
     def _around(self, day: date, key: str) -> list[int]:
         """The category's totals on the accepted days just before and after `day`."""
-        before = self.store.latest_date(before=day)
-        after = self.store.effective_totals(since=day + timedelta(days=1))
+        before = self.store.reports.latest_date(before=day)
+        after = self.store.reports.effective_totals(since=day + timedelta(days=1))
         values = []
-        if before and (report := self.store.report_on(before)) and key in report.totals:
+        if before and (report := self.store.reports.on(before)) and key in report.totals:
             values.append(report.totals[key])
         if after:
             first = after[min(after)]
@@ -358,8 +358,10 @@ def check_correction(
     after it, that it does not say now: the findings a fetched report with that figure would
     get, about that category only. Of the next day only a jump is new: a fall to it is the
     corrected day's being above it, said once."""
-    since = min(store.latest_date(before=day) or day, day - timedelta(days=JUMP_WINDOW_DAYS + 1))
-    others = store.effective_totals(since=since)
+    since = min(
+        store.reports.latest_date(before=day) or day, day - timedelta(days=JUMP_WINDOW_DAYS + 1)
+    )
+    others = store.reports.effective_totals(since=since)
     others.pop(day, None)
     changed = {**totals, key: value}
     found = [

@@ -144,7 +144,7 @@ def tick_label(day: date, span_days: int) -> str:
 
 def data_series(store: Store, keys: Sequence[str], period: Period) -> list[Series]:
     """Each category's days within the period, with their changes."""
-    end = period.end or store.latest_date()
+    end = period.end or store.reports.latest_date()
     if end is None:
         return [Series(key, []) for key in keys]
     changes = daily_changes(store, since=period.start or WAR_START, until=end, keys=keys)
@@ -487,12 +487,18 @@ class ChartCache:
         """The chart, from the cache or drawn; a drawing waits for its turn (limits.Busy when
         too many wait, unless `may_refuse` is False). With `documented` (one category), Oryx's
         photo-confirmed count beside the claim."""
-        key = (tuple(keys), period, texts.current_language(), store.data_version(), documented)
+        key = (
+            tuple(keys),
+            period,
+            texts.current_language(),
+            store.reports.data_version(),
+            documented,
+        )
 
         async def drawn() -> bytes:
             data = data_series(store, keys, period)
             corrected = {
-                (c.category, c.date) for c in store.live_corrections(period.start, period.end)
+                (c.category, c.date) for c in store.corrections.live(period.start, period.end)
             }
             beside: list[Documented] = []
             if documented and data and data[0].days:
@@ -507,7 +513,7 @@ class ChartCache:
         """The daily card of `day` for these categories (all when none), in the reader's
         language: drawn once per bulletin, language and set of categories. None when there is
         no accepted report of that day (any more)."""
-        key = ("card", tuple(keys), day, texts.current_language(), store.data_version())
+        key = ("card", tuple(keys), day, texts.current_language(), store.reports.data_version())
         if (kept := self._cached(key)) is not None:  # still true: the key has the data's state
             return kept
         view = bulletin_on(store, day)

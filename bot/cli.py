@@ -262,7 +262,7 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
 
 def backfill(context: Context, args: argparse.Namespace) -> int:
     store = context.open_store()
-    newest = store.latest_date()
+    newest = store.reports.latest_date()
     date_from = (
         parse_user_date(args.date_from, context.today)
         if args.date_from
@@ -276,7 +276,7 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
     async def page_through() -> list[Outcome]:
         async with make_client() as client:
             first = context.config.sources[0]
-            source = connect(first, client, today=context.today, downloads=store)
+            source = connect(first, client, today=context.today, downloads=store.logs)
             reports = await source.history(date_from, date_to)
         return _store_history(context, store, reports)
 
@@ -306,7 +306,7 @@ def import_files(context: Context, args: argparse.Namespace) -> int:
     except SourceError as error:
         raise CommandError(f"import failed, nothing stored: {error}") from None
     for new in documented:
-        rows = store.replace_documented(new.rows())
+        rows = store.documented.replace(new.rows())
         print(
             f"Oryx's counts imported (rows: {rows:,}, equipment types: {len(new.types())}, "
             f"to {new.last_date():%Y-%m-%d}); compare uses them from now on"
@@ -352,7 +352,7 @@ def on(context: Context, args: argparse.Namespace) -> int:
     keys = _category_args(args.categories, "on", store)
     _print_bulletin(store, day, keys)
     if args.sources:
-        found = render.provenance(day, store.revisions(day), store.corrections(day))
+        found = render.provenance(day, store.reports.revisions(day), store.corrections.log(day))
         print("\n" + _plain(found))
     return 0
 
@@ -366,7 +366,7 @@ def about(context: Context, args: argparse.Namespace) -> int:
 def compare(context: Context, args: argparse.Namespace) -> int:
     store = context.open_store(keep=False)
     day, words = date_among(args.words, context.today)
-    day = day or store.latest_date()
+    day = day or store.reports.latest_date()
     keys = _category_args(words, "compare", store)
     if day is None:
         raise CommandError(_plain(texts.NO_DATA), 1)
@@ -390,7 +390,7 @@ def export_figures(context: Context, args: argparse.Namespace) -> int:
     if args.output:
         _not_the_database("export", args.output, context)
     store = context.open_store(keep=False)
-    latest = store.latest_date()
+    latest = store.reports.latest_date()
     if latest is None:
         raise CommandError(_plain(texts.NO_DATA))
     try:
@@ -441,7 +441,7 @@ def health(context: Context, args: argparse.Namespace) -> int:
         damaged = any(w in str(error) for w in ("malformed", "not a database"))
         what = "is damaged" if damaged else "cannot be written"
         raise CommandError(f"unhealthy: the database {what}: {error}") from None
-    last = store.last_fetch()
+    last = store.logs.last_fetch()
     limit = timedelta(minutes=max(3 * context.config.schedule.poll_every_minutes, 30))
     if last is None:
         raise CommandError("unhealthy: the bot has never polled the source")
@@ -451,7 +451,7 @@ def health(context: Context, args: argparse.Namespace) -> int:
     # A bot that polls and never gets the bulletin is not well either: after as many failed
     # polls as alert the admins, the container shows it (a source outage, a network gone).
     most = context.config.alerts.source_failures
-    failed = store.failed_polls_in_a_row(most)
+    failed = store.logs.failed_polls_in_a_row(most)
     if failed >= most:
         raise CommandError(
             f"unhealthy: the last {failed} polls failed ([alerts] source_failures = {most}), "
@@ -506,7 +506,7 @@ def _run(context: Context, args: argparse.Namespace, store: Store, app: ModuleTy
             app.run(services, webhook_url=args.webhook)
             break
         except app.StartFailed as error:
-            store.drop_lease(lease.holder)
+            store.lease.drop(lease.holder)
             if not error.unreachable or waited >= args.patience:
                 tried = f" (tried {tries} times over {waited:.0f} s)" if tries > 1 else ""
                 raise CommandError(f"{error}{tried}", error.status) from None
@@ -590,9 +590,9 @@ def restore(context: Context, args: argparse.Namespace) -> int:
     except StoreError as error:
         raise CommandError(f"not restored: {error}") from None
     finally:
-        store.drop_lease(lease.holder)
-    first, last, days = store.date_range()
-    active = store.subscriber_counts().get(SubscriberStatus.ACTIVE, 0)
+        store.lease.drop(lease.holder)
+    first, last, days = store.reports.date_range()
+    active = store.subscribers.counts().get(SubscriberStatus.ACTIVE, 0)
     print(f"restored {args.path}: {days} days ({first} to {last}), {active} active subscribers")
     return 0
 
@@ -618,7 +618,7 @@ def console(context: Context, args: argparse.Namespace) -> int:
     try:
         status = terminal.main(services, as_admin=not args.as_user)
     finally:
-        store.drop_lease(lease.holder)
+        store.lease.drop(lease.holder)
     if services.fatal:
         raise CommandError(f"console stopped: {services.fatal}")
     return status
@@ -747,11 +747,11 @@ def _print_bulletin(
     if view is None:
         if day is None:
             raise CommandError(_plain(texts.NO_DATA))
-        raise CommandError(_plain(render.no_report_on(day, store.latest_date(day))))
+        raise CommandError(_plain(render.no_report_on(day, store.reports.latest_date(day))))
     note = None
     if day is None and context is not None:
         now = context.clock.now().astimezone(context.config.schedule.zone)
-        note = render.age_note(store.latest_date(), now, store.last_fetch())
+        note = render.age_note(store.reports.latest_date(), now, store.logs.last_fetch())
     print(_plain(render.with_age(render.bulletin(view, keys), note)))
 
 
@@ -792,7 +792,7 @@ def _command_names() -> frozenset[str]:
 def _category_args(words: list[str], example: str, store: Store) -> list[str]:
     keys, unknown = categories.resolve(words)
     if unknown:  # perhaps a category the source started sending
-        keys, unknown = categories.resolve(words, store.stored_categories())
+        keys, unknown = categories.resolve(words, store.reports.categories())
     if unknown:
         raise CommandError(_plain(render.unknown_categories(unknown, example, "bulletin-bot ")), 2)
     return keys

@@ -97,10 +97,10 @@ def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, d
 def export(store: Store, fmt: str, first: date, last: date) -> Export:
     """The figures from `first` to `last`, names and CSV layout in the language spoken."""
     language = texts.current_language()
-    meta = store.effective_reports_meta(first, last)
+    meta = store.reports.effective_meta(first, last)
     changes = daily_changes(store, since=first, until=last)
-    fetched = store.effective_totals(first, last, corrected=False)
-    corrected = {(c.date, c.category) for c in store.live_corrections(first, last)}
+    fetched = store.reports.effective_totals(first, last, corrected=False)
+    corrected = {(c.date, c.category) for c in store.corrections.live(first, last)}
     rows = []
     for key in categories.sort_keys(changes):
         for day in changes[key]:

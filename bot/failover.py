@@ -57,8 +57,8 @@ def states(store: Store, names: Sequence[str]) -> list[SourceState]:
     """Each source's standing as the fetch log tells it."""
     found = []
     for name in names:
-        failures, _ = store.consecutive_failed_fetches(name)
-        good = store.last_good_fetch(name)
+        failures, _ = store.logs.consecutive_failed_fetches(name)
+        good = store.logs.last_good_fetch(name)
         found.append(SourceState(name, failures, good.newest if good else None))
     return found
 

@@ -348,12 +348,12 @@ class Bulletin:
 
 def bulletin_on(store: Store, day: date | None = None) -> Bulletin | None:
     """The effective bulletin of a date (default: the latest accepted), with its changes."""
-    day = day or store.latest_date()
-    report = store.report_on(day) if day else None
+    day = day or store.reports.latest_date()
+    report = store.reports.on(day) if day else None
     if report is None:
         return None
-    previous_date = store.latest_date(before=report.date)
-    previous = store.report_on(previous_date) if previous_date else None
+    previous_date = store.reports.latest_date(before=report.date)
+    previous = store.reports.on(previous_date) if previous_date else None
     span = (report.date - previous_date).days if previous_date else 1
     previous_corrected = frozenset(previous.corrections) if previous else frozenset()
     return Bulletin(
@@ -411,7 +411,7 @@ def daily_changes(
     """Every category's (or those of `keys`) stored days from `since` to `until`, each with
     its change, from one read of the effective totals (the day before `since` is read too,
     for the first change)."""
-    totals = store.effective_totals(
+    totals = store.reports.effective_totals(
         since=since - timedelta(days=_SERIES_MARGIN_DAYS) if since else None,
         until=until,
         only=categories.with_predecessors(keys) if keys is not None else None,
@@ -433,7 +433,7 @@ def daily_changes(
 
 def series(store: Store, key: str, days: int, until: date | None = None) -> Series:
     """The last `days` accepted days of a category up to `until`, each with its change."""
-    until = until or store.latest_date()
+    until = until or store.reports.latest_date()
     if until is None:
         return Series(key, [])
     changes = daily_changes(store, since=until - timedelta(days=days), until=until, keys=[key])

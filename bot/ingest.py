@@ -87,13 +87,13 @@ def ingest(
     if not reports:
         return []
     earliest = reports[0].date
-    known = store.known_hashes(since=earliest)
+    known = store.reports.known_hashes(since=earliest)
     known_dates = {day for day, _ in known}
-    before = store.latest_date(before=earliest) or earliest
+    before = store.reports.latest_date(before=earliest) or earliest
     since = min(before, earliest - timedelta(days=JUMP_WINDOW_DAYS + 1))
-    history = History(store.effective_totals(since=since))
+    history = History(store.reports.effective_totals(since=since))
     corrections: dict[date, dict[str, int]] = {}
-    for correction in store.live_corrections(since, None):
+    for correction in store.corrections.live(since, None):
         corrections.setdefault(correction.date, {})[correction.category] = correction.new_value
 
     def effective(report: Report) -> dict[str, int]:
@@ -103,7 +103,7 @@ def ingest(
     outcomes = []
     with store.transaction():
         for report in reports:
-            shown = store.report_on(report.date) if by_hand else None
+            shown = store.reports.on(report.date) if by_hand else None
             if shown is not None:
                 report = _over(shown, report)
             fingerprint = (report.date, report.content_hash())
@@ -114,7 +114,7 @@ def ingest(
                 if released:
                     history.add(report.date, effective(report))
                 continue
-            replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
+            replaced = store.reports.newest_revision(report.date, ReportStatus.ACCEPTED)
             rivals = _rivals(store, report, None if shown else replaced, witnesses or {})
             if any(_adds_nothing(report, rival) for rival in [*rivals, shown] if rival is not None):
                 outcomes.append(Outcome(report.date, Arrival.UNCHANGED))
@@ -137,7 +137,7 @@ def ingest(
                 status = (
                     ReportStatus.HELD if hold_suspicious or must_hold else ReportStatus.ACCEPTED
                 )
-            report_id = store.add_report(report, status, findings, now)
+            report_id = store.reports.add(report, status, findings, now)
             outcomes.append(
                 Outcome(
                     report.date,
@@ -167,7 +167,7 @@ def _rivals(
 ) -> list[StoredReport | Report | None]:
     """Other sources' versions of the report's date: the one readers see, the one waiting for
     an admin, and the one another source gave in this poll (None where there is none)."""
-    held = store.newest_revision(report.date, ReportStatus.HELD)
+    held = store.reports.newest_revision(report.date, ReportStatus.HELD)
     found: list[StoredReport | Report | None] = [replaced, held, witnesses.get(report.date)]
     return [r if r is not None and r.source != report.source else None for r in found]
 
@@ -275,12 +275,12 @@ def review(store: Store, report: StoredReport, today: date) -> list[Finding]:
     laid over it: the same validation a fetched report gets, against the days as they now
     stand, and every finding that held it which validation cannot re-derive and no correction
     has settled. The source's own increases are not checked for corrected categories."""
-    corrected = store.corrected(report)
+    corrected = store.reports.corrected(report)
     increases = {k: v for k, v in report.increases.items() if k not in corrected.corrections}
-    before = store.latest_date(before=report.date) or report.date
+    before = store.reports.latest_date(before=report.date) or report.date
     since = min(before, report.date - timedelta(days=JUMP_WINDOW_DAYS + 1))
-    history = History(store.effective_totals(since=since))
-    replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
+    history = History(store.reports.effective_totals(since=since))
+    replaced = store.reports.newest_revision(report.date, ReportStatus.ACCEPTED)
     found = validate(
         report.date,
         corrected.totals,
@@ -306,13 +306,13 @@ def _release_if_due(
     validated again, and accepted if nothing else is wrong (else it stays held)."""
     if status != ReportStatus.HELD:
         return None
-    report = store.report_by_id(report_id)
+    report = store.reports.by_id(report_id)
     if report.date > today or any(f.kind != FindingKind.FUTURE for f in report.findings):
         return None
     if validate(report.date, report.totals, history, report.increases, today=today):
         return None
-    replaced = store.newest_revision(report.date, ReportStatus.ACCEPTED)
-    store.set_report_status(report_id, ReportStatus.ACCEPTED)
+    replaced = store.reports.newest_revision(report.date, ReportStatus.ACCEPTED)
+    store.reports.set_status(report_id, ReportStatus.ACCEPTED)
     log.info("report released date=%s reason='its date has come'", report.date)
     return Outcome(
         report.date,
@@ -326,7 +326,7 @@ def _release_if_due(
 
 def seed_if_empty(store: Store, *, now: datetime, today: date) -> int:
     """Give a new, empty database the bundled history; how many days it got."""
-    if not store.is_empty():
+    if not store.reports.is_empty():
         return 0
     outcomes = ingest(store, load_snapshot(), now=now, today=today, hold_suspicious=False)
     log.info("seeded the database from the bundled history days=%d", len(outcomes))
@@ -345,7 +345,7 @@ async def fetch_recent(store: Store, source: Source) -> list[Report]:
     stored (or the last RECENT_DAYS, whichever is longer) re-read, so late days and revisions
     are seen. SourceError when the source fails."""
     latest = await source.latest()
-    last_stored = store.latest_date()
+    last_stored = store.reports.latest_date()
     start = latest.date - timedelta(days=RECENT_DAYS)
     if last_stored:
         start = min(start, last_stored + timedelta(days=1))

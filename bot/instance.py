@@ -72,14 +72,14 @@ def acquire(
     deadline = time.monotonic() + wait
     while True:
         now = clock.now()
-        held = store.lease()
+        held = store.lease.current()
         free = held is None or held.holder == lease.holder or held.heartbeat_at < now - TTL
         if held is not None and not free and _gone(held):
             # Killed on this machine: no need to wait for its lease to expire.
             log.warning("taking over the lease of pid %d, which no longer runs", held.pid)
             free = True
         if free:
-            other = store.take_lease(
+            other = store.lease.take(
                 Lease(lease.holder, lease.pid, lease.host, now, now), replacing=held
             )
             if other is None:

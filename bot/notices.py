@@ -34,7 +34,7 @@ def recipients_of_day(store: Store, day: date, category: str) -> list[int]:
     """Chats that were shown `category`'s figure of `day` (its bulletin or card with that
     category in it, or a milestone of it): each hears of a correction or revision of it, and
     nobody else does."""
-    return store.recipients_of_day(
+    return store.outbox.recipients_of_day(
         day.isoformat(), (OutboxKind.BULLETIN, OutboxKind.CARD), OutboxKind.MILESTONE, category
     )
 
@@ -60,11 +60,11 @@ def shown_to(store: Store, chat_id: int | None, day: date, followed: Sequence[st
     chat, what anyone was (every figure, every milestone told): a notice as an admin previews
     it."""
     if chat_id is None:
-        told = store.sent_to(None, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
+        told = store.outbox.sent_to(None, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
         return Shown(None, tuple(Milestone.from_subject(subject) for subject in set(told)))
     kinds = (OutboxKind.BULLETIN, OutboxKind.CARD)
-    got_bulletin = bool(store.sent_to(chat_id, kinds, day.isoformat()))
-    told = store.sent_to(chat_id, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
+    got_bulletin = bool(store.outbox.sent_to(chat_id, kinds, day.isoformat()))
+    told = store.outbox.sent_to(chat_id, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
     categories = (None if not followed else frozenset(followed)) if got_bulletin else frozenset()
     return Shown(categories, tuple(Milestone.from_subject(subject) for subject in told))
 
@@ -72,7 +72,7 @@ def shown_to(store: Store, chat_id: int | None, day: date, followed: Sequence[st
 def withdrawn(store: Store, shown: Shown, day: date) -> list[tuple[str, int, int | None]]:
     """(category, round figure, its figure now) for each milestone a chat was told of that the
     day's figures, as they now stand, no longer pass."""
-    report = store.report_on(day)
+    report = store.reports.on(day)
     found = []
     for milestone in shown.milestones:
         total = report.totals.get(milestone.category) if report else None
@@ -85,7 +85,7 @@ def correction_subject(store: Store, day: date, now: datetime) -> str:
     """The outbox subject of the correction notice to the bulletin of `day`: 'DATE@START', one
     notice for every change made from START until it goes (CORRECTION_BATCH after the first).
     A notice still waiting takes in a new change; once it went, a change starts a new one."""
-    waiting = store.pending_subjects(OutboxKind.CORRECTION, f"{day.isoformat()}@%")
+    waiting = store.outbox.pending_subjects(OutboxKind.CORRECTION, f"{day.isoformat()}@%")
     return min(waiting) if waiting else f"{day.isoformat()}@{now.isoformat(timespec='seconds')}"
 
 
@@ -94,7 +94,7 @@ def notify_correction(store: Store, correction: Correction, *, now: datetime) ->
     changes; how many were new."""
     subject = correction_subject(store, correction.date, now)
     chats = recipients_of_day(store, correction.date, correction.category)
-    return store.enqueue(
+    return store.outbox.enqueue(
         (chat, OutboxKind.CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats
     )
 
@@ -107,14 +107,14 @@ def corrected_figures(store: Store, subject: str) -> list[tuple[str, int | None,
     day, start = date.fromisoformat(day_text), datetime.fromisoformat(start_text)
     if start.tzinfo is None:  # 'DATE@DAY': that whole day
         start = start.replace(tzinfo=UTC)
-    corrections = sorted(store.corrections(day, limit=1000), key=lambda c: c.id)
+    corrections = sorted(store.corrections.log(day, limit=1000), key=lambda c: c.id)
     touched = {
         c.category
         for c in corrections
         if c.created_at >= start or (c.withdrawn_at is not None and c.withdrawn_at >= start)
     }
-    fetched = store.newest_revision(day, ReportStatus.ACCEPTED)
-    now = store.report_on(day)
+    fetched = store.reports.newest_revision(day, ReportStatus.ACCEPTED)
+    now = store.reports.on(day)
     if fetched is None or now is None:
         return []
     found = []
@@ -135,7 +135,7 @@ def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime)
     changed = [key for key, _, _ in revised_figures(store, day, replaced_id)]
     chats = sorted({chat for key in changed for chat in recipients_of_day(store, day, key)})
     subject = errata_subject(day, replaced_id)
-    return store.enqueue(
+    return store.outbox.enqueue(
         (chat, OutboxKind.ERRATA, subject, now + CORRECTION_BATCH) for chat in chats
     )
 
@@ -148,10 +148,10 @@ def errata_subject(day: date, replaced_id: int) -> str:
 def revised_figures(store: Store, day: date, replaced_id: int) -> list[tuple[str, int | None, int]]:
     """(category, figure in the replaced version, figure now) for each figure of `day` that
     differs from what readers of the replaced version saw (corrections in force applied to both)."""
-    now = store.report_on(day)
+    now = store.reports.on(day)
     if now is None:
         return []
-    before = store.corrected(store.report_by_id(replaced_id)).totals
+    before = store.reports.corrected(store.reports.by_id(replaced_id)).totals
     return [
         (key, before.get(key), total)
         for key, total in now.totals.items()
@@ -174,7 +174,7 @@ def expired(store: Store, kind: str, subject: str, today: date) -> str | None:
         return None
     day = Milestone.from_subject(subject).day if kind == OutboxKind.MILESTONE else None
     day = day or date.fromisoformat(subject)
-    newest = store.latest_date()
+    newest = store.reports.latest_date()
     if newest is not None and newest > day:
         return f"the bulletin of {newest} is out"
     if not is_fresh(day, today):
@@ -183,7 +183,7 @@ def expired(store: Store, kind: str, subject: str, today: date) -> str | None:
 
 
 def announce(store: Store, text: str, *, author: str, now: datetime) -> int:
-    announcement = store.add_announcement(text, author=author, now=now)
+    announcement = store.messages.add_announcement(text, author=author, now=now)
     return broadcast(store, OutboxKind.ANNOUNCEMENT, str(announcement), now=now)
 
 
@@ -191,9 +191,9 @@ def alert_admins(
     store: Store, admins: tuple[int, ...], key: str, text: str, *, now: datetime
 ) -> int:
     """Tell each admin, once per `key`; 0 when this alert was raised before."""
-    if not store.add_alert(key, text, now=now):
+    if not store.messages.add_alert(key, text, now=now):
         return 0
-    return store.enqueue((admin, OutboxKind.ALERT, key, now) for admin in admins)
+    return store.outbox.enqueue((admin, OutboxKind.ALERT, key, now) for admin in admins)
 
 
 def text_for(
@@ -244,16 +244,16 @@ def text_for(
     if kind in (OutboxKind.WEEKLY, OutboxKind.MONTHLY):
         day = date.fromisoformat(subject)
         data = compare(store, DIGEST_DAYS[kind], until=day)
-        return render.comparison(data.only(categories), store.report_on(day)) if data else None
+        return render.comparison(data.only(categories), store.reports.on(day)) if data else None
     if kind == OutboxKind.CHART:
         day = date.fromisoformat(subject)
         period = parse_period(summary.CHART_PERIOD, day)
         drawn = data_series(store, summary.CHART_KEYS, period)
-        return render.chart_caption(drawn, period.label(), store.report_on(day))
+        return render.chart_caption(drawn, period.label(), store.reports.on(day))
     if kind == OutboxKind.ANNOUNCEMENT:
-        text = store.announcement(int(subject))
+        text = store.messages.announcement(int(subject))
         return render.announcement(text) if text else None
     if kind == OutboxKind.ALERT:
-        text = store.alert(subject)
+        text = store.messages.alert(subject)
         return render.alert(text) if text else None
     return None

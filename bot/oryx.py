@@ -124,7 +124,7 @@ def documents(store: Store, key: str, day: date) -> bool:
 
 def counts_for(store: Store) -> OryxCounts:
     """The counts last imported into this database, or the bundled ones."""
-    imported = store.documented()
+    imported = store.documented.counts()
     return OryxCounts(imported) if imported else bundled()
 
 
@@ -171,7 +171,7 @@ def compare(store: Store, keys: Sequence[str], day: date) -> list[Comparison]:
             result.append(Comparison(key, on, None, None, counts.first_date(types)))
             continue
         claims = [key, *category.oryx_claimed_with]
-        totals = store.effective_totals(on, on, only=claims).get(on, {})
+        totals = store.reports.effective_totals(on, on, only=claims).get(on, {})
         claimed = totals[key] + sum(totals.get(k, 0) for k in claims[1:]) if key in totals else None
         result.append(Comparison(key, on, documented.total, claimed))
     return result

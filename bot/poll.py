@@ -69,7 +69,7 @@ async def poll_once(
     sleep: Sleep = asyncio.sleep,
 ) -> PollResult:
     sources = [
-        connect(source, http, today=today, sleep=sleep, downloads=store)
+        connect(source, http, today=today, sleep=sleep, downloads=store.logs)
         for source in config.sources
     ]
     answers = await asyncio.gather(*(_ask(store, source) for source in sources))
@@ -141,7 +141,7 @@ def _take(
         )
         outcomes[leader.source.name] = found
         given = {o.date for o in found if o.change in (Arrival.NEW, Arrival.REVISED)}
-    stored = {day for day, _ in store.known_hashes(since=min(witnesses, default=today))}
+    stored = {day for day, _ in store.reports.known_hashes(since=min(witnesses, default=today))}
     for answer in answers:
         if answer is leader or answer.reports is None:
             continue
@@ -162,11 +162,11 @@ def _record(store: Store, answer: _Answer, outcomes: list[Outcome], *, now: date
     """One fetch of one source, in the fetch log and the metrics."""
     metrics.FETCHES.labels(answer.source.name, "ok" if answer.error is None else "failed").inc()
     if answer.error is not None:
-        store.record_fetch(Fetch(now, answer.source.name, False, answer.error))
+        store.logs.record_fetch(Fetch(now, answer.source.name, False, answer.error))
     else:
         read = f"{len(answer.reports or [])} days read, newest {answer.newest}"
         detail = f"{summarise(outcomes)}; {read}"
-        store.record_fetch(Fetch(now, answer.source.name, True, detail, newest=answer.newest))
+        store.logs.record_fetch(Fetch(now, answer.source.name, True, detail, newest=answer.newest))
 
 
 def alert_held(store: Store, config: Config, outcomes: list[Outcome], *, now: datetime) -> None:
@@ -181,9 +181,9 @@ def alert_held(store: Store, config: Config, outcomes: list[Outcome], *, now: da
 
 
 def alert_if_source_down(store: Store, config: Config, source: str, *, now: datetime) -> None:
-    count, first = store.consecutive_failed_fetches(source)
+    count, first = store.logs.consecutive_failed_fetches(source)
     if count >= config.alerts.source_failures:
-        last = store.last_fetch(source)
+        last = store.logs.last_fetch(source)
         text = texts.ngettext("ALERT_SOURCE_DOWN", count).format(
             source=render.source_name(source), count=count, error=last.detail if last else "-"
         )

@@ -31,7 +31,7 @@ from bot.summary import DAILY_KINDS
 def is_news(store: Store, day: date, today: date) -> bool:
     """Whether the bulletin of `day` is the one subscribers are waiting for today. While a newer
     report is held, an older day is not: it must not go out as the morning's bulletin."""
-    return day == store.newest_live_date(today) and is_fresh(day, today)
+    return day == store.reports.newest_live_date(today) and is_fresh(day, today)
 
 
 def publish(
@@ -103,8 +103,8 @@ def reach(store: Store, queued: Iterable[tuple[str, str]]) -> int:
     broadcast of them has still to queue (a million-subscriber broadcast queues in chunks)."""
     queued = set(queued)
     later = [
-        store.active_after(b.after)
-        for b in store.unfinished_broadcasts()
+        store.broadcasts.active_after(b.after)
+        for b in store.broadcasts.unfinished()
         if (b.kind, b.subject) in queued and b.after is not None
     ]
-    return store.chats_with(queued) + max(later, default=0)
+    return store.outbox.chats_with(queued) + max(later, default=0)

@@ -288,7 +288,7 @@ class Subscriptions:
 
     def active(self, chat_id: int) -> Subscriber | None:
         """The chat's subscription, if it has one in force."""
-        subscriber = self.store.subscriber(chat_id)
+        subscriber = self.store.subscribers.get(chat_id)
         return subscriber if subscriber and subscriber.status == SubscriberStatus.ACTIVE else None
 
     def subscribe(
@@ -298,8 +298,8 @@ class Subscriptions:
         stays as it was, even after /unsubscribe or a block); `topic` is the forum topic it was
         asked in. The subscription, and whether it was one the chat had left and got back as
         it was. SubscriptionError for words it cannot read."""
-        options = parse_options(words, self.zone, self.store.subscriber(chat_id))
-        subscriber = self.store.subscribe(
+        options = parse_options(words, self.zone, self.store.subscribers.get(chat_id))
+        subscriber = self.store.subscribers.subscribe(
             chat_id,
             chat_type,
             send_at=options.send_at,
@@ -318,7 +318,7 @@ class Subscriptions:
         now = self.clock.now()
         subscriber = self.active(chat_id)
         if subscriber is None:
-            alone = self.store.subscribe(
+            alone = self.store.subscribers.subscribe(
                 chat_id,
                 chat_type,
                 send_at=None,
@@ -330,11 +330,11 @@ class Subscriptions:
         wanted = Digest.MILESTONES not in subscriber.digests
         digests = with_milestones(subscriber.digests, wanted)
         if not digests:
-            self.store.set_subscriber_status(chat_id, SubscriberStatus.UNSUBSCRIBED, now=now)
+            self.store.subscribers.set_status(chat_id, SubscriberStatus.UNSUBSCRIBED, now=now)
             log.info("unsubscribed chat=%d (milestones were all it had)", chat_id)
             return Milestones.OFF_NOTHING_LEFT, subscriber
-        self.store.set_digests(chat_id, digests, now=now)
-        changed = self.store.subscriber(chat_id) or subscriber
+        self.store.subscribers.set_digests(chat_id, digests, now=now)
+        changed = self.store.subscribers.get(chat_id) or subscriber
         return (Milestones.ON if wanted else Milestones.OFF), changed
 
     def change(self, subscriber: Subscriber, setting: str, value: str) -> Subscriber:
@@ -344,19 +344,19 @@ class Subscriptions:
         if setting == "milestones":
             digests = with_milestones(subscriber.digests, value == "1")
             if digests:  # never none: Unsubscribe is the button for that
-                self.store.set_digests(chat_id, digests, now=now)
+                self.store.subscribers.set_digests(chat_id, digests, now=now)
         elif setting == "time":
-            self.store.set_send_at(chat_id, send_time(value), now=now)
+            self.store.subscribers.set_send_at(chat_id, send_time(value), now=now)
         elif setting not in ("categories", "times", "done"):
             shape = changed(subscriber.shape, setting, value)
-            self.store.set_shape(chat_id, shape, now=now)
-        return self.store.subscriber(chat_id) or subscriber
+            self.store.subscribers.set_shape(chat_id, shape, now=now)
+        return self.store.subscribers.get(chat_id) or subscriber
 
     def unsubscribe(self, chat_id: int) -> Subscriber | None:
         """End the chat's subscription; the one that ended (None: it had none in force)."""
         subscriber = self.active(chat_id)
         if subscriber is not None:
-            self.store.set_subscriber_status(
+            self.store.subscribers.set_status(
                 chat_id, SubscriberStatus.UNSUBSCRIBED, now=self.clock.now()
             )
             log.info("unsubscribed chat=%d", chat_id)
@@ -476,7 +476,7 @@ def is_fresh(day: date, today: date) -> bool:
 def enqueue_bulletin(store: Store, day: date, *, now: datetime, home_zone: str = HOME_ZONE) -> int:
     """Queue what the bulletin of `day` brings every active subscriber, all of it now (the
     command line, tests); how many rows were new."""
-    store.start_broadcast(OutboxKind.BULLETIN, day.isoformat(), home_zone=home_zone, now=now)
+    store.broadcasts.start(OutboxKind.BULLETIN, day.isoformat(), home_zone=home_zone, now=now)
     return queue_broadcasts(store)
 
 
@@ -487,16 +487,16 @@ def broadcast(
     for the first CHUNK subscribers now: all of them, for most bots. Delivery queues the rest
     as it sends (`queue_broadcasts`), so a million subscribers never hold up the bot. How many
     messages it queued, plus one for each subscriber still to queue."""
-    started = store.start_broadcast(kind, subject, home_zone=home_zone, now=now)
+    started = store.broadcasts.start(kind, subject, home_zone=home_zone, now=now)
     queued, after = _queue_chunk(store, started)
-    return queued + (store.active_after(after) if after is not None else 0)
+    return queued + (store.broadcasts.active_after(after) if after is not None else 0)
 
 
 def queue_broadcasts(store: Store, chunks: int | None = None) -> int:
     """Queue unfinished broadcasts, at most `chunks` chunks of CHUNK subscribers (None: to the
     end), each chunk its own short transaction; how many rows were new."""
     queued = done = 0
-    for unfinished in store.unfinished_broadcasts():
+    for unfinished in store.broadcasts.unfinished():
         while chunks is None or done < chunks:
             rows, after = _queue_chunk(store, unfinished)
             queued, done = queued + rows, done + 1
@@ -510,11 +510,11 @@ def _queue_chunk(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
     """Queue a broadcast for its next CHUNK subscribers: (rows queued, the last chat id
     queued, None when that was the last chunk)."""
     with store.transaction():
-        until, examples = store.next_chunk(unfinished, CHUNK)
+        until, examples = store.broadcasts.next_chunk(unfinished, CHUNK)
         changes = _changes(store, unfinished) if any(e.shape.thresholds for e in examples) else {}
         plan = [(e, kind, due) for e in examples for kind, due in _messages(unfinished, e, changes)]
-        queued = store.queue_chunk(unfinished, until, plan)
-        store.advance(unfinished, until)
+        queued = store.broadcasts.queue_chunk(unfinished, until, plan)
+        store.broadcasts.advance(unfinished, until)
     return queued, until
 
 

@@ -58,7 +58,7 @@ class Comparison:
 
 def compare(store: Store, days: int, until: date | None = None) -> Comparison | None:
     """The last `days` days up to `until` (default: the latest) against the `days` before."""
-    last = until or store.latest_date()
+    last = until or store.reports.latest_date()
     if last is None:
         return None
     first = last - timedelta(days=days - 1)

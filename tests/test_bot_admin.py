@@ -49,16 +49,18 @@ async def drain(bot) -> None:
 
 def subscribe(bot, *chat_ids: int) -> None:
     for chat_id in chat_ids:
-        bot.store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+        bot.store.subscribers.subscribe(
+            chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=NOW
+        )
 
 
 @pytest.mark.parametrize("command", sorted(HANDLERS))
 async def test_every_admin_command_refuses_anyone_else_and_the_attempt_is_audited(bot, command):
     reply = await bot.ask(f"/{command} 2026-08-07 tanks 1", chat_id=USER)
     assert plain(reply) == texts.ADMINS_ONLY
-    entry = bot.store.audit_log(1)[0]
+    entry = bot.store.logs.audit_log(1)[0]
     assert (entry.actor, entry.action, entry.allowed) == (f"telegram:{USER}", command, False)
-    assert bot.store.corrections() == []
+    assert bot.store.corrections.log() == []
 
 
 async def test_a_correction_changes_latest_and_on_and_keeps_the_original(bot):
@@ -139,7 +141,7 @@ async def test_a_correction_can_be_corrected_and_withdrawn(bot):
 )
 async def test_bad_corrections_change_nothing(bot, arguments, expected):
     assert expected in await admin(bot, f"/correct {arguments}")
-    assert bot.store.corrections() == []
+    assert bot.store.corrections.log() == []
 
 
 async def test_a_date_with_no_report(bot):
@@ -197,7 +199,7 @@ async def test_a_rejected_report_is_never_shown(bot, fake_api):
     assert "No accepted bulletin for 8 August 2026" in plain(await bot.ask("/on 2026-08-08"))
     statuses = bot.store.db.execute("SELECT status FROM reports WHERE date = '2026-08-08'")
     assert statuses.fetchall() == [(ReportStatus.REJECTED,)]
-    assert "garbage from the source" in bot.store.audit_log(1)[0].detail
+    assert "garbage from the source" in bot.store.logs.audit_log(1)[0].detail
 
 
 @pytest.mark.parametrize("name", ["en_2026-08-08.txt", "uk_2024-06-25.txt"])
@@ -208,11 +210,11 @@ async def test_a_pasted_bulletin_is_ingested(bot, name):
     if day == NEW_DAY:
         assert reply.startswith("Read a bulletin for 8 August 2026: new, accepted.")
         assert "Ground robotic systems: 2,162" in reply
-        report = bot.store.report_on(NEW_DAY)
+        report = bot.store.reports.on(NEW_DAY)
         assert (report.source, report.totals["tanks"]) == ("text", 12251)
     else:  # a day the store has: same figures, no link -> unchanged
         assert reply.startswith("Read a bulletin for 25 June 2024: unchanged.")
-    assert bot.store.audit_log(1)[0].action == "paste"
+    assert bot.store.logs.audit_log(1)[0].action == "paste"
 
 
 async def test_a_pasted_text_that_is_no_bulletin(bot):
@@ -278,7 +280,7 @@ async def test_an_edited_message_is_never_taken_as_a_pasted_bulletin(bot):
     text = (BULLETINS / "en_2026-08-08.txt").read_text()
     bot.api.send_text(text, chat_id=ADMIN, edited=True)
     await bot.ask("/held", chat_id=ADMIN)  # the bot has handled what came before
-    assert bot.store.report_on(NEW_DAY) is None
+    assert bot.store.reports.on(NEW_DAY) is None
     assert [m for m in bot.api.messages_to(ADMIN) if "Read a bulletin" in m.text] == []
 
 

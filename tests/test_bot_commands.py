@@ -49,7 +49,7 @@ async def test_the_welcome_buttons_show_the_latest_subscribe_and_switch_language
     ukrainian = await bot.press(welcome, "start:language:uk")
     assert ukrainian.text.startswith("Я щодня надсилаю дані Генштабу ЗСУ")
     assert [label for label, _ in ukrainian.buttons][-1] == "English"
-    assert bot.services.store.chat_language(USER) == "uk"
+    assert bot.services.store.subscribers.chat_language(USER) == "uk"
 
 
 async def test_help_lists_every_command_with_an_example_in_short_groups(bot):
@@ -255,13 +255,13 @@ async def test_buttons_switch_category_and_open_history(bot):
 
 
 async def test_a_button_under_an_old_bulletin_shows_that_day_not_the_newest(bot):
-    bot.store.subscribe(USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    bot.store.subscribers.subscribe(USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
     enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
     await bot.services.deliverer.run()  # the application's own, with its buttons
     (bulletin,) = bot.api.messages_to(USER)
     assert ("Tanks", "c:tanks:2026-08-07") in bulletin.buttons
     await poll_now(bot.services)  # 8 August is out: the message above is now an old one
-    assert bot.store.latest_date() == date(2026, 8, 8)
+    assert bot.store.reports.latest_date() == date(2026, 8, 8)
     old = await bot.press(bulletin, "c:tanks:2026-08-07")
     assert "7 August 2026" in old.text and "8 August" not in old.text
     assert old.text.endswith("/compare tanks 2026-08-07")  # of that day, and no age note
@@ -425,7 +425,7 @@ async def test_a_refusal_is_one_answer_in_the_readers_language(bot, language):
     for command in ADMINS_ONLY:
         text = await refused(command, GROUP, chat_type="group", user_id=7)
         assert text == messages.GROUP_ADMINS_ONLY, command
-    assert bot.store.subscriber(GROUP) is None
+    assert bot.store.subscribers.get(GROUP) is None
 
 
 async def test_inline_answers_are_personal_and_an_unknown_word_still_gets_a_result(bot):
@@ -474,7 +474,7 @@ async def test_week_and_month_show_the_categories_named(bot):
 
 async def test_a_reply_longer_than_telegram_takes_comes_in_pieces(bot):
     for day in range(1, 51):  # fifty corrections: /corrections lists them all
-        bot.store.add_correction(
+        bot.store.corrections.add(
             date(2026, 6, day % 30 + 1), "tanks", 1, 2, reason="r" * 40, author="test", now=NOW
         )
     before = len(bot.api.messages_to(ADMIN))
@@ -522,7 +522,7 @@ async def test_compare_shows_oryx_counts_imported_by_the_command_line_at_once(bo
     assert "Tanks: 11,032 claimed, 4,074 documented" in before
     other = Store(bot.store.path)  # as the command line opens it
     try:
-        other.replace_documented((kind, day, total * 2) for kind, day, total in bundled().rows())
+        other.documented.replace((kind, day, total * 2) for kind, day, total in bundled().rows())
     finally:
         other.close()
     assert "Tanks: 11,032 claimed, 8,148 documented" in plain(await bot.ask("/compare tanks"))

@@ -21,7 +21,7 @@ NEW_DAY = date(2026, 8, 8)  # the fake API has it; the store does not yet
 
 def subscribe_many(bot, chat_ids, **options) -> None:
     for chat_id in chat_ids:
-        bot.store.subscribe(
+        bot.store.subscribers.subscribe(
             chat_id,
             "private",
             send_at=options.get("send_at"),
@@ -62,7 +62,7 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     )
     reply = await bot.ask("/subscribe 8:30 new_york")
     assert "at 08:30, time zone America/New_York" in reply.text
-    subscriber = bot.store.subscriber(USER)
+    subscriber = bot.store.subscribers.get(USER)
     assert (subscriber.send_at, subscriber.timezone, subscriber.status) == (
         "08:30",
         "America/New_York",
@@ -83,7 +83,7 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     assert (await bot.ask("/unsubscribe")).text == (
         "Unsubscribed from: monthly (the 1st). /subscribe brings them back as they were."
     )
-    assert bot.store.subscriber(USER).status == SubscriberStatus.UNSUBSCRIBED
+    assert bot.store.subscribers.get(USER).status == SubscriberStatus.UNSUBSCRIBED
     assert (await bot.ask("/settings")).text == texts.SETTINGS_NONE
     assert (await bot.ask("/unsubscribe")).text == texts.NOT_SUBSCRIBED
 
@@ -100,21 +100,21 @@ async def test_subscribe_with_bad_arguments_changes_nothing(bot):
         reply = await bot.ask(f"/subscribe {arguments}")
         assert expected in reply.text
         assert "For example: /subscribe 08:30 Europe/Kyiv" in reply.text
-    assert bot.store.subscriber(USER) is None
+    assert bot.store.subscribers.get(USER) is None
 
 
 async def test_only_group_admins_change_a_group_subscription(bot):
     group = -4001
     reply = await bot.ask("/subscribe", chat_id=group, chat_type="group", user_id=7)
     assert reply.text == texts.GROUP_ADMINS_ONLY
-    assert bot.store.subscriber(group) is None
+    assert bot.store.subscribers.get(group) is None
 
     bot.api.chat_admins.setdefault(group, set()).add(8)
     reply = await bot.ask("/subscribe 09:00", chat_id=group, chat_type="group", user_id=8)
     assert "at 09:00" in reply.text
     reply = await bot.ask("/unsubscribe", chat_id=group, chat_type="group", user_id=7)
     assert reply.text == texts.GROUP_ADMINS_ONLY
-    assert bot.store.subscriber(group).status == SubscriberStatus.ACTIVE
+    assert bot.store.subscribers.get(group).status == SubscriberStatus.ACTIVE
 
 
 async def test_a_group_admins_rights_are_asked_of_telegram_once_per_five_minutes(bot):
@@ -131,7 +131,7 @@ async def test_a_group_admins_rights_are_asked_of_telegram_once_per_five_minutes
 async def test_a_channel_can_subscribe(bot):
     reply = await bot.ask("/subscribe", chat_id=-100500, chat_type="channel")
     assert "Subscribed" in reply.text
-    assert bot.store.subscriber(-100500).chat_type == "channel"
+    assert bot.store.subscribers.get(-100500).chat_type == "channel"
 
 
 async def test_a_subscriber_in_another_time_zone_gets_it_at_their_time_once(bot):
@@ -185,7 +185,7 @@ async def test_a_broadcast_to_1000_with_blocked_users_and_a_429_burst(bot):
     assert max(got.values()) == 1  # nobody twice
     counts = outbox_counts(bot.store)
     assert counts == {DeliveryStatus.SENT: 950, DeliveryStatus.SKIPPED: 50}
-    statuses = Counter(bot.store.subscriber(c).status for c in chats)
+    statuses = Counter(bot.store.subscribers.get(c).status for c in chats)
     assert statuses == {SubscriberStatus.ACTIVE: 950, SubscriberStatus.BLOCKED: 50}
     assert bot.api.too_many_requests == 30
 
@@ -199,9 +199,9 @@ async def test_a_migrated_group_is_followed_and_a_vanished_chat_retired(bot):
     await drain(bot, bot.deliverer())
 
     assert [m.chat_id for m in bot.api.sent if m.chat_id < 0] == [-1000500]
-    assert bot.store.subscriber(-1000500).status == SubscriberStatus.ACTIVE
-    assert bot.store.subscriber(-500) is None
-    assert bot.store.subscriber(-600).status == SubscriberStatus.GONE
+    assert bot.store.subscribers.get(-1000500).status == SubscriberStatus.ACTIVE
+    assert bot.store.subscribers.get(-500) is None
+    assert bot.store.subscribers.get(-600).status == SubscriberStatus.GONE
     assert len(bot.api.messages_to(700)) == 1
 
 
@@ -271,7 +271,7 @@ async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_repeats_nothing_
     assert 0 < in_flight <= batch
 
     # Start-up after the crash: in-flight messages go back to the queue, and the rest is sent.
-    assert bot.store.release_in_flight() == in_flight
+    assert bot.store.outbox.release_in_flight() == in_flight
     bot.api.faults.delay = 0
     await drain(bot, bot.deliverer(window=batch))
 
@@ -362,7 +362,7 @@ async def test_a_big_broadcast_is_queued_while_it_is_sent(bot, monkeypatch):
     assert (await poll_now(bot.services)).queued == 450  # 100 queued, 350 to queue
     assert outbox_counts(bot.store) == {DeliveryStatus.PENDING: 100}
     await bot.services.deliverer.run()
-    assert not bot.store.broadcasting()
+    assert not bot.store.broadcasts.in_progress()
     assert bulletins_sent(bot) == Counter(dict.fromkeys(chats, 1))
     assert outbox_counts(bot.store) == {DeliveryStatus.SENT: 450}
 

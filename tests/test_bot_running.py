@@ -348,7 +348,9 @@ def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_ru
     admin is alerted, corrects it while held, and the subscriber gets 47,580 and never 75."""
     today, store, source = moved_to_today(tmp_path, dataset_reports)
     database = store.path
-    store.subscribe(500, "private", send_at=None, timezone="Europe/Kyiv", now=datetime.now(UTC))
+    store.subscribers.subscribe(
+        500, "private", send_at=None, timezone="Europe/Kyiv", now=datetime.now(UTC)
+    )
     store.close()
     source.set_total(today, "artillery_systems", 75)
 
@@ -398,12 +400,14 @@ def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
     database = store.path
     now = datetime.now(UTC)
     short = Shape(categories=("tanks",), format=SummaryFormat.SHORT)
-    store.subscribe(500, "private", send_at=None, timezone="Europe/Kyiv", now=now, shape=short)
-    store.subscribe(
+    store.subscribers.subscribe(
+        500, "private", send_at=None, timezone="Europe/Kyiv", now=now, shape=short
+    )
+    store.subscribers.subscribe(
         501, "private", send_at=None, timezone="Europe/Kyiv", now=now, digests=("milestones",)
     )
     topic = Shape(categories=("artillery",), thread_id=9)
-    store.subscribe(
+    store.subscribers.subscribe(
         -100777, "supergroup", send_at=None, timezone="Europe/Kyiv", now=now, shape=topic
     )
     store.close()

@@ -76,7 +76,7 @@ async def test_the_cache_is_dropped_when_the_data_changes(seeded):
     cache = ChartCache()
     period = Period("all")
     first = await cache.chart(seeded, ["tanks"], period)
-    seeded.add_correction(LATEST, "tanks", 12251, 12300, reason="test", author="cli:test", now=NOW)
+    seeded.corrections.add(LATEST, "tanks", 12251, 12300, reason="test", author="cli:test", now=NOW)
     second = await cache.chart(seeded, ["tanks"], period)
     assert cache.drawn == 2
     assert first != second

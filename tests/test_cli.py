@@ -163,7 +163,7 @@ def test_fetch_stores_and_prints_the_new_bulletin(run_on_history):
 
 def test_fetch_says_how_many_subscribers_get_the_new_bulletin(run_on_history, tmp_path):
     store = Store(tmp_path / "bulletin.db")
-    store.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    store.subscribers.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
     store.close()
     status, out, _ = run_on_history("fetch")
     assert status == 0
@@ -472,7 +472,9 @@ def test_stored_text_never_reaches_the_terminal_as_escape_codes(run, tmp_path):
     from bot.store import Store
 
     store = Store(tmp_path / "bulletin.db")
-    store.audit("telegram:1", "correct", allowed=False, detail="\x1b]0;pwned\x07\x1b[2J", now=NOW)
+    store.logs.audit(
+        "telegram:1", "correct", allowed=False, detail="\x1b]0;pwned\x07\x1b[2J", now=NOW
+    )
     store.close()
     status, out, _ = run("audit")
     assert status == 0
@@ -545,7 +547,7 @@ def test_on_with_sources_lists_where_each_figure_came_from(run_on_seeded):
 def test_backfill_never_sends_a_day_as_the_morning_bulletin(run_on_history, tmp_path):
     """8 August comes in by a backfill: history, not news, even though it is today's."""
     store = Store(tmp_path / "bulletin.db")
-    store.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    store.subscribers.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
     store.close()
     status, out, _ = run_on_history("backfill", "--from", "2026-08-01", "--to", "2026-08-08")
     assert status == 0 and out.splitlines()[0] == "1 new, 7 revised"
@@ -678,7 +680,7 @@ def test_restore_refuses_the_database_itself(run_on_seeded, tmp_path, name):
 def test_the_audit_log_shows_bidi_controls_and_line_separators_as_escapes(run, tmp_path):
     store = Store(tmp_path / "bulletin.db")
     typed = "tanks\u202e\u2066evil\u2069\u2028\u2029\u202a\u2067\u2068"
-    store.audit("telegram:1", "correct", allowed=False, detail=typed, now=NOW)
+    store.logs.audit("telegram:1", "correct", allowed=False, detail=typed, now=NOW)
     store.close()
     status, out, _ = run("audit")
     assert status == 0

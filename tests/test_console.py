@@ -38,8 +38,8 @@ def subscribed_file(tmp_path_factory) -> Path:
     seed_if_empty(store, now=now, today=now.date())
     for chat_id in PEOPLE:
         kind = "private" if chat_id > 0 else "supergroup"
-        store.subscribe(chat_id, kind, send_at=None, timezone="Europe/Kyiv", now=now)
-    enqueue_bulletin(store, store.latest_date(), now=now)
+        store.subscribers.subscribe(chat_id, kind, send_at=None, timezone="Europe/Kyiv", now=now)
+    enqueue_bulletin(store, store.reports.latest_date(), now=now)
     queue_broadcasts(store)
     store.close()
     return path

@@ -29,7 +29,7 @@ def outbox_rows(bot) -> list[tuple[int, str, str]]:
 
 
 def tanks_on(bot, day: date) -> int:
-    report = bot.store.report_on(day)
+    report = bot.store.reports.on(day)
     return report.totals["tanks"]
 
 
@@ -40,12 +40,12 @@ async def test_a_value_grouped_as_the_bot_writes_it_is_read_whole(bot):
     reply = await admin(bot, "/correct 2026-08-07 tanks 12 250 typo in the source")
     assert reply.startswith("Correction 1: Tanks on 7 August 2026 is now 12,250 (was 12,247).")
     assert tanks_on(bot, STORED) == 12250
-    (correction,) = bot.store.corrections()
+    (correction,) = bot.store.corrections.log()
     assert correction.reason == "typo in the source"
     for grouped in ("12,249", "12.249", "12\u00a0249", "12'249"):
         await admin(bot, f"/correct 2026-08-07 tanks {grouped}")
         assert tanks_on(bot, STORED) == 12249, grouped
-        await admin(bot, f"/uncorrect {bot.store.corrections()[0].id}")
+        await admin(bot, f"/uncorrect {bot.store.corrections.log()[0].id}")
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ async def test_a_value_that_cannot_be_read_with_certainty_is_refused(bot, value)
     reply = await admin(bot, f"/correct 2026-08-07 tanks {value} typo")
     assert "is not a whole number from 0 to 100,000,000" in reply
     assert reply.endswith(texts.USAGE_CORRECT)
-    assert bot.store.corrections() == []
+    assert bot.store.corrections.log() == []
 
 
 @pytest.mark.parametrize("word", ["²", "١", "1²", "-1", "1.0"])
@@ -74,12 +74,12 @@ async def test_a_correction_a_report_would_be_held_for_is_refused_with_the_figur
         )
         assert f"on 7 August 2026: {finding}" in reply
         assert f"/correct 2026-08-07 tanks {value} typo confirm" in reply
-        assert bot.store.corrections() == []
+        assert bot.store.corrections.log() == []
     # Confirmed on purpose, it is made, and the audit says what was confirmed.
     reply = await admin(bot, "/correct 2026-08-07 tanks 11946 typo confirm")
     assert reply.startswith("Correction 1: Tanks on 7 August 2026 is now 11,946")
     assert tanks_on(bot, STORED) == 11946
-    assert "confirmed: Tanks went down" in bot.store.audit_log(1)[0].detail
+    assert "confirmed: Tanks went down" in bot.store.logs.audit_log(1)[0].detail
 
 
 async def test_a_correction_is_checked_against_the_next_day_too(bot):
@@ -87,7 +87,7 @@ async def test_a_correction_is_checked_against_the_next_day_too(bot):
     reply = await admin(bot, "/correct 2026-08-06 tanks 12046 typo")
     assert "on 6 August 2026: Tanks went down: 12,242 → 12,046" in reply
     assert "on 7 August 2026: Tanks rose by +201 in 1 day, above the limit" in reply
-    assert bot.store.corrections() == []
+    assert bot.store.corrections.log() == []
 
 
 async def test_the_admin_sees_the_notice_subscribers_will_get_before_it_goes(bot):
@@ -112,7 +112,7 @@ async def test_a_paste_over_a_day_readers_see_is_held_with_both_figures(bot, fak
     await poll_now(bot.services)  # 8 August from the API: readers see tanks 12,251
     same = await admin(bot, OFFICIAL)
     assert same.startswith("Read a bulletin for 8 August 2026: unchanged")
-    assert bot.store.reports_with_status(ReportStatus.HELD) == []
+    assert bot.store.reports.with_status(ReportStatus.HELD) == []
 
     reply = await admin(bot, OFFICIAL.replace("12,251 (+4)", "12,252 (+5)"))
     assert reply.startswith("Read a bulletin for 8 August 2026: revised, held.")
@@ -135,7 +135,7 @@ async def test_a_paste_without_changes_cannot_be_checked_and_waits_for_an_admin(
     assert reply.startswith("Read a bulletin for 8 August 2026: new, held.")
     assert "15 of 15 figures have no change in brackets" in reply
     assert "Queued" not in reply
-    assert bot.store.report_on(NEW_DAY) is None
+    assert bot.store.reports.on(NEW_DAY) is None
     held = await admin(bot, "/held")
     assert "15 of 15 figures have no change in brackets" in held
     assert "nothing is wrong with it now" not in held
@@ -256,7 +256,7 @@ async def test_a_paste_dated_after_a_gap_waits_for_an_admin(bot):
     reply = await admin(bot, misdated)
     assert reply.startswith("Read a bulletin for 6 December 2026: new, held.")
     assert "the last day stored before it is 7 August 2026, 121 days earlier" in reply
-    assert bot.store.report_on(date(2026, 12, 6)) is None
+    assert bot.store.reports.on(date(2026, 12, 6)) is None
 
 
 @pytest.mark.parametrize(
@@ -277,7 +277,7 @@ async def test_a_paste_dated_after_a_gap_waits_for_an_admin(bot):
 async def test_corrections_an_admin_did_not_mean_are_refused(bot, command, expected):
     reply = await admin(bot, command)
     assert expected in reply
-    assert bot.store.corrections() == []
+    assert bot.store.corrections.log() == []
 
 
 async def test_a_one_line_paste_over_a_shown_day_revises_that_line_only(bot, fake_api):

@@ -61,7 +61,7 @@ def test_a_ukrainian_csv_opens_in_excel_as_set_up_in_ukraine(seeded, speak):
 
 
 def test_a_corrected_figure_is_marked_with_the_fetched_one_beside_it(seeded):
-    seeded.add_correction(
+    seeded.corrections.add(
         date(2022, 6, 25), "artillery", 764, 765, reason="test", author="cli:test", now=NOW
     )
     data = json.loads(export(seeded, "json", date(2022, 6, 25), date(2022, 6, 26)).data)

@@ -53,7 +53,7 @@ async def poll(store: Store, sources, *, minutes: int = 0) -> PollResult:
 
 
 def revisions_of(store: Store, day: date) -> list[tuple[str, str]]:
-    return [(r.source, r.status) for r in store.revisions(day)]
+    return [(r.source, r.status) for r in store.reports.revisions(day)]
 
 
 def alerts(store: Store) -> list[str]:
@@ -69,12 +69,14 @@ async def test_agreeing_sources_give_one_report_with_its_link(history_store, bot
     assert result.lead.name == "api" and not result.lead.is_failover
     # The dataset's days add nothing the API's did not: none of them is stored.
     assert revisions_of(history_store, TODAY) == [("api", ReportStatus.ACCEPTED)]
-    assert history_store.report_on(TODAY).link.startswith("https://www.facebook.com/")
+    assert history_store.reports.on(TODAY).link.startswith("https://www.facebook.com/")
     assert alerts(history_store) == []
     for source in ("api", "dataset"):
-        fetch = history_store.last_fetch(source)
+        fetch = history_store.logs.last_fetch(source)
         assert (fetch.ok, fetch.newest) == (True, TODAY)
-    assert history_store.last_fetch("dataset").detail.endswith("15 days read, newest 2026-08-08")
+    assert history_store.logs.last_fetch("dataset").detail.endswith(
+        "15 days read, newest 2026-08-08"
+    )
 
 
 async def test_when_the_first_is_down_the_second_takes_over_after_the_alert_threshold(
@@ -85,7 +87,7 @@ async def test_when_the_first_is_down_the_second_takes_over_after_the_alert_thre
     for minutes in (0, 20):
         result = await poll(history_store, bot_sources, minutes=minutes)
         assert result.error is None and result.failures.keys() == {"api"}
-        assert history_store.report_on(TODAY) is None  # two failed polls: a blip, not yet down
+        assert history_store.reports.on(TODAY) is None  # two failed polls: a blip, not yet down
 
     result = await poll(history_store, bot_sources, minutes=40)
 
@@ -114,7 +116,7 @@ async def test_when_the_first_is_down_the_second_takes_over_after_the_alert_thre
         Arrival.REVISED,
         ReportStatus.ACCEPTED,
     )
-    assert history_store.report_on(TODAY).link.startswith("https://www.facebook.com/")
+    assert history_store.reports.on(TODAY).link.startswith("https://www.facebook.com/")
     assert len(alerts(history_store)) == 2  # no new alert: the stretch is over
 
 
@@ -145,7 +147,7 @@ async def test_a_new_day_the_sources_disagree_on_is_held_with_both_figures(
 
     today = [o for o in result.outcomes if o.date == TODAY]
     assert [(o.change, o.status) for o in today] == [(Arrival.NEW, ReportStatus.HELD)]
-    assert result.queued == 0 and history_store.report_on(TODAY) is None
+    assert result.queued == 0 and history_store.reports.on(TODAY) is None
     assert alerts(history_store) == [
         "The bulletin of 8 August 2026 is on hold: Tanks: the russianwarship.rip API gives "
         f"{tanks:,}, the public dataset gives {tanks + 10:,}. /approve 2026-08-08 or "
@@ -157,7 +159,7 @@ async def test_a_later_disagreement_never_overwrites_what_readers_see(
     history_store, bot_sources, fake_dataset
 ):
     await poll(history_store, bot_sources)
-    tanks = history_store.report_on(TODAY).totals["tanks"]
+    tanks = history_store.reports.on(TODAY).totals["tanks"]
     fake_dataset.api.set_total(TODAY, "tank", tanks - 3)
 
     result = await poll(history_store, bot_sources, minutes=120)
@@ -167,7 +169,7 @@ async def test_a_later_disagreement_never_overwrites_what_readers_see(
         ("api", ReportStatus.ACCEPTED),
         ("dataset", ReportStatus.HELD),
     ]
-    assert history_store.report_on(TODAY).totals["tanks"] == tanks
+    assert history_store.reports.on(TODAY).totals["tanks"] == tanks
     assert result.queued == 0
     assert "the public dataset gives" in alerts(history_store)[-1]
 
@@ -177,7 +179,7 @@ async def test_the_first_back_with_other_figures_than_the_second_gave_is_held(
 ):
     record = fake_api.api.records.pop(TODAY)
     await poll(history_store, bot_sources)  # today's from the dataset: the API is behind
-    dataset_tanks = history_store.report_on(TODAY).totals["tanks"]
+    dataset_tanks = history_store.reports.on(TODAY).totals["tanks"]
     fake_api.api.records[TODAY] = record
     fake_api.api.set_total(TODAY, "tanks", dataset_tanks + 1)
 
@@ -186,7 +188,7 @@ async def test_the_first_back_with_other_figures_than_the_second_gave_is_held(
     assert [(o.change, o.status) for o in result.outcomes if o.date == TODAY] == [
         (Arrival.REVISED, ReportStatus.HELD)
     ]
-    assert history_store.report_on(TODAY).totals["tanks"] == dataset_tanks
+    assert history_store.reports.on(TODAY).totals["tanks"] == dataset_tanks
 
 
 async def test_no_source_answering_is_a_failed_poll(history_store, bot_sources, fake_api):
@@ -196,8 +198,8 @@ async def test_no_source_answering_is_a_failed_poll(history_store, bot_sources, 
     result = await poll(history_store, both_down)
 
     assert result.error and "HTTP 500" in result.error
-    assert result.outcomes == [] and history_store.report_on(TODAY) is None
-    assert [history_store.last_fetch(name).ok for name in ("api", "dataset")] == [False, False]
+    assert result.outcomes == [] and history_store.reports.on(TODAY) is None
+    assert [history_store.logs.last_fetch(name).ok for name in ("api", "dataset")] == [False, False]
 
 
 async def test_a_poll_with_both_agreeing_leaves_every_day_unchanged(history_store, bot_sources):
@@ -255,7 +257,7 @@ async def test_a_broken_second_source_is_logged_and_the_first_still_serves(
 
     assert result.error is None and list(result.failures) == ["dataset"]
     assert revisions_of(history_store, TODAY) == [("api", ReportStatus.ACCEPTED)]
-    fetch = history_store.last_fetch("dataset")
+    fetch = history_store.logs.last_fetch("dataset")
     assert not fetch.ok and f"{fake_dataset.url}/russia_losses_equipment.json" in fetch.detail
 
 
@@ -268,7 +270,7 @@ async def test_a_dataset_day_after_tomorrow_fails_its_fetch_whole(history_store,
     assert result.error == (
         f"{fake_dataset.url}: unexpected content: date 2026-08-10 is outside 2022-02-24..2026-08-09"
     )
-    assert history_store.report_on(TODAY) is None
+    assert history_store.reports.on(TODAY) is None
 
 
 async def test_an_unchanged_dataset_is_not_downloaded_again(

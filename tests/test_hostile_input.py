@@ -111,12 +111,12 @@ def test_whatever_names_a_category_the_reply_is_valid_telegram_html(words):
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_correction_from_garbage_changes_nothing(history_store, words):
     desk = Desk(history_store, Config(), FixedClock(NOW), "telegram:1")
-    before = history_store.corrections()
+    before = history_store.corrections.log()
     try:
         desk.correct(["2026-08-07", *words])
     except AdminError as error:
         assert str(error)
-        assert history_store.corrections() == before
+        assert history_store.corrections.log() == before
     else:  # a valid correction after all: it is kept, and can be withdrawn
         history_store.db.execute("DELETE FROM corrections")
 

@@ -37,7 +37,7 @@ async def test_first_fetch_stores_the_new_report_with_its_raw_payload(history_st
     recent = [o for o in outcomes if o.date != LATEST]
     assert len(recent) == 14
     assert {(o.change, o.status) for o in recent} == {(Arrival.REVISED, ReportStatus.ACCEPTED)}
-    report = history_store.report_on(LATEST)
+    report = history_store.reports.on(LATEST)
     assert report.source == "api"
     assert report.link == "https://www.facebook.com/GeneralStaff.ua/posts/20260808"
     assert report.totals["tanks"] == 12251
@@ -86,7 +86,7 @@ async def test_a_changed_report_for_a_stored_date_becomes_a_revision_beside_the_
     ).fetchall()
     assert [r[0] for r in revisions] == [1, 2]
     assert json.loads(revisions[0][1])["data"]["stats"]["armoured_fighting_vehicles"] == 25099
-    assert history_store.report_on(LATEST).totals["afv"] == 25105
+    assert history_store.reports.on(LATEST).totals["afv"] == 25105
 
 
 async def test_days_missed_since_the_last_stored_one_are_filled_in(store, dataset_reports, api):
@@ -131,8 +131,8 @@ async def test_a_decrease_is_held_with_its_reason_and_is_not_latest(history_stor
 
     assert outcome_on(outcomes).status == ReportStatus.HELD
     assert [f.kind for f in outcome_on(outcomes).findings] == [FindingKind.DECREASE]
-    assert history_store.latest_date() == STORED_UNTIL
-    held = history_store.reports_with_status(ReportStatus.HELD)
+    assert history_store.reports.latest_date() == STORED_UNTIL
+    held = history_store.reports.with_status(ReportStatus.HELD)
     assert [r.date for r in held] == [LATEST]
     assert "Tanks went down: 12,247 → 12,200" in render.to_plain(
         render.held([(r, r.findings) for r in held])
@@ -179,13 +179,13 @@ async def test_a_key_never_seen_before_is_stored_and_shown(history_store, api, f
     outcomes = await fetch_latest(history_store, api, now=NOW, today=TODAY)
 
     assert outcome_on(outcomes).status == ReportStatus.ACCEPTED
-    assert history_store.report_on(LATEST).totals["laser_systems"] == 3
+    assert history_store.reports.on(LATEST).totals["laser_systems"] == 3
     assert "Laser systems: 3 (new)" in render.bulletin(bulletin_on(history_store))
 
 
 def test_a_new_database_is_seeded_from_the_bundled_history(store):
     assert seed_if_empty(store, now=NOW, today=TODAY) == 1626
-    assert store.latest_date() == date(2026, 8, 8)
+    assert store.reports.latest_date() == date(2026, 8, 8)
     assert seed_if_empty(store, now=NOW, today=TODAY) == 0  # only when empty
 
 
@@ -196,7 +196,7 @@ async def test_the_api_tops_up_a_seeded_database_with_the_link(store, api):
 
     # Same figures as the bundled history, but the API knows the original post.
     assert {(o.change, o.status) for o in outcomes} == {(Arrival.REVISED, ReportStatus.ACCEPTED)}
-    assert store.report_on(LATEST).link.endswith("/20260808")
+    assert store.reports.on(LATEST).link.endswith("/20260808")
 
 
 def test_summarise_counts_each_outcome():
@@ -231,10 +231,10 @@ def test_days_out_of_order_end_as_if_they_came_in_order(store, dataset_reports):
     ingest(store, shuffled, now=NOW, today=TODAY, hold_suspicious=True)
     in_order = Store(store.path.with_name("in-order.db"))
     ingest(in_order, recent, now=NOW, today=TODAY, hold_suspicious=True)
-    assert store.effective_totals() == in_order.effective_totals()
+    assert store.reports.effective_totals() == in_order.reports.effective_totals()
     assert (
-        store.reports_with_status(ReportStatus.HELD)
+        store.reports.with_status(ReportStatus.HELD)
         == []
-        == in_order.reports_with_status(ReportStatus.HELD)
+        == in_order.reports.with_status(ReportStatus.HELD)
     )
     in_order.close()

@@ -31,7 +31,7 @@ async def test_first_contact_follows_the_telegram_app_language(bot):
     assert "Втрати Росії з 24.02.2022 (за даними Генштабу ЗСУ)\n7 серпня 2026" in reply
     assert f"Танки: 12{NBSP}247 (+1)" in reply
     assert "Дані Генштабу ЗСУ, сторони війни; незалежно їх перевірити неможливо" in reply
-    assert bot.store.chat_language(UK) == "uk"
+    assert bot.store.subscribers.chat_language(UK) == "uk"
 
 
 async def test_language_command_changes_it_for_good(bot):
@@ -43,7 +43,7 @@ async def test_language_command_changes_it_for_good(bot):
     assert await ask_uk(bot, "/language українська") == texts.of("uk").LANGUAGE_SET
     await ask_uk(bot, "/subscribe")
     await ask_uk(bot, "/language en")
-    assert bot.store.subscriber_languages() == {"en": 1}
+    assert bot.store.subscribers.languages() == {"en": 1}
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ async def test_an_admin_in_ukrainian(bot):
 async def test_each_subscriber_gets_the_summary_in_their_language(bot):
     await ask_uk(bot, "/subscribe")
     await bot.ask("/subscribe", chat_id=4004, language_code="en")
-    assert bot.store.subscriber_languages() == {"uk": 1, "en": 1}  # what /stats shows
+    assert bot.store.subscribers.languages() == {"uk": 1, "en": 1}  # what /stats shows
     enqueue_bulletin(bot.store, NOW.date() - timedelta(days=1), now=NOW)
     await bot.services.deliverer.run()  # the application's own, with its buttons
     assert not outbox_counts(bot.store).get(DeliveryStatus.PENDING)

@@ -58,7 +58,7 @@ def test_the_claim_and_the_count_are_set_side_by_side_on_the_same_date(history_s
     rows = oryx.compare(history_store, ["tanks", "uav"], day)
     tanks, uav = rows
     assert (tanks.on, tanks.documented) == (day, 4_074)
-    assert tanks.claimed == history_store.effective_totals(day, day)[day]["tanks"]
+    assert tanks.claimed == history_store.reports.effective_totals(day, day)[day]["tanks"]
     assert uav.documented is None and uav.claimed is None
     text = render.to_plain(render.claimed_and_documented(rows, day))
     assert text.startswith("Claimed, and documented with photos or video, on 19 July 2025\n")
@@ -75,14 +75,14 @@ def test_a_count_holds_until_its_next_row_so_the_claim_is_of_the_day_asked(histo
     day = date(2025, 7, 19)
     (mlrs,) = oryx.compare(history_store, ["mlrs"], day)
     assert mlrs.on == day
-    assert mlrs.claimed == history_store.effective_totals(day, day)[day]["mlrs"]
+    assert mlrs.claimed == history_store.reports.effective_totals(day, day)[day]["mlrs"]
     assert mlrs.documented == oryx.bundled().as_of(["Multiple Rocket Launchers"], day).total
 
 
 def test_warships_are_set_beside_oryx_with_submarines_on_both_sides(history_store):
     day = date(2025, 7, 19)
     (warships,) = oryx.compare(history_store, ["warships"], day)
-    claims = history_store.effective_totals(day, day)[day]
+    claims = history_store.reports.effective_totals(day, day)[day]
     assert warships.claimed == claims["warships"] + claims["submarines"]
     text = render.to_plain(render.claimed_and_documented([warships], day))
     assert "(with submarines on both sides: Oryx counts them together)" in text

@@ -64,8 +64,8 @@ async def test_a_source_down_is_said_in_the_readers_words_and_the_detail_goes_to
     assert "?key=[redacted]" in admins and "failed (http://[redacted]@127.0.0.1:" in admins
     assert secret_free(admins)
     # So does the fetch log the alerts quote, and the log.
-    assert secret_free(bot.store.last_fetch().detail)
-    assert "HTTP 404" in bot.store.last_fetch().detail
+    assert secret_free(bot.store.logs.last_fetch().detail)
+    assert "HTTP 404" in bot.store.logs.last_fetch().detail
     # The log as written (bot/logs.py's formatter, which `run` installs).
     written = "\n".join(RedactingFormatter([]).format(r) for r in caplog.records)
     assert "fetch failed source=api" in written and secret_free(written)

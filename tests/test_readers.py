@@ -122,7 +122,7 @@ def test_help_and_suggestions_write_abbreviations_in_capitals(speak):
 
 
 def test_a_subscription_names_its_categories_mid_sentence_in_lower_case(speak, store):
-    subscriber = store.subscribe(
+    subscriber = store.subscribers.subscribe(
         1,
         "private",
         send_at="08:30",
@@ -182,7 +182,7 @@ async def test_a_source_error_is_said_in_ukrainian_with_its_url_as_it_was(
         fake_api.api.fail(failure)
     with pytest.raises(SourceError):
         await fetch_latest(history_store, api, now=NOW, today=TODAY)
-    detail = history_store.last_fetch().detail
+    detail = history_store.logs.last_fetch().detail
     speak("uk")
     said = render.fetch_error(detail)
     url, _, what = said.partition(": ")

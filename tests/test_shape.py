@@ -45,7 +45,7 @@ def test_subscribe_words_shape_the_summary():
 
 
 def test_what_is_not_said_again_is_kept_and_all_goes_back_to_every_category(store: Store):
-    subscriber = store.subscribe(
+    subscriber = store.subscribers.subscribe(
         USER,
         "private",
         send_at="08:30",
@@ -154,7 +154,7 @@ async def test_a_subscription_made_in_a_forum_topic_is_delivered_into_it(bot):
     )
     reply = await bot.reply_to(GROUP, 0)
     assert "Summaries go to this topic." in reply.text
-    assert bot.store.subscriber(GROUP).shape.thread_id == 77
+    assert bot.store.subscribers.get(GROUP).shape.thread_id == 77
 
     await deliver_the_new_day(bot)
 
@@ -175,7 +175,7 @@ async def test_a_deleted_topic_falls_back_to_the_general_one(bot):
 
     (summary,) = summaries_to(bot, GROUP)
     assert summary.thread_id is None
-    assert bot.store.subscriber(GROUP).shape.thread_id is None
+    assert bot.store.subscribers.get(GROUP).shape.thread_id is None
 
 
 async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_store):
@@ -214,22 +214,22 @@ async def test_settings_buttons_change_each_choice_and_it_is_kept(bot, history_s
 
     # Kept in the database, as a restarted bot would read it.
     again = Store(history_store.path)
-    assert again.subscriber(USER).shape == Shape(
+    assert again.subscribers.get(USER).shape == Shape(
         categories=("tanks", "uav"), format="short", skip_weekends=True
     )
-    assert again.subscriber(USER).send_at == "08:00"
+    assert again.subscribers.get(USER).send_at == "08:00"
     again.close()
 
     asked = await bot.press(done, "s:stop")  # a slip of the thumb ends nothing
     assert asked.text == "Stop your summaries (daily)?"
     assert asked.buttons == [("Yes, unsubscribe", "s:stop:yes"), ("No, keep it", "s:done")]
-    assert bot.store.subscriber(USER).status == SubscriberStatus.ACTIVE
+    assert bot.store.subscribers.get(USER).status == SubscriberStatus.ACTIVE
     kept = await bot.press(asked, "s:done")
     assert kept.text.startswith("Summaries: daily")
     asked = await bot.press(kept, "s:stop")
     stopped = await bot.press(asked, "s:stop:yes")
     assert stopped.text.startswith("Unsubscribed")
-    assert bot.store.subscriber(USER).status == SubscriberStatus.UNSUBSCRIBED
+    assert bot.store.subscribers.get(USER).status == SubscriberStatus.UNSUBSCRIBED
 
 
 async def test_settings_offer_only_what_the_chats_summaries_use(bot):
@@ -249,7 +249,7 @@ async def test_a_stale_settings_button_says_so(bot):
     settings = await bot.ask("/settings")
     for forged in ("s:format:holographic", "s:time:25:00", "s:time:noon"):
         assert (await bot.press_unedited(settings, forged))["text"] == texts.SETTINGS_BUTTON_EXPIRED
-    kept = bot.store.subscriber(USER)
+    kept = bot.store.subscribers.get(USER)
     assert (kept.send_at, kept.shape.format) == (None, "full")
 
 
@@ -277,7 +277,7 @@ async def test_a_link_takes_any_name_of_a_category_and_a_date_as_people_write_it
     impossible = await bot.ask("/start tanks-20261301")
     assert impossible.text == (await bot.ask("/on 2026-13-01")).text
     assert impossible.text == "“2026-13-01” is not a real calendar date."
-    latest = bot.store.latest_date()
+    latest = bot.store.reports.latest_date()
     newest = render.to_plain((await bot.ask(f"/start tanks-{latest:%Y%m%d}")).text)
     assert newest.endswith("/compare tanks")  # of the latest day: no date to name
 
@@ -382,14 +382,14 @@ async def test_a_chat_that_unsubscribed_subscribes_again(bot):
     assert reply.text.startswith("Welcome back") and "\nSubscribed." in reply.text
     await bot.ask("/unsubscribe")
     assert (await bot.ask("/milestones")).text.startswith("Milestone alerts on")
-    assert bot.store.subscriber_counts() == {SubscriberStatus.ACTIVE: 1}
+    assert bot.store.subscribers.counts() == {SubscriberStatus.ACTIVE: 1}
     off = await bot.ask("/milestones")  # they were all it had: off, and nothing left
     assert off.text.startswith("Milestone alerts off, and they were all this chat had.")
-    assert bot.store.subscriber_counts() == {SubscriberStatus.UNSUBSCRIBED: 1}
+    assert bot.store.subscribers.counts() == {SubscriberStatus.UNSUBSCRIBED: 1}
 
 
 def test_milestones_are_added_and_a_chart_goes_with_the_daily_summary_only(store: Store):
-    subscriber = store.subscribe(
+    subscriber = store.subscribers.subscribe(
         USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW, with_chart=True
     )
     added = parse_options(["milestones"], "Europe/Kyiv", subscriber)
@@ -411,7 +411,7 @@ def test_words_that_shape_the_daily_summary_ask_for_it_or_are_refused_without_it
         assert parse_options(words, "Europe/Kyiv").digests == ("daily", "milestones"), words
     assert parse_options(["tanks", "milestones"], "Europe/Kyiv").digests == ("milestones",)
     # Kept without one: refused, naming the word, rather than shaping nothing.
-    weekly = store.subscribe(
+    weekly = store.subscribers.subscribe(
         USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW, digests=("weekly",)
     )
     with pytest.raises(SubscriptionError) as refused:
@@ -461,11 +461,11 @@ async def test_a_channels_readers_cannot_change_its_subscription_with_its_button
     the channel's admins (asked of Telegram) may change anything with it."""
     await bot.ask("/subscribe 08:00 tanks", chat_id=CHANNEL, chat_type="channel")
     settings = await bot.ask("/settings", chat_id=CHANNEL, chat_type="channel")
-    before = bot.store.subscriber(CHANNEL)
+    before = bot.store.subscribers.get(CHANNEL)
     for data in ("s:format:short", "s:time:09:00", "s:milestones:1", "s:weekends:0", "s:stop:yes"):
         answer = await bot.press_unedited(settings, data, user_id=READER, chat_type="channel")
         assert answer["text"] == texts.GROUP_ADMINS_ONLY and answer["show_alert"], data
-    assert bot.store.subscriber(CHANNEL) == before
+    assert bot.store.subscribers.get(CHANNEL) == before
     assert bot.api.member_checks >= 1  # Telegram was asked, not the message's signature
 
     bot.api.chat_admins.setdefault(CHANNEL, set()).add(CHANNEL_ADMIN)
@@ -475,7 +475,7 @@ async def test_a_channels_readers_cannot_change_its_subscription_with_its_button
     asked = await bot.press(changed, "s:stop", **as_admin)
     stopped = await bot.press(asked, "s:stop:yes", **as_admin)
     assert stopped.text.startswith("Unsubscribed")
-    assert bot.store.subscriber(CHANNEL).status == SubscriberStatus.UNSUBSCRIBED
+    assert bot.store.subscribers.get(CHANNEL).status == SubscriberStatus.UNSUBSCRIBED
 
 
 async def test_a_groups_buttons_answer_to_the_presser_not_to_the_group(bot):
@@ -489,7 +489,7 @@ async def test_a_groups_buttons_answer_to_the_presser_not_to_the_group(bot):
             settings, "s:stop:yes", user_id=READER, sender_chat_id=signed_by
         )
         assert answer["text"] == texts.GROUP_ADMINS_ONLY
-    assert bot.store.subscriber(GROUP).status == SubscriberStatus.ACTIVE
+    assert bot.store.subscribers.get(GROUP).status == SubscriberStatus.ACTIVE
     asked = await bot.press(settings, "s:stop", user_id=GROUP_ADMIN)
     stopped = await bot.press(asked, "s:stop:yes", user_id=GROUP_ADMIN)
     assert stopped.text.startswith("Unsubscribed")

@@ -46,7 +46,7 @@ async def assert_failed_fetch(store, api, message: str) -> SourceError:
     with pytest.raises(SourceError, match=re.escape(message)) as failure:
         await fetch_latest(store, api, now=NOW, today=TODAY)
     assert stored_reports(store) == before
-    last = store.last_fetch()
+    last = store.logs.last_fetch()
     assert (last.ok, last.at) == (False, NOW)
     assert message in last.detail
     return failure.value
@@ -81,7 +81,7 @@ async def test_a_passing_server_error_is_retried_and_the_fetch_succeeds(
 
     assert outcomes[-1].date == TODAY
     assert len(sleep.delays) == 1
-    assert history_store.last_fetch().ok
+    assert history_store.logs.last_fetch().ok
 
 
 async def test_too_many_requests_honours_retry_after(history_store, api, fake_api, sleep):

@@ -549,7 +549,7 @@ def test_as_of_13_september_over_the_14_september_totals_is_the_14_september_bul
     """The issue's rewrite, settled against a real store's effective totals."""
 
     def totals_on(day: date) -> Mapping[str, int] | None:
-        report = history_store.report_on(day)
+        report = history_store.reports.on(day)
         return report.totals if report else None
 
     text = (
@@ -797,13 +797,13 @@ async def test_a_pasted_rewrite_with_over_is_refused_quoting_the_item_and_nothin
 async def test_a_pasted_za_mynulu_dobu_is_filed_under_the_next_morning(bot):
     """The losses of 7 August are the bulletin published on the morning of 8 August; the 7
     August figures readers already have stay as they are."""
-    before = bot.store.report_on(date(2026, 8, 7))
+    before = bot.store.reports.on(date(2026, 8, 7))
     text = _paste_of_8_august("За минулу добу (07.08.2026) загальні втрати рф:")
     reply = render.to_plain((await bot.ask(text, chat_id=ADMIN)).text)
     assert reply.startswith("Read a bulletin for 8 August 2026: new, accepted.")
-    pasted = bot.store.report_on(date(2026, 8, 8))
+    pasted = bot.store.reports.on(date(2026, 8, 8))
     assert (pasted.source, pasted.totals["tanks"]) == ("text", 12251)
-    assert bot.store.report_on(date(2026, 8, 7)) == before
+    assert bot.store.reports.on(date(2026, 8, 7)) == before
 
 
 # Texts as newsrooms write them (issue 30): each fixture read right, or refused; never wrong. --
@@ -1190,7 +1190,7 @@ async def test_a_pasted_wire_story_is_held_with_its_figures_for_lack_of_changes(
     )
     reply = render.to_plain((await bot.ask(text, chat_id=ADMIN)).text)
     assert reply.startswith("Read a bulletin for 8 August 2026"), reply
-    held = bot.store.newest_revision(date(2026, 8, 8), ReportStatus.HELD)
+    held = bot.store.reports.newest_revision(date(2026, 8, 8), ReportStatus.HELD)
     assert held is not None
     assert dict(held.totals) == {
         "personnel": 1456610,

@@ -25,7 +25,7 @@ def test_opening_again_migrates_nothing_and_keeps_the_data(history_store, tmp_pa
     path = history_store.path
     history_store.close()
     again = Store(path)
-    assert again.latest_date() is not None
+    assert again.reports.latest_date() is not None
     assert again.schema_version == len(MIGRATIONS)
     again.close()
 
@@ -50,7 +50,7 @@ def test_a_file_that_is_not_a_database(tmp_path):
 
 
 def test_fetched_figures_cannot_go_negative_even_by_hand(history_store):
-    report = history_store.report_on(history_store.latest_date())
+    report = history_store.reports.on(history_store.reports.latest_date())
     with pytest.raises(sqlite3.IntegrityError):
         history_store.db.execute(
             "INSERT INTO figures (report_id, category, total) VALUES (?, 'x', -1)", [report.id]
@@ -88,33 +88,62 @@ def test_a_database_of_every_earlier_schema_is_migrated_with_its_data(tmp_path, 
 
     store = Store(path)
     assert store.schema_version == len(MIGRATIONS)
-    (held,) = store.reports_with_status(ReportStatus.HELD)
+    (held,) = store.reports.with_status(ReportStatus.HELD)
     assert held.totals == {"tanks": 90}
     (finding,) = held.findings
     assert (finding.kind, finding.facts) == ("decrease", ())  # kept before findings had facts
     assert render.finding_detail(finding) == "Tanks went down: 100 -> 90"  # said as stored
     if version >= 2:
-        subscriber = store.subscriber(7)
+        subscriber = store.subscribers.get(7)
         assert subscriber.status == SubscriberStatus.ACTIVE and subscriber.digests == ("daily",)
         # What a subscriber shapes came later: one from before gets what they always had.
         assert subscriber.shape == Shape()
         assert (subscriber.shape.categories, subscriber.shape.format) == ((), "full")
-        assert store.subscriber_counts() == {SubscriberStatus.ACTIVE: 1}  # counted as migrated
+        assert store.subscribers.counts() == {SubscriberStatus.ACTIVE: 1}  # counted as migrated
     store.close()
 
 
 def test_a_poll_fails_only_when_no_source_answered(tmp_path):
     store = Store(tmp_path / "bulletin.db")
-    assert store.failed_polls_in_a_row(3) == 0  # never polled: nothing failed
+    assert store.logs.failed_polls_in_a_row(3) == 0  # never polled: nothing failed
     start = datetime(2026, 8, 8, 6, 0, tzinfo=UTC)
     # (api, dataset) of each poll, oldest first: failed, then one answered, then both failed.
     for minutes, answers in enumerate([(False, False), (False, True), (False, False)] * 2):
         at = start + timedelta(minutes=20 * minutes)
         for source, ok in zip(("api", "dataset"), answers, strict=True):
-            store.record_fetch(Fetch(at, source, ok, "" if ok else "down"))
-    assert store.failed_polls_in_a_row(3) == 1
-    store.record_fetch(Fetch(start + timedelta(hours=3), "api", False, "down"))
-    assert store.failed_polls_in_a_row(3) == 2
-    store.record_fetch(Fetch(start + timedelta(hours=4), "api", False, "down"))
-    assert store.failed_polls_in_a_row(3) == 3
-    assert store.failed_polls_in_a_row(2) == 2  # counted up to what was asked
+            store.logs.record_fetch(Fetch(at, source, ok, "" if ok else "down"))
+    assert store.logs.failed_polls_in_a_row(3) == 1
+    store.logs.record_fetch(Fetch(start + timedelta(hours=3), "api", False, "down"))
+    assert store.logs.failed_polls_in_a_row(3) == 2
+    store.logs.record_fetch(Fetch(start + timedelta(hours=4), "api", False, "down"))
+    assert store.logs.failed_polls_in_a_row(3) == 3
+    assert store.logs.failed_polls_in_a_row(2) == 2  # counted up to what was asked
+
+
+def test_a_transaction_over_several_parts_lands_whole_or_not_at_all(tmp_path):
+    """The parts share one connection: a correction (sqlite-utils' insert), its audit entry
+    and its notice queued (SQL) in one `transaction()` are all undone when it fails, and
+    nobody else (the command line, another connection) sees any of it before it commits."""
+    store = Store(tmp_path / "bulletin.db")
+    now = datetime(2026, 8, 8, 6, 30, tzinfo=UTC)
+    day = now.date()
+
+    def correct_and_tell() -> None:
+        store.corrections.add(day, "tanks", 1, 2, reason="typo", author="cli:test", now=now)
+        store.logs.audit("cli:test", "correct", allowed=True, detail="tanks 2", now=now)
+        store.outbox.enqueue([(500, "correction", "1", now)])
+
+    with pytest.raises(RuntimeError), store.transaction():
+        correct_and_tell()
+        raise RuntimeError("the notice could not be written")
+    assert store.corrections.log() == [] and store.logs.audit_log() == []
+    assert store.outbox.pending_count() == 0
+    with store.transaction():
+        correct_and_tell()
+        other = Store(tmp_path / "bulletin.db", busy_timeout=0.1)
+        assert other.corrections.log() == [] and other.outbox.pending_count() == 0
+    assert [c.new_value for c in other.corrections.log()] == [2]
+    assert [e.action for e in other.logs.audit_log()] == ["correct"]
+    assert other.outbox.pending_count() == 1
+    other.close()
+    store.close()

@@ -70,7 +70,7 @@ async def test_a_returning_reader_gets_their_subscription_back_and_fresh_starts_
         "Subscribed. Summaries: daily; at 07:15, time zone Europe/Kyiv. Only tanks. "
         "Short: a line per category. Weekdays only."
     )
-    kept = bot.store.subscriber(USER)
+    kept = bot.store.subscribers.get(USER)
     assert (kept.status, kept.send_at) == (SubscriberStatus.ACTIVE, "07:15")
     assert kept.shape == Shape(categories=("tanks",), format="short", skip_weekends=True)
 
@@ -78,7 +78,7 @@ async def test_a_returning_reader_gets_their_subscription_back_and_fresh_starts_
     fresh = render.to_plain((await bot.ask("/subscribe fresh weekly")).text)
     assert fresh.startswith("Subscribed. Summaries: weekly (Mondays); as soon as the bulletin")
     assert "Only Tanks" not in fresh and "Welcome back" not in fresh
-    assert bot.store.subscriber(USER).shape == Shape()
+    assert bot.store.subscribers.get(USER).shape == Shape()
 
 
 async def test_a_returning_reader_is_told_in_ukrainian_and_nanovo_starts_over(bot):
@@ -94,7 +94,7 @@ async def test_a_returning_reader_is_told_in_ukrainian_and_nanovo_starts_over(bo
         (await bot.ask("/subscribe наново", chat_id=chat, language_code="uk")).text
     )
     assert again.startswith("Ви підписалися") and "танки" not in again
-    assert bot.store.subscriber(chat).send_at is None
+    assert bot.store.subscribers.get(chat).send_at is None
 
 
 async def test_a_reader_who_blocked_the_bot_and_came_back_gets_their_subscription_back(bot):
@@ -103,7 +103,7 @@ async def test_a_reader_who_blocked_the_bot_and_came_back_gets_their_subscriptio
     bot.api.faults.blocked.add(chat)
     enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
     await drain(bot, bot.deliverer())
-    assert bot.store.subscriber(chat).status == SubscriberStatus.BLOCKED  # a 403
+    assert bot.store.subscribers.get(chat).status == SubscriberStatus.BLOCKED  # a 403
 
     bot.api.faults.blocked.discard(chat)  # unblocked, and asks again
     back = render.to_plain((await bot.ask("/subscribe", chat_id=chat)).text)

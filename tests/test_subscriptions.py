@@ -89,10 +89,10 @@ def test_find_zone(word, zone):
 async def test_subscribe_refuses_a_zone_no_place_keeps_in_the_readers_language(bot):
     reply = to_plain((await bot.ask("/subscribe 08:00 localtime")).text)
     assert reply.startswith("“localtime” is not the time zone of a place: name a city")
-    assert bot.store.subscriber(USER) is None
+    assert bot.store.subscribers.get(USER) is None
     reply = to_plain((await bot.ask("/subscribe Factory", chat_id=1002, language_code="uk")).text)
     assert reply.startswith("«Factory» — не часовий пояс певного місця: напишіть місто")
-    assert bot.store.subscriber(1002) is None
+    assert bot.store.subscribers.get(1002) is None
 
 
 @pytest.mark.parametrize("word", ["localtime", "Factory", "GMT0", "etc/gmt-5"])
@@ -147,7 +147,7 @@ def test_a_broadcast_is_queued_a_chunk_at_a_time_and_resumes_after_a_restart(sto
     with store.transaction():
         for chat_id in range(1, 12_001):
             london = chat_id % 3 == 0  # a third at 08:00 London, with a chart
-            store.subscribe(
+            store.subscribers.subscribe(
                 chat_id,
                 "private",
                 send_at="08:00" if london else None,
@@ -155,16 +155,16 @@ def test_a_broadcast_is_queued_a_chunk_at_a_time_and_resumes_after_a_restart(sto
                 with_chart=london,
                 now=now,
             )
-        store.set_subscriber_status(7, SubscriberStatus.UNSUBSCRIBED, now=now)
+        store.subscribers.set_status(7, SubscriberStatus.UNSUBSCRIBED, now=now)
     # Kept by triggers as subscribers come and change.
-    assert store.subscriber_counts() == {"active": 11_999, "unsubscribed": 1}
+    assert store.subscribers.counts() == {"active": 11_999, "unsubscribed": 1}
     assert broadcast(store, OutboxKind.BULLETIN, "2026-08-07", now=now) == 5_000 + 6_999 + 1_667
     assert outbox_rows(store) == 5_000 + 1_667  # chats 1-5,001 (7 is out); a third get charts
 
     again = Store(store.path)  # a restart
     assert queue_broadcasts(again, chunks=1) == 5_000 + 1_666
     assert queue_broadcasts(again) == 1_999 + 667
-    assert not again.broadcasting()
+    assert not again.broadcasts.in_progress()
     rows = again.db.execute("SELECT chat_id, kind, due_at FROM outbox").fetchall()
     assert len(rows) == len(set((chat, kind) for chat, kind, _ in rows)) == 11_999 + 4_000
     due = {(chat, kind): at for chat, kind, at in rows}

@@ -34,7 +34,9 @@ async def admin(bot, text: str) -> str:
 
 
 def subscribe(bot, chat_id: int, send_at: str | None = None) -> None:
-    bot.store.subscribe(chat_id, "private", send_at=send_at, timezone="Europe/Kyiv", now=NOW)
+    bot.store.subscribers.subscribe(
+        chat_id, "private", send_at=send_at, timezone="Europe/Kyiv", now=NOW
+    )
 
 
 async def deliver_until(bot, moment: datetime) -> None:
@@ -82,7 +84,7 @@ async def test_a_misprint_corrected_while_held_reaches_subscribers_corrected_onl
     assert "corrected from 75 to 47,580 by an admin" in bulletin
     assert "lower than the day before" not in bulletin and "revised down" not in bulletin
     # What was fetched is kept as it came.
-    fetched = bot.store.newest_revision(TODAY, "accepted")
+    fetched = bot.store.reports.newest_revision(TODAY, "accepted")
     assert fetched.totals["artillery"] == 75
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.database import Database
+from bot.store.database import Part
 from bot.store.outbox import DeliveryStatus
 from bot.store.subscribers import (
     Subscriber,
@@ -60,12 +60,10 @@ class Broadcast:
     after: int | None  # the last chat id queued; None: none yet
 
 
-class Broadcasts(Database):
+class Broadcasts(Part):
     """Starting a broadcast, and queueing it for the next chunk of subscribers."""
 
-    def start_broadcast(
-        self, kind: str, subject: str, *, home_zone: str, now: datetime
-    ) -> Broadcast:
+    def start(self, kind: str, subject: str, *, home_zone: str, now: datetime) -> Broadcast:
         """Start (or start again from the first subscriber: whoever subscribed since gets it
         too, and the outbox's unique key keeps everyone else to one message)."""
         self.db.execute(
@@ -77,7 +75,7 @@ class Broadcasts(Database):
         (started,) = self._broadcasts("WHERE kind = ? AND subject = ?", [kind, subject])
         return started
 
-    def unfinished_broadcasts(self) -> list[Broadcast]:
+    def unfinished(self) -> list[Broadcast]:
         return self._broadcasts("WHERE done = 0 ORDER BY id", [])
 
     def _broadcasts(self, clause: str, parameters: list[object]) -> list[Broadcast]:
@@ -143,9 +141,8 @@ class Broadcasts(Database):
 
     def advance(self, broadcast: Broadcast, until: int | None) -> None:
         """The chunk up to `until` is queued (None: all of it, the broadcast is done)."""
-        self.db.execute(
-            "UPDATE broadcasts SET after = ?, done = ? WHERE id = ?",
-            [until, int(until is None), broadcast.id],
+        self.db.table("broadcasts").update(
+            broadcast.id, {"after": until, "done": int(until is None)}
         )
 
     def active_after(self, after: int) -> int:
@@ -159,7 +156,7 @@ class Broadcasts(Database):
             ).fetchone()[0]
         )
 
-    def broadcasting(self) -> bool:
+    def in_progress(self) -> bool:
         """Whether a broadcast is still being queued."""
         return bool(
             self.db.execute("SELECT EXISTS (SELECT 1 FROM broadcasts WHERE done = 0)").fetchone()[0]

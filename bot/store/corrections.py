@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.store.database import Database, inserted, moment
+from bot.store.database import Part, inserted, moment
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,10 @@ class Correction:
     withdrawn_by: str | None = None
 
 
-class Corrections(Database):
+class Corrections(Part):
     """The corrections log, and the correction in force for each (date, category)."""
 
-    def add_correction(
+    def add(
         self,
         day: date,
         category: str,
@@ -37,32 +37,38 @@ class Corrections(Database):
         author: str,
         now: datetime,
     ) -> Correction:
-        cursor = self.db.execute(
-            "INSERT INTO corrections (date, category, old_value, new_value, reason, author, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [day.isoformat(), category, old_value, new_value, reason, author, now.isoformat()],
+        table = self.db.table("corrections").insert(
+            {
+                "date": day.isoformat(),
+                "category": category,
+                "old_value": old_value,
+                "new_value": new_value,
+                "reason": reason,
+                "author": author,
+                "created_at": now.isoformat(),
+            }
         )
-        return self.correction(inserted(cursor))  # type: ignore[return-value]
+        return self.get(inserted(table))  # type: ignore[return-value]
 
-    def withdraw_correction(self, correction_id: int, *, author: str, now: datetime) -> None:
+    def withdraw(self, correction_id: int, *, author: str, now: datetime) -> None:
         self.db.execute(
             "UPDATE corrections SET withdrawn_at = ?, withdrawn_by = ? "
             "WHERE id = ? AND withdrawn_at IS NULL",
             [now.isoformat(), author, correction_id],
         )
 
-    def correction(self, correction_id: int) -> Correction | None:
+    def get(self, correction_id: int) -> Correction | None:
         rows = self._corrections("WHERE id = ?", [correction_id])
         return rows[0] if rows else None
 
-    def corrections(self, day: date | None = None, limit: int = 50) -> list[Correction]:
+    def log(self, day: date | None = None, limit: int = 50) -> list[Correction]:
         """The log, newest first (withdrawn ones included), of one date or all."""
         where = "WHERE date = ?" if day else ""
         return self._corrections(
             f"{where} ORDER BY id DESC LIMIT ?", [*([day.isoformat()] if day else []), limit]
         )
 
-    def live_corrections(self, since: date | None, until: date | None) -> list[Correction]:
+    def live(self, since: date | None, until: date | None) -> list[Correction]:
         """The correction in force for each (date, category): the newest not withdrawn.
         Oldest first."""
         return self._corrections(

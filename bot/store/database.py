@@ -1,7 +1,8 @@
 """The database file: opening and migrating it, write transactions, health checks and backups.
 
-Every part of the store (reports, corrections, subscribers, ...) is a subclass of `Database`
-and shares its connection; `bot.store.Store` brings them together.
+Every part of the store (reports, corrections, subscribers, ...) is a `Part` over one
+`Database`, sharing its connection and its write transactions; `bot.store.Store` is that
+database with its parts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sqlite3
 import struct
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -151,10 +152,12 @@ def check_files_beside(path: Path) -> Identity | None:
     return identity
 
 
-def inserted(cursor: sqlite3.Cursor) -> int:
-    """The id of the row an INSERT just made (sqlite3 types it as possibly None)."""
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+def inserted(done: sqlite3.Cursor | sqlite_utils.db.Table) -> int:
+    """The id of the row an INSERT just made: a cursor's, or a sqlite-utils table's last
+    (both type it as possibly None)."""
+    row_id = done.lastrowid if isinstance(done, sqlite3.Cursor) else done.last_rowid
+    assert row_id is not None
+    return row_id
 
 
 def words(stored: str) -> tuple[str, ...]:
@@ -311,6 +314,21 @@ class Database:
         self._migrate()
         # The backup may name the bot that ran when it was taken: that process is not this one.
         self.db.execute("DELETE FROM instance_lease")
+
+
+class Part:
+    """The queries of one kind of thing kept in the database (reports, the outbox, ...), over the
+    connection and the write transactions of the one `Database` every part shares: a write
+    grouped by `Store.transaction()` may span several parts, and all of it lands or none."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.db = database.db
+
+    def _writing(self) -> AbstractContextManager[None]:
+        """A write transaction on the shared connection (`Database._writing`: the write lock
+        taken first, the file checked to be the one opened, nested use a savepoint)."""
+        return self.database._writing()
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from bot.store.database import Database
+from bot.store.database import Part
 
 
-class DocumentedCounts(Database):
+class DocumentedCounts(Part):
     """The imported counts: replaced whole by each import, never mixed with an older one."""
 
-    def replace_documented(self, rows: Iterable[tuple[str, date, int]]) -> int:
+    def replace(self, rows: Iterable[tuple[str, date, int]]) -> int:
         """Replace the imported counts with `rows` (type, date, total); how many rows."""
+        table = self.db.table("documented_counts")
         with self._writing():
-            self.db.execute("DELETE FROM documented_counts")
+            table.delete_where()
             before = self.db.conn.total_changes
-            self.db.conn.executemany(
-                "INSERT OR REPLACE INTO documented_counts (equipment_type, date, total) "
-                "VALUES (?, ?, ?)",
-                ((kind, day.isoformat(), total) for kind, day, total in rows),
+            table.insert_all(
+                (
+                    {"equipment_type": kind, "date": day.isoformat(), "total": total}
+                    for kind, day, total in rows
+                ),
+                replace=True,
             )
             return self.db.conn.total_changes - before
 
-    def documented(self) -> list[tuple[str, date, int]]:
-        rows = self.db.execute("SELECT equipment_type, date, total FROM documented_counts")
-        return [(kind, date.fromisoformat(day), total) for kind, day, total in rows]
+    def counts(self) -> list[tuple[str, date, int]]:
+        rows = self.db.table("documented_counts").rows
+        return [(r["equipment_type"], date.fromisoformat(r["date"]), r["total"]) for r in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.database import Database
+from bot.store.database import Part
 
 
 @dataclass(frozen=True)
@@ -19,26 +19,23 @@ class Lease:
     heartbeat_at: datetime
 
 
-class Leases(Database):
+class Leases(Part):
     """Taking, renewing and dropping the one lease."""
 
-    def lease(self) -> Lease | None:
+    def current(self) -> Lease | None:
         """The lease as it stands (None: nobody holds it)."""
-        row = self.db.execute(
-            "SELECT holder, pid, host, acquired_at, heartbeat_at FROM instance_lease"
-        ).fetchone()
+        row = next(self.db.table("instance_lease").rows, None)
         if row is None:
             return None
-        holder, pid, host, acquired_at, heartbeat_at = row
         return Lease(
-            holder,
-            pid,
-            host,
-            datetime.fromisoformat(acquired_at),
-            datetime.fromisoformat(heartbeat_at),
+            row["holder"],
+            row["pid"],
+            row["host"],
+            datetime.fromisoformat(row["acquired_at"]),
+            datetime.fromisoformat(row["heartbeat_at"]),
         )
 
-    def take_lease(self, lease: Lease, *, replacing: Lease | None) -> Lease | None:
+    def take(self, lease: Lease, *, replacing: Lease | None) -> Lease | None:
         """Take the lease for `lease.holder` if it still stands as read: `replacing` is the
         lease the caller saw (None: no lease), holder and last heartbeat. One conditional write
         (compare-and-set), so of two processes that read the same dead holder's lease and
@@ -66,14 +63,14 @@ class Leases(Database):
                 )
             if cursor.rowcount == 1:
                 return None
-            return self.lease()
+            return self.current()
 
-    def renew_lease(self, holder: str, *, now: datetime) -> bool:
+    def renew(self, holder: str, *, now: datetime) -> bool:
         """Say the holder is alive; False if the lease is no longer its own."""
         cursor = self.db.execute(
             "UPDATE instance_lease SET heartbeat_at = ? WHERE holder = ?", [now.isoformat(), holder]
         )
         return cursor.rowcount > 0
 
-    def drop_lease(self, holder: str) -> None:
-        self.db.execute("DELETE FROM instance_lease WHERE holder = ?", [holder])
+    def drop(self, holder: str) -> None:
+        self.db.table("instance_lease").delete_where("holder = ?", [holder])

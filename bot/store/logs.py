@@ -8,7 +8,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.store.database import Database
+from bot.store.database import Part
 
 
 @dataclass(frozen=True)
@@ -32,19 +32,18 @@ class Fetch:
 _FETCH_COLUMNS = "at, source, ok, detail, newest"
 
 
-class Logs(Database):
+class Logs(Part):
     """The fetch log and the audit log."""
 
     def record_fetch(self, fetch: Fetch) -> None:
-        self.db.execute(
-            f"INSERT INTO fetches ({_FETCH_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-            [
-                fetch.at.isoformat(),
-                fetch.source,
-                int(fetch.ok),
-                fetch.detail,
-                fetch.newest.isoformat() if fetch.newest else None,
-            ],
+        self.db.table("fetches").insert(
+            {
+                "at": fetch.at.isoformat(),
+                "source": fetch.source,
+                "ok": int(fetch.ok),
+                "detail": fetch.detail,
+                "newest": fetch.newest.isoformat() if fetch.newest else None,
+            }
         )
 
     def last_fetch(self, source: str | None = None) -> Fetch | None:
@@ -95,32 +94,39 @@ class Logs(Database):
 
     def download(self, url: str) -> tuple[str, str] | None:
         """The last download kept of `url`: (its ETag, its text)."""
-        row = self.db.execute("SELECT etag, body FROM downloads WHERE url = ?", [url]).fetchone()
-        return (row[0], zlib.decompress(row[1]).decode("utf-8")) if row else None
+        row = next(self.db.table("downloads").rows_where("url = ?", [url]), None)
+        return (row["etag"], zlib.decompress(row["body"]).decode("utf-8")) if row else None
 
     def keep_download(self, url: str, etag: str, text: str) -> None:
         """Keep a download in place of the last one of `url` (compressed: the dataset's files
         are 920 KB of JSON, about 100 KB so)."""
         body = zlib.compress(text.encode("utf-8"))
         with self._writing():
-            self.db.execute(
-                "INSERT INTO downloads (url, etag, body) VALUES (?, ?, ?) ON CONFLICT (url) "
-                "DO UPDATE SET etag = excluded.etag, body = excluded.body",
-                [url, etag, body],
-            )
+            self.db.table("downloads").upsert({"url": url, "etag": etag, "body": body}, pk="url")
 
     def audit(self, actor: str, action: str, *, allowed: bool, detail: str, now: datetime) -> None:
-        self.db.execute(
-            "INSERT INTO audit_log (at, actor, action, allowed, detail) VALUES (?, ?, ?, ?, ?)",
-            [now.isoformat(), actor, action, int(allowed), detail],
+        self.db.table("audit_log").insert(
+            {
+                "at": now.isoformat(),
+                "actor": actor,
+                "action": action,
+                "allowed": int(allowed),
+                "detail": detail,
+            }
         )
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
-        rows = self.db.execute(
-            "SELECT at, actor, action, allowed, detail FROM audit_log ORDER BY id DESC LIMIT ?",
-            [limit],
-        ).fetchall()
-        return [AuditEntry(datetime.fromisoformat(a), b, c, bool(d), e) for a, b, c, d, e in rows]
+        rows = self.db.table("audit_log").rows_where(order_by="id DESC", limit=limit)
+        return [
+            AuditEntry(
+                datetime.fromisoformat(row["at"]),
+                row["actor"],
+                row["action"],
+                bool(row["allowed"]),
+                row["detail"],
+            )
+            for row in rows
+        ]
 
 
 def _fetch(row: tuple[str, str, int, str, str | None]) -> Fetch:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.database import Database, words
+from bot.store.database import Part, words
 
 
 class DeliveryStatus(StrEnum):
@@ -96,7 +96,7 @@ class DeliveryResult:
         return f"{self.error} {self.detail}"
 
 
-class Outbox(Database):
+class Outbox(Part):
     """Queueing messages, claiming the due ones, and recording how each send ended."""
 
     def enqueue(self, deliveries: Iterable[tuple[int, str, str, datetime]]) -> int:
@@ -254,7 +254,7 @@ class Outbox(Database):
             ).fetchone()[0]
         )
 
-    def outbox_counts_since(self, since: datetime) -> dict[str, int]:
+    def counts_since(self, since: datetime) -> dict[str, int]:
         """Messages by status among those due since `since` (today's deliveries, say)."""
         rows = self.db.execute(
             "SELECT status, COUNT(*) FROM outbox WHERE due_at >= ? GROUP BY status",

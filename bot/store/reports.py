@@ -3,7 +3,7 @@
 What was fetched is append-only: a report row keeps the payload exactly as received, its figures
 are never updated, and a changed report for a date already stored becomes a new revision beside
 the old one. The effective view is, for each date, the newest accepted revision, with the
-corrections in force laid over it (`effective_totals`, `report_on`).
+corrections in force laid over it (`effective_totals`, `on`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from bot.report import Finding, Report
 from bot.store.corrections import Correction, Corrections
-from bot.store.database import inserted
+from bot.store.database import Database, Part, inserted
 
 
 class ReportStatus(StrEnum):
@@ -58,10 +58,15 @@ def _finding(kind: str, category: str | None, detail: str, facts: str | None) ->
     return Finding(kind, category, detail, tuple(json.loads(facts).items()) if facts else ())
 
 
-class Reports(Corrections):
-    """Storing what a fetch brought, and reading it back as fetched or as readers see it."""
+class Reports(Part):
+    """Storing what a fetch brought, and reading it back as fetched or as readers see it (with
+    `corrections` laid over it)."""
 
-    def add_report(
+    def __init__(self, database: Database, corrections: Corrections) -> None:
+        super().__init__(database)
+        self.corrections = corrections
+
+    def add(
         self, report: Report, status: str, findings: Iterable[Finding], fetched_at: datetime
     ) -> int:
         """Store a new report (or a new revision of a date) with its figures and findings."""
@@ -141,14 +146,14 @@ class Reports(Corrections):
         for day, category, total in rows:
             result.setdefault(date.fromisoformat(day), {})[category] = total
         if corrected:
-            for correction in self.live_corrections(since, until):
+            for correction in self.corrections.live(since, until):
                 if only is not None and correction.category not in only:
                     continue
                 if correction.date in result:
                     result[correction.date][correction.category] = correction.new_value
         return result
 
-    def effective_reports_meta(
+    def effective_meta(
         self, since: date | None = None, until: date | None = None
     ) -> dict[date, tuple[int, str | None, str]]:
         """{date: (day number, link, source)} of each date's effective revision, in one read."""
@@ -159,7 +164,7 @@ class Reports(Corrections):
         )
         return {date.fromisoformat(d): (day, link, source) for d, day, link, source in rows}
 
-    def report_on(self, day: date) -> StoredReport | None:
+    def on(self, day: date) -> StoredReport | None:
         """The effective report for a date: the newest accepted revision, corrections applied."""
         report = self.newest_revision(day, ReportStatus.ACCEPTED)
         return self.corrected(report) if report else None
@@ -167,15 +172,15 @@ class Reports(Corrections):
     def corrected(self, report: StoredReport) -> StoredReport:
         """A revision (accepted or held) with the corrections in force for its date laid over
         its figures, as readers see it or would see it once released."""
-        applied = {c.category: c for c in self.live_corrections(report.date, report.date)}
+        applied = {c.category: c for c in self.corrections.live(report.date, report.date)}
         if not applied:
             return report
         totals = {**report.totals, **{k: c.new_value for k, c in applied.items()}}
         return replace(report, totals=totals, corrections=applied)
 
-    def set_report_status(self, report_id: int, status: str) -> None:
+    def set_status(self, report_id: int, status: str) -> None:
         """Accept or reject a held report: its fetched content stays as it was."""
-        self.db.execute("UPDATE reports SET status = ? WHERE id = ?", [status, report_id])
+        self.db.table("reports").update(report_id, {"status": status})
 
     def newest_revision(self, day: date, status: str) -> StoredReport | None:
         """The newest revision of a date with this status, as fetched (no corrections)."""
@@ -183,7 +188,7 @@ class Reports(Corrections):
             "SELECT id FROM reports WHERE status = ? AND date = ? ORDER BY revision DESC LIMIT 1",
             [status, day.isoformat()],
         ).fetchone()
-        return self.report_by_id(row[0]) if row else None
+        return self.by_id(row[0]) if row else None
 
     def latest_date(self, before: date | None = None) -> date | None:
         """The newest date with an accepted report (strictly before `before`, if given)."""
@@ -245,15 +250,15 @@ class Reports(Corrections):
         ids = self.db.execute(
             "SELECT id FROM reports WHERE date = ? ORDER BY revision", [day.isoformat()]
         ).fetchall()
-        return [self.report_by_id(report_id) for (report_id,) in ids]
+        return [self.by_id(report_id) for (report_id,) in ids]
 
-    def reports_with_status(self, status: str) -> list[StoredReport]:
+    def with_status(self, status: str) -> list[StoredReport]:
         ids = self.db.execute(
             "SELECT id FROM reports WHERE status = ? ORDER BY date, revision", [status]
         ).fetchall()
-        return [self.report_by_id(report_id) for (report_id,) in ids]
+        return [self.by_id(report_id) for (report_id,) in ids]
 
-    def report_by_id(self, report_id: int) -> StoredReport:
+    def by_id(self, report_id: int) -> StoredReport:
         row = next(self.db.query("SELECT * FROM reports WHERE id = ?", [report_id]))
         figures = self.db.execute(
             "SELECT category, total, source_increase FROM figures WHERE report_id = ?",
@@ -277,7 +282,7 @@ class Reports(Corrections):
             findings=tuple(_finding(*row) for row in findings),
         )
 
-    def stored_categories(self) -> set[str]:
+    def categories(self) -> set[str]:
         """Every category any stored report has a figure for."""
         return {key for (key,) in self.db.execute("SELECT DISTINCT category FROM figures")}
 

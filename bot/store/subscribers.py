@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.store.database import Database, words
+from bot.store.database import Part, words
 from bot.store.outbox import DeliveryStatus
 
 
@@ -96,7 +96,7 @@ def shape_columns(shape: Shape) -> dict[str, object]:
     }
 
 
-class Subscribers(Database):
+class Subscribers(Part):
     """Subscriptions and each chat's language; a chat that moves or goes takes its queue along."""
 
     def subscribe(
@@ -134,13 +134,13 @@ class Subscribers(Database):
             + ", ".join(f"{name} = excluded.{name}" for name in columns),
             [chat_id, now.isoformat(), *columns.values()],
         )
-        return self.subscriber(chat_id)  # type: ignore[return-value]
+        return self.get(chat_id)  # type: ignore[return-value]
 
-    def subscriber(self, chat_id: int) -> Subscriber | None:
-        rows = list(self.db.query("SELECT * FROM subscribers WHERE chat_id = ?", [chat_id]))
-        return subscriber_from_row(rows[0]) if rows else None
+    def get(self, chat_id: int) -> Subscriber | None:
+        row = next(self.db.table("subscribers").rows_where("chat_id = ?", [chat_id]), None)
+        return subscriber_from_row(row) if row else None
 
-    def set_subscriber_status(
+    def set_status(
         self, chat_id: int, status: str, *, now: datetime, reason: str | None = None
     ) -> bool:
         """Change a subscriber's status; False if the chat has no subscription row."""
@@ -149,7 +149,7 @@ class Subscribers(Database):
     def set_shape(self, chat_id: int, shape: Shape, *, now: datetime) -> Subscriber | None:
         """Change what a chat's summaries look like (its times and digests stay)."""
         self._update(chat_id, now, **shape_columns(shape))
-        return self.subscriber(chat_id)
+        return self.get(chat_id)
 
     def set_send_at(self, chat_id: int, send_at: str | None, *, now: datetime) -> None:
         """The local time of the summaries ('HH:MM'; None: as soon as the bulletin is out)."""
@@ -158,7 +158,7 @@ class Subscribers(Database):
     def set_digests(self, chat_id: int, digests: tuple[str, ...], *, now: datetime) -> None:
         self._update(chat_id, now, digests=",".join(digests))
 
-    def set_subscriber_topic(self, chat_id: int, thread_id: int | None, *, now: datetime) -> None:
+    def set_topic(self, chat_id: int, thread_id: int | None, *, now: datetime) -> None:
         """Where in a forum group its messages go (None: the General topic)."""
         self._update(chat_id, now, thread_id=thread_id)
 
@@ -171,12 +171,12 @@ class Subscribers(Database):
         )
         return cursor.rowcount > 0
 
-    def subscriber_counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str, int]:
         """Subscribers by status (kept by triggers: no scan however many there are)."""
         rows = self.db.execute("SELECT status, count FROM subscriber_counts WHERE count > 0")
         return dict(rows.fetchall())
 
-    def subscriber_languages(self) -> dict[str, int]:
+    def languages(self) -> dict[str, int]:
         """Active subscribers by the language their summaries go out in."""
         rows = self.db.execute(
             "SELECT COALESCE(c.language, 'en'), COUNT(*) FROM subscribers s "
@@ -186,6 +186,7 @@ class Subscribers(Database):
         return dict(rows.fetchall())
 
     def chat_language(self, chat_id: int) -> str | None:
+        """The chat's language, None when not known yet (asked on every update)."""
         row = self.db.execute("SELECT language FROM chats WHERE chat_id = ?", [chat_id]).fetchone()
         return row[0] if row else None
 
@@ -205,9 +206,8 @@ class Subscribers(Database):
         """Remove a chat's subscription, queued messages and language (the console's own
         chat, so nothing of it waits for a real bot on the same database)."""
         with self._writing():
-            self.db.execute("DELETE FROM outbox WHERE chat_id = ?", [chat_id])
-            self.db.execute("DELETE FROM subscribers WHERE chat_id = ?", [chat_id])
-            self.db.execute("DELETE FROM chats WHERE chat_id = ?", [chat_id])
+            for table in ("outbox", "subscribers", "chats"):
+                self.db.table(table).delete_where("chat_id = ?", [chat_id])
 
     def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
         """A group became a supergroup with a new id: its subscription and queue follow it."""

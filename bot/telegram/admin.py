@@ -33,7 +33,7 @@ def admin_only(action: str, handler: AdminHandler) -> Handler:
         actor = f"telegram:{user.id if user else 'unknown'}"
         if not is_admin(update, context):
             text = update.effective_message.text if update.effective_message else ""
-            s.store.audit(
+            s.store.logs.audit(
                 actor, action, allowed=False, detail=(text or "")[:200], now=s.clock.now()
             )
             log.warning("admin command refused actor=%s action=%s", actor, action)
@@ -56,7 +56,9 @@ async def fetch(update: Update, context: Context, desk: Desk) -> None:
     if result.error:
         await reply(update, render.fetch_failed(result.failures))
         return
-    desk.store.audit(desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now())
+    desk.store.logs.audit(
+        desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now()
+    )
     await reply(update, render.fetched(result.outcomes, result.queued, result.failures))
     await deliver_now(s)
 

@@ -213,7 +213,7 @@ def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
 
 async def _prepare(application: App) -> None:
     s: Services = application.bot_data["services"]
-    released = s.store.release_in_flight(s.lease.holder if s.lease else None)
+    released = s.store.outbox.release_in_flight(s.lease.holder if s.lease else None)
     if released:
         log.warning("messages in flight at the last stop are queued again count=%d", released)
     s.http = make_client()
@@ -278,7 +278,7 @@ class _Watch:
         )
         if not checkup.fatal:
             try:
-                if s.lease and not s.store.renew_lease(s.lease.holder, now=s.clock.now()):
+                if s.lease and not s.store.lease.renew(s.lease.holder, now=s.clock.now()):
                     problem = (
                         "another process took this database's lease (this one was unresponsive)"
                     )
@@ -394,7 +394,7 @@ async def _close(application: App) -> None:
         await s.http.aclose()
     if s.lease is not None and s.fatal is None:
         with contextlib.suppress(sqlite3.Error, StoreError):  # refused at start: said so
-            s.store.drop_lease(s.lease.holder)
+            s.store.lease.drop(s.lease.holder)
 
 
 def serve_metrics(config: Config) -> None:

@@ -60,7 +60,7 @@ async def button(update: Update, context: Context) -> None:
             ("history of", key, day, language), lambda: render.history(last_days(), view.report)
         )
     else:  # as /latest or /on would show it
-        latest = day == s.store.latest_date()
+        latest = day == s.store.reports.latest_date()
         text = bulletin_text(s, view, [key] if key else [], None if latest else day)
         text = render.with_age(text, s.age_note() if latest else None)
     await query.answer()

@@ -108,7 +108,7 @@ async def chat(
     api.on_sent = show
     unanswered = 0
     handled = _Handled()
-    services.store.forget_chat(CHAT_ID)  # left by a console that was killed
+    services.store.subscribers.forget_chat(CHAT_ID)  # left by a console that was killed
     with api.serve() as server:
         application = build(services, token=TOKEN, base_url=server.base_url, updates=handled)
         async with running(application), _holding_lease(services):
@@ -152,7 +152,7 @@ async def chat(
                     await deliver_now(services)
                 _say_what_waits(services, out)
             finally:
-                services.store.forget_chat(CHAT_ID)
+                services.store.subscribers.forget_chat(CHAT_ID)
     return unanswered
 
 
@@ -191,7 +191,7 @@ class _Handled(SimpleUpdateProcessor):
 def _say_what_waits(services: Services, out: TextIO) -> None:
     """At the end: the console's messages due later (a summary at the chosen time, a
     correction notice batched for ten minutes) are not sent; say which, and when."""
-    waiting = services.store.waiting_for(CHAT_ID)
+    waiting = services.store.outbox.waiting_for(CHAT_ID)
     if not waiting:
         return
     zone = services.config.schedule.zone
@@ -225,7 +225,7 @@ def _still_holding(services: Services) -> bool:
     if services.lease is None:
         return True
     try:
-        if not services.store.renew_lease(services.lease.holder, now=services.clock.now()):
+        if not services.store.lease.renew(services.lease.holder, now=services.clock.now()):
             services.fatal = (
                 "another process took the database's lease while the console was stopped"
             )

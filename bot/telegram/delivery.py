@@ -4,7 +4,7 @@ Sends go out through a sliding window: at most `window` are claimed at once (mar
 in the database before they leave), each is recorded the moment its answer arrives, and a new
 one is claimed as soon as there is room, in small batches (one transaction for several). A crash
 can therefore repeat only what was on the wire, or answered a moment before; at start-up
-`Store.release_in_flight` puts those back in the queue.
+`store.outbox.release_in_flight` puts those back in the queue.
 
 Telegram's answers: 429 pauses all sending for `retry_after` and slows the pace; 403 (the user
 blocked the bot) and "chat not found" retire the subscriber; a group that became a supergroup is
@@ -249,7 +249,7 @@ class Deliverer:
             return total
         async with self._running:
             await self._drain(total)
-        metrics.OUTBOX.set(self.store.pending_count())
+        metrics.OUTBOX.set(self.store.outbox.pending_count())
         if self.unreachable_since is not None and total.retried:
             log.warning(
                 "delivery round: Telegram unreachable since=%s waiting=%d",
@@ -281,20 +281,22 @@ class Deliverer:
         refill = max(1, int(self.window * REFILL))
         exhausted = False  # nothing more was due at the last claim
         claims = 0
-        queueing = self.store.broadcasting()
+        queueing = self.store.broadcasts.in_progress()
         try:
             while True:
                 queueing = queueing and not self._stopping.is_set()
                 if queueing:
                     queue_broadcasts(self.store, chunks=1)  # a few tens of milliseconds
-                    queueing, exhausted = self.store.broadcasting(), False
+                    queueing, exhausted = self.store.broadcasts.in_progress(), False
                     await asyncio.sleep(0)  # let updates in between chunks
                 room = self.window - len(in_flight)
                 # While Telegram is unreachable a round sends one window's worth, to probe.
                 probed = self._unreachable() and claims > 0
                 claiming = not (exhausted or probed or self._stopping.is_set())
                 if claiming and (room >= refill or not in_flight):
-                    claimed = self.store.claim_due(self.clock.now(), room, chat_id=self.only_chat)
+                    claimed = self.store.outbox.claim_due(
+                        self.clock.now(), room, chat_id=self.only_chat
+                    )
                     claims += 1
                     exhausted = len(claimed) < room
                     in_flight |= {asyncio.create_task(self._send(d, rendered)): d for d in claimed}
@@ -355,7 +357,7 @@ class Deliverer:
         if not results:
             return
         results = self._through_outages(results, total)
-        self.store.finish(results, now=self.clock.now())
+        self.store.outbox.finish(results, now=self.clock.now())
         for result in results:
             metrics.DELIVERIES.labels(result.status).inc()
         total.add(_count(results))
@@ -509,7 +511,7 @@ class Deliverer:
                 detail=f"retry after {seconds:g} s",
             )
         except Forbidden as error:
-            self.store.set_subscriber_status(
+            self.store.subscribers.set_status(
                 chat_id, SubscriberStatus.BLOCKED, now=self.clock.now(), reason=error.message
             )
             return DeliveryResult(
@@ -517,7 +519,7 @@ class Deliverer:
             )
         except ChatMigrated as error:
             log.info("chat migrated old=%d new=%d", chat_id, error.new_chat_id)
-            self.store.move_chat(chat_id, error.new_chat_id, now=self.clock.now())
+            self.store.subscribers.move_chat(chat_id, error.new_chat_id, now=self.clock.now())
             if chat_id != delivery.chat_id:  # migrated twice in one go: give up on it
                 return DeliveryResult(delivery.id, DeliveryStatus.FAILED, SendError.MIGRATED_TWICE)
             self._on_wire.discard(delivery.id)  # answered; the send to the new id waits its turn
@@ -526,11 +528,11 @@ class Deliverer:
             if delivery.thread_id is not None and "thread not found" in error.message.lower():
                 # The forum topic was deleted: the group still wants its summaries, in General.
                 log.info("topic gone chat=%d thread=%d", chat_id, delivery.thread_id)
-                self.store.set_subscriber_topic(chat_id, None, now=self.clock.now())
+                self.store.subscribers.set_topic(chat_id, None, now=self.clock.now())
                 self._on_wire.discard(delivery.id)
                 return await self._send_to(replace(delivery, thread_id=None), chat_id, text, photo)
             if "chat not found" in error.message.lower():
-                self.store.set_subscriber_status(
+                self.store.subscribers.set_status(
                     chat_id, SubscriberStatus.GONE, now=self.clock.now(), reason=error.message
                 )
                 return DeliveryResult(

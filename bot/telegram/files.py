@@ -23,7 +23,7 @@ async def chart(update: Update, context: Context) -> None:
     """/chart CATEGORY... [PERIOD]: drawn in a worker thread, cached until the data changes."""
     s = context.services
     words = list(context.args or [])
-    latest = s.store.latest_date()
+    latest = s.store.reports.latest_date()
     if latest is None:
         await reply(update, texts.NO_DATA)
         return
@@ -57,7 +57,7 @@ async def chart(update: Update, context: Context) -> None:
 
     language = texts.current_language()
     kept = await s.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
-    report = s.store.report_on(latest)
+    report = s.store.reports.on(latest)
     data = s.cached(("chart data", tuple(keys), period), lambda: data_series(s.store, keys, period))
     caption = render.chart_caption(data, period.label(), report)
     caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), s.age_note())
@@ -67,7 +67,7 @@ async def chart(update: Update, context: Context) -> None:
 async def export_command(update: Update, context: Context) -> None:
     """/export [CSV|JSON] [FROM] [TO]: the effective figures as a file."""
     s = context.services
-    latest = s.store.latest_date()
+    latest = s.store.reports.latest_date()
     if latest is None:
         await reply(update, texts.NO_DATA)
         return

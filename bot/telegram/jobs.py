@@ -31,7 +31,7 @@ async def poll(context: Context) -> None:
             delay = next_poll_in(
                 s.clock.now(),
                 s.config.schedule.zone,
-                s.store.latest_date(),
+                s.store.reports.latest_date(),
                 s.config.schedule.poll_every_minutes,
             )
             context.jobs.run_once(poll, delay, name=POLL_JOB)

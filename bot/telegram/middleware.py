@@ -30,10 +30,10 @@ async def use_chat_language(update: object, context: Context) -> None:
     if chat is None:  # an inline query: no chat, the person's own language
         texts.set_language(guess)
         return
-    language = s.store.chat_language(chat.id)
+    language = s.store.subscribers.chat_language(chat.id)
     if language is None:
         language = s.config.telegram.default_language if chat.type == ChatType.CHANNEL else guess
-        s.store.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
+        s.store.subscribers.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
     texts.set_language(language)
 
 

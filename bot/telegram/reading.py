@@ -111,7 +111,7 @@ def named_categories(context: Context, words: list[str], example: str) -> list[s
     words = [w for w in words if w.casefold() not in categories.ALL_WORDS]
     keys, unknown = categories.resolve(words)
     if unknown:
-        keys, unknown = categories.resolve(words, context.services.store.stored_categories())
+        keys, unknown = categories.resolve(words, context.services.store.reports.categories())
     if unknown:
         raise UnknownCategories(unknown, example)
     return keys
@@ -129,7 +129,11 @@ async def _bulletin(
     store = s.store
     view = view_of(s, day)
     if view is None:
-        text = texts.NO_DATA if day is None else render.no_report_on(day, store.latest_date(day))
+        text = (
+            texts.NO_DATA
+            if day is None
+            else render.no_report_on(day, store.reports.latest_date(day))
+        )
         await reply(update, text)
         return
     selected = keys[0] if len(keys) == 1 else None
@@ -139,7 +143,7 @@ async def _bulletin(
     await reply(update, render.with_age(bulletin_text(s, view, keys, day), note), keyboard)
     if example == "on" and day is not None and not shared and is_admin(update, context):
         # For an admin, /on DATE also says where each figure of that day came from.
-        found = render.provenance(day, store.revisions(day), store.corrections(day))
+        found = render.provenance(day, store.reports.revisions(day), store.corrections.log(day))
         await reply(update, found)
 
 
@@ -163,7 +167,7 @@ def bulletin_text(s: Services, view: Bulletin, keys: list[str], day: date | None
         found = rendered_bulletin(s, view, keys)
         if len(keys) == 1 and oryx.documents(s.store, keys[0], view.report.date):
             # /compare without a date is of the latest day, so only an older one is named.
-            latest = s.store.latest_date()
+            latest = s.store.reports.latest_date()
             found += render.compare_hint(keys[0], None if day == latest else day)
         return found
 
@@ -189,10 +193,10 @@ async def history(update: Update, context: Context) -> None:
     if len(keys) > 1:
         raise UserError(texts.ONE_CATEGORY_HISTORY)
     s, key = context.services, keys[0]
-    latest_day = s.store.latest_date()
+    latest_day = s.store.reports.latest_date()
 
     def history_text() -> str:
-        newest = s.store.report_on(latest_day) if latest_day else None
+        newest = s.store.reports.on(latest_day) if latest_day else None
         return render.history(series(s.store, key, days), newest)
 
     found = s.cached(("history", key, days, texts.current_language()), history_text)
@@ -223,7 +227,7 @@ async def _trend(update: Update, context: Context, days: int, example: str) -> N
             return None
         if keys:
             data = replace(data, trends=[t for t in data.trends if t.category in keys])
-        return render.comparison(data, s.store.report_on(data.last))
+        return render.comparison(data, s.store.reports.on(data.last))
 
     text = s.cached(("trend", days, tuple(keys), texts.current_language()), trend_text)
     if text is None:
@@ -251,7 +255,7 @@ async def compare_command(update: Update, context: Context) -> None:
     """/compare [CATEGORY...] [DATE]: the claim beside Oryx's photo-confirmed count."""
     s = context.services
     day, words = date_among(context.args or [], s.today)
-    day = day or s.store.latest_date()
+    day = day or s.store.reports.latest_date()
     if day is None:
         await reply(update, texts.NO_DATA)
         return
@@ -268,7 +272,7 @@ async def sources(update: Update, context: Context) -> None:
     URL and error (credentials and query values removed), which others never see."""
     s = context.services
     states, lead = failover.now(s.store, s.config)
-    last_fetches = [s.store.last_fetch(source.kind) for source in s.config.sources]
+    last_fetches = [s.store.logs.last_fetch(source.kind) for source in s.config.sources]
     chat = update.effective_chat
     private = chat is not None and chat.type == ChatType.PRIVATE
     await reply(
@@ -278,7 +282,7 @@ async def sources(update: Update, context: Context) -> None:
             states,
             lead,
             last_fetches,
-            s.store.date_range(),
+            s.store.reports.date_range(),
             oryx.counts_for(s.store).last_date(),
             now_local=s.clock.now().astimezone(s.config.schedule.zone),
             detailed=private and is_admin(update, context),

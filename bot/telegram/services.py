@@ -101,20 +101,22 @@ class Services:
         """The answer under `key` as of the stored data now: kept, or worked out at once by
         `work` (cheap: a few milliseconds on the loop). `key` says everything the answer depends
         on but the stored data, the language included when it is text (see limits.Memo)."""
-        return self.memo.get(self.store.data_version(), key, work)
+        return self.memo.get(self.store.reports.data_version(), key, work)
 
     async def cached_awaited(
         self, key: Hashable, work: Callable[[], Awaitable[T]], *, heavy: bool = False
     ) -> T:
         """As `cached`, for work that waits (a worker thread, a drawing): worked out once for
         everyone asking meanwhile; `heavy` work first takes a turn of the shared limit."""
-        return await self.memo.get_awaited(self.store.data_version(), key, work, heavy=heavy)
+        return await self.memo.get_awaited(
+            self.store.reports.data_version(), key, work, heavy=heavy
+        )
 
     def age_note(self) -> str | None:
         """How old the newest figures are, when that needs saying (see render.age_note): worked
         out once a minute, as it is on every reply."""
         now = self.clock.now().astimezone(self.config.schedule.zone)
-        newest, fetch = self.store.latest_date(), self.store.last_fetch()
+        newest, fetch = self.store.reports.latest_date(), self.store.logs.last_fetch()
         minute = now.replace(second=0, microsecond=0)
         key = ("age note", texts.current_language(), newest, fetch, minute)
         return self.cached(key, lambda: render.age_note(newest, now, fetch))

@@ -209,7 +209,7 @@ async def start_button(update: Update, context: Context) -> None:
         return
     s = context.services
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    s.store.set_chat_language(chat_id, language, chosen=True, now=s.clock.now())
+    s.store.subscribers.set_chat_language(chat_id, language, chosen=True, now=s.clock.now())
     texts.set_language(language)
     await query.answer()
     await query.edit_message_text(render.start(), reply_markup=keyboards.start_keyboard())
@@ -221,7 +221,7 @@ async def settings(update: Update, context: Context) -> None:
     keyboard = settings_keyboard(subscriber) if subscriber else None
     await reply(
         update,
-        render.subscription(subscriber or context.services.store.subscriber(chat_id)),
+        render.subscription(subscriber or context.services.store.subscribers.get(chat_id)),
         keyboard,
     )
 

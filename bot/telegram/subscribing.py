@@ -37,7 +37,7 @@ async def language(update: Update, context: Context) -> None:
         raise UserError(texts.LANGUAGE_USAGE)
     await must_be_allowed_to_change(update, context)
     s = context.services
-    s.store.set_chat_language(
+    s.store.subscribers.set_chat_language(
         update.effective_chat.id,  # type: ignore[union-attr]
         chosen,
         chosen=True,

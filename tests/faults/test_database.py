@@ -45,7 +45,7 @@ def test_a_write_waits_for_another_writer_then_lands(history_store, dataset_repo
     )
     holder.join()
     assert [o.change for o in outcomes] == ["new"]
-    assert history_store.latest_date() == NEW_DAY
+    assert history_store.reports.latest_date() == NEW_DAY
 
 
 def fill_up(store) -> None:
@@ -60,7 +60,7 @@ def test_a_full_database_refuses_cleanly_and_recovers(history_store, dataset_rep
     reports_before = history_store.db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
     with pytest.raises(sqlite3.OperationalError, match="full"):
         for _ in range(50):  # until a page is needed
-            history_store.enqueue((chat, "bulletin", f"x{_}", NOW) for chat in range(2000))
+            history_store.outbox.enqueue((chat, "bulletin", f"x{_}", NOW) for chat in range(2000))
     ingest_error = None
     try:
         ingest(history_store, many, now=NOW, today=TODAY, hold_suspicious=True)
@@ -78,19 +78,19 @@ def test_a_full_database_refuses_cleanly_and_recovers(history_store, dataset_rep
 
     history_store.db.execute("PRAGMA max_page_count = 1073741823")  # space is back
     ingest(history_store, many, now=NOW, today=TODAY, hold_suspicious=True)
-    assert history_store.latest_date() == NEW_DAY
+    assert history_store.reports.latest_date() == NEW_DAY
 
 
 async def test_the_bot_apologises_when_the_database_is_full_and_recovers(bot):
     fill_up(bot.store)
     for chat in range(9000, 9100):  # fill what room is left
         try:
-            bot.store.subscribe(chat, "private", send_at=None, timezone="UTC", now=NOW)
+            bot.store.subscribers.subscribe(chat, "private", send_at=None, timezone="UTC", now=NOW)
         except sqlite3.OperationalError:
             break
     reply = await bot.ask("/subscribe 08:30", chat_id=9999)
     assert reply.text == texts.INTERNAL_ERROR
-    assert bot.store.subscriber(9999) is None
+    assert bot.store.subscribers.get(9999) is None
     assert "Tanks" in (await bot.ask("/latest tanks", chat_id=9998)).text  # reading still works
     bot.store.db.execute("PRAGMA max_page_count = 1073741823")
     reply = await bot.ask("/subscribe 08:30", chat_id=9999)

@@ -321,9 +321,9 @@ def test_two_takers_of_one_dead_lease_from_two_threads_one_wins_and_only_it_rele
     now = datetime.now(UTC)
     dead = Lease("host:1:0", 1, "host", now, now)
     setup = Store(database)
-    assert setup.take_lease(dead, replacing=None) is None
-    setup.enqueue((chat, "bulletin", "2026-08-08", now) for chat in range(1, 11))
-    assert len(setup.claim_due(now + timedelta(seconds=1), 10)) == 10  # the dead one's
+    assert setup.lease.take(dead, replacing=None) is None
+    setup.outbox.enqueue((chat, "bulletin", "2026-08-08", now) for chat in range(1, 11))
+    assert len(setup.outbox.claim_due(now + timedelta(seconds=1), 10)) == 10  # the dead one's
     setup.close()
 
     both_read = threading.Barrier(2)
@@ -331,11 +331,11 @@ def test_two_takers_of_one_dead_lease_from_two_threads_one_wins_and_only_it_rele
 
     def take_over(name: str) -> None:
         store = Store(database)
-        seen = store.lease()
+        seen = store.lease.current()
         both_read.wait()  # each has read the dead holder's lease; neither has written
         mine = Lease(f"host:{name}", 2, "host", now, now)
-        other = store.take_lease(mine, replacing=seen)
-        outcome[name] = (other, store.release_in_flight(mine.holder))
+        other = store.lease.take(mine, replacing=seen)
+        outcome[name] = (other, store.outbox.release_in_flight(mine.holder))
         store.close()
 
     threads = [threading.Thread(target=take_over, args=(name,)) for name in ("a", "b")]
@@ -346,5 +346,5 @@ def test_two_takers_of_one_dead_lease_from_two_threads_one_wins_and_only_it_rele
     winners = [name for name, (other, _) in outcome.items() if other is None]
     assert len(winners) == 1, outcome
     (loser,) = set(outcome) - set(winners)
-    assert outcome[loser][0] == Store(database).lease()  # told who holds it now
+    assert outcome[loser][0] == Store(database).lease.current()  # told who holds it now
     assert (outcome[winners[0]][1], outcome[loser][1]) == (10, 0)  # released by the winner

@@ -102,7 +102,9 @@ def with_subscribers(path: Path, count: int, *, queued: bool) -> None:
     now = datetime.now(UTC)
     seed_if_empty(store, now=now, today=now.date())
     for chat_id in range(1, count + 1):
-        store.subscribe(chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now)
+        store.subscribers.subscribe(
+            chat_id, "private", send_at=None, timezone="Europe/Kyiv", now=now
+        )
     if queued:
         enqueue_bulletin(store, todays_bulletin(store, now), now=now)
     store.close()
@@ -116,7 +118,7 @@ def todays_bulletin(store: Store, now: datetime) -> date:
     from bot.report import Report
 
     today = now.astimezone(ZoneInfo("Europe/Kyiv")).date()
-    newest = store.report_on(store.latest_date())
+    newest = store.reports.on(store.reports.latest_date())
     if newest.date < today:
         totals = {key: total + 1 for key, total in newest.totals.items()}
         report = Report(date=today, source="api", totals=totals, raw="{}")

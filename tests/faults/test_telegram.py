@@ -17,7 +17,7 @@ async def test_nothing_lost_nothing_twice_and_the_counts_reconcile(bot):
     private = list(range(100_000, 100_000 + SUBSCRIBERS - 50))
     groups = list(range(-50, 0))
     for chat in private + groups:
-        bot.store.subscribe(
+        bot.store.subscribers.subscribe(
             chat,
             "private" if chat > 0 else "group",
             send_at=None,
@@ -53,7 +53,7 @@ async def test_nothing_lost_nothing_twice_and_the_counts_reconcile(bot):
     outbox = outbox_counts(bot.store)
     assert outbox == {DeliveryStatus.SENT: len(expected), DeliveryStatus.SKIPPED: len(refused)}
     statuses = Counter(
-        bot.store.subscriber(c).status
+        bot.store.subscribers.get(c).status
         for c in [*private, *groups[20:], *(g * 1000 for g in groups[:20])]
     )
     assert statuses == {
@@ -79,7 +79,9 @@ async def test_a_long_telegram_outage_gives_up_no_message_and_is_told_to_admins_
         bot.services.config, telegram=replace(bot.services.config.telegram, admins=(ADMIN,))
     )
     for chat in range(1, 101):
-        bot.store.subscribe(chat, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+        bot.store.subscribers.subscribe(
+            chat, "private", send_at=None, timezone="Europe/Kyiv", now=NOW
+        )
     enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
     bot.services.deliverer = bot.deliverer()
     bot.api.faults.server_errors = 10**9  # every send: 502, Telegram is down
@@ -106,7 +108,7 @@ async def test_a_long_telegram_outage_gives_up_no_message_and_is_told_to_admins_
 async def test_a_slow_answer_is_waited_for_not_sent_twice(bot):
     """Telegram answering a send after 8 s: the library's 5 s default would give up and the
     retry would duplicate the message (99 duplicates in 10 s of slow answers, before)."""
-    bot.store.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
+    bot.store.subscribers.subscribe(501, "private", send_at=None, timezone="Europe/Kyiv", now=NOW)
     enqueue_bulletin(bot.store, date(2026, 8, 7), now=NOW)
     bot.api.faults.delay = 8.0
     deliverer = bot.deliverer()
