@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -34,8 +33,8 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
 from bot.dates import WAR_START, date_among, parse_user_date
-from bot.errors import UserError
-from bot.export import Export, ExportError, export
+from bot.errors import BulletinBotError, UserError
+from bot.export import Export, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on
 from bot.ingest import Arrival, Outcome, ingest, seed_if_empty, summarise
@@ -46,13 +45,14 @@ from bot.sources import connect
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, get_text, make_client
 from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
-from bot.store.database import OWNER, beside, examine
+from bot.store.database import OWNER, DatabaseFailed, beside, examine
 
 log = logging.getLogger(__name__)
 
 
-class CommandError(Exception):
-    """A failure to report on stderr with an exit status."""
+class CommandError(BulletinBotError):
+    """A command's own failure, its message a whole line for stderr; its exit status is given
+    where it is raised (2: what was typed; 1 otherwise)."""
 
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
@@ -106,24 +106,26 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         if not args.verbose:
             logging.getLogger().setLevel(args.logs)
         return args.command(context, args) or 0
-    except ConfigError as error:
-        print(f"bulletin-bot: configuration: {error}", file=sys.stderr)
-        return 2
-    except StoreError as error:
-        print(f"bulletin-bot: {error}", file=sys.stderr)
-        return 1
-    except sqlite3.DatabaseError as error:  # damaged, read-only, full: one line, no traceback
-        print(f"bulletin-bot: the database cannot be used: {error}", file=sys.stderr)
-        return 1
-    except CommandError as error:
-        print(error, file=sys.stderr)
+    except BulletinBotError as error:  # one line, no traceback
+        print(_said(error), file=sys.stderr)
         return error.status
-    except UserError as error:  # what was asked cannot be done as asked: the message says why
-        print(_plain(str(error)), file=sys.stderr)
-        return 2
     except BrokenPipeError:  # the output was closed (`bulletin-bot latest | head -3`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to say
         return 1
+
+
+def _said(error: BulletinBotError) -> str:
+    """A failure as the terminal says it: a command's own message (CommandError) and a refusal
+    of what was asked (UserError) as they are; anything else after what failed."""
+    if isinstance(error, CommandError):
+        return str(error)
+    if isinstance(error, UserError):
+        return _plain(str(error))
+    if isinstance(error, ConfigError):
+        return f"bulletin-bot: configuration: {error}"
+    if isinstance(error, DatabaseFailed):  # damaged, read-only, full
+        return f"bulletin-bot: the database cannot be used: {error}"
+    return f"bulletin-bot: {error}"
 
 
 # A command that prints its outcome logs nothing beside it unless -v asks: what the log would
@@ -393,10 +395,7 @@ def export_figures(context: Context, args: argparse.Namespace) -> int:
     latest = store.latest_date()
     if latest is None:
         raise CommandError(_plain(texts.NO_DATA))
-    try:
-        fmt, first, last = parse_export(args.words, context.today, latest)
-    except ExportError as error:
-        raise CommandError(_plain(str(error)), 2) from None
+    fmt, first, last = parse_export(args.words, context.today, latest)
     if not args.output:
         sys.stdout.buffer.write(export(store, fmt, first, last).data)
         return 0
@@ -437,7 +436,7 @@ def health(context: Context, args: argparse.Namespace) -> int:
         raise CommandError(f"unhealthy: {checkup.problem}")
     try:
         store = Store(path, busy_timeout=HEALTH_LOCK_SECONDS)
-    except (StoreError, sqlite3.Error) as error:
+    except StoreError as error:
         damaged = any(w in str(error) for w in ("malformed", "not a database"))
         what = "is damaged" if damaged else "cannot be written"
         raise CommandError(f"unhealthy: the database {what}: {error}") from None
@@ -560,7 +559,7 @@ def backup(context: Context, args: argparse.Namespace) -> int:
     store = Store(path)
     try:
         _write_privately("backup", target, store.backup_to)
-    except sqlite3.Error as error:
+    except StoreError as error:
         raise CommandError(f"backup failed, nothing written: {error}") from None
     size = target.stat().st_size
     print(f"backed up {path} to {args.path} ({size / 1_000_000:.1f} MB)")

@@ -19,7 +19,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.ingest import seed_if_empty
 from bot.store import Store
-from tests.conftest import NOW
+from tests.conftest import NOW, damage_table
 from tests.fake_statistics_api import DATASET, FakeDataset, Server
 
 
@@ -494,6 +494,13 @@ def test_health_says_a_damaged_database_is_damaged(run, tmp_path):
     assert status == 1
     assert "unhealthy: the database is damaged" in err
     assert "Traceback" not in err
+
+
+def test_a_database_sqlite_cannot_read_is_one_line_and_status_1(run_on_seeded, tmp_path):
+    damage_table(tmp_path / "bulletin.db", "figures")
+    status, out, err = run_on_seeded("latest")
+    assert (status, out) == (1, "")
+    assert err == "bulletin-bot: the database cannot be used: database disk image is malformed\n"
 
 
 def test_on_without_a_date_asks_for_one_and_not_for_a_category(run_on_seeded):
