@@ -28,7 +28,7 @@ from types import ModuleType
 import httpx
 
 from bot import __version__, categories, instance, logs, oryx, render, texts
-from bot.admin import COMMAND_LINE, Desk, admin_commands
+from bot.admin import COMMAND_LINE, PREFIX, Desk, admin_commands
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
@@ -116,11 +116,13 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
 
 def _said(error: BulletinBotError) -> str:
     """A failure as the terminal says it: a command's own message (CommandError) and a refusal
-    of what was asked (UserError) as they are; anything else after what failed."""
+    of what was asked (UserError) as they are; anything else after what failed. A refusal is
+    plain text naming commands as the command line's already (PREFIX): what was typed is
+    quoted back as typed, only control characters shown as escapes (`render.to_plain`)."""
     if isinstance(error, CommandError):
         return str(error)
     if isinstance(error, UserError):
-        return _plain(str(error))
+        return render.to_plain(render.escaped(str(error)))
     if isinstance(error, ConfigError):
         return f"bulletin-bot: configuration: {error}"
     if isinstance(error, DatabaseFailed):  # damaged, read-only, full
@@ -395,7 +397,7 @@ def export_figures(context: Context, args: argparse.Namespace) -> int:
     latest = store.latest_date()
     if latest is None:
         raise CommandError(_plain(texts.NO_DATA))
-    fmt, first, last = parse_export(args.words, context.today, latest)
+    fmt, first, last = parse_export(args.words, context.today, latest, prefix=PREFIX[COMMAND_LINE])
     if not args.output:
         sys.stdout.buffer.write(export(store, fmt, first, last).data)
         return 0
@@ -409,7 +411,8 @@ def export_figures(context: Context, args: argparse.Namespace) -> int:
 # The admin desk from the server: (command, summary, arguments); the same code as in Telegram.
 def _desk(context: Context) -> Desk:
     """The admin desk for the operator at the server (audited as cli:LOGIN)."""
-    return Desk(context.open_store(), context.config, context.clock, f"cli:{getpass.getuser()}")
+    actor = f"cli:{getpass.getuser()}"
+    return Desk(context.open_store(), context.config, context.clock, actor, PREFIX[COMMAND_LINE])
 
 
 def admin_command(context: Context, args: argparse.Namespace) -> int:
@@ -773,8 +776,9 @@ _TELEGRAM_COMMAND = re.compile(r"(?<![\w/.~-])/([a-z]+)\b")
 def _plain(text: str) -> str:
     """A reply as the terminal shows it: Telegram HTML as plain text (`render.to_plain`), and
     each Telegram command it names that the command line has too, as the command line's
-    ("/corrections lists them" -> "bulletin-bot corrections lists them"). Replies are written
-    once, for Telegram; at the server the operator types the command line's commands."""
+    ("... not independently verified. /about" -> "... bulletin-bot about"). Replies are written
+    once, for Telegram; at the server the operator types the command line's commands. (A
+    refusal, which says what to type, is told the command line's spelling instead: PREFIX.)"""
     names = _command_names()
     return _TELEGRAM_COMMAND.sub(
         lambda found: f"bulletin-bot {found[1]}" if found[1] in names else found[0],

@@ -1116,10 +1116,16 @@ def corrected(result: Corrected) -> str:
 
 
 def correction_refused(
-    day: date, key: str, value: int, found: Sequence[tuple[date, Finding]], words: Sequence[str]
+    day: date,
+    key: str,
+    value: int,
+    found: Sequence[tuple[date, Finding]],
+    words: Sequence[str],
+    prefix: str,
 ) -> str:
     """Why a correction was refused (each finding, and the day it is about), and the command
-    that makes it anyway, to copy (plain text: it is an error message)."""
+    that makes it anyway, to copy as typed where it was refused (`prefix`: '/' in a chat,
+    'bulletin-bot ' in a shell; plain text: it is an error message)."""
     lines = [
         texts.CORRECTION_REFUSED.format(
             name=categories.get(key).name(texts.current_language()),
@@ -1131,14 +1137,14 @@ def correction_refused(
         texts.CORRECTION_FINDING_ON.format(date=format_date(on), detail=finding_detail(f))
         for on, f in found
     ]
-    lines.append(texts.CORRECTION_CONFIRM.format(command=confirmed_command(words)))
+    lines.append(texts.CORRECTION_CONFIRM.format(command=confirmed_command(words, prefix)))
     return "\n".join(lines)
 
 
-def confirmed_command(words: Sequence[str]) -> str:
-    """The /correct command that makes a correction anyway, to copy."""
+def confirmed_command(words: Sequence[str], prefix: str) -> str:
+    """The correct command that makes a correction anyway, to copy (`prefix`: as typed there)."""
     confirm = "підтверджую" if texts.current_language() == "uk" else "confirm"
-    return " ".join(["/correct", *words, confirm])
+    return " ".join([f"{prefix}correct", *words, confirm])
 
 
 def uncorrected(correction: Correction, value: int | None, notices: int = 0) -> str:

@@ -496,6 +496,26 @@ def test_health_says_a_damaged_database_is_damaged(run, tmp_path):
     assert "Traceback" not in err
 
 
+def test_a_refusal_names_commands_as_the_command_line_does_and_quotes_words_as_typed(
+    run_on_seeded,
+):
+    """A refusal is told the command line's spelling of a command, not Telegram's; the words
+    it quotes back are as typed: a '/held' or an '&amp;' among them is not rewritten."""
+    status, out, err = run_on_seeded("notes", "2026-08-01", "2026-08-02")
+    assert (status, out) == (2, "")
+    assert err == (
+        "Write it as bulletin-bot notes [DATE], for example: bulletin-bot notes 2022-10-13.\n"
+    )
+    status, _, err = run_on_seeded("export", "xml")
+    assert status == 2
+    assert err.endswith("write csv or json, for example bulletin-bot export json 2024-01-01\n")
+    for typed in ("/held", "a&amp;b"):
+        status, _, err = run_on_seeded("correct", "2026-08-07", typed, "764")
+        assert status == 2
+        assert err.startswith(f"Unknown category “{typed}”.")
+        assert "\nTry: bulletin-bot correct 2022-06-25 " in err
+
+
 def test_a_database_sqlite_cannot_read_is_one_line_and_status_1(run_on_seeded, tmp_path):
     damage_table(tmp_path / "bulletin.db", "figures")
     status, out, err = run_on_seeded("latest")

@@ -14,7 +14,7 @@ from telegram import MessageOriginChannel, Update
 from telegram.constants import ChatType
 
 from bot import render, texts
-from bot.admin import TELEGRAM, AdminCommand, Desk, admin_commands
+from bot.admin import PREFIX, TELEGRAM, AdminCommand, Desk, admin_commands
 from bot.telegram.commands import is_admin, reply
 from bot.telegram.jobs import deliver_now, poll_now
 from bot.telegram.services import Context, Handler
@@ -45,7 +45,7 @@ def admin_only(action: str, handler: AdminHandler) -> Handler:
             # admin alone, not for everyone in a group or channel.
             await reply(update, texts.ADMIN_IN_PRIVATE)
             return
-        await handler(update, context, Desk(s.store, s.config, s.clock, actor))
+        await handler(update, context, Desk(s.store, s.config, s.clock, actor, PREFIX[TELEGRAM]))
 
     return gated
 

@@ -28,6 +28,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from bot import categories, failover, links, oryx, render, texts
+from bot.admin import PREFIX, TELEGRAM
 from bot.charts import (
     DEFAULT_PERIOD,
     MOST_CATEGORIES,
@@ -533,7 +534,9 @@ async def export_command(update: Update, context: Context) -> None:
     if latest is None:
         await reply(update, texts.NO_DATA)
         return
-    fmt, first, last = parse_export(list(context.args or []), s.today, latest)
+    fmt, first, last = parse_export(
+        list(context.args or []), s.today, latest, prefix=PREFIX[TELEGRAM]
+    )
 
     async def built() -> Kept:
         made = await off_the_loop(s.store, lambda store: export(store, fmt, first, last))
