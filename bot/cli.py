@@ -27,7 +27,7 @@ from types import ModuleType
 
 import httpx
 
-from bot import __version__, categories, instance, logs, oryx, render, texts
+from bot import __version__, instance, logs, oryx, reading, render, texts
 from bot.admin import COMMAND_LINE, PREFIX, Desk, admin_commands
 from bot.clock import Clock
 from bot.config import Config, ConfigError
@@ -752,8 +752,7 @@ def _print_bulletin(
         raise CommandError(_plain(render.no_report_on(day, store.latest_date(day))))
     note = None
     if day is None and context is not None:
-        now = context.clock.now().astimezone(context.config.schedule.zone)
-        note = render.age_note(store.latest_date(), now, store.last_fetch())
+        note = reading.age_note(store, context.config.schedule, context.clock.now())
     print(_plain(render.with_age(render.bulletin(view, keys), note)))
 
 
@@ -793,13 +792,5 @@ def _command_names() -> frozenset[str]:
 
 
 def _category_args(words: list[str], example: str, store: Store) -> list[str]:
-    keys, unknown = categories.resolve(words)
-    if unknown:  # perhaps a category the source started sending
-        keys, unknown = categories.resolve(words, store.stored_categories())
-    if unknown:
-        raise CommandError(_plain(render.unknown_categories(unknown, example, "bulletin-bot ")), 2)
-    return keys
-
-
-def _date_arg(text: str, context: Context) -> date:
-    return parse_user_date(text, context.today)
+    """The categories named (bot/reading.py), as Telegram's commands read them."""
+    return reading.category_keys(words, store, example=example, prefix=PREFIX[COMMAND_LINE])

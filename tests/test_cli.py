@@ -107,6 +107,14 @@ def test_latest_with_categories_shows_just_those(run_on_seeded):
     assert lines == ["Tanks: 12,251 (+4)", "Air defence systems: 1,556 (+6)"]
 
 
+def test_category_words_read_as_telegram_reads_them(run_on_seeded):
+    """One reading of category words for both front ends (bot/reading.py): "all", the word of
+    the bulletin's button in Telegram, is every category here too."""
+    everything = run_on_seeded("latest")
+    assert run_on_seeded("latest", "all") == everything
+    assert run_on_seeded("latest", "усі") == everything
+
+
 def test_an_unknown_category_gets_suggestions_and_exit_2(run_on_seeded):
     status, out, err = run_on_seeded("latest", "tankz")
     assert (status, out) == (2, "")

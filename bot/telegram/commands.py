@@ -27,7 +27,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLi
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
-from bot import categories, failover, links, oryx, render, texts
+from bot import categories, failover, links, oryx, reading, render, texts
 from bot.admin import PREFIX, TELEGRAM
 from bot.charts import (
     DEFAULT_PERIOD,
@@ -289,18 +289,11 @@ async def on(update: Update, context: Context) -> None:
 
 async def _categories(
     update: Update, context: Context, words: list[str], example: str
-) -> list[str] | None:
-    """The categories named, or None after telling the person which words named none.
-    A word the registry does not know may name a category the source started sending."""
-    # "/latest all": the word of the bulletin's "all" button.
-    words = [w for w in words if w.casefold() not in categories.ALL_WORDS]
-    keys, unknown = categories.resolve(words)
-    if unknown:
-        keys, unknown = categories.resolve(words, context.services.store.stored_categories())
-    if unknown:
-        await reply(update, render.unknown_categories(unknown, example))
-        return None
-    return keys
+) -> list[str]:
+    """The categories named (bot/reading.py); words that name none are refused (CategoryError,
+    answered by the one wrapper around every command)."""
+    store = context.services.store
+    return reading.category_keys(words, store, example=example, prefix=PREFIX[TELEGRAM])
 
 
 def is_admin(update: Update, context: Context) -> bool:
