@@ -37,7 +37,7 @@ from bot.errors import BulletinBotError, UserError
 from bot.export import Export, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on
-from bot.ingest import Arrival, Outcome, ingest, seed_if_empty, summarise
+from bot.ingest import Arrival, Outcome, ingest, seed_if_empty, tally_line
 from bot.poll import PollResult, alert_held, poll_once
 from bot.publish import publish_outcomes
 from bot.report import Report
@@ -60,7 +60,10 @@ class CommandError(BulletinBotError):
 
 
 @dataclass(frozen=True)
-class Context:
+class Invocation:
+    """What every command of one `bulletin-bot` run works with: the configuration it loaded and
+    the clock (a fixed one in tests), and from them today and the database."""
+
     config: Config
     clock: Clock
 
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.configure(verbose=args.verbose)
     try:
-        context = Context(load_config(args.config), clock or Clock())
+        context = Invocation(load_config(args.config), clock or Clock())
         secrets = (context.config.telegram.token, context.config.webhook.secret_token)
         logs.configure(verbose=args.verbose, secrets=secrets)
         if not args.verbose:
@@ -233,13 +236,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-Handler = Callable[[Context, argparse.Namespace], int | None]
+Handler = Callable[[Invocation, argparse.Namespace], int | None]
 
 
 # Commands --------------------------------------------------------------------------------------
 
 
-def fetch(context: Context, args: argparse.Namespace) -> int:
+def fetch(context: Invocation, args: argparse.Namespace) -> int:
     """The bot's poll, run by hand: a fresh bulletin is queued for the running bot to send."""
     store = context.open_store()
 
@@ -264,7 +267,7 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def backfill(context: Context, args: argparse.Namespace) -> int:
+def backfill(context: Invocation, args: argparse.Namespace) -> int:
     store = context.open_store()
     newest = store.latest_date()
     date_from = (
@@ -292,7 +295,7 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def import_files(context: Context, args: argparse.Namespace) -> int:
+def import_files(context: Invocation, args: argparse.Namespace) -> int:
     """The dataset's JSON files (the history), and Oryx's counts (a .csv), from paths or URLs."""
     store = context.open_store(seed=False)  # what is imported is the history
     counts = [path for path in args.paths if path.casefold().endswith(".csv")]
@@ -341,14 +344,14 @@ async def _read_json(location: str, client: httpx.AsyncClient) -> object:
         raise DatasetError(f"{location}: not a JSON file ({error})") from None
 
 
-def latest(context: Context, args: argparse.Namespace) -> int:
+def latest(context: Invocation, args: argparse.Namespace) -> int:
     store = context.open_store(keep=False)
     keys = _category_args(args.categories, "latest", store)
     _print_bulletin(store, None, keys, context)
     return 0
 
 
-def on(context: Context, args: argparse.Namespace) -> int:
+def on(context: Invocation, args: argparse.Namespace) -> int:
     if args.date is None:  # argparse would say "required: DATE, CATEGORY"; CATEGORY is not
         raise CommandError("on: which date? For example: bulletin-bot on 2022-06-25 tanks", 2)
     day = parse_user_date(args.date, context.today)
@@ -361,13 +364,13 @@ def on(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def about(context: Context, args: argparse.Namespace) -> int:
+def about(context: Invocation, args: argparse.Namespace) -> int:
     """Telegram's /about, which every bulletin's caveat points to, here too."""
     print(_plain(render.about()))
     return 0
 
 
-def compare(context: Context, args: argparse.Namespace) -> int:
+def compare(context: Invocation, args: argparse.Namespace) -> int:
     store = context.open_store(keep=False)
     day, words = date_among(args.words, context.today)
     day = day or store.latest_date()
@@ -379,7 +382,7 @@ def compare(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def paste(context: Context, args: argparse.Namespace) -> int:
+def paste(context: Invocation, args: argparse.Namespace) -> int:
     """The twin of an admin pasting a bulletin in Telegram: same parser, validation, answer."""
     try:
         text = args.file.read_text(encoding="utf-8") if args.file else sys.stdin.read()
@@ -390,7 +393,7 @@ def paste(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def export_figures(context: Context, args: argparse.Namespace) -> int:
+def export_figures(context: Invocation, args: argparse.Namespace) -> int:
     if args.output:
         _not_the_database("export", args.output, context)
     store = context.open_store(keep=False)
@@ -409,13 +412,13 @@ def export_figures(context: Context, args: argparse.Namespace) -> int:
 
 
 # The admin desk from the server: (command, summary, arguments); the same code as in Telegram.
-def _desk(context: Context) -> Desk:
+def _desk(context: Invocation) -> Desk:
     """The admin desk for the operator at the server (audited as cli:LOGIN)."""
     actor = f"cli:{getpass.getuser()}"
     return Desk(context.open_store(), context.config, context.clock, actor, PREFIX[COMMAND_LINE])
 
 
-def admin_command(context: Context, args: argparse.Namespace) -> int:
+def admin_command(context: Invocation, args: argparse.Namespace) -> int:
     """An admin command from the table in bot/admin.py, for the operator at the server."""
     answer = args.action.answer
     print(_plain(answer(_desk(context), list(args.words))))
@@ -426,7 +429,7 @@ def admin_command(context: Context, args: argparse.Namespace) -> int:
 HEALTH_LOCK_SECONDS = 2.0
 
 
-def health(context: Context, args: argparse.Namespace) -> int:
+def health(context: Invocation, args: argparse.Namespace) -> int:
     """For Docker's HEALTHCHECK: is the bot polling and getting the bulletin, and can it
     write? (It never creates a database: a missing one is the answer.)"""
     path = Path(context.config.storage.database)
@@ -469,7 +472,7 @@ def _ago(span: timedelta) -> str:
     return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
-def run(context: Context, args: argparse.Namespace) -> int:
+def run(context: Invocation, args: argparse.Namespace) -> int:
     """The bot, until SIGTERM. Telegram out of reach at start-up (the network not up yet, a
     DNS hiccup) is tried again with backoff for `--patience` seconds, one log line a try; on
     giving up, the lease is released and the last error said once."""
@@ -490,7 +493,7 @@ def run(context: Context, args: argparse.Namespace) -> int:
         store.close()
 
 
-def _run(context: Context, args: argparse.Namespace, store: Store, app: ModuleType) -> int:
+def _run(context: Invocation, args: argparse.Namespace, store: Store, app: ModuleType) -> int:
     """`run`'s tries, on the store it opened."""
     config = context.config
     lease = instance.me(context.clock)
@@ -546,7 +549,7 @@ def _sleep_unless_stopped(seconds: float) -> bool:
     return True
 
 
-def backup(context: Context, args: argparse.Namespace) -> int:
+def backup(context: Invocation, args: argparse.Namespace) -> int:
     path = Path(context.config.storage.database)
     _not_the_database("backup", args.path, context)
     if not path.exists():
@@ -569,7 +572,7 @@ def backup(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def restore(context: Context, args: argparse.Namespace) -> int:
+def restore(context: Invocation, args: argparse.Namespace) -> int:
     """Only while no bot or console runs on the database (each holds its lease): a running one
     would go on from what it holds in memory and its messages in flight, not from the
     backup."""
@@ -599,7 +602,7 @@ def restore(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def console(context: Context, args: argparse.Namespace) -> int:
+def console(context: Invocation, args: argparse.Namespace) -> int:
     from bot.telegram import console as terminal
     from bot.telegram.services import Services
 
@@ -630,7 +633,7 @@ def console(context: Context, args: argparse.Namespace) -> int:
 
 
 def _marker(database: Path) -> Path:
-    """The file beside a database saying when it was created (see `Context.open_store`)."""
+    """The file beside a database saying when it was created (see `Invocation.open_store`)."""
     return database.with_name(database.name + ".created")
 
 
@@ -654,7 +657,7 @@ def _sqlite_files(database: Path) -> tuple[Path, ...]:
     )
 
 
-def _is_database_file(path: Path, context: Context) -> bool:
+def _is_database_file(path: Path, context: Invocation) -> bool:
     """Whether `path` is the configured database or one of its files (SQLite's, the marker),
     under any name: as configured, through symbolic links, or as a hard link."""
     database = Path(context.config.storage.database)
@@ -671,7 +674,7 @@ def _is_database_file(path: Path, context: Context) -> bool:
     return False
 
 
-def _not_the_database(command: str, path: Path, context: Context) -> None:
+def _not_the_database(command: str, path: Path, context: Invocation) -> None:
     """Refuse to write onto the database: a CSV or a backup in its place destroys it."""
     if _is_database_file(path, context):
         raise CommandError(
@@ -723,7 +726,7 @@ def _write_privately(command: str, target: Path, fill: Callable[[Path], object])
 # Helpers ---------------------------------------------------------------------------------------
 
 
-def _store_history(context: Context, store: Store, reports: list[Report]) -> list[Outcome]:
+def _store_history(context: Invocation, store: Store, reports: list[Report]) -> list[Outcome]:
     """Backfilled or imported days: accepted with their notes (a suspicious revision of a
     stored day is held), then errata for a revised bulletin people got; never a day's bulletin,
     which only the running bot's polls bring as news."""
@@ -742,7 +745,7 @@ def _store_history(context: Context, store: Store, reports: list[Report]) -> lis
 
 
 def _print_bulletin(
-    store: Store, day: date | None, keys: list[str], context: Context | None = None
+    store: Store, day: date | None, keys: list[str], context: Invocation | None = None
 ) -> None:
     """A day's bulletin; the latest (no `day`) says how old it is when that needs saying."""
     view = bulletin_on(store, day)
@@ -759,7 +762,7 @@ def _print_bulletin(
 def _print_outcomes(outcomes: list[Outcome]) -> None:
     """One summary line, then only what needs a reader: each day held or accepted with notes,
     with its findings."""
-    print(summarise(outcomes))
+    print(tally_line(outcomes))
     for outcome in outcomes:
         if outcome.findings:
             print(f"{outcome.date}: {outcome.change}, {outcome.status}")

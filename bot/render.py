@@ -1067,7 +1067,7 @@ def announced(count: int) -> str:
 
 def fetched(outcomes: Sequence[Outcome], queued: int, failures: dict[str, str]) -> str:
     """What a poll brought, and each source that did not answer (another one did)."""
-    lines = [_fill(texts.FETCHED, summary=summary(outcomes), queued=queued_for(queued))]
+    lines = [_fill(texts.FETCHED, summary=tally_line(outcomes), queued=queued_for(queued))]
     lines += [
         _fill(texts.SOURCE_FAILED, source=source_name(name), error=fetch_error(error))
         for name, error in failures.items()
@@ -1075,7 +1075,7 @@ def fetched(outcomes: Sequence[Outcome], queued: int, failures: dict[str, str]) 
     return "\n".join(lines)
 
 
-def summary(outcomes: Sequence[Outcome]) -> str:
+def tally_line(outcomes: Sequence[Outcome]) -> str:
     """'2 new, 1 unchanged (1 held)', 'нових: 2, без змін: 1 (затримано: 1)'."""
     counts, held = tally(outcomes)
     parts = [

@@ -216,8 +216,8 @@ def inserted(cursor: sqlite3.Cursor) -> int:
     return cursor.lastrowid
 
 
-def words(stored: str) -> tuple[str, ...]:
-    """A comma-separated column ('tanks,artillery') as its words; () for an empty one."""
+def split_commas(stored: str) -> tuple[str, ...]:
+    """A comma-separated column ('tanks,artillery') as its items; () for an empty one."""
     return tuple(filter(None, stored.split(",")))
 
 

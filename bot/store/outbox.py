@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.database import Database, words
+from bot.store.database import Database, split_commas
 
 
 class DeliveryStatus(StrEnum):
@@ -256,7 +256,7 @@ def _delivery(
         datetime.fromisoformat(due_at),
         attempts + 1,
         language,
-        words(categories),
+        split_commas(categories),
         summary_format,
         thread_id,
     )

@@ -56,7 +56,9 @@ async def fetch(update: Update, context: Context, desk: Desk) -> None:
     if result.error:
         await reply(update, render.fetch_failed(result.failures))
         return
-    desk.store.audit(desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now())
+    desk.store.audit(
+        desk.actor, "fetch", allowed=True, detail=result.tally_line, now=desk.clock.now()
+    )
     await reply(update, render.fetched(result.outcomes, result.queued, result.failures))
     await deliver_now(s)
 

@@ -129,7 +129,7 @@ async def chat(
                         print("you> " + message.replace("\n", "\n     "), file=out)
                     if message == "/tick":
                         result = await poll_now(services)
-                        print(f"(polled the source: {result.error or result.summary})", file=out)
+                        print(f"(polled the source: {result.error or result.tally_line})", file=out)
                         await deliver_now(services)
                         continue
                     before, popups = api.replies(), len(api.answered_callbacks)
