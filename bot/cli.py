@@ -120,8 +120,8 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
 def _said(error: BulletinBotError) -> str:
     """A failure as the terminal says it: a command's own message (CommandError) and a refusal
     of what was asked (UserError) as they are; anything else after what failed. A refusal is
-    plain text naming commands as the command line's already (PREFIX): what was typed is
-    quoted back as typed, only control characters shown as escapes (`render.to_plain`)."""
+    plain text that names commands as the command line spells them (PREFIX) and quotes what
+    was typed as typed: only control characters become escapes (`render.to_plain`)."""
     if isinstance(error, CommandError):
         return str(error)
     if isinstance(error, UserError):
