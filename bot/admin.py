@@ -55,10 +55,16 @@ class Desk:
     config: Config
     clock: Clock
     actor: str  # "telegram:<user id>" or "cli:<login>"
+    # How the admin types a command here (PREFIX): a refusal says what to type as it is typed.
+    prefix: str
 
     @property
     def today(self) -> date:
         return self.config.schedule.today(self.clock.now())
+
+    def _usage(self, template: str) -> AdminError:
+        """A refusal with a message naming commands (USAGE_X, NO_HELD_REPORT, ...) as typed here."""
+        return AdminError(template.format(prefix=self.prefix))
 
     def _audit(self, action: str, detail: str) -> None:
         self.store.logs.audit(self.actor, action, allowed=True, detail=detail, now=self.clock.now())
@@ -72,9 +78,9 @@ class Desk:
         The corrected day is validated as a fetched report is, against the days on both sides
         (below the day before, above the day after, an implausible jump, here or on the next
         day): a finding refuses it, with the figures, unless the last word confirms it."""
-        words, confirmed = _confirmed(words)
+        words, confirmed = _confirmed(words, self.prefix)
         if len(words) < 3:
-            raise AdminError(texts.USAGE_CORRECT)
+            raise self._usage(texts.USAGE_CORRECT)
         day = self._date(words[0])
         key, value, reason = self._category_value_reason(words[1:])
         accepted = self.store.reports.on(day)
@@ -82,7 +88,9 @@ class Desk:
         if waiting is not None and accepted is not None and waiting.id < accepted.id:
             waiting = None  # an older version than the one readers see
         if accepted is None and waiting is None:
-            raise AdminError(texts.NO_REPORT_TO_CORRECT.format(date=texts.format_date(day)))
+            raise AdminError(
+                texts.NO_REPORT_TO_CORRECT.format(date=texts.format_date(day), prefix=self.prefix)
+            )
         target = self.store.reports.corrected(waiting) if waiting else accepted
         assert target is not None
         name = categories.get(key).name(texts.current_language())
@@ -105,7 +113,7 @@ class Desk:
                 texts.CORRECTION_NEW_FIGURE.format(
                     name=name,
                     date=texts.format_date(day),
-                    command=render.confirmed_command(words),
+                    command=render.confirmed_command(words, self.prefix),
                 )
             )
         around = self._around(day, key)
@@ -120,7 +128,7 @@ class Desk:
             )
         found = check_correction(self.store, day, target.totals, key, value, self.today)
         if found and not confirmed:
-            raise AdminError(render.correction_refused(day, key, value, found, words))
+            raise AdminError(render.correction_refused(day, key, value, found, words, self.prefix))
         now = self.clock.now()
         with self.store.transaction():
             correction = self.store.corrections.add(
@@ -151,7 +159,7 @@ class Desk:
         number right after it ("12 56") makes the value unreadable, and it is refused."""
         start = next((i for i, word in enumerate(words) if looks_numeric(word)), None)
         if not start:  # no value, or no category before it
-            raise AdminError(texts.USAGE_CORRECT)
+            raise self._usage(texts.USAGE_CORRECT)
         key = self._one_category(words[:start])
         end = start + 1
         while end < len(words) and GROUP.fullmatch(words[end]):
@@ -161,7 +169,7 @@ class Desk:
         try:
             value = whole(" ".join(words[start:end]), MAX_FIGURE)
         except NumberError as error:
-            raise AdminError(f"{error} {texts.USAGE_CORRECT}") from None
+            raise AdminError(f"{error} {texts.USAGE_CORRECT.format(prefix=self.prefix)}") from None
         rest = words[end:]
         if any(
             looks_numeric(after)
@@ -176,10 +184,10 @@ class Desk:
         """/uncorrect ID: withdraw a correction; the figure falls back to what came before, and
         whoever was told of it hears so (the notice, if it has not gone, says nothing of it)."""
         if len(words) != 1 or not re.fullmatch(r"[0-9]{1,12}", words[0]):
-            raise AdminError(texts.USAGE_UNCORRECT)
+            raise self._usage(texts.USAGE_UNCORRECT)
         correction = self.store.corrections.get(int(words[0]))
         if correction is None or correction.withdrawn_at is not None:
-            raise AdminError(texts.NO_SUCH_CORRECTION.format(id=words[0]))
+            raise AdminError(texts.NO_SUCH_CORRECTION.format(id=words[0], prefix=self.prefix))
         now = self.clock.now()
         with self.store.transaction():
             self.store.corrections.withdraw(correction.id, author=self.actor, now=now)
@@ -230,7 +238,7 @@ class Desk:
         """/notes [DATE]: what validation noted on accepted bulletins (history accepted with a
         decrease, a jump...), of one date or all."""
         if len(words) > 1:
-            raise AdminError(texts.USAGE_NOTES)
+            raise self._usage(texts.USAGE_NOTES)
         return self.store.reports.notes(self._date(words[0]) if words else None)
 
     def held(self) -> list[tuple[StoredReport, list[Finding]]]:
@@ -243,11 +251,13 @@ class Desk:
 
     def _held(self, words: Sequence[str], usage: str) -> StoredReport:
         if len(words) != 1:
-            raise AdminError(usage)
+            raise self._usage(usage)
         day = self._date(words[0])
         report = self.store.reports.newest_revision(day, ReportStatus.HELD)
         if report is None:
-            raise AdminError(texts.NO_HELD_REPORT.format(date=texts.format_date(day)))
+            raise AdminError(
+                texts.NO_HELD_REPORT.format(date=texts.format_date(day), prefix=self.prefix)
+            )
         return report
 
     # Bulletins pasted by hand, announcements -----------------------------------------------
@@ -282,7 +292,7 @@ class Desk:
     def announce(self, text: str) -> int:
         text = text.strip()
         if not text:
-            raise AdminError(texts.USAGE_ANNOUNCE)
+            raise self._usage(texts.USAGE_ANNOUNCE)
         if len(text) > MAX_TEXT:
             raise AdminError(
                 texts.ngettext("TEXT_TOO_LONG", len(text)).format(
@@ -296,7 +306,7 @@ class Desk:
 
     def audit_log(self, words: Sequence[str]) -> list[AuditEntry]:
         if len(words) > 1 or (words and not re.fullmatch(r"[0-9]{1,5}", words[0])):
-            raise AdminError(texts.USAGE_AUDIT)
+            raise self._usage(texts.USAGE_AUDIT)
         return self.store.logs.audit_log(int(words[0]) if words else 50)
 
     def stats(self) -> str:
@@ -317,7 +327,9 @@ class Desk:
     def _one_category(self, words: Sequence[str]) -> str:
         keys, unknown = categories.resolve(list(words))
         if unknown:
-            raise AdminError(render.to_plain(render.unknown_categories(unknown, "correct")))
+            raise AdminError(
+                render.to_plain(render.unknown_categories(unknown, "correct", self.prefix))
+            )
         if len(keys) != 1:
             raise AdminError(texts.ONE_CATEGORY)
         return keys[0]
@@ -336,13 +348,13 @@ class Desk:
         return values
 
 
-def _confirmed(words: Sequence[str]) -> tuple[Sequence[str], bool]:
+def _confirmed(words: Sequence[str], prefix: str) -> tuple[Sequence[str], bool]:
     """The words without a last word that confirms a correction on purpose, and whether it did.
     A confirming word anywhere else is refused: it may be part of the reason, or a slip."""
     confirmed = bool(words) and words[-1].casefold() in CONFIRM_WORDS
     words = words[:-1] if confirmed else words
     if any(word.casefold() in CONFIRM_WORDS for word in words):
-        raise AdminError(texts.CONFIRM_LAST)
+        raise AdminError(texts.CONFIRM_LAST.format(prefix=prefix))
     return words, confirmed
 
 
@@ -393,6 +405,9 @@ def check_correction(
 # subcommands, the admins' /help and the README's table all come from this table.
 TELEGRAM, COMMAND_LINE = "telegram", "command line"
 BOTH = frozenset({TELEGRAM, COMMAND_LINE})
+# How each spells a command, before its name: a refusal names a command as the admin types it
+# there ("/correct" in a chat, "bulletin-bot correct" at the server).
+PREFIX = {TELEGRAM: "/", COMMAND_LINE: "bulletin-bot "}
 
 
 @dataclass(frozen=True)

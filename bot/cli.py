@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -28,17 +27,18 @@ from types import ModuleType
 
 import httpx
 
-from bot import __version__, categories, instance, logs, oryx, render, texts
-from bot.admin import COMMAND_LINE, Desk, admin_commands
+from bot import __version__, instance, logs, oryx, reading, render, texts
+from bot.admin import COMMAND_LINE, PREFIX, Desk, admin_commands
+from bot.categories import UnknownCategories
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.config import load as load_config
 from bot.dates import WAR_START, date_among, parse_user_date
-from bot.errors import UserError
-from bot.export import Export, ExportError, export
+from bot.errors import BulletinBotError, UserError
+from bot.export import Export, export
 from bot.export import parse_arguments as parse_export
 from bot.figures import bulletin_on
-from bot.ingest import Arrival, Outcome, ingest, seed_if_empty, summarise
+from bot.ingest import Arrival, Outcome, ingest, seed_if_empty, tally_line
 from bot.poll import PollResult, alert_held, poll_once
 from bot.publish import publish_outcomes
 from bot.report import Report
@@ -46,13 +46,14 @@ from bot.sources import connect
 from bot.sources.dataset import PUBLIC_URLS, DatasetError, reports_from
 from bot.sources.http import SourceError, get_json, get_text, make_client
 from bot.store import ReportStatus, Store, StoreError, SubscriberStatus
-from bot.store.database import OWNER, beside, examine
+from bot.store.database import OWNER, DatabaseFailed, beside, examine
 
 log = logging.getLogger(__name__)
 
 
-class CommandError(Exception):
-    """A failure to report on stderr with an exit status."""
+class CommandError(BulletinBotError):
+    """A command's own failure, its message a whole line for stderr; its exit status is given
+    where it is raised (2: what was typed; 1 otherwise)."""
 
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
@@ -60,7 +61,10 @@ class CommandError(Exception):
 
 
 @dataclass(frozen=True)
-class Context:
+class Invocation:
+    """What every command of one `bulletin-bot` run works with: the configuration it loaded and
+    the clock (a fixed one in tests), and from them today and the database."""
+
     config: Config
     clock: Clock
 
@@ -100,30 +104,37 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.configure(verbose=args.verbose)
     try:
-        context = Context(load_config(args.config), clock or Clock())
+        context = Invocation(load_config(args.config), clock or Clock())
         secrets = (context.config.telegram.token, context.config.webhook.secret_token)
         logs.configure(verbose=args.verbose, secrets=secrets)
         if not args.verbose:
             logging.getLogger().setLevel(args.logs)
         return args.command(context, args) or 0
-    except ConfigError as error:
-        print(f"bulletin-bot: configuration: {error}", file=sys.stderr)
-        return 2
-    except StoreError as error:
-        print(f"bulletin-bot: {error}", file=sys.stderr)
-        return 1
-    except sqlite3.DatabaseError as error:  # damaged, read-only, full: one line, no traceback
-        print(f"bulletin-bot: the database cannot be used: {error}", file=sys.stderr)
-        return 1
-    except CommandError as error:
-        print(error, file=sys.stderr)
+    except BulletinBotError as error:  # one line, no traceback
+        print(_said(error), file=sys.stderr)
         return error.status
-    except UserError as error:  # what was asked cannot be done as asked: the message says why
-        print(_plain(str(error)), file=sys.stderr)
-        return 2
     except BrokenPipeError:  # the output was closed (`bulletin-bot latest | head -3`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to say
         return 1
+
+
+def _said(error: BulletinBotError) -> str:
+    """A failure as the terminal says it: a command's own message (CommandError) and a refusal
+    of what was asked (UserError) as they are; anything else after what failed. A refusal is
+    plain text that names commands as the command line spells them (PREFIX) and quotes what
+    was typed as typed: only control characters become escapes (`render.to_plain`)."""
+    if isinstance(error, CommandError):
+        return str(error)
+    if isinstance(error, UnknownCategories):
+        answer = render.unknown_categories(error.unknown, error.example, PREFIX[COMMAND_LINE])
+        return render.to_plain(answer)
+    if isinstance(error, UserError):
+        return render.to_plain(render.escaped(str(error)))
+    if isinstance(error, ConfigError):
+        return f"bulletin-bot: configuration: {error}"
+    if isinstance(error, DatabaseFailed):  # damaged, read-only, full
+        return f"bulletin-bot: the database cannot be used: {error}"
+    return f"bulletin-bot: {error}"
 
 
 # A command that prints its outcome logs nothing beside it unless -v asks: what the log would
@@ -229,13 +240,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-Handler = Callable[[Context, argparse.Namespace], int | None]
+Handler = Callable[[Invocation, argparse.Namespace], int | None]
 
 
 # Commands --------------------------------------------------------------------------------------
 
 
-def fetch(context: Context, args: argparse.Namespace) -> int:
+def fetch(context: Invocation, args: argparse.Namespace) -> int:
     """The bot's poll, run by hand: a fresh bulletin is queued for the running bot to send."""
     store = context.open_store()
 
@@ -260,7 +271,7 @@ def fetch(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def backfill(context: Context, args: argparse.Namespace) -> int:
+def backfill(context: Invocation, args: argparse.Namespace) -> int:
     store = context.open_store()
     newest = store.reports.latest_date()
     date_from = (
@@ -288,7 +299,7 @@ def backfill(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def import_files(context: Context, args: argparse.Namespace) -> int:
+def import_files(context: Invocation, args: argparse.Namespace) -> int:
     """The dataset's JSON files (the history), and Oryx's counts (a .csv), from paths or URLs."""
     store = context.open_store(seed=False)  # what is imported is the history
     counts = [path for path in args.paths if path.casefold().endswith(".csv")]
@@ -337,19 +348,19 @@ async def _read_json(location: str, client: httpx.AsyncClient) -> object:
         raise DatasetError(f"{location}: not a JSON file ({error})") from None
 
 
-def latest(context: Context, args: argparse.Namespace) -> int:
+def latest(context: Invocation, args: argparse.Namespace) -> int:
     store = context.open_store(keep=False)
-    keys = _category_args(args.categories, "latest", store)
+    keys = reading.category_keys(args.categories, store, "latest")
     _print_bulletin(store, None, keys, context)
     return 0
 
 
-def on(context: Context, args: argparse.Namespace) -> int:
+def on(context: Invocation, args: argparse.Namespace) -> int:
     if args.date is None:  # argparse would say "required: DATE, CATEGORY"; CATEGORY is not
         raise CommandError("on: which date? For example: bulletin-bot on 2022-06-25 tanks", 2)
     day = parse_user_date(args.date, context.today)
     store = context.open_store(keep=False)
-    keys = _category_args(args.categories, "on", store)
+    keys = reading.category_keys(args.categories, store, "on")
     _print_bulletin(store, day, keys)
     if args.sources:
         found = render.provenance(day, store.reports.revisions(day), store.corrections.log(day))
@@ -357,17 +368,17 @@ def on(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def about(context: Context, args: argparse.Namespace) -> int:
+def about(context: Invocation, args: argparse.Namespace) -> int:
     """Telegram's /about, which every bulletin's caveat points to, here too."""
     print(_plain(render.about()))
     return 0
 
 
-def compare(context: Context, args: argparse.Namespace) -> int:
+def compare(context: Invocation, args: argparse.Namespace) -> int:
     store = context.open_store(keep=False)
     day, words = date_among(args.words, context.today)
     day = day or store.reports.latest_date()
-    keys = _category_args(words, "compare", store)
+    keys = reading.category_keys(words, store, "compare")
     if day is None:
         raise CommandError(_plain(texts.NO_DATA), 1)
     rows = oryx.compare(store, keys, day)
@@ -375,7 +386,7 @@ def compare(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def paste(context: Context, args: argparse.Namespace) -> int:
+def paste(context: Invocation, args: argparse.Namespace) -> int:
     """The twin of an admin pasting a bulletin in Telegram: same parser, validation, answer."""
     try:
         text = args.file.read_text(encoding="utf-8") if args.file else sys.stdin.read()
@@ -386,17 +397,14 @@ def paste(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def export_figures(context: Context, args: argparse.Namespace) -> int:
+def export_figures(context: Invocation, args: argparse.Namespace) -> int:
     if args.output:
         _not_the_database("export", args.output, context)
     store = context.open_store(keep=False)
     latest = store.reports.latest_date()
     if latest is None:
         raise CommandError(_plain(texts.NO_DATA))
-    try:
-        fmt, first, last = parse_export(args.words, context.today, latest)
-    except ExportError as error:
-        raise CommandError(_plain(str(error)), 2) from None
+    fmt, first, last = parse_export(args.words, context.today, latest, prefix=PREFIX[COMMAND_LINE])
     if not args.output:
         sys.stdout.buffer.write(export(store, fmt, first, last).data)
         return 0
@@ -408,12 +416,13 @@ def export_figures(context: Context, args: argparse.Namespace) -> int:
 
 
 # The admin desk from the server: (command, summary, arguments); the same code as in Telegram.
-def _desk(context: Context) -> Desk:
+def _desk(context: Invocation) -> Desk:
     """The admin desk for the operator at the server (audited as cli:LOGIN)."""
-    return Desk(context.open_store(), context.config, context.clock, f"cli:{getpass.getuser()}")
+    actor = f"cli:{getpass.getuser()}"
+    return Desk(context.open_store(), context.config, context.clock, actor, PREFIX[COMMAND_LINE])
 
 
-def admin_command(context: Context, args: argparse.Namespace) -> int:
+def admin_command(context: Invocation, args: argparse.Namespace) -> int:
     """An admin command from the table in bot/admin.py, for the operator at the server."""
     answer = args.action.answer
     print(_plain(answer(_desk(context), list(args.words))))
@@ -424,7 +433,7 @@ def admin_command(context: Context, args: argparse.Namespace) -> int:
 HEALTH_LOCK_SECONDS = 2.0
 
 
-def health(context: Context, args: argparse.Namespace) -> int:
+def health(context: Invocation, args: argparse.Namespace) -> int:
     """For Docker's HEALTHCHECK: is the bot polling and getting the bulletin, and can it
     write? (It never creates a database: a missing one is the answer.)"""
     path = Path(context.config.storage.database)
@@ -437,7 +446,7 @@ def health(context: Context, args: argparse.Namespace) -> int:
         raise CommandError(f"unhealthy: {checkup.problem}")
     try:
         store = Store(path, busy_timeout=HEALTH_LOCK_SECONDS)
-    except (StoreError, sqlite3.Error) as error:
+    except StoreError as error:
         damaged = any(w in str(error) for w in ("malformed", "not a database"))
         what = "is damaged" if damaged else "cannot be written"
         raise CommandError(f"unhealthy: the database {what}: {error}") from None
@@ -467,7 +476,7 @@ def _ago(span: timedelta) -> str:
     return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
-def run(context: Context, args: argparse.Namespace) -> int:
+def run(context: Invocation, args: argparse.Namespace) -> int:
     """The bot, until SIGTERM. Telegram out of reach at start-up (the network not up yet, a
     DNS hiccup) is tried again with backoff for `--patience` seconds, one log line a try; on
     giving up, the lease is released and the last error said once."""
@@ -488,7 +497,7 @@ def run(context: Context, args: argparse.Namespace) -> int:
         store.close()
 
 
-def _run(context: Context, args: argparse.Namespace, store: Store, app: ModuleType) -> int:
+def _run(context: Invocation, args: argparse.Namespace, store: Store, app: ModuleType) -> int:
     """`run`'s tries, on the store it opened."""
     config = context.config
     lease = instance.me(context.clock)
@@ -544,7 +553,7 @@ def _sleep_unless_stopped(seconds: float) -> bool:
     return True
 
 
-def backup(context: Context, args: argparse.Namespace) -> int:
+def backup(context: Invocation, args: argparse.Namespace) -> int:
     path = Path(context.config.storage.database)
     _not_the_database("backup", args.path, context)
     if not path.exists():
@@ -560,14 +569,14 @@ def backup(context: Context, args: argparse.Namespace) -> int:
     store = Store(path)
     try:
         _write_privately("backup", target, store.backup_to)
-    except sqlite3.Error as error:
+    except StoreError as error:
         raise CommandError(f"backup failed, nothing written: {error}") from None
     size = target.stat().st_size
     print(f"backed up {path} to {args.path} ({size / 1_000_000:.1f} MB)")
     return 0
 
 
-def restore(context: Context, args: argparse.Namespace) -> int:
+def restore(context: Invocation, args: argparse.Namespace) -> int:
     """Only while no bot or console runs on the database (each holds its lease): a running one
     would go on from what it holds in memory and its messages in flight, not from the
     backup."""
@@ -597,7 +606,7 @@ def restore(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def console(context: Context, args: argparse.Namespace) -> int:
+def console(context: Invocation, args: argparse.Namespace) -> int:
     from bot.telegram import console as terminal
     from bot.telegram.services import Services
 
@@ -628,7 +637,7 @@ def console(context: Context, args: argparse.Namespace) -> int:
 
 
 def _marker(database: Path) -> Path:
-    """The file beside a database saying when it was created (see `Context.open_store`)."""
+    """The file beside a database saying when it was created (see `Invocation.open_store`)."""
     return database.with_name(database.name + ".created")
 
 
@@ -652,7 +661,7 @@ def _sqlite_files(database: Path) -> tuple[Path, ...]:
     )
 
 
-def _is_database_file(path: Path, context: Context) -> bool:
+def _is_database_file(path: Path, context: Invocation) -> bool:
     """Whether `path` is the configured database or one of its files (SQLite's, the marker),
     under any name: as configured, through symbolic links, or as a hard link."""
     database = Path(context.config.storage.database)
@@ -669,7 +678,7 @@ def _is_database_file(path: Path, context: Context) -> bool:
     return False
 
 
-def _not_the_database(command: str, path: Path, context: Context) -> None:
+def _not_the_database(command: str, path: Path, context: Invocation) -> None:
     """Refuse to write onto the database: a CSV or a backup in its place destroys it."""
     if _is_database_file(path, context):
         raise CommandError(
@@ -721,7 +730,7 @@ def _write_privately(command: str, target: Path, fill: Callable[[Path], object])
 # Helpers ---------------------------------------------------------------------------------------
 
 
-def _store_history(context: Context, store: Store, reports: list[Report]) -> list[Outcome]:
+def _store_history(context: Invocation, store: Store, reports: list[Report]) -> list[Outcome]:
     """Backfilled or imported days: accepted with their notes (a suspicious revision of a
     stored day is held), then errata for a revised bulletin people got; never a day's bulletin,
     which only the running bot's polls bring as news."""
@@ -740,7 +749,7 @@ def _store_history(context: Context, store: Store, reports: list[Report]) -> lis
 
 
 def _print_bulletin(
-    store: Store, day: date | None, keys: list[str], context: Context | None = None
+    store: Store, day: date | None, keys: list[str], context: Invocation | None = None
 ) -> None:
     """A day's bulletin; the latest (no `day`) says how old it is when that needs saying."""
     view = bulletin_on(store, day)
@@ -750,15 +759,14 @@ def _print_bulletin(
         raise CommandError(_plain(render.no_report_on(day, store.reports.latest_date(day))))
     note = None
     if day is None and context is not None:
-        now = context.clock.now().astimezone(context.config.schedule.zone)
-        note = render.age_note(store.reports.latest_date(), now, store.logs.last_fetch())
+        note = reading.age_note(store, context.config.schedule, context.clock.now())
     print(_plain(render.with_age(render.bulletin(view, keys), note)))
 
 
 def _print_outcomes(outcomes: list[Outcome]) -> None:
     """One summary line, then only what needs a reader: each day held or accepted with notes,
     with its findings."""
-    print(summarise(outcomes))
+    print(tally_line(outcomes))
     for outcome in outcomes:
         if outcome.findings:
             print(f"{outcome.date}: {outcome.change}, {outcome.status}")
@@ -774,8 +782,9 @@ _TELEGRAM_COMMAND = re.compile(r"(?<![\w/.~-])/([a-z]+)\b")
 def _plain(text: str) -> str:
     """A reply as the terminal shows it: Telegram HTML as plain text (`render.to_plain`), and
     each Telegram command it names that the command line has too, as the command line's
-    ("/corrections lists them" -> "bulletin-bot corrections lists them"). Replies are written
-    once, for Telegram; at the server the operator types the command line's commands."""
+    ("... not independently verified. /about" -> "... bulletin-bot about"). Replies are written
+    once, for Telegram; at the server the operator types the command line's commands. (A
+    refusal, which says what to type, is told the command line's spelling instead: PREFIX.)"""
     names = _command_names()
     return _TELEGRAM_COMMAND.sub(
         lambda found: f"bulletin-bot {found[1]}" if found[1] in names else found[0],
@@ -787,16 +796,3 @@ def _plain(text: str) -> str:
 def _command_names() -> frozenset[str]:
     names: frozenset[str] = _parser().get_default("command_names")
     return names
-
-
-def _category_args(words: list[str], example: str, store: Store) -> list[str]:
-    keys, unknown = categories.resolve(words)
-    if unknown:  # perhaps a category the source started sending
-        keys, unknown = categories.resolve(words, store.reports.categories())
-    if unknown:
-        raise CommandError(_plain(render.unknown_categories(unknown, example, "bulletin-bot ")), 2)
-    return keys
-
-
-def _date_arg(text: str, context: Context) -> date:
-    return parse_user_date(text, context.today)

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import texts
+from bot.errors import BulletinBotError
 
 # Secrets may come from the environment instead of the file; the environment wins.
 ENVIRONMENT = {
@@ -27,8 +28,10 @@ ENVIRONMENT = {
 DEFAULT_PATH = Path("config.toml")
 
 
-class ConfigError(Exception):
+class ConfigError(BulletinBotError):
     """One line saying which key is wrong and what it expects."""
+
+    status = 2
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,11 @@ class Export:
         return f"russian-losses-claimed-{self.first}-to-{self.last}.{self.format}"
 
 
-def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, date, date]:
-    """[CSV|JSON] [FROM] [TO], in any order of format and dates."""
+def parse_arguments(
+    words: list[str], today: date, latest: date, *, prefix: str
+) -> tuple[str, date, date]:
+    """[CSV|JSON] [FROM] [TO], in any order of format and dates; a refusal names the command as
+    typed where it was asked (`prefix`: '/' in a chat, 'bulletin-bot ' in a shell)."""
     fmt = "csv"
     dates = []
     for word in words:
@@ -73,10 +76,12 @@ def parse_arguments(words: list[str], today: date, latest: date) -> tuple[str, d
             dates.append(parse_user_date(word, today))
         except DateError as error:
             if word.isalpha():  # a word, not a mistyped date: a format we do not make
-                raise ExportError(texts.EXPORT_BAD_FORMAT.format(word=texts.shown(word))) from None
-            raise ExportError(f"{error} {texts.USAGE_EXPORT}") from None
+                raise ExportError(
+                    texts.EXPORT_BAD_FORMAT.format(word=texts.shown(word), prefix=prefix)
+                ) from None
+            raise ExportError(f"{error} {texts.USAGE_EXPORT.format(prefix=prefix)}") from None
     if len(dates) > 2:
-        raise ExportError(texts.USAGE_EXPORT)
+        raise ExportError(texts.USAGE_EXPORT.format(prefix=prefix))
     first = dates[0] if dates else WAR_START
     last = dates[1] if len(dates) == 2 else latest
     if len(dates) == 1 and first > latest:

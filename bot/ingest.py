@@ -365,9 +365,9 @@ def tally(outcomes: Iterable[Outcome]) -> tuple[dict[str, int], int]:
     return {kind: count for kind, count in counts.items() if count}, held
 
 
-def summarise(outcomes: Iterable[Outcome]) -> str:
-    """'2 new, 1 unchanged (1 held)': one line for logs, the fetch log and the CLI (a reader's
-    is render.summary, in their language)."""
+def tally_line(outcomes: Iterable[Outcome]) -> str:
+    """'2 new, 1 unchanged (1 held)': the tally as one line for logs, the fetch log and the CLI
+    (a reader's is render.tally_line, in their language)."""
     counts, held = tally(outcomes)
     text = ", ".join(f"{count} {kind}" for kind, count in counts.items()) or "nothing"
     return f"{text} ({held} held)" if held else text

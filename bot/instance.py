@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.errors import BulletinBotError
 from bot.store import Lease, Store
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ HEARTBEAT = timedelta(seconds=10)
 TTL = timedelta(seconds=30)
 
 
-class InstanceError(RuntimeError):
+class InstanceError(BulletinBotError):
     """Another live process runs the bot on this database; the message names it."""
 
 

@@ -18,7 +18,7 @@ import httpx
 from bot import failover, logs, metrics, render, texts
 from bot.config import Config
 from bot.failover import Lead, SourceState
-from bot.ingest import Arrival, Outcome, fetch_recent, ingest, summarise
+from bot.ingest import Arrival, Outcome, fetch_recent, ingest, tally_line
 from bot.notices import alert_admins
 from bot.publish import publish_outcomes
 from bot.report import Report
@@ -44,8 +44,8 @@ class PollResult:
         return None if self.answered else "; ".join(self.failures.values())
 
     @property
-    def summary(self) -> str:
-        return summarise(self.outcomes)
+    def tally_line(self) -> str:
+        return tally_line(self.outcomes)
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ async def poll_once(
         today=today,
         home_zone=config.schedule.timezone,
     )
-    log.info("poll lead=%s result=%s queued=%d", lead.name, summarise(taken), queued)
+    log.info("poll lead=%s result=%s queued=%d", lead.name, tally_line(taken), queued)
     return PollResult(taken, queued, failures, lead)
 
 
@@ -165,7 +165,7 @@ def _record(store: Store, answer: _Answer, outcomes: list[Outcome], *, now: date
         store.logs.record_fetch(Fetch(now, answer.source.name, False, answer.error))
     else:
         read = f"{len(answer.reports or [])} days read, newest {answer.newest}"
-        detail = f"{summarise(outcomes)}; {read}"
+        detail = f"{tally_line(outcomes)}; {read}"
         store.logs.record_fetch(Fetch(now, answer.source.name, True, detail, newest=answer.newest))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -126,3 +127,17 @@ def outbox_counts(store: Store) -> dict[str, int]:
     """Every outbox row by status: what the tests look at after a delivery round."""
     rows = store.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
     return dict(rows.fetchall())
+
+
+def damage_table(path, table: str) -> None:
+    """Overwrite the first page of `table` with noise: the file opens, that table cannot be read."""
+    connection = sqlite3.connect(path)
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = connection.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = ?", [table]
+    ).fetchone()
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    with open(path, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * page_size)

@@ -121,13 +121,20 @@ async def test_a_correction_can_be_corrected_and_withdrawn(bot):
         f"Corrections, newest first:\n#2 2026-08-07 Tanks: 12,250 → 12,249 by telegram:{ADMIN}"
     )
     assert f"withdrawn by telegram:{ADMIN}" in log
-    assert await admin(bot, "/uncorrect 1") == texts.NO_SUCH_CORRECTION.format(id=1)
+    assert await admin(bot, "/uncorrect 1") == texts.NO_SUCH_CORRECTION.format(id=1, prefix="/")
+
+
+async def test_a_refusal_names_the_command_as_typed_in_a_chat(bot):
+    """The same desk refuses at the server with 'bulletin-bot notes' (tests/test_cli.py)."""
+    reply = await admin(bot, "/notes 2026-08-01 2026-08-02")
+    assert reply == "Write it as /notes [DATE], for example: /notes 2022-10-13."
+    assert "bulletin-bot" not in await admin(bot, "/approve")
 
 
 @pytest.mark.parametrize(
     "arguments, expected",
     [
-        ("", texts.USAGE_CORRECT),
+        ("", texts.USAGE_CORRECT.format(prefix="/")),
         ("2030-01-01 tanks 5", "1 January 2030 is in the future."),
         ("2021-01-01 tanks 5", "before the bulletin began"),
         ("2026-08-07 tanks -5", "“-5” is not a whole number from 0 to 100,000,000."),
@@ -136,7 +143,7 @@ async def test_a_correction_can_be_corrected_and_withdrawn(bot):
         ("2026-08-07 tankz 5", "Unknown category “tankz”. Did you mean: tanks"),
         ("2026-08-07 tanks artillery 5", texts.ONE_CATEGORY),
         ("2026-08-07 tanks 12247", "Tanks on 7 August 2026 is already 12,247; nothing to change."),
-        ("2026-08-07 tanks lots", texts.USAGE_CORRECT),
+        ("2026-08-07 tanks lots", texts.USAGE_CORRECT.format(prefix="/")),
     ],
 )
 async def test_bad_corrections_change_nothing(bot, arguments, expected):
@@ -185,7 +192,7 @@ async def test_a_held_decrease_waits_for_approval_then_goes_out_marked(bot, fake
         assert "MLRS: 2,000 (−8, revised down by the source)*" in plain(message)
         assert "* MLRS: lower than the day before, as published by the source." in plain(message)
     assert await admin(bot, "/approve 2026-08-08") == texts.NO_HELD_REPORT.format(
-        date="8 August 2026"
+        date="8 August 2026", prefix="/"
     )
 
 
@@ -239,7 +246,7 @@ async def test_announce_reaches_every_active_subscriber_once(bot):
     assert bot.api.messages_to(701)[0].text == (
         "📢 Maintenance tonight &lt;b&gt;22:00&lt;/b&gt;\nBack soon."
     )
-    assert await admin(bot, "/announce") == texts.USAGE_ANNOUNCE
+    assert await admin(bot, "/announce") == texts.USAGE_ANNOUNCE.format(prefix="/")
 
 
 async def test_stats_and_fetch(bot):

@@ -19,7 +19,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.ingest import seed_if_empty
 from bot.store import Store
-from tests.conftest import NOW
+from tests.conftest import NOW, damage_table
 from tests.fake_statistics_api import DATASET, FakeDataset, Server
 
 
@@ -105,6 +105,14 @@ def test_latest_with_categories_shows_just_those(run_on_seeded):
     lines = [line for line in out.splitlines() if ": " in line and "(" in line]
     assert status == 0
     assert lines == ["Tanks: 12,251 (+4)", "Air defence systems: 1,556 (+6)"]
+
+
+def test_category_words_read_as_telegram_reads_them(run_on_seeded):
+    """One reading of category words for both front ends (bot/reading.py): "all", the word of
+    the bulletin's button in Telegram, is every category here too."""
+    everything = run_on_seeded("latest")
+    assert run_on_seeded("latest", "all") == everything
+    assert run_on_seeded("latest", "усі") == everything
 
 
 def test_an_unknown_category_gets_suggestions_and_exit_2(run_on_seeded):
@@ -496,6 +504,33 @@ def test_health_says_a_damaged_database_is_damaged(run, tmp_path):
     assert status == 1
     assert "unhealthy: the database is damaged" in err
     assert "Traceback" not in err
+
+
+def test_a_refusal_names_commands_as_the_command_line_does_and_quotes_words_as_typed(
+    run_on_seeded,
+):
+    """A refusal is told the command line's spelling of a command, not Telegram's; the words
+    it quotes back are as typed: a '/held' or an '&amp;' among them is not rewritten."""
+    status, out, err = run_on_seeded("notes", "2026-08-01", "2026-08-02")
+    assert (status, out) == (2, "")
+    assert err == (
+        "Write it as bulletin-bot notes [DATE], for example: bulletin-bot notes 2022-10-13.\n"
+    )
+    status, _, err = run_on_seeded("export", "xml")
+    assert status == 2
+    assert err.endswith("write csv or json, for example bulletin-bot export json 2024-01-01\n")
+    for typed in ("/held", "a&amp;b"):
+        status, _, err = run_on_seeded("correct", "2026-08-07", typed, "764")
+        assert status == 2
+        assert err.startswith(f"Unknown category “{typed}”.")
+        assert "\nTry: bulletin-bot correct 2022-06-25 " in err
+
+
+def test_a_database_sqlite_cannot_read_is_one_line_and_status_1(run_on_seeded, tmp_path):
+    damage_table(tmp_path / "bulletin.db", "figures")
+    status, out, err = run_on_seeded("latest")
+    assert (status, out) == (1, "")
+    assert err == "bulletin-bot: the database cannot be used: database disk image is malformed\n"
 
 
 def test_on_without_a_date_asks_for_one_and_not_for_a_category(run_on_seeded):

@@ -54,13 +54,13 @@ async def test_a_value_grouped_as_the_bot_writes_it_is_read_whole(bot):
 async def test_a_value_that_cannot_be_read_with_certainty_is_refused(bot, value):
     reply = await admin(bot, f"/correct 2026-08-07 tanks {value} typo")
     assert "is not a whole number from 0 to 100,000,000" in reply
-    assert reply.endswith(texts.USAGE_CORRECT)
+    assert reply.endswith(texts.USAGE_CORRECT.format(prefix="/"))
     assert bot.store.corrections.log() == []
 
 
 @pytest.mark.parametrize("word", ["²", "١", "1²", "-1", "1.0"])
 async def test_uncorrect_takes_only_an_id_and_says_how(bot, word):
-    assert await admin(bot, f"/uncorrect {word}") == texts.USAGE_UNCORRECT
+    assert await admin(bot, f"/uncorrect {word}") == texts.USAGE_UNCORRECT.format(prefix="/")
 
 
 async def test_a_correction_a_report_would_be_held_for_is_refused_with_the_figures(bot):

@@ -93,7 +93,7 @@ def test_a_corrected_figure_is_marked_with_the_fetched_one_beside_it(seeded):
     ],
 )
 def test_arguments(words, expected):
-    assert parse_arguments(words, TODAY, LATEST) == expected
+    assert parse_arguments(words, TODAY, LATEST, prefix="/") == expected
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_arguments(words, expected):
 )
 def test_bad_arguments(words, message):
     with pytest.raises(ExportError, match=message):
-        parse_arguments(words, TODAY, LATEST)
+        parse_arguments(words, TODAY, LATEST, prefix="/")
 
 
 async def test_export_in_telegram_sends_a_file(bot):

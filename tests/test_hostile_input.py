@@ -92,7 +92,7 @@ def test_dates_periods_and_subscription_options(word):
         (lambda w: parse_user_date(w, TODAY), DateError),
         (lambda w: parse_period(w, TODAY), PeriodError),
         (lambda w: parse_options([w], "Europe/Kyiv"), SubscriptionError),
-        (lambda w: parse_arguments([w], TODAY, TODAY), ExportError),
+        (lambda w: parse_arguments([w], TODAY, TODAY, prefix="/"), ExportError),
     ):
         try:
             parse(word)
@@ -110,7 +110,7 @@ def test_whatever_names_a_category_the_reply_is_valid_telegram_html(words):
 @given(words=WORDS)
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_correction_from_garbage_changes_nothing(history_store, words):
-    desk = Desk(history_store, Config(), FixedClock(NOW), "telegram:1")
+    desk = Desk(history_store, Config(), FixedClock(NOW), "telegram:1", "/")
     before = history_store.corrections.log()
     try:
         desk.correct(["2026-08-07", *words])

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from bot import render
 from bot.figures import bulletin_on
-from bot.ingest import Arrival, seed_if_empty, summarise
+from bot.ingest import Arrival, seed_if_empty, tally_line
 from bot.report import FindingKind
 from bot.store import ReportStatus, Store
 from tests.conftest import NOW, STORED_UNTIL, TODAY, fetch_latest
@@ -199,7 +199,7 @@ async def test_the_api_tops_up_a_seeded_database_with_the_link(store, api):
     assert store.reports.on(LATEST).link.endswith("/20260808")
 
 
-def test_summarise_counts_each_outcome():
+def test_tally_line_counts_each_outcome():
     from bot.ingest import Outcome
 
     outcomes = [
@@ -207,8 +207,8 @@ def test_summarise_counts_each_outcome():
         Outcome(TODAY, Arrival.NEW, ReportStatus.HELD),
         Outcome(TODAY, Arrival.UNCHANGED),
     ]
-    assert summarise(outcomes) == "2 new, 1 unchanged (1 held)"
-    assert summarise([]) == "nothing"
+    assert tally_line(outcomes) == "2 new, 1 unchanged (1 held)"
+    assert tally_line([]) == "nothing"
 
 
 def test_merged_early_categories_count_towards_their_successor(store):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import render
 from bot.store import ReportStatus, Shape, Store, StoreError, SubscriberStatus
+from bot.store.database import DatabaseFailed, StoreMethods
 from bot.store.logs import Fetch
 from bot.store.schema import MIGRATIONS
+from tests.conftest import damage_table
 
 
 def test_a_new_database_is_migrated_and_in_wal_mode(tmp_path):
@@ -47,6 +50,31 @@ def test_a_file_that_is_not_a_database(tmp_path):
     path.write_text("these are not the tables you are looking for " * 100)
     with pytest.raises(StoreError, match="cannot open the database"):
         Store(path)
+
+
+def test_sqlite_errors_leave_the_store_as_its_own(history_store):
+    """A caller catches StoreError alone (the command line, the bot, the console): a damaged
+    file, a full disk or a lock held too long reach it as DatabaseFailed, SQLite's words kept."""
+    path, day = history_store.path, history_store.reports.latest_date()
+    history_store.close()
+    damage_table(path, "figures")
+    damaged = Store(path)  # the schema is whole: it opens
+    with pytest.raises(DatabaseFailed, match="malformed") as raised:
+        damaged.reports.on(day)
+    assert isinstance(raised.value.__cause__, sqlite3.DatabaseError)
+    # Inside a write transaction, as it ends: the same.
+    with pytest.raises(DatabaseFailed, match="malformed"), damaged.transaction():
+        damaged.db.execute("DELETE FROM figures")
+    damaged.close()
+
+
+def test_a_store_method_may_not_hand_out_rows_lazily():
+    """Rows a generator yields after its method returned would fail as raw sqlite3 errors."""
+    with pytest.raises(TypeError, match=r"Lazy\.rows: a store method may not be a generator"):
+
+        class Lazy(StoreMethods):
+            def rows(self) -> Iterator[int]:
+                yield 1
 
 
 def test_fetched_figures_cannot_go_negative_even_by_hand(history_store):

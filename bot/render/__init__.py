@@ -47,7 +47,7 @@ from bot.render.admin import (
     queued_for,
     rejected,
     stats,
-    summary,
+    tally_line,
     uncorrected,
 )
 from bot.render.bulletin import (
@@ -196,7 +196,7 @@ __all__ = [
     "start",
     "stats",
     "subscription",
-    "summary",
+    "tally_line",
     "title",
     "to_plain",
     "uncorrected",

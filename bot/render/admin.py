@@ -214,7 +214,7 @@ def announced(count: int) -> str:
 
 def fetched(outcomes: Sequence[Outcome], queued: int, failures: dict[str, str]) -> str:
     """What a poll brought, and each source that did not answer (another one did)."""
-    lines = [fill(texts.FETCHED, summary=summary(outcomes), queued=queued_for(queued))]
+    lines = [fill(texts.FETCHED, summary=tally_line(outcomes), queued=queued_for(queued))]
     lines += [
         fill(texts.SOURCE_FAILED, source=source_name(name), error=fetch_error(error))
         for name, error in failures.items()
@@ -222,7 +222,7 @@ def fetched(outcomes: Sequence[Outcome], queued: int, failures: dict[str, str]) 
     return "\n".join(lines)
 
 
-def summary(outcomes: Sequence[Outcome]) -> str:
+def tally_line(outcomes: Sequence[Outcome]) -> str:
     """'2 new, 1 unchanged (1 held)', 'нових: 2, без змін: 1 (затримано: 1)'."""
     counts, held = tally(outcomes)
     parts = [
@@ -263,10 +263,16 @@ def corrected(result: Corrected) -> str:
 
 
 def correction_refused(
-    day: date, key: str, value: int, found: Sequence[tuple[date, Finding]], words: Sequence[str]
+    day: date,
+    key: str,
+    value: int,
+    found: Sequence[tuple[date, Finding]],
+    words: Sequence[str],
+    prefix: str,
 ) -> str:
     """Why a correction was refused (each finding, and the day it is about), and the command
-    that makes it anyway, to copy (plain text: it is an error message)."""
+    that makes it anyway, to copy as typed where it was refused (`prefix`: '/' in a chat,
+    'bulletin-bot ' in a shell; plain text: it is an error message)."""
     lines = [
         texts.CORRECTION_REFUSED.format(
             name=categories.get(key).name(texts.current_language()),
@@ -278,14 +284,14 @@ def correction_refused(
         texts.CORRECTION_FINDING_ON.format(date=format_date(on), detail=finding_detail(f))
         for on, f in found
     ]
-    lines.append(texts.CORRECTION_CONFIRM.format(command=confirmed_command(words)))
+    lines.append(texts.CORRECTION_CONFIRM.format(command=confirmed_command(words, prefix)))
     return "\n".join(lines)
 
 
-def confirmed_command(words: Sequence[str]) -> str:
-    """The /correct command that makes a correction anyway, to copy."""
+def confirmed_command(words: Sequence[str], prefix: str) -> str:
+    """The correct command that makes a correction anyway, to copy (`prefix`: as typed there)."""
     confirm = "підтверджую" if texts.current_language() == "uk" else "confirm"
-    return " ".join(["/correct", *words, confirm])
+    return " ".join([f"{prefix}correct", *words, confirm])
 
 
 def uncorrected(correction: Correction, value: int | None, notices: int = 0) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import httpx
 
 from bot import __version__
+from bot.errors import BulletinBotError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ MAX_BYTES = 20 * 1024 * 1024  # the whole history as JSON is under 1 MB
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class SourceError(Exception):
+class SourceError(BulletinBotError):
     """A fetch that failed; the message names the URL and what went wrong."""
 
 

@@ -8,20 +8,23 @@ database with its parts.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
+import inspect
 import os
 import re
 import sqlite3
 import struct
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from bot.errors import BulletinBotError
 from bot.store.schema import MIGRATIONS
 
 
@@ -45,12 +48,68 @@ else:
     sqlite_utils = _import_sqlite_utils()
 
 
-class StoreError(Exception):
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class StoreError(BulletinBotError):
     """The database cannot be used as it is; the message says what to do."""
 
 
 class FileReplaced(StoreError):
     """The database file was deleted or replaced while this process had it open."""
+
+
+class DatabaseFailed(StoreError):
+    """SQLite refused: the file is damaged, read-only or full, or another writer held the lock
+    past the busy timeout. The message is SQLite's; the sqlite3 error is the cause."""
+
+
+@contextmanager
+def sqlite_failures() -> Iterator[None]:
+    """SQLite's errors raised inside, as `DatabaseFailed`."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise DatabaseFailed(str(error)) from error
+
+
+def _translated(function: Callable[P, T]) -> Callable[P, T]:
+    @functools.wraps(function)
+    def translated(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return function(*args, **kwargs)
+        except sqlite3.Error as error:
+            raise DatabaseFailed(str(error)) from error
+
+    return translated
+
+
+class StoreMethods:
+    """The base of the store's classes: their methods and properties raise SQLite's failures as
+    `DatabaseFailed`, a StoreError, so that a caller (the command line, the bot, the console)
+    catches the store's one type and never needs sqlite3. Each method a subclass defines is
+    wrapped when the class is made: a try around the call, 0.4 µs beside the 20 µs of reading
+    one subscriber. (A context manager's statements run after its method has returned:
+    `Database._writing` says its failures itself.)
+
+    A method may not be a generator: the rows it yields after returning would fail unwrapped,
+    so such a class is refused when it is defined."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if name.startswith("__"):
+                continue
+            if inspect.isgeneratorfunction(member):
+                raise TypeError(f"{cls.__name__}.{name}: a store method may not be a generator")
+            if inspect.isfunction(member):
+                setattr(cls, name, _translated(member))
+            elif isinstance(member, property):
+                get, put, drop = (
+                    _translated(f) if f else None for f in (member.fget, member.fset, member.fdel)
+                )
+                setattr(cls, name, property(get, put, drop, member.__doc__))
 
 
 # A file's identity: (device, inode). A file put in the database's place (a restore by `mv`, a
@@ -160,8 +219,8 @@ def inserted(done: sqlite3.Cursor | sqlite_utils.db.Table) -> int:
     return row_id
 
 
-def words(stored: str) -> tuple[str, ...]:
-    """A comma-separated column ('tanks,artillery') as its words; () for an empty one."""
+def split_commas(stored: str) -> tuple[str, ...]:
+    """A comma-separated column ('tanks,artillery') as its items; () for an empty one."""
     return tuple(filter(None, stored.split(",")))
 
 
@@ -170,7 +229,7 @@ def moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-class Database:
+class Database(StoreMethods):
     """One SQLite file, migrated to the current schema when opened."""
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 10.0) -> None:
@@ -199,7 +258,7 @@ class Database:
                 # send as it is answered, hundreds of commits a second.
                 self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.Error, DatabaseFailed) as error:
             raise StoreError(f"cannot open the database {self.path}: {error}") from error
 
     def close(self) -> None:
@@ -238,19 +297,20 @@ class Database:
         """
         connection = self.db.conn
         if connection.in_transaction:
-            with self.db.atomic():  # a savepoint
+            with sqlite_failures(), self.db.atomic():  # a savepoint
                 yield
             return
         self.check_identity()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
-        else:
-            connection.execute("COMMIT")
+        with sqlite_failures():
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            else:
+                connection.execute("COMMIT")
 
     def check_identity(self) -> None:
         """Raise FileReplaced if the path no longer names the file this connection opened (a
@@ -316,7 +376,7 @@ class Database:
         self.db.execute("DELETE FROM instance_lease")
 
 
-class Part:
+class Part(StoreMethods):
     """The queries of one kind of thing kept in the database (reports, the outbox, ...), over the
     connection and the write transactions of the one `Database` every part shares: a write
     grouped by `Store.transaction()` may span several parts, and all of it lands or none."""

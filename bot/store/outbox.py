@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.database import Part, words
+from bot.store.database import Part, split_commas
 
 
 class DeliveryStatus(StrEnum):
@@ -284,7 +284,7 @@ def _delivery(
         datetime.fromisoformat(due_at),
         attempts + 1,
         language,
-        words(categories),
+        split_commas(categories),
         summary_format,
         thread_id,
     )

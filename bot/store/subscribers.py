@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.store.database import Part, words
+from bot.store.database import Part, split_commas
 from bot.store.outbox import DeliveryStatus
 
 
@@ -67,10 +67,10 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
         status_reason=row["status_reason"],
-        digests=words(row["digests"]),
+        digests=split_commas(row["digests"]),
         with_chart=bool(row["with_chart"]),
         shape=Shape(
-            categories=words(row["categories"]),
+            categories=split_commas(row["categories"]),
             format=row["format"],
             thread_id=row["thread_id"],
             skip_weekends=bool(row["skip_weekends"]),
@@ -81,7 +81,7 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
 
 def _thresholds(stored: str) -> tuple[tuple[str, int], ...]:
     """'tanks:10,uav:100' -> (('tanks', 10), ('uav', 100))."""
-    pairs = (item.rpartition(":") for item in words(stored))
+    pairs = (item.rpartition(":") for item in split_commas(stored))
     return tuple((key, int(value)) for key, _, value in pairs)
 
 

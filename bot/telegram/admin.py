@@ -14,7 +14,7 @@ from telegram import MessageOriginChannel, Update
 from telegram.constants import ChatType
 
 from bot import render, texts
-from bot.admin import TELEGRAM, AdminCommand, Desk, admin_commands
+from bot.admin import PREFIX, TELEGRAM, AdminCommand, Desk, admin_commands
 from bot.telegram.jobs import deliver_now, poll_now
 from bot.telegram.replies import is_admin, reply
 from bot.telegram.services import Context, Handler
@@ -45,7 +45,7 @@ def admin_only(action: str, handler: AdminHandler) -> Handler:
             # admin alone, not for everyone in a group or channel.
             await reply(update, texts.ADMIN_IN_PRIVATE)
             return
-        await handler(update, context, Desk(s.store, s.config, s.clock, actor))
+        await handler(update, context, Desk(s.store, s.config, s.clock, actor, PREFIX[TELEGRAM]))
 
     return gated
 
@@ -57,7 +57,7 @@ async def fetch(update: Update, context: Context, desk: Desk) -> None:
         await reply(update, render.fetch_failed(result.failures))
         return
     desk.store.logs.audit(
-        desk.actor, "fetch", allowed=True, detail=result.summary, now=desk.clock.now()
+        desk.actor, "fetch", allowed=True, detail=result.tally_line, now=desk.clock.now()
     )
     await reply(update, render.fetched(result.outcomes, result.queued, result.failures))
     await deliver_now(s)

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -44,7 +43,7 @@ from telegram.ext import (
 
 from bot import instance, links, logs, metrics, texts
 from bot.config import Config
-from bot.errors import UserError
+from bot.errors import BulletinBotError, UserError
 from bot.sources.http import make_client
 from bot.store import Delivery, OutboxKind, StoreError, SummaryFormat
 from bot.store.database import Checkup, examine
@@ -283,7 +282,7 @@ class _Watch:
                         "another process took this database's lease (this one was unresponsive)"
                     )
                     checkup = Checkup(problem, True)
-            except (sqlite3.DatabaseError, StoreError) as error:  # damaged, read-only, full
+            except StoreError as error:  # damaged, read-only, full, replaced
                 checkup = Checkup(f"the database cannot be used: {error}", True)
         await self.react(context.bot, checkup)
 
@@ -393,7 +392,7 @@ async def _close(application: App) -> None:
     if s.http is not None:
         await s.http.aclose()
     if s.lease is not None and s.fatal is None:
-        with contextlib.suppress(sqlite3.Error, StoreError):  # refused at start: said so
+        with contextlib.suppress(StoreError):  # refused at start: said so
             s.store.lease.drop(s.lease.holder)
 
 
@@ -403,7 +402,7 @@ def serve_metrics(config: Config) -> None:
         log.info("metrics served port=%d", config.metrics.port)
 
 
-class StartFailed(Exception):
+class StartFailed(BulletinBotError):
     """The bot could not start: Telegram refused the token (exit status 2), or was unreachable
     (`unreachable`: worth another try), or refused the webhook (1). The message is for the
     operator, with no secret in it."""

@@ -32,7 +32,6 @@ import codecs
 import contextlib
 import os
 import re
-import sqlite3
 import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -45,6 +44,7 @@ from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 
 from bot import instance, render
+from bot.store import StoreError
 from bot.telegram.app import build, running
 from bot.telegram.jobs import deliver_now, poll_now
 from bot.telegram.local_api import LocalBotApi, SentMessage
@@ -129,7 +129,7 @@ async def chat(
                         print("you> " + message.replace("\n", "\n     "), file=out)
                     if message == "/tick":
                         result = await poll_now(services)
-                        print(f"(polled the source: {result.error or result.summary})", file=out)
+                        print(f"(polled the source: {result.error or result.tally_line})", file=out)
                         await deliver_now(services)
                         continue
                     before, popups = api.replies(), len(api.answered_callbacks)
@@ -229,7 +229,7 @@ def _still_holding(services: Services) -> bool:
             services.fatal = (
                 "another process took the database's lease while the console was stopped"
             )
-    except sqlite3.DatabaseError as error:  # deleted, damaged, read-only
+    except StoreError as error:  # deleted, damaged, read-only, replaced
         services.fatal = f"the database cannot be used: {error}"
     return services.fatal is None
 

@@ -7,6 +7,7 @@ from telegram import InputFile, Update
 from telegram.constants import ChatAction
 
 from bot import oryx, render, texts
+from bot.admin import PREFIX, TELEGRAM
 from bot.charts import DEFAULT_PERIOD, MOST_CATEGORIES, data_series, looks_like_period, parse_period
 from bot.errors import UserError
 from bot.export import export
@@ -71,7 +72,9 @@ async def export_command(update: Update, context: Context) -> None:
     if latest is None:
         await reply(update, texts.NO_DATA)
         return
-    fmt, first, last = parse_export(list(context.args or []), s.today, latest)
+    fmt, first, last = parse_export(
+        list(context.args or []), s.today, latest, prefix=PREFIX[TELEGRAM]
+    )
 
     async def built() -> Kept:
         made = await off_the_loop(s.store, lambda store: export(store, fmt, first, last))

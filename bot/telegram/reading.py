@@ -15,8 +15,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
-from bot import categories, failover, links, oryx, render, texts
-from bot.categories import UnknownCategories
+from bot import failover, links, oryx, reading, render, texts
 from bot.dates import date_among, parse_user_date
 from bot.errors import UserError
 from bot.figures import Bulletin, bulletin_on, series
@@ -104,17 +103,9 @@ async def on(update: Update, context: Context) -> None:
 
 
 def named_categories(context: Context, words: list[str], example: str) -> list[str]:
-    """The categories named; UnknownCategories for words that name none (the answer ends on
-    the example of the command `example`). A word the registry does not know may name a
-    category the source started sending."""
-    # "/latest all": the word of the bulletin's "all" button.
-    words = [w for w in words if w.casefold() not in categories.ALL_WORDS]
-    keys, unknown = categories.resolve(words)
-    if unknown:
-        keys, unknown = categories.resolve(words, context.services.store.reports.categories())
-    if unknown:
-        raise UnknownCategories(unknown, example)
-    return keys
+    """The categories named (bot/reading.py); UnknownCategories for words that name none,
+    answered in one place (bot/telegram/errors.py)."""
+    return reading.category_keys(words, context.services.store, example)
 
 
 async def _bulletin(

@@ -17,7 +17,7 @@ import httpx
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot import render, texts
+from bot import reading, texts
 from bot.charts import ChartCache
 from bot.clock import Clock
 from bot.config import Config
@@ -113,13 +113,13 @@ class Services:
         )
 
     def age_note(self) -> str | None:
-        """How old the newest figures are, when that needs saying (see render.age_note): worked
-        out once a minute, as it is on every reply."""
-        now = self.clock.now().astimezone(self.config.schedule.zone)
+        """How old the newest figures are, when that needs saying (bot/reading.py): worked out
+        once a minute and whenever what it says changes, as it is on every reply."""
+        now = self.clock.now()
         newest, fetch = self.store.reports.latest_date(), self.store.logs.last_fetch()
         minute = now.replace(second=0, microsecond=0)
         key = ("age note", texts.current_language(), newest, fetch, minute)
-        return self.cached(key, lambda: render.age_note(newest, now, fetch))
+        return self.cached(key, lambda: reading.age_note(self.store, self.config.schedule, now))
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -11,6 +11,7 @@ import pytest
 
 from bot import texts
 from bot.ingest import ingest
+from bot.store.database import DatabaseFailed
 from tests.conftest import NOW, TODAY
 
 NEW_DAY = date(2026, 8, 8)
@@ -58,13 +59,13 @@ def test_a_full_database_refuses_cleanly_and_recovers(history_store, dataset_rep
     fill_up(history_store)
     many = [r for r in dataset_reports if r.date == NEW_DAY] * 1
     reports_before = history_store.db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
-    with pytest.raises(sqlite3.OperationalError, match="full"):
+    with pytest.raises(DatabaseFailed, match="full"):  # SQLite's error, as the store's
         for _ in range(50):  # until a page is needed
             history_store.outbox.enqueue((chat, "bulletin", f"x{_}", NOW) for chat in range(2000))
     ingest_error = None
     try:
         ingest(history_store, many, now=NOW, today=TODAY, hold_suspicious=True)
-    except sqlite3.OperationalError as error:
+    except DatabaseFailed as error:
         ingest_error = error
     assert history_store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     after = history_store.db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
@@ -86,7 +87,7 @@ async def test_the_bot_apologises_when_the_database_is_full_and_recovers(bot):
     for chat in range(9000, 9100):  # fill what room is left
         try:
             bot.store.subscribers.subscribe(chat, "private", send_at=None, timezone="UTC", now=NOW)
-        except sqlite3.OperationalError:
+        except DatabaseFailed:
             break
     reply = await bot.ask("/subscribe 08:30", chat_id=9999)
     assert reply.text == texts.INTERNAL_ERROR
