@@ -155,6 +155,7 @@ async def test_every_summary_of_one_morning_comes_as_one_message(bot):
     await bot.ask("/subscribe daily weekly monthly", chat_id=7107)
     await bot.ask("/subscribe daily weekly monthly", chat_id=7108, language_code="uk")
     await bot.ask("/subscribe daily weekly monthly tanks short", chat_id=7109)
+    await bot.ask("/subscribe weekly monthly short", chat_id=7112, language_code="uk")
     await deliver(bot, MONDAY_THE_FIRST)
 
     for chat in (7107, 7108, 7109):
@@ -177,6 +178,16 @@ async def test_every_summary_of_one_morning_comes_as_one_message(bot):
         "Tanks: +63",
     ]
     assert not [line for line in lines if line.startswith("Personnel")]
+
+    # No daily summary: the weekly digest's row carries the monthly one.
+    assert rows_for(bot, 7112) == [(OutboxKind.WEEKLY, "2026-06-01", DeliveryStatus.SENT)]
+    (one,) = received(bot, 7112)
+    lines = plain(one).splitlines()
+    assert lines[0].startswith("Тиждень з 25 до 31 травня 2026 р.")
+    assert lines[16:18] == [
+        "",
+        "Травень 2026 р. (31 день) порівняно з попереднім місяцем (квітень 2026 р., 30 днів)",
+    ]
 
 
 async def test_a_morning_message_over_telegrams_limit_goes_in_pieces(bot):
