@@ -23,6 +23,7 @@ from babel import dates as babel_dates
 
 from bot import cards, categories, oryx, render, texts
 from bot.dates import WAR_START
+from bot.digests import Span
 from bot.errors import UserError
 from bot.figures import Series, bulletin_on, daily_changes
 from bot.limits import Limiter
@@ -49,6 +50,7 @@ from bot.pictures import (
     wrapped,
 )
 from bot.store import Store
+from bot.summary import Digest
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -74,7 +76,8 @@ class PeriodError(UserError):
 @dataclass(frozen=True)
 class Period:
     """Days from `start` (None: the beginning) to `end` (None: the latest stored), as asked
-    for: `count` of a `unit` (days, months, years), one calendar year, or all."""
+    for: `count` of a `unit` (days, months, years), one calendar year, or all; or the
+    bulletins of a subscriber's digest (unit 'weekly' or 'monthly': bot/digests.py)."""
 
     unit: str
     count: int = 0
@@ -87,6 +90,9 @@ class Period:
             return texts.PERIOD_ALL
         if self.unit == "year":
             return str(self.count)
+        if self.unit in (Digest.WEEKLY, Digest.MONTHLY) and self.start and self.end:
+            losses = Span(self.start - timedelta(days=1), self.end - timedelta(days=1))
+            return texts.CHART_DIGEST_PERIOD.format(period=render.period_name(self.unit, losses))
         return texts.ngettext(_UNIT_MESSAGES[self.unit], self.count).format(count=self.count)
 
 

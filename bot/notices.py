@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot import categories, render, summary
-from bot.charts import data_series, parse_period
+from bot.charts import MOST_CATEGORIES, Period, data_series, parse_period
 from bot.corrections import CORRECTION_BATCH
+from bot.digests import Periodic, periodic
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
-from bot.store import Correction, OutboxKind, ReportStatus, Store, SummaryFormat
+from bot.store import Correction, Delivery, OutboxKind, ReportStatus, Store, SummaryFormat
 from bot.subscriptions import broadcast, is_fresh
-from bot.trends import compare
-
-DIGEST_DAYS: dict[str, int] = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
 
 
 def recipients_of_day(store: Store, day: date, category: str) -> list[int]:
@@ -203,18 +201,25 @@ def text_for(
     categories: Sequence[str] = (),
     summary_format: str = SummaryFormat.FULL,
     chat_id: int | None = None,
+    digests: Sequence[str] = (),
+    thresholds: Sequence[tuple[str, int]] = (),
 ) -> str | None:
     """The message for an outbox row, or None when there is nothing (left) to say. A daily
-    summary has the subscriber's categories (none: all) in their format, a weekly or monthly
-    digest their categories. A correction or
-    errata notice to `chat_id` names only the figures that chat was shown, and withdraws any
-    milestone it was told of that no longer holds (without a chat: every figure, as the admin
-    sees it)."""
+    summary or a digest has the subscriber's categories (none: all) in their format, and
+    carries the other summaries of their `digests` that come that morning (the daily one all
+    of them, a weekly digest the monthly one: `summary.carried`), unless quiet by their
+    `thresholds`: one message a morning. A chart is of their categories, over the longest
+    period that morning brings (`chart_of`). A correction or errata notice to `chat_id` names
+    only the figures that chat was shown, and withdraws any milestone it was told of that no
+    longer holds (without a chat: every figure, as the admin sees it)."""
     if kind == OutboxKind.BULLETIN:
-        view = bulletin_on(store, date.fromisoformat(subject))
+        day = date.fromisoformat(subject)
+        view = bulletin_on(store, day)
         if view is None:
             return None
-        return render.bulletin(view, categories, short=summary_format == SummaryFormat.SHORT)
+        sections = _sections(store, kind, day, categories, summary_format, digests, thresholds)
+        short = summary_format == SummaryFormat.SHORT
+        return render.bulletin(view, categories, short=short, then=sections)
     if kind == OutboxKind.MILESTONE:
         milestone = Milestone.from_subject(subject)
         view = bulletin_on(store, milestone.day)
@@ -243,12 +248,12 @@ def text_for(
         return render.errata_notice(day, changed, withdrawn(store, shown, day)) if changed else None
     if kind in (OutboxKind.WEEKLY, OutboxKind.MONTHLY):
         day = date.fromisoformat(subject)
-        data = compare(store, DIGEST_DAYS[kind], until=day)
-        return render.comparison(data.only(categories), store.reports.on(day)) if data else None
+        sections = _sections(store, kind, day, categories, summary_format, digests, thresholds)
+        return render.digests(sections, store.reports.on(day)) if sections else None
     if kind == OutboxKind.CHART:
         day = date.fromisoformat(subject)
-        period = parse_period(summary.CHART_PERIOD, day)
-        drawn = data_series(store, summary.CHART_KEYS, period)
+        keys, period = chart_of(store, day, categories, digests, thresholds)
+        drawn = data_series(store, keys, period)
         return render.chart_caption(drawn, period.label(), store.reports.on(day))
     if kind == OutboxKind.ANNOUNCEMENT:
         text = store.messages.announcement(int(subject))
@@ -257,3 +262,79 @@ def text_for(
         text = store.messages.alert(subject)
         return render.alert(text) if text else None
     return None
+
+
+def morning_digests(
+    store: Store, day: date, digests: Sequence[str], thresholds: Sequence[tuple[str, int]]
+) -> list[Periodic]:
+    """The weekly and monthly digests among `digests` that the bulletin of `day` brings, less
+    those quiet by `thresholds` (no category set rose by more than its threshold over the
+    period), in the order one message has them."""
+    found = []
+    for digest in summary.due_digests(digests, day):
+        data = periodic(store, digest, day)
+        if data is not None and not summary.below_thresholds(thresholds, data.rises()):
+            found.append(data)
+    return found
+
+
+def _sections(
+    store: Store,
+    kind: str,
+    day: date,
+    categories: Sequence[str],
+    summary_format: str,
+    digests: Sequence[str],
+    thresholds: Sequence[tuple[str, int]],
+) -> list[str]:
+    """The digest sections a morning's row of `kind` has: those it carries (`summary.carried`)
+    of the ones that come that morning. A digest's own row has its own digest whatever the
+    thresholds: they were weighed when it was queued."""
+    due = morning_digests(store, day, digests, thresholds)
+    wanted = summary.carried(kind, [d.digest for d in due])
+    by_digest = {d.digest: d for d in due}
+    for digest in wanted:
+        if digest not in by_digest and (data := periodic(store, digest, day)) is not None:
+            by_digest[digest] = data
+    short = summary_format == SummaryFormat.SHORT
+    return [render.digest(by_digest[d], categories, short=short) for d in wanted if d in by_digest]
+
+
+def chart_keys(categories: Sequence[str]) -> tuple[str, ...]:
+    """A subscriber's chart's categories: those they chose (the first MOST_CATEGORIES a chart
+    draws), or summary.CHART_KEYS when they chose none."""
+    return tuple(categories[:MOST_CATEGORIES]) or summary.CHART_KEYS
+
+
+def chart_of(
+    store: Store,
+    day: date,
+    categories: Sequence[str],
+    digests: Sequence[str] = (),
+    thresholds: Sequence[tuple[str, int]] = (),
+) -> tuple[tuple[str, ...], Period]:
+    """The chart a morning brings a subscriber (its categories and period): one a morning,
+    over the longest period it brings, the daily changes of the month's days or the week's
+    (bulletin by bulletin), or, with the daily summary alone, summary.CHART_PERIOD."""
+    due = morning_digests(store, day, digests, thresholds)
+    if not due:
+        return chart_keys(categories), parse_period(summary.CHART_PERIOD, day)
+    longest = due[-1]
+    first, last = longest.period.bulletins
+    period = Period(longest.digest, longest.period.days, first, last)
+    return chart_keys(categories), period
+
+
+def hand_on_digests(store: Store, delivery: Delivery, *, now: datetime) -> int:
+    """A daily summary no longer worth sending (`expired`) does not take the digests it
+    carried with it: they are queued on a row of their own (the first one's, which carries
+    the other), due now. How many rows were new (none for anything else)."""
+    if delivery.kind != OutboxKind.BULLETIN:
+        return 0
+    due = morning_digests(
+        store, date.fromisoformat(delivery.subject), delivery.digests, delivery.thresholds
+    )
+    if not due:
+        return 0
+    kind = summary.DIGEST_KIND[due[0].digest]
+    return store.outbox.enqueue([(delivery.chat_id, kind, delivery.subject, now)])

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot import categories, numbers, texts
 from bot.clock import Clock
 from bot.config import is_place_zone
+from bot.digests import periodic
 from bot.errors import UserError
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
@@ -33,7 +34,7 @@ from bot.store import (
     SubscriberStatus,
     SummaryFormat,
 )
-from bot.summary import Digest, kinds_for
+from bot.summary import Digest, due_digests, kinds_for
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,8 @@ def parse_options(
     with_chart = False
     category_words: list[str] = []
     thresholds: dict[str, int] = {}
-    daily_words: list[str] = []  # words that shape only the daily summary
+    shaping_words: list[str] = []  # words that shape the summaries (so ask for one)
+    daily_words: list[str] = []  # those that shape the daily one only: quiet days, a card
     picked = _Picked()
     for word in words:
         folded = word.casefold()
@@ -167,13 +169,16 @@ def parse_options(
             digests.append(_DIGEST_WORDS[folded])
         elif folded in _CHART_WORDS:
             with_chart = True
-            daily_words.append(word)
+            shaping_words.append(word)
         elif folded in _ASAP_WORDS:
             send_at = picked.one("time", word, None)
         elif folded in _FORMAT_WORDS:
             shape = replace(shape, format=picked.one("format", word, _FORMAT_WORDS[folded]))
-            daily_words.append(word)
+            shaping_words.append(word)
+            if shape.format == SummaryFormat.CARD:
+                daily_words.append(word)
         elif folded in _WEEKEND_WORDS:
+            shaping_words.append(word)
             daily_words.append(word)
             skip = picked.one("weekends", word, _WEEKEND_WORDS[folded])
             shape = replace(shape, skip_weekends=skip)
@@ -195,7 +200,7 @@ def parse_options(
                 raise _refused(texts.SUBSCRIBE_BAD_THRESHOLD, word=word) from None
             category = _one_category(match[1])
             thresholds[category] = picked.one(f"threshold {category}", word, limit)
-            daily_words.append(word)
+            shaping_words.append(word)
         else:
             picked.one("categories", word, "named")
             category_words.append(word)
@@ -204,7 +209,8 @@ def parse_options(
     if thresholds:
         shape = replace(shape, thresholds=tuple(thresholds.items()))
     resumed = kept is not None and kept.status != SubscriberStatus.ACTIVE
-    return Options(send_at, zone, *_digests(digests, with_chart, kept, daily_words), shape, resumed)
+    chosen, with_chart = _digests(digests, with_chart, kept, shaping_words, daily_words)
+    return Options(send_at, zone, chosen, with_chart, shape, resumed)
 
 
 _T = TypeVar("_T")
@@ -227,25 +233,35 @@ class _Picked:
 
 
 def _digests(
-    named: Sequence[str], chart: bool, kept: Subscriber | None, daily_words: Sequence[str]
+    named: Sequence[str],
+    chart: bool,
+    kept: Subscriber | None,
+    shaping_words: Sequence[str],
+    daily_words: Sequence[str],
 ) -> tuple[tuple[str, ...], bool]:
     """The digests and chart a subscription ends up with. Summaries named (daily, weekly,
     monthly) replace those before; none named keeps them (daily for a new one, unless only
     milestones were asked for: a format, quiet days, a threshold or a chart ask for it too).
-    Milestones named are added; else kept as they were. Words that shape the daily summary
-    (`daily_words`) on a subscription left without one are refused, naming the first: taken
-    silently, they would shape nothing."""
+    Milestones named are added; else kept as they were. Words that shape the summaries
+    (`shaping_words`) on a subscription left without any, and words that shape the daily one
+    only (`daily_words`: quiet days, a card) on one left without it, are refused, naming the
+    first: taken silently, they would shape nothing."""
     summaries = [d for d in named if d != Digest.MILESTONES]
     milestones = Digest.MILESTONES in named or (kept and Digest.MILESTONES in kept.digests)
     if not summaries:
         if kept:
             summaries = [d for d in kept.digests if d != Digest.MILESTONES]
             chart = chart or kept.with_chart
-        elif not milestones or daily_words:
+        elif not milestones or shaping_words:
             summaries = [Digest.DAILY]
     chosen = with_milestones(summaries, bool(milestones)) or (Digest.DAILY,)
     if daily_words and Digest.DAILY not in chosen:
-        raise _refused(texts.SUBSCRIBE_NEEDS_DAILY, word=daily_words[0])
+        word = daily_words[0]
+        if _FORMAT_WORDS.get(word.casefold()) == SummaryFormat.CARD:
+            raise _refused(texts.SUBSCRIBE_CARD_NEEDS_DAILY, word=word)
+        raise _refused(texts.SUBSCRIBE_NEEDS_DAILY, word=word)
+    if shaping_words and chosen == (Digest.MILESTONES,):
+        raise _refused(texts.SUBSCRIBE_NEEDS_DAILY, word=shaping_words[0])
     return chosen, chart
 
 
@@ -511,15 +527,24 @@ def _queue_chunk(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
     queued, None when that was the last chunk)."""
     with store.transaction():
         until, examples = store.broadcasts.next_chunk(unfinished, CHUNK)
-        changes = _changes(store, unfinished) if any(e.shape.thresholds for e in examples) else {}
-        plan = [(e, kind, due) for e in examples for kind, due in _messages(unfinished, e, changes)]
+        thresholds = any(e.shape.thresholds for e in examples)
+        changes = _changes(store, unfinished) if thresholds else {}
+        rises = _rises(store, unfinished) if thresholds else {}
+        plan = [
+            (e, kind, due)
+            for e in examples
+            for kind, due in _messages(unfinished, e, changes, rises)
+        ]
         queued = store.broadcasts.queue_chunk(unfinished, until, plan)
         store.broadcasts.advance(unfinished, until)
     return queued, until
 
 
 def _messages(
-    unfinished: Broadcast, subscriber: Subscriber, changes: Mapping[str, int]
+    unfinished: Broadcast,
+    subscriber: Subscriber,
+    changes: Mapping[str, int],
+    rises: Mapping[str, Mapping[str, int]],
 ) -> list[tuple[str, datetime]]:
     """What a broadcast brings a subscriber with these options, and when."""
     if unfinished.kind == OutboxKind.ANNOUNCEMENT:
@@ -531,7 +556,7 @@ def _messages(
         return [(OutboxKind.MILESTONE, unfinished.created_at)] if wanted else []
     due = due_at(subscriber, unfinished.created_at, unfinished.home_zone)
     day = date.fromisoformat(unfinished.subject)
-    return [(kind, due) for kind in kinds_for(subscriber, day, changes)]
+    return [(kind, due) for kind in kinds_for(subscriber, day, changes, rises)]
 
 
 def _changes(store: Store, unfinished: Broadcast) -> dict[str, int]:
@@ -540,3 +565,16 @@ def _changes(store: Store, unfinished: Broadcast) -> dict[str, int]:
         return {}
     view = bulletin_on(store, date.fromisoformat(unfinished.subject))
     return {c.category: c.delta for c in view.changes if c.delta is not None} if view else {}
+
+
+def _rises(store: Store, unfinished: Broadcast) -> dict[str, dict[str, int]]:
+    """The rises by category of each digest a broadcast bulletin brings (its weekly on a
+    Monday, its monthly on the 1st), for thresholds; none for anything else."""
+    if unfinished.kind != OutboxKind.BULLETIN:
+        return {}
+    day = date.fromisoformat(unfinished.subject)
+    found = {}
+    for digest in due_digests(tuple(Digest), day):
+        data = periodic(store, digest, day)
+        found[digest] = data.rises() if data else {}
+    return found

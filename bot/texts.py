@@ -152,6 +152,12 @@ def format_date(day: date) -> str:
     return written + _YEAR_MARK.get(language, "")
 
 
+def format_month(day: date) -> str:
+    """The calendar month of `day`: 'July 2026', 'липень 2026 р.'."""
+    language = _speaking.get()
+    return babel_dates.format_date(day, "LLLL y", locale=language) + _YEAR_MARK.get(language, "")
+
+
 def format_short_date(day: date) -> str:
     """'5 August', '5 серпня'."""
     return babel_dates.format_date(day, "d MMMM", locale=_speaking.get())

@@ -62,7 +62,12 @@ def compare(store: Store, days: int, until: date | None = None) -> Comparison | 
     if last is None:
         return None
     first = last - timedelta(days=days - 1)
-    earlier = first - timedelta(days=days)
+    return compare_spans(store, first, last, first - timedelta(days=days))
+
+
+def compare_spans(store: Store, first: date, last: date, earlier: date) -> Comparison:
+    """The bulletins of `first` to `last` against those of `earlier` to the day before
+    `first`: two spans that need not be as long (a calendar month against the one before)."""
     changes = daily_changes(store, since=earlier, until=last)
     trends = []
     for key in categories.sort_keys(changes):
@@ -86,7 +91,7 @@ def compare(store: Store, days: int, until: date | None = None) -> Comparison | 
                 shared_now or (bool(covered) and shared_before),
             )
         )
-    return Comparison(first, last, days, trends)
+    return Comparison(first, last, (last - first).days + 1, trends)
 
 
 def _rise_within(days: list[DayChange], first: date, last: date) -> tuple[int, bool]:

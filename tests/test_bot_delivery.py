@@ -70,9 +70,9 @@ async def test_subscribe_then_settings_then_unsubscribe(bot):
     )
     assert "at 08:30" in (await bot.ask("/settings")).text
     # Changing what comes keeps the time and zone chosen before ...
-    refused = await bot.ask("/subscribe monthly chart")
+    refused = await bot.ask("/subscribe monthly weekdays")
     assert refused.text.startswith(
-        "“chart” shapes the daily summary, and this subscription would have none: name daily too"
+        "“weekdays” shapes the daily summary, and this subscription would have none: name daily"
     )
     reply = await bot.ask("/subscribe monthly")
     assert "monthly (the 1st)" in reply.text
@@ -300,8 +300,8 @@ async def test_weekly_and_monthly_digests_come_on_mondays_and_the_first(bot):
     await drain(bot, deliverer)
     texts_sent = [render.to_plain(m.text) for m in bot.api.messages_to(5005)[1:]]
     assert len(texts_sent) == 2  # no daily summaries were asked for
-    assert any(t.startswith("Last 30 days (3 July – 1 August 2026)") for t in texts_sent)
-    assert any(t.startswith("Last 7 days (28 July – 3 August 2026)") for t in texts_sent)
+    assert any(t.startswith("July 2026 (31 days) against the month before") for t in texts_sent)
+    assert any(t.startswith("The week of 27 July – 2 August 2026 against") for t in texts_sent)
 
 
 async def test_a_daily_summary_can_carry_a_chart(bot):
@@ -389,4 +389,4 @@ async def test_a_channel_gets_the_summary_its_corrections_and_its_digests(bot):
     enqueue_bulletin(bot.store, date(2026, 8, 3), now=NOW)  # a Monday: the weekly digest
     await drain(bot, bot.services.deliverer)
     digest = render.to_plain(bot.api.messages_to(channel)[-1].text)
-    assert digest.startswith("Last 7 days (28 July – 3 August 2026)")
+    assert digest.startswith("The week of 27 July – 2 August 2026 against the week before")

@@ -388,14 +388,14 @@ async def test_a_chat_that_unsubscribed_subscribes_again(bot):
     assert bot.store.subscribers.counts() == {SubscriberStatus.UNSUBSCRIBED: 1}
 
 
-def test_milestones_are_added_and_a_chart_goes_with_the_daily_summary_only(store: Store):
+def test_milestones_are_added_and_a_chart_goes_with_the_summaries_asked_with_it(store: Store):
     subscriber = store.subscribers.subscribe(
         USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW, with_chart=True
     )
     added = parse_options(["milestones"], "Europe/Kyiv", subscriber)
     assert (added.digests, added.with_chart) == (("daily", "milestones"), True)
-    with pytest.raises(SubscriptionError, match="“chart” shapes the daily summary"):
-        parse_options(["weekly", "chart"], "Europe/Kyiv", subscriber)
+    weekly = parse_options(["weekly", "chart"], "Europe/Kyiv", subscriber)  # a chart of the week
+    assert (weekly.digests, weekly.with_chart) == (("weekly",), True)
     weekly = parse_options(["weekly"], "Europe/Kyiv", subscriber)  # named: replaces daily
     assert (weekly.digests, weekly.with_chart) == (("weekly",), False)
     assert parse_options(["milestones"], "Europe/Kyiv").digests == ("milestones",)
@@ -415,11 +415,16 @@ def test_words_that_shape_the_daily_summary_ask_for_it_or_are_refused_without_it
         USER, "private", send_at=None, timezone="Europe/Kyiv", now=NOW, digests=("weekly",)
     )
     with pytest.raises(SubscriptionError) as refused:
-        parse_options(["short"], "Europe/Kyiv", weekly)
+        parse_options(["weekdays"], "Europe/Kyiv", weekly)
     assert str(refused.value).startswith(
-        "“short” shapes the daily summary, and this subscription would have none: "
-        "name daily too, like /subscribe daily short."
+        "“weekdays” shapes the daily summary, and this subscription would have none: "
+        "name daily too, like /subscribe daily weekdays."
     )
+    with pytest.raises(SubscriptionError, match="“card” is a picture of one day's bulletin"):
+        parse_options(["card"], "Europe/Kyiv", weekly)
+    # The short format, a chart and thresholds shape the digests too.
+    short = parse_options(["short", "chart", "tanks>100"], "Europe/Kyiv", weekly)
+    assert (short.digests, short.with_chart, short.shape.format) == (("weekly",), True, "short")
     assert parse_options(["daily", "short"], "Europe/Kyiv", weekly).digests == ("daily",)
 
 

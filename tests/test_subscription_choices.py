@@ -20,15 +20,15 @@ MONDAY, FIRST = date(2026, 8, 3), date(2026, 8, 1)  # a weekly digest's day, a m
 
 def digests_to(bot, chat_id: int) -> list[str]:
     plain = [render.to_plain(m.text) for m in bot.api.messages_to(chat_id) if m.text]
-    return [text for text in plain if text.startswith(("Last ", "Останні "))]
+    return [text for text in plain if " against the " in text.split("\n")[0]]
 
 
 @pytest.mark.parametrize(
     "words, day, title",
     [
-        ("weekly tanks", MONDAY, "Last 7 days"),
-        ("daily weekly tanks short", MONDAY, "Last 7 days"),
-        ("monthly tanks", FIRST, "Last 30 days"),
+        ("weekly tanks", MONDAY, "The week of 27 July – 2 August 2026"),
+        ("daily weekly tanks short", MONDAY, "The week of 27 July – 2 August 2026"),
+        ("monthly tanks", FIRST, "July 2026 (31 days)"),
     ],
 )
 async def test_a_digest_has_only_the_categories_chosen(bot, words, day, title):
@@ -55,7 +55,7 @@ async def test_the_categories_button_of_a_weekly_only_subscriber_shapes_the_dige
     enqueue_bulletin(bot.store, MONDAY, now=NOW)
     await drain(bot, bot.deliverer())
     (digest,) = digests_to(bot, chat)
-    assert [line.split(":")[0] for line in digest.splitlines()[2:3]] == ["Artillery systems"]
+    assert [line.split(":")[0] for line in digest.splitlines()[3:4]] == ["Artillery systems"]
     assert not [line for line in digest.splitlines() if line.startswith(("Tanks", "Personnel"))]
 
 
@@ -123,5 +123,5 @@ async def test_a_chosen_category_without_figures_in_the_period_is_named_in_the_d
     enqueue_bulletin(bot.store, MONDAY, now=NOW)
     await drain(bot, bot.deliverer())
     (digest,) = digests_to(bot, chat)
-    assert [line.split(":")[0] for line in digest.splitlines()[2:3]] == ["Tanks"]
+    assert [line.split(":")[0] for line in digest.splitlines()[3:4]] == ["Tanks"]
     assert "No figures in these days for: prisoners of war." in digest

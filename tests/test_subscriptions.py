@@ -105,9 +105,13 @@ def test_parse_options():
     assert parse_options([], "Europe/Kyiv") == Options(None, "Europe/Kyiv", ("daily",), False)
     assert parse_options(["7.05"], "Europe/Kyiv") == Options("07:05", "Europe/Kyiv")
     assert parse_options(["tokyo", "21:00"], "UTC") == Options("21:00", "Asia/Tokyo")
-    # A chart comes with the daily summary only: asked for without it, it is refused.
-    with pytest.raises(SubscriptionError, match="“графік” shapes the daily summary"):
-        parse_options(["monthly", "щотижня", "графік"], "UTC")
+    # A chart comes with the digests too (of their period); quiet days shape the daily
+    # summary only: asked for without it, they are refused.
+    assert parse_options(["monthly", "щотижня", "графік"], "UTC") == Options(
+        None, "UTC", ("weekly", "monthly"), True
+    )
+    with pytest.raises(SubscriptionError, match="“будні” shapes the daily summary"):
+        parse_options(["monthly", "будні"], "UTC")
     assert parse_options(["daily", "monthly", "графік"], "UTC") == Options(
         None, "UTC", ("daily", "monthly"), True
     )

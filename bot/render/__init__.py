@@ -7,6 +7,7 @@ Rooms by audience, each a module of this package:
     compare.py        the claim beside Oryx's photo-confirmed count
     sources.py        where the figures come from, how fresh they are, a source's error
     subscriptions.py  what a subscriber is told: settings, unsubscribing, a milestone
+    digests.py        a subscriber's weekly and monthly digests, full or short
     admin.py          what admins are told: corrections, held reports, logs, stats, provenance
     notices.py        correction and errata notices, announcements, alerts
     guide.py          the welcome, /about, /help, words that name no category
@@ -65,6 +66,7 @@ from bot.render.bulletin import (
     share,
 )
 from bot.render.compare import claimed_and_documented, compare_hint, undrawn_beside
+from bot.render.digests import digest, digests, period_name
 from bot.render.guide import (
     COMMAND_DESCRIPTION,
     EXAMPLE,
@@ -74,7 +76,14 @@ from bot.render.guide import (
     start,
     unknown_categories,
 )
-from bot.render.history import chart_caption, comparison, export_caption, history, records
+from bot.render.history import (
+    chart_caption,
+    comparison,
+    export_caption,
+    history,
+    records,
+    trend_lines,
+)
 from bot.render.markup import escaped, to_plain
 from bot.render.notices import (
     Changed,
@@ -161,6 +170,8 @@ __all__ = [
     "correction_notice",
     "correction_refused",
     "corrections_log",
+    "digest",
+    "digests",
     "errata_notice",
     "escaped",
     "export_caption",
@@ -182,6 +193,7 @@ __all__ = [
     "no_report_on",
     "notes",
     "parsed",
+    "period_name",
     "pieces",
     "popup",
     "provenance",
@@ -199,6 +211,7 @@ __all__ = [
     "tally_line",
     "title",
     "to_plain",
+    "trend_lines",
     "uncorrected",
     "undrawn_beside",
     "unknown_categories",

@@ -33,10 +33,14 @@ HOME = ZoneInfo(HOME_ZONE)
 FINDING_FOOTNOTE: Mapping[str, str] = {kind: f"FINDING_{kind.name}" for kind in FindingKind}
 
 
-def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -> str:
+def bulletin(
+    view: Bulletin, keys: Sequence[str] = (), *, short: bool = False, then: Sequence[str] = ()
+) -> str:
     """A day's bulletin, or just the categories in `keys`, with the link and the caveat.
     `short` (a subscriber's short summary): the date line, a line per category, what qualifies
-    them and the caveat, with nothing between."""
+    them and the caveat, with nothing between. `then`: sections that come in the same message
+    (a subscriber's digests on a Monday or the 1st), each after a blank line, before the link
+    and the caveat, which the message has once."""
     report = view.report
     shown = view.only(keys) if keys else view
     noted, footnotes = _qualified(view, shown)
@@ -57,11 +61,14 @@ def bulletin(view: Bulletin, keys: Sequence[str] = (), *, short: bool = False) -
     if missing := view.missing(keys):
         names = ", ".join(in_text(k) for k in missing)
         lines.append(fill(texts.NO_FIGURES_FOR, date=format_date(report.date), names=names))
+    sections = [line for section in then for line in ("", section)]
     if short:
-        return "\n".join([*lines, *footnotes, *link_lines(report), caveat()])
+        if sections:
+            sections.append("")
+        return "\n".join([*lines, *footnotes, *sections, *link_lines(report), caveat()])
     if footnotes:
         lines += ["", *footnotes]
-    lines += ["", *link_lines(report), caveat()]
+    lines += [*sections, "", *link_lines(report), caveat()]
     return "\n".join(lines)
 
 

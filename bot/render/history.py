@@ -73,7 +73,17 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
             dates=format_range(data.first, data.last),
         ),
         "",
+        *trend_lines(data, texts.TREND_LARGEST),
     ]
+    lines += ["", *link_lines(newest), caveat()]
+    return "\n".join(lines)
+
+
+def trend_lines(data: Comparison, largest_day: str | None) -> list[str]:
+    """A line per category: its rise against the period before and, with `largest_day` (a
+    template of `rise` and `date`), its largest single day; then the categories asked for
+    that have no figures in the period, named."""
+    lines = []
     for trend in data.trends:
         if trend.previous_rise is None:
             versus = texts.TREND_NOTHING_BEFORE
@@ -92,8 +102,8 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
             "rise": ("≈" if trend.estimated else "") + signed(trend.rise),
             "comparison": versus,
         }
-        if trend.largest is not None and trend.largest.delta:
-            largest = texts.TREND_LARGEST.format(
+        if largest_day is not None and trend.largest is not None and trend.largest.delta:
+            largest = largest_day.format(
                 rise=signed(trend.largest.delta), date=format_short_date(trend.largest.date)
             )
             lines.append(fill(texts.TREND_LINE, largest=largest, **values))
@@ -102,8 +112,7 @@ def comparison(data: Comparison, newest: StoredReport | None) -> str:
     if data.missing:
         names = ", ".join(in_text(k) for k in data.missing)
         lines.append(fill(texts.TREND_MISSING, names=names))
-    lines += ["", *link_lines(newest), caveat()]
-    return "\n".join(lines)
+    return lines
 
 
 def records(found: Sequence[tuple[str, DayChange]], key: str | None) -> str:

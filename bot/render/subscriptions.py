@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot import categories, texts
 from bot.figures import Bulletin, Change
@@ -55,30 +55,32 @@ def subscription(subscriber: Subscriber | None, *, just_subscribed: bool = False
         zone=zone_name(subscriber.timezone, texts.current_language()),
         digests=digests,
         chart=texts.WITH_CHART if subscriber.with_chart else "",
-        shape="".join(
-            f" {part}"
-            for part in _shape_parts(subscriber.shape, Digest.DAILY in subscriber.digests)
-        ),
+        shape="".join(f" {part}" for part in _shape_parts(subscriber.shape, subscriber.digests)),
     )
 
 
-def _shape_parts(shape: Shape, daily: bool) -> list[str]:
+def _shape_parts(shape: Shape, digests: Sequence[str]) -> list[str]:
     """The choices beyond when, each a short sentence; none for what is as it comes, nor for
-    what shapes a daily summary the chat does not get (the format, quiet days, thresholds)."""
+    what shapes a summary the chat does not get (a card and quiet days shape the daily one
+    only; the short format and thresholds any summary)."""
+    daily = Digest.DAILY in digests
+    periodic = Digest.WEEKLY in digests or Digest.MONTHLY in digests
     parts = []
     if shape.categories:
         names = ", ".join(in_text(k) for k in shape.categories)
         parts.append(fill(texts.SHAPE_CATEGORIES, names=names))
-    if daily and shape.format != SummaryFormat.FULL:
+    shaped = daily if shape.format == SummaryFormat.CARD else daily or periodic
+    if shape.format != SummaryFormat.FULL and shaped:
         parts.append(texts.message(FORMAT_SHAPE[shape.format]))
     if daily and shape.skip_weekends:
         parts.append(texts.SHAPE_WEEKDAYS)
-    if daily and shape.thresholds:
+    if (daily or periodic) and shape.thresholds:
         limits = texts.OR.join(
             fill(texts.THRESHOLD_ITEM, name=in_text(k), value=number(n))
             for k, n in shape.thresholds
         )
-        parts.append(fill(texts.SHAPE_THRESHOLDS, limits=limits))
+        message = texts.SHAPE_THRESHOLDS_PERIODS if periodic else texts.SHAPE_THRESHOLDS
+        parts.append(fill(message, limits=limits))
     if shape.thread_id is not None:
         parts.append(texts.SHAPE_TOPIC)
     return parts

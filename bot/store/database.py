@@ -224,6 +224,12 @@ def split_commas(stored: str) -> tuple[str, ...]:
     return tuple(filter(None, stored.split(",")))
 
 
+def split_thresholds(stored: str) -> tuple[tuple[str, int], ...]:
+    """A subscriber's thresholds as stored ('tanks:10,uav:100') as (('tanks', 10), ('uav', 100))."""
+    pairs = (item.rpartition(":") for item in split_commas(stored))
+    return tuple((key, int(value)) for key, _, value in pairs)
+
+
 def moment(text: str | None) -> datetime | None:
     """A stored ISO timestamp, or None for an empty column."""
     return datetime.fromisoformat(text) if text else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.database import Part, split_commas
+from bot.store.database import Part, split_commas, split_thresholds
 
 
 class DeliveryStatus(StrEnum):
@@ -55,6 +55,10 @@ class Delivery:
     categories: tuple[str, ...] = ()
     format: str = "full"
     thread_id: int | None = None
+    # Its summaries (daily, weekly, monthly...) and the thresholds that keep a quiet day,
+    # week or month out: which digests one morning's message carries.
+    digests: tuple[str, ...] = ()
+    thresholds: tuple[tuple[str, int], ...] = ()
 
 
 class SendError(StrEnum):
@@ -121,7 +125,8 @@ class Outbox(Part):
             rows = self.db.execute(
                 "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
                 "COALESCE(c.language, 'en'), COALESCE(s.categories, ''), "
-                "COALESCE(s.format, 'full'), s.thread_id FROM outbox o "
+                "COALESCE(s.format, 'full'), s.thread_id, COALESCE(s.digests, ''), "
+                "COALESCE(s.thresholds, '') FROM outbox o "
                 "LEFT JOIN chats c USING (chat_id) LEFT JOIN subscribers s USING (chat_id) "
                 "WHERE o.status = ? AND o.due_at <= ? AND (? IS NULL OR o.chat_id = ?) "
                 "ORDER BY o.due_at, o.id LIMIT ?",
@@ -274,6 +279,8 @@ def _delivery(
     categories: str,
     summary_format: str,
     thread_id: int | None,
+    digests: str,
+    thresholds: str,
 ) -> Delivery:
     """A claimed row (its attempt counted) as a Delivery."""
     return Delivery(
@@ -287,4 +294,6 @@ def _delivery(
         split_commas(categories),
         summary_format,
         thread_id,
+        split_commas(digests),
+        split_thresholds(thresholds),
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.store.database import Part, split_commas
+from bot.store.database import Part, split_commas, split_thresholds
 from bot.store.outbox import DeliveryStatus
 
 
@@ -74,15 +74,9 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
             format=row["format"],
             thread_id=row["thread_id"],
             skip_weekends=bool(row["skip_weekends"]),
-            thresholds=_thresholds(row["thresholds"]),
+            thresholds=split_thresholds(row["thresholds"]),
         ),
     )
-
-
-def _thresholds(stored: str) -> tuple[tuple[str, int], ...]:
-    """'tanks:10,uav:100' -> (('tanks', 10), ('uav', 100))."""
-    pairs = (item.rpartition(":") for item in split_commas(stored))
-    return tuple((key, int(value)) for key, _, value in pairs)
 
 
 def shape_columns(shape: Shape) -> dict[str, object]:

@@ -25,12 +25,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot import metrics, summary, texts
-from bot.charts import ChartCache, parse_period
+from bot import metrics, render, texts
+from bot.charts import ChartCache
 from bot.clock import Clock
-from bot.notices import expired, text_for
+from bot.notices import chart_of, expired, hand_on_digests, text_for
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.outbox import SendError
 from bot.subscriptions import HOME_ZONE, queue_broadcasts
@@ -402,6 +403,7 @@ class Deliverer:
             today = self.clock.now().astimezone(self.home_zone).date()
             rendered[lateness] = expired(self.store, delivery.kind, delivery.subject, today)
         if (reason := rendered[lateness]) is not None:
+            hand_on_digests(self.store, delivery, now=self.clock.now())
             return DeliveryResult(
                 delivery.id, DeliveryStatus.SKIPPED, SendError.EXPIRED, detail=reason
             )
@@ -414,6 +416,8 @@ class Deliverer:
             ",".join(delivery.categories),
             delivery.format,
             str(chat),
+            ",".join(delivery.digests),
+            str(delivery.thresholds),
         )
         if key not in rendered:
             rendered[key] = text_for(
@@ -423,6 +427,8 @@ class Deliverer:
                 delivery.categories,
                 delivery.format,
                 chat_id=chat,
+                digests=delivery.digests,
+                thresholds=delivery.thresholds,
             )
         text = rendered[key]
         if text is None:  # a bulletin no longer accepted, a correction withdrawn meanwhile
@@ -449,11 +455,20 @@ class Deliverer:
                 )
         if delivery.kind == OutboxKind.CHART:
             day = date.fromisoformat(delivery.subject)
-            period = parse_period(summary.CHART_PERIOD, day)
-            photo = await self.charts.chart(
-                self.store, summary.CHART_KEYS, period, may_refuse=False
+            keys, period = chart_of(
+                self.store, day, delivery.categories, delivery.digests, delivery.thresholds
             )
-        return await self._send_to(delivery, delivery.chat_id, text, photo)
+            photo = await self.charts.chart(self.store, keys, period, may_refuse=False)
+        if photo is not None:
+            return await self._send_to(delivery, delivery.chat_id, text, photo)
+        # A morning's summaries are one row; over Telegram's limit, its text goes in pieces,
+        # the buttons under the last. A piece that fails sends the row again, every piece.
+        *leading, final = render.pieces(text, MessageLimit.MAX_TEXT_LENGTH)
+        for piece in leading:
+            result = await self._send_to(delivery, delivery.chat_id, piece, markup=False)
+            if result.status != DeliveryStatus.SENT:
+                return result
+        return await self._send_to(delivery, delivery.chat_id, final)
 
     def _mark_sent_to(self, chat_id: int, now: datetime) -> None:
         """Note a send to a chat, forgetting those older than the gap: a broadcast to a
@@ -467,7 +482,13 @@ class Deliverer:
             del sent_to[oldest]
 
     async def _send_to(
-        self, delivery: Delivery, chat_id: int, text: str, photo: bytes | None = None
+        self,
+        delivery: Delivery,
+        chat_id: int,
+        text: str,
+        photo: bytes | None = None,
+        *,
+        markup: bool = True,
     ) -> DeliveryResult:
         await self.pace.wait()
         if self._stopping.is_set():  # not on the wire yet: it waits for the next start
@@ -493,7 +514,7 @@ class Deliverer:
                     chat_id,
                     text,
                     message_thread_id=delivery.thread_id,
-                    reply_markup=self.keyboard(delivery) if self.keyboard else None,
+                    reply_markup=self.keyboard(delivery) if self.keyboard and markup else None,
                     allow_paid_broadcast=paid or None,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,
@@ -523,14 +544,16 @@ class Deliverer:
             if chat_id != delivery.chat_id:  # migrated twice in one go: give up on it
                 return DeliveryResult(delivery.id, DeliveryStatus.FAILED, SendError.MIGRATED_TWICE)
             self._on_wire.discard(delivery.id)  # answered; the send to the new id waits its turn
-            return await self._send_to(delivery, error.new_chat_id, text, photo)
+            return await self._send_to(delivery, error.new_chat_id, text, photo, markup=markup)
         except BadRequest as error:
             if delivery.thread_id is not None and "thread not found" in error.message.lower():
                 # The forum topic was deleted: the group still wants its summaries, in General.
                 log.info("topic gone chat=%d thread=%d", chat_id, delivery.thread_id)
                 self.store.subscribers.set_topic(chat_id, None, now=self.clock.now())
                 self._on_wire.discard(delivery.id)
-                return await self._send_to(replace(delivery, thread_id=None), chat_id, text, photo)
+                return await self._send_to(
+                    replace(delivery, thread_id=None), chat_id, text, photo, markup=markup
+                )
             if "chat not found" in error.message.lower():
                 self.store.subscribers.set_status(
                     chat_id, SubscriberStatus.GONE, now=self.clock.now(), reason=error.message
