@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.database import Part, words
+from bot.store.database import Part, moment, words
 
 
 class DeliveryStatus(StrEnum):
@@ -37,6 +37,11 @@ class OutboxKind(StrEnum):
     ERRATA = "errata"
     ANNOUNCEMENT = "announcement"
     ALERT = "alert"
+    # A pause's end, told to its chat: the subject is the end's ISO time (bot/subscriptions.py).
+    RESUMED = "resumed"
+    # "Send me today's now": a summary as the chat shapes it, once per day and shape; the
+    # subject says which (bot/samples.py).
+    SAMPLE = "sample"
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class Delivery:
     categories: tuple[str, ...] = ()
     format: str = "full"
     thread_id: int | None = None
+    # Until when the chat's summaries are paused (None: they are not).
+    paused_until: datetime | None = None
 
 
 class SendError(StrEnum):
@@ -74,6 +81,7 @@ class SendError(StrEnum):
     NOTHING_TO_SEND = "nothing to send for"
     NO_CARD = "no card for"  # the bulletin's card could not be drawn: of what
     EXPIRED = "expired:"  # no longer news (bot/notices.py expired): why
+    PAUSED = "paused until"  # due while its chat's summaries were paused: until when
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,7 @@ class Outbox(Part):
             rows = self.db.execute(
                 "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
                 "COALESCE(c.language, 'en'), COALESCE(s.categories, ''), "
-                "COALESCE(s.format, 'full'), s.thread_id FROM outbox o "
+                "COALESCE(s.format, 'full'), s.thread_id, s.paused_until FROM outbox o "
                 "LEFT JOIN chats c USING (chat_id) LEFT JOIN subscribers s USING (chat_id) "
                 "WHERE o.status = ? AND o.due_at <= ? AND (? IS NULL OR o.chat_id = ?) "
                 "ORDER BY o.due_at, o.id LIMIT ?",
@@ -274,6 +282,7 @@ def _delivery(
     categories: str,
     summary_format: str,
     thread_id: int | None,
+    paused_until: str | None,
 ) -> Delivery:
     """A claimed row (its attempt counted) as a Delivery."""
     return Delivery(
@@ -287,4 +296,5 @@ def _delivery(
         words(categories),
         summary_format,
         thread_id,
+        moment(paused_until),
     )
