@@ -24,7 +24,7 @@ from bot.corrections import CORRECTION_BATCH
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
 from bot.store import Correction, OutboxKind, ReportStatus, Store, SummaryFormat
-from bot.subscriptions import broadcast, is_fresh
+from bot.subscriptions import broadcast, is_fresh, next_delivery, pause_over
 from bot.trends import compare
 
 DIGEST_DAYS: dict[str, int] = {OutboxKind.WEEKLY: 7, OutboxKind.MONTHLY: 30}
@@ -256,4 +256,22 @@ def text_for(
     if kind == OutboxKind.ALERT:
         text = store.messages.alert(subject)
         return render.alert(text) if text else None
+    if kind == OutboxKind.RESUMED and chat_id is not None:
+        return resumed_text(store, chat_id, subject)
     return None
+
+
+def resumed_text(store: Store, chat_id: int, subject: str) -> str | None:
+    """The notice that a chat's pause ended (subject: its end), with when the next summary
+    comes; None if that pause no longer stands (ended early, replaced, unsubscribed)."""
+    subscriber = store.subscribers.get(chat_id)
+    if subscriber is None or not pause_over(subscriber, subject):
+        return None
+    end = datetime.fromisoformat(subject)
+    upcoming = next_delivery(
+        subscriber,
+        end,
+        latest=store.reports.latest_date(),
+        waiting=store.outbox.waiting_for(chat_id),
+    )
+    return render.resumed_notice(upcoming, subscriber.timezone)
