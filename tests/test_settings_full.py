@@ -368,7 +368,9 @@ async def test_send_me_todays_now_sends_the_summary_in_its_shape_once_per_day_an
 
 
 async def test_a_sample_goes_to_a_paused_chat_and_not_to_one_with_milestones_alone(bot):
-    await bot.ask("/subscribe card tanks")
+    """A sample is asked for: it comes during a pause, and on a day the chat's threshold makes
+    quiet (tanks changed by 1 on 7 August)."""
+    await bot.ask("/subscribe card tanks tanks>100")
     await bot.ask("/pause 7")
     settings = await bot.ask("/settings")
     await bot.press_unedited(settings, "s:try")
