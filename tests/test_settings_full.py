@@ -119,6 +119,11 @@ async def test_settings_cover_every_choice_button_by_button_and_a_restart_keeps_
     edited = await press(bot, edited, "s:digest:daily:1")
     edited = await press(bot, edited, "s:chart:1")
     assert ", with a chart." in plain(edited) and ("✓ Chart", "s:chart:0") in edited.buttons
+    # The chart comes with the daily summary: kept while that is off, and not said.
+    edited = await press(bot, edited, "s:digest:daily:0")
+    assert "chart" not in plain(edited)
+    edited = await press(bot, edited, "s:digest:daily:1")
+    assert ", with a chart." in plain(edited)
 
     # Thresholds: shown, and removed one by one; a new one is typed, as the keyboard says.
     limits = await press(bot, edited, "s:thresholds")
