@@ -25,7 +25,7 @@ from bot.digests import Periodic, periodic
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
 from bot.store import Correction, Delivery, OutboxKind, ReportStatus, Store, SummaryFormat
-from bot.subscriptions import broadcast, is_fresh
+from bot.subscriptions import broadcast, is_fresh, next_delivery, pause_over
 
 
 def recipients_of_day(store: Store, day: date, category: str) -> list[int]:
@@ -261,6 +261,8 @@ def text_for(
     if kind == OutboxKind.ALERT:
         text = store.messages.alert(subject)
         return render.alert(text) if text else None
+    if kind == OutboxKind.RESUMED and chat_id is not None:
+        return resumed_text(store, chat_id, subject)
     return None
 
 
@@ -338,3 +340,19 @@ def hand_on_digests(store: Store, delivery: Delivery, *, now: datetime) -> int:
         return 0
     kind = summary.DIGEST_KIND[due[0].digest]
     return store.outbox.enqueue([(delivery.chat_id, kind, delivery.subject, now)])
+
+
+def resumed_text(store: Store, chat_id: int, subject: str) -> str | None:
+    """The notice that a chat's pause ended (subject: its end), with when the next summary
+    comes; None if that pause no longer stands (ended early, replaced, unsubscribed)."""
+    subscriber = store.subscribers.get(chat_id)
+    if subscriber is None or not pause_over(subscriber, subject):
+        return None
+    end = datetime.fromisoformat(subject)
+    upcoming = next_delivery(
+        subscriber,
+        end,
+        latest=store.reports.latest_date(),
+        waiting=store.outbox.waiting_for(chat_id),
+    )
+    return render.resumed_notice(upcoming, subscriber.timezone)

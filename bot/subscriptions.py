@@ -18,7 +18,7 @@ from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot import categories, numbers, texts
+from bot import categories, numbers, samples, texts
 from bot.clock import Clock
 from bot.config import is_place_zone
 from bot.digests import periodic
@@ -34,7 +34,7 @@ from bot.store import (
     SubscriberStatus,
     SummaryFormat,
 )
-from bot.summary import Digest, due_digests, kinds_for
+from bot.summary import DAILY_KINDS, Digest, due_digests, kinds_for
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,19 @@ class SubscriptionError(UserError):
     """Arguments that name no time or zone; the message says what to type instead."""
 
 
+class PauseError(UserError):
+    """A pause that cannot be made as asked: no subscription, or not a number of days from 1
+    to MOST_PAUSE_DAYS; the message says what to type instead."""
+
+
+# The pauses offered as buttons (/pause alone, the Pause button of /settings), in days.
+PAUSE_CHOICES = (1, 3, 7, 14, 30)
+# The longest pause: past it, /unsubscribe (which keeps every choice for /subscribe) says it.
+MOST_PAUSE_DAYS = 90
+# "7", "7d", "7 days", "7 днів", "7 діб": a number of days, ASCII digits only.
+_PAUSE_DAYS = re.compile(r"([0-9]+)\s*(d|days?|д|день|дн[іяв]|днів|доб[аи]|діб)?")
+
+
 def _refused(message: str, **words: str) -> SubscriptionError:
     """The refusal of /subscribe words: the message, with the words it quotes cut to a
     readable length, and an example of what to type."""
@@ -149,8 +162,7 @@ def parse_options(
     back as it was ('asap' goes back to "as soon as the bulletin is out", 'all' to every
     category, 'fresh' to the defaults for everything). Digests named replace those before (the
     chart too: it comes only when asked with them)."""
-    fresh = any(word.casefold() in _FRESH_WORDS for word in words)
-    kept = None if fresh else previous
+    kept = None if says_fresh(words) else previous
     send_at = kept.send_at if kept else None
     zone = kept.timezone if kept else default_zone
     shape = kept.shape if kept else Shape()
@@ -211,6 +223,11 @@ def parse_options(
     resumed = kept is not None and kept.status != SubscriberStatus.ACTIVE
     chosen, with_chart = _digests(digests, with_chart, kept, shaping_words, daily_words)
     return Options(send_at, zone, chosen, with_chart, shape, resumed)
+
+
+def says_fresh(words: Sequence[str]) -> bool:
+    """Whether /subscribe words ask for a fresh start (the defaults, not the choices before)."""
+    return any(word.casefold() in _FRESH_WORDS for word in words)
 
 
 _T = TypeVar("_T")
@@ -314,7 +331,8 @@ class Subscriptions:
         stays as it was, even after /unsubscribe or a block); `topic` is the forum topic it was
         asked in. The subscription, and whether it was one the chat had left and got back as
         it was. SubscriptionError for words it cannot read."""
-        options = parse_options(words, self.zone, self.store.subscribers.get(chat_id))
+        previous = self.store.subscribers.get(chat_id)
+        options = parse_options(words, self.zone, previous)
         subscriber = self.store.subscribers.subscribe(
             chat_id,
             chat_type,
@@ -326,6 +344,10 @@ class Subscriptions:
             shape=replace(options.shape, thread_id=topic),
         )
         log.info("subscribed chat=%d options=%s", chat_id, options)
+        if previous and previous.paused_until and previous.status != SubscriberStatus.ACTIVE:
+            # Back after /unsubscribe or a block: a pause made before is not brought back.
+            self.store.subscribers.set_pause(chat_id, None, now=self.clock.now())
+            subscriber = self.store.subscribers.get(chat_id) or subscriber
         return subscriber, options.resumed
 
     def toggle_milestones(self, chat_id: int, chat_type: str) -> tuple[Milestones, Subscriber]:
@@ -342,6 +364,9 @@ class Subscriptions:
                 now=now,
                 digests=(Digest.MILESTONES,),
             )
+            if alone.paused_until:  # a pause made before it was left is not brought back
+                self.store.subscribers.set_pause(chat_id, None, now=now)
+                alone = self.store.subscribers.get(chat_id) or alone
             return Milestones.ON, alone
         wanted = Digest.MILESTONES not in subscriber.digests
         digests = with_milestones(subscriber.digests, wanted)
@@ -363,10 +388,75 @@ class Subscriptions:
                 self.store.subscribers.set_digests(chat_id, digests, now=now)
         elif setting == "time":
             self.store.subscribers.set_send_at(chat_id, send_time(value), now=now)
-        elif setting not in ("categories", "times", "done"):
+        elif setting == "digest":
+            self.store.subscribers.set_digests(chat_id, toggled(subscriber.digests, value), now=now)
+        elif setting == "chart" and value in ("0", "1"):
+            self.store.subscribers.set_chart(chat_id, value == "1", now=now)
+        elif setting == "zone":
+            self.store.subscribers.set_timezone(chat_id, button_zone(value), now=now)
+        elif setting not in KEYBOARD_SWITCHES:
             shape = changed(subscriber.shape, setting, value)
             self.store.subscribers.set_shape(chat_id, shape, now=now)
         return self.store.subscribers.get(chat_id) or subscriber
+
+    def pause(self, chat_id: int, days: int) -> Subscriber:
+        """Nothing goes to the chat for `days` days, to the minute on its own clock (a pause
+        made at 21:00 ends at 21:00 there, summer time or not); then its summaries come back
+        by themselves, and a notice says so: an outbox row due at the end, so it is sent once,
+        a restart or not. A new pause replaces the one in force. `days` as `pause_days` reads
+        them; PauseError for a chat with no subscription."""
+        subscriber = self.to_pause(chat_id)
+        now = self.clock.now()
+        local = now.astimezone(_zone_or_utc(subscriber.timezone))
+        until = (local + timedelta(days=days)).astimezone(UTC)
+        with self.store.transaction():
+            self.store.subscribers.set_pause(chat_id, until, now=now)
+            self.store.outbox.enqueue([(chat_id, OutboxKind.RESUMED, until.isoformat(), until)])
+        log.info("paused chat=%d days=%d until=%s", chat_id, days, until.isoformat())
+        return self.store.subscribers.get(chat_id) or subscriber
+
+    def resume(self, chat_id: int) -> tuple[Subscriber, bool]:
+        """End the chat's pause now; the subscription, and whether it was paused. The notice
+        queued for the pause's end is then not sent (`pause_over` finds the pause gone)."""
+        subscriber = self.to_pause(chat_id)
+        if not subscriber.paused_at(self.clock.now()):
+            return subscriber, False
+        self.store.subscribers.set_pause(chat_id, None, now=self.clock.now())
+        log.info("resumed chat=%d (the pause was to end %s)", chat_id, subscriber.paused_until)
+        return self.store.subscribers.get(chat_id) or subscriber, True
+
+    def to_pause(self, chat_id: int) -> Subscriber:
+        """The chat's subscription, to pause or resume; PauseError if it has none in force."""
+        subscriber = self.active(chat_id)
+        if subscriber is None:
+            raise PauseError(texts.PAUSE_NOTHING)
+        return subscriber
+
+    def send_sample(self, subscriber: Subscriber) -> tuple[date | None, int]:
+        """Send me today's now: queue the latest bulletin's summary in the chat's shape, due
+        at once (bot/samples.py). The bulletin's day (None: there is none yet) and how many
+        messages were queued: none when this day and shape were sent before."""
+        day = self.store.reports.latest_date()
+        if day is None:
+            return None, 0
+        now = self.clock.now()
+        rows = [
+            (subscriber.chat_id, OutboxKind.SAMPLE, s, now)
+            for s in samples.subjects(subscriber, day)
+        ]
+        queued = self.store.outbox.enqueue(rows)
+        log.info("sample chat=%d day=%s queued=%d", subscriber.chat_id, day, queued)
+        return day, queued
+
+    def upcoming(self, subscriber: Subscriber) -> Upcoming | None:
+        """When the chat's next summary comes (None: it has only milestone alerts)."""
+        return next_delivery(
+            subscriber,
+            self.clock.now(),
+            latest=self.store.reports.latest_date(),
+            waiting=self.store.outbox.waiting_for(subscriber.chat_id),
+            home_zone=self.zone,
+        )
 
     def unsubscribe(self, chat_id: int) -> Subscriber | None:
         """End the chat's subscription; the one that ended (None: it had none in force)."""
@@ -379,10 +469,52 @@ class Subscriptions:
         return subscriber
 
 
+# Settings buttons that only show another keyboard (bot/telegram/settings.py): they change nothing.
+KEYBOARD_SWITCHES = frozenset({"categories", "times", "zones", "thresholds", "pauses", "done"})
+
+
+def pause_days(words: Sequence[str]) -> int:
+    """The days `/pause 7` asks for ('7', '7d', '7 days', '7 днів'); PauseError quoting the
+    words if they are not a number of days from 1 to MOST_PAUSE_DAYS."""
+    typed = " ".join(words).strip()
+    match = _PAUSE_DAYS.fullmatch(typed.casefold())
+    if match is None:
+        raise PauseError(texts.PAUSE_BAD.format(word=texts.shown(typed), most=MOST_PAUSE_DAYS))
+    digits = match[1].lstrip("0") or "0"
+    if len(digits) > len(str(MOST_PAUSE_DAYS)) or not 1 <= int(digits) <= MOST_PAUSE_DAYS:
+        raise PauseError(texts.PAUSE_RANGE.format(days=texts.shown(digits), most=MOST_PAUSE_DAYS))
+    return int(digits)
+
+
+def toggled(digests: Sequence[str], value: str) -> tuple[str, ...]:
+    """The digests with one summary turned on or off, as a settings button says it
+    ('weekly:1', 'daily:0'). SubscriptionError when that would leave none (Unsubscribe is the
+    button for that), or for a button from another version."""
+    name, _, wanted = value.partition(":")
+    if name not in (Digest.DAILY, Digest.WEEKLY, Digest.MONTHLY) or wanted not in ("0", "1"):
+        raise SubscriptionError(texts.SETTINGS_BUTTON_EXPIRED)
+    chosen = (set(digests) | {name}) if wanted == "1" else set(digests) - {name}
+    if not chosen:
+        raise SubscriptionError(texts.SETTINGS_KEEP_ONE)
+    return tuple(d for d in Digest if d in chosen)
+
+
+def button_zone(value: str) -> str:
+    """The zone a settings button sets (an IANA name); SubscriptionError for one no place
+    keeps (a forged or outdated button)."""
+    found = find_zone(value)
+    if found is None:
+        raise SubscriptionError(texts.SETTINGS_BUTTON_EXPIRED)
+    return found
+
+
 def changed(shape: Shape, setting: str, value: str) -> Shape:
     """A shape with one choice changed, as the settings buttons change them: 'format' to a
-    format, 'weekends' on ('1') or off, 'category' ticked or unticked (empty: all of them).
+    format, 'weekends' on ('1') or off, 'category' ticked or unticked (empty: all of them),
+    'threshold' removed (one already gone: as it is, a second tap of its button).
     SubscriptionError for anything else (a button from an older version)."""
+    if setting == "threshold" and value in categories.BY_KEY:
+        return replace(shape, thresholds=tuple(t for t in shape.thresholds if t[0] != value))
     if setting == "format" and value in set(SummaryFormat):
         return replace(shape, format=value)
     if setting == "weekends" and value in ("0", "1"):
@@ -578,3 +710,97 @@ def _rises(store: Store, unfinished: Broadcast) -> dict[str, dict[str, int]]:
         data = periodic(store, digest, day)
         found[digest] = data.rises() if data else {}
     return found
+
+
+# What a pause lets through: a sample the chat asked for then, the notice that the pause is
+# over, and alerts to the bot's admins. Everything else waits out no pause: a summary, digest,
+# milestone, notice or announcement due while the chat is paused is skipped, not sent late.
+PAUSE_LETS_THROUGH = frozenset({OutboxKind.SAMPLE, OutboxKind.RESUMED, OutboxKind.ALERT})
+
+
+def held_by_pause(kind: str, paused_until: datetime | None, now: datetime) -> bool:
+    """Whether a message of `kind`, due now, is not to go because its chat is paused."""
+    paused = paused_until is not None and now < paused_until
+    return paused and kind not in PAUSE_LETS_THROUGH
+
+
+def pause_over(subscriber: Subscriber | None, subject: str) -> bool:
+    """Whether the notice of a pause's end (subject: the end's ISO time) is still true: the
+    chat is subscribed and that pause is the one it made. A pause ended early by /resume, or
+    replaced by another, or a chat that unsubscribed meanwhile, gets no notice of it."""
+    return (
+        subscriber is not None
+        and subscriber.status == SubscriberStatus.ACTIVE
+        and subscriber.paused_until is not None
+        and subscriber.paused_until == datetime.fromisoformat(subject)
+    )
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """A chat's next summary: of the bulletin of `day`, at `at` (UTC), or (None) as soon as
+    that bulletin is out."""
+
+    day: date
+    at: datetime | None
+
+
+# How far ahead the next summary is looked for: a monthly digest alone is a month away at most.
+LOOK_AHEAD_DAYS = 62
+
+
+def next_delivery(
+    subscriber: Subscriber,
+    now: datetime,
+    *,
+    latest: date | None,
+    waiting: Sequence[tuple[str, str, datetime]],
+    home_zone: str = HOME_ZONE,
+) -> Upcoming | None:
+    """When the chat's next summary (daily, weekly or monthly) comes, after its pause if it is
+    paused; None for a chat with milestone alerts alone, which come when they come.
+
+    One already queued (`waiting`: the chat's outbox rows not yet sent) is the answer.
+    Otherwise the first day from today whose bulletin is not out yet (`latest` is the newest
+    out) that brings the chat something, at the chat's time that day (`due_at`), or as soon as
+    it is out for a chat that chose that, or whose time has passed while it is late. A
+    threshold's days cannot be told ahead: the next is the next day the rest allows."""
+    start = max(now, subscriber.paused_until or now)
+    queued = sorted(
+        (due, subject) for kind, subject, due in waiting if kind in DAILY_KINDS and due >= start
+    )
+    if queued:
+        due, subject = queued[0]
+        return Upcoming(date.fromisoformat(subject), due)
+    home = _zone_or_utc(home_zone)
+    first = start.astimezone(home).date()
+    if latest is not None and latest >= first:
+        first = latest + timedelta(days=1)
+    every_day = replace(subscriber, shape=replace(subscriber.shape, thresholds=()))
+    for offset in range(LOOK_AHEAD_DAYS):
+        day = first + timedelta(days=offset)
+        if not kinds_for(every_day, day):
+            continue
+        if subscriber.send_at is None:
+            return Upcoming(day, None)
+        due = due_at(subscriber, datetime.combine(day, time(), tzinfo=home), home_zone)
+        if due >= start:
+            return Upcoming(day, due)
+        if start == now:  # the bulletin is late, their time passed: it goes when it comes
+            return Upcoming(day, None)
+    return None
+
+
+def local_zone(name: str) -> ZoneInfo:
+    """A chat's zone by its stored name, for showing it a time (UTC for a name the tz database
+    no longer has: a time is shown rather than none)."""
+    return _zone_or_utc(name)
+
+
+def dropped_thresholds(before: Subscriber | None, after: Subscriber) -> tuple[tuple[str, int], ...]:
+    """The thresholds a /subscribe took away ('all', 'fresh', or thresholds of other
+    categories in their place), to be said: a reader who set one must not lose it silently."""
+    if before is None:
+        return ()
+    kept = dict(after.shape.thresholds)
+    return tuple((key, value) for key, value in before.shape.thresholds if key not in kept)

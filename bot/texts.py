@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
@@ -161,6 +161,24 @@ def format_month(day: date) -> str:
 def format_short_date(day: date) -> str:
     """'5 August', '5 серпня'."""
     return babel_dates.format_date(day, "d MMMM", locale=_speaking.get())
+
+
+# A moment as a schedule shows it, weekday first: the day and time a summary comes or a
+# pause ends, in the reader's own zone.
+_MOMENT = {"en": "EEE d MMM, HH:mm", "uk": "EEE, d MMMM, HH:mm"}
+_WEEKDAY_DATE = {"en": "EEE d MMM", "uk": "EEE, d MMMM"}
+
+
+def format_moment(at: datetime) -> str:
+    """'Mon 10 Aug, 08:00', 'пн, 10 серпня, 08:00': a local time (the caller's zone)."""
+    language = _speaking.get()
+    return babel_dates.format_datetime(at, _MOMENT[language], locale=language)
+
+
+def format_weekday_date(day: date) -> str:
+    """'Mon 10 Aug', 'пн, 10 серпня'."""
+    language = _speaking.get()
+    return babel_dates.format_date(day, _WEEKDAY_DATE[language], locale=language)
 
 
 def format_range(first: date, last: date) -> str:

@@ -236,7 +236,13 @@ async def test_settings_offer_only_what_the_chats_summaries_use(bot):
     await bot.ask("/subscribe weekly milestones")
     settings = await bot.ask("/settings")
     labels = [label for label, _ in settings.buttons]
-    assert not any(label.endswith(("Full", "Short", "Card")) for label in labels)
+    # The digest takes the full or short format and a chart; a card and quiet days are the
+    # daily summary's alone.
+    assert labels[:2] == ["✓ Full", "Short"]
+    assert not any(label.endswith(("Card", "Weekends")) for label in labels)
+    await bot.ask("/subscribe milestones fresh")
+    assert bot.store.subscribers.get(USER).digests == ("milestones",)
+    labels = [label for label, _ in (await bot.ask("/settings")).buttons]
     assert labels[0] == "✓ Milestones"  # first, where the format and quiet days would be
     await bot.ask("/subscribe daily tanks artillery uav mlrs")
     settings = await bot.ask("/settings")

@@ -29,7 +29,7 @@ COMMAND_DESCRIPTION: Mapping[str, str] = {
     for name in (
         *("latest", "on", "history", "chart", "week", "month", "records", "compare", "share"),
         *("export", "sources", "about", "subscribe", "unsubscribe", "milestones", "settings"),
-        *("language", "help"),
+        *("pause", "resume", "language", "help"),
         *("held", "approve", "reject", "correct", "uncorrect", "corrections", "notes"),
         *("fetch", "announce", "stats"),
     )

@@ -1,15 +1,17 @@
-"""What a subscriber is told: their summary's settings, unsubscribing, a milestone."""
+"""What a subscriber is told: their summary's settings, the next one and a pause, unsubscribing,
+a milestone."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from bot import categories, texts
 from bot.figures import Bulletin, Change
 from bot.render.markup import fill
-from bot.render.phrases import caveat, change_text, in_text, link_lines
+from bot.render.phrases import caveat, change_text, in_text, link_lines, short_name
 from bot.store import Shape, Subscriber, SubscriberStatus, SummaryFormat
-from bot.subscriptions import zone_name
+from bot.subscriptions import Upcoming, local_zone, zone_name
 from bot.summary import Digest
 from bot.texts import format_date, number
 
@@ -96,3 +98,70 @@ def unsubscribed(subscriber: Subscriber) -> str:
     """'Unsubscribed: no more summaries (weekly (Mondays)).' naming what stopped."""
     digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
     return fill(texts.UNSUBSCRIBED, digests=digests)
+
+
+def settings_view(
+    subscriber: Subscriber, upcoming: Upcoming | None, now: datetime, *, just_paused: bool = False
+) -> str:
+    """/settings: the subscription (`subscription`), then, each on a line of its own, the
+    pause in force and when the next summary comes, both in the chat's own zone. A pause
+    `just_paused` comes first, said in full (`paused`): it is what the reader just did."""
+    lines = [subscription(subscriber)]
+    if just_paused:
+        lines.insert(0, paused(subscriber))
+    elif subscriber.paused_at(now):
+        lines.append(pause_line(subscriber))
+    if upcoming is not None:
+        lines.append(next_line(upcoming, subscriber.timezone))
+    return "\n\n".join(lines)
+
+
+def _moment(at: datetime, zone: str) -> dict[str, str]:
+    """A moment's fields as a reader reads them: 'Mon 10 Aug, 08:00' in their zone, and the
+    zone as it is shown to them."""
+    local = at.astimezone(local_zone(zone))
+    return {"when": texts.format_moment(local), "zone": zone_name(zone, texts.current_language())}
+
+
+def paused(subscriber: Subscriber) -> str:
+    """A pause made: until when, in the chat's zone, and that it ends by itself."""
+    assert subscriber.paused_until is not None  # the pause just made
+    moment = _moment(subscriber.paused_until, subscriber.timezone)
+    return fill(texts.PAUSED, until=moment["when"], zone=moment["zone"])
+
+
+def pause_line(subscriber: Subscriber) -> str:
+    """'⏸ Paused until Sat 15 Aug, 06:30 (Europe/Kyiv). /resume ...', under the settings."""
+    assert subscriber.paused_until is not None  # shown only while paused
+    moment = _moment(subscriber.paused_until, subscriber.timezone)
+    return fill(texts.PAUSE_LINE, until=moment["when"], zone=moment["zone"])
+
+
+def next_line(upcoming: Upcoming, zone: str) -> str:
+    """'Next: Mon 10 Aug, 07:15 (Europe/London).', or the bulletin of a day as soon as it is
+    out."""
+    if upcoming.at is None:
+        return fill(texts.NEXT_ASAP, day=texts.format_weekday_date(upcoming.day))
+    return fill(texts.NEXT_AT, **_moment(upcoming.at, zone))
+
+
+def resumed_notice(upcoming: Upcoming | None, zone: str) -> str:
+    """The notice at a pause's end: the summaries are back, and when the next one comes."""
+    lines = [texts.RESUMED_NOTICE]
+    if upcoming is not None:
+        lines.append(next_line(upcoming, zone))
+    return "\n".join(lines)
+
+
+def threshold_button(key: str, value: int) -> str:
+    """'Tanks > 10': a threshold on its button, by the category's short name."""
+    return fill(texts.THRESHOLD_SHORT, name=short_name(key), value=number(value))
+
+
+def thresholds_dropped(dropped: Sequence[tuple[str, int]]) -> str:
+    """'Thresholds dropped: tanks > 10, drones > 100. To set one again: ...'."""
+    limits = ", ".join(
+        fill(texts.THRESHOLD_SHORT, name=in_text(key), value=number(value))
+        for key, value in dropped
+    )
+    return fill(texts.THRESHOLDS_DROPPED, limits=limits)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.database import Part, split_commas, split_thresholds
+from bot.store.database import Part, moment, split_commas, split_thresholds
 
 
 class DeliveryStatus(StrEnum):
@@ -37,6 +37,11 @@ class OutboxKind(StrEnum):
     ERRATA = "errata"
     ANNOUNCEMENT = "announcement"
     ALERT = "alert"
+    # A pause's end, told to its chat: the subject is the end's ISO time (bot/subscriptions.py).
+    RESUMED = "resumed"
+    # "Send me today's now": a summary as the chat shapes it, once per day and shape; the
+    # subject says which (bot/samples.py).
+    SAMPLE = "sample"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Delivery:
     # week or month out: which digests one morning's message carries.
     digests: tuple[str, ...] = ()
     thresholds: tuple[tuple[str, int], ...] = ()
+    # Until when the chat's summaries are paused (None: they are not).
+    paused_until: datetime | None = None
 
 
 class SendError(StrEnum):
@@ -78,6 +85,7 @@ class SendError(StrEnum):
     NOTHING_TO_SEND = "nothing to send for"
     NO_CARD = "no card for"  # the bulletin's card could not be drawn: of what
     EXPIRED = "expired:"  # no longer news (bot/notices.py expired): why
+    PAUSED = "paused until"  # due while its chat's summaries were paused: until when
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,7 @@ class Outbox(Part):
                 "SELECT o.id, o.chat_id, o.kind, o.subject, o.due_at, o.attempts, "
                 "COALESCE(c.language, 'en'), COALESCE(s.categories, ''), "
                 "COALESCE(s.format, 'full'), s.thread_id, COALESCE(s.digests, ''), "
-                "COALESCE(s.thresholds, '') FROM outbox o "
+                "COALESCE(s.thresholds, ''), s.paused_until FROM outbox o "
                 "LEFT JOIN chats c USING (chat_id) LEFT JOIN subscribers s USING (chat_id) "
                 "WHERE o.status = ? AND o.due_at <= ? AND (? IS NULL OR o.chat_id = ?) "
                 "ORDER BY o.due_at, o.id LIMIT ?",
@@ -281,6 +289,7 @@ def _delivery(
     thread_id: int | None,
     digests: str,
     thresholds: str,
+    paused_until: str | None,
 ) -> Delivery:
     """A claimed row (its attempt counted) as a Delivery."""
     return Delivery(
@@ -296,4 +305,5 @@ def _delivery(
         thread_id,
         split_commas(digests),
         split_thresholds(thresholds),
+        moment(paused_until),
     )

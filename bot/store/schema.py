@@ -216,4 +216,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             body BLOB NOT NULL
         )""",
     ),
+    (
+        # A pause (bot/subscriptions.py): nothing goes to the chat until then (UTC, ISO); NULL
+        # or a time past: no pause. Kept after it ends, as the subject of its "back" notice.
+        "ALTER TABLE subscribers ADD COLUMN paused_until TEXT",
+    ),
 )

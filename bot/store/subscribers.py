@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.store.database import Part, split_commas, split_thresholds
+from bot.store.database import Part, moment, split_commas, split_thresholds
 from bot.store.outbox import DeliveryStatus
 
 
@@ -55,6 +55,12 @@ class Subscriber:
     digests: tuple[str, ...] = ("daily",)  # daily, weekly, monthly
     with_chart: bool = False
     shape: Shape = Shape()
+    # Nothing goes to the chat before this (UTC); None, or a time past: not paused.
+    paused_until: datetime | None = None
+
+    def paused_at(self, now: datetime) -> bool:
+        """Whether the chat's summaries are paused at `now`."""
+        return self.paused_until is not None and now < self.paused_until
 
 
 def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
@@ -76,6 +82,7 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
             skip_weekends=bool(row["skip_weekends"]),
             thresholds=split_thresholds(row["thresholds"]),
         ),
+        paused_until=moment(row.get("paused_until")),
     )
 
 
@@ -151,6 +158,18 @@ class Subscribers(Part):
 
     def set_digests(self, chat_id: int, digests: tuple[str, ...], *, now: datetime) -> None:
         self._update(chat_id, now, digests=",".join(digests))
+
+    def set_chart(self, chat_id: int, with_chart: bool, *, now: datetime) -> None:
+        """Whether the daily summary comes with its chart."""
+        self._update(chat_id, now, with_chart=int(with_chart))
+
+    def set_timezone(self, chat_id: int, timezone: str, *, now: datetime) -> None:
+        """The zone the chat's times are in (an IANA name the caller has checked)."""
+        self._update(chat_id, now, timezone=timezone)
+
+    def set_pause(self, chat_id: int, until: datetime | None, *, now: datetime) -> None:
+        """Pause the chat's summaries until `until` (UTC), or end the pause (None)."""
+        self._update(chat_id, now, paused_until=until.isoformat() if until else None)
 
     def set_topic(self, chat_id: int, thread_id: int | None, *, now: datetime) -> None:
         """Where in a forum group its messages go (None: the General topic)."""

@@ -98,6 +98,8 @@ COMMANDS = {
     "unsubscribe": subscribing.unsubscribe,
     "milestones": settings.milestones,
     "settings": settings.settings,
+    "pause": settings.pause,
+    "resume": settings.resume,
     "language": subscribing.language,
 }
 

@@ -28,13 +28,13 @@ from telegram import Bot
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot import metrics, render, texts
+from bot import metrics, render, samples, texts
 from bot.charts import ChartCache
 from bot.clock import Clock
 from bot.notices import chart_of, expired, hand_on_digests, text_for
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.outbox import SendError
-from bot.subscriptions import HOME_ZONE, queue_broadcasts
+from bot.subscriptions import HOME_ZONE, held_by_pause, queue_broadcasts
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ class RoundStats:
 
 
 # Notices whose text depends on what their chat was sent before.
-PER_CHAT_KINDS = frozenset({OutboxKind.CORRECTION, OutboxKind.ERRATA})
+PER_CHAT_KINDS = frozenset({OutboxKind.CORRECTION, OutboxKind.ERRATA, OutboxKind.RESUMED})
 
 
 class Deliverer:
@@ -398,6 +398,11 @@ class Deliverer:
         self, delivery: Delivery, rendered: dict[tuple[str, ...], str | None]
     ) -> DeliveryResult:
         texts.set_language(delivery.language)  # this send's own task: its own language
+        if held_by_pause(delivery.kind, delivery.paused_until, self.clock.now()):
+            until = delivery.paused_until.isoformat() if delivery.paused_until else ""
+            return DeliveryResult(
+                delivery.id, DeliveryStatus.SKIPPED, SendError.PAUSED, detail=until
+            )
         lateness = ("expired", delivery.kind, delivery.subject)
         if lateness not in rendered:
             today = self.clock.now().astimezone(self.home_zone).date()
@@ -407,6 +412,7 @@ class Deliverer:
             return DeliveryResult(
                 delivery.id, DeliveryStatus.SKIPPED, SendError.EXPIRED, detail=reason
             )
+        delivery = samples.as_delivered(delivery)  # a sample goes as what it is a sample of
         # A notice names what its chat was shown: rendered for each chat, not shared.
         chat = delivery.chat_id if delivery.kind in PER_CHAT_KINDS else None
         key = (

@@ -55,6 +55,8 @@ COMMANDS = (
     "unsubscribe",
     "milestones",
     "settings",
+    "pause",
+    "resume",
     "language",
     "help",
 )

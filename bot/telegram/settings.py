@@ -1,21 +1,34 @@
 """/settings: a chat's daily summary in one short message, with a button for each choice.
 
-A tap changes the choice and the same message, in place: the format, weekends, milestone
-alerts, the time and the categories (each on a keyboard of its own), or unsubscribing (asked
-once more first). Every choice reads the same way: a tick on what is on. In a group only its
-admins may. /subscribe and /milestones answer with the same buttons, and so does the welcome's
-Subscribe button (`start_button`, with its others: the latest bulletin, the other language).
+A tap changes the choice and the same message, in place: the format, weekends, the chart,
+milestone alerts, the daily, weekly and monthly summaries, the time, the time zone, the
+categories and the thresholds (the last four each on a keyboard of its own), a pause (for a
+number of days, or ended), or unsubscribing (asked once more first); "Send me today's now"
+queues the latest summary in the chat's shape (bot/samples.py). The message says when the next
+summary comes, in the chat's own zone, and until when it is paused. Every choice reads the same
+way: a tick on what is on. In a group only its admins may. /subscribe, /milestones, /pause and
+/resume answer with the same buttons, and so does the welcome's Subscribe button
+(`start_button`, with its others: the latest bulletin, the other language).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import categories, render, texts
+from bot.errors import UserError
 from bot.store import Subscriber, SummaryFormat
-from bot.subscriptions import Milestones, SubscriptionError
+from bot.subscriptions import (
+    PAUSE_CHOICES,
+    Milestones,
+    Subscriptions,
+    dropped_thresholds,
+    find_zone,
+    pause_days,
+    zone_name,
+)
 from bot.summary import Digest
 from bot.telegram import keyboards, reading
 from bot.telegram.replies import reply
@@ -37,7 +50,33 @@ FORMAT_BUTTON: Mapping[str, str] = {
 TIMES = ("06:00", "07:00", "08:00", "09:00", "10:00", "12:00", "18:00", "21:00")
 
 
-def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
+# The zones offered on the zone keyboard: where most readers live, Kyiv first; any other is
+# typed, as the message above it says (SETTINGS_OTHER_ZONE).
+ZONES = (
+    "Europe/Kyiv",
+    "Europe/Warsaw",
+    "Europe/Berlin",
+    "Europe/Prague",
+    "Europe/London",
+    "Europe/Lisbon",
+    "America/New_York",
+    "America/Toronto",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+)
+# The summaries toggled on their own row, by their button's message.
+SUMMARY_BUTTON: Mapping[str, str] = {
+    Digest.DAILY: "BUTTON_DAILY",
+    Digest.WEEKLY: "BUTTON_WEEKLY",
+    Digest.MONTHLY: "BUTTON_MONTHLY",
+}
+REMOVE = "✕ "
+
+
+def settings_keyboard(subscriber: Subscriber, *, paused: bool = False) -> InlineKeyboardMarkup:
+    """Every choice of a subscription, a button each (each shaping choice only where it shapes
+    a summary the chat gets); Resume in place of Pause while `paused`."""
     shape = subscriber.shape
     formats = [
         InlineKeyboardButton(
@@ -56,27 +95,72 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
         (TICK if alerts else "") + texts.BUTTON_MILESTONES,
         callback_data=f"{PREFIX}milestones:{int(not alerts)}",
     )
-    # The format and quiet days shape the daily summary: offered only with it.
+    chart = InlineKeyboardButton(
+        (TICK if subscriber.with_chart else "") + texts.BUTTON_CHART,
+        callback_data=f"{PREFIX}chart:{int(not subscriber.with_chart)}",
+    )
+    summaries = [
+        InlineKeyboardButton(
+            (TICK if digest in subscriber.digests else "") + texts.message(name),
+            callback_data=f"{PREFIX}digest:{digest}:{int(digest not in subscriber.digests)}",
+        )
+        for digest, name in SUMMARY_BUTTON.items()
+    ]
+    # Quiet days and the card shape the daily summary only; the short format, the chart and
+    # thresholds any summary (bot/summary.py): each offered where it shapes something.
     daily = Digest.DAILY in subscriber.digests
-    choices = [formats, [weekends, milestones]] if daily else [[milestones]]
+    any_summary = daily or bool({Digest.WEEKLY, Digest.MONTHLY} & set(subscriber.digests))
+    if not daily:
+        formats = [b for b in formats if b.callback_data != f"{PREFIX}format:{SummaryFormat.CARD}"]
+    toggles = [*([weekends] if daily else []), *([chart] if any_summary else []), milestones]
+    choices = [formats, toggles] if any_summary else [toggles]
+    thresholds = InlineKeyboardButton(
+        texts.BUTTON_THRESHOLDS.format(
+            chosen=", ".join(render.threshold_button(k, n) for k, n in shape.thresholds)
+            or texts.BUTTON_NO_THRESHOLDS
+        ),
+        callback_data=f"{PREFIX}thresholds",
+    )
+    time_and_zone = [
+        InlineKeyboardButton(
+            texts.BUTTON_TIME.format(time=subscriber.send_at or texts.BUTTON_ASAP),
+            callback_data=f"{PREFIX}times",
+        ),
+        InlineKeyboardButton(
+            texts.BUTTON_ZONE.format(zone=_city(subscriber.timezone)),
+            callback_data=f"{PREFIX}zones",
+        ),
+    ]
+    sample = [InlineKeyboardButton(texts.BUTTON_TRY, callback_data=f"{PREFIX}try")]
+    pause = (
+        InlineKeyboardButton(texts.BUTTON_RESUME, callback_data=f"{PREFIX}resume")
+        if paused
+        else InlineKeyboardButton(texts.BUTTON_PAUSE, callback_data=f"{PREFIX}pauses")
+    )
     return InlineKeyboardMarkup(
         [
             *choices,
+            summaries,
             [
                 InlineKeyboardButton(
                     texts.BUTTON_CATEGORIES.format(chosen=_chosen(shape.categories)),
                     callback_data=f"{PREFIX}categories",
                 )
             ],
-            [
-                InlineKeyboardButton(
-                    texts.BUTTON_TIME.format(time=subscriber.send_at or texts.BUTTON_ASAP),
-                    callback_data=f"{PREFIX}times",
-                )
-            ],
-            [InlineKeyboardButton(texts.BUTTON_UNSUBSCRIBE, callback_data=f"{PREFIX}stop")],
+            *([[thresholds]] if any_summary else []),
+            time_and_zone,
+            # A sample of what comes: of milestone alerts alone there is none to show.
+            *([sample] if set(subscriber.digests) & set(SUMMARY_BUTTON) else []),
+            [pause, InlineKeyboardButton(texts.BUTTON_UNSUBSCRIBE, callback_data=f"{PREFIX}stop")],
         ]
     )
+
+
+def _city(zone: str) -> str:
+    """A zone as its button says it: its city ('New York', 'Київ'), or its name if it has
+    none ('UTC')."""
+    shown = zone_name(zone, texts.current_language())
+    return shown.rsplit("/", 1)[-1].replace("_", " ") if shown == zone else shown
 
 
 # More categories than this are counted on their button, not each named.
@@ -137,6 +221,51 @@ def times_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def zones_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
+    """The common zones by their cities, the chosen one ticked (and offered first, if it was
+    typed and is none of them), and Another… for the rest, which are typed."""
+    chosen = subscriber.timezone
+    zones = [z for z in ZONES if find_zone(z)]  # as the tz database here spells them
+    shown = zones if any(find_zone(z) == chosen for z in zones) else [chosen, *zones]
+    buttons = [
+        InlineKeyboardButton(
+            (TICK if find_zone(zone) == chosen else "") + _city(zone),
+            callback_data=f"{PREFIX}zone:{zone}",
+        )
+        for zone in shown
+    ]
+    buttons.append(
+        InlineKeyboardButton(texts.BUTTON_OTHER_ZONE, callback_data=f"{PREFIX}another-zone")
+    )
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([InlineKeyboardButton(texts.BUTTON_DONE, callback_data=f"{PREFIX}done")])
+    return InlineKeyboardMarkup(rows)
+
+
+def thresholds_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
+    """Each threshold on a button of its own, which removes it; new ones are typed, as the
+    message above says (SETTINGS_THRESHOLDS)."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                REMOVE + render.threshold_button(key, value),
+                callback_data=f"{PREFIX}threshold:{key}",
+            )
+        ]
+        for key, value in subscriber.shape.thresholds
+    ]
+    rows.append([InlineKeyboardButton(texts.BUTTON_DONE, callback_data=f"{PREFIX}done")])
+    return InlineKeyboardMarkup(rows)
+
+
+def pause_keyboard(subscriber: Subscriber | None = None) -> InlineKeyboardMarkup:
+    """How many days to pause for (PAUSE_CHOICES), and Back to the settings: the same for
+    every subscriber (taken, as every keyboard of a setting takes it)."""
+    days = [InlineKeyboardButton(str(n), callback_data=f"{PREFIX}pause:{n}") for n in PAUSE_CHOICES]
+    back = InlineKeyboardButton(texts.BUTTON_BACK, callback_data=f"{PREFIX}done")
+    return InlineKeyboardMarkup([days, [back]])
+
+
 def unsubscribe_keyboard() -> InlineKeyboardMarkup:
     """Unsubscribing, asked once more: a slip of the thumb must not end a subscription."""
     return InlineKeyboardMarkup(
@@ -162,14 +291,19 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
     assert chat is not None  # commands and buttons come from chats
     # In a forum, the summaries go to the topic /subscribe was sent in.
     topic = message.message_thread_id if message and message.is_topic_message else None
-    subscriber, resumed = context.services.subscriptions.subscribe(
-        chat.id, chat.type, words, topic=topic
-    )
+    before = context.services.store.subscribers.get(chat.id)
+    subscriptions = context.services.subscriptions
+    subscriber, resumed = subscriptions.subscribe(chat.id, chat.type, words, topic=topic)
     said = render.subscription(subscriber, just_subscribed=True)
+    if dropped := dropped_thresholds(before, subscriber):
+        said += "\n" + render.thresholds_dropped(dropped)
+    paused = subscriber.paused_at(subscriptions.clock.now())
+    if paused:  # changing a paused subscription does not end its pause: say so
+        said += "\n" + render.pause_line(subscriber)
     await reply(
         update,
         f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said,
-        settings_keyboard(subscriber),
+        settings_keyboard(subscriber, paused=paused),
     )
 
 
@@ -184,7 +318,12 @@ async def milestones(update: Update, context: Context) -> None:
         await reply(update, texts.MILESTONES_OFF_NOTHING_LEFT)
         return
     said = texts.MILESTONES_ON if done == Milestones.ON else texts.MILESTONES_OFF
-    await reply(update, f"{said}\n{render.subscription(subscriber)}", settings_keyboard(subscriber))
+    paused = subscriber.paused_at(context.services.clock.now())
+    await reply(
+        update,
+        f"{said}\n{render.subscription(subscriber)}",
+        settings_keyboard(subscriber, paused=paused),
+    )
 
 
 async def start_button(update: Update, context: Context) -> None:
@@ -216,13 +355,61 @@ async def start_button(update: Update, context: Context) -> None:
 
 
 async def settings(update: Update, context: Context) -> None:
+    """/settings: the subscription, when its next summary comes and any pause, with its
+    buttons; or how to start one."""
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    subscriber = context.services.subscriptions.active(chat_id)
-    keyboard = settings_keyboard(subscriber) if subscriber else None
+    subscriptions = context.services.subscriptions
+    subscriber = subscriptions.active(chat_id)
+    if subscriber is None:
+        await reply(update, render.subscription(context.services.store.subscribers.get(chat_id)))
+        return
+    await reply(update, view(subscriptions, subscriber), main_keyboard(subscriptions, subscriber))
+
+
+def view(subscriptions: Subscriptions, subscriber: Subscriber, *, just_paused: bool = False) -> str:
+    """The settings' message: the subscription, its pause, and when the next summary comes."""
+    upcoming = subscriptions.upcoming(subscriber)
+    now = subscriptions.clock.now()
+    return render.settings_view(subscriber, upcoming, now, just_paused=just_paused)
+
+
+def main_keyboard(subscriptions: Subscriptions, subscriber: Subscriber) -> InlineKeyboardMarkup:
+    """The settings' buttons as they stand now (Resume while paused)."""
+    return settings_keyboard(subscriber, paused=subscriber.paused_at(subscriptions.clock.now()))
+
+
+async def pause(update: Update, context: Context) -> None:
+    """/pause DAYS: nothing for that many days, then the summaries come back by themselves
+    (and say so); /pause alone asks how many, with buttons."""
+    await must_be_allowed_to_change(update, context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    subscriptions = context.services.subscriptions
+    subscriber = subscriptions.to_pause(chat_id)
+    words = list(context.args or [])
+    if not words:
+        await reply(update, texts.PAUSE_QUESTION, pause_keyboard(subscriber))
+        return
+    subscriber = subscriptions.pause(chat_id, pause_days(words))
     await reply(
         update,
-        render.subscription(subscriber or context.services.store.subscribers.get(chat_id)),
-        keyboard,
+        view(subscriptions, subscriber, just_paused=True),
+        main_keyboard(subscriptions, subscriber),
+    )
+
+
+async def resume(update: Update, context: Context) -> None:
+    """/resume: the pause ends now (NOT_PAUSED if there is none)."""
+    await must_be_allowed_to_change(update, context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    subscriptions = context.services.subscriptions
+    subscriber, was_paused = subscriptions.resume(chat_id)
+    if not was_paused:
+        await reply(update, texts.NOT_PAUSED)
+        return
+    await reply(
+        update,
+        f"{texts.RESUMED_NOW}\n\n{view(subscriptions, subscriber)}",
+        main_keyboard(subscriptions, subscriber),
     )
 
 
@@ -249,24 +436,68 @@ async def button(update: Update, context: Context) -> None:
         await query.answer()
         await query.edit_message_text(render.unsubscribed(subscriber))
         return
+    if action == "try":
+        await _send_sample(query, subscriptions, subscriber)
+        return
+    if action == "another-zone":
+        await query.answer(texts.SETTINGS_OTHER_ZONE, show_alert=True)
+        return
     setting, _, value = action.partition(":")
+    said = ""
     try:
-        subscriber = subscriptions.change(subscriber, setting, value)
-    except SubscriptionError as error:
+        if setting == "pause":
+            subscriber = subscriptions.pause(chat_id, pause_days([value]))
+        elif action == "resume":
+            subscriber, was_paused = subscriptions.resume(chat_id)
+            said = f"{texts.RESUMED_NOW}\n\n" if was_paused else ""
+        else:
+            subscriber = subscriptions.change(subscriber, setting, value)
+    except UserError as error:  # a button of another version, or one that would leave nothing
         await query.answer(str(error), show_alert=True)
         return
     await query.answer()
-    keyboard = KEYBOARDS.get(setting, settings_keyboard)
-    text = render.subscription(subscriber)
-    if keyboard is times_keyboard:
-        text += "\n\n" + texts.SETTINGS_OTHER_TIME
-    await query.edit_message_text(text, reply_markup=keyboard(subscriber))
+    text = said + view(subscriptions, subscriber, just_paused=setting == "pause")
+    keyboard = KEYBOARDS.get(setting)
+    if keyboard is None:
+        markup = main_keyboard(subscriptions, subscriber)
+    else:
+        markup = keyboard(subscriber)
+        if keyboard in KEYBOARD_NOTE:
+            text += "\n\n" + texts.message(KEYBOARD_NOTE[keyboard])
+    await query.edit_message_text(text, reply_markup=markup)
 
 
+async def _send_sample(
+    query: CallbackQuery, subscriptions: Subscriptions, subscriber: Subscriber
+) -> None:
+    """Send me today's now: queued through the outbox (sent within a delivery round, a few
+    seconds), and the press answered with what comes, or why nothing does."""
+    day, queued = subscriptions.send_sample(subscriber)
+    if day is None:
+        await query.answer(texts.TRY_NOTHING, show_alert=True)
+    elif not queued:
+        await query.answer(texts.TRY_ALREADY.format(date=texts.format_date(day)), show_alert=True)
+    else:
+        await query.answer(texts.TRY_QUEUED.format(date=texts.format_date(day)))
+
+
+Keyboard = Callable[[Subscriber], InlineKeyboardMarkup]
 # The keyboard a button's setting leaves showing; the main one for the rest.
-KEYBOARDS = {
+KEYBOARDS: Mapping[str, Keyboard] = {
     "categories": categories_keyboard,
     "category": categories_keyboard,
     "times": times_keyboard,
     "time": times_keyboard,
+    "zones": zones_keyboard,
+    "zone": zones_keyboard,
+    "thresholds": thresholds_keyboard,
+    "threshold": thresholds_keyboard,
+    "pauses": pause_keyboard,
+}
+# What a keyboard's message adds under the settings: how to do what its buttons do not.
+KEYBOARD_NOTE: Mapping[Keyboard, str] = {
+    times_keyboard: "SETTINGS_OTHER_TIME",
+    zones_keyboard: "SETTINGS_OTHER_ZONE",
+    thresholds_keyboard: "SETTINGS_THRESHOLDS",
+    pause_keyboard: "PAUSE_QUESTION",
 }
