@@ -314,17 +314,23 @@ class Subscriptions:
 
     def toggle_milestones(self, chat_id: int, chat_type: str) -> tuple[Milestones, Subscriber]:
         """Milestone alerts on, added to the chat's summaries (or a subscription of their own),
-        or off again (which ends a subscription that had nothing else)."""
+        or off again (which ends a subscription that had nothing else). A chat that had
+        unsubscribed or blocked the bot keeps what it chose before (time, zone, categories,
+        format, quiet days, thresholds, topic, chart): the alerts follow its categories and
+        topic, and `/subscribe daily` brings its summary back as it was."""
         now = self.clock.now()
         subscriber = self.active(chat_id)
         if subscriber is None:
+            before = self.store.subscribers.get(chat_id)
             alone = self.store.subscribers.subscribe(
                 chat_id,
                 chat_type,
-                send_at=None,
-                timezone=self.zone,
+                send_at=before.send_at if before else None,
+                timezone=before.timezone if before else self.zone,
                 now=now,
                 digests=(Digest.MILESTONES,),
+                with_chart=before.with_chart if before else False,
+                shape=before.shape if before else Shape(),
             )
             return Milestones.ON, alone
         wanted = Digest.MILESTONES not in subscriber.digests

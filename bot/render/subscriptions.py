@@ -48,17 +48,16 @@ def subscription(subscriber: Subscriber | None, *, just_subscribed: bool = False
     if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
         return texts.SETTINGS_NONE
     when = fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
+    daily = Digest.DAILY in subscriber.digests
     digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
     return fill(
         texts.SUBSCRIBED if just_subscribed else texts.SETTINGS,
         when=when,
         zone=zone_name(subscriber.timezone, texts.current_language()),
         digests=digests,
-        chart=texts.WITH_CHART if subscriber.with_chart else "",
-        shape="".join(
-            f" {part}"
-            for part in _shape_parts(subscriber.shape, Digest.DAILY in subscriber.digests)
-        ),
+        # The chart goes with the daily summary (a chat keeps the choice without it).
+        chart=texts.WITH_CHART if subscriber.with_chart and daily else "",
+        shape="".join(f" {part}" for part in _shape_parts(subscriber.shape, daily)),
     )
 
 
