@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.config import is_place_zone
 from bot.errors import UserError
 from bot.figures import bulletin_on
-from bot.milestones import Milestone
+from bot.milestones import Milestone, TargetChange, change_target
 from bot.store import (
     Broadcast,
     OutboxKind,
@@ -32,6 +32,7 @@ from bot.store import (
     Subscriber,
     SubscriberStatus,
     SummaryFormat,
+    Target,
 )
 from bot.summary import Digest, kinds_for
 
@@ -342,6 +343,26 @@ class Subscriptions:
         self.store.subscribers.set_digests(chat_id, digests, now=now)
         changed = self.store.subscribers.get(chat_id) or subscriber
         return (Milestones.ON if wanted else Milestones.OFF), changed
+
+    def targets(self, chat_id: int) -> list[Target]:
+        """The chat's own milestones, in the bulletin's order of categories, smallest first."""
+        return sorted(
+            self.store.targets.of_chat(chat_id),
+            key=lambda t: (categories.ORDER.get(t.category, len(categories.ORDER)), t),
+        )
+
+    def change_target(self, chat_id: int, words: Sequence[str]) -> TargetChange:
+        """/milestones CATEGORY FIGURE|off: one of the chat's own milestones set or removed
+        (bot/milestones.py change_target; a subscription is not needed)."""
+        changed = change_target(self.store, chat_id, words, now=self.clock.now())
+        log.info("own milestone chat=%d %s", chat_id, changed)
+        return changed
+
+    def remove_target(self, chat_id: int, target: Target) -> bool:
+        """One of the chat's own milestones removed by its button; False if it was gone."""
+        removed = self.store.targets.remove(chat_id, target.category, target.value)
+        log.info("own milestone removed chat=%d %s", chat_id, removed)
+        return bool(removed)
 
     def change(self, subscriber: Subscriber, setting: str, value: str) -> Subscriber:
         """A settings button's one change (none for a button that only switches keyboards);

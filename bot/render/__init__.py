@@ -6,7 +6,7 @@ Rooms by audience, each a module of this package:
     history.py        figures over time: /history, /week and /month, /records, chart captions
     compare.py        the claim beside Oryx's photo-confirmed count
     sources.py        where the figures come from, how fresh they are, a source's error
-    subscriptions.py  what a subscriber is told: settings, unsubscribing, a milestone
+    subscriptions.py  what a subscriber is told: settings, unsubscribing, milestones
     admin.py          what admins are told: corrections, held reports, logs, stats, provenance
     notices.py        correction and errata notices, announcements, alerts
     guide.py          the welcome, /about, /help, words that name no category
@@ -113,6 +113,10 @@ from bot.render.subscriptions import (
     DIGEST_NAME,
     FORMAT_SHAPE,
     milestone,
+    own_milestone_button,
+    own_milestone_set,
+    own_milestones,
+    own_milestones_removed,
     subscription,
     unsubscribe_question,
     unsubscribed,
@@ -181,6 +185,10 @@ __all__ = [
     "milestone",
     "no_report_on",
     "notes",
+    "own_milestone_button",
+    "own_milestone_set",
+    "own_milestones",
+    "own_milestones_removed",
     "parsed",
     "pieces",
     "popup",

@@ -1,14 +1,15 @@
-"""What a subscriber is told: their summary's settings, unsubscribing, a milestone."""
+"""What a subscriber is told: their summary's settings, unsubscribing, a milestone, their own
+milestones."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot import categories, texts
 from bot.figures import Bulletin, Change
 from bot.render.markup import fill
-from bot.render.phrases import caveat, change_text, in_text, link_lines
-from bot.store import Shape, Subscriber, SubscriberStatus, SummaryFormat
+from bot.render.phrases import caveat, change_text, in_text, link_lines, short_name
+from bot.store import Shape, Subscriber, SubscriberStatus, SummaryFormat, Target
 from bot.subscriptions import zone_name
 from bot.summary import Digest
 from bot.texts import format_date, number
@@ -93,3 +94,42 @@ def unsubscribed(subscriber: Subscriber) -> str:
     """'Unsubscribed: no more summaries (weekly (Mondays)).' naming what stopped."""
     digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
     return fill(texts.UNSUBSCRIBED, digests=digests)
+
+
+def own_milestones(targets: Sequence[Target]) -> str:
+    """'Your own milestones: tanks at 13,000; UAVs at 500,000.' ('' for none)."""
+    return fill(texts.OWN_MILESTONES_LIST, items=_targets(targets)) if targets else ""
+
+
+def own_milestone_set(target: Target, total: int) -> str:
+    """'Tanks: one message when the total reaches 13,000 (now 12,251, 749 to go); ...'."""
+    return fill(
+        texts.OWN_MILESTONE_SET,
+        name=categories.get(target.category).name(texts.current_language()),
+        value=number(target.value),
+        total=number(total),
+        left=number(target.value - total),
+    )
+
+
+def own_milestones_removed(category: str, removed: Sequence[Target]) -> str:
+    """'Removed: tanks at 13,000.', or that the category had none to remove."""
+    if not removed:
+        name = categories.get(category).name(texts.current_language())
+        return fill(texts.OWN_MILESTONE_NONE_OF, name=name)
+    return fill(texts.OWN_MILESTONE_REMOVED, items=_targets(removed))
+
+
+def own_milestone_button(target: Target) -> str:
+    """'✕ Tanks 13,000': the button that removes it (a category's short name: a phone's line)."""
+    # A button's label is plain text, not HTML: nothing to escape.
+    return texts.BUTTON_REMOVE_OWN_MILESTONE.format(
+        name=short_name(target.category), value=number(target.value)
+    )
+
+
+def _targets(targets: Sequence[Target]) -> str:
+    return "; ".join(
+        fill(texts.OWN_MILESTONE_ITEM, name=in_text(t.category), value=number(t.value))
+        for t in targets
+    )

@@ -203,14 +203,15 @@ class Subscribers(Part):
         )
 
     def forget_chat(self, chat_id: int) -> None:
-        """Remove a chat's subscription, queued messages and language (the console's own
-        chat, so nothing of it waits for a real bot on the same database)."""
+        """Remove a chat's subscription, queued messages, language and own milestones (the
+        console's own chat, so nothing of it waits for a real bot on the same database)."""
         with self._writing():
-            for table in ("outbox", "subscribers", "chats"):
+            for table in ("outbox", "subscribers", "chats", "milestone_targets"):
                 self.db.table(table).delete_where("chat_id = ?", [chat_id])
 
     def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
-        """A group became a supergroup with a new id: its subscription and queue follow it."""
+        """A group became a supergroup with a new id: its subscription, queue and own
+        milestones follow it."""
         with self._writing():
             self.db.execute(
                 "UPDATE OR IGNORE subscribers SET chat_id = ?, chat_type = 'supergroup', "
@@ -223,4 +224,8 @@ class Subscribers(Part):
             )
             self.db.execute(
                 "UPDATE OR IGNORE chats SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
+            )
+            self.db.execute(
+                "UPDATE OR IGNORE milestone_targets SET chat_id = ? WHERE chat_id = ?",
+                [new_id, old_id],
             )

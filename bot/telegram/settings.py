@@ -2,19 +2,20 @@
 
 A tap changes the choice and the same message, in place: the format, weekends, milestone
 alerts, the time and the categories (each on a keyboard of its own), or unsubscribing (asked
-once more first). Every choice reads the same way: a tick on what is on. In a group only its
-admins may. /subscribe and /milestones answer with the same buttons, and so does the welcome's
-Subscribe button (`start_button`, with its others: the latest bulletin, the other language).
+once more first); the chat's own milestones are listed, each with a button that removes it.
+Every choice reads the same way: a tick on what is on. In a group only its admins may.
+/subscribe and /milestones answer with the same buttons, and so does the welcome's Subscribe
+button (`start_button`, with its others: the latest bulletin, the other language).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import categories, render, texts
-from bot.store import Subscriber, SummaryFormat
+from bot.store import Subscriber, SummaryFormat, Target
 from bot.subscriptions import Milestones, SubscriptionError
 from bot.summary import Digest
 from bot.telegram import keyboards, reading
@@ -37,7 +38,9 @@ FORMAT_BUTTON: Mapping[str, str] = {
 TIMES = ("06:00", "07:00", "08:00", "09:00", "10:00", "12:00", "18:00", "21:00")
 
 
-def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
+def settings_keyboard(
+    subscriber: Subscriber, targets: Sequence[Target] = ()
+) -> InlineKeyboardMarkup:
     shape = subscriber.shape
     formats = [
         InlineKeyboardButton(
@@ -74,9 +77,34 @@ def settings_keyboard(subscriber: Subscriber) -> InlineKeyboardMarkup:
                     callback_data=f"{PREFIX}times",
                 )
             ],
+            *own_milestone_rows(targets, UNDER_SETTINGS),
             [InlineKeyboardButton(texts.BUTTON_UNSUBSCRIBE, callback_data=f"{PREFIX}stop")],
         ]
     )
+
+
+# Callback data of an own milestone's button: "m:<under>:<category>:<value>", <under> saying
+# which message it is under (so that message is shown again without it): the settings, or the
+# answer to /milestones CATEGORY FIGURE.
+OWN = "m:"
+UNDER_SETTINGS, UNDER_LIST = "s", "l"
+
+
+def own_milestone_rows(targets: Sequence[Target], under: str) -> list[list[InlineKeyboardButton]]:
+    """A button for each of the chat's own milestones, two to a row: a tap removes it."""
+    buttons = [
+        InlineKeyboardButton(
+            render.own_milestone_button(t), callback_data=f"{OWN}{under}:{t.category}:{t.value}"
+        )
+        for t in targets
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def settings_text(subscriber: Subscriber | None, targets: Sequence[Target]) -> str:
+    """The chat's summary as /settings describes it, and its own milestones."""
+    own = render.own_milestones(targets)
+    return f"{render.subscription(subscriber)}\n{own}" if own else render.subscription(subscriber)
 
 
 # More categories than this are counted on their button, not each named.
@@ -169,22 +197,79 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
     await reply(
         update,
         f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said,
-        settings_keyboard(subscriber),
+        settings_keyboard(subscriber, context.services.subscriptions.targets(chat.id)),
     )
 
 
 async def milestones(update: Update, context: Context) -> None:
     """Milestone alerts on, or off again: added to (or taken from) the chat's summaries, or a
-    subscription of their own; answered with the settings' buttons, to change the rest."""
+    subscription of their own; answered with the settings' buttons, to change the rest. With
+    words, one of the chat's own milestones: '/milestones tanks 13000', '/milestones tanks off'."""
     await must_be_allowed_to_change(update, context)
     chat = update.effective_chat
     assert chat is not None  # commands come from chats
+    if context.args:
+        await _own_milestone(update, context, chat.id, list(context.args))
+        return
     done, subscriber = context.services.subscriptions.toggle_milestones(chat.id, chat.type)
+    targets = context.services.subscriptions.targets(chat.id)
     if done == Milestones.OFF_NOTHING_LEFT:
-        await reply(update, texts.MILESTONES_OFF_NOTHING_LEFT)
+        own = render.own_milestones(targets)
+        said = texts.MILESTONES_OFF_NOTHING_LEFT
+        await reply(update, f"{said}\n{own}" if own else said, own_milestones_keyboard(targets))
         return
     said = texts.MILESTONES_ON if done == Milestones.ON else texts.MILESTONES_OFF
-    await reply(update, f"{said}\n{render.subscription(subscriber)}", settings_keyboard(subscriber))
+    text = f"{said}\n{settings_text(subscriber, targets)}"
+    await reply(update, text, settings_keyboard(subscriber, targets))
+
+
+async def _own_milestone(update: Update, context: Context, chat_id: int, words: list[str]) -> None:
+    """'/milestones tanks 13000' or '/milestones tanks off': what was done, then the chat's own
+    milestones, each with the button that removes it."""
+    changed = context.services.subscriptions.change_target(chat_id, words)
+    if changed.added is not None:
+        said = render.own_milestone_set(changed.added, changed.total)
+    else:
+        said = render.own_milestones_removed(changed.category, changed.removed)
+    targets = context.services.subscriptions.targets(chat_id)
+    own = render.own_milestones(targets)
+    await reply(update, f"{said}\n{own}" if own else said, own_milestones_keyboard(targets))
+
+
+def own_milestones_keyboard(targets: Sequence[Target]) -> InlineKeyboardMarkup | None:
+    """The buttons under the answer to /milestones CATEGORY FIGURE: one per own milestone."""
+    return InlineKeyboardMarkup(own_milestone_rows(targets, UNDER_LIST)) if targets else None
+
+
+async def own_milestone_button(update: Update, context: Context) -> None:
+    """An own milestone's button: removed, and the message it is under shown again without it
+    (the settings, or the list of them); one already gone (reached, or removed meanwhile) says
+    so. In a group only its admins may."""
+    query: CallbackQuery = update.callback_query  # type: ignore[assignment]
+    if not await may_change_subscription(update, context):
+        await query.answer(texts.GROUP_ADMINS_ONLY, show_alert=True)
+        return
+    under, _, named = (query.data or "").removeprefix(OWN).partition(":")
+    category, _, value = named.partition(":")
+    if under not in (UNDER_SETTINGS, UNDER_LIST) or not value.isascii() or not value.isdigit():
+        await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+        return
+    s = context.services
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    removed = s.subscriptions.remove_target(chat_id, Target(category, int(value)))
+    await query.answer(None if removed else texts.OWN_MILESTONE_BUTTON_GONE, show_alert=not removed)
+    targets = s.subscriptions.targets(chat_id)
+    if under == UNDER_LIST:
+        text = render.own_milestones(targets) or texts.OWN_MILESTONES_NONE
+        await query.edit_message_text(text, reply_markup=own_milestones_keyboard(targets))
+        return
+    subscriber = s.subscriptions.active(chat_id)
+    keyboard = (
+        settings_keyboard(subscriber, targets)
+        if subscriber
+        else InlineKeyboardMarkup(own_milestone_rows(targets, UNDER_SETTINGS))
+    )
+    await query.edit_message_text(settings_text(subscriber, targets), reply_markup=keyboard)
 
 
 async def start_button(update: Update, context: Context) -> None:
@@ -218,10 +303,15 @@ async def start_button(update: Update, context: Context) -> None:
 async def settings(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     subscriber = context.services.subscriptions.active(chat_id)
-    keyboard = settings_keyboard(subscriber) if subscriber else None
+    targets = context.services.subscriptions.targets(chat_id)
+    if subscriber:
+        keyboard: InlineKeyboardMarkup | None = settings_keyboard(subscriber, targets)
+    else:
+        rows = own_milestone_rows(targets, UNDER_SETTINGS)
+        keyboard = InlineKeyboardMarkup(rows) if rows else None
     await reply(
         update,
-        render.subscription(subscriber or context.services.store.subscribers.get(chat_id)),
+        settings_text(subscriber or context.services.store.subscribers.get(chat_id), targets),
         keyboard,
     )
 
@@ -256,7 +346,13 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(str(error), show_alert=True)
         return
     await query.answer()
-    keyboard = KEYBOARDS.get(setting, settings_keyboard)
+    keyboard = KEYBOARDS.get(setting)
+    if keyboard is None:  # the main keyboard, with the chat's own milestones
+        targets = context.services.subscriptions.targets(chat_id)
+        await query.edit_message_text(
+            settings_text(subscriber, targets), reply_markup=settings_keyboard(subscriber, targets)
+        )
+        return
     text = render.subscription(subscriber)
     if keyboard is times_keyboard:
         text += "\n\n" + texts.SETTINGS_OTHER_TIME
