@@ -293,13 +293,23 @@ class Subscriptions:
         return subscriber if subscriber and subscriber.status == SubscriberStatus.ACTIVE else None
 
     def subscribe(
-        self, chat_id: int, chat_type: str, words: Sequence[str], *, topic: int | None = None
+        self,
+        chat_id: int,
+        chat_type: str,
+        words: Sequence[str],
+        *,
+        topic: int | None = None,
+        topic_name: str | None = None,
     ) -> tuple[Subscriber, bool]:
         """/subscribe WORDS: start, change or resume the subscription (what is not said again
         stays as it was, even after /unsubscribe or a block); `topic` is the forum topic it was
-        asked in. The subscription, and whether it was one the chat had left and got back as
-        it was. SubscriptionError for words it cannot read."""
-        options = parse_options(words, self.zone, self.store.subscribers.get(chat_id))
+        asked in, `topic_name` its name if Telegram said it (else the name known before for the
+        same topic is kept). The subscription, and whether it was one the chat had left and got
+        back as it was. SubscriptionError for words it cannot read."""
+        previous = self.store.subscribers.get(chat_id)
+        options = parse_options(words, self.zone, previous)
+        if topic_name is None and previous and previous.shape.thread_id == topic:
+            topic_name = previous.shape.topic_name
         subscriber = self.store.subscribers.subscribe(
             chat_id,
             chat_type,
@@ -308,7 +318,9 @@ class Subscriptions:
             now=self.clock.now(),
             digests=options.digests,
             with_chart=options.with_chart,
-            shape=replace(options.shape, thread_id=topic),
+            shape=replace(
+                options.shape, thread_id=topic, topic_name=topic_name if topic is not None else None
+            ),
         )
         log.info("subscribed chat=%d options=%s", chat_id, options)
         return subscriber, options.resumed

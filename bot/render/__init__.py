@@ -8,7 +8,7 @@ Rooms by audience, each a module of this package:
     sources.py        where the figures come from, how fresh they are, a source's error
     subscriptions.py  what a subscriber is told: settings, unsubscribing, milestones
     admin.py          what admins are told: corrections, held reports, logs, stats, provenance
-    notices.py        correction and errata notices, announcements, alerts
+    notices.py        correction and errata notices, announcements, alerts, a topic gone
     guide.py          the welcome, /about, /help, words that name no category
     phrases.py        what every room says alike: a change, a category's name, the caveat
     markup.py         escaping, filling a template, Telegram HTML as plain text
@@ -83,6 +83,7 @@ from bot.render.notices import (
     announcement,
     correction_notice,
     errata_notice,
+    topic_gone,
 )
 from bot.render.phrases import (
     MISSING,
@@ -207,6 +208,7 @@ __all__ = [
     "summary",
     "title",
     "to_plain",
+    "topic_gone",
     "uncorrected",
     "undrawn_beside",
     "unknown_categories",

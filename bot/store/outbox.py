@@ -37,6 +37,9 @@ class OutboxKind(StrEnum):
     ERRATA = "errata"
     ANNOUNCEMENT = "announcement"
     ALERT = "alert"
+    # A group's forum topic was deleted and its summaries moved to General: told once, there.
+    # The subject is the topic's id, then its name if known: '78:Daily losses'.
+    TOPIC_GONE = "topic_gone"
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class Shape:
     thread_id: int | None = None
     skip_weekends: bool = False
     thresholds: tuple[tuple[str, int], ...] = ()  # (category, more than this)
+    topic_name: str | None = None  # the forum topic's name, when Telegram said it
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
             thread_id=row["thread_id"],
             skip_weekends=bool(row["skip_weekends"]),
             thresholds=_thresholds(row["thresholds"]),
+            topic_name=row["topic_name"],
         ),
     )
 
@@ -93,6 +95,7 @@ def shape_columns(shape: Shape) -> dict[str, object]:
         "thread_id": shape.thread_id,
         "skip_weekends": int(shape.skip_weekends),
         "thresholds": ",".join(f"{key}:{value}" for key, value in shape.thresholds),
+        "topic_name": shape.topic_name,
     }
 
 
@@ -158,9 +161,12 @@ class Subscribers(Part):
     def set_digests(self, chat_id: int, digests: tuple[str, ...], *, now: datetime) -> None:
         self._update(chat_id, now, digests=",".join(digests))
 
-    def set_topic(self, chat_id: int, thread_id: int | None, *, now: datetime) -> None:
-        """Where in a forum group its messages go (None: the General topic)."""
-        self._update(chat_id, now, thread_id=thread_id)
+    def set_topic(
+        self, chat_id: int, thread_id: int | None, *, now: datetime, name: str | None = None
+    ) -> None:
+        """Where in a forum group its messages go (None: the General topic), and the topic's
+        name if known."""
+        self._update(chat_id, now, thread_id=thread_id, topic_name=name)
 
     def _update(self, chat_id: int, now: datetime, **columns: object) -> bool:
         """Set these columns of a chat's subscription; False if it has none."""

@@ -30,7 +30,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot import metrics, summary, texts
 from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
-from bot.notices import expired, text_for
+from bot.notices import expired, text_for, topic_gone
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.outbox import SendError
 from bot.subscriptions import HOME_ZONE, queue_broadcasts
@@ -526,9 +526,10 @@ class Deliverer:
             return await self._send_to(delivery, error.new_chat_id, text, photo)
         except BadRequest as error:
             if delivery.thread_id is not None and "thread not found" in error.message.lower():
-                # The forum topic was deleted: the group still wants its summaries, in General.
+                # The forum topic was deleted: the group still wants its summaries, in General
+                # (and is told so, once).
                 log.info("topic gone chat=%d thread=%d", chat_id, delivery.thread_id)
-                self.store.subscribers.set_topic(chat_id, None, now=self.clock.now())
+                topic_gone(self.store, chat_id, delivery.thread_id, now=self.clock.now())
                 self._on_wire.discard(delivery.id)
                 return await self._send_to(replace(delivery, thread_id=None), chat_id, text, photo)
             if "chat not found" in error.message.lower():

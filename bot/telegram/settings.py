@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import categories, render, texts
 from bot.store import Subscriber, SummaryFormat, Target
@@ -191,7 +191,7 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
     # In a forum, the summaries go to the topic /subscribe was sent in.
     topic = message.message_thread_id if message and message.is_topic_message else None
     subscriber, resumed = context.services.subscriptions.subscribe(
-        chat.id, chat.type, words, topic=topic
+        chat.id, chat.type, words, topic=topic, topic_name=topic_name(message) if topic else None
     )
     said = render.subscription(subscriber, just_subscribed=True)
     await reply(
@@ -199,6 +199,15 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
         f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said,
         settings_keyboard(subscriber, context.services.subscriptions.targets(chat.id)),
     )
+
+
+def topic_name(message: Message | None) -> str | None:
+    """The name of the forum topic a message was written in, when Telegram says it: a message
+    in a topic that answers nobody in particular comes as a reply to the topic's opening
+    (forum_topic_created, which names it); a reply to someone's message does not say it."""
+    opening = message.reply_to_message if message else None
+    created = opening.forum_topic_created if opening else None
+    return created.name if created else None
 
 
 async def milestones(update: Update, context: Context) -> None:
