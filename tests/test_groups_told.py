@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import time
 
-from bot import render
+from bot import render, texts
 from bot.notices import topic_gone
+from tests.bot_harness import USER
 from tests.test_bot_delivery import drain
 from tests.test_shape import GROUP, GROUP_ADMIN, deliver_the_new_day, summaries_to
 
 TOPIC = 78
+MEMBER = 55
 
 
 def send_in_topic(bot, text: str, *, name: str | None, user_id: int = GROUP_ADMIN) -> None:
@@ -103,3 +105,52 @@ async def test_a_topic_without_a_known_name_is_told_as_the_topic_of_the_summarie
         "загальну тему (General). Щоб отримувати її в іншій темі, адміністратор має надіслати "
         "/subscribe у тій темі."
     )
+
+
+async def test_a_shared_link_answers_with_a_subscribe_button_under_the_figures(bot):
+    await bot.ask("/subscribe 07:15 weekdays")  # someone who had a subscription, left it
+    await bot.ask("/unsubscribe")
+    linked = await bot.ask("/start tanks-20260807")
+    assert "Tanks: 12,247 (+1)" in render.to_plain(linked.text)
+    assert linked.buttons == [("Subscribe: Tanks", "start:subscribe:tanks")]
+    forged = await bot.press_unedited(linked, "start:subscribe:nonsense!")  # or outdated
+    assert forged["text"] == texts.BUTTON_EXPIRED
+
+    subscribed = await bot.press(linked, "start:subscribe:tanks")
+
+    said = render.to_plain(subscribed.text)
+    assert said.startswith("Welcome back")  # what they chose before is kept...
+    assert "at 07:15" in said and "Only tanks. Weekdays only." in said  # ...with the link's
+    assert ("Categories: tanks", "s:categories") in subscribed.buttons  # the settings' buttons
+    assert bot.store.subscribers.get(USER).shape.categories == ("tanks",)
+
+
+async def test_a_link_without_a_date_keeps_its_bulletin_buttons_above_subscribe(bot):
+    linked = await bot.ask("/start drones__tanks")
+    assert linked.buttons[-1] == ("Subscribe: Drones, Tanks", "start:subscribe:uav__tanks")
+    assert ("All", f"c::{bot.store.reports.latest_date()}") in linked.buttons
+    # Six categories do not fit in a button's 64 bytes: no button rather than a wrong one.
+    many = await bot.ask("/start personnel__tanks__afv__artillery__uav__air_defence")
+    assert not [data for _, data in many.buttons if data.startswith("start:subscribe")]
+    everything = await bot.ask("/start all")
+    assert everything.buttons[-1] == ("Subscribe", "start:subscribe:all")
+    subscribed = await bot.press(everything, "start:subscribe:all")
+    assert "Only" not in render.to_plain(subscribed.text)
+    assert bot.store.subscribers.get(USER).shape.categories == ()
+
+
+async def test_in_a_group_only_an_admin_subscribes_it_from_a_link(bot):
+    bot.api.chat_admins.setdefault(GROUP, set()).add(GROUP_ADMIN)
+    linked = await bot.ask("/start artillery-20260807", chat_id=GROUP, chat_type="supergroup")
+    assert linked.buttons == [("Subscribe: Artillery", "start:subscribe:artillery")]
+
+    refused = await bot.press_unedited(linked, "start:subscribe:artillery", user_id=MEMBER)
+    assert (
+        refused["text"]
+        == "Only this chat's admins can change its settings (language, subscription)."
+    )
+    assert bot.store.subscribers.get(GROUP) is None
+
+    subscribed = await bot.press(linked, "start:subscribe:artillery", user_id=GROUP_ADMIN)
+    assert render.to_plain(subscribed.text).startswith("Subscribed.")
+    assert bot.store.subscribers.get(GROUP).shape.categories == ("artillery",)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot import categories, render, texts
+from bot import categories, links, render, texts
 from bot.store import Subscriber, SummaryFormat, Target
 from bot.subscriptions import Milestones, SubscriptionError
 from bot.summary import Digest
@@ -283,7 +283,8 @@ async def own_milestone_button(update: Update, context: Context) -> None:
 
 async def start_button(update: Update, context: Context) -> None:
     """The welcome's buttons: the latest bulletin (as /latest), a daily summary (as
-    /subscribe, with its settings), the other language (the welcome again, in it)."""
+    /subscribe, with its settings), the other language (the welcome again, in it); and the
+    Subscribe button under a linked bulletin (as /subscribe with the link's categories)."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
     action = (query.data or "").removeprefix(keyboards.START)
     if action == "latest":
@@ -296,6 +297,14 @@ async def start_button(update: Update, context: Context) -> None:
     if action == "subscribe":
         await query.answer()
         await _subscribed(update, context, [])
+        return
+    if query.data and query.data.startswith(keyboards.SUBSCRIBE_TO):  # under a linked bulletin
+        linked = links.parse(query.data.removeprefix(keyboards.SUBSCRIBE_TO))
+        if linked is None:
+            await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+            return
+        await query.answer()
+        await _subscribed(update, context, linked[0] or [links.ALL])
         return
     language = action.removeprefix("language:")
     if language not in texts.LANGUAGES:
