@@ -338,3 +338,19 @@ async def test_only_a_groups_admins_set_or_remove_its_own_milestones(bot, fake_a
     assert bot.store.outbox.counts_since(bot.clock.now() - timedelta(days=1)) == {
         DeliveryStatus.SENT: 1
     }
+
+
+async def test_a_groups_own_milestones_follow_it_when_it_becomes_a_supergroup(bot):
+    old, new = -4001, -1004001
+    asked = {"chat_id": old, "chat_type": "group", "user_id": GROUP_ADMIN}
+    bot.api.chat_admins.setdefault(old, set()).add(GROUP_ADMIN)
+    await ask(bot, "/subscribe", **asked)
+    await ask(bot, "/milestones tanks 12250", **asked)
+    await ask(bot, "/milestones tanks 13000", **asked)
+    bot.api.faults.migrated[old] = new  # Telegram: "group chat was upgraded to a supergroup"
+
+    await deliver_the_new_day(bot)
+
+    assert len(alerts(bot, new, "12,250")) == 1
+    assert bot.store.targets.of_chat(new) == [Target("tanks", 13000)]  # the one still to come
+    assert bot.store.targets.of_chat(old) == []
