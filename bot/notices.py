@@ -8,6 +8,7 @@
 - Announcements go to every active subscriber.
 - Alerts go to each admin once per key (a held report, an outage, a bad broadcast), however
   often the condition is seen again.
+- A group whose forum topic was deleted is told once, in General, where its summaries go now.
 
 Texts are rendered when sent, so a withdrawn correction is not announced.
 """
@@ -194,6 +195,21 @@ def alert_admins(
     return store.outbox.enqueue((admin, OutboxKind.ALERT, key, now) for admin in admins)
 
 
+def topic_gone(store: Store, chat_id: int, thread_id: int, *, now: datetime) -> bool:
+    """A group's forum topic was deleted (Telegram said "message thread not found"): its
+    summaries go to General from now on, and it is told so once, there: which topic went, and
+    how to choose another. False when it was known already (another message to the same topic
+    found it gone first, or the group has chosen another topic since)."""
+    with store.transaction():
+        subscriber = store.subscribers.get(chat_id)
+        if subscriber is None or subscriber.shape.thread_id != thread_id:
+            return False
+        store.subscribers.set_topic(chat_id, None, now=now)
+        subject = f"{thread_id}:{subscriber.shape.topic_name or ''}"
+        store.outbox.enqueue([(chat_id, OutboxKind.TOPIC_GONE, subject, now)])
+    return True
+
+
 def text_for(
     store: Store,
     kind: str,
@@ -263,6 +279,8 @@ def text_for(
         return render.alert(text) if text else None
     if kind == OutboxKind.RESUMED and chat_id is not None:
         return resumed_text(store, chat_id, subject)
+    if kind == OutboxKind.TOPIC_GONE:
+        return render.topic_gone(subject.partition(":")[2] or None)
     return None
 
 

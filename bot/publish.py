@@ -8,6 +8,7 @@ admin's approval, or a correction that released a held report. One rule for all 
 - a new version of a date some subscribers already received brings exactly those one errata
   notice naming each figure that changed (batched like correction notices);
 - a total of that bulletin passing a round figure alerts those who asked for milestones, once;
+  one reaching a figure a chat chose itself (`/milestones tanks 13000`) alerts that chat, once;
 - anything else (history, a revision of an old day nobody was sent) goes to no one.
 
 What it tells an admin is how many chats it reaches, not how many messages: one subscriber may
@@ -21,7 +22,7 @@ from datetime import date, datetime
 
 from bot.figures import bulletin_on
 from bot.ingest import Outcome
-from bot.milestones import milestones
+from bot.milestones import milestones, queue_reached_targets
 from bot.notices import errata_subject, notify_revision, revised_figures
 from bot.store import OutboxKind, ReportStatus, Store
 from bot.subscriptions import HOME_ZONE, broadcast, is_fresh
@@ -95,6 +96,8 @@ def _queue(
         for milestone in milestones(view) if view else []:
             broadcast(store, OutboxKind.MILESTONE, milestone.subject, now=now, home_zone=home_zone)
             queued.append((OutboxKind.MILESTONE, milestone.subject))
+        for subject in queue_reached_targets(store, view, now=now) if view else []:
+            queued.append((OutboxKind.MILESTONE, subject))
     return queued
 
 

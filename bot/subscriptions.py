@@ -24,7 +24,7 @@ from bot.config import is_place_zone
 from bot.digests import periodic
 from bot.errors import UserError
 from bot.figures import bulletin_on
-from bot.milestones import Milestone
+from bot.milestones import Milestone, TargetChange, change_target
 from bot.store import (
     Broadcast,
     OutboxKind,
@@ -33,6 +33,7 @@ from bot.store import (
     Subscriber,
     SubscriberStatus,
     SummaryFormat,
+    Target,
 )
 from bot.summary import DAILY_KINDS, Digest, due_digests, kinds_for
 
@@ -325,14 +326,23 @@ class Subscriptions:
         return subscriber if subscriber and subscriber.status == SubscriberStatus.ACTIVE else None
 
     def subscribe(
-        self, chat_id: int, chat_type: str, words: Sequence[str], *, topic: int | None = None
+        self,
+        chat_id: int,
+        chat_type: str,
+        words: Sequence[str],
+        *,
+        topic: int | None = None,
+        topic_name: str | None = None,
     ) -> tuple[Subscriber, bool]:
         """/subscribe WORDS: start, change or resume the subscription (what is not said again
         stays as it was, even after /unsubscribe or a block); `topic` is the forum topic it was
-        asked in. The subscription, and whether it was one the chat had left and got back as
-        it was. SubscriptionError for words it cannot read."""
+        asked in, `topic_name` its name if Telegram said it (else the name known before for the
+        same topic is kept). The subscription, and whether it was one the chat had left and got
+        back as it was. SubscriptionError for words it cannot read."""
         previous = self.store.subscribers.get(chat_id)
         options = parse_options(words, self.zone, previous)
+        if topic_name is None and previous and previous.shape.thread_id == topic:
+            topic_name = previous.shape.topic_name
         subscriber = self.store.subscribers.subscribe(
             chat_id,
             chat_type,
@@ -341,7 +351,9 @@ class Subscriptions:
             now=self.clock.now(),
             digests=options.digests,
             with_chart=options.with_chart,
-            shape=replace(options.shape, thread_id=topic),
+            shape=replace(
+                options.shape, thread_id=topic, topic_name=topic_name if topic is not None else None
+            ),
         )
         log.info("subscribed chat=%d options=%s", chat_id, options)
         if previous and previous.paused_until and previous.status != SubscriberStatus.ACTIVE:
@@ -352,17 +364,23 @@ class Subscriptions:
 
     def toggle_milestones(self, chat_id: int, chat_type: str) -> tuple[Milestones, Subscriber]:
         """Milestone alerts on, added to the chat's summaries (or a subscription of their own),
-        or off again (which ends a subscription that had nothing else)."""
+        or off again (which ends a subscription that had nothing else). A chat that had
+        unsubscribed or blocked the bot keeps what it chose before (time, zone, categories,
+        format, quiet days, thresholds, topic, chart): the alerts follow its categories and
+        topic, and `/subscribe daily` brings its summary back as it was."""
         now = self.clock.now()
         subscriber = self.active(chat_id)
         if subscriber is None:
+            before = self.store.subscribers.get(chat_id)
             alone = self.store.subscribers.subscribe(
                 chat_id,
                 chat_type,
-                send_at=None,
-                timezone=self.zone,
+                send_at=before.send_at if before else None,
+                timezone=before.timezone if before else self.zone,
                 now=now,
                 digests=(Digest.MILESTONES,),
+                with_chart=before.with_chart if before else False,
+                shape=before.shape if before else Shape(),
             )
             if alone.paused_until:  # a pause made before it was left is not brought back
                 self.store.subscribers.set_pause(chat_id, None, now=now)
@@ -377,6 +395,26 @@ class Subscriptions:
         self.store.subscribers.set_digests(chat_id, digests, now=now)
         changed = self.store.subscribers.get(chat_id) or subscriber
         return (Milestones.ON if wanted else Milestones.OFF), changed
+
+    def targets(self, chat_id: int) -> list[Target]:
+        """The chat's own milestones, in the bulletin's order of categories, smallest first."""
+        return sorted(
+            self.store.targets.of_chat(chat_id),
+            key=lambda t: (categories.ORDER.get(t.category, len(categories.ORDER)), t),
+        )
+
+    def change_target(self, chat_id: int, words: Sequence[str]) -> TargetChange:
+        """/milestones CATEGORY FIGURE|off: one of the chat's own milestones set or removed
+        (bot/milestones.py change_target; a subscription is not needed)."""
+        changed = change_target(self.store, chat_id, words, now=self.clock.now())
+        log.info("own milestone chat=%d %s", chat_id, changed)
+        return changed
+
+    def remove_target(self, chat_id: int, target: Target) -> bool:
+        """One of the chat's own milestones removed by its button; False if it was gone."""
+        removed = self.store.targets.remove(chat_id, target.category, target.value)
+        log.info("own milestone removed chat=%d %s", chat_id, removed)
+        return bool(removed)
 
     def change(self, subscriber: Subscriber, setting: str, value: str) -> Subscriber:
         """A settings button's one change (none for a button that only switches keyboards);

@@ -6,10 +6,10 @@ Rooms by audience, each a module of this package:
     history.py        figures over time: /history, /week and /month, /records, chart captions
     compare.py        the claim beside Oryx's photo-confirmed count
     sources.py        where the figures come from, how fresh they are, a source's error
-    subscriptions.py  what a subscriber is told: settings, unsubscribing, a milestone
+    subscriptions.py  what a subscriber is told: settings, a pause, unsubscribing, milestones
     digests.py        a subscriber's weekly and monthly digests, full or short
     admin.py          what admins are told: corrections, held reports, logs, stats, provenance
-    notices.py        correction and errata notices, announcements, alerts
+    notices.py        correction and errata notices, announcements, alerts, a topic gone
     guide.py          the welcome, /about, /help, words that name no category
     phrases.py        what every room says alike: a change, a category's name, the caveat
     markup.py         escaping, filling a template, Telegram HTML as plain text
@@ -92,6 +92,7 @@ from bot.render.notices import (
     announcement,
     correction_notice,
     errata_notice,
+    topic_gone,
 )
 from bot.render.phrases import (
     MISSING,
@@ -123,6 +124,10 @@ from bot.render.subscriptions import (
     FORMAT_SHAPE,
     milestone,
     next_line,
+    own_milestone_button,
+    own_milestone_set,
+    own_milestones,
+    own_milestones_removed,
     pause_line,
     paused,
     resumed_notice,
@@ -200,6 +205,10 @@ __all__ = [
     "next_line",
     "no_report_on",
     "notes",
+    "own_milestone_button",
+    "own_milestone_set",
+    "own_milestones",
+    "own_milestones_removed",
     "parsed",
     "pause_line",
     "paused",
@@ -225,6 +234,7 @@ __all__ = [
     "thresholds_dropped",
     "title",
     "to_plain",
+    "topic_gone",
     "trend_lines",
     "uncorrected",
     "undrawn_beside",

@@ -21,6 +21,7 @@ EXAMPLE: Mapping[str, str] = {
     "records": "EXAMPLE_RECORDS",
     "compare": "EXAMPLE_COMPARE",
     "share": "EXAMPLE_SHARE",
+    "milestones": "EXAMPLE_MILESTONES",
     "correct": "EXAMPLE_CORRECT",
 }
 # Each command's description, in its menu and in /help (the reader's and the admins').

@@ -1,5 +1,5 @@
-"""What the outbox carries besides bulletins: correction and errata notices, announcements
-and alerts (bot/notices.py queues them)."""
+"""What the outbox carries besides bulletins: correction and errata notices, announcements,
+alerts, and a group's notice that its forum topic went (bot/notices.py queues them)."""
 
 from __future__ import annotations
 
@@ -62,3 +62,10 @@ def announcement(text: str) -> str:
 
 def alert(text: str) -> str:
     return fill(texts.ALERT, text=text)
+
+
+def topic_gone(name: str | None) -> str:
+    """'The topic “Daily losses”, where this chat's summaries went, was deleted, so they come
+    here, to General, from now on. To have them in another topic, ...'."""
+    which = fill(texts.TOPIC_GONE_NAMED, name=name) if name else texts.TOPIC_GONE_UNNAMED
+    return texts.TOPIC_GONE.format(which=which)

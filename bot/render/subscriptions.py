@@ -1,5 +1,5 @@
 """What a subscriber is told: their summary's settings, the next one and a pause, unsubscribing,
-a milestone."""
+a milestone, their own milestones."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from bot import categories, texts
 from bot.figures import Bulletin, Change
 from bot.render.markup import fill
 from bot.render.phrases import caveat, change_text, in_text, link_lines, short_name
-from bot.store import Shape, Subscriber, SubscriberStatus, SummaryFormat
+from bot.store import Shape, Subscriber, SubscriberStatus, SummaryFormat, Target
 from bot.subscriptions import Upcoming, local_zone, zone_name
 from bot.summary import Digest
 from bot.texts import format_date, number
@@ -50,13 +50,15 @@ def subscription(subscriber: Subscriber | None, *, just_subscribed: bool = False
     if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE:
         return texts.SETTINGS_NONE
     when = fill(texts.WHEN_AT, time=subscriber.send_at) if subscriber.send_at else texts.WHEN_ASAP
+    # A chart is kept while the chat has no summary it would come with: not said then.
+    summaries = bool(set(subscriber.digests) - {Digest.MILESTONES})
     digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
     return fill(
         texts.SUBSCRIBED if just_subscribed else texts.SETTINGS,
         when=when,
         zone=zone_name(subscriber.timezone, texts.current_language()),
         digests=digests,
-        chart=texts.WITH_CHART if subscriber.with_chart else "",
+        chart=texts.WITH_CHART if subscriber.with_chart and summaries else "",
         shape="".join(f" {part}" for part in _shape_parts(subscriber.shape, subscriber.digests)),
     )
 
@@ -101,12 +103,18 @@ def unsubscribed(subscriber: Subscriber) -> str:
 
 
 def settings_view(
-    subscriber: Subscriber, upcoming: Upcoming | None, now: datetime, *, just_paused: bool = False
+    subscriber: Subscriber,
+    upcoming: Upcoming | None,
+    now: datetime,
+    *,
+    just_paused: bool = False,
+    own: str = "",
 ) -> str:
     """/settings: the subscription (`subscription`), then, each on a line of its own, the
-    pause in force and when the next summary comes, both in the chat's own zone. A pause
+    pause in force and when the next summary comes, both in the chat's own zone (`own`: the
+    chat's own milestones, under the subscription). A pause
     `just_paused` comes first, said in full (`paused`): it is what the reader just did."""
-    lines = [subscription(subscriber)]
+    lines = [f"{subscription(subscriber)}\n{own}" if own else subscription(subscriber)]
     if just_paused:
         lines.insert(0, paused(subscriber))
     elif subscriber.paused_at(now):
@@ -165,3 +173,42 @@ def thresholds_dropped(dropped: Sequence[tuple[str, int]]) -> str:
         for key, value in dropped
     )
     return fill(texts.THRESHOLDS_DROPPED, limits=limits)
+
+
+def own_milestones(targets: Sequence[Target]) -> str:
+    """'Your own milestones: tanks at 13,000; UAVs at 500,000.' ('' for none)."""
+    return fill(texts.OWN_MILESTONES_LIST, items=_targets(targets)) if targets else ""
+
+
+def own_milestone_set(target: Target, total: int) -> str:
+    """'Tanks: one message when the total reaches 13,000 (now 12,251, 749 to go); ...'."""
+    return fill(
+        texts.OWN_MILESTONE_SET,
+        name=categories.get(target.category).name(texts.current_language()),
+        value=number(target.value),
+        total=number(total),
+        left=number(target.value - total),
+    )
+
+
+def own_milestones_removed(category: str, removed: Sequence[Target]) -> str:
+    """'Removed: tanks at 13,000.', or that the category had none to remove."""
+    if not removed:
+        name = categories.get(category).name(texts.current_language())
+        return fill(texts.OWN_MILESTONE_NONE_OF, name=name)
+    return fill(texts.OWN_MILESTONE_REMOVED, items=_targets(removed))
+
+
+def own_milestone_button(target: Target) -> str:
+    """'✕ Tanks 13,000': the button that removes it (a category's short name: a phone's line)."""
+    # A button's label is plain text, not HTML: nothing to escape.
+    return texts.BUTTON_REMOVE_OWN_MILESTONE.format(
+        name=short_name(target.category), value=number(target.value)
+    )
+
+
+def _targets(targets: Sequence[Target]) -> str:
+    return "; ".join(
+        fill(texts.OWN_MILESTONE_ITEM, name=in_text(t.category), value=number(t.value))
+        for t in targets
+    )

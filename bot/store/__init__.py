@@ -15,7 +15,8 @@ over the one shared connection. A call site names the part, so it says which tab
 - `store.broadcasts`: a message for every subscriber, queued a chunk of subscribers at a time;
 - `store.logs`: the fetch log, the audit log and the last download of each file;
 - `store.messages`: announcements and alerts, written once and delivered later;
-- `store.lease`: which process runs the bot on this database.
+- `store.lease`: which process runs the bot on this database;
+- `store.targets`: each chat's own milestones, and those a bulletin's totals reach.
 
 sqlite-utils (the project's SQLite layer) does the plain work: a row inserted, upserted, updated
 or deleted by its key, a row looked up by its key, a table read or replaced whole. SQL is
@@ -51,6 +52,7 @@ from bot.store.messages import Messages
 from bot.store.outbox import Delivery, DeliveryResult, DeliveryStatus, Outbox, OutboxKind
 from bot.store.reports import Reports, ReportStatus, StoredReport
 from bot.store.subscribers import Shape, Subscriber, Subscribers, SubscriberStatus, SummaryFormat
+from bot.store.targets import Target, Targets
 
 
 class Store(Database):
@@ -69,6 +71,7 @@ class Store(Database):
         self.logs = Logs(self)
         self.messages = Messages(self)
         self.lease = Leases(self)
+        self.targets = Targets(self)
 
 
 __all__ = [
@@ -89,4 +92,5 @@ __all__ = [
     "Subscriber",
     "SubscriberStatus",
     "SummaryFormat",
+    "Target",
 ]

@@ -42,6 +42,9 @@ class OutboxKind(StrEnum):
     # "Send me today's now": a summary as the chat shapes it, once per day and shape; the
     # subject says which (bot/samples.py).
     SAMPLE = "sample"
+    # A group's forum topic was deleted and its summaries moved to General: told once, there.
+    # The subject is the topic's id, then its name if known: '78:Daily losses'.
+    TOPIC_GONE = "topic_gone"
 
 
 @dataclass(frozen=True)

@@ -221,4 +221,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # or a time past: no pause. Kept after it ends, as the subject of its "back" notice.
         "ALTER TABLE subscribers ADD COLUMN paused_until TEXT",
     ),
+    (
+        # A chat's own milestones (`/milestones tanks 13000`, bot/milestones.py): each waits
+        # until a bulletin's total reaches it, and goes when its alert is sent: the trigger
+        # removes it in the transaction that records the send, so it is announced once,
+        # however often the bot restarts or the bulletin is revised. (The subject it reads is
+        # a milestone's: 'tanks:13000@2026-08-08', Milestone.subject.)
+        """CREATE TABLE milestone_targets (
+            chat_id INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            value INTEGER NOT NULL CHECK (value > 0),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, category, value)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX milestone_targets_by_category ON milestone_targets (category, value)",
+        """CREATE TRIGGER milestone_target_announced AFTER UPDATE OF status ON outbox
+            WHEN NEW.status = 'sent' AND NEW.kind = 'milestone' BEGIN
+            DELETE FROM milestone_targets WHERE chat_id = NEW.chat_id
+                AND category || ':' || value = substr(NEW.subject, 1, instr(NEW.subject, '@') - 1);
+        END""",
+        # The name of the forum topic a group's summaries go to, when Telegram said it: the
+        # group is told which topic went if it is deleted (bot/notices.py topic_gone).
+        "ALTER TABLE subscribers ADD COLUMN topic_name TEXT",
+    ),
 )

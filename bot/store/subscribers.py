@@ -40,6 +40,7 @@ class Shape:
     thread_id: int | None = None
     skip_weekends: bool = False
     thresholds: tuple[tuple[str, int], ...] = ()  # (category, more than this)
+    topic_name: str | None = None  # the forum topic's name, when Telegram said it
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
             thread_id=row["thread_id"],
             skip_weekends=bool(row["skip_weekends"]),
             thresholds=split_thresholds(row["thresholds"]),
+            topic_name=row["topic_name"],
         ),
         paused_until=moment(row.get("paused_until")),
     )
@@ -94,6 +96,7 @@ def shape_columns(shape: Shape) -> dict[str, object]:
         "thread_id": shape.thread_id,
         "skip_weekends": int(shape.skip_weekends),
         "thresholds": ",".join(f"{key}:{value}" for key, value in shape.thresholds),
+        "topic_name": shape.topic_name,
     }
 
 
@@ -171,9 +174,12 @@ class Subscribers(Part):
         """Pause the chat's summaries until `until` (UTC), or end the pause (None)."""
         self._update(chat_id, now, paused_until=until.isoformat() if until else None)
 
-    def set_topic(self, chat_id: int, thread_id: int | None, *, now: datetime) -> None:
-        """Where in a forum group its messages go (None: the General topic)."""
-        self._update(chat_id, now, thread_id=thread_id)
+    def set_topic(
+        self, chat_id: int, thread_id: int | None, *, now: datetime, name: str | None = None
+    ) -> None:
+        """Where in a forum group its messages go (None: the General topic), and the topic's
+        name if known."""
+        self._update(chat_id, now, thread_id=thread_id, topic_name=name)
 
     def _update(self, chat_id: int, now: datetime, **columns: object) -> bool:
         """Set these columns of a chat's subscription; False if it has none."""
@@ -216,14 +222,15 @@ class Subscribers(Part):
         )
 
     def forget_chat(self, chat_id: int) -> None:
-        """Remove a chat's subscription, queued messages and language (the console's own
-        chat, so nothing of it waits for a real bot on the same database)."""
+        """Remove a chat's subscription, queued messages, language and own milestones (the
+        console's own chat, so nothing of it waits for a real bot on the same database)."""
         with self._writing():
-            for table in ("outbox", "subscribers", "chats"):
+            for table in ("outbox", "subscribers", "chats", "milestone_targets"):
                 self.db.table(table).delete_where("chat_id = ?", [chat_id])
 
     def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
-        """A group became a supergroup with a new id: its subscription and queue follow it."""
+        """A group became a supergroup with a new id: its subscription, queue and own
+        milestones follow it."""
         with self._writing():
             self.db.execute(
                 "UPDATE OR IGNORE subscribers SET chat_id = ?, chat_type = 'supergroup', "
@@ -236,4 +243,8 @@ class Subscribers(Part):
             )
             self.db.execute(
                 "UPDATE OR IGNORE chats SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
+            )
+            self.db.execute(
+                "UPDATE OR IGNORE milestone_targets SET chat_id = ? WHERE chat_id = ?",
+                [new_id, old_id],
             )

@@ -191,12 +191,14 @@ def _command(name: str, handler: Handler) -> Handler:
 
 
 async def _button(update: Update, context: Context) -> None:
-    """Every button: the settings' own ("s:..."), the welcome's ("start:..."), else a
-    bulletin's. (One handler: a CallbackQueryHandler's pattern lets a button with empty data
-    through.)"""
+    """Every button: the settings' own ("s:..."), an own milestone's ("m:..."), the welcome's
+    ("start:..."), else a bulletin's. (One handler: a CallbackQueryHandler's pattern lets a
+    button with empty data through.)"""
     data = (update.callback_query.data if update.callback_query else None) or ""
     if data.startswith(settings.PREFIX):
         await settings.button(update, context)
+    elif data.startswith(settings.OWN):
+        await settings.own_milestone_button(update, context)
     elif data.startswith(keyboards.START):
         await settings.start_button(update, context)
     else:

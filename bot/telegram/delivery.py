@@ -31,7 +31,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot import metrics, render, samples, texts
 from bot.charts import ChartCache
 from bot.clock import Clock
-from bot.notices import chart_of, expired, hand_on_digests, text_for
+from bot.notices import chart_of, expired, hand_on_digests, text_for, topic_gone
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.outbox import SendError
 from bot.subscriptions import HOME_ZONE, held_by_pause, queue_broadcasts
@@ -553,9 +553,10 @@ class Deliverer:
             return await self._send_to(delivery, error.new_chat_id, text, photo, markup=markup)
         except BadRequest as error:
             if delivery.thread_id is not None and "thread not found" in error.message.lower():
-                # The forum topic was deleted: the group still wants its summaries, in General.
+                # The forum topic was deleted: the group still wants its summaries, in General
+                # (and is told so, once).
                 log.info("topic gone chat=%d thread=%d", chat_id, delivery.thread_id)
-                self.store.subscribers.set_topic(chat_id, None, now=self.clock.now())
+                topic_gone(self.store, chat_id, delivery.thread_id, now=self.clock.now())
                 self._on_wire.discard(delivery.id)
                 return await self._send_to(
                     replace(delivery, thread_id=None), chat_id, text, photo, markup=markup

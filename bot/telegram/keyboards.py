@@ -1,15 +1,16 @@
 """The buttons under a bulletin (a category, all of it, a category's history: each carrying
-the bulletin's date) and under the welcome. Their taps are answered by bot/telegram/buttons.py
-and settings.py."""
+the bulletin's date; under one a link opened, Subscribe) and under the welcome. Their taps are
+answered by bot/telegram/buttons.py and settings.py."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import render, texts
+from bot import links, render, texts
 
 # Categories offered as buttons under a bulletin; each label is its short name (render.SHORT_NAME).
 BUTTONS = ("personnel", "tanks", "afv", "artillery", "uav", "air_defence")
@@ -54,8 +55,12 @@ def _keyboard(
 
 
 # Callback data of the welcome's buttons: "start:latest", "start:subscribe",
-# "start:language:<code>" (bot/telegram/settings.py answers them).
+# "start:language:<code>" (bot/telegram/settings.py answers them); and of the Subscribe button
+# under a linked bulletin, "start:subscribe:<categories>" (a link's payload without its date).
 START = "start:"
+SUBSCRIBE_TO = f"{START}subscribe:"
+# Telegram keeps at most this many bytes of a button's callback data.
+MOST_CALLBACK_DATA = 64
 
 
 def start_keyboard() -> InlineKeyboardMarkup:
@@ -71,3 +76,21 @@ def start_keyboard() -> InlineKeyboardMarkup:
             [InlineKeyboardButton(texts.BUTTON_LANGUAGE, callback_data=f"{START}language:{other}")],
         ]
     )
+
+
+def with_subscribe(
+    keyboard: InlineKeyboardMarkup | None, keys: Sequence[str]
+) -> InlineKeyboardMarkup | None:
+    """A linked bulletin's buttons and, under them, Subscribe: one press subscribes the chat
+    with the link's categories (all of them for a link of all). Left out when the categories'
+    keys do not fit in a button's data (six long ones): a wrong subscription would be worse."""
+    data = SUBSCRIBE_TO + links.payload(keys, None)
+    if len(data.encode()) > MOST_CALLBACK_DATA:
+        return keyboard
+    label = (
+        texts.BUTTON_SUBSCRIBE_TO.format(names=", ".join(render.short_name(k) for k in keys))
+        if keys
+        else texts.BUTTON_SUBSCRIBE
+    )
+    rows = list(keyboard.inline_keyboard) if keyboard else []
+    return InlineKeyboardMarkup([*rows, [InlineKeyboardButton(label, callback_data=data)]])

@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.figures import Bulletin, bulletin_on, series
 from bot.numbers import looks_numeric
 from bot.telegram import menus
-from bot.telegram.keyboards import bulletin_keyboard, start_keyboard
+from bot.telegram.keyboards import bulletin_keyboard, start_keyboard, with_subscribe
 from bot.telegram.replies import is_admin, is_shared, reply
 from bot.telegram.services import Context, Services, off_the_loop
 from bot.trends import all_records, compare
@@ -49,7 +49,8 @@ async def added_to_group(update: Update, context: Context) -> None:
 
 async def start(update: Update, context: Context) -> None:
     """The welcome, with its buttons; or, opened by a link, /about (t.me/<bot>?start=about,
-    the caveat's link) or that bulletin (t.me/<bot>?start=tanks-20260808)."""
+    the caveat's link) or that bulletin (t.me/<bot>?start=tanks-20260808), with a Subscribe
+    button under it for the link's categories."""
     word = context.args[0] if context.args else None
     if word == links.ABOUT:
         await about(update, context)
@@ -61,7 +62,7 @@ async def start(update: Update, context: Context) -> None:
     keys, written = found
     # A date answers as /on would: one made up, impossible or still to come says so.
     day = parse_user_date(written, context.services.today) if written else None
-    await _bulletin(update, context, day, keys, "latest")
+    await _bulletin(update, context, day, keys, "latest", subscribe=True)
 
 
 async def share(update: Update, context: Context) -> None:
@@ -114,7 +115,11 @@ async def _bulletin(
     day: date | None,
     words: list[str],
     example: str,
+    *,
+    subscribe: bool = False,
 ) -> None:
+    """A bulletin (of `day`, or the latest) and its buttons; `subscribe`: a Subscribe button
+    under them too, for the categories shown (a link's)."""
     keys = named_categories(context, words, example)
     s = context.services
     store = s.store
@@ -130,6 +135,8 @@ async def _bulletin(
     selected = keys[0] if len(keys) == 1 else None
     shared = is_shared(update.effective_chat.id)  # type: ignore[union-attr]
     keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
+    if subscribe:
+        keyboard = with_subscribe(keyboard, keys)
     note = s.age_note() if day is None else None
     await reply(update, render.with_age(bulletin_text(s, view, keys, day), note), keyboard)
     if example == "on" and day is not None and not shared and is_admin(update, context):

@@ -4,7 +4,8 @@ A tap changes the choice and the same message, in place: the format, weekends, t
 milestone alerts, the daily, weekly and monthly summaries, the time, the time zone, the
 categories and the thresholds (the last four each on a keyboard of its own), a pause (for a
 number of days, or ended), or unsubscribing (asked once more first); "Send me today's now"
-queues the latest summary in the chat's shape (bot/samples.py). The message says when the next
+queues the latest summary in the chat's shape (bot/samples.py); the chat's own milestones
+are listed, each with a button that removes it. The message says when the next
 summary comes, in the chat's own zone, and until when it is paused. Every choice reads the same
 way: a tick on what is on. In a group only its admins may. /subscribe, /milestones, /pause and
 /resume answer with the same buttons, and so does the welcome's Subscribe button
@@ -13,13 +14,13 @@ way: a tick on what is on. In a group only its admins may. /subscribe, /mileston
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot import categories, render, texts
+from bot import categories, links, render, texts
 from bot.errors import UserError
-from bot.store import Subscriber, SummaryFormat
+from bot.store import Subscriber, SummaryFormat, Target
 from bot.subscriptions import (
     PAUSE_CHOICES,
     Milestones,
@@ -74,9 +75,12 @@ SUMMARY_BUTTON: Mapping[str, str] = {
 REMOVE = "✕ "
 
 
-def settings_keyboard(subscriber: Subscriber, *, paused: bool = False) -> InlineKeyboardMarkup:
+def settings_keyboard(
+    subscriber: Subscriber, targets: Sequence[Target] = (), *, paused: bool = False
+) -> InlineKeyboardMarkup:
     """Every choice of a subscription, a button each (each shaping choice only where it shapes
-    a summary the chat gets); Resume in place of Pause while `paused`."""
+    a summary the chat gets), the chat's own milestones (`targets`) each with its ✕; Resume
+    in place of Pause while `paused`."""
     shape = subscriber.shape
     formats = [
         InlineKeyboardButton(
@@ -151,6 +155,7 @@ def settings_keyboard(subscriber: Subscriber, *, paused: bool = False) -> Inline
             time_and_zone,
             # A sample of what comes: of milestone alerts alone there is none to show.
             *([sample] if set(subscriber.digests) & set(SUMMARY_BUTTON) else []),
+            *own_milestone_rows(targets, UNDER_SETTINGS),
             [pause, InlineKeyboardButton(texts.BUTTON_UNSUBSCRIBE, callback_data=f"{PREFIX}stop")],
         ]
     )
@@ -161,6 +166,30 @@ def _city(zone: str) -> str:
     none ('UTC')."""
     shown = zone_name(zone, texts.current_language())
     return shown.rsplit("/", 1)[-1].replace("_", " ") if shown == zone else shown
+
+
+# Callback data of an own milestone's button: "m:<under>:<category>:<value>", <under> saying
+# which message it is under (so that message is shown again without it): the settings, or the
+# answer to /milestones CATEGORY FIGURE.
+OWN = "m:"
+UNDER_SETTINGS, UNDER_LIST = "s", "l"
+
+
+def own_milestone_rows(targets: Sequence[Target], under: str) -> list[list[InlineKeyboardButton]]:
+    """A button for each of the chat's own milestones, two to a row: a tap removes it."""
+    buttons = [
+        InlineKeyboardButton(
+            render.own_milestone_button(t), callback_data=f"{OWN}{under}:{t.category}:{t.value}"
+        )
+        for t in targets
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def settings_text(subscriber: Subscriber | None, targets: Sequence[Target]) -> str:
+    """The chat's summary as /settings describes it, and its own milestones."""
+    own = render.own_milestones(targets)
+    return f"{render.subscription(subscriber)}\n{own}" if own else render.subscription(subscriber)
 
 
 # More categories than this are counted on their button, not each named.
@@ -293,7 +322,9 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
     topic = message.message_thread_id if message and message.is_topic_message else None
     before = context.services.store.subscribers.get(chat.id)
     subscriptions = context.services.subscriptions
-    subscriber, resumed = subscriptions.subscribe(chat.id, chat.type, words, topic=topic)
+    subscriber, resumed = subscriptions.subscribe(
+        chat.id, chat.type, words, topic=topic, topic_name=topic_name(message) if topic else None
+    )
     said = render.subscription(subscriber, just_subscribed=True)
     if dropped := dropped_thresholds(before, subscriber):
         said += "\n" + render.thresholds_dropped(dropped)
@@ -303,32 +334,98 @@ async def _subscribed(update: Update, context: Context, words: list[str]) -> Non
     await reply(
         update,
         f"{texts.SUBSCRIPTION_RESUMED}\n{said}" if resumed else said,
-        settings_keyboard(subscriber, paused=paused),
+        main_keyboard(subscriptions, subscriber),
     )
+
+
+def topic_name(message: Message | None) -> str | None:
+    """The name of the forum topic a message was written in, when Telegram says it: a message
+    in a topic that answers nobody in particular comes as a reply to the topic's opening
+    (forum_topic_created, which names it); a reply to someone's message does not say it."""
+    opening = message.reply_to_message if message else None
+    created = opening.forum_topic_created if opening else None
+    return created.name if created else None
 
 
 async def milestones(update: Update, context: Context) -> None:
     """Milestone alerts on, or off again: added to (or taken from) the chat's summaries, or a
-    subscription of their own; answered with the settings' buttons, to change the rest."""
+    subscription of their own; answered with the settings' buttons, to change the rest. With
+    words, one of the chat's own milestones: '/milestones tanks 13000', '/milestones tanks off'."""
     await must_be_allowed_to_change(update, context)
     chat = update.effective_chat
     assert chat is not None  # commands come from chats
+    if context.args:
+        await _own_milestone(update, context, chat.id, list(context.args))
+        return
     done, subscriber = context.services.subscriptions.toggle_milestones(chat.id, chat.type)
+    targets = context.services.subscriptions.targets(chat.id)
     if done == Milestones.OFF_NOTHING_LEFT:
-        await reply(update, texts.MILESTONES_OFF_NOTHING_LEFT)
+        own = render.own_milestones(targets)
+        said = texts.MILESTONES_OFF_NOTHING_LEFT
+        await reply(update, f"{said}\n{own}" if own else said, own_milestones_keyboard(targets))
         return
     said = texts.MILESTONES_ON if done == Milestones.ON else texts.MILESTONES_OFF
-    paused = subscriber.paused_at(context.services.clock.now())
     await reply(
         update,
-        f"{said}\n{render.subscription(subscriber)}",
-        settings_keyboard(subscriber, paused=paused),
+        f"{said}\n{view(context.services.subscriptions, subscriber)}",
+        main_keyboard(context.services.subscriptions, subscriber),
+    )
+
+
+async def _own_milestone(update: Update, context: Context, chat_id: int, words: list[str]) -> None:
+    """'/milestones tanks 13000' or '/milestones tanks off': what was done, then the chat's own
+    milestones, each with the button that removes it."""
+    changed = context.services.subscriptions.change_target(chat_id, words)
+    if changed.added is not None:
+        said = render.own_milestone_set(changed.added, changed.total)
+    else:
+        said = render.own_milestones_removed(changed.category, changed.removed)
+    targets = context.services.subscriptions.targets(chat_id)
+    own = render.own_milestones(targets)
+    await reply(update, f"{said}\n{own}" if own else said, own_milestones_keyboard(targets))
+
+
+def own_milestones_keyboard(targets: Sequence[Target]) -> InlineKeyboardMarkup | None:
+    """The buttons under the answer to /milestones CATEGORY FIGURE: one per own milestone."""
+    return InlineKeyboardMarkup(own_milestone_rows(targets, UNDER_LIST)) if targets else None
+
+
+async def own_milestone_button(update: Update, context: Context) -> None:
+    """An own milestone's button: removed, and the message it is under shown again without it
+    (the settings, or the list of them); one already gone (reached, or removed meanwhile) says
+    so. In a group only its admins may."""
+    query: CallbackQuery = update.callback_query  # type: ignore[assignment]
+    if not await may_change_subscription(update, context):
+        await query.answer(texts.GROUP_ADMINS_ONLY, show_alert=True)
+        return
+    under, _, named = (query.data or "").removeprefix(OWN).partition(":")
+    category, _, value = named.partition(":")
+    if under not in (UNDER_SETTINGS, UNDER_LIST) or not value.isascii() or not value.isdigit():
+        await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+        return
+    s = context.services
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    removed = s.subscriptions.remove_target(chat_id, Target(category, int(value)))
+    await query.answer(None if removed else texts.OWN_MILESTONE_BUTTON_GONE, show_alert=not removed)
+    targets = s.subscriptions.targets(chat_id)
+    if under == UNDER_LIST:
+        text = render.own_milestones(targets) or texts.OWN_MILESTONES_NONE
+        await query.edit_message_text(text, reply_markup=own_milestones_keyboard(targets))
+        return
+    subscriber = s.subscriptions.active(chat_id)
+    if subscriber is None:
+        keyboard = InlineKeyboardMarkup(own_milestone_rows(targets, UNDER_SETTINGS))
+        await query.edit_message_text(settings_text(None, targets), reply_markup=keyboard)
+        return
+    await query.edit_message_text(
+        view(s.subscriptions, subscriber), reply_markup=main_keyboard(s.subscriptions, subscriber)
     )
 
 
 async def start_button(update: Update, context: Context) -> None:
     """The welcome's buttons: the latest bulletin (as /latest), a daily summary (as
-    /subscribe, with its settings), the other language (the welcome again, in it)."""
+    /subscribe, with its settings), the other language (the welcome again, in it); and the
+    Subscribe button under a linked bulletin (as /subscribe with the link's categories)."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
     action = (query.data or "").removeprefix(keyboards.START)
     if action == "latest":
@@ -341,6 +438,14 @@ async def start_button(update: Update, context: Context) -> None:
     if action == "subscribe":
         await query.answer()
         await _subscribed(update, context, [])
+        return
+    if query.data and query.data.startswith(keyboards.SUBSCRIBE_TO):  # under a linked bulletin
+        linked = links.parse(query.data.removeprefix(keyboards.SUBSCRIBE_TO))
+        if linked is None:
+            await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+            return
+        await query.answer()
+        await _subscribed(update, context, linked[0] or [links.ALL])
         return
     language = action.removeprefix("language:")
     if language not in texts.LANGUAGES:
@@ -360,8 +465,11 @@ async def settings(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     subscriptions = context.services.subscriptions
     subscriber = subscriptions.active(chat_id)
-    if subscriber is None:
-        await reply(update, render.subscription(context.services.store.subscribers.get(chat_id)))
+    if subscriber is None:  # none, or milestones of its own alone
+        targets = subscriptions.targets(chat_id)
+        rows = own_milestone_rows(targets, UNDER_SETTINGS)
+        text = settings_text(context.services.store.subscribers.get(chat_id), targets)
+        await reply(update, text, InlineKeyboardMarkup(rows) if rows else None)
         return
     await reply(update, view(subscriptions, subscriber), main_keyboard(subscriptions, subscriber))
 
@@ -370,12 +478,15 @@ def view(subscriptions: Subscriptions, subscriber: Subscriber, *, just_paused: b
     """The settings' message: the subscription, its pause, and when the next summary comes."""
     upcoming = subscriptions.upcoming(subscriber)
     now = subscriptions.clock.now()
-    return render.settings_view(subscriber, upcoming, now, just_paused=just_paused)
+    own = render.own_milestones(subscriptions.targets(subscriber.chat_id))
+    return render.settings_view(subscriber, upcoming, now, just_paused=just_paused, own=own)
 
 
 def main_keyboard(subscriptions: Subscriptions, subscriber: Subscriber) -> InlineKeyboardMarkup:
     """The settings' buttons as they stand now (Resume while paused)."""
-    return settings_keyboard(subscriber, paused=subscriber.paused_at(subscriptions.clock.now()))
+    targets = subscriptions.targets(subscriber.chat_id)
+    paused = subscriber.paused_at(subscriptions.clock.now())
+    return settings_keyboard(subscriber, targets, paused=paused)
 
 
 async def pause(update: Update, context: Context) -> None:
