@@ -95,7 +95,7 @@ class DrawingProcess:
         start counted as drawing time would keep every other drawing waiting three times
         as long."""
         ready = self._ready
-        if ready is not None and ready.done():
+        if self._closed or (ready is not None and ready.done()):
             return
         pool = self._running()
         if ready is None:
