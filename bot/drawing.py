@@ -3,21 +3,25 @@
 Drawing a chart is a quarter of a second of Python (matplotlib laying out and rasterising,
 Pillow encoding). In a worker thread it held the interpreter lock all that time, and the event
 loop, which gives the lock up at every system call (an SQLite query, a socket write), then
-waited up to the switch interval (5 ms) to take it back, each time: behind 1,000 chart requests
-a bystander's /latest waited 1.7 times as long as behind 1,000 /help (RELIABILITY.md). In
-another process the loop only waits for the answer, and matplotlib (about 60 MB, 0.5 s to
-import) is never loaded into the bot at all.
+waited up to the switch interval (5 ms) to take it back, each time. Behind 1,000 people asking
+for charts (tests/faults/test_crowds.py, medians of six runs) the bot spent 3.6 s of processor
+time and a bystander's /latest waited 2.1 s; with the drawing here, 1.4 s and 0.8 s. And
+matplotlib (0.5 s to import, 60 MB) is never loaded into the bot: 82 MB instead of 145.
 
-The workers are forked from a server process that has imported the drawing code once
-(multiprocessing's 'forkserver', 'spawn' where there is none): never forked from the bot
-itself, whose threads and sockets a fork would copy. A worker that dies (killed, out of
-memory) is replaced, and the drawing it was making is asked once more of the new one. `close`
-ends them without hanging: work that waits is dropped, a drawing under way gets a moment.
+The workers are new interpreters (multiprocessing's 'spawn'), never forked from the bot, whose
+threads and sockets a fork would copy. Not forked from a server process that preloaded the
+drawing code either ('forkserver'): restarts would take milliseconds, not a second or two, but
+that server keeps a second copy of matplotlib, 53 MB more in all, for restarts that are rare.
+Each worker imports the drawing code as it starts (`PRELOAD`), so its start, which `start`
+waits for, is not counted as drawing time. A worker that dies (killed, out of memory) is
+replaced, and the drawing it was making is asked once more of the new one. `close` ends them
+without hanging: work that waits is dropped, a drawing under way gets a moment.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import signal
@@ -36,12 +40,8 @@ T = TypeVar("T")
 # One worker: heavy work takes turns anyway (limits.Limiter, one at a time), and the machine
 # the bot is sized for has two cores, one of them the bot's.
 WORKERS = 1
-# What the server process imports before it forks a worker, so that a worker starts drawing
-# at once (a fork takes milliseconds; importing these takes 0.5 s and more). "__main__" is the
-# program's own script (`bulletin-bot`, pytest), imported once there rather than in each
-# worker, as multiprocessing otherwise does (`python -m bot` has none to import).
+# What a worker imports as it starts, before it is asked for anything (about a second).
 PRELOAD = (
-    "__main__",
     "bot.charts",
     "bot.cards",
     "matplotlib.backends.backend_agg",
@@ -60,18 +60,12 @@ class DrawingStopped(RuntimeError):
 
 
 def _worker_started() -> None:
-    """In each worker: Ctrl-C in a terminal reaches the whole process group, but stopping the
-    workers is the bot's to do (`close`), not a KeyboardInterrupt's in the middle of a drawing."""
+    """In each worker, first: the drawing code imported. And Ctrl-C in a terminal reaches the
+    whole process group, but stopping the workers is the bot's to do (`close`), not a
+    KeyboardInterrupt's in the middle of a drawing."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # Only before the server's first start; later calls change nothing it has loaded.
-    context.set_forkserver_preload(list(PRELOAD))
-    return context
+    for name in PRELOAD:
+        importlib.import_module(name)
 
 
 def _nothing() -> None:
@@ -89,17 +83,16 @@ class DrawingProcess:
         self.started = 0  # how many times workers were started: 1, plus one per death
 
     async def start(self) -> None:
-        """Have the workers running, starting them if need be (the first time, the server
-        process loads matplotlib: a second or more). Awaited before a drawing takes its turn
-        of the shared limit, whose rest after a turn grows with the time the turn took: a
-        start counted as drawing time would keep every other drawing waiting three times
-        as long."""
+        """Have the workers running, starting them if need be (a second or two: a worker
+        loads matplotlib). Awaited before a drawing takes its turn of the shared limit, whose
+        rest after a turn grows with the time the turn took: a start counted as drawing time
+        would keep every other drawing waiting three times as long."""
         ready = self._ready
         if self._closed or (ready is not None and ready.done()):
             return
         pool = self._running()
         if ready is None:
-            # From a thread: the first submit waits for the server to load what it preloads.
+            # From a thread: a submit that starts a worker forks and execs a new interpreter.
             ready = self._ready = await asyncio.to_thread(pool.submit, _nothing)
         try:
             await asyncio.wrap_future(ready)
@@ -113,7 +106,7 @@ class DrawingProcess:
         for attempt in (1, 2):
             pool = self._running()
             try:
-                # From a thread: a submit that starts a worker waits for the server process.
+                # From a thread, as in `start`.
                 submitted = await asyncio.to_thread(pool.submit, work, *args, **kwargs)
                 return await asyncio.wrap_future(submitted)
             except BrokenProcessPool:
@@ -138,7 +131,9 @@ class DrawingProcess:
             raise DrawingStopped("the drawing process is closed")
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                self._workers, mp_context=_context(), initializer=_worker_started
+                self._workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_started,
             )
             self.started += 1
         return self._pool
