@@ -151,7 +151,7 @@ class DrawingProcess:
             worker.join(max(0.0, deadline - time.monotonic()))
             if worker.is_alive():
                 if grace:
-                    log.warning("a drawing did not finish in time; its worker is ended")
+                    log.warning("a drawing worker did not stop in %.0f s; it is ended", grace)
                 worker.terminate()
                 worker.join(1.0)
             if worker.is_alive():
