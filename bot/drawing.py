@@ -4,8 +4,8 @@ Drawing a chart is a quarter of a second of Python (matplotlib laying out and ra
 Pillow encoding). In a worker thread it held the interpreter lock all that time, and the event
 loop, which gives the lock up at every system call (an SQLite query, a socket write), then
 waited up to the switch interval (5 ms) to take it back, each time. Behind 1,000 people asking
-for charts (tests/faults/test_crowds.py, medians of six runs) the bot spent 3.6 s of processor
-time and a bystander's /latest waited 2.1 s; with the drawing here, 1.4 s and 0.8 s. And
+for charts (tests/faults/test_crowds.py, medians of 12 runs) the bot spent 3.7 s of processor
+time and a bystander's /latest waited 2.1 s; with the drawing here, 1.4 s and 1.1 s. And
 matplotlib (0.5 s to import, 60 MB) is never loaded into the bot: 82 MB instead of 145.
 
 The workers are new interpreters (multiprocessing's 'spawn'), never forked from the bot, whose
