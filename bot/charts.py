@@ -1,10 +1,10 @@
 """Charts of the figures as PNG: cumulative totals and daily changes. No Telegram here.
 
-Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display, no global state), so
-a chart can be drawn in a worker thread while the bot keeps answering; at a phone's scale and in
-the palette of bot/pictures.py, the card's. A chart depends only on
-the categories, the period and the data, so `ChartCache` keeps each one until the stored figures
-change (a new report accepted, a correction made or withdrawn).
+Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display, no global state), in
+a process of its own (bot/drawing.py) while the bot keeps answering; at a phone's scale and in
+the palette of bot/pictures.py, the card's. A chart depends only on the categories, the period
+and the data, so `ChartCache` keeps each one until the stored figures change (a new report
+accepted, a correction made or withdrawn).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import asyncio
 import io
 import math
 import re
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -24,9 +23,10 @@ from babel import dates as babel_dates
 from bot import cards, categories, oryx, render, texts
 from bot.dates import WAR_START
 from bot.digests import Span
+from bot.drawing import DrawingProcess
 from bot.errors import UserError
 from bot.figures import Series, bulletin_on, daily_changes
-from bot.limits import Limiter
+from bot.limits import Limiter, Memo
 from bot.oryx import Documented
 from bot.pictures import (
     AVERAGE,
@@ -329,6 +329,19 @@ def draw(
     return buffer.getvalue()
 
 
+def draw_in(
+    language: str,
+    data: list[Series],
+    period: Period,
+    corrected: set[tuple[str, date]],
+    documented: Sequence[Documented] = (),
+) -> bytes:
+    """`draw` in `language`: what the drawing process runs for a chart (bot/drawing.py), whose
+    words (title, headings, dates) are put there in the reader's language."""
+    texts.set_language(language)
+    return draw(data, period, corrected, documented)
+
+
 def _by_day(item: Series) -> tuple[list[float], list[tuple[date, float]], list[float]]:
     """A category's days as calendar days from its first: each day's own change (nan where
     there is none: a day with no bulletin, or one whose change covers several days), those
@@ -468,18 +481,24 @@ def bin_ends(count: int, most: int = MAX_BARS) -> list[int]:
 
 
 class ChartCache:
-    """PNG bytes by (categories, period, state of the data); least recently used go first.
+    """Charts and cards as PNG bytes, each drawn once per state of the data (a limits.Memo:
+    however many ask at once, one drawing; the least recently used dropped past `size`).
 
-    The data is read on the caller's thread (SQLite connections stay on theirs); only the
-    drawing goes to a worker thread. Concurrent requests for the same chart share one drawing.
+    The data is read on the caller's thread (SQLite connections stay on theirs) and the text
+    put in the reader's language there; only the drawing goes to the drawing process
+    (bot/drawing.py), after a turn of the shared limit.
     """
 
-    def __init__(self, size: int = CACHE_SIZE, limiter: Limiter | None = None) -> None:
-        self._size = size
+    def __init__(
+        self,
+        size: int = CACHE_SIZE,
+        limiter: Limiter | None = None,
+        drawing: DrawingProcess | None = None,
+    ) -> None:
         self.limiter = limiter or Limiter()
-        self._items: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
-        self._drawing: dict[tuple[object, ...], asyncio.Future[bytes]] = {}
-        self.drawn = 0  # how many charts were drawn rather than found
+        self._memo = Memo(self.limiter, size)
+        self.drawing = drawing or DrawingProcess()
+        self.drawn = 0  # how many pictures were drawn rather than found
 
     async def chart(
         self,
@@ -493,13 +512,7 @@ class ChartCache:
         """The chart, from the cache or drawn; a drawing waits for its turn (limits.Busy when
         too many wait, unless `may_refuse` is False). With `documented` (one category), Oryx's
         photo-confirmed count beside the claim."""
-        key = (
-            tuple(keys),
-            period,
-            texts.current_language(),
-            store.reports.data_version(),
-            documented,
-        )
+        language = texts.current_language()
 
         async def drawn() -> bytes:
             data = data_series(store, keys, period)
@@ -511,52 +524,33 @@ class ChartCache:
                 types = categories.get(keys[0]).oryx_types
                 first, last = data[0].days[0].date, data[0].days[-1].date
                 beside = oryx.counts_for(store).series(types, first, last)
-            return await asyncio.to_thread(draw, data, period, corrected, beside)
+            png = await self.drawing.run(draw_in, language, data, period, corrected, beside)
+            self.drawn += 1
+            return png
 
-        return await self._kept(key, drawn, may_refuse)
+        key = ("chart", tuple(keys), period, language, documented)
+        version = store.reports.data_version()
+        await self.drawing.start()  # before the turn, which is then the drawing's alone
+        return await self._memo.get_awaited(version, key, drawn, heavy=True, may_refuse=may_refuse)
 
     async def card(self, store: Store, day: date, keys: Sequence[str]) -> bytes | None:
         """The daily card of `day` for these categories (all when none), in the reader's
         language: drawn once per bulletin, language and set of categories. None when there is
         no accepted report of that day (any more)."""
-        key = ("card", tuple(keys), day, texts.current_language(), store.reports.data_version())
-        if (kept := self._cached(key)) is not None:  # still true: the key has the data's state
-            return kept
-        view = bulletin_on(store, day)
-        if view is None or view.report.date != day:
-            return None
-        text = render.card(view, keys)
-        return await self._kept(key, lambda: asyncio.to_thread(cards.draw, text), False)
 
-    def _cached(self, key: tuple[object, ...]) -> bytes | None:
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
-        return None
+        async def drawn() -> bytes | None:
+            view = bulletin_on(store, day)
+            if view is None or view.report.date != day:
+                return None
+            png = await self.drawing.run(cards.draw, render.card(view, keys))
+            self.drawn += 1
+            return png
 
-    async def _kept(
-        self, key: tuple[object, ...], drawn: Callable[[], Awaitable[bytes]], may_refuse: bool
-    ) -> bytes:
-        """The picture under `key`, from the cache, or drawn once however many ask at once."""
-        if (kept := self._cached(key)) is not None:
-            return kept
-        if key in self._drawing:
-            return await asyncio.shield(self._drawing[key])
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._drawing[key] = future
-        try:
-            # The turn first: a crowd refused costs no reading of the data either.
-            async with self.limiter.turn(may_refuse=may_refuse):
-                png = await drawn()
-        except BaseException as error:
-            future.set_exception(error)
-            future.exception()  # retrieved: nobody else may be waiting
-            raise
-        finally:
-            del self._drawing[key]
-        future.set_result(png)
-        self.drawn += 1
-        self._items[key] = png
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
-        return png
+        key = ("card", tuple(keys), day, texts.current_language())
+        version = store.reports.data_version()
+        await self.drawing.start()
+        return await self._memo.get_awaited(version, key, drawn, heavy=True, may_refuse=False)
+
+    async def close(self) -> None:
+        """Stop the drawing process (without holding the event loop while it ends)."""
+        await asyncio.to_thread(self.drawing.close)

@@ -43,11 +43,13 @@ class Limiter:
     """At most `at_once` pieces of heavy work at a time, `waiting` more in the queue; and
     after each, a rest of `rest` times as long as it took before the next may start.
 
-    Heavy work (drawing a chart, building an export) runs in a worker thread, but holds
-    Python's interpreter lock while it computes: while it runs, everything else runs at
-    about half speed. Resting three times as long keeps it to a quarter of the time, so a
-    crowd asking for ever different charts slows the bot's other answers by a quarter at
-    most, instead of halving them for as long as the crowd lasts.
+    Heavy work takes a processor while it runs. An export is built in a worker thread and
+    holds Python's interpreter lock while it computes, so everything else runs at about half
+    speed; a chart is drawn in a process of its own (bot/drawing.py), which leaves the lock
+    alone but still takes one of the machine's processors. Resting three times as long keeps
+    it to a quarter of the time, so a crowd asking for ever different exports or charts slows
+    the bot's other answers by a quarter at most, instead of halving them for as long as the
+    crowd lasts.
     """
 
     def __init__(self, at_once: int = 1, waiting: int = 8, rest: float = REST) -> None:
@@ -131,9 +133,11 @@ class Memo:
         work: Callable[[], Awaitable[T]],
         *,
         heavy: bool = False,
+        may_refuse: bool = True,
     ) -> T:
         """The answer under `key` for this version of the data: kept, being worked out, or
-        worked out now by `work` (after a turn of the limiter when `heavy`: limits.Busy)."""
+        worked out now by `work` (after a turn of the limiter when `heavy`: limits.Busy, unless
+        `may_refuse` is False, for work that must be done: a subscriber's daily chart)."""
         self._check(version)
         if key in self._items:
             self._items.move_to_end(key)
@@ -147,7 +151,7 @@ class Memo:
             # The turn first: a crowd refused costs no work either. Nobody can have joined
             # before a refusal: it comes before anything is awaited.
             if heavy:
-                async with self.limiter.turn():
+                async with self.limiter.turn(may_refuse=may_refuse):
                     answer = await work()
             else:
                 answer = await work()

@@ -127,8 +127,49 @@ def ngettext(name: str, n: int) -> str:
 
 
 def number(value: float, pattern: str | None = None) -> str:
-    """'1,511', '1 511' (with a no-break space, as Ukrainian typography has it)."""
-    return babel_numbers.format_decimal(value, format=pattern, locale=_speaking.get())
+    """'1,511', '1 511' (with a no-break space, as Ukrainian typography has it).
+
+    A whole number in the default pattern (nearly every number shown: a table of sixty days
+    has 120) is grouped here with the locale's own marks, taken once from Babel, exactly as
+    Babel would write it (tests/test_texts.py compares), at a tenth of the cost: Babel parses
+    its pattern and goes through Decimal for each number (8 µs). Anything else goes to Babel."""
+    language = _speaking.get()
+    if pattern is None and (marks := _whole_number_marks(language)) is not None:
+        whole = _whole(value)
+        if whole is not None:
+            group, minus = marks
+            grouped = f"{abs(whole):,}".replace(",", group)
+            return minus + grouped if whole < 0 else grouped
+    return babel_numbers.format_decimal(value, format=pattern, locale=language)
+
+
+# Floats below this are whole numbers whose digits Babel (which reads str(value)) writes out.
+_EXACT_FLOAT = 2**53
+
+
+def _whole(value: float) -> int | None:
+    """`value` as an int when Babel would write it as one with the default pattern: an int, or
+    a float with nothing after the point (not -0.0, which Babel writes as '-0'); else None."""
+    if type(value) is int:  # not a bool, which Babel refuses
+        return value
+    if type(value) is float and value.is_integer() and abs(value) < _EXACT_FLOAT:
+        return int(value) if value or str(value)[0] != "-" else None
+    return None
+
+
+@cache
+def _whole_number_marks(language: str) -> tuple[str, str] | None:
+    """The group separator and minus sign Babel puts in a whole number in `language`, read off
+    Babel's own output; None unless that is groups of three, from four digits on ("1,234"),
+    which is all `number` knows how to write."""
+    group = babel_numbers.get_group_symbol(language)
+    minus = babel_numbers.get_minus_sign_symbol(language)
+    for sample in (1_234, -1_234_567, 12, 0):
+        written = f"{abs(sample):,}".replace(",", group)
+        expected = minus + written if sample < 0 else written
+        if babel_numbers.format_decimal(sample, locale=language) != expected:
+            return None
+    return group, minus
 
 
 # How much of a word someone typed an answer quotes back: enough to recognise it, never a page.

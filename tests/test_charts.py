@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -17,7 +27,9 @@ from bot.charts import (
     parse_period,
     tick_label,
 )
+from bot.drawing import DrawingProcess
 from bot.ingest import seed_if_empty
+from bot.limits import Busy, Limiter
 from tests.conftest import NOW, TODAY
 
 LATEST = date(2026, 8, 8)
@@ -57,12 +69,21 @@ def seeded(store):
     return store
 
 
+@pytest.fixture
+async def cache():
+    """A chart cache whose drawing process is ended after the test."""
+    charts = ChartCache()
+    yield charts
+    await charts.close()
+
+
 @pytest.mark.parametrize(
     "keys, period, height",
     [(["tanks"], "all", 1360), (["tanks", "artillery", "uav"], "2024", 1571)],
 )
-async def test_a_chart_is_a_png_of_the_expected_size_and_cached(seeded, keys, period, height):
-    cache = ChartCache()
+async def test_a_chart_is_a_png_of_the_expected_size_and_cached(
+    seeded, cache, keys, period, height
+):
     png = await cache.chart(seeded, keys, parse_period(period, LATEST))
     image = decode(png)
     assert image.format == "PNG"
@@ -72,14 +93,115 @@ async def test_a_chart_is_a_png_of_the_expected_size_and_cached(seeded, keys, pe
     assert cache.drawn == 1
 
 
-async def test_the_cache_is_dropped_when_the_data_changes(seeded):
-    cache = ChartCache()
+async def test_the_cache_is_dropped_when_the_data_changes(seeded, cache):
     period = Period("all")
     first = await cache.chart(seeded, ["tanks"], period)
     seeded.corrections.add(LATEST, "tanks", 12251, 12300, reason="test", author="cli:test", now=NOW)
     second = await cache.chart(seeded, ["tanks"], period)
     assert cache.drawn == 2
     assert first != second
+
+
+async def test_many_asking_at_once_for_a_chart_share_one_drawing(seeded, cache):
+    period = parse_period("90d", LATEST)
+    pictures = await asyncio.gather(*(cache.chart(seeded, ["mlrs"], period) for _ in range(5)))
+    assert cache.drawn == 1
+    assert all(picture is pictures[0] for picture in pictures)
+
+
+async def test_a_subscribers_chart_is_drawn_when_a_crowd_would_be_told_to_wait(seeded):
+    cache = ChartCache(limiter=Limiter(waiting=0))  # every turn taken: a reader is refused
+    try:
+        with pytest.raises(Busy):
+            await cache.chart(seeded, ["tanks"], parse_period("30d", LATEST))
+        png = await cache.chart(seeded, ["tanks"], parse_period("30d", LATEST), may_refuse=False)
+        assert decode(png).format == "PNG"
+        assert cache.drawn == 1
+    finally:
+        await cache.close()
+
+
+# Draws a chart and a card through the cache, then the same in this process, and tells whether
+# matplotlib was loaded before the second drawing and whether the pictures are the same bytes.
+IN_A_PROCESS_OF_ITS_OWN = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from datetime import date
+    from pathlib import Path
+
+    from bot import cards, charts, render, texts
+    from bot.figures import bulletin_on
+    from bot.ingest import seed_if_empty
+    from bot.limits import Limiter
+    from bot.store import Store
+    from tests.conftest import NOW, TODAY
+
+    async def main():
+        store = Store(Path(sys.argv[1]))
+        seed_if_empty(store, now=NOW, today=TODAY)
+        texts.set_language("uk")
+        cache = charts.ChartCache(limiter=Limiter(rest=0))
+        period = charts.parse_period("2024", date(2026, 8, 8))
+        chart = await cache.chart(store, ["tanks", "uav"], period)
+        card = await cache.card(store, date(2026, 8, 8), ["tanks"])
+        await cache.close()
+        loaded = "matplotlib" in sys.modules
+        data = charts.data_series(store, ["tanks", "uav"], period)
+        corrected = {(c.category, c.date) for c in store.corrections.live(period.start, period.end)}
+        here = charts.draw(data, period, corrected)
+        here_card = cards.draw(render.card(bulletin_on(store, date(2026, 8, 8)), ["tanks"]))
+        print(json.dumps([loaded, chart == here, card == here_card, cache.drawing.pids()]))
+
+    if __name__ == "__main__":
+        asyncio.run(main())
+    """
+)
+
+
+def test_charts_and_cards_are_drawn_in_a_process_of_their_own(tmp_path):
+    """matplotlib (60 MB) stays out of the bot, and its interpreter lock with it; the pictures
+    are the same bytes as drawn in the bot's own process."""
+    script = tmp_path / "draw.py"
+    script.write_text(IN_A_PROCESS_OF_ITS_OWN)
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "bulletin.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    assert done.returncode == 0, done.stderr
+    loaded, same_chart, same_card, workers_left = json.loads(done.stdout)
+    assert not loaded, "matplotlib was imported by the bot's own process"
+    assert same_chart and same_card
+    assert workers_left == []
+
+
+async def test_a_drawing_process_that_dies_is_replaced(seeded, cache):
+    await cache.chart(seeded, ["tanks"], parse_period("30d", LATEST))
+    (worker,) = cache.drawing.pids()
+    os.kill(worker, signal.SIGKILL)  # the kernel's out-of-memory killer, say
+    png = await cache.chart(seeded, ["tanks"], parse_period("60d", LATEST))
+    assert decode(png).format == "PNG"
+    assert cache.drawn == 2
+    assert cache.drawing.started == 2
+    assert cache.drawing.pids() not in ([], [worker])
+
+
+async def test_a_stop_does_not_wait_for_a_drawing_that_hangs():
+    drawing = DrawingProcess()
+    hanging = asyncio.ensure_future(drawing.run(time.sleep, 600))
+    while not drawing.pids():
+        await asyncio.sleep(0.01)
+    (worker,) = drawing.pids()
+    await asyncio.sleep(0.2)  # the worker has the sleep now
+    started = time.monotonic()
+    await asyncio.to_thread(drawing.close, 0.5)
+    assert time.monotonic() - started < 5  # 0.5 s of grace, then the worker is terminated
+    with pytest.raises(BrokenProcessPool):
+        await hanging
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)
 
 
 async def test_chart_end_to_end(bot):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from bot import categories, render, texts
 from bot.config import SOURCE_URLS
@@ -70,6 +75,36 @@ def test_an_unknown_language_falls_back_to_english():
     assert texts.of("fr").CAVEAT == texts.of("en").CAVEAT
     with pytest.raises(AttributeError, match="no message NOPE"):
         getattr(texts.of("uk"), "NOPE")  # noqa: B009
+
+
+WHOLE_NUMBERS = st.one_of(
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.integers(min_value=-(2**53), max_value=2**53).map(float),
+    st.sampled_from([0, 999, 1_000, -1_000, 0.0, -0.0, 2.0**53, 1e20, 5e-324]),
+)
+
+
+@pytest.mark.parametrize("language", texts.LANGUAGES)
+@given(value=st.one_of(WHOLE_NUMBERS, st.floats(allow_nan=False, allow_infinity=False)))
+@examples(max_examples=400)
+def test_numbers_are_written_exactly_as_babel_writes_them(language, value):
+    """`number` groups whole numbers itself, with the separator taken from Babel once: the
+    text must be Babel's own, to the character ('12 247' in Ukrainian has a no-break space)."""
+    texts.set_language(language)
+    try:
+        for pattern in (None, "#,##0.0"):
+            ours = outcome(lambda: texts.number(value, pattern))  # noqa: B023 (called at once)
+            assert ours == outcome(lambda: format_decimal(value, pattern, locale=language))  # noqa: B023
+    finally:
+        texts.set_language(None)
+
+
+def outcome(write: Callable[[], str]) -> str | type[Exception]:
+    """What `write` wrote, or the kind of error it raised (Babel refuses 1e25 to one decimal)."""
+    try:
+        return write()
+    except Exception as error:  # the kind is compared
+        return type(error)
 
 
 @pytest.mark.parametrize(

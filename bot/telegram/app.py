@@ -251,6 +251,7 @@ async def _start_with_jobs(application: App, stop: Callable[[], None] | None = N
     jobs = job_queue(application)
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
     schedule_delivery(jobs)
+    jobs.run_once(_start_drawing, 0, name="drawing process")
     watch = _Watch(s, stop)
     await watch.react(application.bot, checkup)  # little free space is told at once
     interval = instance.HEARTBEAT.total_seconds()
@@ -260,6 +261,12 @@ async def _start_with_jobs(application: App, stop: Callable[[], None] | None = N
     # check_every_minutes (hourly), in a worker thread.
     every = timedelta(minutes=s.config.storage.check_every_minutes).total_seconds()
     jobs.run_repeating(watch.integrity, every, first=every, name="integrity")
+
+
+async def _start_drawing(context: Context) -> None:
+    """The process charts are drawn in, started with the bot (a second or two of loading
+    matplotlib), not amid the first crowd that asks for charts."""
+    await context.services.charts.drawing.start()
 
 
 class _Watch:
@@ -393,6 +400,7 @@ async def _close(application: App) -> None:
     # that succeeded (a no-op otherwise).
     await application.bot.shutdown()
     s: Services = application.bot_data["services"]
+    await s.charts.close()
     if s.http is not None:
         await s.http.aclose()
     if s.lease is not None and s.fatal is None:
