@@ -15,9 +15,9 @@ from bot.config import Config, SourceConfig, TelegramConfig
 from bot.store import Store
 from bot.telegram.app import build, running
 from bot.telegram.delivery import Deliverer
-from bot.telegram.local_api import LocalBotApi, SentMessage
 from bot.telegram.services import Services
 from tests.conftest import NOW
+from tests.fake_bot_api import LocalBotApi, SentMessage
 
 USER = 1001
 ADMIN = 4242  # in [telegram] admins

@@ -30,11 +30,11 @@ from bot.render import to_plain
 from bot.store import Shape, Store, SummaryFormat
 from bot.telegram.app import build, running
 from bot.telegram.console import CHAT_ID as console_chat
-from bot.telegram.local_api import LocalBotApi
 from bot.telegram.services import Services
 from bot.texts import format_date
 from tests.bot_harness import ADMIN
 from tests.conftest import NOW
+from tests.fake_bot_api import LocalBotApi
 from tests.fake_statistics_api import FakeStatisticsApi, Server, api_records
 
 SECRET = "123456:AAH-very-secret-token-value"

@@ -3,11 +3,13 @@ and forgets its own chat's messages only, and holds the database as a running bo
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import select
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,11 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import FixedClock
+from bot.config import Config, SourceConfig
 from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin, queue_broadcasts
 from bot.telegram import console
+from bot.telegram.services import Services
 from bot.texts import format_date
+from tests.conftest import NOW
 
 # Subscribers of the database: a person whose Telegram id is the one the console once used for
 # itself (1001), another person, and a supergroup.
@@ -185,6 +191,25 @@ def test_the_console_numbers_pictures_on_from_the_highest_in_the_folder_never_ov
         assert f"[picture saved to {saved}]" in result.stdout
         assert saved.read_bytes().startswith(b"\x89PNG") and saved.stat().st_mode & 0o777 == 0o600
     assert mine.read_text() == "my own picture"
+
+
+async def test_the_console_listens_on_no_port(history_store, fake_api, tmp_path, monkeypatch):
+    """Its Bot API stand-in answers in the console's own process: before, the console served it
+    on a loopback port, and the socket server that did was installed for every user."""
+    listened: list[object] = []
+    listen = socket.socket.listen
+
+    def noted(sock: socket.socket, *args: int) -> None:
+        listened.append(sock.getsockname())
+        listen(sock, *args)
+
+    monkeypatch.setattr(socket.socket, "listen", noted)
+    config = Config(sources=(SourceConfig("api", fake_api.url),))
+    services = Services(config, history_store, FixedClock(NOW))
+    out = io.StringIO()
+    assert await console.chat(services, io.StringIO("/latest tanks\n"), out, folder=tmp_path) == 0
+    assert "you> /latest tanks\nbot> " in out.getvalue() and "Tanks: 12,24" in out.getvalue()
+    assert listened == []
 
 
 def exchanges(transcript: str) -> list[tuple[str, list[str]]]:

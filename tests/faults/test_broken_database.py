@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.database import MIN_FREE_BYTES, wal_has_frames
-from bot.telegram.local_api import LocalBotApi
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_instances import started, stop
 from tests.faults.test_kill import FILES, bulletin_bot, with_subscribers
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot import instance
-from bot.telegram.local_api import LocalBotApi
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_kill import (
     FILES,
     _eventually,

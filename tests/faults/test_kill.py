@@ -25,7 +25,7 @@ from bot.dates import day_of_war
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.delivery import WINDOW
-from bot.telegram.local_api import LocalBotApi
+from tests.fake_bot_api import LocalBotApi
 from tests.fake_statistics_api import DATASET
 from tests.faults import rounds
 

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 from bot.telegram.delivery import UNANSWERED
-from bot.telegram.local_api import LocalBotApi
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_kill import (
     _eventually,
     _pending,

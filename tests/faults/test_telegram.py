@@ -123,7 +123,7 @@ def test_a_reply_telegram_answers_late_is_not_followed_by_an_apology(tmp_path, f
     import time
 
     from bot import texts
-    from bot.telegram.local_api import LocalBotApi
+    from tests.fake_bot_api import LocalBotApi
     from tests.faults.test_instances import started, stop
     from tests.faults.test_kill import FILES, bot_config, bulletin_bot
 

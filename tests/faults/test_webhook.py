@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.telegram.local_api import LocalBotApi
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_kill import bot_config
 from tests.test_bot_running import free_port, latest_tanks_update
 
