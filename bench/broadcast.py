@@ -46,12 +46,12 @@ from bot.telegram.services import Services
 if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.fake_bot_api import LocalBotApi
+
 PAID_RATE = 900
 
 
 def serve(cap: float | None, ready: Any, stop: Any) -> None:
-    from tests.fake_bot_api import LocalBotApi
-
     api = LocalBotApi()
     api.faults.per_second_cap = cap
     with api.serve() as server:
