@@ -17,6 +17,7 @@ fault switches are the tests' and the benchmarks', and are not installed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -59,11 +60,16 @@ _TAGS = {
     *("a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span"),
     *("tg-spoiler", "tg-emoji", "code", "pre", "blockquote"),
 }
-_ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
-_NAME_END = re.compile(r"[\s>]")
-_START_TAG = re.compile(
-    r"<([^\s>]*)(?:\s+[^\s=>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']*))?)*\s*>"
+# What is not text, in Telegram HTML: an entity (an '&' that starts none is text), an end tag,
+# a start tag with its attributes, or a '<' that is none of them (which Telegram refuses).
+_MARKUP = re.compile(
+    r"&(?:#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot);"
+    r"|</(?P<end>[^>]*)>"
+    r"|<(?P<start>[^\s>]*)(?:\s+[^\s=>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']*))?)*\s*>"
+    r"|<"
 )
+_NAMED = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"'}
+_NAME_END = re.compile(r"[\s>]")
 
 # (HTTP status, JSON body): how Telegram answers a call.
 Answer = tuple[int, dict[str, Any]]
@@ -407,9 +413,12 @@ class BotApiStandIn:
         return 200, ok(result)
 
 
+@functools.lru_cache(maxsize=1024)
 def _unreadable(method: str, text: str, parse_mode: str | None) -> str | None:
     """Why Telegram refuses a message's text or a caption (after its "Bad Request: "), or
-    None: HTML it cannot parse, an empty message, more than its limit of what a person sees."""
+    None: HTML it cannot parse, an empty message, more than its limit of what a person sees.
+    Remembered: a broadcast sends one text to thousands, and the stand-in is to cost little
+    beside the bot (bench/broadcast.py measures the bot)."""
     try:
         seen = html_text(text) if parse_mode == "HTML" else text
     except ValueError as wrong:
@@ -429,43 +438,45 @@ def html_text(markup: str) -> str:
     seen: list[str] = []
     open_tags: list[str] = []
     at = 0
-    while at < len(markup):
-        if markup[at] == "&" and (entity := _ENTITY.match(markup, at)):
-            seen.append(unescape(entity[0]))
-            at = entity.end()
-            continue
-        if markup[at] != "<":
-            seen.append(markup[at])
-            at += 1
-            continue
-        offset = len(markup[:at].encode())
-        if markup.startswith("</", at):
-            end = markup.find(">", at)
-            if end < 0:
-                raise ValueError(f"Unclosed end tag at byte offset {offset}")
-            name = markup[at + 2 : end].strip().lower()
+    for found in _MARKUP.finditer(markup):
+        seen.append(markup[at : found.start()])
+        at, token, end_tag, start_tag = found.end(), found[0], found["end"], found["start"]
+        if token[0] == "&":
+            seen.append(_NAMED.get(token) or unescape(token))
+        elif end_tag is not None:
+            name = end_tag.strip().lower()
             if not open_tags:
-                raise ValueError(f"Unexpected end tag at byte offset {offset}")
+                raise ValueError(f"Unexpected end tag at byte offset {_bytes(markup, found)}")
             if name and name != open_tags[-1]:
                 raise ValueError(
-                    f'Unmatched end tag at byte offset {offset}, expected "</{open_tags[-1]}>", '
-                    f'found "</{name}>"'
+                    f"Unmatched end tag at byte offset {_bytes(markup, found)}, "
+                    f'expected "</{open_tags[-1]}>", found "</{name}>"'
                 )
             open_tags.pop()
-            at = end + 1
-            continue
-        tag = _START_TAG.match(markup, at)
-        name_end = _NAME_END.search(markup, at + 1)
-        name = markup[at + 1 : name_end.start() if name_end else len(markup)].lower()
-        if name not in _TAGS:
-            raise ValueError(f'Unsupported start tag "{name}" at byte offset {offset}')
-        if tag is None:
-            raise ValueError(f"Unclosed start tag at byte offset {offset}")
-        open_tags.append(name)
-        at = tag.end()
+        elif start_tag is not None and start_tag.lower() in _TAGS:
+            open_tags.append(start_tag.lower())
+        else:
+            raise ValueError(_unparsed(markup, found))
     if open_tags:
         raise ValueError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
+    seen.append(markup[at:])
     return "".join(seen)
+
+
+def _unparsed(markup: str, found: re.Match[str]) -> str:
+    """Why a '<' opens no tag Telegram takes: one it does not know, or one never closed."""
+    if markup.startswith("</", found.start()):
+        return f"Unclosed end tag at byte offset {_bytes(markup, found)}"
+    name_end = _NAME_END.search(markup, found.start() + 1)
+    name = markup[found.start() + 1 : name_end.start() if name_end else len(markup)].lower()
+    if name not in _TAGS:
+        return f'Unsupported start tag "{name}" at byte offset {_bytes(markup, found)}'
+    return f"Unclosed start tag at byte offset {_bytes(markup, found)}"
+
+
+def _bytes(text: str, found: re.Match[str]) -> int:
+    """Where `found` starts in UTF-8 bytes, as Telegram's errors say."""
+    return len(text[: found.start()].encode())
 
 
 def parameters(
