@@ -33,6 +33,7 @@ from bot.telegram.stand_in import (
     BotApiStandIn,
     SentMessage,
     error,
+    ok,
     parameters,
     person,
 )
@@ -68,6 +69,16 @@ class LocalBotApi(BotApiStandIn):
 
     def __init__(self) -> None:
         super().__init__()
+        self.calls: list[str] = []  # every method called, in order
+        # (scope, language code) -> the menu setMyCommands set; scope is "default",
+        # "all_private_chats", "all_group_chats", "all_chat_administrators" or "chat:<id>".
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.commands_set = 0  # default-scope menus set: one per language at each start-up
+        # (kind, language code) -> what setMyDescription / setMyShortDescription set.
+        self.descriptions: dict[tuple[str, str], str] = {}
+        self.member_checks = 0  # getChatMember calls
+        self.chat_admins: dict[int, set[int]] = {}  # chat id -> its admins' user ids
+        self.inline_answers: list[dict[str, Any]] = []
         self.faults = Faults()
         self._send_times: deque[float] = deque()
         self.too_many_requests = 0  # 429s answered
@@ -126,6 +137,48 @@ class LocalBotApi(BotApiStandIn):
                     return False
                 self._lock.wait(left)
             return True
+
+    # Keeping what the bot set ------------------------------------------------------------------
+
+    def answer(self, method: str, params: dict[str, Any]) -> Answer:
+        with self._lock:
+            self.calls.append(method)
+            self._lock.notify_all()
+        return super().answer(method, params)
+
+    def _api_setMyCommands(self, params: dict[str, Any]) -> Answer:
+        scope = params.get("scope") or {"type": "default"}
+        name = f"chat:{scope['chat_id']}" if scope["type"] == "chat" else scope["type"]
+        with self._lock:
+            self.commands[(name, params.get("language_code") or "")] = params["commands"]
+            self.commands_set += name == "default"
+            self._lock.notify_all()
+        return 200, ok(True)
+
+    def _api_setMyDescription(self, params: dict[str, Any]) -> Answer:
+        return self._describe("description", params)
+
+    def _api_setMyShortDescription(self, params: dict[str, Any]) -> Answer:
+        return self._describe("short_description", params)
+
+    def _describe(self, kind: str, params: dict[str, Any]) -> Answer:
+        with self._lock:
+            self.descriptions[(kind, params.get("language_code") or "")] = params.get(kind, "")
+        return 200, ok(True)
+
+    def _api_getChatMember(self, params: dict[str, Any]) -> Answer:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        self.member_checks += 1
+        if user_id in self.chat_admins.get(chat_id, set()):
+            user = {"id": user_id, "is_bot": False, "first_name": "Reader"}
+            return 200, ok({"status": "creator", "user": user, "is_anonymous": False})
+        return super()._api_getChatMember(params)
+
+    def _api_answerInlineQuery(self, params: dict[str, Any]) -> Answer:
+        with self._lock:
+            self.inline_answers.append(params)
+            self._lock.notify_all()
+        return 200, ok(True)
 
     # Faults ------------------------------------------------------------------------------------
 

@@ -91,7 +91,7 @@ async def conversation(bot: Bot, api: BotApiStandIn) -> list[Any]:
     seen.append(await outcome(bot.answer_callback_query(query.id, "Done")))
     seen += [undated(update.to_dict()) for update in updates]
     seen += [{k: v for k, v in asdict(m).items() if k != "at"} for m in api.sent]
-    seen += [api.answered_callbacks, api.commands, api.calls]
+    seen.append(api.answered_callbacks)
     return seen
 
 
