@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -40,12 +41,17 @@ from bot.telegram.app import build
 from bot.telegram.delivery import DEFAULT_RATE, Deliverer
 from bot.telegram.services import Services
 
+# Run as `python bench/broadcast.py`, Python puts bench/ on the path, not the repository, whose
+# tests/ holds the Bot API stand-in on loopback (tests/fake_bot_api.py).
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.fake_bot_api import LocalBotApi
+
 PAID_RATE = 900
 
 
 def serve(cap: float | None, ready: Any, stop: Any) -> None:
-    from bot.telegram.local_api import LocalBotApi
-
     api = LocalBotApi()
     api.faults.per_second_cap = cap
     with api.serve() as server:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -26,8 +27,14 @@ from bot.config import Config
 from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.telegram.app import build
-from bot.telegram.local_api import LocalBotApi
 from bot.telegram.services import Services
+
+# Run as `python bench/latency.py`, Python puts bench/ on the path, not the repository, whose
+# tests/ holds the Bot API stand-in on loopback (tests/fake_bot_api.py).
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.fake_bot_api import LocalBotApi
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,16 +6,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import re
-import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,11 +27,11 @@ from bot.render import to_plain
 from bot.store import Shape, Store, SummaryFormat
 from bot.telegram.app import build, running
 from bot.telegram.console import CHAT_ID as console_chat
-from bot.telegram.local_api import LocalBotApi
 from bot.telegram.services import Services
 from bot.texts import format_date
-from tests.bot_harness import ADMIN
+from tests.bot_harness import ADMIN, BulletinBot, run_bulletin_bot, write_config
 from tests.conftest import NOW
+from tests.fake_bot_api import LocalBotApi
 from tests.fake_statistics_api import FakeStatisticsApi, Server, api_records
 
 SECRET = "123456:AAH-very-secret-token-value"
@@ -73,15 +70,7 @@ def latest_tanks_update(chat_id: int) -> dict:
 
 def console(folder, script: str, *options: str) -> subprocess.CompletedProcess:
     """`bulletin-bot console` as a process in `folder`, reading `script`."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "console", *options],
-        cwd=folder,
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_bulletin_bot(folder, "console", *options, script=script)
 
 
 def eventually(condition: Callable[[], bool], timeout: float) -> bool:
@@ -108,35 +97,16 @@ def nothing_due(database) -> bool:
     return due == 0
 
 
-def start_process(tmp_path, config_text: str, *args: str) -> subprocess.Popen:
-    (tmp_path / "config.toml").write_text(config_text)
-    environment = {**os.environ, "BULLETIN_BOT_TOKEN": SECRET}
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "-v", "--config", str(tmp_path / "config.toml"), *args],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start_process(tmp_path, config_text: str, *args: str) -> BulletinBot:
+    """`bulletin-bot -v ARGS` with this config and the secret token, logging what it does."""
+    config = write_config(tmp_path, config_text)
+    return BulletinBot(tmp_path, "-v", *args, config=config, token=SECRET)
 
 
-@dataclass
-class BotProcess:
-    process: subprocess.Popen
-    log: str = ""
-
-
-@contextlib.contextmanager
-def bot_process(tmp_path, config_text: str, *args: str) -> Iterator[BotProcess]:
-    """`bulletin-bot run` as a process, stopped by SIGTERM however the block ends; its log is
-    kept once it has stopped."""
-    running = BotProcess(start_process(tmp_path, config_text, "run", *args))
-    try:
-        yield running
-    finally:
-        running.process.send_signal(signal.SIGTERM)
-        _, running.log = running.process.communicate(timeout=30)
+def bot_process(tmp_path, config_text: str, *args: str) -> BulletinBot:
+    """`bulletin-bot run` as a process; as a context manager, stopped by SIGTERM however the
+    block ends, its log (`err`) kept once it has stopped."""
+    return start_process(tmp_path, config_text, "run", *args)
 
 
 def test_run_answers_then_stops_cleanly_on_sigterm_without_logging_the_token(tmp_path, fake_api):
@@ -156,8 +126,8 @@ def test_run_answers_then_stops_cleanly_on_sigterm_without_logging_the_token(tmp
         assert "Tanks: 12,251" in api.messages_to(42)[0].text
         # The poll job ran against the loopback source.
         assert api.wait_for(lambda: fake_api.api.requests, timeout=30)
-    log = bot.log
-    assert bot.process.returncode == 0, log
+    log = bot.err
+    assert bot.returncode == 0, log
     assert SECRET not in log
     assert "Application.stop() complete" in log
     # The bundled latest day and the days before it, re-read: the source's links for them.
@@ -171,15 +141,7 @@ def test_run_tries_again_while_telegram_is_out_of_reach_then_gives_up_and_frees_
     (tmp_path / "config.toml").write_text(
         '[telegram]\napi_base_url = "http://127.0.0.1:9/bot"\n'  # nothing listens there
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run", "--patience", "3"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "BULLETIN_BOT_TOKEN": SECRET},
-        check=False,
-        timeout=120,
-    )
+    result = run_bulletin_bot(tmp_path, "run", "--patience", "3", token=SECRET)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     # Tries at 0, 1 and 3 s: one line each, the last one the reason for giving up.
@@ -205,30 +167,18 @@ def test_run_starts_once_telegram_can_be_reached(tmp_path, fake_api):
         f'[telegram]\napi_base_url = "http://127.0.0.1:{port}/bot"\n'
         f'[source]\nurl = "{fake_api.url}"\n',
     ) as bot:
-        assert bot.process.stderr is not None
-        tried = 0
-        while tried < 2:  # two tries, a second apart, before Telegram is there
-            line = bot.process.stderr.readline()
-            assert line, "the bot ended"
-            tried += "Telegram out of reach at start-up" in line
+        # Two tries, a second apart, before Telegram is there.
+        bot.read_until("Telegram out of reach at start-up", stream="stderr", count=2)
         with api.serve(port=port):
             assert api.wait_for(lambda: api.commands_set >= 2, timeout=60), "no start-up"
             api.send_text("/latest tanks", chat_id=42)
             assert api.wait_for(lambda: api.messages_to(42), timeout=30)
-    assert bot.process.returncode == 0, bot.log
-    assert "could not start" not in bot.log
+    assert bot.returncode == 0, bot.err
+    assert "could not start" not in bot.err
 
 
 def test_run_without_a_token_says_how_to_get_one(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if k != "BULLETIN_BOT_TOKEN"},
-        check=False,
-        timeout=60,
-    )
+    result = run_bulletin_bot(tmp_path, "run", token=None, timeout=60)
     assert result.returncode == 2
     assert "No bot token: set BULLETIN_BOT_TOKEN" in result.stderr
     assert "bulletin-bot console" in result.stderr
@@ -236,9 +186,8 @@ def test_run_without_a_token_says_how_to_get_one(tmp_path):
 
 def test_webhook_mode_needs_a_secret(tmp_path):
     process = start_process(tmp_path, "", "run", "--webhook", "https://example.org/telegram")
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 2
-    assert "Webhook mode needs a secret" in err
+    assert process.finish(timeout=60) == 2
+    assert "Webhook mode needs a secret" in process.err
 
 
 async def test_the_webhook_refuses_requests_without_the_secret(history_store, caplog):
@@ -388,8 +337,8 @@ def test_a_misprint_held_and_corrected_reaches_a_subscriber_corrected_through_ru
             ),
             timeout=30,
         )
-    log = bot.log
-    assert bot.process.returncode == 0, log
+    log = bot.err
+    assert bot.returncode == 0, log
 
 
 def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
@@ -439,8 +388,8 @@ def test_shaped_subscriptions_through_run(tmp_path, dataset_reports):
         )
         (in_topic,) = api.messages_to(-100777)
         assert in_topic.thread_id == 9 and "Artillery systems: 47,580" in in_topic.text
-    log = bot.log
-    assert bot.process.returncode == 0, log
+    log = bot.err
+    assert bot.returncode == 0, log
 
 
 @pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
@@ -458,8 +407,8 @@ def test_a_rejected_token_is_one_line_that_never_shows_the_token(tmp_path, webho
             "run",
             *mode,
         )
-        _, log = process.communicate(timeout=60)
-    assert process.returncode == 2
+        assert process.finish(timeout=60) == 2
+    log = process.err
     assert SECRET not in log and "Traceback" not in log
     assert log.strip().endswith("check it with @BotFather, or get a new one there with /token.")
 
@@ -493,8 +442,8 @@ def test_run_in_webhook_mode_answers_and_stops_on_sigterm(tmp_path):
                 time.sleep(0.1)
         assert answer.status_code == 200
         assert api.wait_for(lambda: api.messages_to(78), timeout=30)
-    log = bot.log
-    assert bot.process.returncode == 0, log
+    log = bot.err
+    assert bot.returncode == 0, log
     assert "s3cret-token" not in log and SECRET not in log
 
 

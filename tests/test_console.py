@@ -3,11 +3,13 @@ and forgets its own chat's messages only, and holds the database as a running bo
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import select
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,11 +19,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import FixedClock
+from bot.config import Config, SourceConfig
 from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin, queue_broadcasts
 from bot.telegram import console
+from bot.telegram.services import Services
 from bot.texts import format_date
+from tests.bot_harness import BulletinBot, command, run_bulletin_bot
+from tests.conftest import NOW
 
 # Subscribers of the database: a person whose Telegram id is the one the console once used for
 # itself (1001), another person, and a supergroup.
@@ -72,16 +79,8 @@ def rows(folder: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def bulletin_bot(folder: Path, *args: str, script: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(folder / "config.toml"), *args],
-        cwd=folder,
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "BULLETIN_BOT_TOKEN": "1:console-test"},
-    )
+    """`bulletin-bot ARGS` on the folder's config to its end, reading `script`."""
+    return run_bulletin_bot(folder, *args, config=folder / "config.toml", script=script)
 
 
 def test_the_console_never_touches_another_chats_messages_or_subscription(folder):
@@ -111,38 +110,10 @@ def test_the_console_sends_its_own_chats_messages_and_leaves_none_behind(folder)
     assert len(announced) == 2 * len(PEOPLE)  # the bulletin and the announcement
 
 
-class Console:
-    """`bulletin-bot console` left running, reading what the test types."""
-
-    def __init__(self, folder: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(folder / "config.toml"), "console"],
-            cwd=folder,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        self.printed = b""
-
-    def say(self, line: str, expect: str, timeout: float = 60) -> None:
-        """Type a line, and wait until the console has printed `expect`."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(line.encode() + b"\n")
-        self.process.stdin.flush()
-        start, deadline = len(self.printed), time.monotonic() + timeout
-        while expect.encode() not in self.printed[start:]:
-            assert time.monotonic() < deadline, f"no {expect!r}: {self.printed.decode()}"
-            ready, _, _ = select.select([self.process.stdout], [], [], 1)
-            if ready:  # read what is there, unbuffered: a buffer would hide it from select
-                chunk = os.read(self.process.stdout.fileno(), 65536)
-                assert chunk, f"the console ended: {self.printed.decode()}"
-                self.printed += chunk
-
-    def end(self) -> tuple[int, str]:
-        """End the input: the exit status, and what was said on standard error."""
-        out, err = self.process.communicate(timeout=60)
-        self.printed += out
-        return self.process.returncode, err.decode()
+def console_session(folder: Path) -> BulletinBot:
+    """`bulletin-bot console` on the folder's config, left running, reading what the test
+    types (`say`)."""
+    return BulletinBot(folder, "console", config=folder / "config.toml")
 
 
 def test_restore_and_run_are_refused_while_a_console_runs(folder):
@@ -152,11 +123,11 @@ def test_restore_and_run_are_refused_while_a_console_runs(folder):
         connection.execute("DELETE FROM outbox")  # since the backup: the bulletin went out
     connection.close()
     since_backup = rows(folder)
-    session = Console(folder)
+    session = console_session(folder)
     try:
         session.say("/latest tanks", expect="Tanks: 12,251")
         host = os.uname().nodename
-        holder = f"another bulletin-bot runs on this database: pid {session.process.pid} on {host}"
+        holder = f"another bulletin-bot runs on this database: pid {session.pid} on {host}"
 
         restored = bulletin_bot(folder, "restore", str(backup))
         assert restored.returncode == 1 and restored.stdout == ""
@@ -168,8 +139,8 @@ def test_restore_and_run_are_refused_while_a_console_runs(folder):
 
         session.say("/latest tanks", expect="Tanks: 12,251")  # the console carries on
     finally:
-        status, err = session.end()
-    assert (status, err) == (0, "")
+        status = session.finish(timeout=60)
+    assert (status, session.err) == (0, "")
     assert rows(folder) == since_backup  # nothing restored
     # Once the console has ended, the database is free again.
     assert bulletin_bot(folder, "restore", str(backup)).returncode == 0
@@ -185,6 +156,25 @@ def test_the_console_numbers_pictures_on_from_the_highest_in_the_folder_never_ov
         assert f"[picture saved to {saved}]" in result.stdout
         assert saved.read_bytes().startswith(b"\x89PNG") and saved.stat().st_mode & 0o777 == 0o600
     assert mine.read_text() == "my own picture"
+
+
+async def test_the_console_listens_on_no_port(history_store, fake_api, tmp_path, monkeypatch):
+    """Its Bot API stand-in answers in the console's own process: before, the console served it
+    on a loopback port, and the socket server that did was installed for every user."""
+    listened: list[object] = []
+    listen = socket.socket.listen
+
+    def noted(sock: socket.socket, *args: int) -> None:
+        listened.append(sock.getsockname())
+        listen(sock, *args)
+
+    monkeypatch.setattr(socket.socket, "listen", noted)
+    config = Config(sources=(SourceConfig("api", fake_api.url),))
+    services = Services(config, history_store, FixedClock(NOW))
+    out = io.StringIO()
+    assert await console.chat(services, io.StringIO("/latest tanks\n"), out, folder=tmp_path) == 0
+    assert "you> /latest tanks\nbot> " in out.getvalue() and "Tanks: 12,24" in out.getvalue()
+    assert listened == []
 
 
 def exchanges(transcript: str) -> list[tuple[str, list[str]]]:
@@ -257,8 +247,7 @@ def test_ctrl_c_at_the_prompt_ends_the_console_at_once_and_quietly(folder):
     pid, terminal = pty.fork()
     if pid == 0:  # the child: the console, on the terminal
         os.chdir(folder)
-        config = str(folder / "config.toml")
-        os.execv(sys.executable, [sys.executable, "-m", "bot", "--config", config, "console"])
+        os.execv(sys.executable, command("console", config=folder / "config.toml"))
     printed = b""
 
     def read_until(expected: bytes, timeout: float) -> bool:
@@ -298,17 +287,10 @@ def test_ctrl_c_at_the_prompt_ends_the_console_at_once_and_quietly(folder):
 
 
 @pytest.mark.parametrize(
-    ("command", "script"), [(("latest",), ""), (("console",), "/on 2022-06-25 tanks\n/chart\n")]
+    ("args", "script"), [(("latest",), ""), (("console",), "/on 2022-06-25 tanks\n/chart\n")]
 )
-def test_output_closed_early_ends_quietly(folder, command, script):
+def test_output_closed_early_ends_quietly(folder, args, script):
     """`bulletin-bot latest | head -2`: a closed output is no error to show with tracebacks."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(folder / "config.toml"), *command],
-        cwd=folder,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process = BulletinBot(folder, *args, config=folder / "config.toml")
     process.stdout.close()  # the reader is gone before the first line
-    _, err = process.communicate(script.encode(), timeout=120)
-    assert (process.returncode, err.decode()) == (1, "")
+    assert (process.finish(script), process.err) == (1, "")

@@ -42,7 +42,7 @@ def send_in_topic(bot, text: str, *, name: str | None, user_id: int = GROUP_ADMI
     }
     if name is not None:
         message["reply_to_message"] = opening
-    bot.api._queue({"message": message})
+    bot.api.queue({"message": message})
 
 
 def told_in_general(bot) -> list[str]:

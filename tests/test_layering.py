@@ -120,6 +120,34 @@ def test_the_check_sees_an_import_of_telegram(tmp_path):
     assert "telegram.constants" in imported_modules(module)
 
 
+# What opens a listening socket (asyncio's servers, tornado's and the standard library's, a
+# socket's own listen), and where the installed bot may: Telegram's webhook and the metrics.
+SERVING = {"listen", "create_server", "start_server", "serve_forever", "start_http_server"}
+LISTENERS = {"telegram/webhook.py", "metrics.py"}
+
+
+def servers_started(path: Path) -> set[str]:
+    """The calls in a module that start listening, by the name called."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    called = (node.func for node in ast.walk(tree) if isinstance(node, ast.Call))
+    names = {f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "") for f in called}
+    return names & SERVING
+
+
+def test_nothing_installed_listens_but_the_webhook_and_the_metrics():
+    """The Bot API stand-in's socket server (bot/telegram/local_api.py until issue 31) was
+    installed for every user; it lives in the tests now (tests/fake_bot_api.py), and the
+    console answers its calls in-process (bot/telegram/stand_in.py)."""
+    found = {str(path.relative_to(BOT)): servers_started(path) for path in BOT.rglob("*.py")}
+    assert {path for path, calls in found.items() if calls} == LISTENERS
+
+
+def test_the_check_sees_a_server_started(tmp_path):
+    module = tmp_path / "server.py"
+    module.write_text("async def f(loop):\n    await loop.create_server(object, port=0)\n")
+    assert servers_started(module) == {"create_server"}
+
+
 def test_the_command_line_starts_without_numpy_which_charts_can_still_import():
     """numpy costs 50 ms of every command's start-up; only charts need it."""
     check = (

@@ -40,6 +40,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import instance, links, logs, metrics, texts
 from bot.config import Config
@@ -127,16 +128,20 @@ def build(
     token: str,
     base_url: str,
     updates: BaseUpdateProcessor | None = None,
+    request: BaseRequest | None = None,
 ) -> App:
     """The bot, wired. `run_polling`/`run_webhook` start it with its jobs; `running` runs it
     inside an event loop of the caller's (the console, tests, benchmarks). Updates are
-    handled concurrently, by `updates` if given (the console's notes when each is done)."""
+    handled concurrently, by `updates` if given (the console's notes when each is done).
+    Every call goes through `request` if given, getUpdates too (the console's, answered in
+    its own process: bot/telegram/stand_in.py)."""
+    builder = ApplicationBuilder().token(token).base_url(base_url)
+    if request is not None:
+        builder = builder.get_updates_request(request)
     application = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(base_url)
+        builder
         # Every call but getUpdates: thousands of sends a second (bot/telegram/aiohttp_request.py).
-        .request(AiohttpRequest())
+        .request(request or AiohttpRequest())
         .concurrent_updates(updates or UPDATES_AT_ONCE)
         .context_types(ContextTypes(context=Context))
         # Every reply is Telegram HTML (bot/render/), and links show no preview.

@@ -1,7 +1,8 @@
 """`bulletin-bot console`: chat with the bot in the terminal, no token and no network needed.
 
-The same application and handlers as `run`, talking through python-telegram-bot's real HTTP stack
-to the local Bot API stand-in on 127.0.0.1, against the configured database.
+The same application and handlers as `run`, against the configured database, talking through
+python-telegram-bot (which encodes every call and parses every answer as for Telegram) to a Bot API
+stand-in in the same process (bot/telegram/stand_in.py): no socket, no port.
 
 - A line that starts with `/` is a command, sent at once. `#Label` presses a button under the
   last message that had buttons. Any other text (a pasted bulletin) is one message that ends at
@@ -47,8 +48,8 @@ from bot import instance, render
 from bot.store import StoreError
 from bot.telegram.app import build, running
 from bot.telegram.jobs import deliver_now, poll_now
-from bot.telegram.local_api import LocalBotApi, SentMessage
 from bot.telegram.services import Services
+from bot.telegram.stand_in import BASE_URL, BotApiStandIn, InProcessRequest, SentMessage
 from bot.throttle import Throttle
 
 # The console's chat, and its person: an id no Telegram chat can have. Telegram's ids have at
@@ -80,12 +81,12 @@ async def chat(
             services.config, telegram=replace(telegram, admins=(*telegram.admins, CHAT_ID))
         )
     services.throttle = Throttle(burst=10**9)  # one operator, or a script: no flood to guard
-    api = LocalBotApi()
+    api = BotApiStandIn()
     interactive = lines.isatty()
     last_with_buttons: list[SentMessage] = []
     saved = [_highest_saved(folder)]  # a second session in the folder numbers on
 
-    def show(message: SentMessage) -> None:  # called by the stand-in for every message
+    def show(message: SentMessage) -> None:  # called by the stand-in for every message sent
         if message.chat_id != CHAT_ID:
             return
         text = render.to_plain(message.text).replace("\n", "\n     ")
@@ -109,8 +110,10 @@ async def chat(
     unanswered = 0
     handled = _Handled()
     services.store.subscribers.forget_chat(CHAT_ID)  # left by a console that was killed
-    with api.serve() as server:
-        application = build(services, token=TOKEN, base_url=server.base_url, updates=handled)
+    application = build(
+        services, token=TOKEN, base_url=BASE_URL, updates=handled, request=InProcessRequest(api)
+    )
+    try:
         async with running(application), _holding_lease(services):
             assert services.deliverer is not None  # made as the application starts
             services.deliverer.only_chat = CHAT_ID
@@ -153,6 +156,8 @@ async def chat(
                 _say_what_waits(services, out)
             finally:
                 services.store.subscribers.forget_chat(CHAT_ID)
+    finally:
+        api.close()  # a long poll waiting in a worker thread returns now, not at its timeout
     return unanswered
 
 
@@ -251,7 +256,7 @@ def _save(path: Path, data: bytes) -> Path:
 
 
 def _send(
-    api: LocalBotApi, line: str, last_with_buttons: list[SentMessage], out: TextIO
+    api: BotApiStandIn, line: str, last_with_buttons: list[SentMessage], out: TextIO
 ) -> int | None:
     """Send what was typed (a message, or a button pressed); its update's id, or None when
     the button is not there."""

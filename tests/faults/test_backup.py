@@ -8,7 +8,7 @@ import signal
 import sqlite3
 from collections import Counter
 
-from bot.telegram.local_api import LocalBotApi
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_kill import (
     FILES,
     _eventually,

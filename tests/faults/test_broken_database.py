@@ -9,15 +9,15 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.store.database import MIN_FREE_BYTES, wal_has_frames
-from bot.telegram.local_api import LocalBotApi
-from tests.faults.test_instances import started, stop
+from tests.bot_harness import BulletinBot, command, write_config
+from tests.fake_bot_api import LocalBotApi
+from tests.faults.test_instances import started
 from tests.faults.test_kill import FILES, bulletin_bot, with_subscribers
 
 ADMIN = 4242
@@ -52,8 +52,7 @@ def subscribe(api: LocalBotApi, chats: range) -> None:
 
 def health(folder: Path) -> tuple[int, str]:
     process = bulletin_bot(folder, "health")
-    _, log = process.communicate(timeout=60)
-    return process.returncode, log
+    return process.finish(timeout=60), process.err
 
 
 def test_a_database_replaced_under_a_running_bot_never_gets_its_wal(folder, fake_api):
@@ -82,8 +81,8 @@ def test_a_database_replaced_under_a_running_bot_never_gets_its_wal(folder, fake
         try:
             bot.wait(timeout=30)  # its next write, or the heartbeat, notices
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"still running: {stop(bot)}") from None
-        log = stop(bot)
+            raise AssertionError(f"still running: {bot.stop()}") from None
+        log = bot.stop()
         assert bot.returncode == 1
         assert "was deleted or replaced while running" in log
         assert not wal_has_frames(wal)  # emptied into the file it was written for
@@ -95,7 +94,7 @@ def test_a_database_replaced_under_a_running_bot_never_gets_its_wal(folder, fake
 
         again = bulletin_bot(folder, "run", config=config(server, fake_api))
         assert started(api, 2)
-        log = stop(again)
+        log = again.stop()
         assert again.returncode == 0, log
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -128,7 +127,7 @@ def test_a_stale_wal_after_a_crash_is_refused_with_what_to_do_never_replayed(fol
             journal.rename(folder / "aside" / journal.name)
         again = bulletin_bot(folder, "run", config=config(server, fake_api))
         assert started(api, 2)
-        log = stop(again)
+        log = again.stop()
         assert again.returncode == 0, log
 
 
@@ -138,15 +137,16 @@ def test_a_stale_wal_after_a_crash_is_refused_with_what_to_do_never_replayed(fol
 AS_OWNER = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
 
 
-def bot_as_owner(folder: Path, *args: str, text: str = "") -> subprocess.Popen:
-    (folder / "config.toml").write_text(f'[storage]\ndatabase = "{folder / "bulletin.db"}"\n{text}')
-    return subprocess.Popen(
-        [*AS_OWNER, sys.executable, "-m", "bot", "--config", str(folder / "config.toml"), *args],
-        cwd=folder,
+def bot_as_owner(folder: Path, *args: str, text: str = "") -> BulletinBot:
+    """`bulletin_bot`, refused what the database's owner is refused."""
+    config = write_config(folder, f'[storage]\ndatabase = "{folder / "bulletin.db"}"\n{text}')
+    return BulletinBot(
+        folder,
+        *args,
+        config=config,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "BULLETIN_BOT_TOKEN": "1:fault"},
+        wrapper=AS_OWNER,
     )
 
 
@@ -168,8 +168,8 @@ def test_a_database_made_read_only_under_a_running_bot_stops_it_and_is_recovered
         try:
             bot.wait(timeout=30)  # the heartbeat, within 10 s
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"still running: {stop(bot)}") from None
-        log = stop(bot)
+            raise AssertionError(f"still running: {bot.stop()}") from None
+        log = bot.stop()
         after = len(api.sent) - at_chmod - len(told(api))
         assert bot.returncode == 1
         cause = f"the database cannot be written: {database} is read-only (mode 0400)"
@@ -186,9 +186,9 @@ def test_a_database_made_read_only_under_a_running_bot_stops_it_and_is_recovered
 
         database.chmod(0o600)
         again = bot_as_owner(folder, "run", text=text)
-        assert started(api, 2), stop(again)
+        assert started(api, 2), again.stop()
         assert shm.stat().st_mode & 0o777 == 0o600  # given the database's mode at start
-        log = stop(again)
+        log = again.stop()
         assert again.returncode == 0, log
     print(f"chmod 0400 under a broadcast at 25/s: {after} sends after it, then stopped")
 
@@ -214,9 +214,9 @@ def test_a_database_damaged_under_a_running_bot_is_found_by_the_next_check(folde
         try:
             bot.wait(timeout=90)  # the next check, within a minute
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"still running: {stop(bot)}") from None
+            raise AssertionError(f"still running: {bot.stop()}") from None
         noticed = time.monotonic() - damaged
-        log = stop(bot)
+        log = bot.stop()
         assert bot.returncode == 1
         assert "stopping: the database is damaged: " in log
         (alert,) = told(api)
@@ -261,28 +261,27 @@ def test_a_full_disk_is_told_to_the_admins_once_with_its_cause_and_seen_by_healt
         text = config(server, fake_api).replace(
             "[source]", f'[storage]\ndatabase = "{disk / "bulletin.db"}"\n[source]'
         )
-        (folder / "disk.toml").write_text(text)
+        disk_config = write_config(folder, text, "disk.toml")
         script = (
             f'mount -t tmpfs -o size={size}m tmpfs "{disk}" && '
             f'cp "{folder / "bulletin.db"}" "{disk}/" && exec "$@"'
         )
-        command = [sys.executable, "-m", "bot", "--config", str(folder / "disk.toml"), "run"]
-        bot = subprocess.Popen(
-            [*UNSHARE, "sh", "-c", script, "sh", *command],
-            cwd=folder,
+        bot = BulletinBot(
+            folder,
+            "run",
+            config=disk_config,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "BULLETIN_BOT_TOKEN": "1:fault"},
+            wrapper=[*UNSHARE, "sh", "-c", script, "sh"],
         )
         try:
             assert started(api, 1)
             assert told(api) == []
 
-            def inside(*command: str) -> subprocess.CompletedProcess[str]:
+            def inside(*args: str) -> subprocess.CompletedProcess[str]:
                 """A command in the bot's mount namespace, where the small disk is."""
                 return subprocess.run(
-                    ["nsenter", "--target", str(bot.pid), "--mount", *command],
+                    ["nsenter", "--target", str(bot.pid), "--mount", *args],
                     capture_output=True,
                     text=True,
                     timeout=60,
@@ -291,15 +290,13 @@ def test_a_full_disk_is_told_to_the_admins_once_with_its_cause_and_seen_by_healt
 
             inside("sh", "-c", f'cat /dev/zero > "{disk}/filler"')  # until the disk is full
             full = time.monotonic()
-            checked = inside(
-                sys.executable, "-m", "bot", "--config", str(folder / "disk.toml"), "health"
-            )
+            checked = inside(*command("health", config=disk_config))
             api.send_text("/subscribe", chat_id=ADMIN)  # a write, as the admin in the issue
             assert api.wait_for(lambda: len(told(api)) >= 2, timeout=30)  # answer and alert
             noticed = time.monotonic() - full
             time.sleep(25)  # two more heartbeats: told once
         finally:
-            log = stop(bot)
+            log = bot.stop()
     assert checked.returncode == 1
     assert "unhealthy:" in checked.stderr and "disk" in checked.stderr, checked.stderr
     alerts = [t for t in told(api) if t.startswith("bulletin-bot")]

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.telegram.local_api import LocalBotApi, SentMessage
+from tests.fake_bot_api import LocalBotApi, SentMessage
 from tests.faults.test_kill import bot_config, bulletin_bot, with_subscribers
 
 CROWD = 1_000

@@ -9,7 +9,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -18,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from bot import instance
-from bot.telegram.local_api import LocalBotApi
+from tests.bot_harness import BulletinBot, run_bulletin_bot, write_config
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_kill import (
     FILES,
     _eventually,
@@ -27,7 +27,7 @@ from tests.faults.test_kill import (
     bulletin_bot,
     with_subscribers,
 )
-from tests.test_console import Console
+from tests.test_console import console_session
 
 SUBSCRIBERS = 1_000
 
@@ -45,13 +45,6 @@ def started(api: LocalBotApi, count: int) -> bool:
     return api.wait_for(lambda: api.commands_set >= 2 * count, timeout=60)
 
 
-def stop(process: subprocess.Popen) -> str:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    _, log = process.communicate(timeout=15)
-    return log
-
-
 def test_a_second_bot_waits_for_the_first_to_stop_then_takes_over(folder, fake_api):
     api = LocalBotApi()
     with api.serve() as server:
@@ -60,9 +53,10 @@ def test_a_second_bot_waits_for_the_first_to_stop_then_takes_over(folder, fake_a
         second = bulletin_bot(folder, "run", "--wait", "30", config=bot_config(server, fake_api))
         time.sleep(3)
         assert second.poll() is None and api.commands_set == 2  # waiting, not started
-        assert stop(first) is not None and first.returncode == 0
+        first.stop()
+        assert first.returncode == 0, first.err
         assert started(api, 2), "the second bot did not take over"
-        log = stop(second)
+        log = second.stop()
         assert second.returncode == 0, log
 
 
@@ -80,11 +74,11 @@ def test_of_two_bots_started_at_once_one_runs_and_the_other_says_why_not(folder,
         refused = [b for b in bots if b.poll() is not None]
         assert len(refused) == 1, "both bots run on one database"
         (running,) = [b for b in bots if b is not refused[0]]
-        log = stop(refused[0])
+        log = refused[0].stop()
         assert refused[0].returncode == 1
         assert "another bulletin-bot runs on this database: pid" in log
         assert "Traceback" not in log
-        stop(running)
+        running.stop()
         assert running.returncode == 0
         assert api.commands_set == 2  # only one of them ever started
 
@@ -101,37 +95,26 @@ def test_a_database_deleted_under_a_running_bot_stops_it_and_is_not_silently_rec
         try:
             bot.wait(timeout=30)  # the heartbeat notices within 10 s
         except subprocess.TimeoutExpired:
-            log = stop(bot)
+            log = bot.stop()
             raise AssertionError(f"the bot went on without its database: {log}") from None
-        log = stop(bot)
+        log = bot.stop()
         assert bot.returncode == 1
         assert "was deleted or replaced while running" in log
 
         again = bulletin_bot(folder, "run", config=bot_config(server, fake_api))
-        _, log = again.communicate(timeout=30)
-        assert again.returncode == 1
-        assert "is gone, but one was created there" in log
+        assert again.finish(timeout=30) == 1
+        assert "is gone, but one was created there" in again.err
         assert not (folder / "bulletin.db").exists()
     health = bulletin_bot(folder, "health")
-    _, log = health.communicate(timeout=30)
-    assert health.returncode == 1 and "there is no database at" in log
+    assert health.finish(timeout=30) == 1 and "there is no database at" in health.err
     assert not (folder / "bulletin.db").exists()
 
 
 def console(folder, config: str, script: str = "/latest tanks\n") -> subprocess.CompletedProcess:
     """`bulletin-bot console` on the folder's database, reading `script`."""
-    (folder / "console.toml").write_text(
-        f'[storage]\ndatabase = "{folder / "bulletin.db"}"\n{config}'
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(folder / "console.toml"), "console"],
-        cwd=folder,
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    database = f'[storage]\ndatabase = "{folder / "bulletin.db"}"\n'
+    path = write_config(folder, database + config, "console.toml")
+    return run_bulletin_bot(folder, "console", config=path, script=script, timeout=60)
 
 
 def test_a_console_is_refused_on_the_database_of_a_running_bot(folder, fake_api):
@@ -144,7 +127,7 @@ def test_a_console_is_refused_on_the_database_of_a_running_bot(folder, fake_api)
             assert started(api, 1)
             result = console(folder, bot_config(server, fake_api))
         finally:
-            log = stop(bot)
+            log = bot.stop()
         assert bot.returncode == 0, log
     assert (result.returncode, result.stdout) == (1, ""), result.stdout
     assert result.stderr.startswith(
@@ -157,47 +140,37 @@ def test_a_console_is_refused_on_the_database_of_a_running_bot(folder, fake_api)
 def test_a_console_holds_the_database_for_as_long_as_it_runs(folder):
     """A lease is free once not renewed for its TTL: the console renews it, so a `restore`
     is refused however long its operator takes."""
-    session = subprocess.Popen(
-        [sys.executable, "-m", "bot", "console"],
-        cwd=folder,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    session = BulletinBot(folder, "console", stdout=subprocess.DEVNULL)
     try:
         time.sleep((instance.TTL + instance.HEARTBEAT).total_seconds())
         backup = bulletin_bot(folder, "backup", str(folder / "backup.db"))
         assert backup.wait(timeout=60) == 0
         restore = bulletin_bot(folder, "restore", str(folder / "backup.db"))
-        _, log = restore.communicate(timeout=60)
-        assert restore.returncode == 1
-        assert f"not restored: another bulletin-bot runs on this database: pid {session.pid}" in log
+        assert restore.finish(timeout=60) == 1
+        holder = f"another bulletin-bot runs on this database: pid {session.pid}"
+        assert f"not restored: {holder}" in restore.err
     finally:
-        _, err = session.communicate(input="", timeout=60)
-    assert (session.returncode, err) == (0, "")
+        session.finish(timeout=60)
+    assert (session.returncode, session.err) == (0, "")
 
 
 def test_a_console_stopped_for_longer_than_its_lease_answers_nothing_more(folder):
     """Ctrl-Z: the console's lease is not renewed, and a `restore` takes the database. When the
     console goes on, it says so and stops, rather than answer from a database not its own."""
     assert bulletin_bot(folder, "backup", str(folder / "backup.db")).wait(timeout=60) == 0
-    session = Console(folder)
+    session = console_session(folder)
     try:
         session.say("/latest tanks", expect="Tanks: 12,251")
         time.sleep(2)  # the stand-in has shown the answer: let it reach the bot, which waits
-        session.process.send_signal(signal.SIGSTOP)
+        session.send_signal(signal.SIGSTOP)
         time.sleep((instance.TTL + instance.HEARTBEAT / 5).total_seconds())
         restore = bulletin_bot(folder, "restore", str(folder / "backup.db"))
-        _, log = restore.communicate(timeout=60)
-        assert restore.returncode == 0, log
+        assert restore.finish(timeout=60) == 0, restore.err
     finally:
-        session.process.send_signal(signal.SIGCONT)
-    assert session.process.stdin is not None
-    session.process.stdin.write(b"/latest tanks\n")
-    status, err = session.end()
-    assert status == 1 and session.printed.count(b"bot> ") == 1  # no answer after
-    assert err == (
+        session.send_signal(signal.SIGCONT)
+    status = session.finish("/latest tanks\n", timeout=60)
+    assert status == 1 and session.out.count("bot> ") == 1  # no answer after
+    assert session.err == (
         "console stopped: another process took the database's lease while the console was stopped\n"
     )
 
@@ -275,15 +248,18 @@ def test_of_two_bots_after_a_crash_one_stalled_between_reading_and_taking_the_le
     print(f"two bots after a crash: {in_flight} in flight at the crash, {repeats} repeats")
 
 
-def run_bot(folder: Path, *args: str, stderr: int) -> subprocess.Popen:
+def run_bot(folder: Path, *args: str, stderr: int) -> BulletinBot:
     """`bulletin-bot run` on the folder's config.toml (as `bulletin_bot` wrote it), its log to
     the descriptor `stderr`."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(folder / "config.toml"), "run", *args],
-        cwd=folder,
+    config = folder / "config.toml"
+    return BulletinBot(
+        folder,
+        "run",
+        *args,
+        config=config,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=stderr,
-        env={**os.environ, "BULLETIN_BOT_TOKEN": "1:fault"},
     )
 
 

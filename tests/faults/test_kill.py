@@ -7,12 +7,10 @@ every delivery ends sent exactly once, except at most the batch in flight at the
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -25,7 +23,8 @@ from bot.dates import day_of_war
 from bot.store import Store
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.delivery import WINDOW
-from bot.telegram.local_api import LocalBotApi
+from tests.bot_harness import BulletinBot, write_config
+from tests.fake_bot_api import LocalBotApi
 from tests.fake_statistics_api import DATASET
 from tests.faults import rounds
 
@@ -36,17 +35,13 @@ FILES = [
 ]
 
 
-def bulletin_bot(tmp_path: Path, *args: str, config: str = "") -> subprocess.Popen:
-    (tmp_path / "config.toml").write_text(
-        f'[storage]\ndatabase = "{tmp_path / "bulletin.db"}"\n{config}'
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(tmp_path / "config.toml"), *args],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "BULLETIN_BOT_TOKEN": "1:fault"},
+def bulletin_bot(tmp_path: Path, *args: str, config: str = "") -> BulletinBot:
+    """`bulletin-bot ARGS` on the folder's database, with these config lines (written to the
+    folder's config.toml); its log a pipe, its output dropped."""
+    database = f'[storage]\ndatabase = "{tmp_path / "bulletin.db"}"\n'
+    path = write_config(tmp_path, database + config)
+    return BulletinBot(
+        tmp_path, *args, config=path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
     )
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from bot.telegram.delivery import APPROACH, PROBE, RECOVERY, SLOWDOWN, Pace
-from bot.telegram.local_api import LocalBotApi
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_kill import (
     _eventually,
     _pending,

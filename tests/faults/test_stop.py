@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 from bot.store.outbox import SendError
-from bot.telegram.local_api import LocalBotApi
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_kill import (
     _eventually,
     _pending,

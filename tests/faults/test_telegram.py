@@ -125,8 +125,8 @@ def test_a_reply_telegram_answers_late_is_not_followed_by_an_apology(tmp_path, f
     import time
 
     from bot import texts
-    from bot.telegram.local_api import LocalBotApi
-    from tests.faults.test_instances import started, stop
+    from tests.fake_bot_api import LocalBotApi
+    from tests.faults.test_instances import started
     from tests.faults.test_kill import FILES, bot_config, bulletin_bot
 
     assert bulletin_bot(tmp_path, "import", *FILES).wait(timeout=60) == 0
@@ -140,7 +140,7 @@ def test_a_reply_telegram_answers_late_is_not_followed_by_an_apology(tmp_path, f
             assert api.wait_for(lambda: bool(api.messages_to(777)), timeout=30)
             time.sleep(12)  # an apology would be sent at 5 s and answered by 13 s
         finally:
-            log = stop(bot)
+            log = bot.stop()
     assert [m.text for m in api.messages_to(777)] != []
     assert texts.INTERNAL_ERROR not in [m.text for m in api.messages_to(777)]
     assert len(api.messages_to(777)) == 1 and "Tanks" in api.messages_to(777)[0].text

@@ -12,7 +12,6 @@ requests without the secret: counted in the metrics, not a log line each.
 from __future__ import annotations
 
 import errno
-import os
 import re
 import resource
 import selectors
@@ -26,7 +25,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.telegram.local_api import LocalBotApi
+from tests.bot_harness import BulletinBot, write_config
+from tests.fake_bot_api import LocalBotApi
 from tests.faults.test_kill import bot_config
 from tests.test_bot_running import free_port, latest_tanks_update
 
@@ -151,21 +151,20 @@ def test_a_crowd_of_slow_connections_does_not_keep_updates_out_or_fill_the_log(
     log_path = tmp_path / "bot.log"
     api = LocalBotApi()
     with api.serve() as server, log_path.open("w") as log_file:
-        (tmp_path / "config.toml").write_text(
+        config = write_config(
+            tmp_path,
             f'[storage]\ndatabase = "{tmp_path / "bulletin.db"}"\n'
             + bot_config(server, fake_api)
             + f'[webhook]\nport = {port}\nsecret_token = "{SECRET}"\n'
-            + f"[metrics]\nport = {metrics_port}\n"
+            + f"[metrics]\nport = {metrics_port}\n",
         )
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "bot", "--config", str(tmp_path / "config.toml")),
-                *("run", "--webhook", "https://bot.example.org/telegram"),
-            ],
-            cwd=tmp_path,
+        process = BulletinBot(
+            tmp_path,
+            *("run", "--webhook", "https://bot.example.org/telegram"),
+            config=config,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log_file,
-            env={**os.environ, "BULLETIN_BOT_TOKEN": "1:fault"},
             preexec_fn=_limited,
         )
         crowd = SlowCrowd(port, CROWD)
