@@ -32,6 +32,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
 from typing import ParamSpec, TypeVar
 
+from bot.errors import BulletinBotError
+
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
@@ -55,7 +57,7 @@ PRELOAD = (
 STOP_GRACE = 2.0
 
 
-class DrawingStopped(RuntimeError):
+class DrawingStopped(BulletinBotError):
     """Asked to draw after `close` (the bot is stopping)."""
 
 

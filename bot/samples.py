@@ -18,7 +18,7 @@ bulletin's age: it shows the latest there is.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from bot.store import Delivery, OutboxKind, Subscriber
 from bot.summary import Digest, kinds_for
@@ -85,7 +85,18 @@ def as_delivered(delivery: Delivery) -> Delivery:
     return replace(
         delivery,
         kind=sample.kind,
-        subject=sample.day.isoformat(),
+        subject=digest_day(sample.kind, sample.day).isoformat(),
         format=sample.format,
         categories=sample.categories,
     )
+
+
+def digest_day(kind: str, day: date) -> date:
+    """The bulletin a sample's message is of: the day's own, but for a digest the last that
+    brought one (the Monday's, the 1st's), so that a sample shows a whole week or month
+    against the one before, as the digest will come, never the days so far against a whole."""
+    if kind == OutboxKind.WEEKLY:
+        return day - timedelta(days=day.weekday())
+    if kind == OutboxKind.MONTHLY:
+        return day.replace(day=1)
+    return day

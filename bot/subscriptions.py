@@ -433,6 +433,13 @@ class Subscriptions:
         elif setting == "zone":
             self.store.subscribers.set_timezone(chat_id, button_zone(value), now=now)
         elif setting not in KEYBOARD_SWITCHES:
+            if (
+                setting == "format"
+                and value == SummaryFormat.CARD
+                and Digest.DAILY not in subscriber.digests
+            ):
+                # A Card button left under an older answer: a card is the daily summary's.
+                raise SubscriptionError(texts.SETTINGS_BUTTON_EXPIRED)
             shape = changed(subscriber.shape, setting, value)
             self.store.subscribers.set_shape(chat_id, shape, now=now)
         return self.store.subscribers.get(chat_id) or subscriber
@@ -752,8 +759,11 @@ def _rises(store: Store, unfinished: Broadcast) -> dict[str, dict[str, int]]:
 
 # What a pause lets through: a sample the chat asked for then, the notice that the pause is
 # over, and alerts to the bot's admins. Everything else waits out no pause: a summary, digest,
-# milestone, notice or announcement due while the chat is paused is skipped, not sent late.
+# notice or announcement due while the chat is paused is skipped, not sent late...
 PAUSE_LETS_THROUGH = frozenset({OutboxKind.SAMPLE, OutboxKind.RESUMED, OutboxKind.ALERT})
+# ...but a milestone (round or the chat's own) is an event, not the day's news: it waits for
+# the pause's end rather than being lost (an own milestone is announced once, then removed).
+PAUSE_DEFERS = frozenset({OutboxKind.MILESTONE})
 
 
 def held_by_pause(kind: str, paused_until: datetime | None, now: datetime) -> bool:

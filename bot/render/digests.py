@@ -10,7 +10,7 @@ from bot import texts
 from bot.digests import Gap, Periodic, Span
 from bot.render.history import trend_lines
 from bot.render.markup import fill
-from bot.render.phrases import caveat, link_lines
+from bot.render.phrases import caveat, link_lines, title
 from bot.store import StoredReport
 from bot.summary import Digest
 from bot.texts import format_date, format_month, format_range
@@ -78,6 +78,7 @@ def _gap(gap: Gap) -> str:
 
 
 def digests(sections: Sequence[str], newest: StoredReport | None) -> str:
-    """A morning's digests without a daily summary: each section, then the link to the newest
-    bulletin's post and the caveat, once."""
-    return "\n\n".join([*sections, "\n".join([*link_lines(newest), caveat()])])
+    """A morning's digests without a daily summary: whose losses they are (the title every
+    message with figures starts with), each section, then the link to the newest bulletin's
+    post and the caveat, once."""
+    return "\n\n".join([f"<b>{title()}</b>", *sections, "\n".join([*link_lines(newest), caveat()])])

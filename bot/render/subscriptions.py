@@ -96,10 +96,14 @@ def unsubscribe_question(subscriber: Subscriber) -> str:
     return fill(texts.UNSUBSCRIBE_QUESTION, digests=digests)
 
 
-def unsubscribed(subscriber: Subscriber) -> str:
-    """'Unsubscribed: no more summaries (weekly (Mondays)).' naming what stopped."""
+def unsubscribed(subscriber: Subscriber, targets: Sequence[Target] = ()) -> str:
+    """'Unsubscribed: no more summaries (weekly (Mondays)).' naming what stopped, and the
+    chat's own milestones (`targets`), which do not stop with it: said, not left to surprise."""
     digests = ", ".join(texts.message(DIGEST_NAME[d]) for d in subscriber.digests)
-    return fill(texts.UNSUBSCRIBED, digests=digests)
+    said = fill(texts.UNSUBSCRIBED, digests=digests)
+    if targets:
+        said += "\n" + fill(texts.OWN_MILESTONES_STILL_WAIT, items=_targets(targets))
+    return said
 
 
 def settings_view(

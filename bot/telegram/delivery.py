@@ -34,7 +34,7 @@ from bot.clock import Clock
 from bot.notices import chart_of, expired, hand_on_digests, text_for, topic_gone
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.outbox import SendError
-from bot.subscriptions import HOME_ZONE, held_by_pause, queue_broadcasts
+from bot.subscriptions import HOME_ZONE, PAUSE_DEFERS, held_by_pause, queue_broadcasts
 
 log = logging.getLogger(__name__)
 
@@ -399,6 +399,10 @@ class Deliverer:
     ) -> DeliveryResult:
         texts.set_language(delivery.language)  # this send's own task: its own language
         if held_by_pause(delivery.kind, delivery.paused_until, self.clock.now()):
+            if delivery.kind in PAUSE_DEFERS:  # due again when the pause ends
+                return DeliveryResult(
+                    delivery.id, DeliveryStatus.PENDING, due_at=delivery.paused_until, attempt=False
+                )
             until = delivery.paused_until.isoformat() if delivery.paused_until else ""
             return DeliveryResult(
                 delivery.id, DeliveryStatus.SKIPPED, SendError.PAUSED, detail=until

@@ -82,9 +82,14 @@ def settings_keyboard(
     a summary the chat gets), the chat's own milestones (`targets`) each with its ✕; Resume
     in place of Pause while `paused`."""
     shape = subscriber.shape
+    daily = Digest.DAILY in subscriber.digests
+    # A card kept from a daily summary since turned off: the digests come as full text.
+    chosen = (
+        SummaryFormat.FULL if shape.format == SummaryFormat.CARD and not daily else shape.format
+    )
     formats = [
         InlineKeyboardButton(
-            (TICK if shape.format == kind else "") + texts.message(FORMAT_BUTTON[kind]),
+            (TICK if chosen == kind else "") + texts.message(FORMAT_BUTTON[kind]),
             callback_data=f"{PREFIX}format:{kind}",
         )
         for kind in SummaryFormat
@@ -112,7 +117,6 @@ def settings_keyboard(
     ]
     # Quiet days and the card shape the daily summary only; the short format, the chart and
     # thresholds any summary (bot/summary.py): each offered where it shapes something.
-    daily = Digest.DAILY in subscriber.digests
     any_summary = daily or bool({Digest.WEEKLY, Digest.MONTHLY} & set(subscriber.digests))
     if not daily:
         formats = [b for b in formats if b.callback_data != f"{PREFIX}format:{SummaryFormat.CARD}"]
@@ -545,7 +549,8 @@ async def button(update: Update, context: Context) -> None:
     if action == "stop:yes":
         subscriptions.unsubscribe(chat_id)
         await query.answer()
-        await query.edit_message_text(render.unsubscribed(subscriber))
+        said = render.unsubscribed(subscriber, subscriptions.targets(chat_id))
+        await query.edit_message_text(said)
         return
     if action == "try":
         await _send_sample(query, subscriptions, subscriber)

@@ -49,8 +49,13 @@ async def language(update: Update, context: Context) -> None:
 
 async def unsubscribe(update: Update, context: Context) -> None:
     await must_be_allowed_to_change(update, context)
-    ended = context.services.subscriptions.unsubscribe(update.effective_chat.id)  # type: ignore[union-attr]
-    await reply(update, render.unsubscribed(ended) if ended else texts.NOT_SUBSCRIBED)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    subscriptions = context.services.subscriptions
+    ended = subscriptions.unsubscribe(chat_id)
+    if ended is None:
+        await reply(update, texts.NOT_SUBSCRIBED)
+        return
+    await reply(update, render.unsubscribed(ended, subscriptions.targets(chat_id)))
 
 
 async def must_be_allowed_to_change(update: Update, context: Context) -> None:
