@@ -37,6 +37,7 @@ from multiprocessing.process import BaseProcess
 from typing import ParamSpec, TypeVar
 
 from bot import texts
+from bot.errors import BulletinBotError
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,9 @@ PRELOAD = (
 STOP_GRACE = 2.0
 
 
-class DrawingStopped(RuntimeError):
-    """Asked to draw after `close` (the bot is stopping)."""
+class DrawingStopped(BulletinBotError):
+    """Asked to draw after `close` (the bot is stopping): in the one error tree (bot/errors.py),
+    so whatever asks it is told in a line, as of any failure the bot explains."""
 
 
 def _worker_started() -> None:
