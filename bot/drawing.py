@@ -16,6 +16,10 @@ Each worker imports the drawing code as it starts (`PRELOAD`), so its start, whi
 waits for, is not counted as drawing time. A worker that dies (killed, out of memory) is
 replaced, and the drawing it was making is asked once more of the new one. `close` ends them
 without hanging: work that waits is dropped, a drawing under way gets a moment.
+
+The same process reads the whole history for the bot (`in_store`: the records of the whole
+war, an export): in a worker thread that work held the bot's interpreter lock too, 13 % of the
+time behind a crowd of every reading command (bench/README.md).
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
 from typing import ParamSpec, TypeVar
 
+from bot import texts
 from bot.errors import BulletinBotError
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +58,16 @@ PRELOAD = (
     "matplotlib.patches",
     "matplotlib.textpath",
     "matplotlib.ticker",
+    "bot.export",
+    "bot.trends",
 )
 # How long `close` lets a drawing under way finish before its worker is terminated, in seconds.
 STOP_GRACE = 2.0
 
 
 class DrawingStopped(BulletinBotError):
-    """Asked to draw after `close` (the bot is stopping)."""
+    """Asked to draw after `close` (the bot is stopping): in the one error tree (bot/errors.py),
+    so whatever asks it is told in a line, as of any failure the bot explains."""
 
 
 def _worker_started() -> None:
@@ -68,6 +77,18 @@ def _worker_started() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in PRELOAD:
         importlib.import_module(name)
+
+
+def in_store(path: str, language: str, work: Callable[[Store], T]) -> T:
+    """In a worker: `work` (a module-level function, or a partial of one: it is pickled) on a
+    connection of its own to the database at `path`, in `language`; its result plain data. In
+    WAL mode this reader never waits for the bot's writes, nor they for it."""
+    texts.set_language(language)
+    store = Store(path)
+    try:
+        return work(store)
+    finally:
+        store.close()
 
 
 def _nothing() -> None:

@@ -43,10 +43,9 @@ class Limiter:
     """At most `at_once` pieces of heavy work at a time, `waiting` more in the queue; and
     after each, a rest of `rest` times as long as it took before the next may start.
 
-    Heavy work takes a processor while it runs. An export is built in a worker thread and
-    holds Python's interpreter lock while it computes, so everything else runs at about half
-    speed; a chart is drawn in a process of its own (bot/drawing.py), which leaves the lock
-    alone but still takes one of the machine's processors. Resting three times as long keeps
+    Heavy work takes a processor while it runs. An export is built and a chart drawn in a
+    process of their own (bot/drawing.py), which leaves the bot's interpreter lock alone but
+    still takes one of the machine's processors. Resting three times as long keeps
     it to a quarter of the time, so a crowd asking for ever different exports or charts slows
     the bot's other answers by a quarter at most, instead of halving them for as long as the
     crowd lasts.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -34,6 +35,18 @@ STORED_UNTIL = date(2026, 8, 7)
 # Speed is measured in bench/, never in a test: a CI machine's pause is no failure.
 settings.register_profile("no-deadline", deadline=None)
 settings.load_profile("no-deadline")
+
+
+@pytest.fixture(autouse=True)
+def root_logger_as_it_was() -> Iterator[None]:
+    """A command-line test runs `main`, which sets the root logger up for a terminal (its
+    handler, and CRITICAL for a quiet command): put it back, so that what a later test logs
+    still reaches its caplog whatever order the tests run in."""
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
 
 
 class RecordingSleep:

@@ -542,3 +542,17 @@ async def test_a_crowd_asking_the_records_reads_the_history_once(bot):
         expected = "Largest daily rises" if not key else "largest daily rises ever"
         assert expected in plain(bot.api.messages_to(person)[-1])
     assert bot.services.memo.worked["records"] == 1 + len(set(crowd.values()))
+
+
+async def test_inline_answers_are_worked_out_once_per_categories_named(bot):
+    """A crowd types different words for the same categories: one answer is worked out for
+    them all; words naming nothing are still quoted back each as typed."""
+    worked = bot.services.memo.worked
+    before = worked["inline"]
+    for n in range(5):
+        results = await inline_answer(bot, f"tanks artillery word{n}")
+        assert [r["id"] for r in results] == ["tanks", "artillery"]
+    assert worked["inline"] - before == 1
+    (zzzz,) = await inline_answer(bot, "zzzz")
+    (qqqq,) = await inline_answer(bot, "qqqq")
+    assert "“zzzz”" in zzzz["title"] and "“qqqq”" in qqqq["title"]

@@ -127,3 +127,14 @@ def test_export_from_the_command_line_to_a_file(tmp_path, monkeypatch):
     seed_if_empty(Store(tmp_path / "bulletin.db"), now=NOW, today=TODAY)
     assert main(["export", "csv", "2026-08-08", "-o", "out.csv"]) == 0
     assert (tmp_path / "out.csv").read_text().splitlines()[0].startswith("date,day,category")
+
+
+async def test_an_export_is_read_in_the_drawing_process_in_the_readers_language(bot):
+    """Built in the drawing process (bot/drawing.py, `in_store`), not a worker thread holding
+    the bot's interpreter lock while a crowd waits; the reader's language goes with it."""
+    reply = await bot.ask("/export csv 2026-08-06", chat_id=4004, language_code="uk")
+    assert reply.method == "sendDocument"
+    lines = reply.attachment.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("date;day;category;name")
+    assert any(";tanks;Танки;" in line for line in lines)
+    assert bot.services.charts.drawing.pids(), "no drawing process: read on the bot's threads"

@@ -132,3 +132,24 @@ async def test_the_history_table_has_no_english_in_ukrainian(bot):
     bot.store.db.execute("DELETE FROM reports WHERE date = '2026-08-06'")
     reply = await ask_uk(bot, "/history танки 3")
     assert "Дата" in reply and "/2д" in reply and "/2d" not in reply
+
+
+async def test_a_chat_language_is_read_from_the_database_once_and_a_change_seen_at_once(bot):
+    """Asked on every update: kept in memory after the first read (a crowd of a thousand
+    costs no SQLite read each), and /language still takes effect with the next reply."""
+    await ask_uk(bot, "/start")
+    reads: list[str] = []
+    connection = bot.store.subscribers.db.conn
+    connection.set_trace_callback(
+        lambda sql: reads.append(sql) if "FROM chats WHERE chat_id" in sql else None
+    )
+    try:
+        for _ in range(5):
+            assert "Танки" in await ask_uk(bot, "/latest танки")
+        assert len(reads) <= 1
+        assert await ask_uk(bot, "/language en") == texts.of("en").LANGUAGE_SET
+        assert "Tanks: 12,247 (+1)" in await ask_uk(bot, "/latest tanks")
+        assert await ask_uk(bot, "/language uk") == texts.of("uk").LANGUAGE_SET
+        assert "Танки" in await ask_uk(bot, "/latest tanks")
+    finally:
+        connection.set_trace_callback(None)

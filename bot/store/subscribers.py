@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.store.database import Part, moment, split_commas, split_thresholds
+from bot.store.database import Database, Part, moment, split_commas, split_thresholds
 from bot.store.outbox import DeliveryStatus
 
 
@@ -100,8 +100,24 @@ def shape_columns(shape: Shape) -> dict[str, object]:
     }
 
 
+# Chats whose language is kept in memory at most (an int and a short string each: a megabyte
+# or two); past that the oldest looked up is dropped and read again when it next speaks.
+KNOWN_LANGUAGES = 20_000
+
+
 class Subscribers(Part):
-    """Subscriptions and each chat's language; a chat that moves or goes takes its queue along."""
+    """Subscriptions and each chat's language; a chat that moves or goes takes its queue along.
+
+    The language is asked on every update, so it is kept in memory once read (a thousand
+    people at once each cost an SQLite read on the event loop otherwise). Every write of a
+    chat's language here drops what is kept for it, so the next update reads what was
+    committed (a write rolled back costs one more read, never a wrong language). Only the bot
+    writes chat languages of real chats: the console writes its own chat's, which no update of
+    the bot ever asks for, so no other process's write can leave this stale."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self._languages: dict[int, str] = {}
 
     def subscribe(
         self,
@@ -205,14 +221,24 @@ class Subscribers(Part):
         return dict(rows.fetchall())
 
     def chat_language(self, chat_id: int) -> str | None:
-        """The chat's language, None when not known yet (asked on every update)."""
+        """The chat's language, None when not known yet (asked on every update: kept in
+        memory once read, see the class)."""
+        known = self._languages.get(chat_id)
+        if known is not None:
+            return known
         row = self.db.execute("SELECT language FROM chats WHERE chat_id = ?", [chat_id]).fetchone()
-        return row[0] if row else None
+        if row is None:
+            return None
+        if len(self._languages) >= KNOWN_LANGUAGES:
+            del self._languages[next(iter(self._languages))]
+        self._languages[chat_id] = row[0]
+        return row[0]  # type: ignore[no-any-return]
 
     def set_chat_language(
         self, chat_id: int, language: str, *, chosen: bool, now: datetime
     ) -> None:
         """Remember a chat's language; one the chat chose is never replaced by a guess."""
+        self._languages.pop(chat_id, None)
         self.db.execute(
             """INSERT INTO chats (chat_id, language, chosen, updated_at) VALUES (?, ?, ?, ?)
                ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,
@@ -224,6 +250,7 @@ class Subscribers(Part):
     def forget_chat(self, chat_id: int) -> None:
         """Remove a chat's subscription, queued messages, language and own milestones (the
         console's own chat, so nothing of it waits for a real bot on the same database)."""
+        self._languages.pop(chat_id, None)
         with self._writing():
             for table in ("outbox", "subscribers", "chats", "milestone_targets"):
                 self.db.table(table).delete_where("chat_id = ?", [chat_id])
@@ -231,6 +258,8 @@ class Subscribers(Part):
     def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
         """A group became a supergroup with a new id: its subscription, queue and own
         milestones follow it."""
+        self._languages.pop(old_id, None)
+        self._languages.pop(new_id, None)
         with self._writing():
             self.db.execute(
                 "UPDATE OR IGNORE subscribers SET chat_id = ?, chat_type = 'supergroup', "

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import InputFile, Update
 from telegram.constants import ChatAction
 
@@ -77,7 +79,7 @@ async def export_command(update: Update, context: Context) -> None:
     )
 
     async def built() -> Kept:
-        made = await off_the_loop(s.store, lambda store: export(store, fmt, first, last))
+        made = await off_the_loop(s, partial(export, fmt=fmt, first=first, last=last))
         return Kept(made.data, made.file_name)
 
     # Heavy, and any range may be asked for: a turn of the charts' limit. Those asking for a

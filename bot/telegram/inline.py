@@ -15,35 +15,57 @@ INLINE_RESULTS = 10
 
 async def inline(update: Update, context: Context) -> None:
     """'@bot tanks' in any chat: the latest figure as a ready message; nothing typed: all of it.
-    Answers are kept per language, words and state of the data: a crowd typing costs one."""
+    Answers are kept per language, categories named and state of the data: a crowd typing
+    costs one."""
     query = update.inline_query
     if query is None:
         return
     s = context.services
     note = s.age_note()
     words = tuple(query.query.split()[:10])
-
-    def answer() -> list[InlineQueryResultArticle] | None:
-        view = view_of(s)
-        return None if view is None else _inline_results(s, view, list(words), note)
-
-    results = s.cached(("inline", texts.current_language(), note, words), answer)
-    if results is None:
+    view = view_of(s)
+    if view is None:
         return
+    # What is offered depends on the categories the words name, not on the words themselves
+    # (a crowd types "tanks", "Tanks", "tanks pls"...): kept per what they resolve to. Only an
+    # answer naming nothing there quotes the words typed.
+    present = {c.category for c in view.changes}
+    keys = tuple(k for k in _offered(words) if k in present)[:INLINE_RESULTS]
+    said = () if keys else words
+    language = texts.current_language()
+    results = s.cached(
+        ("inline", language, note, not words, keys, said),
+        lambda: _inline_results(s, view, keys, said, note, everything=not words),
+    )
     # Personal: the answer is in the asker's language, so Telegram must not share it.
     await query.answer(results, cache_time=300, is_personal=True)
 
 
-def _inline_results(
-    s: Services, view: Bulletin, words: list[str], note: str | None
-) -> list[InlineQueryResultArticle]:
-    """The articles offered for `words`: the whole bulletin first when nothing is typed, then
-    each category named (or suggested for a misspelt word)."""
+def _offered(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The categories `words` name (or suggest, for a misspelt word), in order; all of them
+    when nothing is typed."""
+    if not words:
+        return tuple(BUTTONS)
     keys, unknown = categories.resolve(words)
     keys += [key for item in unknown for key in item.suggestions]
+    return tuple(dict.fromkeys(keys))
+
+
+def _inline_results(
+    s: Services,
+    view: Bulletin,
+    keys: tuple[str, ...],
+    words: tuple[str, ...],
+    note: str | None,
+    *,
+    everything: bool,
+) -> list[InlineQueryResultArticle]:
+    """The articles offered: the whole bulletin first when nothing was typed (`everything`),
+    then each of `keys` (categories the bulletin has); when there are none, the whole bulletin
+    under a title quoting what was typed (`words`)."""
     present = {c.category: c for c in view.changes}
     results = []
-    if not words:
+    if everything:
         results.append(
             InlineQueryResultArticle(
                 "all",
@@ -54,8 +76,7 @@ def _inline_results(
                 description=texts.INLINE_ALL_DESCRIPTION,
             )
         )
-        keys = list(BUTTONS)
-    for key in list(dict.fromkeys(k for k in keys if k in present))[:INLINE_RESULTS]:
+    for key in keys:
         results.append(
             InlineQueryResultArticle(
                 key,

@@ -242,7 +242,7 @@ async def records(update: Update, context: Context) -> None:
     s, key = context.services, keys[0] if keys else None
 
     # The whole history read once, off the loop, for every category at once.
-    found = await s.cached_awaited(("records",), lambda: off_the_loop(s.store, all_records))
+    found = await s.cached_awaited(("records",), lambda: off_the_loop(s, all_records))
     text = s.cached(
         ("records", key, texts.current_language()), lambda: render.records(found.of(key), key)
     )

@@ -21,6 +21,7 @@ from bot import reading, texts
 from bot.charts import ChartCache
 from bot.clock import Clock
 from bot.config import Config
+from bot.drawing import in_store
 from bot.limits import Memo
 from bot.store import Lease, Store
 from bot.subscriptions import Subscriptions
@@ -33,19 +34,14 @@ T = TypeVar("T")
 GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
 
 
-async def off_the_loop(store: Store, work: Callable[[Store], T]) -> T:
-    """Run `work` in a worker thread on a connection of its own: a read of the whole history
-    (the records, an export) then holds up nobody else (SQLite connections stay on the thread
-    that opened them, and in WAL mode readers never wait for the writer)."""
-
-    def run() -> T:
-        own = Store(store.path)
-        try:
-            return work(own)
-        finally:
-            own.close()
-
-    return await asyncio.to_thread(run)
+async def off_the_loop(s: Services, work: Callable[[Store], T]) -> T:
+    """Run `work` (a module-level function or a partial of one, its result plain data) in the
+    drawing process on a connection of its own (bot/drawing.py, `in_store`): a read of the
+    whole history (the records, an export) then holds up nobody else, not even for the
+    interpreter lock a worker thread would share with the event loop (in WAL mode readers
+    never wait for the writer)."""
+    path, language = str(s.store.path), texts.current_language()
+    return await s.charts.drawing.run(in_store, path, language, work)
 
 
 @dataclass
