@@ -28,13 +28,13 @@ def admin_only(action: str, handler: AdminHandler) -> Handler:
     """The one place admin rights are checked, for every admin command."""
 
     async def gated(update: Update, context: Context) -> None:
-        s = context.services
+        services = context.services
         user = update.effective_user
         actor = f"telegram:{user.id if user else 'unknown'}"
         if not is_admin(update, context):
             text = update.effective_message.text if update.effective_message else ""
-            s.store.logs.audit(
-                actor, action, allowed=False, detail=(text or "")[:200], now=s.clock.now()
+            services.store.logs.audit(
+                actor, action, allowed=False, detail=(text or "")[:200], now=services.clock.now()
             )
             log.warning("admin command refused actor=%s action=%s", actor, action)
             await reply(update, texts.ADMINS_ONLY)
@@ -45,14 +45,18 @@ def admin_only(action: str, handler: AdminHandler) -> Handler:
             # admin alone, not for everyone in a group or channel.
             await reply(update, texts.ADMIN_IN_PRIVATE)
             return
-        await handler(update, context, Desk(s.store, s.config, s.clock, actor, PREFIX[TELEGRAM]))
+        await handler(
+            update,
+            context,
+            Desk(services.store, services.config, services.clock, actor, PREFIX[TELEGRAM]),
+        )
 
     return gated
 
 
 async def fetch(update: Update, context: Context, desk: Desk) -> None:
-    s = context.services
-    result = await poll_now(s)
+    services = context.services
+    result = await poll_now(services)
     if result.error:
         await reply(update, render.fetch_failed(result.failures))
         return
@@ -60,7 +64,7 @@ async def fetch(update: Update, context: Context, desk: Desk) -> None:
         desk.actor, "fetch", allowed=True, detail=result.tally_line, now=desk.clock.now()
     )
     await reply(update, render.fetched(result.outcomes, result.queued, result.failures))
-    await deliver_now(s)
+    await deliver_now(services)
 
 
 def _answered(command: AdminCommand) -> AdminHandler:

@@ -123,7 +123,7 @@ logging.getLogger("telegram.ext").addFilter(_expected_errors_in_one_line)
 
 
 def build(
-    services_: Services,
+    services: Services,
     *,
     token: str,
     base_url: str,
@@ -155,7 +155,7 @@ def build(
         .post_shutdown(_close)
         .build()
     )
-    application.bot_data["services"] = services_
+    application.bot_data["services"] = services
     # Commands work in private chats, groups and channels (posted there by an admin).
     posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     for name, handler in COMMANDS.items():
@@ -220,22 +220,24 @@ def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
 
 
 async def _prepare(application: App) -> None:
-    s: Services = application.bot_data["services"]
-    released = s.store.outbox.release_in_flight(s.lease.holder if s.lease else None)
+    services: Services = application.bot_data["services"]
+    released = services.store.outbox.release_in_flight(
+        services.lease.holder if services.lease else None
+    )
     if released:
         log.warning("messages in flight at the last stop are queued again count=%d", released)
-    s.http = make_client()
-    s.deliverer = Deliverer(
-        s.store,
+    services.http = make_client()
+    services.deliverer = Deliverer(
+        services.store,
         application.bot,
-        s.clock,
-        rate=s.config.delivery.rate_per_second,
-        paid_broadcast=s.config.delivery.paid_broadcast,
+        services.clock,
+        rate=services.config.delivery.rate_per_second,
+        paid_broadcast=services.config.delivery.paid_broadcast,
         keyboard=_delivery_keyboard,
-        charts=s.charts,
-        home_zone=s.config.schedule.timezone,
+        charts=services.charts,
+        home_zone=services.config.schedule.timezone,
     )
-    await menus.set_menus(application.bot, s.config.telegram.admins)
+    await menus.set_menus(application.bot, services.config.telegram.admins)
     await menus.set_descriptions(application.bot)
     # Known now that Telegram has said who the bot is: the caveat's /about becomes a link.
     links.bot_username = application.bot.username
@@ -245,9 +247,9 @@ async def _start_with_jobs(application: App, stop: Callable[[], None] | None = N
     """Examine the database, prepare, then schedule the jobs; `stop` ends the run (default:
     python-telegram-bot's `stop_running`, for `run_polling`)."""
     stop = stop or application.stop_running
-    s: Services = application.bot_data["services"]
-    opened = s.store.identity  # the file as opened
-    checkup = await asyncio.to_thread(examine, s.store.path, opened=opened)
+    services: Services = application.bot_data["services"]
+    opened = services.store.identity  # the file as opened
+    checkup = await asyncio.to_thread(examine, services.store.path, opened=opened)
     if checkup.fatal:
         log.critical("not starting: %s", checkup.problem)
         raise StartFailed(f"not started: {checkup.problem}")
@@ -257,14 +259,14 @@ async def _start_with_jobs(application: App, stop: Callable[[], None] | None = N
     jobs.run_once(poll, FIRST_POLL_AFTER_SECONDS, name=POLL_JOB)
     schedule_delivery(jobs)
     jobs.run_once(_start_drawing, 0, name="drawing process")
-    watch = _Watch(s, stop)
+    watch = _Watch(services, stop)
     await watch.react(application.bot, checkup)  # little free space is told at once
     interval = instance.HEARTBEAT.total_seconds()
     jobs.run_repeating(watch.heartbeat, interval, first=interval, name="heartbeat")
     # PRAGMA quick_check of the whole file: 10 ms on the bundled history, seconds on a million
     # outbox rows (RELIABILITY.md). At start-up (above), then every [storage]
     # check_every_minutes (hourly), in a worker thread.
-    every = timedelta(minutes=s.config.storage.check_every_minutes).total_seconds()
+    every = timedelta(minutes=services.config.storage.check_every_minutes).total_seconds()
     jobs.run_repeating(watch.integrity, every, first=every, name="integrity")
 
 
@@ -277,23 +279,25 @@ async def _start_drawing(context: Context) -> None:
 class _Watch:
     """The heartbeat and the integrity check (hourly), and what they told the admins."""
 
-    def __init__(self, s: Services, stop: Callable[[], None]) -> None:
-        self.s = s
+    def __init__(self, services: Services, stop: Callable[[], None]) -> None:
+        self.services = services
         self.stop = stop
-        self.opened = s.store.identity
+        self.opened = services.store.identity
         self.warned = False  # told the admins of a problem that did not stop the bot
 
     async def heartbeat(self, context: Context) -> None:
         """Renew the lease and examine the database as a new process would find it (the file
         still the one opened, a write that reaches it, free space): a file deleted, replaced,
         made read-only or filled under a running bot would take every write with it."""
-        s = self.s
+        services = self.services
         checkup = await asyncio.to_thread(
-            examine, s.store.path, opened=self.opened, integrity=False
+            examine, services.store.path, opened=self.opened, integrity=False
         )
         if not checkup.fatal:
             try:
-                if s.lease and not s.store.lease.renew(s.lease.holder, now=s.clock.now()):
+                if services.lease and not services.store.lease.renew(
+                    services.lease.holder, now=services.clock.now()
+                ):
                     problem = (
                         "another process took this database's lease (this one was unresponsive)"
                     )
@@ -305,13 +309,13 @@ class _Watch:
     async def integrity(self, context: Context) -> None:
         """PRAGMA quick_check, off the event loop (seconds on a big database)."""
         started = time.monotonic()
-        checkup = await asyncio.to_thread(examine, self.s.store.path, opened=self.opened)
+        checkup = await asyncio.to_thread(examine, self.services.store.path, opened=self.opened)
         log.info("database checked seconds=%.2f", time.monotonic() - started)
         await self.react(context.bot, checkup)
 
     async def react(self, bot: Bot, checkup: Checkup) -> None:
         """Stop on a fatal problem, telling the admins why; tell them of another once."""
-        s = self.s
+        services = self.services
         if checkup.problem is None:
             if self.warned:
                 log.warning("database fine again")
@@ -322,15 +326,17 @@ class _Watch:
                 self.warned = True
                 log.warning("database: %s", checkup.problem)
                 text = texts.ALERT_DATABASE.format(problem=checkup.problem)
-                await _tell_admins_directly(bot, s, text)
+                await _tell_admins_directly(bot, services, text)
             return
-        if s.fatal is not None:  # already stopping
+        if services.fatal is not None:  # already stopping
             return
         with contextlib.suppress(StoreError):
-            s.store.check_identity()  # a file replaced: empties the -wal into the one opened
+            services.store.check_identity()  # a file replaced: empties the -wal into the one opened
         log.critical("stopping: %s", checkup.problem)
-        s.fatal = checkup.problem
-        await _tell_admins_directly(bot, s, texts.ALERT_STOPPED.format(problem=checkup.problem))
+        services.fatal = checkup.problem
+        await _tell_admins_directly(
+            bot, services, texts.ALERT_STOPPED.format(problem=checkup.problem)
+        )
         self.stop()
 
 
@@ -341,9 +347,9 @@ def schedule_delivery(jobs: JobQueue[Any], every: float = DELIVERY_EVERY_SECONDS
     jobs.run_repeating(deliver, every, first=1, name=DELIVERY_JOB, job_kwargs={"max_instances": 2})
 
 
-async def _tell_admins_directly(bot: Bot, s: Services, text: str) -> None:
+async def _tell_admins_directly(bot: Bot, services: Services, text: str) -> None:
     """An alert that cannot wait in the outbox, which lives in the database that failed."""
-    for admin_id in s.config.telegram.admins:
+    for admin_id in services.config.telegram.admins:
         try:
             await bot.send_message(admin_id, text)
         except TelegramError as error:
@@ -356,14 +362,14 @@ def _stop_promptly_on_signals(application: App, then: Callable[[], None]) -> Cal
     waits for running jobs. Without this it waited for the whole broadcast, and Docker's 10 s
     grace ended every stop in a SIGKILL. (Installed after python-telegram-bot's own handlers,
     which these replace.) The same prompt stop, returned, is the heartbeat's."""
-    s: Services = application.bot_data["services"]
+    services: Services = application.bot_data["services"]
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
         log.info("stopping: polls under way cancelled, delivery stops claiming messages")
-        stop_polls(s)
-        if s.deliverer is not None:
-            s.deliverer.stop()
+        stop_polls(services)
+        if services.deliverer is not None:
+            services.deliverer.stop()
         then()
 
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -404,13 +410,13 @@ async def _close(application: App) -> None:
     # request layer is then open, and python-telegram-bot shuts it down only after a start
     # that succeeded (a no-op otherwise).
     await application.bot.shutdown()
-    s: Services = application.bot_data["services"]
-    await s.charts.close()
-    if s.http is not None:
-        await s.http.aclose()
-    if s.lease is not None and s.fatal is None:
+    services: Services = application.bot_data["services"]
+    await services.charts.close()
+    if services.http is not None:
+        await services.http.aclose()
+    if services.lease is not None and services.fatal is None:
         with contextlib.suppress(StoreError):  # refused at start: said so
-            s.store.lease.drop(s.lease.holder)
+            services.store.lease.drop(services.lease.holder)
 
 
 def serve_metrics(config: Config) -> None:
@@ -430,16 +436,16 @@ class StartFailed(BulletinBotError):
         self.unreachable = unreachable
 
 
-def run(services_: Services, *, webhook_url: str | None = None) -> None:
+def run(services: Services, *, webhook_url: str | None = None) -> None:
     """`bulletin-bot run`: the bot with its jobs until SIGTERM or Ctrl-C, by long polling or,
     behind a proxy, by webhook."""
-    config = services_.config
+    config = services.config
     application = build(
-        services_, token=config.telegram.token, base_url=config.telegram.api_base_url
+        services, token=config.telegram.token, base_url=config.telegram.api_base_url
     )
     try:
         if webhook_url:
-            _run_webhook(application, services_, webhook_url)
+            _run_webhook(application, services, webhook_url)
         else:
             _run_polling(application)
     except InvalidToken:
@@ -458,20 +464,20 @@ def _run_polling(application: App) -> None:
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
 
 
-def _run_webhook(application: App, services_: Services, url: str) -> None:
+def _run_webhook(application: App, services: Services, url: str) -> None:
     """Behind a proxy: Telegram posts updates to `url` (bot/telegram/webhook.py checks the
     secret before reading a body, and caps it)."""
-    asyncio.run(_serve_webhook(application, services_, url))
+    asyncio.run(_serve_webhook(application, services, url))
 
 
-async def _serve_webhook(application: App, services_: Services, url: str) -> None:
+async def _serve_webhook(application: App, services: Services, url: str) -> None:
     stopped = asyncio.Event()
     try:
         async with application:
             await _start_with_jobs(application, stopped.set)
             await application.start()
             try:
-                async with webhook.serving(application, services_.config, url):
+                async with webhook.serving(application, services.config, url):
                     await stopped.wait()
             finally:
                 await application.stop()

@@ -34,9 +34,9 @@ async def button(update: Update, context: Context) -> None:
     the message changes in place; in a group or channel only the tapping person sees the
     answer (a pop-up), and the post everyone shares stays as it was."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
-    s = context.services
+    services = context.services
     found = _button_data(query.data)
-    view = view_of(s, found[2]) if found else None
+    view = view_of(services, found[2]) if found else None
     if found is None or view is None or view.report.date != found[2]:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
@@ -44,25 +44,25 @@ async def button(update: Update, context: Context) -> None:
     language = texts.current_language()
 
     def last_days() -> Series:
-        return series(s.store, key, HISTORY_DAYS, until=day)
+        return series(services.store, key, HISTORY_DAYS, until=day)
 
     message = query.message
     if message is None or message.chat.type != ChatType.PRIVATE:
         # Everyone reading a channel's post may tap: one pop-up per button and language.
-        popup = s.cached(
+        popup = services.cached(
             ("popup", day, kind, key, language),
             lambda: render.popup(view, key or None, last_days() if kind == "h" and key else None),
         )
         await query.answer(popup, show_alert=True)
         return
     if kind == "h" and key:
-        text = s.cached(
+        text = services.cached(
             ("history of", key, day, language), lambda: render.history(last_days(), view.report)
         )
     else:  # as /latest or /on would show it
-        latest = day == s.store.reports.latest_date()
-        text = bulletin_text(s, view, [key] if key else [], None if latest else day)
-        text = render.with_age(text, s.age_note() if latest else None)
+        latest = day == services.store.reports.latest_date()
+        text = bulletin_text(services, view, [key] if key else [], None if latest else day)
+        text = render.with_age(text, services.age_note() if latest else None)
     await query.answer()
     try:
         await query.edit_message_text(

@@ -24,9 +24,9 @@ COMPARE_WORDS = {"compare", "oryx", "порівняти", "порівняння"
 
 async def chart(update: Update, context: Context) -> None:
     """/chart CATEGORY... [PERIOD]: drawn in a worker thread, cached until the data changes."""
-    s = context.services
+    services = context.services
     words = list(context.args or [])
-    latest = s.store.reports.latest_date()
+    latest = services.store.reports.latest_date()
     if latest is None:
         await reply(update, texts.NO_DATA)
         return
@@ -47,45 +47,47 @@ async def chart(update: Update, context: Context) -> None:
         raise UserError(texts.ngettext("TOO_MANY_CATEGORIES", most).format(most=most))
     undrawn = None
     if documented:
-        counts = oryx.counts_for(s.store)
+        counts = oryx.counts_for(services.store)
         undrawn = render.undrawn_beside(keys[0], period.start, period.end, counts)
     beside = documented and not undrawn
 
     async def drawn() -> Kept:
         chat = update.effective_chat
-        if not s.charts.limiter.full:  # not for a drawing about to be refused
+        if not services.charts.limiter.full:  # not for a drawing about to be refused
             await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
         # The drawing waits for its turn (limits.Busy) in the chart cache.
-        return Kept(await s.charts.chart(s.store, keys, period, documented=beside))
+        return Kept(await services.charts.chart(services.store, keys, period, documented=beside))
 
     language = texts.current_language()
-    kept = await s.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
-    report = s.store.reports.on(latest)
-    data = s.cached(("chart data", tuple(keys), period), lambda: data_series(s.store, keys, period))
+    kept = await services.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
+    report = services.store.reports.on(latest)
+    data = services.cached(
+        ("chart data", tuple(keys), period), lambda: data_series(services.store, keys, period)
+    )
     caption = render.chart_caption(data, period.label(), report)
-    caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), s.age_note())
+    caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), services.age_note())
     await send_file(update, kept, caption, photo=True)
 
 
 async def export_command(update: Update, context: Context) -> None:
     """/export [CSV|JSON] [FROM] [TO]: the effective figures as a file."""
-    s = context.services
-    latest = s.store.reports.latest_date()
+    services = context.services
+    latest = services.store.reports.latest_date()
     if latest is None:
         await reply(update, texts.NO_DATA)
         return
     fmt, first, last = parse_export(
-        list(context.args or []), s.today, latest, prefix=PREFIX[TELEGRAM]
+        list(context.args or []), services.today, latest, prefix=PREFIX[TELEGRAM]
     )
 
     async def built() -> Kept:
-        made = await off_the_loop(s, partial(export, fmt=fmt, first=first, last=last))
+        made = await off_the_loop(services, partial(export, fmt=fmt, first=first, last=last))
         return Kept(made.data, made.file_name)
 
     # Heavy, and any range may be asked for: a turn of the charts' limit. Those asking for a
     # file being built wait for it and take no turn.
     language = texts.current_language()
-    kept = await s.cached_awaited(("export", fmt, first, last, language), built, heavy=True)
+    kept = await services.cached_awaited(("export", fmt, first, last, language), built, heavy=True)
     caption = render.export_caption(first, last)
     await send_file(update, kept, caption, photo=False)
 

@@ -20,10 +20,10 @@ async def inline(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
-    s = context.services
-    note = s.age_note()
+    services = context.services
+    note = services.age_note()
     words = tuple(query.query.split()[:10])
-    view = view_of(s)
+    view = view_of(services)
     if view is None:
         return
     # What is offered depends on the categories the words name, not on the words themselves
@@ -33,9 +33,9 @@ async def inline(update: Update, context: Context) -> None:
     keys = tuple(k for k in _offered(words) if k in present)[:INLINE_RESULTS]
     said = () if keys else words
     language = texts.current_language()
-    results = s.cached(
+    results = services.cached(
         ("inline", language, note, not words, keys, said),
-        lambda: _inline_results(s, view, keys, said, note, everything=not words),
+        lambda: _inline_results(services, view, keys, said, note, everything=not words),
     )
     # Personal: the answer is in the asker's language, so Telegram must not share it.
     await query.answer(results, cache_time=300, is_personal=True)
@@ -52,7 +52,7 @@ def _offered(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _inline_results(
-    s: Services,
+    services: Services,
     view: Bulletin,
     keys: tuple[str, ...],
     words: tuple[str, ...],
@@ -71,7 +71,7 @@ def _inline_results(
                 "all",
                 render.inline_all_title(view),  # titles are plain text
                 InputTextMessageContent(
-                    render.with_age(rendered_bulletin(s, view), note),
+                    render.with_age(rendered_bulletin(services, view), note),
                 ),
                 description=texts.INLINE_ALL_DESCRIPTION,
             )
@@ -82,7 +82,7 @@ def _inline_results(
                 key,
                 render.inline_title(present[key]),
                 InputTextMessageContent(
-                    render.with_age(rendered_bulletin(s, view, [key]), note),
+                    render.with_age(rendered_bulletin(services, view, [key]), note),
                 ),
                 description=render.inline_description(view),
             )
@@ -93,7 +93,7 @@ def _inline_results(
                 "none",
                 texts.INLINE_NO_SUCH.format(word=texts.shown(" ".join(words))),
                 InputTextMessageContent(
-                    render.with_age(rendered_bulletin(s, view), note),
+                    render.with_age(rendered_bulletin(services, view), note),
                 ),
                 description=texts.INLINE_ALL_DESCRIPTION,
             )

@@ -22,48 +22,54 @@ OUTAGE_ALERT = timedelta(minutes=5)
 
 async def poll(context: Context) -> None:
     """Fetch the source once, queue a fresh bulletin for subscribers, and plan the next poll."""
-    s = context.services
+    services = context.services
     try:
-        await poll_now(s)
+        await poll_now(services)
         await deliver(context)
     finally:
-        if not s.stopping:
+        if not services.stopping:
             delay = next_poll_in(
-                s.clock.now(),
-                s.config.schedule.zone,
-                s.store.reports.latest_date(),
-                s.config.schedule.poll_every_minutes,
+                services.clock.now(),
+                services.config.schedule.zone,
+                services.store.reports.latest_date(),
+                services.config.schedule.poll_every_minutes,
             )
             context.jobs.run_once(poll, delay, name=POLL_JOB)
 
 
-async def poll_now(s: Services) -> PollResult:
+async def poll_now(services: Services) -> PollResult:
     """One poll of the source (see bot.poll). A failed fetch is logged, stored in the fetch log
     and, when it keeps failing, told to the admins; the bot keeps serving what it has. A stop
     (`stop_polls`) ends it at once, wherever it waits on the network: nothing is stored then
     (the poll stores only once every source has answered)."""
-    assert s.http is not None, "the application prepares its HTTP client at start-up"
-    if s.stopping:
+    assert services.http is not None, "the application prepares its HTTP client at start-up"
+    if services.stopping:
         return PollResult(failures={"bot": STOPPED}, answered=False)
     task = asyncio.ensure_future(
-        poll_once(s.store, s.config, s.http, now=s.clock.now(), today=s.today)
+        poll_once(
+            services.store,
+            services.config,
+            services.http,
+            now=services.clock.now(),
+            today=services.today,
+        )
     )
-    s.polls.add(task)
+    services.polls.add(task)
     try:
         return await task
     except asyncio.CancelledError:
         current = asyncio.current_task()
-        if s.stopping and not (current and current.cancelling()):  # the poll's, by the stop
+        if services.stopping and not (current and current.cancelling()):  # the poll's, by the stop
             return PollResult(failures={"bot": STOPPED}, answered=False)
         raise
     finally:
-        s.polls.discard(task)
+        services.polls.discard(task)
 
 
-def stop_polls(s: Services) -> None:
+def stop_polls(services: Services) -> None:
     """The bot is stopping: polls under way end now, and no new one starts."""
-    s.stopping = True
-    for task in s.polls:
+    services.stopping = True
+    for task in services.polls:
         task.cancel()
 
 
@@ -71,11 +77,11 @@ async def deliver(context: Context) -> None:
     await deliver_now(context.services)
 
 
-async def deliver_now(s: Services) -> RoundStats | None:
+async def deliver_now(services: Services) -> RoundStats | None:
     """Send what is due; a round with many failures tells the admins (once a day)."""
-    if s.deliverer is None:
+    if services.deliverer is None:
         return None
-    stats = await s.deliverer.run()
+    stats = await services.deliverer.run()
     if stats.outage is not None and stats.outage[1] >= OUTAGE_ALERT:
         began, lasted = stats.outage
         minutes = int(lasted.total_seconds() // 60)
@@ -83,16 +89,20 @@ async def deliver_now(s: Services) -> RoundStats | None:
             began=f"{began:%Y-%m-%d %H:%M} UTC", minutes=minutes
         )
         alert_admins(
-            s.store,
-            s.config.telegram.admins,
+            services.store,
+            services.config.telegram.admins,
             f"outage:{began.isoformat()}",
             text,
-            now=s.clock.now(),
+            now=services.clock.now(),
         )
     failures = stats.failed + stats.skipped
-    if failures >= s.config.alerts.delivery_failures:
+    if failures >= services.config.alerts.delivery_failures:
         text = texts.ngettext("ALERT_DELIVERY", failures).format(failed=failures)
         alert_admins(
-            s.store, s.config.telegram.admins, f"delivery:{s.today}", text, now=s.clock.now()
+            services.store,
+            services.config.telegram.admins,
+            f"delivery:{services.today}",
+            text,
+            now=services.clock.now(),
         )
     return stats

@@ -24,16 +24,20 @@ async def use_chat_language(update: object, context: Context) -> None:
     it for good."""
     if not isinstance(update, Update):
         return
-    s = context.services
+    services = context.services
     user, chat = update.effective_user, update.effective_chat
     guess = texts.language_for(user.language_code if user else None)
     if chat is None:  # an inline query: no chat, the person's own language
         texts.set_language(guess)
         return
-    language = s.store.subscribers.chat_language(chat.id)
+    language = services.store.subscribers.chat_language(chat.id)
     if language is None:
-        language = s.config.telegram.default_language if chat.type == ChatType.CHANNEL else guess
-        s.store.subscribers.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
+        language = (
+            services.config.telegram.default_language if chat.type == ChatType.CHANNEL else guess
+        )
+        services.store.subscribers.set_chat_language(
+            chat.id, language, chosen=False, now=services.clock.now()
+        )
     texts.set_language(language)
 
 
@@ -42,12 +46,12 @@ async def throttle(update: object, context: Context) -> None:
     the rest of the flood is dropped, so everyone else is answered as usual."""
     if not isinstance(update, Update) or update.effective_user is None:
         return
-    s = context.services
+    services = context.services
     # Anonymous group admins, people posting as a channel and Telegram's own account all come
     # as one placeholder user: the chat they speak for tells them apart.
     sender = update.effective_message.sender_chat if update.effective_message else None
     who = sender.id if sender is not None else update.effective_user.id
-    verdict = s.throttle.check(who, s.clock.now())
+    verdict = services.throttle.check(who, services.clock.now())
     if verdict == Verdict.ALLOW:
         return
     if verdict == Verdict.WARN:

@@ -121,9 +121,9 @@ async def _bulletin(
     """A bulletin (of `day`, or the latest) and its buttons; `subscribe`: a Subscribe button
     under them too, for the categories shown (a link's)."""
     keys = named_categories(context, words, example)
-    s = context.services
-    store = s.store
-    view = view_of(s, day)
+    services = context.services
+    store = services.store
+    view = view_of(services, day)
     if view is None:
         text = (
             texts.NO_DATA
@@ -137,40 +137,40 @@ async def _bulletin(
     keyboard = bulletin_keyboard(view.report.date, selected, shared=shared) if day is None else None
     if subscribe:
         keyboard = with_subscribe(keyboard, keys)
-    note = s.age_note() if day is None else None
-    await reply(update, render.with_age(bulletin_text(s, view, keys, day), note), keyboard)
+    note = services.age_note() if day is None else None
+    await reply(update, render.with_age(bulletin_text(services, view, keys, day), note), keyboard)
     if example == "on" and day is not None and not shared and is_admin(update, context):
         # For an admin, /on DATE also says where each figure of that day came from.
         found = render.provenance(day, store.reports.revisions(day), store.corrections.log(day))
         await reply(update, found)
 
 
-def view_of(s: Services, day: date | None = None) -> Bulletin | None:
+def view_of(services: Services, day: date | None = None) -> Bulletin | None:
     """The bulletin of `day` (default: the latest), read once per state of the data."""
-    return s.cached(("view", day), lambda: bulletin_on(s.store, day))
+    return services.cached(("view", day), lambda: bulletin_on(services.store, day))
 
 
-def rendered_bulletin(s: Services, view: Bulletin, keys: Sequence[str] = ()) -> str:
+def rendered_bulletin(services: Services, view: Bulletin, keys: Sequence[str] = ()) -> str:
     """render.bulletin, once per bulletin, categories and language: every /latest, every
     inline answer and every button under a broadcast shows one of a few."""
     key = ("bulletin", view.report.date, tuple(keys), texts.current_language())
-    return s.cached(key, lambda: render.bulletin(view, keys))
+    return services.cached(key, lambda: render.bulletin(view, keys))
 
 
-def bulletin_text(s: Services, view: Bulletin, keys: list[str], day: date | None) -> str:
+def bulletin_text(services: Services, view: Bulletin, keys: list[str], day: date | None) -> str:
     """A bulletin (or some of its categories: of `day`, or the latest) and, under one category
     that Oryx had counted by then, the line pointing to /compare."""
 
     def text() -> str:
-        found = rendered_bulletin(s, view, keys)
-        if len(keys) == 1 and oryx.documents(s.store, keys[0], view.report.date):
+        found = rendered_bulletin(services, view, keys)
+        if len(keys) == 1 and oryx.documents(services.store, keys[0], view.report.date):
             # /compare without a date is of the latest day, so only an older one is named.
-            latest = s.store.reports.latest_date()
+            latest = services.store.reports.latest_date()
             found += render.compare_hint(keys[0], None if day == latest else day)
         return found
 
     language = texts.current_language()
-    return s.cached(("bulletin text", view.report.date, tuple(keys), day, language), text)
+    return services.cached(("bulletin text", view.report.date, tuple(keys), day, language), text)
 
 
 async def history(update: Update, context: Context) -> None:
@@ -190,15 +190,15 @@ async def history(update: Update, context: Context) -> None:
         raise UserError(texts.USAGE_HISTORY)
     if len(keys) > 1:
         raise UserError(texts.ONE_CATEGORY_HISTORY)
-    s, key = context.services, keys[0]
-    latest_day = s.store.reports.latest_date()
+    services, key = context.services, keys[0]
+    latest_day = services.store.reports.latest_date()
 
     def history_text() -> str:
-        newest = s.store.reports.on(latest_day) if latest_day else None
-        return render.history(series(s.store, key, days), newest)
+        newest = services.store.reports.on(latest_day) if latest_day else None
+        return render.history(series(services.store, key, days), newest)
 
-    found = s.cached(("history", key, days, texts.current_language()), history_text)
-    text = render.with_age(found, s.age_note())
+    found = services.cached(("history", key, days, texts.current_language()), history_text)
+    text = render.with_age(found, services.age_note())
     if latest_day is None:
         await reply(update, text)
         return
@@ -217,21 +217,21 @@ async def month(update: Update, context: Context) -> None:
 async def _trend(update: Update, context: Context, days: int, example: str) -> None:
     """/week, /month [CATEGORY...]: every category, or those named."""
     keys = named_categories(context, context.args or [], example)
-    s = context.services
+    services = context.services
 
     def trend_text() -> str | None:
-        data = s.cached(("trend", days), lambda: compare(s.store, days))
+        data = services.cached(("trend", days), lambda: compare(services.store, days))
         if data is None:
             return None
         if keys:
             data = replace(data, trends=[t for t in data.trends if t.category in keys])
-        return render.comparison(data, s.store.reports.on(data.last))
+        return render.comparison(data, services.store.reports.on(data.last))
 
-    text = s.cached(("trend", days, tuple(keys), texts.current_language()), trend_text)
+    text = services.cached(("trend", days, tuple(keys), texts.current_language()), trend_text)
     if text is None:
         await reply(update, texts.NO_DATA)
         return
-    await reply(update, render.with_age(text, s.age_note()))
+    await reply(update, render.with_age(text, services.age_note()))
 
 
 async def records(update: Update, context: Context) -> None:
@@ -239,11 +239,11 @@ async def records(update: Update, context: Context) -> None:
     keys = named_categories(context, context.args or [], "records")
     if len(keys) > 1:
         raise UserError(texts.ONE_CATEGORY)
-    s, key = context.services, keys[0] if keys else None
+    services, key = context.services, keys[0] if keys else None
 
     # The whole history read once, off the loop, for every category at once.
-    found = await s.cached_awaited(("records",), lambda: off_the_loop(s, all_records))
-    text = s.cached(
+    found = await services.cached_awaited(("records",), lambda: off_the_loop(services, all_records))
+    text = services.cached(
         ("records", key, texts.current_language()), lambda: render.records(found.of(key), key)
     )
     await reply(update, text)
@@ -251,16 +251,16 @@ async def records(update: Update, context: Context) -> None:
 
 async def compare_command(update: Update, context: Context) -> None:
     """/compare [CATEGORY...] [DATE]: the claim beside Oryx's photo-confirmed count."""
-    s = context.services
-    day, words = date_among(context.args or [], s.today)
-    day = day or s.store.reports.latest_date()
+    services = context.services
+    day, words = date_among(context.args or [], services.today)
+    day = day or services.store.reports.latest_date()
     if day is None:
         await reply(update, texts.NO_DATA)
         return
     keys = named_categories(context, words, "compare")
-    text = s.cached(
+    text = services.cached(
         ("compare", tuple(keys), day, texts.current_language()),
-        lambda: render.claimed_and_documented(oryx.compare(s.store, keys, day), day),
+        lambda: render.claimed_and_documented(oryx.compare(services.store, keys, day), day),
     )
     await reply(update, text)
 
@@ -268,21 +268,23 @@ async def compare_command(update: Update, context: Context) -> None:
 async def sources(update: Update, context: Context) -> None:
     """Each source by name and whether it answered; an admin in a private chat also gets its
     URL and error (credentials and query values removed), which others never see."""
-    s = context.services
-    states, lead = failover.now(s.store, s.config)
-    last_fetches = [s.store.logs.last_fetch(source.kind) for source in s.config.sources]
+    services = context.services
+    states, lead = failover.now(services.store, services.config)
+    last_fetches = [
+        services.store.logs.last_fetch(source.kind) for source in services.config.sources
+    ]
     chat = update.effective_chat
     private = chat is not None and chat.type == ChatType.PRIVATE
     await reply(
         update,
         render.sources(
-            s.config.sources,
+            services.config.sources,
             states,
             lead,
             last_fetches,
-            s.store.reports.date_range(),
-            oryx.counts_for(s.store).last_date(),
-            now_local=s.clock.now().astimezone(s.config.schedule.zone),
+            services.store.reports.date_range(),
+            oryx.counts_for(services.store).last_date(),
+            now_local=services.clock.now().astimezone(services.config.schedule.zone),
             detailed=private and is_admin(update, context),
         ),
     )

@@ -34,14 +34,14 @@ T = TypeVar("T")
 GROUP_ADMIN_FOR, GROUP_ADMINS_KEPT = timedelta(minutes=5), 10_000
 
 
-async def off_the_loop(s: Services, work: Callable[[Store], T]) -> T:
+async def off_the_loop(services: Services, work: Callable[[Store], T]) -> T:
     """Run `work` (a module-level function or a partial of one, its result plain data) in the
     drawing process on a connection of its own (bot/drawing.py, `in_store`): a read of the
     whole history (the records, an export) then holds up nobody else, not even for the
     interpreter lock a worker thread would share with the event loop (in WAL mode readers
     never wait for the writer)."""
-    path, language = str(s.store.path), texts.current_language()
-    return await s.charts.drawing.run(in_store, path, language, work)
+    path, language = str(services.store.path), texts.current_language()
+    return await services.charts.drawing.run(in_store, path, language, work)
 
 
 @dataclass

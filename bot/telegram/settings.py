@@ -407,22 +407,23 @@ async def own_milestone_button(update: Update, context: Context) -> None:
     if under not in (UNDER_SETTINGS, UNDER_LIST) or not value.isascii() or not value.isdigit():
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
-    s = context.services
+    services = context.services
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    removed = s.subscriptions.remove_target(chat_id, Target(category, int(value)))
+    removed = services.subscriptions.remove_target(chat_id, Target(category, int(value)))
     await query.answer(None if removed else texts.OWN_MILESTONE_BUTTON_GONE, show_alert=not removed)
-    targets = s.subscriptions.targets(chat_id)
+    targets = services.subscriptions.targets(chat_id)
     if under == UNDER_LIST:
         text = render.own_milestones(targets) or texts.OWN_MILESTONES_NONE
         await query.edit_message_text(text, reply_markup=own_milestones_keyboard(targets))
         return
-    subscriber = s.subscriptions.active(chat_id)
+    subscriber = services.subscriptions.active(chat_id)
     if subscriber is None:
         keyboard = InlineKeyboardMarkup(own_milestone_rows(targets, UNDER_SETTINGS))
         await query.edit_message_text(settings_text(None, targets), reply_markup=keyboard)
         return
     await query.edit_message_text(
-        view(s.subscriptions, subscriber), reply_markup=main_keyboard(s.subscriptions, subscriber)
+        view(services.subscriptions, subscriber),
+        reply_markup=main_keyboard(services.subscriptions, subscriber),
     )
 
 
@@ -455,9 +456,11 @@ async def start_button(update: Update, context: Context) -> None:
     if language not in texts.LANGUAGES:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
-    s = context.services
+    services = context.services
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    s.store.subscribers.set_chat_language(chat_id, language, chosen=True, now=s.clock.now())
+    services.store.subscribers.set_chat_language(
+        chat_id, language, chosen=True, now=services.clock.now()
+    )
     texts.set_language(language)
     await query.answer()
     await query.edit_message_text(render.start(), reply_markup=keyboards.start_keyboard())

@@ -36,12 +36,12 @@ async def language(update: Update, context: Context) -> None:
     if chosen is None:
         raise UserError(texts.LANGUAGE_USAGE)
     await must_be_allowed_to_change(update, context)
-    s = context.services
-    s.store.subscribers.set_chat_language(
+    services = context.services
+    services.store.subscribers.set_chat_language(
         update.effective_chat.id,  # type: ignore[union-attr]
         chosen,
         chosen=True,
-        now=s.clock.now(),
+        now=services.clock.now(),
     )
     texts.set_language(chosen)
     await reply(update, texts.LANGUAGE_SET)
@@ -90,7 +90,7 @@ async def may_change_subscription(update: Update, context: Context) -> bool:
     user = update.callback_query.from_user if update.callback_query else update.effective_user
     if user is None:
         return False
-    s = context.services
+    services = context.services
 
     async def asked() -> bool:
         member = await context.bot.get_chat_member(chat.id, user.id)
@@ -98,9 +98,11 @@ async def may_change_subscription(update: Update, context: Context) -> bool:
 
     # Kept for the rest of a GROUP_ADMIN_FOR window (so never longer than that); a failed
     # check is not kept, and a crowd of taps by one person asks Telegram once.
-    window = int(s.clock.now().timestamp() // GROUP_ADMIN_FOR.total_seconds())
+    window = int(services.clock.now().timestamp() // GROUP_ADMIN_FOR.total_seconds())
     try:
-        return await s.group_admins.get_awaited(window, ("group admin", chat.id, user.id), asked)
+        return await services.group_admins.get_awaited(
+            window, ("group admin", chat.id, user.id), asked
+        )
     except TelegramError as error:  # fail closed, in one line
         log.warning(
             "group admin check failed chat=%d user=%d error=%r", chat.id, user.id, str(error)
