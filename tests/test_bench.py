@@ -30,6 +30,7 @@ def test_every_benchmark_is_run_here():
         "reads",
         "send_clients",
         "stats",
+        "year",
     ]
 
 
