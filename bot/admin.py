@@ -313,8 +313,11 @@ class Desk:
         )
 
     def prune(self) -> str:
-        """Prune the outbox now, as the running bot does every hour (bot/prune.py)."""
-        done = prune_outbox(self.store, now=self.clock.now(), zone=self.config.schedule.zone)
+        """Prune the outbox now, as the running bot does every hour (bot/prune.py), resting
+        between chunks as it does: a bot may be running on this database."""
+        done = prune_outbox(
+            self.store, now=self.clock.now(), zone=self.config.schedule.zone, rest=True
+        )
         self._audit("prune", f"{done.messages} messages due before {done.before.isoformat()}")
         return render.pruned(done.messages, done.before, (done.size_bytes, done.free_bytes))
 

@@ -5,7 +5,7 @@ Without it the outbox grows for ever: 156 bytes a message, 156 MB a day at a mil
 subscribers. The running bot prunes every PRUNE_EVERY in a worker thread, a CHUNK of rows a
 transaction, resting between them (REST) and checkpointing after each, so the event loop waits
 at most about one transaction for the write lock and does not inherit the checkpoint of what
-pruning wrote; `bulletin-bot prune` does the same without the rests, for the operator.
+pruning wrote; `bulletin-bot prune` does the same at once, for the operator.
 
 How long a finished message is kept (`kept_since`): its row is what stops it being queued a
 second time (the outbox's unique key), so it must outlive every chance of that. What a bulletin
@@ -90,7 +90,7 @@ def prune(
         if rest:
             time.sleep(max(took, REST))
     size, free = store.size()
-    store.outbox.note_pruning(now, total, free)
+    store.outbox.note_pruning(now, total)
     log.info(
         "outbox pruned messages=%d before=%s size_mb=%.1f free_mb=%.1f longest_chunk_ms=%.0f",
         total,

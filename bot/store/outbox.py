@@ -116,12 +116,10 @@ FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
 
 @dataclass(frozen=True)
 class Pruning:
-    """The last pruning: when, how many messages it removed, and the database's free space
-    then (pages a pruned row left, which the next messages take before the file grows)."""
+    """The last pruning: when, and how many messages it removed."""
 
     at: datetime
     messages: int
-    free_bytes: int
 
 
 class Outbox(Part):
@@ -343,16 +341,15 @@ class Outbox(Part):
             )
         return len(rows)
 
-    def note_pruning(self, at: datetime, messages: int, free_bytes: int) -> None:
+    def note_pruning(self, at: datetime, messages: int) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO last_pruning (id, at, messages, free_bytes) "
-            "VALUES (1, ?, ?, ?)",
-            [at.isoformat(), messages, free_bytes],
+            "INSERT OR REPLACE INTO last_pruning (id, at, messages) VALUES (1, ?, ?)",
+            [at.isoformat(), messages],
         )
 
     def last_pruning(self) -> Pruning | None:
-        row = self.db.execute("SELECT at, messages, free_bytes FROM last_pruning").fetchone()
-        return Pruning(datetime.fromisoformat(row[0]), row[1], row[2]) if row else None
+        row = self.db.execute("SELECT at, messages FROM last_pruning").fetchone()
+        return Pruning(datetime.fromisoformat(row[0]), row[1]) if row else None
 
 
 def _delivery(

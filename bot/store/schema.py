@@ -235,12 +235,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             milestones INTEGER NOT NULL,
             PRIMARY KEY (block, chat_id)
         ) WITHOUT ROWID""",
-        # The last pruning: when, how many messages it removed, the file's free space after.
+        # The last pruning: when, and how many messages it removed.
         """CREATE TABLE last_pruning (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             at TEXT NOT NULL,
-            messages INTEGER NOT NULL,
-            free_bytes INTEGER NOT NULL
+            messages INTEGER NOT NULL
         )""",
         # Outbox messages by state ('pending' while unfinished, else how they ended) and the
         # quarter hour they were due in (unix time // 900: every time zone's midnight begins
