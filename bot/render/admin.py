@@ -365,8 +365,8 @@ def stats(
     last_fetch: Fetch | None,
     held: int,
     deliveries: dict[str, int],
-    database: tuple[int, int] = (0, 0),
-    pruning: Pruning | None = None,
+    database: tuple[int, int],
+    pruning: Pruning | None,
 ) -> str:
     """The admin's /stats; `database` is its (size, free space) in bytes, `pruning` the last
     time the outbox was pruned."""
