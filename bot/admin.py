@@ -33,6 +33,7 @@ from bot.notices import (
 )
 from bot.numbers import GROUP, NumberError, looks_numeric, whole
 from bot.poll import alert_held
+from bot.prune import prune as prune_outbox
 from bot.publish import publish, publish_outcomes
 from bot.report import MAX_FIGURE, Finding, FindingKind, Report
 from bot.sources.text import BulletinParseError, parse_bulletin
@@ -317,7 +318,18 @@ class Desk:
             self.store.logs.last_fetch(),
             len(self.store.reports.with_status(ReportStatus.HELD)),
             self.store.outbox.counts_since(midnight),
+            self.store.size(),
+            self.store.outbox.last_pruning(),
         )
+
+    def prune(self) -> str:
+        """Prune the outbox now, as the running bot does every hour (bot/prune.py), resting
+        between chunks as it does: a bot may be running on this database."""
+        done = prune_outbox(
+            self.store, now=self.clock.now(), zone=self.config.schedule.zone, rest=True
+        )
+        self._audit("prune", f"{done.messages} messages due before {done.before.isoformat()}")
+        return render.pruned(done.messages, done.before, (done.size_bytes, done.free_bytes))
 
     # Arguments -----------------------------------------------------------------------------
 
@@ -482,6 +494,14 @@ ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
         "",
         "subscribers, the last fetch, held bulletins, today's deliveries",
         lambda desk, words: desk.stats(),
+    ),
+    AdminCommand(
+        "prune",
+        "",
+        "remove finished messages whose bulletin is no longer news, keeping who was sent "
+        "which day's figures (the running bot does it every hour)",
+        lambda desk, words: desk.prune(),
+        frozenset({COMMAND_LINE}),
     ),
     AdminCommand(
         "audit",

@@ -32,10 +32,8 @@ from bot.subscriptions import broadcast, is_fresh, next_delivery, pause_over
 def recipients_of_day(store: Store, day: date, category: str) -> list[int]:
     """Chats that were shown `category`'s figure of `day` (its bulletin or card with that
     category in it, or a milestone of it): each hears of a correction or revision of it, and
-    nobody else does."""
-    return store.outbox.recipients_of_day(
-        day.isoformat(), (OutboxKind.BULLETIN, OutboxKind.CARD), OutboxKind.MILESTONE, category
-    )
+    nobody else does, however long ago it was (pruned messages leave that much behind)."""
+    return store.outbox.recipients_of_day(day, category)
 
 
 @dataclass(frozen=True)
@@ -58,12 +56,10 @@ def shown_to(store: Store, chat_id: int | None, day: date, followed: Sequence[st
     """What a chat following `followed` (none: every category) was sent of `day`; without a
     chat, what anyone was (every figure, every milestone told): a notice as an admin previews
     it."""
+    told = store.outbox.milestones_told(chat_id, day)
     if chat_id is None:
-        told = store.outbox.sent_to(None, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
-        return Shown(None, tuple(Milestone.from_subject(subject) for subject in set(told)))
-    kinds = (OutboxKind.BULLETIN, OutboxKind.CARD)
-    got_bulletin = bool(store.outbox.sent_to(chat_id, kinds, day.isoformat()))
-    told = store.outbox.sent_to(chat_id, (OutboxKind.MILESTONE,), f"%@{day.isoformat()}")
+        return Shown(None, tuple(Milestone.from_subject(subject) for subject in told))
+    got_bulletin = store.outbox.was_shown(chat_id, day)
     categories = (None if not followed else frozenset(followed)) if got_bulletin else frozenset()
     return Shown(categories, tuple(Milestone.from_subject(subject) for subject in told))
 

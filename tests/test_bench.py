@@ -29,6 +29,8 @@ def test_every_benchmark_is_run_here():
         "latency",
         "reads",
         "send_clients",
+        "stats",
+        "year",
     ]
 
 

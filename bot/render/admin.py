@@ -22,6 +22,7 @@ from bot.store import (
     Correction,
     DeliveryStatus,
     Fetch,
+    Pruning,
     ReportStatus,
     StoredReport,
     SubscriberStatus,
@@ -370,8 +371,18 @@ def stats(
     last_fetch: Fetch | None,
     held: int,
     deliveries: dict[str, int],
+    database: tuple[int, int],
+    pruning: Pruning | None,
 ) -> str:
-    return fill(
+    """The admin's /stats; `database` is its (size, free space) in bytes, `pruning` the last
+    time the outbox was pruned."""
+    size, free = database
+    pruned = (
+        fill(texts.STATS_PRUNED, at=timestamp(pruning.at), messages=number(pruning.messages))
+        if pruning
+        else texts.STATS_NOT_PRUNED
+    )
+    counts = fill(
         texts.STATS,
         active=subscribers.get(SubscriberStatus.ACTIVE, 0),
         blocked=subscribers.get(SubscriberStatus.BLOCKED, 0),
@@ -390,3 +401,23 @@ def stats(
         failed=deliveries.get(DeliveryStatus.FAILED, 0),
         skipped=deliveries.get(DeliveryStatus.SKIPPED, 0),
     )
+    return "\n".join(
+        (counts, fill(texts.STATS_DATABASE, size=megabytes(size), free=megabytes(free)), pruned)
+    )
+
+
+def pruned(messages: int, before: datetime, database: tuple[int, int]) -> str:
+    """What `bulletin-bot prune` did, and the database after it."""
+    size, free = database
+    return fill(
+        texts.PRUNED,
+        messages=number(messages),
+        before=timestamp(before),
+        size=megabytes(size),
+        free=megabytes(free),
+    )
+
+
+def megabytes(size: int) -> str:
+    """Bytes as megabytes, to a tenth below 10 ('0.4', '812', '1,024')."""
+    return number(size / 1_000_000, "#,##0.#" if size < 10_000_000 else "#,##0")

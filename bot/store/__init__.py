@@ -11,7 +11,8 @@ over the one shared connection. A call site names the part, so it says which tab
 - `store.corrections`: admin corrections laid over that view (reports are handed this part);
 - `store.documented`: independent counts (Oryx's) as last imported;
 - `store.subscribers`: subscriptions and each chat's language;
-- `store.outbox`: every message to a chat, queued, claimed and finished;
+- `store.outbox`: every message to a chat, queued, claimed and finished, then pruned;
+- `store.shown`: what each chat was shown, a bit per day, kept from the outbox's pruned rows;
 - `store.broadcasts`: a message for every subscriber, queued a chunk of subscribers at a time;
 - `store.logs`: the fetch log, the audit log and the last download of each file;
 - `store.messages`: announcements and alerts, written once and delivered later;
@@ -33,11 +34,21 @@ no word for it:
   `broadcasts.queue_chunk` (one INSERT ... SELECT of a chunk of subscribers joined to a plan);
 - reads that filter, join or aggregate: the effective view (`reports`, `corrections.live`),
   the outbox's and subscribers' counts, the poll history (`logs`), `reports.data_version`;
+- pruning (`outbox.prune`): a chunk of finished rows read, their bits OR-ed into `shown` (an
+  upsert that keeps the bits there) and the rows deleted, in one transaction;
 - upserts that keep a column: `subscribers.subscribe` keeps `created_at`,
   `subscribers.set_chat_language` a language the chat chose; `broadcasts.start` starts over;
 - a report with its figures and findings (`reports.add`, executemany: the whole history is
   imported so), and what runs on every update or send (`subscribers.chat_language`,
   `outbox.finish`), where sqlite-utils' reading of the table's schema would cost ~30-50 µs.
+
+What the outbox keeps, and for how long: a row until it is finished and its bulletin is no
+longer news (bot/prune.py `kept_since`: its row is what keeps a message from being queued
+twice, and nothing queues it again then); of a pruned row, only who was sent which
+day's bulletin or card and which milestones, a bit per chat and day (`shown`), which is what
+correction and errata notices go by; and, in `outbox_tally`, how many messages were due in each
+quarter hour and how each ended. Counts shown to admins (subscribers by status and language,
+pending and today's messages) are kept by triggers (schema.py), so no count scans a table.
 """
 
 from pathlib import Path
@@ -49,8 +60,16 @@ from bot.store.documented import DocumentedCounts
 from bot.store.lease import Lease, Leases
 from bot.store.logs import AuditEntry, Fetch, Logs
 from bot.store.messages import Messages
-from bot.store.outbox import Delivery, DeliveryResult, DeliveryStatus, Outbox, OutboxKind
+from bot.store.outbox import (
+    Delivery,
+    DeliveryResult,
+    DeliveryStatus,
+    Outbox,
+    OutboxKind,
+    Pruning,
+)
 from bot.store.reports import Reports, ReportStatus, StoredReport
+from bot.store.shown import Shown
 from bot.store.subscribers import Shape, Subscriber, Subscribers, SubscriberStatus, SummaryFormat
 from bot.store.targets import Target, Targets
 
@@ -66,7 +85,8 @@ class Store(Database):
         self.reports = Reports(self, self.corrections)
         self.documented = DocumentedCounts(self)
         self.subscribers = Subscribers(self)
-        self.outbox = Outbox(self)
+        self.shown = Shown(self)
+        self.outbox = Outbox(self, self.shown)
         self.broadcasts = Broadcasts(self)
         self.logs = Logs(self)
         self.messages = Messages(self)
@@ -84,6 +104,7 @@ __all__ = [
     "Fetch",
     "Lease",
     "OutboxKind",
+    "Pruning",
     "ReportStatus",
     "Shape",
     "Store",

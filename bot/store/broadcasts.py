@@ -112,7 +112,9 @@ class Broadcasts(Part):
         subscriber gets every (kind, due time) the plan gives the subscriber with their
         options. How many rows were new."""
         after = broadcast.after if broadcast.after is not None else -(2**63)
-        before = self.db.conn.total_changes  # rowcount is -1 for a statement opening WITH
+        # rowcount is -1 for a statement opening WITH, and the connection's total_changes
+        # counts what the outbox's triggers write too: SQLite's changes() is the rows inserted.
+        queued = 0
         row = "(" + ", ".join("?" * (len(_OPTION_NAMES) + 2)) + ")"
         same = " AND ".join(f"s.{name} IS p.{name}" for name in _OPTION_NAMES)
         for start in range(0, len(plan), _PLAN_ROWS):
@@ -137,7 +139,8 @@ class Broadcasts(Part):
                     until if until is not None else 2**63 - 1,
                 ],
             )
-        return self.db.conn.total_changes - before
+            queued += int(self.db.execute("SELECT changes()").fetchone()[0])
+        return queued
 
     def advance(self, broadcast: Broadcast, until: int | None) -> None:
         """The chunk up to `until` is queued (None: all of it, the broadcast is done)."""

@@ -341,6 +341,23 @@ class Database(StoreMethods):
             connection.execute("PRAGMA busy_timeout = 2000")
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def size(self) -> tuple[int, int]:
+        """(bytes, free bytes) of the database as SQLite sees it, its -wal's changes included:
+        free pages are those deleted rows left, which new rows take before the file grows."""
+        page_size, pages, free = (
+            int(self.db.execute(f"PRAGMA {name}").fetchone()[0])
+            for name in ("page_size", "page_count", "freelist_count")
+        )
+        return pages * page_size, free * page_size
+
+    def checkpoint(self) -> None:
+        """Copy what the -wal holds into the file, as far as readers allow, without waiting for
+        them or holding up writers (a PASSIVE checkpoint). A connection that writes much (the
+        outbox's pruning) calls it between its transactions, so the -wal stays short and the
+        checkpoint SQLite runs after a commit that takes it past 1,000 pages does not fall to
+        another connection's commit (the event loop's)."""
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def backup_to(self, path: Path) -> None:
         """A consistent copy of the whole database at one moment, taken while the bot runs
         (SQLite's online backup: writers are not blocked for long)."""

@@ -1,14 +1,21 @@
 """The outbox: every message to a chat is a row first, so each goes out once, survives a
-restart, and can be counted."""
+restart, and can be counted.
+
+A row lives until it is finished and its bulletin is no longer news (bot/prune.py); then
+`prune` removes it, folding what notices need of it (who was shown which day's figures)
+into bot/store/shown.py's bits. Its counts stay in `outbox_tally`, kept by triggers, which is
+what the pending count and today's deliveries read: no scan of a million rows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from bot.store.database import Part, moment, split_commas, split_thresholds
+from bot.store.database import Database, Part, moment, split_commas, split_thresholds
+from bot.store.shown import Shown
 
 
 class DeliveryStatus(StrEnum):
@@ -45,6 +52,12 @@ class OutboxKind(StrEnum):
     # A group's forum topic was deleted and its summaries moved to General: told once, there.
     # The subject is the topic's id, then its name if known: '78:Daily losses'.
     TOPIC_GONE = "topic_gone"
+
+
+# The messages that show a day's figures: the bulletin of the day their subject names, as text
+# or as a card. Those sent, with the milestones told, are what correction and errata notices
+# go by, and what pruning keeps (bot/store/shown.py).
+SHOWS_DAY = (OutboxKind.BULLETIN, OutboxKind.CARD)
 
 
 @dataclass(frozen=True)
@@ -111,8 +124,26 @@ class DeliveryResult:
         return f"{self.error} {self.detail}"
 
 
+# What a row's status says of it: FINISHED rows are what pruning may remove.
+UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
+
+
+@dataclass(frozen=True)
+class Pruning:
+    """The last pruning: when, and how many messages it removed."""
+
+    at: datetime
+    messages: int
+
+
 class Outbox(Part):
-    """Queueing messages, claiming the due ones, and recording how each send ended."""
+    """Queueing messages, claiming the due ones, recording how each send ended, and pruning
+    finished ones into what notices need of them (`shown`)."""
+
+    def __init__(self, database: Database, shown: Shown) -> None:
+        super().__init__(database)
+        self.shown = shown
 
     def enqueue(self, deliveries: Iterable[tuple[int, str, str, datetime]]) -> int:
         """Queue (chat_id, kind, subject, due_at) rows; a row already queued is left alone.
@@ -121,13 +152,13 @@ class Outbox(Part):
         most once, however often the same bulletin is accepted or the bot restarts.
         """
         with self._writing():
-            before = self.db.conn.total_changes
-            self.db.conn.executemany(
+            # The rows inserted: executemany's rowcount is their sum, and (unlike the
+            # connection's total_changes) leaves out what the outbox's triggers wrote.
+            return self.db.conn.executemany(
                 "INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, status) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [(c, k, s, due.isoformat(), DeliveryStatus.PENDING) for c, k, s, due in deliveries],
-            )
-            return self.db.conn.total_changes - before
+            ).rowcount
 
     def claim_due(self, now: datetime, limit: int, chat_id: int | None = None) -> list[Delivery]:
         """Mark up to `limit` due messages as in flight and return them, oldest due first;
@@ -199,55 +230,65 @@ class Outbox(Part):
         return cursor.rowcount
 
     def pending_count(self) -> int:
-        """Messages waiting or in flight (uses the outbox_due index; cheap on a huge outbox)."""
+        """Messages waiting or in flight: a sum over the tally's unfinished quarter hours (a
+        few rows), asked after every delivery round."""
         return int(
             self.db.execute(
-                "SELECT COUNT(*) FROM outbox WHERE status IN (?, ?)",
-                [DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+                "SELECT COALESCE(SUM(count), 0) FROM outbox_tally WHERE state = ?",
+                [DeliveryStatus.PENDING],
             ).fetchone()[0]
         )
 
-    def recipients_of_day(
-        self, day: str, kinds: Iterable[str], about_day: str, category: str
-    ) -> list[int]:
-        """Chats that were shown `category`'s figure of `day`: sent a message of one of `kinds`
-        with the day as its subject, by a subscription of all categories or of that one, or
-        sent a message of kind `about_day` about that category's figure ('tanks:13000@day',
-        a milestone)."""
-        kinds = list(kinds)
+    def recipients_of_day(self, day: date, category: str) -> list[int]:
+        """Chats that were shown `category`'s figure of `day`: sent that day's bulletin or card
+        (SHOWS_DAY) by a subscription of all categories or of that one, or told of a milestone
+        of that category that day ('tanks:13000@day'); by rows still here or since pruned.
+        (`+o.status`: nearly every row is sent, and a scan of the table is three times faster
+        than going by the status index to each row.)"""
         rows = self.db.execute(
-            "SELECT DISTINCT o.chat_id FROM outbox o LEFT JOIN subscribers s USING (chat_id) "
-            "WHERE o.status = ? AND ("
-            f"(o.kind IN ({', '.join('?' * len(kinds))}) AND o.subject = ? AND "
+            "SELECT o.chat_id FROM outbox o LEFT JOIN subscribers s USING (chat_id) "
+            "WHERE +o.status = ? AND ("
+            f"(o.kind IN ({', '.join('?' * len(SHOWS_DAY))}) AND o.subject = ? AND "
             "(COALESCE(s.categories, '') = '' OR instr(',' || s.categories || ',', ?) > 0)) "
             "OR (o.kind = ? AND o.subject LIKE ?))",
             [
                 DeliveryStatus.SENT,
-                *kinds,
-                day,
+                *SHOWS_DAY,
+                day.isoformat(),
                 f",{category},",
-                about_day,
-                f"{category}:%@{day}",
+                OutboxKind.MILESTONE,
+                f"{category}:%@{day.isoformat()}",
             ],
         )
-        return [chat_id for (chat_id,) in rows]
+        found = {chat_id for (chat_id,) in rows}
+        found.update(self.shown.recipients_of_day(day, category))
+        return sorted(found)
 
-    def sent_to(self, chat_id: int | None, kinds: Iterable[str], subject_like: str) -> list[str]:
-        """The subjects of messages of `kinds` sent to a chat (None: to anyone) whose subject is
-        LIKE the pattern: what a chat was shown."""
-        kinds = list(kinds)
+    def was_shown(self, chat_id: int, day: date) -> bool:
+        """Whether the chat was sent the bulletin or card of `day` (SHOWS_DAY)."""
+        row = self.db.execute(
+            "SELECT 1 FROM outbox WHERE chat_id = ? "
+            f"AND kind IN ({', '.join('?' * len(SHOWS_DAY))}) AND subject = ? AND status = ?",
+            [chat_id, *SHOWS_DAY, day.isoformat(), DeliveryStatus.SENT],
+        ).fetchone()
+        return row is not None or self.shown.was_shown(chat_id, day)
+
+    def milestones_told(self, chat_id: int | None, day: date) -> list[str]:
+        """The subjects of the milestones of `day` the chat (None: anyone) was sent, once each."""
         chat = "chat_id = ? AND" if chat_id is not None else ""
-        rows = self.db.execute(
-            f"SELECT subject FROM outbox WHERE {chat} status = ? "
-            f"AND kind IN ({', '.join('?' * len(kinds))}) AND subject LIKE ?",
+        rows = self.db.execute(  # +status: as in recipients_of_day
+            f"SELECT DISTINCT subject FROM outbox WHERE {chat} kind = ? AND +status = ? "
+            "AND subject LIKE ?",
             [
                 *([chat_id] if chat_id is not None else []),
+                OutboxKind.MILESTONE,
                 DeliveryStatus.SENT,
-                *kinds,
-                subject_like,
+                f"%@{day.isoformat()}",
             ],
         )
-        return [subject for (subject,) in rows]
+        found = {subject for (subject,) in rows}
+        found.update(self.shown.milestones_told(chat_id, day))
+        return sorted(found)
 
     def pending_subjects(self, kind: str, subject_like: str) -> list[str]:
         """The subjects of messages of `kind` still waiting to go, LIKE the pattern."""
@@ -271,12 +312,60 @@ class Outbox(Part):
         )
 
     def counts_since(self, since: datetime) -> dict[str, int]:
-        """Messages by status among those due since `since` (today's deliveries, say)."""
+        """Messages by state among those due since `since` (today's deliveries, say): 'pending'
+        (waiting or in flight), 'sent', 'failed', 'skipped'; pruned ones included. From the
+        tally, whose quarter hours start every time zone's midnight: a few rows a day."""
+        quarter = int(since.timestamp()) // 900
+        states = (DeliveryStatus.PENDING, *FINISHED)
         rows = self.db.execute(
-            "SELECT status, COUNT(*) FROM outbox WHERE due_at >= ? GROUP BY status",
-            [since.isoformat()],
+            "SELECT state, SUM(count) FROM outbox_tally "
+            f"WHERE state IN ({', '.join('?' * len(states))}) AND quarter >= ? GROUP BY state",
+            [*states, quarter],
         )
-        return dict(rows.fetchall())
+        return {state: int(count) for state, count in rows if count}
+
+    def prune(self, before: datetime, limit: int) -> int:
+        """Remove up to `limit` finished messages due before `before`, in one transaction,
+        keeping what notices need of them (`shown`: who was sent which day's bulletin or card,
+        and which milestones); how many went. A message waiting or in flight is never
+        removed, however old. What keeps a message from being queued twice is its row (the
+        outbox's unique key), so `before` must be past the time anything could queue it again
+        (bot/prune.py kept_since)."""
+        with self._writing():
+            rows = self.db.execute(
+                "SELECT id, chat_id, kind, subject, status FROM outbox "
+                f"WHERE status IN ({', '.join('?' * len(FINISHED))}) AND due_at < ? LIMIT ?",
+                [*FINISHED, before.astimezone(UTC).isoformat(), limit],
+            ).fetchall()
+            sent = [
+                (chat, kind, subject)
+                for _, chat, kind, subject, status in rows
+                if status == DeliveryStatus.SENT
+            ]
+            self.shown.keep(
+                (
+                    (chat, date.fromisoformat(subject))
+                    for chat, kind, subject in sent
+                    if kind in SHOWS_DAY
+                ),
+                ((chat, subject) for chat, kind, subject in sent if kind == OutboxKind.MILESTONE),
+            )
+            self.db.conn.executemany("DELETE FROM outbox WHERE id = ?", [(row[0],) for row in rows])
+            # Quarter hours whose messages have all finished: nothing left to count there.
+            self.db.execute(
+                "DELETE FROM outbox_tally WHERE state = ? AND count = 0", [DeliveryStatus.PENDING]
+            )
+        return len(rows)
+
+    def note_pruning(self, at: datetime, messages: int) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO last_pruning (id, at, messages) VALUES (1, ?, ?)",
+            [at.isoformat(), messages],
+        )
+
+    def last_pruning(self) -> Pruning | None:
+        row = self.db.execute("SELECT at, messages FROM last_pruning").fetchone()
+        return Pruning(datetime.fromisoformat(row[0]), row[1]) if row else None
 
 
 def _delivery(

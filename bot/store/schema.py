@@ -244,4 +244,134 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # group is told which topic went if it is deleted (bot/notices.py topic_gone).
         "ALTER TABLE subscribers ADD COLUMN topic_name TEXT",
     ),
+    (
+        # Issue 29. What correction and errata notices need of the outbox, kept in a compact
+        # form once its rows are pruned (bot/store/shown.py): for each chat, the days whose
+        # bulletin (or card) it was sent and the milestones it was told of, a bit each. A
+        # day's number is days since 1970-01-01, a milestone's its row in milestone_numbers;
+        # `block` is the number divided by 63, the bit its remainder.
+        """CREATE TABLE shown_days (
+            block INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            days INTEGER NOT NULL,
+            PRIMARY KEY (block, chat_id)
+        ) WITHOUT ROWID""",
+        "CREATE TABLE milestone_numbers (number INTEGER PRIMARY KEY, subject TEXT NOT NULL UNIQUE)",
+        """CREATE TABLE told_milestones (
+            block INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            milestones INTEGER NOT NULL,
+            PRIMARY KEY (block, chat_id)
+        ) WITHOUT ROWID""",
+        # The last pruning: when, and how many messages it removed.
+        """CREATE TABLE last_pruning (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            at TEXT NOT NULL,
+            messages INTEGER NOT NULL
+        )""",
+        # Outbox messages by state ('pending' while unfinished, else how they ended) and the
+        # quarter hour they were due in (unix time // 900: every time zone's midnight begins
+        # one), kept by triggers: the pending count and today's deliveries without a scan. A
+        # finished row pruned stays counted: the tally is the outbox's history.
+        """CREATE TABLE outbox_tally (
+            state TEXT NOT NULL,
+            quarter INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (state, quarter)
+        ) WITHOUT ROWID""",
+        """INSERT INTO outbox_tally
+            SELECT CASE WHEN status IN ('pending', 'sending') THEN 'pending' ELSE status END,
+                COALESCE(unixepoch(due_at) / 900, 0), COUNT(*)
+            FROM outbox GROUP BY 1, 2""",
+        """CREATE TRIGGER outbox_queued AFTER INSERT ON outbox BEGIN
+            INSERT INTO outbox_tally VALUES (
+                CASE WHEN NEW.status IN ('pending', 'sending') THEN 'pending' ELSE NEW.status END,
+                COALESCE(unixepoch(NEW.due_at) / 900, 0), 1)
+            ON CONFLICT (state, quarter) DO UPDATE SET count = count + 1;
+        END""",
+        # A claim (pending to sending) changes nothing counted, and fires nothing.
+        """CREATE TRIGGER outbox_changed AFTER UPDATE OF status, due_at ON outbox
+            WHEN (OLD.status != NEW.status
+                  AND NOT (OLD.status IN ('pending', 'sending')
+                           AND NEW.status IN ('pending', 'sending')))
+              OR COALESCE(unixepoch(OLD.due_at) / 900, 0)
+                 != COALESCE(unixepoch(NEW.due_at) / 900, 0) BEGIN
+            UPDATE outbox_tally SET count = count - 1
+            WHERE state = CASE WHEN OLD.status IN ('pending', 'sending') THEN 'pending'
+                               ELSE OLD.status END
+              AND quarter = COALESCE(unixepoch(OLD.due_at) / 900, 0);
+            INSERT INTO outbox_tally VALUES (
+                CASE WHEN NEW.status IN ('pending', 'sending') THEN 'pending' ELSE NEW.status END,
+                COALESCE(unixepoch(NEW.due_at) / 900, 0), 1)
+            ON CONFLICT (state, quarter) DO UPDATE SET count = count + 1;
+        END""",
+        """CREATE TRIGGER outbox_dropped AFTER DELETE ON outbox
+            WHEN OLD.status IN ('pending', 'sending') BEGIN
+            UPDATE outbox_tally SET count = count - 1
+            WHERE state = 'pending' AND quarter = COALESCE(unixepoch(OLD.due_at) / 900, 0);
+        END""",
+        # Active subscribers by the language of their summaries (their chat's, 'en' when it
+        # has none), kept by triggers on both tables: /stats without joining every chat.
+        "CREATE TABLE language_counts (language TEXT PRIMARY KEY, count INTEGER NOT NULL)",
+        """INSERT INTO language_counts
+            SELECT COALESCE(c.language, 'en'), COUNT(*)
+            FROM subscribers s LEFT JOIN chats c USING (chat_id)
+            WHERE s.status = 'active' GROUP BY 1""",
+        """CREATE TRIGGER language_subscribed AFTER INSERT ON subscribers
+            WHEN NEW.status = 'active' BEGIN
+            INSERT INTO language_counts
+                SELECT COALESCE((SELECT language FROM chats WHERE chat_id = NEW.chat_id), 'en'), 1
+                WHERE true
+            ON CONFLICT (language) DO UPDATE SET count = count + 1;
+        END""",
+        """CREATE TRIGGER language_unsubscribed AFTER DELETE ON subscribers
+            WHEN OLD.status = 'active' BEGIN
+            UPDATE language_counts SET count = count - 1 WHERE language =
+                COALESCE((SELECT language FROM chats WHERE chat_id = OLD.chat_id), 'en');
+        END""",
+        """CREATE TRIGGER language_subscription_changed AFTER UPDATE OF status, chat_id
+            ON subscribers WHEN (OLD.status = 'active' OR NEW.status = 'active')
+                AND (OLD.status != NEW.status OR OLD.chat_id != NEW.chat_id) BEGIN
+            UPDATE language_counts SET count = count - 1 WHERE OLD.status = 'active'
+                AND language =
+                    COALESCE((SELECT language FROM chats WHERE chat_id = OLD.chat_id), 'en');
+            INSERT INTO language_counts
+                SELECT COALESCE((SELECT language FROM chats WHERE chat_id = NEW.chat_id), 'en'), 1
+                WHERE NEW.status = 'active'
+            ON CONFLICT (language) DO UPDATE SET count = count + 1;
+        END""",
+        # A chat's language changes, or its row comes or goes (a chat without one reads 'en'):
+        # the old language loses the chat and the new one gains it, if it subscribes.
+        """CREATE TRIGGER language_chat_added AFTER INSERT ON chats
+            WHEN NEW.language != 'en' AND EXISTS
+                (SELECT 1 FROM subscribers WHERE chat_id = NEW.chat_id AND status = 'active')
+            BEGIN
+            UPDATE language_counts SET count = count - 1 WHERE language = 'en';
+            INSERT INTO language_counts VALUES (NEW.language, 1)
+            ON CONFLICT (language) DO UPDATE SET count = count + 1;
+        END""",
+        """CREATE TRIGGER language_chat_dropped AFTER DELETE ON chats
+            WHEN OLD.language != 'en' AND EXISTS
+                (SELECT 1 FROM subscribers WHERE chat_id = OLD.chat_id AND status = 'active')
+            BEGIN
+            UPDATE language_counts SET count = count - 1 WHERE language = OLD.language;
+            INSERT INTO language_counts VALUES ('en', 1)
+            ON CONFLICT (language) DO UPDATE SET count = count + 1;
+        END""",
+        """CREATE TRIGGER language_chat_changed AFTER UPDATE OF language, chat_id ON chats
+            WHEN OLD.language != NEW.language OR OLD.chat_id != NEW.chat_id BEGIN
+            UPDATE language_counts SET count = count - 1 WHERE language = OLD.language
+                AND EXISTS (SELECT 1 FROM subscribers
+                            WHERE chat_id = OLD.chat_id AND status = 'active');
+            INSERT INTO language_counts SELECT 'en', 1 WHERE EXISTS
+                (SELECT 1 FROM subscribers WHERE chat_id = OLD.chat_id AND status = 'active')
+            ON CONFLICT (language) DO UPDATE SET count = count + 1;
+            UPDATE language_counts SET count = count - 1 WHERE language = 'en'
+                AND EXISTS (SELECT 1 FROM subscribers
+                            WHERE chat_id = NEW.chat_id AND status = 'active');
+            INSERT INTO language_counts SELECT NEW.language, 1 WHERE EXISTS
+                (SELECT 1 FROM subscribers WHERE chat_id = NEW.chat_id AND status = 'active')
+            ON CONFLICT (language) DO UPDATE SET count = count + 1;
+        END""",
+    ),
 )

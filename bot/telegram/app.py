@@ -45,6 +45,7 @@ from telegram.request import BaseRequest
 from bot import instance, links, logs, metrics, texts
 from bot.config import Config
 from bot.errors import BulletinBotError, UserError
+from bot.prune import PRUNE_EVERY
 from bot.sources.http import make_client
 from bot.store import Delivery, OutboxKind, StoreError, SummaryFormat
 from bot.store.database import Checkup, examine
@@ -64,7 +65,15 @@ from bot.telegram import (
 )
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.delivery import Deliverer
-from bot.telegram.jobs import POLL_JOB, deliver, poll, stop_polls
+from bot.telegram.jobs import (
+    POLL_JOB,
+    PRUNE_FIRST_AFTER,
+    PRUNE_JOB,
+    deliver,
+    poll,
+    prune_outbox,
+    stop_polls,
+)
 from bot.telegram.replies import is_shared
 from bot.telegram.services import App, Context, Handler, Services, job_queue
 
@@ -268,6 +277,12 @@ async def _start_with_jobs(application: App, stop: Callable[[], None] | None = N
     # check_every_minutes (hourly), in a worker thread.
     every = timedelta(minutes=services.config.storage.check_every_minutes).total_seconds()
     jobs.run_repeating(watch.integrity, every, first=every, name="integrity")
+    jobs.run_repeating(
+        prune_outbox,
+        PRUNE_EVERY.total_seconds(),
+        first=PRUNE_FIRST_AFTER.total_seconds(),
+        name=PRUNE_JOB,
+    )
 
 
 async def _start_drawing(context: Context) -> None:

@@ -1,23 +1,31 @@
-"""The bot's scheduled work: polling the source and sending the outbox, as job-queue callbacks
-and as plain calls for /fetch, the console and tests."""
+"""The bot's scheduled work: polling the source, sending the outbox and pruning it, as
+job-queue callbacks and as plain calls for /fetch, the console and tests."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 from bot import texts
 from bot.notices import alert_admins
 from bot.poll import PollResult, poll_once
+from bot.prune import Pruned, prune
 from bot.schedule import next_poll_in
+from bot.store import Store, StoreError
 from bot.telegram.delivery import RoundStats
 from bot.telegram.services import Context, Services
+
+log = logging.getLogger(__name__)
 
 POLL_JOB = "poll"
 STOPPED = "not finished: the bot is stopping"
 # An outage of Telegram this long is told to the admins when it ends (through the outbox: the
 # only way to reach them is Telegram; meanwhile the log says so, one line a round).
 OUTAGE_ALERT = timedelta(minutes=5)
+PRUNE_JOB = "prune"
+# The first pruning after a start: not in the rush of one (a poll, a delivery round).
+PRUNE_FIRST_AFTER = timedelta(minutes=5)
 
 
 async def poll(context: Context) -> None:
@@ -106,3 +114,28 @@ async def deliver_now(services: Services) -> RoundStats | None:
             now=services.clock.now(),
         )
     return stats
+
+
+async def prune_outbox(context: Context) -> None:
+    await prune_now(context.services)
+
+
+async def prune_now(services: Services) -> Pruned | None:
+    """Prune the outbox (bot/prune.py) in a worker thread on a connection of its own, resting
+    between chunks: the event loop waits at most one chunk's transaction for the write lock. A
+    stop ends it between chunks. A database that refuses is the heartbeat's to report; this
+    tries again at the next turn."""
+    now, zone = services.clock.now(), services.config.schedule.zone
+
+    def pruned() -> Pruned:
+        own = Store(services.store.path)  # SQLite's connections stay on their thread
+        try:
+            return prune(own, now=now, zone=zone, rest=True, stopping=lambda: services.stopping)
+        finally:
+            own.close()
+
+    try:
+        return await asyncio.to_thread(pruned)
+    except StoreError as error:
+        log.warning("outbox not pruned: %s", error)
+        return None
