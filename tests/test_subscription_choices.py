@@ -13,14 +13,16 @@ from bot.store import Shape, SubscriberStatus
 from bot.subscriptions import enqueue_bulletin
 from tests.bot_harness import USER
 from tests.conftest import NOW
-from tests.test_bot_delivery import drain
+from tests.test_bot_delivery import drain, plain
 
 MONDAY, FIRST = date(2026, 8, 3), date(2026, 8, 1)  # a weekly digest's day, a monthly one's
 
 
 def digests_to(bot, chat_id: int) -> list[str]:
-    plain = [render.to_plain(m.text) for m in bot.api.messages_to(chat_id) if m.text]
-    return [text for text in plain if " against the " in text.split("\n")[0]]
+    """The digests a chat got, each from its period's line (after the title a digest sent
+    alone starts with, as every message with figures does)."""
+    texts = [plain(m) for m in bot.api.messages_to(chat_id) if m.text]
+    return [text for text in texts if " against the " in text.split("\n")[0]]
 
 
 @pytest.mark.parametrize(
