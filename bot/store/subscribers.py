@@ -203,7 +203,7 @@ class Subscribers(Part):
         """Remove a chat's subscription, queued messages and language (the console's own
         chat, so nothing of it waits for a real bot on the same database)."""
         with self._writing():
-            for table in ("outbox", "subscribers", "chats", "shown_days", "told_milestones"):
+            for table in ("outbox", "subscribers", "chats"):
                 self.db.table(table).delete_where("chat_id = ?", [chat_id])
 
     def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
