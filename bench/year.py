@@ -1,6 +1,7 @@
 """Benchmark: a year of daily summaries to a million subscribers, pruned as the bot prunes.
 
-    python -m bench.year [--subscribers 1000000] [--days 365] [--quick]
+    python -m bench.year [--subscribers 1000000] [--days 365] [--every 30] [--folder DIR]
+                         [--quick]
 
 Goal (issue 29): the database after a year is under 1 GB. Subscribers are spread as real
 ones are: Telegram-sized chat ids (5 % of them groups), 8 times of day, every tenth with a
@@ -8,24 +9,26 @@ chart, every tenth skipping weekends, a fifth told of milestones, some with a ca
 categories, with the weekly or monthly digest. Each day:
 
 - the day's messages are written as delivery leaves them (sent, 1 % failed), with bulk SQL
-  (INSERT ... SELECT over the subscribers, 50,000 at a time) rather than through Telegram:
+  (INSERT ... SELECT over the subscribers, BATCH at a time) rather than through Telegram:
   sending is bench/broadcast.py's. A day has as many milestones as the real history's last
   year spread evenly (194 in the year), each told to those who asked;
 - then the bot's pruning runs (`bot.prune.prune`, the store's own methods: a chunk of
   finished rows folded into bits and deleted per transaction) as of the end of that day (its
   cut-off moves at midnight in the home time zone: hourly runs in between prune nothing), in
   transactions of SIMULATED_CHUNK rows (the bot's are bot.prune.CHUNK: the same rows go, in
-  smaller steps).
-  The simulation runs with `PRAGMA synchronous = OFF` (no fsync: what is stored is the same).
+  smaller steps). The simulation runs with `PRAGMA synchronous = OFF` (no fsync: what is
+  stored is the same).
 
 The last day is pruned as the running bot prunes: in a worker thread on a connection of its
 own, resting between chunks, while the main thread writes a row every 10 ms as delivery does
-between sends; the longest of those writes is the longest the event loop would wait.
+between sends; how long those writes take, against the same writes alone, is how long the
+event loop would wait.
 
-Printed every 30 days: the database's size (the file and its -wal), its free pages, outbox rows
-and rows of the compact record. At the end: the longest chunk (the longest the write lock was
-held), who a correction of a day 200 days back reaches (checked against the simulation's own
-count) and how long finding them takes, /stats and the pending count.
+Printed every `--every` days: the database's size (and the file with its -wal), its free
+pages, outbox rows and rows of the compact record. At the end: the last day's pruning as the
+bot prunes, who a correction of a day 200 days back reaches (checked against the simulation's
+own count) and how long finding them takes, /stats and the pending count. `--folder` keeps the
+database there, to look into afterwards (SQLite's dbstat).
 """
 
 from __future__ import annotations

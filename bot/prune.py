@@ -18,6 +18,9 @@ news: nothing queues it again (and delivery would skip it as no longer news if a
 At the usual FRESH_DAYS of 1 that keeps yesterday's and today's messages: 1 to 2 days of them.
 Notices and announcements have subjects that are never queued twice (a correction batch's
 start, an errata's replaced version, an announcement's id; an alert is raised once per key).
+A new kind of message must keep to the same rule: once its row could be pruned (finished, and
+due before the start of yesterday), nothing may queue the same (chat, kind, subject) again, or
+it goes twice; a digest queued by a schedule of its own must remember elsewhere what it sent.
 """
 
 from __future__ import annotations

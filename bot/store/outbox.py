@@ -124,8 +124,8 @@ class DeliveryResult:
         return f"{self.error} {self.detail}"
 
 
-# What a row's status says of it: FINISHED rows are what pruning may remove.
-UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+# How a send ended: rows with one of these are what pruning may remove (pending and sending
+# rows are unfinished; the tally counts them together as 'pending').
 FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
 
 
@@ -330,7 +330,8 @@ class Outbox(Part):
         and which milestones); how many went. A message waiting or in flight is never
         removed, however old. What keeps a message from being queued twice is its row (the
         outbox's unique key), so `before` must be past the time anything could queue it again
-        (bot/prune.py kept_since)."""
+        (bot/prune.py kept_since). Due times are stored in UTC, and compared as text, as
+        `claim_due` compares them: by the outbox_due index."""
         with self._writing():
             rows = self.db.execute(
                 "SELECT id, chat_id, kind, subject, status FROM outbox "

@@ -289,13 +289,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 COALESCE(unixepoch(NEW.due_at) / 900, 0), 1)
             ON CONFLICT (state, quarter) DO UPDATE SET count = count + 1;
         END""",
-        # A claim (pending to sending) changes nothing counted, and fires nothing.
+        # A claim (pending to sending) changes nothing counted, and fires nothing; a send
+        # finished moves its count from 'pending' to how it ended, a retry to its new time.
         """CREATE TRIGGER outbox_changed AFTER UPDATE OF status, due_at ON outbox
             WHEN (OLD.status != NEW.status
                   AND NOT (OLD.status IN ('pending', 'sending')
                            AND NEW.status IN ('pending', 'sending')))
-              OR COALESCE(unixepoch(OLD.due_at) / 900, 0)
-                 != COALESCE(unixepoch(NEW.due_at) / 900, 0) BEGIN
+              OR OLD.due_at != NEW.due_at BEGIN
             UPDATE outbox_tally SET count = count - 1
             WHERE state = CASE WHEN OLD.status IN ('pending', 'sending') THEN 'pending'
                                ELSE OLD.status END

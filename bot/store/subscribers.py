@@ -249,14 +249,7 @@ class Subscribers(Part):
         console's own chat, so nothing of it waits for a real bot on the same database)."""
         self._languages.pop(chat_id, None)
         with self._writing():
-            for table in (
-                "outbox",
-                "subscribers",
-                "chats",
-                "milestone_targets",
-                "shown_days",
-                "told_milestones",
-            ):
+            for table in ("outbox", "subscribers", "chats", "milestone_targets"):
                 self.db.table(table).delete_where("chat_id = ?", [chat_id])
 
     def move_chat(self, old_id: int, new_id: int, *, now: datetime) -> None:
