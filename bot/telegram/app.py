@@ -54,7 +54,7 @@ from bot.telegram.delivery import Deliverer
 from bot.telegram.jobs import POLL_JOB, deliver, poll, stop_polls
 from bot.telegram.services import App, Context, Handler, Services, job_queue
 
-__all__ = ["Services", "StartFailed", "build", "run", "running", "serve_metrics"]
+__all__ = ["Services", "StartFailed", "build", "deliverer", "run", "running", "serve_metrics"]
 
 log = logging.getLogger(__name__)
 
@@ -190,20 +190,20 @@ async def _button(update: Update, context: Context) -> None:
 
 def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
     """The buttons under a delivered daily bulletin: of its own date. None under a short
-    summary: seven buttons would stand taller than the few lines they hang from."""
+    summary: seven buttons would stand taller than the few lines they hang from. One object
+    for every subscriber of a bulletin in one language and kind of chat (`bulletin_keyboard`
+    keeps them), which the Deliverer serialises once."""
     if delivery.kind != OutboxKind.BULLETIN or delivery.format == SummaryFormat.SHORT:
         return None
     day = date.fromisoformat(delivery.subject)
     return commands.bulletin_keyboard(day, shared=commands.is_shared(delivery.chat_id))
 
 
-async def _prepare(application: App) -> None:
+def deliverer(application: App) -> Deliverer:
+    """The Deliverer `run` sends the outbox with, as its configuration says (and
+    bench/broadcast.py measures: the very messages `run` sends)."""
     s: Services = application.bot_data["services"]
-    released = s.store.release_in_flight(s.lease.holder if s.lease else None)
-    if released:
-        log.warning("messages in flight at the last stop are queued again count=%d", released)
-    s.http = make_client()
-    s.deliverer = Deliverer(
+    return Deliverer(
         s.store,
         application.bot,
         s.clock,
@@ -213,6 +213,15 @@ async def _prepare(application: App) -> None:
         charts=s.charts,
         home_zone=s.config.schedule.timezone,
     )
+
+
+async def _prepare(application: App) -> None:
+    s: Services = application.bot_data["services"]
+    released = s.store.release_in_flight(s.lease.holder if s.lease else None)
+    if released:
+        log.warning("messages in flight at the last stop are queued again count=%d", released)
+    s.http = make_client()
+    s.deliverer = deliverer(application)
     await menus.set_menus(application.bot, s.config.telegram.admins)
     await menus.set_descriptions(application.bot)
     # Known now that Telegram has said who the bot is: the caveat's /about becomes a link.

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
+from telegram import Bot, TelegramObject
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import metrics, summary, texts
@@ -72,7 +73,12 @@ SEND_TIMEOUT = 30.0
 STOP_GRACE = timedelta(seconds=5)
 
 Sleep = Callable[[float], Awaitable[None]]
-Keyboard = Callable[[Delivery], Any]  # the reply markup of a message (or None)
+# The reply markup of a message (or None). Every subscriber of one bulletin gets the same
+# buttons: a keyboard function returns one object for them all (bot/telegram/commands.py keeps
+# each keyboard it makes), and the Deliverer serialises each such object once (`_markup`).
+Keyboard = Callable[[Delivery], TelegramObject | None]
+# Keyboards serialised at most: a day's bulletin has one per language and kind of chat.
+MARKUPS_KEPT = 64
 
 
 class Pace:
@@ -199,6 +205,46 @@ class RoundStats:
 PER_CHAT_KINDS = frozenset({OutboxKind.CORRECTION, OutboxKind.ERRATA})
 
 
+class _Queueing:
+    """Unfinished broadcasts queued a chunk of subscribers at a time (`queue_broadcasts`) in a
+    worker thread, on a connection of its own, while the event loop goes on sending: SQLite
+    does the work of a chunk without holding Python's lock, so on two cores a million
+    subscribers are queued at the speed bench/enqueue.py shows (one chunk per turn of the
+    delivery loop, on the loop, took four times as long and held every update up a chunk at
+    a time). A database in memory has no second connection: its chunks are queued on the
+    loop, as before."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._inline = str(store.path) == ":memory:"
+        self._thread = None if self._inline else ThreadPoolExecutor(1, "queueing")
+        self._own: Store | None = None  # opened, used and closed in that thread
+
+    async def chunk(self) -> bool:
+        """Queue the next chunk; whether any broadcast is still being queued."""
+        if self._thread is None:
+            queue_broadcasts(self._store, chunks=1)
+            return self._store.broadcasting()
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._queue)
+
+    def _queue(self) -> bool:
+        if self._own is None:
+            self._own = Store(self._store.path)
+        queue_broadcasts(self._own, chunks=1)
+        return self._own.broadcasting()
+
+    async def close(self) -> None:
+        if self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
+            self._thread.shutdown(wait=False)
+            self._thread = None
+
+    def _close(self) -> None:
+        if self._own is not None:
+            self._own.close()
+            self._own = None
+
+
 class Deliverer:
     """Drains the outbox: `run()` sends everything due now and returns what happened."""
 
@@ -228,6 +274,7 @@ class Deliverer:
         self.window = window
         self._running = asyncio.Lock()
         self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()  # a round's: a send answered, a chunk queued, a stop
         # When each chat was last sent to, oldest first; only the last PER_CHAT_GAP is kept.
         self._last_sent_to: dict[int, datetime] = {}
         self._network_errors_in_row = 0
@@ -237,11 +284,19 @@ class Deliverer:
         self.only_chat: int | None = None
         # The deliveries whose request is on its way to Telegram, or awaits its answer.
         self._on_wire: set[int] = set()
+        # id(keyboard) -> (the keyboard, kept so that its id is not reused; its JSON).
+        self._markups: dict[int, tuple[TelegramObject, str]] = {}
+        # The application's default link preview (none: bot/telegram/app.py), serialised once
+        # rather than for each message as python-telegram-bot would.
+        defaults = getattr(bot, "defaults", None)
+        preview = defaults.link_preview_options if defaults is not None else None
+        self._preview = None if preview is None else json.dumps(preview.to_dict())
 
     def stop(self) -> None:
         """The process is stopping (SIGTERM): claim nothing more, send nothing that is not on
         the wire yet, and give what is on the wire STOP_GRACE to be answered and recorded."""
         self._stopping.set()
+        self._wake.set()
 
     async def run(self) -> RoundStats:
         """Send every due message. A call while a run is under way returns at once: the run
@@ -271,50 +326,75 @@ class Deliverer:
 
     async def _drain(self, total: RoundStats) -> None:
         """Keep up to `window` sends in flight until nothing is due, recording each outcome
-        as it arrives, and queue any broadcast still being queued a chunk at a time between
-        them. During an outage a round sends one window's worth and ends: the next round
-        tries again. At a stop (SIGTERM) it claims nothing more, sends nothing not yet on the
-        wire, and waits at most STOP_GRACE for what is; a send still unanswered then is
-        recorded as such (UNANSWERED) and queued again: Telegram may have delivered it, so it
-        may arrive twice, but it is never lost."""
+        as it arrives, and queue any broadcast still being queued a chunk at a time beside
+        them (`_Queueing`, in a worker thread). During an outage a round sends one window's
+        worth and ends: the next round tries again. At a stop (SIGTERM) it claims nothing more,
+        sends nothing not yet on the wire, and waits at most STOP_GRACE for what is; a send
+        still unanswered then is recorded as such (UNANSWERED) and queued again: Telegram may
+        have delivered it, so it may arrive twice, but it is never lost."""
         rendered: dict[tuple[str, ...], str | None] = {}
         in_flight: dict[asyncio.Task[DeliveryResult], Delivery] = {}
-        stopping = asyncio.ensure_future(self._stopping.wait())
+        # Sends answered and not yet recorded, in the order they ended; each end, and a chunk
+        # queued, wakes the loop below (one callback a task, not a wait on all of them).
+        answered: list[asyncio.Task[DeliveryResult]] = []
+        wake = self._wake = asyncio.Event()
+
+        def sent(task: asyncio.Task[DeliveryResult]) -> None:
+            answered.append(task)
+            wake.set()
+
+        def queued(_: object) -> None:
+            wake.set()
+
         refill = max(1, int(self.window * REFILL))
         exhausted = False  # nothing more was due at the last claim
         claims = 0
-        queueing = self.store.broadcasting()
+        queueing = _Queueing(self.store) if self.store.broadcasting() else None
+        chunk: asyncio.Future[bool] | None = None  # a chunk being queued
         try:
             while True:
-                queueing = queueing and not self._stopping.is_set()
-                if queueing:
-                    queue_broadcasts(self.store, chunks=1)  # a few tens of milliseconds
-                    queueing, exhausted = self.store.broadcasting(), False
-                    await asyncio.sleep(0)  # let updates in between chunks
+                if chunk is not None and chunk.done():
+                    if not chunk.result() and queueing is not None:  # everything queued
+                        await queueing.close()
+                        queueing = None
+                    chunk, exhausted = None, False
+                # While a chunk is queued it holds the write lock: outcomes are recorded and
+                # sends claimed between chunks, so the event loop never waits for it.
+                if chunk is None and answered:
+                    for task in answered:
+                        del in_flight[task]
+                    self._record([task.result() for task in answered], total)
+                    answered.clear()
                 room = self.window - len(in_flight)
                 # While Telegram is unreachable a round sends one window's worth, to probe.
                 probed = self._unreachable() and claims > 0
-                claiming = not (exhausted or probed or self._stopping.is_set())
+                claiming = not (exhausted or probed or self._stopping.is_set() or chunk)
                 if claiming and (room >= refill or not in_flight):
                     claimed = self.store.claim_due(self.clock.now(), room, chat_id=self.only_chat)
                     claims += 1
                     exhausted = len(claimed) < room
-                    in_flight |= {asyncio.create_task(self._send(d, rendered)): d for d in claimed}
-                if not in_flight and not queueing:
-                    return
+                    for delivery in claimed:
+                        task = asyncio.create_task(self._send(delivery, rendered))
+                        in_flight[task] = delivery
+                        task.add_done_callback(sent)
                 if self._stopping.is_set():
                     break
-                if not in_flight:
-                    continue  # queueing a broadcast whose messages are due later
-                waiting: set[asyncio.Future[Any]] = {*in_flight, stopping}
-                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                done = [task for task in in_flight if task.done()]
-                for task in done:
-                    del in_flight[task]
-                self._record([task.result() for task in done], total)
-            await self._stop(in_flight, total)
+                if queueing is not None and chunk is None:
+                    chunk = asyncio.ensure_future(queueing.chunk())
+                    chunk.add_done_callback(queued)
+                if not in_flight and chunk is None:
+                    return
+                # Nothing to do until a send is answered or the chunk queued (outcomes that
+                # came during a chunk are recorded once it is queued).
+                if not answered or (chunk is not None and not chunk.done()):
+                    await wake.wait()
+                wake.clear()
         finally:
-            stopping.cancel()
+            if chunk is not None:  # a chunk is a short transaction: let it end
+                await asyncio.wait([chunk])
+            if queueing is not None:
+                await queueing.close()
+        await self._stop(in_flight, total)
 
     async def _stop(
         self, in_flight: dict[asyncio.Task[DeliveryResult], Delivery], total: RoundStats
@@ -459,6 +539,24 @@ class Deliverer:
                 break
             del sent_to[oldest]
 
+    def _serialised(self, delivery: Delivery) -> dict[str, object] | None:
+        """A message's keyboard and link preview as python-telegram-bot sends them (JSON),
+        serialised once for every subscriber who gets the same: it would turn them into dicts
+        and those into JSON for each message, a quarter of a broadcast's CPU (bench/README.md).
+        Given as `api_kwargs`, which python-telegram-bot sends as they are."""
+        parameters: dict[str, object] = {}
+        if self._preview is not None:
+            parameters["link_preview_options"] = self._preview
+        keyboard = self.keyboard(delivery) if self.keyboard else None
+        if keyboard is not None:
+            kept = self._markups.get(id(keyboard))
+            if kept is None or kept[0] is not keyboard:
+                if len(self._markups) >= MARKUPS_KEPT:
+                    self._markups.clear()
+                kept = self._markups[id(keyboard)] = (keyboard, json.dumps(keyboard.to_dict()))
+            parameters["reply_markup"] = kept[1]
+        return parameters or None
+
     async def _send_to(
         self, delivery: Delivery, chat_id: int, text: str, photo: bytes | None = None
     ) -> DeliveryResult:
@@ -486,10 +584,10 @@ class Deliverer:
                     chat_id,
                     text,
                     message_thread_id=delivery.thread_id,
-                    reply_markup=self.keyboard(delivery) if self.keyboard else None,
                     allow_paid_broadcast=paid or None,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,
+                    api_kwargs=self._serialised(delivery),
                 )
         except RetryAfter as error:
             seconds = _seconds(error)
