@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing.context
 import urllib.parse
 from collections import Counter
 from datetime import date, timedelta
+
+import pytest
 
 from bot import render, subscriptions, texts
 from bot.store import DeliveryStatus, OutboxKind, SubscriberStatus
@@ -397,3 +400,25 @@ async def test_a_bulletins_buttons_and_text_are_made_once_for_all_its_subscriber
         assert serialised[button] == 1, f"{serialised[button]} keyboards serialised"
     # Each language's text and keyboard: encoded once each, not 80 times.
     assert len(encoded) <= 4, f"{len(encoded)} long values percent-encoded"
+
+
+@pytest.mark.parametrize("process", [True, False], ids=["in a process", "on the loop"])
+async def test_a_broadcast_of_several_chunks_is_queued_beside_its_sends(bot, monkeypatch, process):
+    """A broadcast bigger than a chunk is queued while it is sent: in a process of its own
+    (bot/queueing.py), or, when none can be started, on the event loop a chunk a turn. Either
+    way everyone gets it once."""
+    if not process:
+
+        def refused(self):
+            raise OSError("no processes left")
+
+        monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refused)
+    chats = range(70_000, 72_500)  # three chunks of subscriptions.CHUNK
+    subscribe_many(bot, chats)
+    bot.services.deliverer = bot.deliverer()
+    assert (await poll_now(bot.services)).queued == len(chats)
+    assert outbox_counts(bot.store) == {DeliveryStatus.PENDING: subscriptions.CHUNK}
+    await bot.services.deliverer.run()
+    assert not bot.store.broadcasting()
+    assert bulletins_sent(bot) == Counter(dict.fromkeys(chats, 1))
+    assert outbox_counts(bot.store) == {DeliveryStatus.SENT: len(chats)}

@@ -20,7 +20,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -32,8 +31,9 @@ from bot import metrics, summary, texts
 from bot.charts import ChartCache, parse_period
 from bot.clock import Clock
 from bot.notices import expired, text_for
+from bot.queueing import Queueing
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
-from bot.subscriptions import HOME_ZONE, queue_broadcasts
+from bot.subscriptions import HOME_ZONE
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,14 @@ RECOVERY = 0.04
 # the pace settles a little below it, meeting it again about once a PROBE, with a 429 or two.
 APPROACH = 0.9
 PROBE = timedelta(seconds=30)
+# Turns the pace lets pass while the event loop was busy elsewhere may still be taken, up to
+# this long ago: each wake-up comes a little late, and without this every lateness was lost for
+# good (a pace of 1,000 a second sent 530). Never more than the rate in any second, all the same.
+CATCH_UP = 0.05  # seconds
 PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
+# While a broadcast is being queued, how soon the loop asks again for its turn at the write lock
+# (seconds): a chunk takes about 10 ms.
+TURN_POLL = 0.002
 # How long a send waits for Telegram's answer. A send that gets no answer may still have been
 # delivered, and is retried: a duplicate. Telegram answers in well under a second, so waiting
 # this long makes that rare (5 s, the library's default, turned 10 s of slow answers into 99
@@ -87,12 +94,13 @@ class Pace:
     One burst of 429s (a batch of concurrent sends collects many at once) is one signal: the
     pause honours the longest `retry_after` of the burst, no send leaves during it (those given
     a turn before it wait for a new one after it), and the rate drops once, to SLOWDOWN of the
-    rate the sends were actually leaving at. That rate is remembered as the ceiling; the pace
-    climbs back fast (RECOVERY of the configured rate a second) to APPROACH of it, creeps up to
-    it over PROBE, and past it (the ceiling has gone up, or the burst was a passing one) climbs
-    fast again to the configured rate. So a passing burst costs a few seconds, and a ceiling
-    below the configured rate, which Telegram does not announce, costs a 429 or two each PROBE
-    instead of one every second.
+    rate the sends were actually leaving at. Under APPROACH of the configured rate, that rate
+    is remembered as the ceiling; the pace climbs back fast (RECOVERY of the configured rate a
+    second) to APPROACH of it, creeps up to it over PROBE, and past it (the ceiling has gone up,
+    or the burst was a passing one) climbs fast again to the configured rate. So a passing
+    burst costs a few seconds, and a ceiling below the configured rate, which Telegram does not
+    announce, costs a 429 or two each PROBE instead of one every second. Sends leaving at the
+    configured rate or near it climb straight back to it.
     """
 
     def __init__(
@@ -121,7 +129,7 @@ class Pace:
                 now = self._monotonic()
                 self._recover(now)
                 pauses = self.pauses
-                slot = max(now, self._next, self._paused_until)
+                slot = max(now - CATCH_UP, self._next, self._paused_until)
                 if self.rate > 0:
                     self._next = slot + 1 / self.rate
             if slot > now:
@@ -156,7 +164,10 @@ class Pace:
                 self._sent.popleft()
             # What was actually leaving (a window not full, a slow Telegram: less than `rate`).
             leaving = min(self.rate, max(1.0, float(len(self._sent))))
-            self.ceiling = leaving
+            # Sends leaving at (nearly) the configured rate met a burst of arrivals, not a
+            # ceiling under it: no creeping back, which cost a paid broadcast 30 s at 90 to 100%
+            # of its rate for each jitter of the network (bench/README.md).
+            self.ceiling = leaving if leaving < self.target * APPROACH else None
             self.rate = max(1.0, leaving * SLOWDOWN)
         self.pauses += 1
         self._paused_until = max(self._paused_until, now + seconds)
@@ -168,7 +179,9 @@ class Pace:
         self._recovered_at = now
         while left > 0 and 0 < self.rate < self.target:
             ceiling = self.ceiling or self.target
-            if self.rate < ceiling * APPROACH:
+            if self.ceiling is None:
+                speed, limit = RECOVERY * self.target, self.target
+            elif self.rate < ceiling * APPROACH:
                 speed, limit = RECOVERY * self.target, ceiling * APPROACH
             elif self.rate < ceiling:
                 speed, limit = ceiling * (1 - APPROACH) / PROBE.total_seconds(), ceiling
@@ -203,46 +216,6 @@ class RoundStats:
 
 # Notices whose text depends on what their chat was sent before.
 PER_CHAT_KINDS = frozenset({OutboxKind.CORRECTION, OutboxKind.ERRATA})
-
-
-class _Queueing:
-    """Unfinished broadcasts queued a chunk of subscribers at a time (`queue_broadcasts`) in a
-    worker thread, on a connection of its own, while the event loop goes on sending: SQLite
-    does the work of a chunk without holding Python's lock, so on two cores a million
-    subscribers are queued at the speed bench/enqueue.py shows (one chunk per turn of the
-    delivery loop, on the loop, took four times as long and held every update up a chunk at
-    a time). A database in memory has no second connection: its chunks are queued on the
-    loop, as before."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._inline = str(store.path) == ":memory:"
-        self._thread = None if self._inline else ThreadPoolExecutor(1, "queueing")
-        self._own: Store | None = None  # opened, used and closed in that thread
-
-    async def chunk(self) -> bool:
-        """Queue the next chunk; whether any broadcast is still being queued."""
-        if self._thread is None:
-            queue_broadcasts(self._store, chunks=1)
-            return self._store.broadcasting()
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._queue)
-
-    def _queue(self) -> bool:
-        if self._own is None:
-            self._own = Store(self._store.path)
-        queue_broadcasts(self._own, chunks=1)
-        return self._own.broadcasting()
-
-    async def close(self) -> None:
-        if self._thread is not None:
-            await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
-            self._thread.shutdown(wait=False)
-            self._thread = None
-
-    def _close(self) -> None:
-        if self._own is not None:
-            self._own.close()
-            self._own = None
 
 
 class Deliverer:
@@ -326,16 +299,17 @@ class Deliverer:
 
     async def _drain(self, total: RoundStats) -> None:
         """Keep up to `window` sends in flight until nothing is due, recording each outcome
-        as it arrives, and queue any broadcast still being queued a chunk at a time beside
-        them (`_Queueing`, in a worker thread). During an outage a round sends one window's
-        worth and ends: the next round tries again. At a stop (SIGTERM) it claims nothing more,
-        sends nothing not yet on the wire, and waits at most STOP_GRACE for what is; a send
-        still unanswered then is recorded as such (UNANSWERED) and queued again: Telegram may
-        have delivered it, so it may arrive twice, but it is never lost."""
+        as it arrives, while any broadcast still being queued is queued beside them
+        (bot/queueing.py: in a process of its own, taking turns at the write lock with this
+        loop). During an outage a round sends one window's worth and ends: the next round
+        tries again. At a stop (SIGTERM) it claims nothing more, sends nothing not yet on the
+        wire, and waits at most STOP_GRACE for what is; a send still unanswered then is
+        recorded as such (UNANSWERED) and queued again: Telegram may have delivered it, so it
+        may arrive twice, but it is never lost."""
         rendered: dict[tuple[str, ...], str | None] = {}
         in_flight: dict[asyncio.Task[DeliveryResult], Delivery] = {}
-        # Sends answered and not yet recorded, in the order they ended; each end, and a chunk
-        # queued, wakes the loop below (one callback a task, not a wait on all of them).
+        # Sends answered and not yet recorded, in the order they ended; each end wakes the
+        # loop below (one callback a send, not a wait on all of them each time).
         answered: list[asyncio.Task[DeliveryResult]] = []
         wake = self._wake = asyncio.Event()
 
@@ -343,32 +317,25 @@ class Deliverer:
             answered.append(task)
             wake.set()
 
-        def queued(_: object) -> None:
-            wake.set()
-
         refill = max(1, int(self.window * REFILL))
         exhausted = False  # nothing more was due at the last claim
         claims = 0
-        queueing = _Queueing(self.store) if self.store.broadcasting() else None
-        chunk: asyncio.Future[bool] | None = None  # a chunk being queued
+        queueing = Queueing(self.store) if self.store.broadcasting() else None
         try:
             while True:
-                if chunk is not None and chunk.done():
-                    if not chunk.result() and queueing is not None:  # everything queued
-                        await queueing.close()
-                        queueing = None
-                    chunk, exhausted = None, False
-                # While a chunk is queued it holds the write lock: outcomes are recorded and
-                # sends claimed between chunks, so the event loop never waits for it.
-                if chunk is None and answered:
+                # While a broadcast is queued, this loop writes when the queueing is paused.
+                writable = queueing is None or queueing.turn()
+                if writable and answered:
                     for task in answered:
                         del in_flight[task]
                     self._record([task.result() for task in answered], total)
                     answered.clear()
+                if queueing is not None and writable:
+                    exhausted = False  # more may have been queued since the last claim
                 room = self.window - len(in_flight)
                 # While Telegram is unreachable a round sends one window's worth, to probe.
                 probed = self._unreachable() and claims > 0
-                claiming = not (exhausted or probed or self._stopping.is_set() or chunk)
+                claiming = writable and not (exhausted or probed or self._stopping.is_set())
                 if claiming and (room >= refill or not in_flight):
                     claimed = self.store.claim_due(self.clock.now(), room, chat_id=self.only_chat)
                     claims += 1
@@ -377,23 +344,24 @@ class Deliverer:
                         task = asyncio.create_task(self._send(delivery, rendered))
                         in_flight[task] = delivery
                         task.add_done_callback(sent)
+                if queueing is not None and writable:
+                    queueing.done()
+                    if queueing.finished:
+                        await asyncio.to_thread(queueing.close)
+                        queueing = None
                 if self._stopping.is_set():
                     break
-                if queueing is not None and chunk is None:
-                    chunk = asyncio.ensure_future(queueing.chunk())
-                    chunk.add_done_callback(queued)
-                if not in_flight and chunk is None:
+                if not in_flight and queueing is None:
                     return
-                # Nothing to do until a send is answered or the chunk queued (outcomes that
-                # came during a chunk are recorded once it is queued).
-                if not answered or (chunk is not None and not chunk.done()):
+                if queueing is not None and (not writable or not in_flight):
+                    # The queueing is mid-chunk, or queues what is due later: look again soon.
+                    asyncio.get_running_loop().call_later(TURN_POLL, wake.set)
+                if not answered or not writable:
                     await wake.wait()
                 wake.clear()
         finally:
-            if chunk is not None:  # a chunk is a short transaction: let it end
-                await asyncio.wait([chunk])
             if queueing is not None:
-                await queueing.close()
+                await asyncio.to_thread(queueing.close)
         await self._stop(in_flight, total)
 
     async def _stop(
