@@ -385,6 +385,7 @@ async def _close(application: App) -> None:
     # that succeeded (a no-op otherwise).
     await application.bot.shutdown()
     s: Services = application.bot_data["services"]
+    s.first_contacts.write()
     if s.http is not None:
         await s.http.aclose()
     if s.lease is not None and s.fatal is None:

@@ -41,6 +41,7 @@ from bot.export import parse_arguments as parse_export
 from bot.figures import Bulletin, Series, bulletin_on, series
 from bot.numbers import looks_numeric
 from bot.telegram import menus
+from bot.telegram.delivery import markup_json
 from bot.telegram.services import Context, Kept, Services, off_the_loop
 from bot.throttle import ALLOW, WARN
 from bot.trends import all_records, compare
@@ -62,9 +63,11 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
     line boundaries, with the buttons under the last."""
     parts = render.pieces(text, MessageLimit.MAX_TEXT_LENGTH)
     for number, part in enumerate(parts, 1):
+        markup = keyboard if number == len(parts) else None
         await update.effective_message.reply_text(  # type: ignore[union-attr]
             part,
-            reply_markup=keyboard if number == len(parts) else None,
+            # A shared keyboard (the welcome's, a bulletin's) is serialised once.
+            api_kwargs={"reply_markup": markup_json(markup)} if markup else None,
         )
 
 
@@ -130,10 +133,10 @@ async def use_chat_language(update: object, context: Context) -> None:
     if chat is None:  # an inline query: no chat, the person's own language
         texts.set_language(guess)
         return
-    language = s.store.chat_language(chat.id)
-    if language is None:
+    language = s.first_contacts.language(chat.id)
+    if language is None:  # a first contact: remembered with others (bot/telegram/contacts.py)
         language = s.config.telegram.default_language if chat.type == ChatType.CHANNEL else guess
-        s.store.set_chat_language(chat.id, language, chosen=False, now=s.clock.now())
+        s.first_contacts.guessed(chat.id, language)
     texts.set_language(language)
 
 
@@ -216,7 +219,14 @@ START = "start:"
 def start_keyboard() -> InlineKeyboardMarkup:
     """Under the welcome: the latest bulletin, a daily summary, and the other language, each
     a tap away (the commands are in the text for whoever prefers typing)."""
-    other = next(code for code in texts.LANGUAGES if code != texts.current_language())
+    return _start_keyboard(texts.current_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _start_keyboard(language: str) -> InlineKeyboardMarkup:
+    """start_keyboard's buttons in `language` (the one being spoken), made once: a crowd
+    sending /start shares them."""
+    other = next(code for code in texts.LANGUAGES if code != language)
     return InlineKeyboardMarkup(
         [
             [

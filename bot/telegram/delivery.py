@@ -88,6 +88,22 @@ Keyboard = Callable[[Delivery], TelegramObject | None]
 MARKUPS_KEPT = 64
 
 
+# id(keyboard) -> (the keyboard, kept so that its id is not reused; its JSON).
+_markups: dict[int, tuple[TelegramObject, str]] = {}
+
+
+def markup_json(keyboard: TelegramObject) -> str:
+    """A keyboard's JSON, as python-telegram-bot would send it (`reply_markup`), made once for
+    every message that carries the same keyboard object: a bulletin's subscribers, the
+    welcome's readers. Given as `api_kwargs={"reply_markup": ...}`, which it sends as is."""
+    kept = _markups.get(id(keyboard))
+    if kept is None or kept[0] is not keyboard:
+        if len(_markups) >= MARKUPS_KEPT:
+            _markups.clear()
+        kept = _markups[id(keyboard)] = (keyboard, json.dumps(keyboard.to_dict()))
+    return kept[1]
+
+
 class Pace:
     """A global pace (messages a second; 0 = unlimited) that Telegram's 429s pause and slow.
 
@@ -257,8 +273,6 @@ class Deliverer:
         self.only_chat: int | None = None
         # The deliveries whose request is on its way to Telegram, or awaits its answer.
         self._on_wire: set[int] = set()
-        # id(keyboard) -> (the keyboard, kept so that its id is not reused; its JSON).
-        self._markups: dict[int, tuple[TelegramObject, str]] = {}
         # The application's default link preview (none: bot/telegram/app.py), serialised once
         # rather than for each message as python-telegram-bot would.
         defaults = getattr(bot, "defaults", None)
@@ -517,12 +531,7 @@ class Deliverer:
             parameters["link_preview_options"] = self._preview
         keyboard = self.keyboard(delivery) if self.keyboard else None
         if keyboard is not None:
-            kept = self._markups.get(id(keyboard))
-            if kept is None or kept[0] is not keyboard:
-                if len(self._markups) >= MARKUPS_KEPT:
-                    self._markups.clear()
-                kept = self._markups[id(keyboard)] = (keyboard, json.dumps(keyboard.to_dict()))
-            parameters["reply_markup"] = kept[1]
+            parameters["reply_markup"] = markup_json(keyboard)
         return parameters or None
 
     async def _send_to(
