@@ -1,11 +1,11 @@
 """Broadcasts queued in a process of their own while the bot goes on sending.
 
 A million subscribers are a thousand chunks of `queue_broadcasts`, 10 ms of SQLite each. Queued
-on the event loop between sends (one chunk per turn of the delivery loop) they took four times
-as long as alone (bench/queueing.py), and in a thread twice as long again: every statement of a
-chunk gives Python's lock up and waits to get it back from a loop that is busy sending. In a
-process of its own a chunk takes what it takes alone, on the other core, and the loop loses
-nothing but its turns at the write lock.
+on the event loop between sends (one chunk per turn of the delivery loop) they took three to five
+times as long as alone (bench/queueing.py), each chunk holding every update up, and a chunk in a
+thread took twice as long as alone: each of its statements gives Python's lock up and waits to
+get it back from a loop that is busy sending. In a process of its own a chunk runs on the other
+core, and the loop loses nothing but its turns at the write lock.
 
 The two share SQLite's one write lock by taking turns, so that the loop never waits for it:
 when the loop has writes of its own to make (outcomes to record, messages to claim) it asks
