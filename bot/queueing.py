@@ -24,6 +24,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from typing import Any
 
@@ -105,6 +106,9 @@ class Queueing:
 def _queue(path: str, wanted: Any, paused: Any, stop: Any, parent: int) -> None:
     """The process: queue chunk after chunk until every broadcast is queued, pausing between
     chunks while the loop writes; end at a stop, or when the bot that started it is gone."""
+    # Ctrl-C reaches the whole process group: the bot stops this process itself, after its
+    # chunk, rather than have a KeyboardInterrupt's traceback printed from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = Store(path)
     try:
         while not stop.is_set() and os.getppid() == parent and store.broadcasting():
