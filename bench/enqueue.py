@@ -27,12 +27,11 @@ TIMES = [None, "07:00", "08:00", "08:30", "09:00", "12:00", "18:00", "21:00"]
 ZONES = ["Europe/Kyiv", "Europe/London", "Europe/Warsaw", "America/New_York", "Asia/Tokyo"]
 
 
-def measure(size: int, folder: str, results: Any) -> None:
-    from bot.store import OutboxKind, Store, SubscriberStatus
-    from bot.subscriptions import broadcast, queue_broadcasts
+def add_subscribers(store: Any, size: int, now: datetime, *, charts: bool = True) -> None:
+    """`size` active subscribers spread over 40 sets of options (every tenth with a chart,
+    unless not `charts`), in one transaction."""
+    from bot.store import SubscriberStatus
 
-    now = datetime(2026, 8, 8, 6, 30, tzinfo=UTC)
-    store = Store(Path(folder) / f"enqueue-{size}.db")
     with store.transaction():
         store.db.conn.executemany(
             "INSERT INTO subscribers (chat_id, chat_type, status, send_at, timezone, "
@@ -46,11 +45,20 @@ def measure(size: int, folder: str, results: Any) -> None:
                     ZONES[chat_id // len(TIMES) % len(ZONES)],
                     now.isoformat(),
                     now.isoformat(),
-                    int(chat_id % 10 == 0),
+                    int(charts and chat_id % 10 == 0),
                 )
                 for chat_id in range(1, size + 1)
             ),
         )
+
+
+def measure(size: int, folder: str, results: Any, charts: bool = True) -> None:
+    from bot.store import OutboxKind, Store
+    from bot.subscriptions import broadcast, queue_broadcasts
+
+    now = datetime(2026, 8, 8, 6, 30, tzinfo=UTC)
+    store = Store(Path(folder) / f"enqueue-{size}.db")
+    add_subscribers(store, size, now, charts=charts)
     started = time.perf_counter()
     broadcast(store, OutboxKind.BULLETIN, "2026-08-07", now=now)
     first = time.perf_counter() - started

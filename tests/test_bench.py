@@ -27,9 +27,11 @@ def test_every_benchmark_is_run_here():
         "enqueue",
         "import_and_latest",
         "latency",
+        "queueing",
         "reads",
         "send_clients",
         "stats",
+        "updates",
         "year",
     ]
 

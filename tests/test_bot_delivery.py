@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing.context
+import urllib.parse
 from collections import Counter
 from datetime import date, timedelta
+
+import pytest
 
 from bot import render, subscriptions, texts
 from bot.store import DeliveryStatus, OutboxKind, SubscriberStatus
@@ -400,3 +404,69 @@ async def test_a_channel_gets_the_summary_its_corrections_and_its_digests(bot):
     await drain(bot, bot.services.deliverer)
     digest = plain(bot.api.messages_to(channel)[-1])
     assert digest.startswith("The week of 27 July – 2 August 2026 against the week before")
+
+
+async def test_a_bulletins_buttons_and_text_are_made_once_for_all_its_subscribers(bot, monkeypatch):
+    """Every subscriber of one bulletin in one language gets the same text and buttons, so
+    they are serialised and percent-encoded once, not once a subscriber (issue 29: a third of
+    a broadcast's CPU went on doing so for each message). Each message still carries them."""
+    from telegram import InlineKeyboardMarkup
+
+    from bot.telegram import aiohttp_request
+
+    english, ukrainian = range(61_000, 61_040), range(62_000, 62_040)
+    subscribe_many(bot, [*english, *ukrainian])
+    for chat_id in ukrainian:
+        bot.store.subscribers.set_chat_language(chat_id, "uk", chosen=True, now=NOW)
+    enqueue_bulletin(bot.store, NEW_DAY - timedelta(days=1), now=NOW)
+    serialised = Counter()
+    to_dict = InlineKeyboardMarkup.to_dict
+
+    def counted(markup, *args, **kwargs):
+        serialised[markup.inline_keyboard[1][2].text] += 1  # the last category: per language
+        return to_dict(markup, *args, **kwargs)
+
+    monkeypatch.setattr(InlineKeyboardMarkup, "to_dict", counted)
+    encoded: list[int] = []  # the length of each long value percent-encoded
+    quote_from_bytes = urllib.parse.quote_from_bytes
+
+    def quoted(value, *args, **kwargs):
+        if len(value) > 300:
+            encoded.append(len(value))
+        return quote_from_bytes(value, *args, **kwargs)
+
+    monkeypatch.setattr(urllib.parse, "quote_from_bytes", quoted)
+    aiohttp_request._encoded.cache_clear()
+    await bot.services.deliverer.run()  # the application's own, with its buttons
+    messages = [m for m in bot.api.sent if m.chat_id in {*english, *ukrainian}]
+    assert len(messages) == 80
+    for chats, button in ((english, "Air defence"), (ukrainian, "ППО")):
+        sent = [m for m in messages if m.chat_id in chats]
+        assert len({m.text for m in sent}) == 1 and "2026" in sent[0].text
+        assert all(m.buttons == sent[0].buttons for m in sent)
+        assert sent[0].buttons[5] == (button, "c:air_defence:2026-08-07")
+        assert serialised[button] <= 1, f"{serialised[button]} keyboards serialised"
+    # Each language's text and keyboard: encoded once each, not 80 times.
+    assert len(encoded) <= 4, f"{len(encoded)} long values percent-encoded"
+
+
+@pytest.mark.parametrize("process", [True, False], ids=["in a process", "on the loop"])
+async def test_a_broadcast_of_several_chunks_is_queued_beside_its_sends(bot, monkeypatch, process):
+    """A broadcast bigger than a chunk is queued while it is sent: in a process of its own
+    (bot/queueing.py), or, when none can be started, on the event loop a chunk a turn. Either
+    way everyone gets it once."""
+    if not process:
+
+        def refused(self):
+            raise OSError("no processes left")
+
+        monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refused)
+    chats = range(70_000, 72_500)  # three chunks of subscriptions.CHUNK
+    subscribe_many(bot, chats)
+    bot.services.deliverer = bot.deliverer()
+    assert (await poll_now(bot.services)).queued == len(chats)
+    assert outbox_counts(bot.store) == {DeliveryStatus.PENDING: subscriptions.CHUNK}
+    await bot.services.deliverer.run()
+    assert not bot.store.broadcasts.in_progress()
+    assert bulletins_sent(bot) == Counter(dict.fromkeys(chats, 1))
+    assert outbox_counts(bot.store) == {DeliveryStatus.SENT: len(chats)}

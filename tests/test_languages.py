@@ -153,3 +153,38 @@ async def test_a_chat_language_is_read_from_the_database_once_and_a_change_seen_
         assert "Танки" in await ask_uk(bot, "/latest tanks")
     finally:
         connection.set_trace_callback(None)
+
+
+async def test_a_crowd_of_first_contacts_is_remembered_in_one_write_not_one_each(bot):
+    """50 people each sending /start for the first time at once: each is welcomed in their
+    app's language, and their languages are remembered together (issue 29: one commit on the
+    event loop for each of 5,000 made the last wait 11 s)."""
+    statements: list[str] = []
+    bot.store.db.conn.set_trace_callback(statements.append)
+    people = range(80_000, 80_050)
+    try:
+        for chat_id in people:
+            bot.api.send_text(
+                "/start", chat_id=chat_id, language_code="uk" if chat_id % 2 else "en"
+            )
+        for chat_id in people:
+            await bot.reply_to(chat_id, 0)
+        await bot.settled()
+    finally:
+        bot.store.db.conn.set_trace_callback(None)
+    for chat_id in people:
+        (welcome,) = bot.api.messages_to(chat_id)
+        ukrainian = welcome.text.startswith("Я щодня")
+        assert ukrainian == bool(chat_id % 2)
+        assert bot.store.subscribers.chat_language(chat_id) == ("uk" if chat_id % 2 else "en")
+    writes, in_transaction, written = 0, False, False
+    for statement in statements:  # each commit that wrote chats' languages
+        if statement.startswith("BEGIN"):
+            in_transaction, written = True, False
+        elif statement.startswith("INSERT INTO chats"):
+            written = True
+            writes += not in_transaction  # a statement of its own commits on its own
+        elif statement.startswith(("COMMIT", "ROLLBACK")):
+            writes += written
+            in_transaction = False
+    assert writes <= 10, f"{writes} commits for 50 first contacts"

@@ -16,7 +16,8 @@ sent at most once per call (the Deliverer decides what is tried again).
 from __future__ import annotations
 
 import ssl
-from functools import cache
+from functools import cache, lru_cache
+from urllib.parse import quote_plus
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -28,6 +29,10 @@ IDLE_LIMIT = 30.0
 # Seconds, when python-telegram-bot leaves a timeout to the request layer: its own defaults.
 POOL, CONNECT, WRITE, READ = 1.0, 5.0, 5.0, 5.0
 FORM = "application/x-www-form-urlencoded"
+# Parameter values this long or longer have their encoding kept, the last ENCODED_KEPT of them:
+# a bulletin's text and keyboard, the same for thousands of subscribers (at most 24 KB each).
+LONG_VALUE = 64
+ENCODED_KEPT = 64
 
 
 class AiohttpRequest(BaseRequest):
@@ -93,7 +98,7 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mimetype) in request_data.multipart_data.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)
         else:
-            form = request_data.url_encoded_parameters() if request_data else ""
+            form = _form(request_data.json_parameters) if request_data else ""
             body = aiohttp.BytesPayload(form.encode(), content_type=FORM)
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as answer:
@@ -105,6 +110,19 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"cannot connect to {error.host}:{error.port}: {reason}") from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _form(parameters: dict[str, str]) -> str:
+    """The parameters as python-telegram-bot encodes them (`urlencode`, byte for byte), with
+    each long value's encoding kept: percent-encoding a bulletin of 2 KB of Cyrillic takes
+    0.35 ms, which a broadcast would spend again for every subscriber."""
+    return "&".join(
+        f"{_encoded(name)}={_encoded(value) if len(value) >= LONG_VALUE else quote_plus(value)}"
+        for name, value in parameters.items()
+    )
+
+
+_encoded = lru_cache(maxsize=ENCODED_KEPT)(quote_plus)
 
 
 def _seconds(value: object, default: float) -> float | None:

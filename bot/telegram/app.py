@@ -77,7 +77,7 @@ from bot.telegram.jobs import (
 from bot.telegram.replies import is_shared
 from bot.telegram.services import App, Context, Handler, Services, job_queue
 
-__all__ = ["Services", "StartFailed", "build", "run", "running", "serve_metrics"]
+__all__ = ["Services", "StartFailed", "build", "deliverer", "run", "running", "serve_metrics"]
 
 log = logging.getLogger(__name__)
 
@@ -221,11 +221,29 @@ async def _button(update: Update, context: Context) -> None:
 
 def _delivery_keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:
     """The buttons under a delivered daily bulletin: of its own date. None under a short
-    summary: seven buttons would stand taller than the few lines they hang from."""
+    summary: seven buttons would stand taller than the few lines they hang from. One object
+    for every subscriber of a bulletin in one language and kind of chat (`bulletin_keyboard`
+    keeps them), which the Deliverer serialises once."""
     if delivery.kind != OutboxKind.BULLETIN or delivery.format == SummaryFormat.SHORT:
         return None
     day = date.fromisoformat(delivery.subject)
     return keyboards.bulletin_keyboard(day, shared=is_shared(delivery.chat_id))
+
+
+def deliverer(application: App) -> Deliverer:
+    """The Deliverer `run` sends the outbox with, as its configuration says (and
+    bench/broadcast.py measures: the very messages `run` sends)."""
+    services: Services = application.bot_data["services"]
+    return Deliverer(
+        services.store,
+        application.bot,
+        services.clock,
+        rate=services.config.delivery.rate_per_second,
+        paid_broadcast=services.config.delivery.paid_broadcast,
+        keyboard=_delivery_keyboard,
+        charts=services.charts,
+        home_zone=services.config.schedule.timezone,
+    )
 
 
 async def _prepare(application: App) -> None:
@@ -236,16 +254,7 @@ async def _prepare(application: App) -> None:
     if released:
         log.warning("messages in flight at the last stop are queued again count=%d", released)
     services.http = make_client()
-    services.deliverer = Deliverer(
-        services.store,
-        application.bot,
-        services.clock,
-        rate=services.config.delivery.rate_per_second,
-        paid_broadcast=services.config.delivery.paid_broadcast,
-        keyboard=_delivery_keyboard,
-        charts=services.charts,
-        home_zone=services.config.schedule.timezone,
-    )
+    services.deliverer = deliverer(application)
     await menus.set_menus(application.bot, services.config.telegram.admins)
     await menus.set_descriptions(application.bot)
     # Known now that Telegram has said who the bot is: the caveat's /about becomes a link.
@@ -426,6 +435,7 @@ async def _close(application: App) -> None:
     # that succeeded (a no-op otherwise).
     await application.bot.shutdown()
     services: Services = application.bot_data["services"]
+    services.first_contacts.write()
     await services.charts.close()
     if services.http is not None:
         await services.http.aclose()

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
+from telegram import Bot, TelegramObject
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
@@ -32,9 +32,10 @@ from bot import metrics, render, samples, texts
 from bot.charts import ChartCache
 from bot.clock import Clock
 from bot.notices import chart_of, expired, hand_on_digests, text_for, topic_gone
+from bot.queueing import Queueing
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.outbox import SendError
-from bot.subscriptions import HOME_ZONE, PAUSE_DEFERS, held_by_pause, queue_broadcasts
+from bot.subscriptions import HOME_ZONE, PAUSE_DEFERS, held_by_pause
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,20 @@ RECOVERY = 0.04
 # the pace settles a little below it, meeting it again about once a PROBE, with a 429 or two.
 APPROACH = 0.9
 PROBE = timedelta(seconds=30)
+# Turns the pace lets pass while the event loop was busy elsewhere may still be taken, up to
+# this long ago: each wake-up comes a little late, and without this every lateness was lost for
+# good (a pace of 1,000 a second sent 530). Never more than the rate in any second, all the same.
+CATCH_UP = 0.05  # seconds
 PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
+# The share of the rate left unused in any second as this process sees it, for arrivals that
+# bunch up on their way (a stall of the network, or of Telegram's side): without it a paid
+# broadcast at Telegram's 1,000 a second met a 429 every two seconds (bench/README.md).
+HEADROOM = 0.03
+# The longest an answered send waits for its outcome to be recorded with others (seconds).
+RECORD_AFTER = 0.02
+# While a broadcast is being queued, how soon the loop asks again for its turn at the write lock
+# (seconds): a chunk takes about 10 ms.
+TURN_POLL = 0.002
 # How long a send waits for Telegram's answer. A send that gets no answer may still have been
 # delivered, and is retried: a duplicate. Telegram answers in well under a second, so waiting
 # this long makes that rare (5 s, the library's default, turned 10 s of slow answers into 99
@@ -71,7 +85,28 @@ SEND_TIMEOUT = 30.0
 STOP_GRACE = timedelta(seconds=5)
 
 Sleep = Callable[[float], Awaitable[None]]
-Keyboard = Callable[[Delivery], Any]  # the reply markup of a message (or None)
+# The reply markup of a message (or None). Every subscriber of one bulletin gets the same
+# buttons: a keyboard function returns one object for them all (bot/telegram/commands.py keeps
+# each keyboard it makes), and the Deliverer serialises each such object once (`_markup`).
+Keyboard = Callable[[Delivery], TelegramObject | None]
+# Keyboards serialised at most: a day's bulletin has one per language and kind of chat.
+MARKUPS_KEPT = 64
+
+
+# id(keyboard) -> (the keyboard, kept so that its id is not reused; its JSON).
+_markups: dict[int, tuple[TelegramObject, str]] = {}
+
+
+def markup_json(keyboard: TelegramObject) -> str:
+    """A keyboard's JSON, as python-telegram-bot would send it (`reply_markup`), made once for
+    every message that carries the same keyboard object: a bulletin's subscribers, the
+    welcome's readers. Given as `api_kwargs={"reply_markup": ...}`, which it sends as is."""
+    kept = _markups.get(id(keyboard))
+    if kept is None or kept[0] is not keyboard:
+        if len(_markups) >= MARKUPS_KEPT:
+            _markups.clear()
+        kept = _markups[id(keyboard)] = (keyboard, json.dumps(keyboard.to_dict()))
+    return kept[1]
 
 
 class Pace:
@@ -80,12 +115,13 @@ class Pace:
     One burst of 429s (a batch of concurrent sends collects many at once) is one signal: the
     pause honours the longest `retry_after` of the burst, no send leaves during it (those given
     a turn before it wait for a new one after it), and the rate drops once, to SLOWDOWN of the
-    rate the sends were actually leaving at. That rate is remembered as the ceiling; the pace
-    climbs back fast (RECOVERY of the configured rate a second) to APPROACH of it, creeps up to
-    it over PROBE, and past it (the ceiling has gone up, or the burst was a passing one) climbs
-    fast again to the configured rate. So a passing burst costs a few seconds, and a ceiling
-    below the configured rate, which Telegram does not announce, costs a 429 or two each PROBE
-    instead of one every second.
+    rate the sends were actually leaving at. Under APPROACH of the configured rate, that rate
+    is remembered as the ceiling; the pace climbs back fast (RECOVERY of the configured rate a
+    second) to APPROACH of it, creeps up to it over PROBE, and past it (the ceiling has gone up,
+    or the burst was a passing one) climbs fast again to the configured rate. So a passing
+    burst costs a few seconds, and a ceiling below the configured rate, which Telegram does not
+    announce, costs a 429 or two each PROBE instead of one every second. Sends leaving at the
+    configured rate or near it climb straight back to it.
     """
 
     def __init__(
@@ -114,7 +150,7 @@ class Pace:
                 now = self._monotonic()
                 self._recover(now)
                 pauses = self.pauses
-                slot = max(now, self._next, self._paused_until)
+                slot = max(now - CATCH_UP, self._next, self._paused_until)
                 if self.rate > 0:
                     self._next = slot + 1 / self.rate
             if slot > now:
@@ -134,7 +170,7 @@ class Pace:
             now = self._monotonic()
             while self._sent and now - self._sent[0] >= 1.0:
                 self._sent.popleft()
-            if len(self._sent) >= self.rate:
+            if len(self._sent) >= self.rate * (1 - HEADROOM):
                 await self._sleep(1.0 - (now - self._sent[0]))
                 now = self._monotonic()
                 self._sent.popleft()
@@ -149,7 +185,10 @@ class Pace:
                 self._sent.popleft()
             # What was actually leaving (a window not full, a slow Telegram: less than `rate`).
             leaving = min(self.rate, max(1.0, float(len(self._sent))))
-            self.ceiling = leaving
+            # Sends leaving at (nearly) the configured rate met a burst of arrivals, not a
+            # ceiling under it: no creeping back, which cost a paid broadcast 30 s at 90 to 100%
+            # of its rate for each jitter of the network (bench/README.md).
+            self.ceiling = leaving if leaving < self.target * APPROACH else None
             self.rate = max(1.0, leaving * SLOWDOWN)
         self.pauses += 1
         self._paused_until = max(self._paused_until, now + seconds)
@@ -161,7 +200,9 @@ class Pace:
         self._recovered_at = now
         while left > 0 and 0 < self.rate < self.target:
             ceiling = self.ceiling or self.target
-            if self.rate < ceiling * APPROACH:
+            if self.ceiling is None:
+                speed, limit = RECOVERY * self.target, self.target
+            elif self.rate < ceiling * APPROACH:
                 speed, limit = RECOVERY * self.target, ceiling * APPROACH
             elif self.rate < ceiling:
                 speed, limit = ceiling * (1 - APPROACH) / PROBE.total_seconds(), ceiling
@@ -227,6 +268,7 @@ class Deliverer:
         self.window = window
         self._running = asyncio.Lock()
         self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()  # a round's: a send answered, a chunk queued, a stop
         # When each chat was last sent to, oldest first; only the last PER_CHAT_GAP is kept.
         self._last_sent_to: dict[int, datetime] = {}
         self._network_errors_in_row = 0
@@ -236,11 +278,17 @@ class Deliverer:
         self.only_chat: int | None = None
         # The deliveries whose request is on its way to Telegram, or awaits its answer.
         self._on_wire: set[int] = set()
+        # The application's default link preview (none: bot/telegram/app.py), serialised once
+        # rather than for each message as python-telegram-bot would.
+        defaults = getattr(bot, "defaults", None)
+        preview = defaults.link_preview_options if defaults is not None else None
+        self._preview = None if preview is None else json.dumps(preview.to_dict())
 
     def stop(self) -> None:
         """The process is stopping (SIGTERM): claim nothing more, send nothing that is not on
         the wire yet, and give what is on the wire STOP_GRACE to be answered and recorded."""
         self._stopping.set()
+        self._wake.set()
 
     async def run(self) -> RoundStats:
         """Send every due message. A call while a run is under way returns at once: the run
@@ -270,52 +318,88 @@ class Deliverer:
 
     async def _drain(self, total: RoundStats) -> None:
         """Keep up to `window` sends in flight until nothing is due, recording each outcome
-        as it arrives, and queue any broadcast still being queued a chunk at a time between
-        them. During an outage a round sends one window's worth and ends: the next round
+        as it arrives, while any broadcast still being queued is queued beside them
+        (bot/queueing.py: in a process of its own, taking turns at the write lock with this
+        loop). During an outage a round sends one window's worth and ends: the next round
         tries again. At a stop (SIGTERM) it claims nothing more, sends nothing not yet on the
         wire, and waits at most STOP_GRACE for what is; a send still unanswered then is
         recorded as such (SendError.UNANSWERED) and queued again: Telegram may have delivered
         it, so it may arrive twice, but it is never lost."""
         rendered: dict[tuple[str, ...], str | None] = {}
         in_flight: dict[asyncio.Task[DeliveryResult], Delivery] = {}
-        stopping = asyncio.ensure_future(self._stopping.wait())
+        # Sends answered and not yet recorded, in the order they ended; each end wakes the
+        # loop below (one callback a send, not a wait on all of them each time).
+        answered: list[asyncio.Task[DeliveryResult]] = []
+        wake = self._wake = asyncio.Event()
+
+        loop = asyncio.get_running_loop()
+        answered_since = 0.0  # when the first of `answered` was
+        recording: asyncio.TimerHandle | None = None  # a wake-up to record those answered
+
+        def sent(task: asyncio.Task[DeliveryResult]) -> None:
+            nonlocal answered_since
+            if not answered:
+                answered_since = time.monotonic()
+            answered.append(task)
+            wake.set()
+
         refill = max(1, int(self.window * REFILL))
         exhausted = False  # nothing more was due at the last claim
         claims = 0
-        queueing = self.store.broadcasts.in_progress()
+        queueing = Queueing(self.store) if self.store.broadcasts.in_progress() else None
         try:
             while True:
-                queueing = queueing and not self._stopping.is_set()
-                if queueing:
-                    queue_broadcasts(self.store, chunks=1)  # a few tens of milliseconds
-                    queueing, exhausted = self.store.broadcasts.in_progress(), False
-                    await asyncio.sleep(0)  # let updates in between chunks
+                # While a broadcast is queued, this loop writes when the queueing is paused.
+                writable = queueing is None or queueing.turn()
+                # Outcomes are recorded several at a time: a paced send is answered alone, and
+                # a transaction for each was a tenth of a paid broadcast's CPU. None waits
+                # longer than RECORD_AFTER, so a kill repeats what a few ms of sends were.
+                waited = time.monotonic() - answered_since if answered else 0.0
+                gathered = len(answered) >= refill or len(answered) == len(in_flight)
+                if writable and answered and (gathered or waited >= RECORD_AFTER):
+                    for task in answered:
+                        del in_flight[task]
+                    self._record([task.result() for task in answered], total)
+                    answered.clear()
+                elif answered and not recording:
+                    recording = loop.call_later(RECORD_AFTER - waited, wake.set)
+                if queueing is not None and writable:
+                    exhausted = False  # more may have been queued since the last claim
                 room = self.window - len(in_flight)
                 # While Telegram is unreachable a round sends one window's worth, to probe.
                 probed = self._unreachable() and claims > 0
-                claiming = not (exhausted or probed or self._stopping.is_set())
+                claiming = writable and not (exhausted or probed or self._stopping.is_set())
                 if claiming and (room >= refill or not in_flight):
                     claimed = self.store.outbox.claim_due(
                         self.clock.now(), room, chat_id=self.only_chat
                     )
                     claims += 1
                     exhausted = len(claimed) < room
-                    in_flight |= {asyncio.create_task(self._send(d, rendered)): d for d in claimed}
-                if not in_flight and not queueing:
-                    return
+                    for delivery in claimed:
+                        task = asyncio.create_task(self._send(delivery, rendered))
+                        in_flight[task] = delivery
+                        task.add_done_callback(sent)
+                if queueing is not None and writable:
+                    queueing.done()
+                    if queueing.finished:
+                        await asyncio.to_thread(queueing.close)
+                        queueing = None
                 if self._stopping.is_set():
                     break
-                if not in_flight:
-                    continue  # queueing a broadcast whose messages are due later
-                waiting: set[asyncio.Future[Any]] = {*in_flight, stopping}
-                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                done = [task for task in in_flight if task.done()]
-                for task in done:
-                    del in_flight[task]
-                self._record([task.result() for task in done], total)
-            await self._stop(in_flight, total)
+                if not in_flight and queueing is None:
+                    return
+                if queueing is not None and (not writable or not in_flight):
+                    # The queueing is mid-chunk, or queues what is due later: look again soon.
+                    asyncio.get_running_loop().call_later(TURN_POLL, wake.set)
+                if not answered or not writable or recording:
+                    await wake.wait()
+                wake.clear()
+                if recording is not None and recording.when() <= loop.time():
+                    recording = None
         finally:
-            stopping.cancel()
+            if queueing is not None:
+                await asyncio.to_thread(queueing.close)
+        await self._stop(in_flight, total)
 
     async def _stop(
         self, in_flight: dict[asyncio.Task[DeliveryResult], Delivery], total: RoundStats
@@ -491,6 +575,19 @@ class Deliverer:
                 break
             del sent_to[oldest]
 
+    def _serialised(self, delivery: Delivery, *, markup: bool) -> dict[str, object] | None:
+        """A message's keyboard and link preview as python-telegram-bot sends them (JSON),
+        serialised once for every subscriber who gets the same: it would turn them into dicts
+        and those into JSON for each message, a quarter of a broadcast's CPU (bench/README.md).
+        Given as `api_kwargs`, which python-telegram-bot sends as they are."""
+        parameters: dict[str, object] = {}
+        if self._preview is not None:
+            parameters["link_preview_options"] = self._preview
+        keyboard = self.keyboard(delivery) if self.keyboard and markup else None
+        if keyboard is not None:
+            parameters["reply_markup"] = markup_json(keyboard)
+        return parameters or None
+
     async def _send_to(
         self,
         delivery: Delivery,
@@ -524,10 +621,10 @@ class Deliverer:
                     chat_id,
                     text,
                     message_thread_id=delivery.thread_id,
-                    reply_markup=self.keyboard(delivery) if self.keyboard and markup else None,
                     allow_paid_broadcast=paid or None,
                     read_timeout=SEND_TIMEOUT,
                     write_timeout=SEND_TIMEOUT,
+                    api_kwargs=self._serialised(delivery, markup=markup),
                 )
         except RetryAfter as error:
             seconds = _seconds(error)

@@ -66,7 +66,14 @@ MOST_CALLBACK_DATA = 64
 def start_keyboard() -> InlineKeyboardMarkup:
     """Under the welcome: the latest bulletin, a daily summary, and the other language, each
     a tap away (the commands are in the text for whoever prefers typing)."""
-    other = next(code for code in texts.LANGUAGES if code != texts.current_language())
+    return _start_keyboard(texts.current_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _start_keyboard(language: str) -> InlineKeyboardMarkup:
+    """start_keyboard's buttons in `language` (the one being spoken), made once: a crowd
+    sending /start shares them."""
+    other = next(code for code in texts.LANGUAGES if code != language)
     return InlineKeyboardMarkup(
         [
             [

@@ -30,14 +30,12 @@ async def use_chat_language(update: object, context: Context) -> None:
     if chat is None:  # an inline query: no chat, the person's own language
         texts.set_language(guess)
         return
-    language = services.store.subscribers.chat_language(chat.id)
-    if language is None:
+    language = services.first_contacts.language(chat.id)
+    if language is None:  # a first contact: remembered with others (bot/telegram/contacts.py)
         language = (
             services.config.telegram.default_language if chat.type == ChatType.CHANNEL else guess
         )
-        services.store.subscribers.set_chat_language(
-            chat.id, language, chosen=False, now=services.clock.now()
-        )
+        services.first_contacts.guessed(chat.id, language)
     texts.set_language(language)
 
 

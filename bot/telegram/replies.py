@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 
 from bot import render
+from bot.telegram.delivery import markup_json
 from bot.telegram.services import Context
 
 
@@ -16,9 +17,11 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
     line boundaries, with the buttons under the last."""
     parts = render.pieces(text, MessageLimit.MAX_TEXT_LENGTH)
     for number, part in enumerate(parts, 1):
+        markup = keyboard if number == len(parts) else None
         await update.effective_message.reply_text(  # type: ignore[union-attr]
             part,
-            reply_markup=keyboard if number == len(parts) else None,
+            # A shared keyboard (the welcome's, a bulletin's) is serialised once.
+            api_kwargs={"reply_markup": markup_json(markup)} if markup else None,
         )
 
 

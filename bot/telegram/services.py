@@ -25,6 +25,7 @@ from bot.drawing import in_store
 from bot.limits import Memo
 from bot.store import Lease, Store
 from bot.subscriptions import Subscriptions
+from bot.telegram.contacts import FirstContacts
 from bot.telegram.delivery import Deliverer
 from bot.throttle import Throttle
 
@@ -67,6 +68,8 @@ class Services:
     charts: ChartCache = field(default_factory=ChartCache)
     # Answers kept per state of the data, sharing the charts' limit on heavy work (bot/limits.py).
     memo: Memo = field(init=False)
+    # Chats' languages, first contacts' guesses written together (bot/telegram/contacts.py).
+    first_contacts: FirstContacts = field(init=False)
     throttle: Throttle = field(default_factory=Throttle)
     # `bulletin-bot run` only: this process's lease on the database (bot/instance.py), and why
     # it stopped on its own, if it did (the exit status says so).
@@ -83,6 +86,7 @@ class Services:
         self.memo = Memo(self.charts.limiter)
         # Never takes a turn of the limiter: nothing asked of it is heavy.
         self.group_admins = Memo(self.charts.limiter, size=GROUP_ADMINS_KEPT)
+        self.first_contacts = FirstContacts(self.store, self.clock)
 
     @property
     def today(self) -> date:
