@@ -444,6 +444,7 @@ async def test_a_bulletins_buttons_and_text_are_made_once_for_all_its_subscriber
         sent = [m for m in messages if m.chat_id in chats]
         assert len({m.text for m in sent}) == 1 and "2026" in sent[0].text
         assert all(m.buttons == sent[0].buttons for m in sent)
+        assert all(m.parse_mode == "HTML" and m.method == "sendMessage" for m in sent)
         assert sent[0].buttons[5] == (button, "c:air_defence:2026-08-07")
         assert serialised[button] <= 1, f"{serialised[button]} keyboards serialised"
     # Each language's text and keyboard: encoded once each, not 80 times.
