@@ -188,9 +188,11 @@ def _patched(store: Store, tops: _Tops, days: set[date]) -> _Tops | None:
 
     Only the top `limit` days of a category are kept, so a day of them lowered, or no longer
     a single day's rise, leaves a place the kept days cannot fill: the next one is somewhere
-    in the whole history. That is the one case read whole again, and a rare one: a correction
-    or revision of one of a category's ten largest days (or its largest, kept apart) that
-    brings it below the tenth. A new day only ever adds a candidate."""
+    in the whole history. That is the case read whole again, and a rare one: a correction or
+    revision of one of a category's ten largest days that brings it below the tenth (lowering
+    a day's total moves its rise to the next day, which then often takes the place), or of
+    the latest of more than ten days that tie for its largest rise. A new day only ever adds
+    a candidate."""
     found: dict[str, list[DayChange]] = {}
     for day in sorted(days):
         for key, change in changes_by_day(store, day, day).get(day, {}).items():
@@ -208,20 +210,20 @@ def _patched(store: Store, tops: _Tops, days: set[date]) -> _Tops | None:
             len(ranked) < tops.limit or _rank(ranked[tops.limit - 1]) > _rank(old[-1])
         ):
             return None  # a place among the top days that only a day not kept may fill
-        largest = max(new, key=_size, default=None)
-        if whole:
+        top = ranked[: tops.limit]
+        if was is not None and was.date not in days:
+            best = max((was, *new), key=_size)  # it was the largest of all: any other is known
+        elif whole:
             best = max(ranked, key=_size, default=None)
-        elif was is None or was.date not in days:
-            best = max((d for d in (was, largest) if d is not None), key=_size)
-        elif largest is not None and _size(largest) >= _size(was):
-            best = largest
+        elif top[-1].delta != top[0].delta:
+            best = max(top, key=_size)  # every day of the largest rise is among the top
         else:
-            return None  # the largest day lowered: the next largest may be any day
+            return None  # more days than are kept tie for the largest rise: the latest is unknown
         if best is None:
             tops.top.pop(key, None)
             tops.best.pop(key, None)
         else:
-            tops.top[key] = ranked[: tops.limit]
+            tops.top[key] = top
             tops.best[key] = best
     return tops
 

@@ -91,6 +91,12 @@ class History:
     def dates(self) -> list[date]:
         return sorted(self.store.reports.effective_totals())
 
+    def some_day(self) -> date:
+        """A stored day; half the time the newest, as the one most often revised or corrected
+        (and the one whose rise, lowered, moves to no later day: a record lost outright)."""
+        dates = self.dates()
+        return dates[-1] if self.rng.random() < 0.5 else self.rng.choice(dates)
+
     def add(self, day: date, totals: dict[str, int], status: str = ReportStatus.ACCEPTED) -> int:
         self.revisions += 1  # a link of its own: every revision is new content
         link = f"https://example.org/{self.revisions}"
@@ -116,7 +122,7 @@ class History:
 
     def revision(self, status: str = ReportStatus.ACCEPTED) -> None:
         """A new version of a stored day: accepted at once, or held for an admin."""
-        day = self.rng.choice(self.dates())
+        day = self.some_day()
         totals = self.store.reports.effective_totals(day, day, corrected=False)[day]
         self.add(day, self.moved(totals, 200), status)
 
@@ -140,7 +146,7 @@ class History:
             self.store.reports.set_status(self.rng.choice(held).id, status)
 
     def correct(self) -> None:
-        day = self.rng.choice(self.dates())
+        day = self.some_day()
         totals = self.store.reports.effective_totals(day, day)[day]
         key = self.rng.choice(sorted(totals))
         value = max(0, totals[key] + self.rng.choice([-500, -60, -5, 5, 60, 500]))
@@ -245,4 +251,29 @@ def test_another_file_in_the_same_place_is_read_whole(tmp_path, short_history):
     history.add(LAST + timedelta(days=1), {**last, "tanks": last["tanks"] + 999})
     assert all_records(store).of("tanks")[0][1].delta == 999
     assert_as_read_whole(store, random.Random(5))
+    store.close()
+
+
+def test_the_latest_of_more_equal_largest_days_than_are_kept(tmp_path, short_history):
+    """Twelve days tie for warships' largest rise: the top ten are the earliest, /records
+    names the latest. Corrected away, the latest is the eleventh, which is not kept: read
+    whole again, and right."""
+    path = tmp_path / "bulletin.db"
+    shutil.copyfile(short_history, path)
+    store = Store(path)
+    history = History(store, random.Random(6))
+    totals = store.reports.effective_totals(LAST, LAST)[LAST]
+    days = [LAST + timedelta(days=n) for n in range(1, 13)]
+    for day in days:
+        totals = {key: total + (5 if key == "warships" else 1) for key, total in totals.items()}
+        history.add(day, totals)
+    found = all_records(store)
+    assert [d.date for _, d in found.of("warships")] == days[:10]
+    assert dict(found.best)["warships"].date == days[-1]
+    builds = kept.KEPT.builds
+    was = totals["warships"]
+    store.corrections.add(days[-1], "warships", was, was - 5, reason="t", author="t", now=NOW)
+    assert dict(all_records(store).best)["warships"].date == days[-2]
+    assert kept.KEPT.builds - builds == 1
+    assert_as_read_whole(store, random.Random(7))
     store.close()
