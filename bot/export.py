@@ -232,7 +232,7 @@ class _Csv(_Layout):
         buffer = io.StringIO()
         buffer.write(self.mark)
         csv.writer(buffer, delimiter=self.separator, lineterminator="\n").writerow(COLUMNS)
-        return buffer.getvalue().encode() + b"".join(chunks)
+        return b"".join([buffer.getvalue().encode(), *chunks])  # one copy of the days
 
     def _name(self, key: str) -> str:
         if key not in self.names:
@@ -265,9 +265,10 @@ class _Json(_Layout):
                 for r in rows
             },
         }
-        # As an item of the document's list of days: two levels in (`indent=1`).
+        # As an item of the document's list of days: two levels in (`indent=1`), after the
+        # comma that follows the day before (`document` drops the first day's).
         text = json.dumps(day, ensure_ascii=False, indent=1)
-        return ("  " + text.replace("\n", "\n  ")).encode()
+        return (",\n  " + text.replace("\n", "\n  ")).encode()
 
     def document(self, chunks: list[bytes]) -> bytes:
         payload: dict[str, object] = {
@@ -278,8 +279,9 @@ class _Json(_Layout):
         text = json.dumps(payload, ensure_ascii=False, indent=1)
         if not chunks:
             return text.encode()
-        opening, _, closing = text.rpartition("  0")  # where the days go
-        return opening.encode() + b",\n".join(chunks) + closing.encode()
+        opening, _, closing = text.rpartition("\n  0")  # where the days go
+        # One copy of the days, the first without the comma before it.
+        return b"".join([opening.encode(), chunks[0][1:], *chunks[1:], closing.encode()])
 
 
 def _layout(fmt: str, language: str) -> _Layout:
