@@ -211,6 +211,7 @@ def _patched(store: Store, tops: _Tops, days: set[date]) -> _Tops | None:
         ):
             return None  # a place among the top days that only a day not kept may fill
         top = ranked[: tops.limit]
+        best: DayChange | None
         if was is not None and was.date not in days:
             best = max((was, *new), key=_size)  # it was the largest of all: any other is known
         elif whole:
