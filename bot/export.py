@@ -102,21 +102,23 @@ def parse_arguments(
     return fmt, first, last
 
 
-def export(store: Store, fmt: str, first: date, last: date) -> Export:
+def export(store: Store, fmt: str, first: date, last: date, *, keep_whole: bool = False) -> Export:
     """The figures from `first` to `last`, names and CSV layout in the language spoken.
 
     Cut from the whole history's rows kept in this process (bot/kept.py: made once, then a new
-    day adds its rows, a revision or correction replaces its day's and the next day's); made
-    and kept when the whole history is asked for and none is kept; read for those days alone
-    when a part is asked for and none is kept (a week's export after a restart need not wait
-    for the whole war's). The same bytes whichever: each day's rows are counted from the day
-    stored before it, however far back."""
+    day adds its rows, a revision or a correction replaces its day's and the next day's), made
+    and kept when the whole history is asked for, or when `keep_whole` says more will be asked
+    (the bot's drawing process: a crowd's exports of a thousand different periods are then a
+    thousand cuts of one text). Otherwise, with none kept, read for those days alone: the
+    command line's export of a week reads a week. The same bytes whichever way: each day's
+    rows are counted from the day stored before it, however far back."""
     layout = _layout(fmt, texts.current_language())
     name = ("export", layout.key)
     days = KEPT.get_if_kept(store, name, layout.build, layout.patch)
     if days is None:
         since, until = store.changes.first_date(), store.reports.latest_date()
-        if since is None or until is None or (first <= since and last >= until):
+        whole = since is None or until is None or (first <= since and last >= until)
+        if whole or keep_whole:
             days = KEPT.get(store, name, layout.build, layout.patch)
         else:
             days = layout.read(store, first, last)
