@@ -82,9 +82,11 @@ class Changes(Part):
         ).fetchone()
         if mark is None:
             return self._fresh(accepted, corrections), None
-        held = ",".join(str(i) for i in mark.held)
+        # By rowid: the rows from the mark's newest on, and the held ones (an empty IN list
+        # would make SQLite scan the whole table).
+        held = f" OR id IN ({','.join(str(i) for i in mark.held)})" if mark.held else ""
         rows = self.db.execute(
-            f"SELECT id, date, status, content_hash FROM reports WHERE id >= ? OR id IN ({held})",
+            f"SELECT id, date, status, content_hash FROM reports WHERE id >= ?{held}",
             [mark.newest],
         ).fetchall()
         by_id = {i: (date.fromisoformat(d), status, h) for i, d, status, h in rows}
