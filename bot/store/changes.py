@@ -106,8 +106,11 @@ class Changes(Part):
         if accepted != explained or len(corrections) < len(known):
             return self._fresh(accepted, corrections), None
         for correction_id, day, withdrawn in corrections:
-            if known.get(correction_id) != (day, withdrawn):
+            was = known.get(correction_id)
+            if was != (day, withdrawn):
                 changed.add(day)
+                if was is not None:
+                    changed.add(was[0])  # the same day, unless another file's row
         newest = max(by_id, default=mark.newest)
         return (
             Mark(
