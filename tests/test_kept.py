@@ -290,3 +290,18 @@ def test_the_latest_of_more_equal_largest_days_than_are_kept(tmp_path, short_his
     assert kept.KEPT.builds - builds == 1
     assert_as_read_whole(store, random.Random(7))
     store.close()
+
+
+def test_a_part_after_a_long_gap_counts_its_first_change_from_the_day_before_the_gap(store):
+    """An export of a part is cut from the whole history's text when one is kept and read for
+    its days alone when none is: the same bytes, so its first day's change is counted from the
+    day stored before it however long ago (a reading of a part once looked 30 days back)."""
+    history = History(store, random.Random(8))
+    history.add(date(2026, 1, 1), {"tanks": 100})
+    history.add(date(2026, 3, 1), {"tanks": 160})
+    history.add(date(2026, 3, 2), {"tanks": 161})
+    part = export(store, "csv", date(2026, 3, 1), date(2026, 3, 2))  # none kept: read alone
+    rows = part.data.decode().splitlines()
+    assert rows[1].startswith("2026-03-01,") and ",160,60,59," in rows[1]
+    export(store, "csv", date(2026, 1, 1), date(2026, 3, 2))  # the whole, kept
+    assert export(store, "csv", date(2026, 3, 1), date(2026, 3, 2)) == part
