@@ -19,7 +19,10 @@ without hanging: work that waits is dropped, a drawing under way gets a moment.
 
 The same process reads the whole history for the bot (`in_store`: the records of the whole
 war, an export): in a worker thread that work held the bot's interpreter lock too, 13 % of the
-time behind a crowd of every reading command (bench/README.md).
+time behind a crowd of every reading command (bench/README.md). And it keeps what it read
+(bot/kept.py), so that after a new day's bulletin, a revision or a correction it works out
+only the days changed, not the whole war again: kept here, out of the bot's memory, and let go
+with the worker (one replaced reads the whole history again at its first call).
 """
 
 from __future__ import annotations

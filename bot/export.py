@@ -14,16 +14,19 @@ garbled). An English reader's CSV stays the plain comma-separated UTF-8 that scr
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from bot import categories, texts
 from bot.dates import WAR_START, DateError, parse_user_date
 from bot.errors import UserError
-from bot.figures import daily_changes
+from bot.figures import changes_by_day
+from bot.kept import KEPT
 from bot.store import Store
 
 FORMATS = ("csv", "json")
@@ -99,72 +102,219 @@ def parse_arguments(
     return fmt, first, last
 
 
-def export(store: Store, fmt: str, first: date, last: date) -> Export:
-    """The figures from `first` to `last`, names and CSV layout in the language spoken."""
-    language = texts.current_language()
+def export(store: Store, fmt: str, first: date, last: date, *, keep_whole: bool = False) -> Export:
+    """The figures from `first` to `last`, names and CSV layout in the language spoken.
+
+    Cut from the whole history's rows kept in this process (bot/kept.py: made once, then a new
+    day adds its rows, a revision or a correction replaces its day's and the next day's), made
+    and kept when the whole history is asked for, or when `keep_whole` says more will be asked
+    (the bot's drawing process: a crowd's exports of a thousand different periods are then a
+    thousand cuts of one text). Otherwise, with none kept, read for those days alone: the
+    command line's export of a week reads a week. The same bytes whichever way: each day's
+    rows are counted from the day stored before it, however far back."""
+    layout = _layout(fmt, texts.current_language())
+    name = ("export", layout.key)
+    days = KEPT.get_if_kept(store, name, layout.build, layout.patch)
+    if days is None:
+        since, until = store.changes.first_date(), store.reports.latest_date()
+        whole = since is None or until is None or (first <= since and last >= until)
+        if whole or keep_whole:
+            days = KEPT.get(store, name, layout.build, layout.patch)
+        else:
+            days = layout.read(store, first, last)
+    return Export(fmt, first, last, layout.document(days.between(first, last)))
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One date and category: the facts a CSV row and a JSON figure give, in any language."""
+
+    date: str
+    day: int
+    category: str
+    total: int
+    change: int | None
+    span_days: int | None
+    corrected: bool
+    fetched_total: int | None
+    link: str | None
+    source: str
+
+
+@dataclass
+class _Days:
+    """One layout's text of each stored day (its rows, encoded), in date order."""
+
+    dates: list[date]
+    chunks: list[bytes]
+
+    def between(self, first: date, last: date) -> list[bytes]:
+        return self.chunks[
+            bisect.bisect_left(self.dates, first) : bisect.bisect_right(self.dates, last)
+        ]
+
+    def put(self, day: date, chunk: bytes | None) -> None:
+        """A day's text replaced, added in its place, or (None: no longer stored) removed."""
+        index = bisect.bisect_left(self.dates, day)
+        there = index < len(self.dates) and self.dates[index] == day
+        if chunk is None:
+            if there:
+                del self.dates[index], self.chunks[index]
+        elif there:
+            self.chunks[index] = chunk
+        else:
+            self.dates.insert(index, day)
+            self.chunks.insert(index, chunk)
+
+
+class _Layout:
+    """How one format (and for CSV, one language) writes a day's rows and a whole document,
+    and so which of the kept texts (`key`) it uses."""
+
+    key: tuple[str, ...]
+
+    def chunk(self, rows: list[_Row]) -> bytes:
+        raise NotImplementedError
+
+    def document(self, chunks: list[bytes]) -> bytes:
+        raise NotImplementedError
+
+    def read(self, store: Store, first: date | None, last: date | None) -> _Days:
+        """The text of each stored day from `first` to `last` (None: from the first, to the
+        last), read for those days alone."""
+        days = _Days([], [])
+        for day, rows in _rows(store, first, last):
+            days.dates.append(day)
+            days.chunks.append(self.chunk(rows))
+        return days
+
+    def build(self, store: Store) -> _Days:
+        return self.read(store, None, None)
+
+    def patch(self, store: Store, kept: _Days, changed: set[date]) -> _Days:
+        """The kept text with each of the days `changed` read again."""
+        for day in sorted(changed):
+            found = dict(_rows(store, day, day))
+            kept.put(day, self.chunk(found[day]) if day in found else None)
+        return kept
+
+
+class _Csv(_Layout):
+    """A row per date and category, fields separated (and the file marked) for the reader's
+    language: see the module's docstring."""
+
+    def __init__(self, language: str) -> None:
+        self.key = ("csv", language)
+        self.separator, self.mark = _CSV_FOR_EXCEL.get(language, _CSV_PLAIN)
+        self.names: dict[str, str] = {}
+        self.language = language
+
+    def chunk(self, rows: list[_Row]) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=self.separator, lineterminator="\n")
+        writer.writerows(
+            (
+                r.date,
+                r.day,
+                r.category,
+                self._name(r.category),
+                r.total,
+                r.change,
+                r.span_days,
+                "yes" if r.corrected else "",
+                r.fetched_total,
+                r.link,
+                r.source,
+            )
+            for r in rows
+        )
+        return buffer.getvalue().encode()
+
+    def document(self, chunks: list[bytes]) -> bytes:
+        buffer = io.StringIO()
+        buffer.write(self.mark)
+        csv.writer(buffer, delimiter=self.separator, lineterminator="\n").writerow(COLUMNS)
+        return b"".join([buffer.getvalue().encode(), *chunks])  # one copy of the days
+
+    def _name(self, key: str) -> str:
+        if key not in self.names:
+            self.names[key] = categories.get(key).name(self.language)
+        return self.names[key]
+
+
+class _Json(_Layout):
+    """An object per date, its figures by category: the same bytes `json.dumps(document,
+    indent=1)` gives, written a day at a time. No names, so one text serves every language;
+    the document's opening (the source, the caveat) is in the reader's."""
+
+    key = ("json",)
+
+    def chunk(self, rows: list[_Row]) -> bytes:
+        first = rows[0]
+        day = {
+            "date": first.date,
+            "day": first.day,
+            "link": first.link,
+            "source": first.source,
+            "figures": {
+                r.category: {
+                    "total": r.total,
+                    "change": r.change,
+                    "span_days": r.span_days,
+                    "corrected": r.corrected,
+                    **({"fetched_total": r.fetched_total} if r.corrected else {}),
+                }
+                for r in rows
+            },
+        }
+        # As an item of the document's list of days: two levels in (`indent=1`), after the
+        # comma that follows the day before (`document` drops the first day's).
+        text = json.dumps(day, ensure_ascii=False, indent=1)
+        return (",\n  " + text.replace("\n", "\n  ")).encode()
+
+    def document(self, chunks: list[bytes]) -> bytes:
+        payload: dict[str, object] = {
+            "source": texts.EXPORT_SOURCE,
+            "caveat": texts.CAVEAT_LONG,
+            "days": [0] if chunks else [],
+        }
+        text = json.dumps(payload, ensure_ascii=False, indent=1)
+        if not chunks:
+            return text.encode()
+        opening, _, closing = text.rpartition("\n  0")  # where the days go
+        # One copy of the days, the first without the comma before it.
+        return b"".join([opening.encode(), chunks[0][1:], *chunks[1:], closing.encode()])
+
+
+def _layout(fmt: str, language: str) -> _Layout:
+    return _Csv(language) if fmt == "csv" else _Json()
+
+
+def _rows(store: Store, first: date | None, last: date | None) -> Iterator[tuple[date, list[_Row]]]:
+    """Each stored day from `first` to `last` with its rows, categories in bulletin order."""
     meta = store.reports.effective_meta(first, last)
-    changes = daily_changes(store, since=first, until=last)
     fetched = store.reports.effective_totals(first, last, corrected=False)
     corrected = {(c.date, c.category) for c in store.corrections.live(first, last)}
-    rows = []
-    for key in categories.sort_keys(changes):
-        for day in changes[key]:
-            is_corrected = (day.date, key) in corrected
+    for day, found in changes_by_day(store, first, last).items():
+        number, link, source = meta[day]
+        text = day.isoformat()
+        rows = []
+        for key in categories.sort_keys(found):
+            change = found[key]
+            is_corrected = (day, key) in corrected
             rows.append(
-                {
-                    "date": day.date.isoformat(),
-                    "day": meta[day.date][0],
-                    "category": key,
-                    "name": categories.get(key).name(language),
-                    "total": day.total,
-                    "change": day.delta,
-                    "span_days": day.span_days if day.delta is not None else None,
-                    "corrected": is_corrected,
-                    "fetched_total": fetched.get(day.date, {}).get(key) if is_corrected else None,
-                    "link": meta[day.date][1],
+                _Row(
+                    text,
+                    number,
+                    key,
+                    change.total,
+                    change.delta,
+                    change.span_days if change.delta is not None else None,
+                    is_corrected,
+                    fetched.get(day, {}).get(key) if is_corrected else None,
+                    link,
                     # Which source gave the report in force (a correction is marked apart).
-                    "source": meta[day.date][2],
-                }
+                    source,
+                )
             )
-    rows.sort(key=lambda row: str(row["date"]))  # stable: categories stay in bulletin order
-    data = _csv(rows, *_CSV_FOR_EXCEL.get(language, _CSV_PLAIN)) if fmt == "csv" else _json(rows)
-    return Export(fmt, first, last, data)
-
-
-def _csv(rows: list[dict[str, object]], separator: str, mark: str) -> bytes:
-    buffer = io.StringIO()
-    buffer.write(mark)
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=separator, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "corrected": "yes" if row["corrected"] else ""})
-    return buffer.getvalue().encode()
-
-
-def _json(rows: list[dict[str, object]]) -> bytes:
-    days: dict[object, dict[str, object]] = {}
-    figures: dict[object, dict[object, object]] = {}
-    for row in rows:
-        days.setdefault(
-            row["date"],
-            {
-                "date": row["date"],
-                "day": row["day"],
-                "link": row["link"],
-                "source": row["source"],
-                "figures": figures.setdefault(row["date"], {}),
-            },
-        )
-        figures[row["date"]][row["category"]] = {
-            "total": row["total"],
-            "change": row["change"],
-            "span_days": row["span_days"],
-            "corrected": row["corrected"],
-            **({"fetched_total": row["fetched_total"]} if row["corrected"] else {}),
-        }
-    payload = {
-        "source": texts.EXPORT_SOURCE,
-        "caveat": texts.CAVEAT_LONG,
-        "days": list(days.values()),
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=1).encode()
+        yield day, rows

@@ -9,7 +9,7 @@ the day of the merge is a real change, not the whole total.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -416,8 +416,31 @@ def daily_changes(
         until=until,
         only=categories.with_predecessors(keys) if keys is not None else None,
     )
-    dates = sorted(totals)
     result: dict[str, list[DayChange]] = {}
+    for _, found in _day_by_day(totals, since):
+        for key, change in found.items():
+            result.setdefault(key, []).append(change)
+    return result
+
+
+def changes_by_day(
+    store: Store, since: date | None = None, until: date | None = None
+) -> dict[date, dict[str, DayChange]]:
+    """Each stored day from `since` to `until`, in order, with every category's change from
+    the stored day before it however far back that is (`daily_changes` looks 30 days back at
+    most): a day's figures exactly as a reading of the whole history gives them, read for
+    that day alone (work kept from the whole history, bot/kept.py, patches a day so)."""
+    before = store.reports.latest_date(before=since) if since else None
+    totals = store.reports.effective_totals(since=before or since, until=until)
+    return dict(_day_by_day(totals, since))
+
+
+def _day_by_day(
+    totals: Mapping[date, Totals], since: date | None
+) -> Iterator[tuple[date, dict[str, DayChange]]]:
+    """Each day of `totals` from `since`, with its categories' changes from the day before it
+    in `totals` (which is read only as that day before, if it comes before `since`)."""
+    dates = sorted(totals)
     for index, day in enumerate(dates):
         if since and day < since:
             continue  # read only as the day before the first one
@@ -425,10 +448,13 @@ def daily_changes(
         before = comparable_previous(totals[day], totals[previous]) if previous else {}
         span = (day - previous).days if previous else 1
         # Not changes(): its bulletin-order sort and objects cost a third more over the war.
-        for key, total in totals[day].items():
-            delta = total - before[key] if key in before else None
-            result.setdefault(key, []).append(DayChange(day, total, delta, span))
-    return result
+        yield (
+            day,
+            {
+                key: DayChange(day, total, total - before[key] if key in before else None, span)
+                for key, total in totals[day].items()
+            },
+        )
 
 
 def series(store: Store, key: str, days: int, until: date | None = None) -> Series:

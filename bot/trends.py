@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot import categories
-from bot.figures import DayChange, daily_changes
+from bot.figures import DayChange, changes_by_day, daily_changes
+from bot.kept import KEPT
 from bot.store import Store
 
 
@@ -115,10 +116,11 @@ RECORDS_KEPT = 10
 
 @dataclass(frozen=True)
 class Records:
-    """Every category's largest single-day rises, from one reading of the whole history (the
-    costliest read a reader can ask for, so worked out once per state of the data)."""
+    """Every category's largest single-day rises over the whole history: the costliest read a
+    reader can ask for, so kept, and brought up to date by the days changed (`_Tops`)."""
 
-    # Each category's top days, largest first (of equal ones the earlier first).
+    # Each category's top days, largest first (of equal ones the earlier first); a category
+    # without a single day's rise has none.
     top: dict[str, list[DayChange]]
     # Each category's largest day (of equal ones the later), in bulletin order, merged
     # categories left out: /records with no category.
@@ -132,14 +134,12 @@ class Records:
 
 
 def all_records(store: Store, limit: int = RECORDS_KEPT) -> Records:
-    changes = daily_changes(store)
-    top, best = {}, []
-    for name in categories.sort_keys(changes):
-        days = _single_days(changes[name])
-        top[name] = sorted(days, key=lambda d: (-d.delta, d.date))[:limit]  # type: ignore[operator]
-        if days and not categories.get(name).merged_into:
-            best.append((name, max(days, key=lambda d: (d.delta, d.date))))
-    return Records(top, best)
+    """The records as of the data now: kept in this process (bot/kept.py), patched by the
+    days changed since they were last asked for, read from the whole history the first time
+    (and when a patch cannot tell them: `_patched`)."""
+    if limit > RECORDS_KEPT:
+        return _tops(store, limit).records(limit)  # more than is kept: read whole, not kept
+    return KEPT.get(store, "records", _tops, _patched).records(limit)
 
 
 def records(
@@ -149,5 +149,97 @@ def records(
     return all_records(store, limit).of(key)
 
 
-def _single_days(days: list[DayChange]) -> list[DayChange]:
-    return [d for d in days if d.delta is not None and d.delta > 0 and d.span_days == 1]
+@dataclass
+class _Tops:
+    """What the records are made of, kept and patched in place: each category's top days
+    (at most `limit`) and, apart, its largest day. Apart because they differ when more days
+    than `limit` tie for the largest rise: the top shows the earliest of them, the best is the
+    latest (the most recent time the record was equalled)."""
+
+    top: dict[str, list[DayChange]]
+    best: dict[str, DayChange]
+    limit: int = RECORDS_KEPT
+
+    def records(self, limit: int) -> Records:
+        return Records(
+            {key: days[:limit] for key, days in self.top.items()},
+            [
+                (key, self.best[key])
+                for key in categories.sort_keys(self.best)
+                if not categories.get(key).merged_into
+            ],
+        )
+
+
+def _tops(store: Store, limit: int = RECORDS_KEPT) -> _Tops:
+    """The records read from the whole history."""
+    top, best = {}, {}
+    for name, found in daily_changes(store).items():
+        days = [d for d in found if _counts(d)]
+        if days:
+            top[name] = sorted(days, key=_rank)[:limit]
+            best[name] = max(days, key=_size)
+    return _Tops(top, best, limit)
+
+
+def _patched(store: Store, tops: _Tops, days: set[date]) -> _Tops | None:
+    """The records with `days` worked out again (each from the stored day before it); None
+    when that cannot tell them, and they are read whole again.
+
+    Only the top `limit` days of a category are kept, so a day of them lowered, or no longer
+    a single day's rise, leaves a place the kept days cannot fill: the next one is somewhere
+    in the whole history. That is the case read whole again, and a rare one: a correction or
+    revision of one of a category's ten largest days that brings it below the tenth (lowering
+    a day's total moves its rise to the next day, which then often takes the place), or of
+    the latest of more than ten days that tie for its largest rise. A new day only ever adds
+    a candidate."""
+    found: dict[str, list[DayChange]] = {}
+    for day in sorted(days):
+        for key, change in changes_by_day(store, day, day).get(day, {}).items():
+            if _counts(change):
+                found.setdefault(key, []).append(change)
+    for key in set(tops.top) | set(found):
+        new, old, was = found.get(key, []), tops.top.get(key, []), tops.best.get(key)
+        touched = (was is not None and was.date in days) or any(d.date in days for d in old)
+        if not new and not touched:
+            continue  # none of its days changed
+        # Fewer than `limit` kept: every day of the category is among them, and so is its best.
+        whole = len(old) < tops.limit
+        ranked = sorted([d for d in old if d.date not in days] + new, key=_rank)
+        if not whole and (
+            len(ranked) < tops.limit or _rank(ranked[tops.limit - 1]) > _rank(old[-1])
+        ):
+            return None  # a place among the top days that only a day not kept may fill
+        top = ranked[: tops.limit]
+        best: DayChange | None
+        if was is not None and was.date not in days:
+            best = max((was, *new), key=_size)  # it was the largest of all: any other is known
+        elif whole:
+            best = max(ranked, key=_size, default=None)
+        elif top[-1].delta != top[0].delta:
+            best = max(top, key=_size)  # every day of the largest rise is among the top
+        else:
+            return None  # more days than are kept tie for the largest rise: the latest is unknown
+        if best is None:
+            tops.top.pop(key, None)
+            tops.best.pop(key, None)
+        else:
+            tops.top[key] = top
+            tops.best[key] = best
+    return tops
+
+
+def _counts(day: DayChange) -> bool:
+    """A day that may be a record: a rise, over one day (a rise over several days after a gap
+    is no day's)."""
+    return day.delta is not None and day.delta > 0 and day.span_days == 1
+
+
+def _rank(day: DayChange) -> tuple[int, date]:
+    """The order of a category's top days: the largest first, of equal ones the earlier."""
+    return -(day.delta or 0), day.date
+
+
+def _size(day: DayChange) -> tuple[int, date]:
+    """The order that picks a category's largest day: of equal ones, the later."""
+    return day.delta or 0, day.date

@@ -9,6 +9,8 @@ over the one shared connection. A call site names the part, so it says which tab
 - `database`: opening, migrating, write transactions, health check, backups;
 - `store.reports`: fetched reports and revisions, and the effective view readers see;
 - `store.corrections`: admin corrections laid over that view (reports are handed this part);
+- `store.changes`: which days of that view changed since a mark (work kept from the whole
+  history is brought up to date by those days: bot/kept.py);
 - `store.documented`: independent counts (Oryx's) as last imported;
 - `store.subscribers`: subscriptions and each chat's language;
 - `store.outbox`: every message to a chat, queued, claimed and finished, then pruned;
@@ -54,6 +56,7 @@ pending and today's messages) are kept by triggers (schema.py), so no count scan
 from pathlib import Path
 
 from bot.store.broadcasts import Broadcast, Broadcasts
+from bot.store.changes import Changes, Mark
 from bot.store.corrections import Correction, Corrections
 from bot.store.database import Database, StoreError
 from bot.store.documented import DocumentedCounts
@@ -83,6 +86,7 @@ class Store(Database):
         super().__init__(path, busy_timeout=busy_timeout)
         self.corrections = Corrections(self)
         self.reports = Reports(self, self.corrections)
+        self.changes = Changes(self)
         self.documented = DocumentedCounts(self)
         self.subscribers = Subscribers(self)
         self.shown = Shown(self)
@@ -103,6 +107,7 @@ __all__ = [
     "DeliveryStatus",
     "Fetch",
     "Lease",
+    "Mark",
     "OutboxKind",
     "Pruning",
     "ReportStatus",

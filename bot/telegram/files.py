@@ -81,7 +81,9 @@ async def export_command(update: Update, context: Context) -> None:
     )
 
     async def built() -> Kept:
-        made = await off_the_loop(services, partial(export, fmt=fmt, first=first, last=last))
+        # Cut from the whole history's, kept in the drawing process for every later export.
+        work = partial(export, fmt=fmt, first=first, last=last, keep_whole=True)
+        made = await off_the_loop(services, work)
         return Kept(made.data, made.file_name)
 
     # Heavy, and any range may be asked for: a turn of the charts' limit. Those asking for a
