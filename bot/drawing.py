@@ -31,7 +31,9 @@ import asyncio
 import importlib
 import logging
 import multiprocessing
+import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -51,6 +53,8 @@ T = TypeVar("T")
 # One worker: heavy work takes turns anyway (limits.Limiter, one at a time), and the machine
 # the bot is sized for has two cores, one of them the bot's.
 WORKERS = 1
+# How often a worker looks whether the bot that started it is still there (seconds).
+PARENT_CHECK = 1.0
 # What a worker imports as it starts, before it is asked for anything (about a second).
 PRELOAD = (
     "bot.charts",
@@ -73,13 +77,25 @@ class DrawingStopped(BulletinBotError):
     so whatever asks it is told in a line, as of any failure the bot explains."""
 
 
-def _worker_started() -> None:
+def _worker_started(bot: int) -> None:
     """In each worker, first: the drawing code imported. And Ctrl-C in a terminal reaches the
     whole process group, but stopping the workers is the bot's to do (`close`), not a
     KeyboardInterrupt's in the middle of a drawing."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_outlive_no_parent, args=(bot,), daemon=True).start()
     for name in PRELOAD:
         importlib.import_module(name)
+
+
+def _outlive_no_parent(bot: int) -> None:
+    """In each worker, beside its work: end when the bot (its parent, `bot`) is gone. A bot
+    killed (SIGKILL, out of memory) never closes its pool, and the worker, which holds both
+    ends of its own call pipe, would wait on it for ever with matplotlib loaded (80 MB a
+    crash; tests/test_tryout_29.py). Its parent changes when the bot dies, perhaps before
+    this worker got this far: asked at once, then every PARENT_CHECK."""
+    while os.getppid() == bot:
+        time.sleep(PARENT_CHECK)
+    os._exit(0)
 
 
 def in_store(path: str, language: str, work: Callable[[Store], T]) -> T:
@@ -160,6 +176,7 @@ class DrawingProcess:
                 self._workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_worker_started,
+                initargs=(os.getpid(),),
             )
             self.started += 1
         return self._pool

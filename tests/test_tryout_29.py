@@ -1,5 +1,5 @@
 """Issue 29 tried as an operator, an admin, a reader and an attacker would (the tryout after the
-merge): each test here is one of its findings, marked xfail(strict=True) until it is fixed."""
+merge): each test here is one of its findings, each failing before its fix."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import signal
 import time
 from datetime import date, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot import render
 from bot.telegram.jobs import poll_now, prune_now
@@ -51,12 +49,6 @@ async def a_ukrainian_artillery_group_that_became_a_supergroup(bot) -> tuple[int
     return old, new
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a migrated group's shown rows (and shown_days bits) stay under its old id, which "
-    "has no subscription and no language: a correction of a category it does not follow "
-    "reaches it, in English",
-)
 async def test_a_migrated_artillery_group_gets_no_notice_of_a_tanks_correction(bot):
     old, new = await a_ukrainian_artillery_group_that_became_a_supergroup(bot)
     await admin(bot, "/correct 2026-08-08 tanks 12250 typo in the source")
@@ -64,11 +56,6 @@ async def test_a_migrated_artillery_group_gets_no_notice_of_a_tanks_correction(b
     assert corrections_to(bot, new) == corrections_to(bot, old) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the notice to a migrated group goes to its old id, whose language went with the "
-    "group: it is written in English to a Ukrainian group",
-)
 async def test_a_migrated_group_hears_of_an_artillery_correction_in_its_language(bot):
     _old, new = await a_ukrainian_artillery_group_that_became_a_supergroup(bot)
     await admin(bot, "/correct 2026-08-08 artillery 42000 typo in the source confirm")
@@ -99,13 +86,6 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/drawing.py's ProcessPoolExecutor worker (spawn) holds both ends of its call "
-    "queue's pipe, so it never sees its parent go: after a SIGKILL of the bot it (80 MB, "
-    "matplotlib loaded) and multiprocessing's resource tracker live on for ever, one pair per "
-    "crash; the queueing process checks its parent, the drawing worker does not",
-)
 def test_a_bot_killed_leaves_no_drawing_process_behind(tmp_path, fake_api):
     api = LocalBotApi()
     with api.serve() as server:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.store.database import Database, Part, moment, split_commas, split_thresholds
-from bot.store.outbox import DeliveryStatus
+from bot.store.shown import Shown
 
 
 class SubscriberStatus(StrEnum):
@@ -115,8 +115,9 @@ class Subscribers(Part):
     writes chat languages of real chats: the console writes its own chat's, which no update of
     the bot ever asks for, so no other process's write can leave this stale."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, shown: Shown) -> None:
         super().__init__(database)
+        self.shown = shown  # what a chat was shown follows it to a new id (`move_chat`)
         self._languages: dict[int, str] = {}
 
     def subscribe(
@@ -263,10 +264,14 @@ class Subscribers(Part):
                 "updated_at = ? WHERE chat_id = ?",
                 [new_id, now.isoformat(), old_id],
             )
+            # Every message, sent ones too: what the chat was shown decides the correction
+            # and errata notices it gets, which follow it (and a notice to the old id would
+            # take the categories and language of a chat that no longer exists). One already
+            # there under the new id (the same message) stays, and the old one with it.
             self.db.execute(
-                "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status IN (?, ?)",
-                [new_id, old_id, DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+                "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
             )
+            self.shown.move(old_id, new_id)
             self.db.execute(
                 "UPDATE OR IGNORE chats SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
             )
