@@ -103,6 +103,7 @@ class Invocation:
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.configure(verbose=args.verbose)
+    context: Invocation | None = None
     try:
         context = Invocation(load_config(args.config), clock or Clock())
         secrets = (context.config.telegram.token, context.config.webhook.secret_token)
@@ -111,18 +112,20 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
             logging.getLogger().setLevel(args.logs)
         return args.command(context, args) or 0
     except BulletinBotError as error:  # one line, no traceback
-        print(_said(error), file=sys.stderr)
+        print(_said(error, context), file=sys.stderr)
         return error.status
     except BrokenPipeError:  # the output was closed (`bulletin-bot latest | head -3`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to say
         return 1
 
 
-def _said(error: BulletinBotError) -> str:
+def _said(error: BulletinBotError, context: Invocation | None) -> str:
     """A failure as the terminal says it: a command's own message (CommandError) and a refusal
     of what was asked (UserError) as they are; anything else after what failed. A refusal is
     plain text that names commands as the command line spells them (PREFIX) and quotes what
-    was typed as typed: only control characters become escapes (`render.to_plain`)."""
+    was typed as typed: only control characters become escapes (`render.to_plain`). A
+    database that failed is said as `health` says it where it can tell why (read-only: the
+    mode and the chmod to type), not in SQLite's words alone."""
     if isinstance(error, CommandError):
         return str(error)
     if isinstance(error, UnknownCategories):
@@ -133,6 +136,10 @@ def _said(error: BulletinBotError) -> str:
     if isinstance(error, ConfigError):
         return f"bulletin-bot: configuration: {error}"
     if isinstance(error, DatabaseFailed):  # damaged, read-only, full
+        path = Path(context.config.storage.database) if context else None
+        checkup = examine(path, integrity=False, busy_timeout=0) if path else None
+        if checkup and checkup.problem:
+            return f"bulletin-bot: {checkup.problem}"
         return f"bulletin-bot: the database cannot be used: {error}"
     return f"bulletin-bot: {error}"
 

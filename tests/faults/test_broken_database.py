@@ -150,6 +150,19 @@ def bot_as_owner(folder: Path, *args: str, text: str = "") -> BulletinBot:
     )
 
 
+def test_an_operator_command_on_a_read_only_database_says_why_and_what_to_type(tmp_path):
+    """`bulletin-bot prune` on a file made read-only said SQLite's "attempt to write a readonly
+    database" (the issue 29 tryout); it now says what `health` says: the mode and the chmod."""
+    database = tmp_path / "bulletin.db"
+    with_subscribers(database, 10, queued=False)
+    database.chmod(0o400)
+    prune = bot_as_owner(tmp_path, "prune")
+    prune.finish(timeout=60)
+    assert prune.returncode == 1, prune.err
+    assert f"{database} is read-only (mode 0400): chmod 600 {database}" in prune.err, prune.err
+    assert "readonly database" not in prune.err
+
+
 def test_a_database_made_read_only_under_a_running_bot_stops_it_and_is_recovered(
     tmp_path, fake_api
 ):
