@@ -11,6 +11,7 @@ import pytest
 from bot import render, texts
 from bot.oryx import bundled
 from bot.store import Store
+from bot.store.database import examine
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram import menus
 from bot.telegram.jobs import poll_now
@@ -526,6 +527,21 @@ async def test_compare_shows_oryx_counts_imported_by_the_command_line_at_once(bo
     finally:
         other.close()
     assert "Tanks: 11,032 claimed, 8,148 documented" in plain(await bot.ask("/compare tanks"))
+
+
+async def test_answers_kept_for_crowds_outlive_a_commit_that_changes_nothing_shown(bot):
+    """The heartbeat's write probe commits on a connection of its own every 10 s (as pruning
+    and queueing do), changing nothing a reader sees: the records and a chart worked out before
+    it are still kept after it (each such commit dropped them: the whole war read again, the
+    chart drawn and uploaded again)."""
+    assert "largest daily rises ever" in plain(await bot.ask("/records tanks"))
+    assert (await bot.ask("/chart tanks 30d")).attachment is not None
+    worked, drawn = bot.services.memo.worked["records"], bot.services.charts.drawn
+    assert not examine(bot.store.path, integrity=False).fatal  # the heartbeat's look
+    assert "largest daily rises ever" in plain(await bot.ask("/records tanks", chat_id=USER + 1))
+    assert (await bot.ask("/chart tanks 30d", chat_id=USER + 1)).attachment is not None
+    assert bot.services.memo.worked["records"] == worked
+    assert bot.services.charts.drawn == drawn
 
 
 async def test_a_crowd_asking_the_records_reads_the_history_once(bot):

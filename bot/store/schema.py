@@ -374,4 +374,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             ON CONFLICT (language) DO UPDATE SET count = count + 1;
         END""",
     ),
+    (
+        # Imports of Oryx's counts, counted whichever connection writes them (the command
+        # line's, a process of its own): what Reports.data_version takes from other connections'
+        # commits, instead of every commit (the heartbeat's write probe every 10 s, pruning and
+        # queueing each a connection of its own) dropping every answer kept for crowds.
+        """CREATE TABLE documented_changes (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            count INTEGER NOT NULL
+        )""",
+        "INSERT INTO documented_changes VALUES (1, 0)",
+        """CREATE TRIGGER documented_added AFTER INSERT ON documented_counts BEGIN
+            UPDATE documented_changes SET count = count + 1;
+        END""",
+        """CREATE TRIGGER documented_changed AFTER UPDATE ON documented_counts BEGIN
+            UPDATE documented_changes SET count = count + 1;
+        END""",
+        """CREATE TRIGGER documented_removed AFTER DELETE ON documented_counts BEGIN
+            UPDATE documented_changes SET count = count + 1;
+        END""",
+    ),
 )
