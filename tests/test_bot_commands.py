@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from telegram import InlineQueryResultArticle
 
 from bot import render, texts
 from bot.oryx import bundled
@@ -572,3 +574,25 @@ async def test_inline_answers_are_worked_out_once_per_categories_named(bot):
     (zzzz,) = await inline_answer(bot, "zzzz")
     (qqqq,) = await inline_answer(bot, "qqqq")
     assert "“zzzz”" in zzzz["title"] and "“qqqq”" in qqqq["title"]
+
+
+async def test_an_inline_answer_is_turned_into_json_once_for_a_crowd(bot, monkeypatch):
+    """A crowd typing the same category is sent one answer made into JSON once (before, each
+    person's answer was copied, filled in and serialised again); each gets all of it, a
+    message in HTML without a link preview, as the bot's other messages."""
+    serialised: Counter[str] = Counter()
+    to_dict = InlineQueryResultArticle.to_dict
+
+    def counted(article, *args, **kwargs):
+        serialised[article.id] += 1
+        return to_dict(article, *args, **kwargs)
+
+    monkeypatch.setattr(InlineQueryResultArticle, "to_dict", counted)
+    for _ in range(5):
+        (result,) = await inline_answer(bot, "tanks")
+        assert result["title"] == "Tanks: 12,247 (+1)"
+        message = result["input_message_content"]
+        assert "<b>" in message["message_text"] and "Tanks: 12,247 (+1)" in message["message_text"]
+        assert message["parse_mode"] == "HTML"
+        assert message["link_preview_options"] == {"is_disabled": True}
+    assert serialised["tanks"] == 1
