@@ -518,6 +518,18 @@ async def test_kept_answers_change_the_moment_an_admin_corrects_a_figure(bot):
     assert export is not None and b",20000," in export
 
 
+async def test_a_charts_caption_is_made_once_and_shows_a_correction_at_once(bot):
+    """The text under a chart (each category's figures, for whoever sees no picture) is made
+    once for a crowd asking the same chart, and made again once a figure is corrected."""
+    for person in (USER, USER + 1):
+        caption = plain(await bot.ask("/chart tanks 30d", chat_id=person))
+        assert "12,247" in caption and "20,000" not in caption
+    assert bot.services.memo.worked["chart caption"] == 1
+    await bot.ask("/correct 2026-08-07 tanks 20000 a test confirm", chat_id=ADMIN)
+    caption = plain(await bot.ask("/chart tanks 30d", chat_id=USER + 2))
+    assert "20,000" in caption and "12,247" not in caption
+
+
 async def test_compare_shows_oryx_counts_imported_by_the_command_line_at_once(bot):
     """`bulletin-bot import` of Oryx's counts writes from another process: the answers kept
     per state of the data are dropped as soon as it has (SQLite's data_version)."""
