@@ -212,13 +212,13 @@ class Reports(Part):
 
     def data_version(self) -> tuple[int, ...]:
         """Changes whenever what people see could change: reports accepted, corrections made
-        or withdrawn, Oryx's counts imported (by the command line: another process, counted by
-        triggers). Asked on every reader's request (the answers kept for crowds are kept per
-        value of it), so the tables are asked again only after something was written: by this
-        connection (its total_changes), or by another (SQLite's data_version). Not that count
-        itself: the heartbeat's write probe every 10 s, pruning and queueing commit on
-        connections of their own, and each commit dropped every answer kept (records, charts,
-        exports read, drawn and uploaded again), as often as every 10 s."""
+        or withdrawn, Oryx's counts imported (by the command line: another process; each
+        import counted, store/documented.py). Asked on every reader's request (the answers kept
+        for crowds are kept per value of it), so the tables are asked again only after
+        something was written: by this connection (its total_changes), or by another (SQLite's
+        data_version). Not that count itself: the heartbeat's write probe every 10 s, pruning
+        and queueing commit on connections of their own, and each commit dropped every answer
+        kept (records, charts, exports read, drawn and uploaded again), as often as every 10 s."""
         written = (self.db.conn.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0])
         if self._known_version is not None and self._known_version[0] == written:
             return self._known_version[1]

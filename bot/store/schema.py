@@ -375,23 +375,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         END""",
     ),
     (
-        # Imports of Oryx's counts, counted whichever connection writes them (the command
-        # line's, a process of its own): what Reports.data_version takes from other connections'
-        # commits, instead of every commit (the heartbeat's write probe every 10 s, pruning and
-        # queueing each a connection of its own) dropping every answer kept for crowds.
+        # Imports of Oryx's counts, counted as each is written (store/documented.py), whichever
+        # process writes it (the command line's): what Reports.data_version takes from other
+        # connections' commits, instead of every commit (the heartbeat's write probe every 10 s,
+        # pruning and queueing each a connection of its own) dropping every answer kept for
+        # crowds.
         """CREATE TABLE documented_changes (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             count INTEGER NOT NULL
         )""",
         "INSERT INTO documented_changes VALUES (1, 0)",
-        """CREATE TRIGGER documented_added AFTER INSERT ON documented_counts BEGIN
-            UPDATE documented_changes SET count = count + 1;
-        END""",
-        """CREATE TRIGGER documented_changed AFTER UPDATE ON documented_counts BEGIN
-            UPDATE documented_changes SET count = count + 1;
-        END""",
-        """CREATE TRIGGER documented_removed AFTER DELETE ON documented_counts BEGIN
-            UPDATE documented_changes SET count = count + 1;
-        END""",
     ),
 )
