@@ -24,6 +24,7 @@ def test_every_benchmark_is_run_here():
     assert SCRIPTS == [
         "broadcast",
         "charts",
+        "crowds",
         "enqueue",
         "import_and_latest",
         "latency",

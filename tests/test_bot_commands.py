@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from telegram import InlineQueryResultArticle
 
 from bot import render, texts
 from bot.oryx import bundled
 from bot.store import Store
+from bot.store.database import examine
 from bot.subscriptions import enqueue_bulletin
 from bot.telegram import menus
 from bot.telegram.jobs import poll_now
@@ -515,6 +518,18 @@ async def test_kept_answers_change_the_moment_an_admin_corrects_a_figure(bot):
     assert export is not None and b",20000," in export
 
 
+async def test_a_charts_caption_is_made_once_and_shows_a_correction_at_once(bot):
+    """The text under a chart (each category's figures, for whoever sees no picture) is made
+    once for a crowd asking the same chart, and made again once a figure is corrected."""
+    for person in (USER, USER + 1):
+        caption = plain(await bot.ask("/chart tanks 30d", chat_id=person))
+        assert "12,247" in caption and "20,000" not in caption
+    assert bot.services.memo.worked["chart caption"] == 1
+    await bot.ask("/correct 2026-08-07 tanks 20000 a test confirm", chat_id=ADMIN)
+    caption = plain(await bot.ask("/chart tanks 30d", chat_id=USER + 2))
+    assert "20,000" in caption and "12,247" not in caption
+
+
 async def test_compare_shows_oryx_counts_imported_by_the_command_line_at_once(bot):
     """`bulletin-bot import` of Oryx's counts writes from another process: the answers kept
     per state of the data are dropped as soon as it has (SQLite's data_version)."""
@@ -526,6 +541,21 @@ async def test_compare_shows_oryx_counts_imported_by_the_command_line_at_once(bo
     finally:
         other.close()
     assert "Tanks: 11,032 claimed, 8,148 documented" in plain(await bot.ask("/compare tanks"))
+
+
+async def test_answers_kept_for_crowds_outlive_a_commit_that_changes_nothing_shown(bot):
+    """The heartbeat's write probe commits on a connection of its own every 10 s (as pruning
+    and queueing do), changing nothing a reader sees: the records and a chart worked out before
+    it are still kept after it (each such commit dropped them: the whole war read again, the
+    chart drawn and uploaded again)."""
+    assert "largest daily rises ever" in plain(await bot.ask("/records tanks"))
+    assert (await bot.ask("/chart tanks 30d")).attachment is not None
+    worked, drawn = bot.services.memo.worked["records"], bot.services.charts.drawn
+    assert not examine(bot.store.path, integrity=False).fatal  # the heartbeat's look
+    assert "largest daily rises ever" in plain(await bot.ask("/records tanks", chat_id=USER + 1))
+    assert (await bot.ask("/chart tanks 30d", chat_id=USER + 1)).attachment is not None
+    assert bot.services.memo.worked["records"] == worked
+    assert bot.services.charts.drawn == drawn
 
 
 async def test_a_crowd_asking_the_records_reads_the_history_once(bot):
@@ -556,3 +586,25 @@ async def test_inline_answers_are_worked_out_once_per_categories_named(bot):
     (zzzz,) = await inline_answer(bot, "zzzz")
     (qqqq,) = await inline_answer(bot, "qqqq")
     assert "“zzzz”" in zzzz["title"] and "“qqqq”" in qqqq["title"]
+
+
+async def test_an_inline_answer_is_turned_into_json_once_for_a_crowd(bot, monkeypatch):
+    """A crowd typing the same category is sent one answer made into JSON once (before, each
+    person's answer was copied, filled in and serialised again); each gets all of it, a
+    message in HTML without a link preview, as the bot's other messages."""
+    serialised: Counter[str] = Counter()
+    to_dict = InlineQueryResultArticle.to_dict
+
+    def counted(article, *args, **kwargs):
+        serialised[article.id] += 1
+        return to_dict(article, *args, **kwargs)
+
+    monkeypatch.setattr(InlineQueryResultArticle, "to_dict", counted)
+    for _ in range(5):
+        (result,) = await inline_answer(bot, "tanks")
+        assert result["title"] == "Tanks: 12,247 (+1)"
+        message = result["input_message_content"]
+        assert "<b>" in message["message_text"] and "Tanks: 12,247 (+1)" in message["message_text"]
+        assert message["parse_mode"] == "HTML"
+        assert message["link_preview_options"] == {"is_disabled": True}
+    assert serialised["tanks"] == 1

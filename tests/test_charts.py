@@ -27,7 +27,7 @@ from bot.charts import (
     parse_period,
     tick_label,
 )
-from bot.drawing import DrawingProcess
+from bot.drawing import NICENESS, DrawingProcess
 from bot.ingest import seed_if_empty
 from bot.limits import Busy, Limiter
 from tests.conftest import NOW, TODAY
@@ -175,6 +175,12 @@ def test_charts_and_cards_are_drawn_in_a_process_of_their_own(tmp_path):
     assert not loaded, "matplotlib was imported by the bot's own process"
     assert same_chart and same_card
     assert workers_left == []
+
+
+async def test_the_drawing_process_gives_way_to_the_bot(cache):
+    """A drawing or an export wants a processor the bot's answers want too: its process runs at
+    a lower priority, so that behind a crowd the answers come first (tests/faults/test_crowds)."""
+    assert await cache.drawing.run(os.nice, 0) == os.nice(0) + NICENESS
 
 
 async def test_a_drawing_process_that_dies_is_replaced(seeded, cache):

@@ -14,7 +14,9 @@ class DocumentedCounts(Part):
     """The imported counts: replaced whole by each import, never mixed with an older one."""
 
     def replace(self, rows: Iterable[tuple[str, date, int]]) -> int:
-        """Replace the imported counts with `rows` (type, date, total); how many rows."""
+        """Replace the imported counts with `rows` (type, date, total); how many rows. Each
+        import is counted (`documented_changes`): a running bot, another process, learns from
+        that count that what /compare shows has changed (Reports.data_version)."""
         table = self.db.table("documented_counts")
         with self._writing():
             table.delete_where()
@@ -26,7 +28,9 @@ class DocumentedCounts(Part):
                 ),
                 replace=True,
             )
-            return self.db.conn.total_changes - before
+            imported = self.db.conn.total_changes - before
+            self.db.execute("UPDATE documented_changes SET count = count + 1")
+            return imported
 
     def counts(self) -> list[tuple[str, date, int]]:
         rows = self.db.table("documented_counts").rows

@@ -212,26 +212,28 @@ class Reports(Part):
 
     def data_version(self) -> tuple[int, ...]:
         """Changes whenever what people see could change: reports accepted, corrections made
-        or withdrawn, and anything another process wrote (an import of Oryx's counts by the
-        command line: SQLite's data_version counts other connections' commits). Asked on every
-        reader's request (the answers kept for crowds are kept per value of it), so the tables
-        are asked again only after something was written: by this connection (its
-        total_changes), or by another."""
+        or withdrawn, Oryx's counts imported (by the command line: another process; each
+        import counted, store/documented.py). Asked on every reader's request (the answers kept
+        for crowds are kept per value of it), so the tables are asked again only after
+        something was written: by this connection (its total_changes), or by another (SQLite's
+        data_version). Not that count itself: the heartbeat's write probe every 10 s, pruning
+        and queueing commit on connections of their own, and each commit dropped every answer
+        kept (records, charts, exports read, drawn and uploaded again), as often as every 10 s."""
         written = (self.db.conn.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0])
         if self._known_version is not None and self._known_version[0] == written:
             return self._known_version[1]
-        figures = self.db.execute(
+        version = self.db.execute(
             "SELECT (SELECT COUNT(*) FROM reports WHERE status = ?), "
             # The newest accepted id, by rowid from the end (+status: not by the status index,
             # which would visit every accepted report).
             "COALESCE((SELECT id FROM reports WHERE +status = ? ORDER BY id DESC LIMIT 1), 0), "
             "(SELECT COUNT(*) FROM corrections), "
-            "(SELECT COUNT(withdrawn_at) FROM corrections)",
+            "(SELECT COUNT(withdrawn_at) FROM corrections), "
+            "(SELECT count FROM documented_changes)",
             [ReportStatus.ACCEPTED, ReportStatus.ACCEPTED],
         ).fetchone()
-        version = (*figures, written[1])
-        self._known_version = (written, version)
-        return version
+        self._known_version = (written, tuple(version))
+        return self._known_version[1]
 
     def date_range(self) -> tuple[date | None, date | None, int]:
         """The first and last dates with an accepted report, and how many dates have one."""

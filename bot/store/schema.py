@@ -374,4 +374,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             ON CONFLICT (language) DO UPDATE SET count = count + 1;
         END""",
     ),
+    (
+        # Imports of Oryx's counts, counted as each is written (store/documented.py), whichever
+        # process writes it (the command line's): what Reports.data_version takes from other
+        # connections' commits, instead of every commit (the heartbeat's write probe every 10 s,
+        # pruning and queueing each a connection of its own) dropping every answer kept for
+        # crowds.
+        """CREATE TABLE documented_changes (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            count INTEGER NOT NULL
+        )""",
+        "INSERT INTO documented_changes VALUES (1, 0)",
+    ),
 )

@@ -60,11 +60,13 @@ async def chart(update: Update, context: Context) -> None:
 
     language = texts.current_language()
     kept = await services.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
-    report = services.store.reports.on(latest)
-    data = services.cached(
-        ("chart data", tuple(keys), period), lambda: data_series(services.store, keys, period)
-    )
-    caption = render.chart_caption(data, period.label(), report)
+
+    def captioned() -> str:
+        report = services.store.reports.on(latest)
+        data = data_series(services.store, keys, period)
+        return render.chart_caption(data, period.label(), report)
+
+    caption = services.cached(("chart caption", tuple(keys), period, language), captioned)
     caption = render.with_age(caption + (f"\n{undrawn}" if undrawn else ""), services.age_note())
     await send_file(update, kept, caption, photo=True)
 

@@ -194,8 +194,8 @@ async def history(update: Update, context: Context) -> None:
     latest_day = services.store.reports.latest_date()
 
     def history_text() -> str:
-        newest = services.store.reports.on(latest_day) if latest_day else None
-        return render.history(series(services.store, key, days), newest)
+        view = view_of(services)  # the newest report, read once for every history
+        return render.history(series(services.store, key, days), view.report if view else None)
 
     found = services.cached(("history", key, days, texts.current_language()), history_text)
     text = render.with_age(found, services.age_note())
