@@ -485,8 +485,8 @@ class Picture:
     """A chart or a card as drawn, and the file id Telegram gave it once sent: a broadcast
     uploads it once and sends everyone else its `file_id` (bot/telegram/delivery.py), instead
     of 100,000 uploads of the same bytes. Kept in ChartCache beside the drawing, so the id
-    lives exactly as long as the picture: a new state of the data draws a new Picture, with
-    no id. The bytes stay too: Telegram may refuse an id, and the picture is uploaded again."""
+    lives exactly as long as the picture: figures that change draw a new Picture, with no
+    id. The bytes stay too: Telegram may refuse an id, and the picture is uploaded again."""
 
     png: bytes
     file_id: str | None = None

@@ -687,12 +687,13 @@ class Deliverer:
     ) -> None:
         """A chart or a card: by its file id once Telegram has it, else uploaded. The first
         send of a picture uploads it and keeps the id Telegram answers with (on the Picture,
-        which ChartCache keeps per state of the data); every other subscriber is sent the id,
-        a form of a few hundred bytes instead of a 200 KB multipart upload for each. Sends
-        that come while that upload is under way (a window holds several chart subscribers)
-        wait for its answer, once, rather than upload the same bytes beside it: the id comes
-        back as soon as an upload of theirs would have. If it fails (a 429, an outage), they
-        upload themselves. An id Telegram refuses is forgotten and the picture uploaded."""
+        which ChartCache keeps while the figures stay the same); every other subscriber is
+        sent the id, a form of a few hundred bytes instead of a 200 KB multipart upload each.
+        Sends that come while that upload is under way (a window holds several chart
+        subscribers) wait for its answer, once, rather than upload the same bytes beside it:
+        the id comes back as soon as an upload of theirs would have. If it fails (a 429, an
+        outage), they upload themselves. An id Telegram refuses is forgotten and the picture
+        uploaded, at once: one more call in this send's turn of the pace, which is rare."""
         if picture.file_id is None and picture.uploading is not None:
             await asyncio.shield(picture.uploading)
         file_id = picture.file_id
