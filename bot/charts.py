@@ -480,9 +480,25 @@ def bin_ends(count: int, most: int = MAX_BARS) -> list[int]:
     return ends
 
 
+@dataclass(eq=False)
+class Picture:
+    """A chart or a card as drawn, and the file id Telegram gave it once sent: a broadcast
+    uploads it once and sends everyone else its `file_id` (bot/telegram/delivery.py), instead
+    of 100,000 uploads of the same bytes. Kept in ChartCache beside the drawing, so the id
+    lives exactly as long as the picture: figures that change draw a new Picture, with no
+    id. The bytes stay too: Telegram may refuse an id, and the picture is uploaded again."""
+
+    png: bytes
+    file_id: str | None = None
+    # The upload under way that will tell the file id: sends meanwhile wait for its answer
+    # rather than uploading the same bytes beside it.
+    uploading: asyncio.Future[None] | None = None
+
+
 class ChartCache:
-    """Charts and cards as PNG bytes, each drawn once per state of the data (a limits.Memo:
-    however many ask at once, one drawing; the least recently used dropped past `size`).
+    """Charts and cards as PNG bytes (`Picture`), each drawn once per state of the figures
+    (`figures_version`: a limits.Memo: however many ask at once, one drawing; the least
+    recently used dropped past `size`).
 
     The data is read on the caller's thread (SQLite connections stay on theirs) and the text
     put in the reader's language there; only the drawing goes to the drawing process
@@ -512,9 +528,24 @@ class ChartCache:
         """The chart, from the cache or drawn; a drawing waits for its turn (limits.Busy when
         too many wait, unless `may_refuse` is False). With `documented` (one category), Oryx's
         photo-confirmed count beside the claim."""
+        picture = await self.chart_picture(
+            store, keys, period, may_refuse=may_refuse, documented=documented
+        )
+        return picture.png
+
+    async def chart_picture(
+        self,
+        store: Store,
+        keys: Sequence[str],
+        period: Period,
+        *,
+        may_refuse: bool = True,
+        documented: bool = False,
+    ) -> Picture:
+        """The chart as `chart` gives it, with the file id it was sent by, if it was."""
         language = texts.current_language()
 
-        async def drawn() -> bytes:
+        async def drawn() -> Picture:
             data = data_series(store, keys, period)
             corrected = {
                 (c.category, c.date) for c in store.corrections.live(period.start, period.end)
@@ -526,10 +557,14 @@ class ChartCache:
                 beside = oryx.counts_for(store).series(types, first, last)
             png = await self.drawing.run(draw_in, language, data, period, corrected, beside)
             self.drawn += 1
-            return png
+            return Picture(png)
 
-        key = ("chart", tuple(keys), period, language, documented)
-        version = store.reports.data_version()
+        key: tuple[object, ...] = ("chart", tuple(keys), period, language, documented)
+        # Oryx's counts are imported by the command line, another process: seen only in the
+        # whole data_version.
+        if documented:
+            key += (store.reports.data_version(),)
+        version = store.reports.figures_version()
         await self.drawing.start()  # before the turn, which is then the drawing's alone
         return await self._memo.get_awaited(version, key, drawn, heavy=True, may_refuse=may_refuse)
 
@@ -537,17 +572,22 @@ class ChartCache:
         """The daily card of `day` for these categories (all when none), in the reader's
         language: drawn once per bulletin, language and set of categories. None when there is
         no accepted report of that day (any more)."""
+        picture = await self.card_picture(store, day, keys)
+        return None if picture is None else picture.png
 
-        async def drawn() -> bytes | None:
+    async def card_picture(self, store: Store, day: date, keys: Sequence[str]) -> Picture | None:
+        """The card as `card` gives it, with the file id it was sent by, if it was."""
+
+        async def drawn() -> Picture | None:
             view = bulletin_on(store, day)
             if view is None or view.report.date != day:
                 return None
             png = await self.drawing.run(cards.draw, render.card(view, keys))
             self.drawn += 1
-            return png
+            return Picture(png)
 
         key = ("card", tuple(keys), day, texts.current_language())
-        version = store.reports.data_version()
+        version = store.reports.figures_version()
         await self.drawing.start()
         return await self._memo.get_awaited(version, key, drawn, heavy=True, may_refuse=False)
 

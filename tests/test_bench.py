@@ -28,6 +28,7 @@ def test_every_benchmark_is_run_here():
         "enqueue",
         "import_and_latest",
         "latency",
+        "pictures",
         "queueing",
         "reads",
         "send_clients",

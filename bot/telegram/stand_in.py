@@ -94,6 +94,7 @@ class SentMessage:
     file_name: str | None = None
     paid: bool = False  # sent as a paid broadcast (allow_paid_broadcast)
     thread_id: int | None = None  # the forum topic it went to
+    file_id: str | None = None  # the file id its attachment was sent by (None: uploaded)
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -314,12 +315,15 @@ class BotApiStandIn:
             refusal = self._refused(method, chat_id, params)
             if refusal:
                 return refusal
-            message_id = int(params.get("message_id") or 0) or self._next_message_id + 1
-            self._next_message_id = max(self._next_message_id, message_id)
             attachment = params.get(_ATTACHMENTS.get(method, ""))
             file_name = params.get(f"{_ATTACHMENTS.get(method, '')}#filename")
-            if isinstance(attachment, str) and attachment in self.files:  # sent again by id
-                attachment, file_name = self.files[attachment]
+            file_id = attachment if isinstance(attachment, str) else None
+            if file_id is not None:  # sent again by its id, which Telegram must know
+                if file_id not in self.files:
+                    return 400, error(400, "Bad Request: wrong file identifier/HTTP URL specified")
+                attachment, file_name = self.files[file_id]
+            message_id = int(params.get("message_id") or 0) or self._next_message_id + 1
+            self._next_message_id = max(self._next_message_id, message_id)
             message = SentMessage(
                 method,
                 chat_id,
@@ -331,10 +335,13 @@ class BotApiStandIn:
                 file_name,
                 paid,
                 params.get("message_thread_id"),
+                file_id,
             )
-            if isinstance(attachment, bytes):  # kept under the file id answered below
-                kind = "photo" if method == "sendPhoto" else "doc"
-                self.files[f"{kind}{message_id}"] = (attachment, file_name)
+            # The file's id, answered below: an upload is kept under a new one; a file sent
+            # again by its id keeps it, as Telegram's does.
+            answered_id = file_id or f"{'photo' if method == 'sendPhoto' else 'doc'}{message_id}"
+            if file_id is None and isinstance(attachment, bytes):
+                self.files[answered_id] = (attachment, file_name)
             self.sent.append(message)
             if self.on_sent:
                 self.on_sent(message)
@@ -347,7 +354,7 @@ class BotApiStandIn:
         }
         if method == "sendDocument":
             result["document"] = {
-                "file_id": f"doc{message_id}",
+                "file_id": answered_id,
                 "file_unique_id": f"d{message_id}",
                 "file_name": message.file_name,
             }
@@ -355,7 +362,7 @@ class BotApiStandIn:
         elif method == "sendPhoto":
             result["photo"] = [
                 {
-                    "file_id": f"photo{message_id}",
+                    "file_id": answered_id,
                     "file_unique_id": f"p{message_id}",
                     "width": 1200,
                     "height": 800,
