@@ -497,7 +497,7 @@ class Picture:
 
 class ChartCache:
     """Charts and cards as PNG bytes (`Picture`), each drawn once per state of the figures
-    (`figures_version`: a limits.Memo: however many ask at once, one drawing; the least
+    (`data_version`: a limits.Memo: however many ask at once, one drawing; the least
     recently used dropped past `size`).
 
     The data is read on the caller's thread (SQLite connections stay on theirs) and the text
@@ -560,11 +560,7 @@ class ChartCache:
             return Picture(png)
 
         key: tuple[object, ...] = ("chart", tuple(keys), period, language, documented)
-        # Oryx's counts are imported by the command line, another process: seen only in the
-        # whole data_version.
-        if documented:
-            key += (store.reports.data_version(),)
-        version = store.reports.figures_version()
+        version = store.reports.data_version()
         await self.drawing.start()  # before the turn, which is then the drawing's alone
         return await self._memo.get_awaited(version, key, drawn, heavy=True, may_refuse=may_refuse)
 
@@ -587,7 +583,7 @@ class ChartCache:
             return Picture(png)
 
         key = ("card", tuple(keys), day, texts.current_language())
-        version = store.reports.figures_version()
+        version = store.reports.data_version()
         await self.drawing.start()
         return await self._memo.get_awaited(version, key, drawn, heavy=True, may_refuse=False)
 

@@ -235,15 +235,6 @@ class Reports(Part):
         self._known_version = (written, tuple(version))
         return self._known_version[1]
 
-    def figures_version(self) -> tuple[int, ...]:
-        """`data_version` less other connections' commits: it changes when a report is
-        accepted or a correction made or withdrawn, by this process or another (the figures
-        are asked again after any write), but not with each chunk of a broadcast that
-        bot/queueing.py commits from a process of its own, a hundred a second. What charts and
-        cards are drawn from (bot/charts.py): kept per `data_version`, they were drawn again
-        and again while a million subscribers were queued (bench/README.md, pictures.py)."""
-        return self.data_version()[:-1]
-
     def date_range(self) -> tuple[date | None, date | None, int]:
         """The first and last dates with an accepted report, and how many dates have one."""
         first, last, count = self.db.execute(
