@@ -68,8 +68,10 @@ CATCH_UP = 0.05  # seconds
 PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
 # The share of the rate left unused in any second as this process sees it, for arrivals that
 # bunch up on their way (a stall of the network, or of Telegram's side): without it a paid
-# broadcast at Telegram's 1,000 a second met a 429 every two seconds (bench/README.md).
-HEADROOM = 0.03
+# broadcast at Telegram's 1,000 a second met a 429 every two seconds, and each costs a second's
+# pause (retry_after): at 3% it still met 9 a minute and sent 84% of the rate, at 6% none and
+# 94%, at 8% none and 92% (bench/README.md).
+HEADROOM = 0.06
 # The longest an answered send waits for its outcome to be recorded with others (seconds).
 RECORD_AFTER = 0.02
 # While a broadcast is being queued, how soon the loop asks again for its turn at the write lock
