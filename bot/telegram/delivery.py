@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, TelegramObject
+from telegram import Bot, Message, TelegramObject
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
@@ -714,20 +714,24 @@ class Deliverer:
         the id comes back as soon as an upload of theirs would have. If it fails (a 429, an
         outage), they upload themselves. An id Telegram refuses is forgotten and the picture
         uploaded, at once: one more call in this send's turn of the pace, which is rare."""
+
+        async def send(photo: str | bytes) -> Message:
+            return await self.bot.send_photo(
+                chat_id,
+                photo,
+                caption=caption,
+                message_thread_id=thread_id,
+                allow_paid_broadcast=paid or None,
+                read_timeout=SEND_TIMEOUT,
+                write_timeout=SEND_TIMEOUT,
+            )
+
         if picture.file_id is None and picture.uploading is not None:
             await asyncio.shield(picture.uploading)
         file_id = picture.file_id
         if file_id is not None:
             try:
-                await self.bot.send_photo(
-                    chat_id,
-                    file_id,
-                    caption=caption,
-                    message_thread_id=thread_id,
-                    allow_paid_broadcast=paid or None,
-                    read_timeout=SEND_TIMEOUT,
-                    write_timeout=SEND_TIMEOUT,
-                )
+                await send(file_id)
                 return
             except BadRequest as error:
                 if not _file_refused(error):
@@ -741,15 +745,7 @@ class Deliverer:
         if picture.uploading is None and picture.file_id is None:
             uploading = picture.uploading = asyncio.get_running_loop().create_future()
         try:
-            sent = await self.bot.send_photo(
-                chat_id,
-                picture.png,
-                caption=caption,
-                message_thread_id=thread_id,
-                allow_paid_broadcast=paid or None,
-                read_timeout=SEND_TIMEOUT,
-                write_timeout=SEND_TIMEOUT,
-            )
+            sent = await send(picture.png)
             if sent.photo:  # its sizes, the largest (the one sent) last
                 picture.file_id = sent.photo[-1].file_id
         finally:
