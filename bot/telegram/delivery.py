@@ -66,12 +66,12 @@ PROBE = timedelta(seconds=30)
 # good (a pace of 1,000 a second sent 530). Never more than the rate in any second, all the same.
 CATCH_UP = 0.05  # seconds
 PER_CHAT_GAP = timedelta(seconds=1)  # between two messages to one chat
-# The share of the rate left unused in any second as this process sees it, for arrivals that
-# bunch up on their way (a stall of the network, or of Telegram's side): without it a paid
-# broadcast at Telegram's 1,000 a second met a 429 every two seconds, and each costs a second's
-# pause (retry_after): at 3% it still met 9 a minute and sent 84% of the rate, at 6% none and
-# 94%, at 8% none and 92% (bench/README.md).
-HEADROOM = 0.06
+# The share of the rate left unused in any second as this process sees its sends go and come
+# back answered (`Pace._within_a_second`), for arrivals that bunch up on their way. Counted by
+# when they left alone, a paid broadcast at Telegram's 1,000 a second met 429s (each a second's
+# pause) unless 6% was left, and sent 94% of the rate; counted by their answers too, 3% leaves
+# none and sends 96% (bench/README.md).
+HEADROOM = 0.03
 # The longest an answered send waits for its outcome to be recorded with others (seconds).
 RECORD_AFTER = 0.02
 # While a broadcast is being queued, how soon the loop asks again for its turn at the write lock
@@ -145,6 +145,7 @@ class Pace:
         self._recovered_at = monotonic()
         self._lock = asyncio.Lock()
         self._sent: deque[float] = deque()  # when the sends of the last second left
+        self._answered: deque[float] = deque()  # when those of the last second were answered
 
     async def wait(self) -> None:
         """Wait for this send's turn. A 429 while waiting takes the turn away: the send waits
@@ -154,7 +155,12 @@ class Pace:
                 now = self._monotonic()
                 self._recover(now)
                 pauses = self.pauses
-                slot = max(now - CATCH_UP, self._next, self._paused_until)
+                # Turns missed while sending may be caught up; a pace that sent nothing for a
+                # second has none to catch up. Its first sends used to leave at once, 50 ms of
+                # turns, as Telegram's connections were being opened: they reached it late and
+                # together, and a second later the window let as many go at once again.
+                idle = not self._sent or now - self._sent[-1] >= 1.0
+                slot = max(now if idle else now - CATCH_UP, self._next, self._paused_until)
                 if self.rate > 0:
                     self._next = slot + 1 / self.rate
             if slot > now:
@@ -167,18 +173,27 @@ class Pace:
                 return
 
     async def _within_a_second(self) -> None:
-        """Never more than `rate` sends in any second, as this process sees them go: sends
-        whose turns passed while the event loop was held up (a garbage collection, a long
-        commit) would otherwise leave together, and Telegram counts them as they arrive."""
+        """Never more than `rate` sends in any second, as this process sees them go and as it
+        sees them answered. Sends whose turns passed while the event loop was held up (a
+        garbage collection, a long commit) would otherwise leave together, and Telegram counts
+        them as they arrive, which is after they leave and before they are answered: a send
+        that left late (its connection being opened, the loop busy) is counted by its answer
+        too, so that a second later its turn is not given again with the next second's."""
+        limit = self.rate * (1 - HEADROOM)
         async with self._lock:
-            now = self._monotonic()
-            while self._sent and now - self._sent[0] >= 1.0:
-                self._sent.popleft()
-            if len(self._sent) >= self.rate * (1 - HEADROOM):
-                await self._sleep(1.0 - (now - self._sent[0]))
+            for window in (self._sent, self._answered):
                 now = self._monotonic()
-                self._sent.popleft()
-            self._sent.append(now)
+                while window and now - window[0] >= 1.0:
+                    window.popleft()
+                if len(window) >= limit:
+                    await self._sleep(1.0 - (now - window[0]))
+                    window.popleft()
+            self._sent.append(self._monotonic())
+
+    def answered(self) -> None:
+        """A send was answered (whatever the answer): counted in the second it was."""
+        if self.rate > 0:
+            self._answered.append(self._monotonic())
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing goes out for `seconds`; the first 429 of a burst also
@@ -700,6 +715,7 @@ class Deliverer:
             )
         finally:
             self._on_wire.discard(delivery.id)
+            self.pace.answered()
         return DeliveryResult(delivery.id, DeliveryStatus.SENT)
 
     async def _send_photo(

@@ -60,6 +60,23 @@ async def test_a_burst_of_429s_pauses_once_then_the_pace_recovers(rate):
     assert now[0] - start > steady + 2
 
 
+async def test_sends_that_left_late_are_counted_by_their_answers():
+    """A second's worth of turns, taken on time, whose sends reach Telegram late (connections
+    being opened, the loop held up) and are answered together half a second on: Telegram
+    counted them then, so the next second's turns wait until they are a second old, rather
+    than leaving with them in Telegram's count (a burst of 429s at 1,000 a second)."""
+    rate = 1000.0
+    pace, now = paced(rate)
+    for _ in range(math.ceil(rate * (1 - HEADROOM))):
+        await pace.wait()
+    answered = now[0] = now[0] + 0.5
+    for _ in range(math.ceil(rate * (1 - HEADROOM))):
+        pace.answered()
+    await pace.wait()
+    # Not a second after the first turn was taken (1.0), but after the answers (1.47).
+    assert answered + 1.0 <= now[0] < answered + 1.0 + 1 / rate
+
+
 async def test_separate_bursts_each_slow_the_pace_once_and_never_below_one_a_second():
     pace, now = paced()
     for _ in range(30):
