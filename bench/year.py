@@ -27,7 +27,8 @@ event loop would wait.
 Printed every `--every` days: the database's size (and the file with its -wal), its free
 pages, outbox rows and rows of the compact record. At the end: the last day's pruning as the
 bot prunes, who a correction of a day 200 days back reaches (checked against the simulation's
-own count) and how long finding them takes, /stats and the pending count. `--folder` keeps the
+own count), how long finding them takes, and how its notices are queued (the admin's command
+queues the first chunk, delivery the rest), /stats and the pending count. `--folder` keeps the
 database there, to look into afterwards (SQLite's dbstat).
 """
 
@@ -49,6 +50,7 @@ from bot.config import Config
 from bot.prune import CHUNK, Pruned, prune
 from bot.store import DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.database import beside
+from bot.subscriptions import notice, queue_broadcasts
 
 FIRST_DAY = date(2025, 8, 9)
 ZONE = Config().schedule.zone
@@ -243,6 +245,27 @@ def pruned_as_the_bot_does(
     return done[0], sorted(chunks), beside, alone
 
 
+def corrected_as_the_bot_does(
+    store: Store, day: date, now: datetime
+) -> tuple[float, list[float], int]:
+    """A correction of `day`'s tanks figure notified as `/correct` notifies it (the first
+    chunk of chats, on the event loop), then the rest queued a chunk at a time, as the
+    delivery's queueing process queues them: (the command's share, each further chunk, in
+    seconds; the notices queued)."""
+    subject = f"{day.isoformat()}@{now.isoformat(timespec='seconds')}"
+    started = time.perf_counter()
+    notice(store, OutboxKind.CORRECTION, subject, due=now, categories=["tanks"])
+    first = time.perf_counter() - started
+    chunks = []
+    while store.broadcasts.in_progress():
+        chunks.append(timed(lambda: queue_broadcasts(store, chunks=1)) / 1000)
+    queued = store.db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE kind = ? AND subject = ?",
+        [OutboxKind.CORRECTION, subject],
+    ).fetchone()[0]
+    return first, sorted(chunks), int(queued)
+
+
 def timed(action: Callable[[], object]) -> float:
     """How long `action` took, in milliseconds."""
     started = time.perf_counter()
@@ -314,13 +337,20 @@ def main() -> None:
         )
         day = FIRST_DAY + timedelta(days=max(0, args.days - 200))
         started = time.perf_counter()
-        reached = store.outbox.recipients_of_day(day, "tanks")
+        reached = store.outbox.recipients_of_day(day, ["tanks"])
         find_ms = (time.perf_counter() - started) * 1000
         expected = shown_on(store, day, "tanks")
         assert len(reached) == expected, (len(reached), expected)
         print(
             f"A correction of tanks on {day} reaches {len(reached):,} chats, as many as were "
-            f"sent that figure; finding them took {find_ms:.0f} ms."
+            f"sent that figure; finding them all at once took {find_ms:.0f} ms."
+        )
+        first, chunks, queued = corrected_as_the_bot_does(store, day, end_of_day)
+        assert queued == expected, (queued, expected)
+        print(
+            f"Its notices queued as the bot queues them: {first * 1000:.0f} ms in the "
+            f"admin's command (the first chunk), then {len(chunks):,} chunks as delivery "
+            f"sends, {spread(chunks)}, {sum(chunks):.2f} s in all; {queued:,} notices."
         )
         desk = Desk(store, Config(), FixedClock(end_of_day), "bench", "/")
         desk.stats()  # the first loads the catalogues

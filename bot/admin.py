@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from bot import categories, render, texts
 from bot.clock import Clock
 from bot.config import Config
-from bot.corrections import Corrected
+from bot.corrections import Corrected, Notified
 from bot.dates import parse_user_date
 from bot.errors import UserError
 from bot.figures import JUMP_WINDOW_DAYS, Bulletin, History, bulletin_on, validate
@@ -181,7 +181,7 @@ class Desk:
         reason = " ".join(rest)[:MAX_REASON].strip() or texts.NO_REASON
         return key, value, reason
 
-    def uncorrect(self, words: Sequence[str]) -> tuple[Correction, int | None, int]:
+    def uncorrect(self, words: Sequence[str]) -> tuple[Correction, int | None, Notified]:
         """/uncorrect ID: withdraw a correction; the figure falls back to what came before, and
         whoever was told of it hears so (the notice, if it has not gone, says nothing of it)."""
         if len(words) != 1 or not re.fullmatch(r"[0-9]{1,12}", words[0]):

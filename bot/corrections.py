@@ -19,12 +19,21 @@ CORRECTION_BATCH = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
+class Notified:
+    """Notices queued for a change: how many now, and whether more are being queued (a bot
+    of more than a chunk of subscribers queues the rest as it sends)."""
+
+    count: int
+    more: bool = False
+
+
+@dataclass(frozen=True)
 class Corrected:
     """What a correction did: notices queued (a bulletin already out), or, on a held report,
     whether that report now passes and was released, or what is still wrong with it."""
 
     correction: Correction
-    notices: int = 0
+    notices: Notified = Notified(0)
     held: StoredReport | None = None
     released: bool = False
     queued: int = 0

@@ -21,19 +21,12 @@ from datetime import UTC, date, datetime
 
 from bot import categories, render, summary
 from bot.charts import MOST_CATEGORIES, Period, data_series, parse_period
-from bot.corrections import CORRECTION_BATCH
+from bot.corrections import CORRECTION_BATCH, Notified
 from bot.digests import Periodic, periodic
 from bot.figures import bulletin_on
 from bot.milestones import Milestone
 from bot.store import Correction, Delivery, OutboxKind, ReportStatus, Store, SummaryFormat
-from bot.subscriptions import broadcast, is_fresh, next_delivery, pause_over
-
-
-def recipients_of_day(store: Store, day: date, category: str) -> list[int]:
-    """Chats that were shown `category`'s figure of `day` (its bulletin or card with that
-    category in it, or a milestone of it): each hears of a correction or revision of it, and
-    nobody else does, however long ago it was (pruned messages leave that much behind)."""
-    return store.outbox.recipients_of_day(day, category)
+from bot.subscriptions import broadcast, is_fresh, next_delivery, notice, pause_over
 
 
 @dataclass(frozen=True)
@@ -79,18 +72,28 @@ def withdrawn(store: Store, shown: Shown, day: date) -> list[tuple[str, int, int
 def correction_subject(store: Store, day: date, now: datetime) -> str:
     """The outbox subject of the correction notice to the bulletin of `day`: 'DATE@START', one
     notice for every change made from START until it goes (CORRECTION_BATCH after the first).
-    A notice still waiting takes in a new change; once it went, a change starts a new one."""
+    A notice still waiting (or still being queued) takes in a new change; once it went, a
+    change starts a new one."""
     waiting = store.outbox.pending_subjects(OutboxKind.CORRECTION, f"{day.isoformat()}@%")
+    waiting += [
+        b.subject
+        for b in store.broadcasts.unfinished()
+        if b.kind == OutboxKind.CORRECTION and b.subject.startswith(f"{day.isoformat()}@")
+    ]
     return min(waiting) if waiting else f"{day.isoformat()}@{now.isoformat(timespec='seconds')}"
 
 
-def notify_correction(store: Store, correction: Correction, *, now: datetime) -> int:
-    """Queue a notice for every chat shown the figure a correction made (or withdrew)
-    changes; how many were new."""
-    subject = correction_subject(store, correction.date, now)
-    chats = recipients_of_day(store, correction.date, correction.category)
-    return store.outbox.enqueue(
-        (chat, OutboxKind.CORRECTION, subject, now + CORRECTION_BATCH) for chat in chats
+def notify_correction(store: Store, correction: Correction, *, now: datetime) -> Notified:
+    """Queue a notice, due when its batch ends, for every chat shown the figure a correction
+    made (or withdrew) changes."""
+    return Notified(
+        *notice(
+            store,
+            OutboxKind.CORRECTION,
+            correction_subject(store, correction.date, now),
+            due=now + CORRECTION_BATCH,
+            categories=[correction.category],
+        )
     )
 
 
@@ -124,14 +127,15 @@ def corrected_figures(store: Store, subject: str) -> list[tuple[str, int | None,
     return found
 
 
-def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime) -> int:
+def notify_revision(store: Store, day: date, replaced_id: int, *, now: datetime) -> Notified:
     """Queue an errata notice for every chat that was shown a figure of `day` the source then
-    revised (`replaced_id` is the version they got); how many were new."""
+    revised (`replaced_id` is the version they got)."""
     changed = [key for key, _, _ in revised_figures(store, day, replaced_id)]
-    chats = sorted({chat for key in changed for chat in recipients_of_day(store, day, key)})
+    if not changed:
+        return Notified(0)
     subject = errata_subject(day, replaced_id)
-    return store.outbox.enqueue(
-        (chat, OutboxKind.ERRATA, subject, now + CORRECTION_BATCH) for chat in chats
+    return Notified(
+        *notice(store, OutboxKind.ERRATA, subject, due=now + CORRECTION_BATCH, categories=changed)
     )
 
 

@@ -81,6 +81,8 @@ HOME_ZONE = "Europe/Kyiv"
 FRESH_DAYS = 1
 # Subscribers queued in one step of a broadcast: one transaction of a few tens of milliseconds.
 CHUNK = 1_000
+# Broadcasts to those shown a day's figures rather than to every subscriber.
+NOTICE_KINDS = frozenset({OutboxKind.CORRECTION, OutboxKind.ERRATA})
 
 
 # Cities as Ukrainian readers write them, where most of them live or have family.
@@ -685,6 +687,20 @@ def broadcast(
     return queued + (store.broadcasts.active_after(after) if after is not None else 0)
 
 
+def notice(
+    store: Store, kind: str, subject: str, *, due: datetime, categories: Sequence[str]
+) -> tuple[int, bool]:
+    """Start a correction or errata notice to everyone shown `categories`' figures of its
+    day, queued as a broadcast is: the first CHUNK chats now, the rest by delivery as it
+    sends. (Notices queued now, whether more are to come: whom the rest concern is found as
+    each chunk is queued.)"""
+    started = store.broadcasts.start(
+        kind, subject, home_zone=HOME_ZONE, now=due, categories=categories
+    )
+    queued, after = _queue_chunk(store, started)
+    return queued, after is not None
+
+
 def queue_broadcasts(store: Store, chunks: int | None = None) -> int:
     """Queue unfinished broadcasts, at most `chunks` chunks of CHUNK subscribers (None: to the
     end), each chunk its own short transaction; how many rows were new."""
@@ -702,6 +718,8 @@ def queue_broadcasts(store: Store, chunks: int | None = None) -> int:
 def _queue_chunk(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
     """Queue a broadcast for its next CHUNK subscribers: (rows queued, the last chat id
     queued, None when that was the last chunk)."""
+    if unfinished.kind in NOTICE_KINDS:
+        return _queue_notices(store, unfinished)
     with store.transaction():
         until, examples = store.broadcasts.next_chunk(unfinished, CHUNK)
         thresholds = any(e.shape.thresholds for e in examples)
@@ -713,6 +731,25 @@ def _queue_chunk(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
             for kind, due in _messages(unfinished, e, changes, rises)
         ]
         queued = store.broadcasts.queue_chunk(unfinished, until, plan)
+        store.broadcasts.advance(unfinished, until)
+    return queued, until
+
+
+def _queue_notices(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
+    """Queue a correction or errata notice for those of the next CHUNK chats that were shown
+    a changed figure (the last chunk reaches past the last subscriber: a chat shown the
+    figure and since forgotten is told too), all due at the broadcast's time."""
+    with store.transaction():
+        until = store.broadcasts.next_chats(unfinished, CHUNK)
+        chats = store.outbox.recipients_of_day(
+            date.fromisoformat(unfinished.subject[:10]),  # 'DATE@START' or 'DATE#ID'
+            unfinished.categories,
+            after=unfinished.after,
+            until=until,
+        )
+        queued = store.outbox.enqueue(
+            (chat, unfinished.kind, unfinished.subject, unfinished.created_at) for chat in chats
+        )
         store.broadcasts.advance(unfinished, until)
     return queued, until
 

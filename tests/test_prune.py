@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import render
+from bot import render, subscriptions
 from bot.prune import kept_since, prune
 from bot.store import DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.schema import MIGRATIONS
@@ -268,7 +268,7 @@ def test_what_notices_ask_of_the_outbox_is_answered_the_same_after_pruning(store
         found: list[object] = []
         for day in [*days, date(2026, 8, 4)]:
             for category in ("tanks", "artillery", "uav", "personnel"):
-                found.append(store.outbox.recipients_of_day(day, category))
+                found.append(store.outbox.recipients_of_day(day, [category]))
             found.append(store.outbox.milestones_told(None, day))
             for chat_id in range(1, 8):
                 found.append(store.outbox.was_shown(chat_id, day))
@@ -276,7 +276,7 @@ def test_what_notices_ask_of_the_outbox_is_answered_the_same_after_pruning(store
         return found
 
     before = answers()
-    assert store.outbox.recipients_of_day(date(2026, 8, 2), "tanks") == [1, 2, 4, 5, 7]
+    assert store.outbox.recipients_of_day(date(2026, 8, 2), ["tanks"]) == [1, 2, 4, 5, 7]
     assert prune(store, now=kyiv(9, 12), zone=KYIV).messages == len(sent)
     assert outbox_rows(store) == []
     assert answers() == before
@@ -351,6 +351,37 @@ async def test_a_revision_after_pruning_brings_errata_to_those_who_got_the_day(b
         "The bulletin of 8 August 2026 was revised: tanks 12,255, not 12,251."
     ]
     assert errata_to(bot, artillery) == errata_to(bot, later) == []
+
+
+async def test_notices_to_more_chats_than_a_chunk_are_queued_a_chunk_at_a_time(bot, monkeypatch):
+    """A correction's notices, and an uncorrection's, are queued as a broadcast is: the first
+    chunk of chats on the command, the rest as delivery sends (at a million, finding and
+    queueing them all at once held the bot up for seconds). Everyone shown the figure is
+    told once, whichever chunk they were in, and the admin is told more are coming."""
+    monkeypatch.setattr(subscriptions, "CHUNK", 2)
+    shown = [731, 732, 733, 734, 735]
+    artillery, later = 736, 737
+    for chat in shown:
+        await bot.ask("/subscribe", chat_id=chat)
+    await bot.ask("/subscribe artillery short", chat_id=artillery)
+    await delivered_then_pruned(bot)
+    await bot.ask("/subscribe", chat_id=later)
+
+    reply = await admin(bot, "/correct 2026-08-08 tanks 12250 typo in the source")
+    assert "Notices are being queued for everyone who got that bulletin: 2 so far" in reply
+    await drain(bot)
+    expected = "Correction to the bulletin of 8 August 2026: tanks 12,250, not 12,251."
+    for chat in shown:
+        assert notices_to(bot, chat) == [expected], chat
+    assert notices_to(bot, artillery) == notices_to(bot, later) == []
+
+    (correction,) = bot.store.corrections.log(date(2026, 8, 8))
+    reply = await admin(bot, f"/uncorrect {correction.id}")
+    assert "Everyone who was shown that figure will be told: 2 queued so far" in reply
+    await drain(bot)
+    for chat in shown:
+        assert len(notices_to(bot, chat)) == 2, chat
+    assert notices_to(bot, artillery) == notices_to(bot, later) == []
 
 
 async def test_stats_shows_the_database_size_and_the_last_pruning(bot):

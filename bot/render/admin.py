@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from bot import categories, texts
-from bot.corrections import Corrected
+from bot.corrections import Corrected, Notified
 from bot.figures import JUMP_FACTOR, JUMP_WINDOW_DAYS, Bulletin
 from bot.ingest import Arrival, Outcome, tally
 from bot.render.bulletin import bulletin
@@ -249,9 +249,13 @@ def corrected(result: Corrected) -> str:
     }
     values = {name: escaped(str(value)) for name, value in values.items()}
     if result.held is None:
-        notified = fill(texts.ngettext("NOTIFIED", result.notices), count=number(result.notices))
+        count = result.notices.count
+        if result.notices.more:
+            notified = fill(texts.NOTIFIED_MORE, count=number(count))
+        else:
+            notified = fill(texts.ngettext("NOTIFIED", count), count=number(count))
         text = texts.CORRECTED.format(notified=notified, **values)
-        if result.notices and result.notice:
+        if (count or result.notices.more) and result.notice:
             minutes = int(result.notice_in.total_seconds() // 60)
             preview = fill(texts.CORRECTION_PREVIEW, minutes=minutes, id=correction.id)
             text += f"\n\n{preview}\n\n{result.notice}"
@@ -295,7 +299,7 @@ def confirmed_command(words: Sequence[str], prefix: str) -> str:
     return " ".join([f"{prefix}correct", *words, confirm])
 
 
-def uncorrected(correction: Correction, value: int | None, notices: int = 0) -> str:
+def uncorrected(correction: Correction, value: int | None, notices: Notified) -> str:
     text = fill(
         texts.UNCORRECTED,
         id=correction.id,
@@ -303,8 +307,11 @@ def uncorrected(correction: Correction, value: int | None, notices: int = 0) -> 
         date=format_date(correction.date),
         value=maybe_number(value),
     )
-    if notices:
-        text += " " + fill(texts.ngettext("NOTIFIED_UNCORRECTED", notices), count=number(notices))
+    if notices.more:
+        text += " " + fill(texts.NOTIFIED_UNCORRECTED_MORE, count=number(notices.count))
+    elif notices.count:
+        told = texts.ngettext("NOTIFIED_UNCORRECTED", notices.count)
+        text += " " + fill(told, count=number(notices.count))
     return text
 
 

@@ -10,10 +10,11 @@ when is bot/subscriptions.py's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.database import Part
+from bot.store.database import Part, split_commas
 from bot.store.outbox import DeliveryStatus
 from bot.store.subscribers import (
     Subscriber,
@@ -56,19 +57,40 @@ class Broadcast:
     created_at: datetime
     home_zone: str
     after: int | None  # the last chat id queued; None: none yet
+    # A notice's (correction, errata): the categories whose figures changed; otherwise none.
+    categories: tuple[str, ...] = ()
 
 
 class Broadcasts(Part):
     """Starting a broadcast, and queueing it for the next chunk of subscribers."""
 
-    def start(self, kind: str, subject: str, *, home_zone: str, now: datetime) -> Broadcast:
+    def start(
+        self,
+        kind: str,
+        subject: str,
+        *,
+        home_zone: str,
+        now: datetime,
+        categories: Sequence[str] = (),
+    ) -> Broadcast:
         """Start (or start again from the first subscriber: whoever subscribed since gets it
-        too, and the outbox's unique key keeps everyone else to one message)."""
+        too, and the outbox's unique key keeps everyone else to one message). A notice started
+        again takes in the categories it had: a second correction in one notice's batch."""
+        before = self._broadcasts("WHERE kind = ? AND subject = ?", [kind, subject])
+        known = before[0].categories if before else ()
         self.db.execute(
-            """INSERT INTO broadcasts (kind, subject, created_at, home_zone) VALUES (?, ?, ?, ?)
+            """INSERT INTO broadcasts (kind, subject, created_at, home_zone, categories)
+               VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (kind, subject) DO UPDATE SET created_at = excluded.created_at,
-                   home_zone = excluded.home_zone, after = NULL, done = 0""",
-            [kind, subject, now.isoformat(), home_zone],
+                   home_zone = excluded.home_zone, categories = excluded.categories,
+                   after = NULL, done = 0""",
+            [
+                kind,
+                subject,
+                now.isoformat(),
+                home_zone,
+                ",".join(dict.fromkeys([*known, *categories])) or None,
+            ],
         )
         (started,) = self._broadcasts("WHERE kind = ? AND subject = ?", [kind, subject])
         return started
@@ -78,13 +100,32 @@ class Broadcasts(Part):
 
     def _broadcasts(self, clause: str, parameters: list[object]) -> list[Broadcast]:
         rows = self.db.execute(
-            f"SELECT id, kind, subject, created_at, home_zone, after FROM broadcasts {clause}",
+            "SELECT id, kind, subject, created_at, home_zone, after, categories "
+            f"FROM broadcasts {clause}",
             parameters,
         ).fetchall()
         return [
-            Broadcast(i, kind, subject, datetime.fromisoformat(created), zone, after)
-            for i, kind, subject, created, zone, after in rows
+            Broadcast(
+                i,
+                kind,
+                subject,
+                datetime.fromisoformat(created),
+                zone,
+                after,
+                split_commas(keys or ""),
+            )
+            for i, kind, subject, created, zone, after, keys in rows
         ]
+
+    def next_chats(self, broadcast: Broadcast, size: int) -> int | None:
+        """The last chat id of the next `size` chats with a subscription, whatever its state
+        now (None: the rest are fewer): a notice's chunk, which goes to those of them it
+        concerns, and to any chat past the last one."""
+        row = self.db.execute(
+            "SELECT chat_id FROM subscribers WHERE chat_id > ? ORDER BY chat_id LIMIT 1 OFFSET ?",
+            [broadcast.after if broadcast.after is not None else -(2**63), size - 1],
+        ).fetchone()
+        return int(row[0]) if row else None
 
     def next_chunk(self, broadcast: Broadcast, size: int) -> tuple[int | None, list[Subscriber]]:
         """The last chat id of the next `size` active subscribers (None: the rest are fewer),

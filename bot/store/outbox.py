@@ -9,13 +9,13 @@ what the pending count and today's deliveries read: no scan of a million rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from bot.store.database import Database, Part, moment, split_commas, split_thresholds
-from bot.store.shown import Shown
+from bot.store.shown import Shown, chat_range
 
 
 class DeliveryStatus(StrEnum):
@@ -239,29 +239,43 @@ class Outbox(Part):
             ).fetchone()[0]
         )
 
-    def recipients_of_day(self, day: date, category: str) -> list[int]:
-        """Chats that were shown `category`'s figure of `day`: sent that day's bulletin or card
-        (SHOWS_DAY) by a subscription of all categories or of that one, or told of a milestone
-        of that category that day ('tanks:13000@day'); by rows still here or since pruned.
-        (`+o.status`: nearly every row is sent, and a scan of the table is three times faster
-        than going by the status index to each row.)"""
+    def recipients_of_day(
+        self,
+        day: date,
+        categories: Sequence[str],
+        *,
+        after: int | None = None,
+        until: int | None = None,
+    ) -> list[int]:
+        """Chats that were shown the figure of `day` of any of `categories`: sent that day's
+        bulletin or card (SHOWS_DAY) by a subscription of all categories or of that one, or
+        told of a milestone of that category that day ('tanks:13000@day'); by rows still here
+        or since pruned. Only chats after `after` up to `until`, if given: a notice to a
+        million is queued a chunk of chats at a time (bot/subscriptions.py), each found by the
+        outbox's (chat_id, ...) key, not by a scan. (`+o.status`: nearly every row is sent,
+        and a scan of the table is three times faster than going by the status index.)"""
+        low, high = chat_range(after, until)
+        shows = " OR ".join(["instr(',' || s.categories || ',', ?) > 0"] * len(categories))
+        milestones = " OR ".join(["o.subject LIKE ?"] * len(categories))
         rows = self.db.execute(
             "SELECT o.chat_id FROM outbox o LEFT JOIN subscribers s USING (chat_id) "
-            "WHERE +o.status = ? AND ("
+            "WHERE o.chat_id > ? AND o.chat_id <= ? AND +o.status = ? AND ("
             f"(o.kind IN ({', '.join('?' * len(SHOWS_DAY))}) AND o.subject = ? AND "
-            "(COALESCE(s.categories, '') = '' OR instr(',' || s.categories || ',', ?) > 0)) "
-            "OR (o.kind = ? AND o.subject LIKE ?))",
+            f"(COALESCE(s.categories, '') = '' OR {shows})) "
+            f"OR (o.kind = ? AND ({milestones})))",
             [
+                low,
+                high,
                 DeliveryStatus.SENT,
                 *SHOWS_DAY,
                 day.isoformat(),
-                f",{category},",
+                *(f",{category}," for category in categories),
                 OutboxKind.MILESTONE,
-                f"{category}:%@{day.isoformat()}",
+                *(f"{category}:%@{day.isoformat()}" for category in categories),
             ],
         )
         found = {chat_id for (chat_id,) in rows}
-        found.update(self.shown.recipients_of_day(day, category))
+        found.update(self.shown.recipients_of_day(day, categories, low, high))
         return sorted(found)
 
     def was_shown(self, chat_id: int, day: date) -> bool:

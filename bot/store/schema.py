@@ -386,4 +386,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "INSERT INTO documented_changes VALUES (1, 0)",
     ),
+    (
+        # Issue 29. Correction and errata notices are queued like a broadcast, a chunk of chats
+        # at a time (bot/subscriptions.py), not all at once on the event loop: a correction of
+        # a day a million were shown found them in 3 s and queued them in one transaction. The
+        # categories whose figures changed, comma-separated, decide who is told; NULL for any
+        # other broadcast.
+        "ALTER TABLE broadcasts ADD COLUMN categories TEXT",
+    ),
 )

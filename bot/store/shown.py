@@ -20,7 +20,7 @@ digests, announcements, alerts, the notices themselves).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.store.database import Part
@@ -127,18 +127,42 @@ class Shown(Part):
         )
         return [subject for (subject,) in rows]
 
-    def recipients_of_day(self, day: date, category: str) -> list[int]:
-        """Chats that were shown `category`'s figure of `day`, by rows since pruned: sent that
-        day's bulletin or card, by a subscription of all categories or of that one (as it is
-        now, as for rows not pruned), or told of a milestone of that category that day."""
+    def recipients_of_day(
+        self, day: date, categories: Sequence[str], low: int, high: int
+    ) -> list[int]:
+        """Chats from `low` (not included) to `high` that were shown the figure of `day` of
+        any of `categories`, by rows since pruned: sent that day's bulletin or card, by a
+        subscription of all categories or of that one (as it is now, as for rows not pruned),
+        or told of a milestone of that category that day."""
         block, bit = block_and_bit(day_number(day))
+        shows = " OR ".join(["instr(',' || s.categories || ',', ?) > 0"] * len(categories))
+        milestones = " OR ".join(["m.subject LIKE ?"] * len(categories))
         rows = self.db.execute(
             "SELECT d.chat_id FROM shown_days d LEFT JOIN subscribers s USING (chat_id) "
-            "WHERE d.block = ? AND d.days & ? AND (COALESCE(s.categories, '') = '' "
-            "OR instr(',' || s.categories || ',', ?) > 0) "
+            "WHERE d.block = ? AND d.chat_id > ? AND d.chat_id <= ? AND d.days & ? "
+            f"AND (COALESCE(s.categories, '') = '' OR {shows}) "
             "UNION SELECT t.chat_id FROM milestone_numbers m JOIN told_milestones t "
             "ON t.block = m.number / ? AND t.milestones & (1 << (m.number % ?)) "
-            "WHERE m.subject LIKE ?",
-            [block, bit, f",{category},", BITS, BITS, f"{category}:%@{day.isoformat()}"],
+            f"WHERE t.chat_id > ? AND t.chat_id <= ? AND ({milestones})",
+            [
+                block,
+                low,
+                high,
+                bit,
+                *(f",{category}," for category in categories),
+                BITS,
+                BITS,
+                low,
+                high,
+                *(f"{category}:%@{day.isoformat()}" for category in categories),
+            ],
         )
         return [chat_id for (chat_id,) in rows]
+
+
+def chat_range(after: int | None, until: int | None) -> tuple[int, int]:
+    """Chat ids after `after` up to `until` (None: no bound) as SQL bounds, low excluded."""
+    return (
+        after if after is not None else -(2**63),
+        until if until is not None else 2**63 - 1,
+    )
