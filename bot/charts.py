@@ -51,6 +51,7 @@ from bot.pictures import (
 )
 from bot.store import Store
 from bot.summary import Digest
+from bot.uploads import Upload
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -480,23 +481,9 @@ def bin_ends(count: int, most: int = MAX_BARS) -> list[int]:
     return ends
 
 
-@dataclass(eq=False)
-class Picture:
-    """A chart or a card as drawn, and the file id Telegram gave it once sent: a broadcast
-    uploads it once and sends everyone else its `file_id` (bot/telegram/delivery.py), instead
-    of 100,000 uploads of the same bytes. Kept in ChartCache beside the drawing, so the id
-    lives exactly as long as the picture: figures that change draw a new Picture, with no
-    id. The bytes stay too: Telegram may refuse an id, and the picture is uploaded again."""
-
-    png: bytes
-    file_id: str | None = None
-    # The upload under way that will tell the file id: sends meanwhile wait for its answer
-    # rather than uploading the same bytes beside it.
-    uploading: asyncio.Future[None] | None = None
-
-
 class ChartCache:
-    """Charts and cards as PNG bytes (`Picture`), each drawn once per state of the figures
+    """Charts and cards as PNG bytes (an `Upload`: a broadcast uploads each once and sends
+    everyone else its file id, bot/telegram/uploads.py), each drawn once per state of the figures
     (`data_version`: a limits.Memo: however many ask at once, one drawing; the least
     recently used dropped past `size`).
 
@@ -531,7 +518,8 @@ class ChartCache:
         picture = await self.chart_picture(
             store, keys, period, may_refuse=may_refuse, documented=documented
         )
-        return picture.png
+        assert picture.data is not None  # a picture's bytes are kept
+        return picture.data
 
     async def chart_picture(
         self,
@@ -541,11 +529,12 @@ class ChartCache:
         *,
         may_refuse: bool = True,
         documented: bool = False,
-    ) -> Picture:
-        """The chart as `chart` gives it, with the file id it was sent by, if it was."""
+    ) -> Upload:
+        """The chart as `chart` gives it, as an Upload: with the file id it was sent by, if it
+        was (shared by every send of it, a delivery's or a reader's /chart)."""
         language = texts.current_language()
 
-        async def drawn() -> Picture:
+        async def drawn() -> Upload:
             data = data_series(store, keys, period)
             corrected = {
                 (c.category, c.date) for c in store.corrections.live(period.start, period.end)
@@ -557,7 +546,7 @@ class ChartCache:
                 beside = oryx.counts_for(store).series(types, first, last)
             png = await self.drawing.run(draw_in, language, data, period, corrected, beside)
             self.drawn += 1
-            return Picture(png)
+            return Upload(png)
 
         key: tuple[object, ...] = ("chart", tuple(keys), period, language, documented)
         version = store.reports.data_version()
@@ -569,18 +558,18 @@ class ChartCache:
         language: drawn once per bulletin, language and set of categories. None when there is
         no accepted report of that day (any more)."""
         picture = await self.card_picture(store, day, keys)
-        return None if picture is None else picture.png
+        return None if picture is None else picture.data
 
-    async def card_picture(self, store: Store, day: date, keys: Sequence[str]) -> Picture | None:
+    async def card_picture(self, store: Store, day: date, keys: Sequence[str]) -> Upload | None:
         """The card as `card` gives it, with the file id it was sent by, if it was."""
 
-        async def drawn() -> Picture | None:
+        async def drawn() -> Upload | None:
             view = bulletin_on(store, day)
             if view is None or view.report.date != day:
                 return None
             png = await self.drawing.run(cards.draw, render.card(view, keys))
             self.drawn += 1
-            return Picture(png)
+            return Upload(png)
 
         key = ("card", tuple(keys), day, texts.current_language())
         version = store.reports.data_version()

@@ -155,3 +155,27 @@ async def test_a_broadcast_queued_by_another_process_does_not_draw_or_upload_aga
 
     assert later.file_id == f"photo{first.message_id}"
     assert deliverer.charts.drawn == 1
+
+
+async def test_a_readers_chart_goes_by_the_file_id_its_delivery_brought(bot):
+    """One chart, one upload: a reader asking for the chart the morning's subscribers got is
+    sent it by the file id its delivery brought (the chart cache's one Upload serves both),
+    and a delivery after a reader's upload of another chart sends that reader's id."""
+    deliverer = bot.deliverer(charts=bot.services.charts)  # as `run` builds it
+    delivered = await send_chart_to(bot, deliverer, 64_001)
+    assert delivered.file_id is None  # uploaded
+
+    asked = await bot.ask("/chart personnel tanks artillery uav 30d")
+
+    assert asked.method == "sendPhoto"
+    assert asked.file_id == f"photo{delivered.message_id}"
+    assert bot.services.charts.drawn == 1
+
+    # The other way round: a reader's upload first, then a subscriber of those categories.
+    uploaded = await bot.ask("/chart mlrs 30d")
+    assert uploaded.method == "sendPhoto" and uploaded.file_id is None
+    subscribe(bot, [64_002], with_chart=True, shape=Shape(categories=("mlrs",)))
+    bot.store.outbox.enqueue([(64_002, OutboxKind.CHART, DAY.isoformat(), NOW)])
+    await drain(bot, deliverer)
+    (photo,) = photos(bot, [64_002])
+    assert photo.file_id == f"photo{uploaded.message_id}"

@@ -29,13 +29,15 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import metrics, render, samples, texts
-from bot.charts import ChartCache, Picture
+from bot.charts import ChartCache
 from bot.clock import Clock
 from bot.notices import chart_of, expired, hand_on_digests, text_for, topic_gone
 from bot.queueing import Queueing
 from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Store, SubscriberStatus
 from bot.store.outbox import SendError
 from bot.subscriptions import HOME_ZONE, PAUSE_DEFERS, held_by_pause
+from bot.telegram.uploads import send_upload
+from bot.uploads import Upload
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +95,6 @@ Sleep = Callable[[float], Awaitable[None]]
 Keyboard = Callable[[Delivery], TelegramObject | None]
 # Keyboards serialised at most: a day's bulletin has one per language and kind of chat.
 MARKUPS_KEPT = 64
-# How Telegram's refusals of a file id read (lowercase), as opposed to refusals of the message.
-FILE_REFUSED = ("file identifier", "file_reference", "file reference")
 
 
 # id(keyboard) -> (the keyboard, kept so that its id is not reused; its JSON).
@@ -638,7 +638,7 @@ class Deliverer:
         delivery: Delivery,
         chat_id: int,
         text: str,
-        photo: Picture | None = None,
+        photo: Upload | None = None,
         *,
         markup: bool = True,
     ) -> DeliveryResult:
@@ -719,17 +719,13 @@ class Deliverer:
         return DeliveryResult(delivery.id, DeliveryStatus.SENT)
 
     async def _send_photo(
-        self, chat_id: int, picture: Picture, caption: str, thread_id: int | None, *, paid: bool
+        self, chat_id: int, picture: Upload, caption: str, thread_id: int | None, *, paid: bool
     ) -> None:
-        """A chart or a card: by its file id once Telegram has it, else uploaded. The first
-        send of a picture uploads it and keeps the id Telegram answers with (on the Picture,
-        which ChartCache keeps while the figures stay the same); every other subscriber is
-        sent the id, a form of a few hundred bytes instead of a 200 KB multipart upload each.
-        Sends that come while that upload is under way (a window holds several chart
-        subscribers) wait for its answer, once, rather than upload the same bytes beside it:
-        the id comes back as soon as an upload of theirs would have. If it fails (a 429, an
-        outage), they upload themselves. An id Telegram refuses is forgotten and the picture
-        uploaded, at once: one more call in this send's turn of the pace, which is rare."""
+        """A chart or a card: uploaded by the first send, then by the file id Telegram gave it
+        (`send_upload`; the Upload lives in ChartCache while the figures stay the same): every
+        other subscriber is sent a form of a few hundred bytes instead of a 200 KB multipart
+        upload. A send waiting for that first upload holds its turn of the pace; an id
+        Telegram refuses costs one more call in this send's turn, which is rare."""
 
         async def send(photo: str | bytes) -> Message:
             return await self.bot.send_photo(
@@ -742,39 +738,7 @@ class Deliverer:
                 write_timeout=SEND_TIMEOUT,
             )
 
-        if picture.file_id is None and picture.uploading is not None:
-            await asyncio.shield(picture.uploading)
-        file_id = picture.file_id
-        if file_id is not None:
-            try:
-                await send(file_id)
-                return
-            except BadRequest as error:
-                if not _file_refused(error):
-                    raise
-                log.warning(
-                    "file id refused, uploading again file_id=%s error=%r", file_id, error.message
-                )
-                if picture.file_id == file_id:
-                    picture.file_id = None
-        uploading = None
-        if picture.uploading is None and picture.file_id is None:
-            uploading = picture.uploading = asyncio.get_running_loop().create_future()
-        try:
-            sent = await send(picture.png)
-            if sent.photo:  # its sizes, the largest (the one sent) last
-                picture.file_id = sent.photo[-1].file_id
-        finally:
-            if uploading is not None:
-                picture.uploading = None
-                uploading.set_result(None)
-
-
-def _file_refused(error: BadRequest) -> bool:
-    """Whether Telegram refused a file id (not the message): "wrong file identifier/HTTP URL
-    specified", "wrong remote file identifier specified", an expired file reference."""
-    message = error.message.lower()
-    return any(words in message for words in FILE_REFUSED)
+        await send_upload(picture, send)
 
 
 def _seconds(error: RetryAfter) -> float:

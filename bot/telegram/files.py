@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 from telegram.constants import ChatAction
 
 from bot import oryx, render, texts
@@ -16,7 +16,9 @@ from bot.export import export
 from bot.export import parse_arguments as parse_export
 from bot.telegram.reading import named_categories
 from bot.telegram.replies import reply
-from bot.telegram.services import Context, Kept, off_the_loop
+from bot.telegram.services import Context, off_the_loop
+from bot.telegram.uploads import send_upload
+from bot.uploads import Upload
 
 # In /chart: draw Oryx's photo-confirmed count beside the claim.
 COMPARE_WORDS = {"compare", "oryx", "порівняти", "порівняння"}
@@ -51,12 +53,14 @@ async def chart(update: Update, context: Context) -> None:
         undrawn = render.undrawn_beside(keys[0], period.start, period.end, counts)
     beside = documented and not undrawn
 
-    async def drawn() -> Kept:
+    async def drawn() -> Upload:
         chat = update.effective_chat
         if not services.charts.limiter.full:  # not for a drawing about to be refused
             await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
-        # The drawing waits for its turn (limits.Busy) in the chart cache.
-        return Kept(await services.charts.chart(services.store, keys, period, documented=beside))
+        # The drawing waits for its turn (limits.Busy) in the chart cache, whose Upload a
+        # delivery of the same chart shares: its file id, once either has sent it.
+        store = services.store
+        return await services.charts.chart_picture(store, keys, period, documented=beside)
 
     language = texts.current_language()
     kept = await services.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
@@ -82,11 +86,11 @@ async def export_command(update: Update, context: Context) -> None:
         list(context.args or []), services.today, latest, prefix=PREFIX[TELEGRAM]
     )
 
-    async def built() -> Kept:
+    async def built() -> Upload:
         # Cut from the whole history's, kept in the drawing process for every later export.
         work = partial(export, fmt=fmt, first=first, last=last, keep_whole=True)
         made = await off_the_loop(services, work)
-        return Kept(made.data, made.file_name)
+        return Upload(made.data, made.file_name, keep=False)
 
     # Heavy, and any range may be asked for: a turn of the charts' limit. Those asking for a
     # file being built wait for it and take no turn.
@@ -96,29 +100,16 @@ async def export_command(update: Update, context: Context) -> None:
     await send_file(update, kept, caption, photo=False)
 
 
-async def send_file(update: Update, kept: Kept, caption: str, *, photo: bool) -> None:
-    """Send a file made once for a crowd. It is uploaded once: the crowd waits for that one
-    upload instead of each uploading it; then Telegram has the file, its bytes are let go,
-    and everyone is sent it by its file id, at once."""
+async def send_file(update: Update, upload: Upload, caption: str, *, photo: bool) -> None:
+    """Send a file made once for a crowd: uploaded by the first of them, the others waiting
+    for the file id that upload brings, then sent by it, at once (bot/telegram/uploads.py)."""
     message = update.effective_message
     assert message is not None  # commands come in messages
-    if kept.file_id is None:
-        async with kept.upload:
-            if kept.file_id is None:
-                assert kept.data is not None  # let go only once the file id is known
-                upload = InputFile(kept.data, filename=kept.file_name)
-                if photo:
-                    sent = await message.reply_photo(upload, caption=caption)
-                else:
-                    sent = await message.reply_document(upload, caption=caption)
-                if sent.photo:
-                    kept.file_id = sent.photo[-1].file_id
-                elif sent.document:
-                    kept.file_id = sent.document.file_id
-                if kept.file_id is not None:
-                    kept.data = None
-                return
-    if photo:
-        await message.reply_photo(kept.file_id, caption=caption)
-    else:
-        await message.reply_document(kept.file_id, caption=caption)
+
+    async def send(file: str | bytes) -> Message:
+        sent = InputFile(file, filename=upload.file_name) if isinstance(file, bytes) else file
+        if photo:
+            return await message.reply_photo(sent, caption=caption)
+        return await message.reply_document(sent, caption=caption)
+
+    await send_upload(upload, send)

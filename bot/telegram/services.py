@@ -46,17 +46,6 @@ async def off_the_loop(services: Services, work: Callable[[Store], T]) -> T:
 
 
 @dataclass
-class Kept:
-    """A file made once for a crowd (an export, a chart): its bytes until Telegram has them,
-    then only the file id Telegram gave it, by which it is sent again."""
-
-    data: bytes | None
-    file_name: str | None = None
-    file_id: str | None = None
-    upload: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-@dataclass
 class Services:
     """What the handlers need, kept in `application.bot_data`."""
 
