@@ -25,7 +25,7 @@ from bot.ingest import Outcome
 from bot.milestones import milestones, queue_reached_targets
 from bot.notices import errata_subject, notify_revision, revised_figures
 from bot.store import OutboxKind, ReportStatus, Store
-from bot.subscriptions import HOME_ZONE, broadcast, is_fresh
+from bot.subscriptions import HOME_ZONE, NOTICE_KINDS, broadcast, is_fresh
 from bot.summary import DAILY_KINDS
 
 
@@ -103,11 +103,13 @@ def _queue(
 
 def reach(store: Store, queued: Iterable[tuple[str, str]]) -> int:
     """How many chats the messages (kind, subject) go to: those queued, and the subscribers a
-    broadcast of them has still to queue (a million-subscriber broadcast queues in chunks)."""
+    broadcast of them has still to queue (a million-subscriber broadcast queues in chunks).
+    Errata still being queued count as far as they are: they go only to those shown the day,
+    whom each chunk finds."""
     queued = set(queued)
     later = [
         store.broadcasts.active_after(b.after)
         for b in store.broadcasts.unfinished()
-        if (b.kind, b.subject) in queued and b.after is not None
+        if (b.kind, b.subject) in queued and b.after is not None and b.kind not in NOTICE_KINDS
     ]
     return store.outbox.chats_with(queued) + max(later, default=0)

@@ -717,40 +717,45 @@ def queue_broadcasts(store: Store, chunks: int | None = None) -> int:
 
 def _queue_chunk(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
     """Queue a broadcast for its next CHUNK subscribers: (rows queued, the last chat id
-    queued, None when that was the last chunk)."""
-    if unfinished.kind in NOTICE_KINDS:
-        return _queue_notices(store, unfinished)
+    queued, None when that was the last chunk). The broadcast is read again once the write
+    lock is held: another connection may have started it again meanwhile (a second correction
+    in one notice's batch, with one more category), and a chunk queued as it was read would
+    write its old progress over the new start."""
     with store.transaction():
-        until, examples = store.broadcasts.next_chunk(unfinished, CHUNK)
+        current = store.broadcasts.get(unfinished.id)
+        if current is None:  # finished meanwhile
+            return 0, None
+        if current.kind in NOTICE_KINDS:
+            return _queue_notices(store, current)
+        until, examples = store.broadcasts.next_chunk(current, CHUNK)
         thresholds = any(e.shape.thresholds for e in examples)
-        changes = _changes(store, unfinished) if thresholds else {}
-        rises = _rises(store, unfinished) if thresholds else {}
+        changes = _changes(store, current) if thresholds else {}
+        rises = _rises(store, current) if thresholds else {}
         plan = [
-            (e, kind, due)
-            for e in examples
-            for kind, due in _messages(unfinished, e, changes, rises)
+            (e, kind, due) for e in examples for kind, due in _messages(current, e, changes, rises)
         ]
-        queued = store.broadcasts.queue_chunk(unfinished, until, plan)
-        store.broadcasts.advance(unfinished, until)
+        queued = store.broadcasts.queue_chunk(current, until, plan)
+        store.broadcasts.advance(current, until)
     return queued, until
 
 
 def _queue_notices(store: Store, unfinished: Broadcast) -> tuple[int, int | None]:
-    """Queue a correction or errata notice for those of the next CHUNK chats that were shown
-    a changed figure (the last chunk reaches past the last subscriber: a chat shown the
-    figure and since forgotten is told too), all due at the broadcast's time."""
-    with store.transaction():
-        until = store.broadcasts.next_chats(unfinished, CHUNK)
-        chats = store.outbox.recipients_of_day(
-            date.fromisoformat(unfinished.subject[:10]),  # 'DATE@START' or 'DATE#ID'
-            unfinished.categories,
-            after=unfinished.after,
-            until=until,
-        )
-        queued = store.outbox.enqueue(
-            (chat, unfinished.kind, unfinished.subject, unfinished.created_at) for chat in chats
-        )
-        store.broadcasts.advance(unfinished, until)
+    """Queue a correction or errata notice for those of the next CHUNK chats, from the highest
+    id down (`Broadcasts.next_chats`), that were shown a changed figure, all due at the
+    broadcast's time. The first chunk reaches up to the highest id of all and the last down to
+    the lowest: a chat shown the figure and since forgotten is told too. (In the caller's
+    transaction.)"""
+    until = store.broadcasts.next_chats(unfinished, CHUNK)
+    chats = store.outbox.recipients_of_day(
+        date.fromisoformat(unfinished.subject[:10]),  # 'DATE@START' or 'DATE#ID'
+        unfinished.categories,
+        after=None if until is None else until - 1,
+        until=None if unfinished.after is None else unfinished.after - 1,
+    )
+    queued = store.outbox.enqueue(
+        (chat, unfinished.kind, unfinished.subject, unfinished.created_at) for chat in chats
+    )
+    store.broadcasts.advance(unfinished, until)
     return queued, until
 
 

@@ -368,7 +368,7 @@ async def test_notices_to_more_chats_than_a_chunk_are_queued_a_chunk_at_a_time(b
     await bot.ask("/subscribe", chat_id=later)
 
     reply = await admin(bot, "/correct 2026-08-08 tanks 12250 typo in the source")
-    assert "Notices are being queued for everyone who got that bulletin: 2 so far" in reply
+    assert "Notices to those shown that figure are being queued as messages go out." in reply
     await drain(bot)
     expected = "Correction to the bulletin of 8 August 2026: tanks 12,250, not 12,251."
     for chat in shown:
@@ -377,7 +377,7 @@ async def test_notices_to_more_chats_than_a_chunk_are_queued_a_chunk_at_a_time(b
 
     (correction,) = bot.store.corrections.log(date(2026, 8, 8))
     reply = await admin(bot, f"/uncorrect {correction.id}")
-    assert "Everyone who was shown that figure will be told: 2 queued so far" in reply
+    assert "the notices are being queued as messages go out" in reply
     await drain(bot)
     for chat in shown:
         assert len(notices_to(bot, chat)) == 2, chat

@@ -1,8 +1,11 @@
 """Issue 29's round-two changes (notices queued a chunk at a time, the TEMP-table join, the
 pace counting answers, the stand-in's unread answers) tried as an admin with a typo, an
-operator, a subscriber and an attacker would. Each strict xfail is a finding that fails on the
-code as it stands, with the reason (the lead fixes them); a test without one checks a path that
-held up (a correction on the command line finished by the running bot)."""
+operator, a subscriber and an attacker would. Three were findings, each failing before its fix:
+a group that became a supergroup between two chunks of a notice (notices now go from the
+highest chat id down), a second correction racing the queueing process's stale row (a chunk
+reads its broadcast once it holds the write lock), and /fetch counting errata to every
+subscriber; the fourth held up (a correction on the command line finished by the running
+bot)."""
 
 from __future__ import annotations
 
@@ -12,8 +15,6 @@ import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot import render, subscriptions
 from bot.store import DeliveryResult, DeliveryStatus, OutboxKind, Shape, Store
@@ -43,11 +44,6 @@ async def subscribe_group(bot, chat_id: int, words: str = "") -> None:
     await bot.ask(f"/subscribe {words}".strip(), **asked)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a group that becomes a supergroup between two chunks of a notice is missed: its "
-    "new id (more negative) was in a chunk already queued, its old id's chunk finds nothing",
-)
 async def test_a_group_that_migrates_between_two_chunks_of_a_notice_is_still_told(bot, monkeypatch):
     """Chunks go in chat id order, and a supergroup's id (-100...) is below its group's: a
     chunk boundary between the two ids, and the move learned between the chunks (from any
@@ -60,7 +56,7 @@ async def test_a_group_that_migrates_between_two_chunks_of_a_notice_is_still_tol
     await poll_now(bot.services)
     await drain(bot)
     reply = await admin(bot, "/correct 2026-08-08 tanks 12250 typo in the source")
-    assert "so far" in reply  # the first chunk (up to `other`) is queued, the rest to come
+    assert "being queued as messages go out" in reply  # the first chunk queued, the rest to come
     bot.store.subscribers.move_chat(old, new, now=bot.clock.now())
     await drain(bot)
     assert len(corrections_to(bot, other)) == 1
@@ -93,12 +89,6 @@ def notices_queued(store: Store) -> dict[int, int]:
     return dict(rows)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the queueing process reads the notice's broadcast row before it waits for the "
-    "write lock; a second correction in the batch restarts the row meanwhile, and the process "
-    "then queues its chunk with the old categories and writes its old `after` over the restart",
-)
 def test_a_second_correction_while_the_first_is_being_queued_reaches_everyone_it_concerns(
     history_store, monkeypatch
 ):
@@ -134,18 +124,12 @@ def test_a_second_correction_while_the_first_is_being_queued_reaches_everyone_it
     assert notices_queued(store) == {chat: 1 for chat in range(1, 7)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="publish.reach counts an unfinished errata broadcast as reaching every active "
-    "subscriber past its first chunk, though errata go only to those shown the day",
-)
 async def test_fetch_counts_only_the_chats_a_revision_of_a_past_day_reaches(
     bot, fake_api, monkeypatch
 ):
     """The source revises 7 August (not news on the 8th: errata only, to the three chats that
     were sent it); three chats that subscribed since were never shown it. The admin's /fetch
     says how many the poll's messages go to."""
-    monkeypatch.setattr(subscriptions, "CHUNK", 1)
     shown_7th = [701, 702, 703]
     for chat in [*shown_7th, 704, 705, 706]:
         await bot.ask("/subscribe", chat_id=chat)
@@ -203,7 +187,7 @@ def test_a_correction_on_the_command_line_is_queued_to_the_end_by_the_running_bo
         check=False,
     )
     assert process.returncode == 0, process.stderr
-    assert "Notices are being queued for everyone who got that bulletin: 1,000 so far" in (
+    assert "Notices to those shown that figure are being queued as messages go out." in (
         process.stdout
     ), process.stdout
 

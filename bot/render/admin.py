@@ -251,7 +251,7 @@ def corrected(result: Corrected) -> str:
     if result.held is None:
         count = result.notices.count
         if result.notices.more:
-            notified = fill(texts.NOTIFIED_MORE, count=number(count))
+            notified = texts.NOTIFIED_MORE
         else:
             notified = fill(texts.ngettext("NOTIFIED", count), count=number(count))
         text = texts.CORRECTED.format(notified=notified, **values)
@@ -308,7 +308,7 @@ def uncorrected(correction: Correction, value: int | None, notices: Notified) ->
         value=maybe_number(value),
     )
     if notices.more:
-        text += " " + fill(texts.NOTIFIED_UNCORRECTED_MORE, count=number(notices.count))
+        text += " " + texts.NOTIFIED_UNCORRECTED_MORE
     elif notices.count:
         told = texts.ngettext("NOTIFIED_UNCORRECTED", notices.count)
         text += " " + fill(told, count=number(notices.count))

@@ -117,15 +117,23 @@ class Broadcasts(Part):
             for i, kind, subject, created, zone, after, keys in rows
         ]
 
+    def get(self, broadcast_id: int) -> Broadcast | None:
+        """The broadcast as it stands now, if it is still being queued."""
+        found = self._broadcasts("WHERE id = ? AND done = 0", [broadcast_id])
+        return found[0] if found else None
+
     def next_chats(self, broadcast: Broadcast, size: int) -> int | None:
-        """The last chat id of the next `size` chats with a subscription, whatever its state
-        now (None: the rest are fewer): a notice's chunk, which goes to those of them it
-        concerns, and to any chat past the last one."""
-        row = self.db.execute(
-            "SELECT chat_id FROM subscribers WHERE chat_id > ? ORDER BY chat_id LIMIT 1 OFFSET ?",
-            [broadcast.after if broadcast.after is not None else -(2**63), size - 1],
-        ).fetchone()
-        return int(row[0]) if row else None
+        """A notice's next chunk, from the highest chat ids down: the lowest of the next
+        `size` chats with a subscription, whatever its state now, below `after` (the lowest
+        queued); None when no more are left below them (the chunk then reaches to the lowest
+        id of all). Downwards, because a group that becomes a supergroup moves to a lower id
+        (-100...): a notice meets it again at its new id, in a chunk still to come."""
+        rows = self.db.execute(
+            "SELECT chat_id FROM subscribers WHERE chat_id < ? ORDER BY chat_id DESC "
+            "LIMIT 2 OFFSET ?",
+            [broadcast.after if broadcast.after is not None else 2**63 - 1, size - 1],
+        ).fetchall()
+        return int(rows[0][0]) if len(rows) == 2 else None
 
     def next_chunk(self, broadcast: Broadcast, size: int) -> tuple[int | None, list[Subscriber]]:
         """The last chat id of the next `size` active subscribers (None: the rest are fewer),
