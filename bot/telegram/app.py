@@ -195,8 +195,10 @@ def _command(name: str, handler: Handler) -> Handler:
     """The handler of a command, timed for the metrics. What cannot be done as asked
     (a UserError: a bad date, an unknown category, too busy...) is answered by errors.refuse."""
 
+    seconds = metrics.COMMAND_SECONDS.labels(name)  # looked up once, not at every command
+
     async def command(update: Update, context: Context) -> None:
-        with metrics.COMMAND_SECONDS.labels(name).time():
+        with seconds.time():
             try:
                 await handler(update, context)
             except UserError as error:
