@@ -56,7 +56,7 @@ class Broadcast:
     subject: str
     created_at: datetime
     home_zone: str
-    after: int | None  # the last chat id queued; None: none yet
+    after: int | None  # the last chat id queued (a notice goes down the ids); None: none yet
     # A notice's (correction, errata): the categories whose figures changed; otherwise none.
     categories: tuple[str, ...] = ()
 
