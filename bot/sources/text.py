@@ -868,7 +868,12 @@ def _sentence_figures(pieces: Sequence[_Piece], problems: list[str]) -> list[tup
                 context, named_alone = piece.keys[0], True
             continue
         if other and not piece.bracketed:
-            continue  # another day's or another story's numbers
+            # Another day's or another story's numbers; but beside figures taken from the same
+            # sentence (with their changes in brackets), a category's figure left out would be
+            # a bulletin read without it: refused instead.
+            if piece.keys and any(p.bracketed for p in pieces):
+                problems.append(texts.PARSE_OTHER_TIME.format(item=piece.quoted))
+            continue
         if piece.malformed and piece.problem and (piece.keys or piece.bracketed or names):
             problems.append(piece.problem)
             continue
