@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -236,13 +237,22 @@ class Subscribers(Part):
         self, chat_id: int, language: str, *, chosen: bool, now: datetime
     ) -> None:
         """Remember a chat's language; one the chat chose is never replaced by a guess."""
-        self._languages.pop(chat_id, None)
-        self.db.execute(
+        self.set_chat_languages({chat_id: language}, chosen=chosen, now=now)
+
+    def set_chat_languages(
+        self, languages: Mapping[int, str], *, chosen: bool, now: datetime
+    ) -> None:
+        """Remember several chats' languages in one statement (a crowd's first contacts,
+        bot/telegram/contacts.py); one a chat chose is never replaced by a guess."""
+        for chat_id in languages:
+            self._languages.pop(chat_id, None)
+        at = now.isoformat()
+        self.db.conn.executemany(
             """INSERT INTO chats (chat_id, language, chosen, updated_at) VALUES (?, ?, ?, ?)
                ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,
                    chosen = excluded.chosen, updated_at = excluded.updated_at
                WHERE excluded.chosen OR NOT chats.chosen""",
-            [chat_id, language, int(chosen), now.isoformat()],
+            [(chat_id, language, int(chosen), at) for chat_id, language in languages.items()],
         )
 
     def forget_chat(self, chat_id: int) -> None:

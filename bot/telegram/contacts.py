@@ -57,10 +57,7 @@ class FirstContacts:
         now = self.clock.now()
         try:
             with self.store.transaction():
-                for chat_id, language in guesses.items():
-                    self.store.subscribers.set_chat_language(
-                        chat_id, language, chosen=False, now=now
-                    )
+                self.store.subscribers.set_chat_languages(guesses, chosen=False, now=now)
         except StoreError as error:
             log.warning(
                 "first contacts' languages not written count=%d error=%r", len(guesses), str(error)
