@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from bot.store.database import Database, Part, moment, split_commas, split_thresholds
-from bot.store.shown import Shown, chat_range
+from bot.store.shown import Shown, chat_range, following_any, milestone_of_any
 
 
 class DeliveryStatus(StrEnum):
@@ -255,23 +255,22 @@ class Outbox(Part):
         outbox's (chat_id, ...) key, not by a scan. (`+o.status`: nearly every row is sent,
         and a scan of the table is three times faster than going by the status index.)"""
         low, high = chat_range(after, until)
-        shows = " OR ".join(["instr(',' || s.categories || ',', ?) > 0"] * len(categories))
-        milestones = " OR ".join(["o.subject LIKE ?"] * len(categories))
+        follows, followed = following_any(categories)
+        told, milestones = milestone_of_any("o.subject", categories, day)
         rows = self.db.execute(
             "SELECT o.chat_id FROM outbox o LEFT JOIN subscribers s USING (chat_id) "
             "WHERE o.chat_id > ? AND o.chat_id <= ? AND +o.status = ? AND ("
-            f"(o.kind IN ({', '.join('?' * len(SHOWS_DAY))}) AND o.subject = ? AND "
-            f"(COALESCE(s.categories, '') = '' OR {shows})) "
-            f"OR (o.kind = ? AND ({milestones})))",
+            f"(o.kind IN ({', '.join('?' * len(SHOWS_DAY))}) AND o.subject = ? AND {follows}) "
+            f"OR (o.kind = ? AND {told}))",
             [
                 low,
                 high,
                 DeliveryStatus.SENT,
                 *SHOWS_DAY,
                 day.isoformat(),
-                *(f",{category}," for category in categories),
+                *followed,
                 OutboxKind.MILESTONE,
-                *(f"{category}:%@{day.isoformat()}" for category in categories),
+                *milestones,
             ],
         )
         found = {chat_id for (chat_id,) in rows}

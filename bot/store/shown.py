@@ -135,29 +135,31 @@ class Shown(Part):
         subscription of all categories or of that one (as it is now, as for rows not pruned),
         or told of a milestone of that category that day."""
         block, bit = block_and_bit(day_number(day))
-        shows = " OR ".join(["instr(',' || s.categories || ',', ?) > 0"] * len(categories))
-        milestones = " OR ".join(["m.subject LIKE ?"] * len(categories))
+        follows, followed = following_any(categories)
+        told, milestones = milestone_of_any("m.subject", categories, day)
         rows = self.db.execute(
             "SELECT d.chat_id FROM shown_days d LEFT JOIN subscribers s USING (chat_id) "
-            "WHERE d.block = ? AND d.chat_id > ? AND d.chat_id <= ? AND d.days & ? "
-            f"AND (COALESCE(s.categories, '') = '' OR {shows}) "
+            f"WHERE d.block = ? AND d.chat_id > ? AND d.chat_id <= ? AND d.days & ? AND {follows} "
             "UNION SELECT t.chat_id FROM milestone_numbers m JOIN told_milestones t "
             "ON t.block = m.number / ? AND t.milestones & (1 << (m.number % ?)) "
-            f"WHERE t.chat_id > ? AND t.chat_id <= ? AND ({milestones})",
-            [
-                block,
-                low,
-                high,
-                bit,
-                *(f",{category}," for category in categories),
-                BITS,
-                BITS,
-                low,
-                high,
-                *(f"{category}:%@{day.isoformat()}" for category in categories),
-            ],
+            f"WHERE t.chat_id > ? AND t.chat_id <= ? AND {told}",
+            [block, low, high, bit, *followed, BITS, BITS, low, high, *milestones],
         )
         return [chat_id for (chat_id,) in rows]
+
+
+def following_any(categories: Sequence[str]) -> tuple[str, list[str]]:
+    """SQL that holds for a subscription (`s`, perhaps none) of every category or of any of
+    `categories`, and its parameters: whose bulletin showed one of their figures."""
+    shows = " OR ".join(["instr(',' || s.categories || ',', ?) > 0"] * len(categories))
+    return f"(COALESCE(s.categories, '') = '' OR {shows})", [f",{c}," for c in categories]
+
+
+def milestone_of_any(subject: str, categories: Sequence[str], day: date) -> tuple[str, list[str]]:
+    """SQL that holds when the milestone `subject` (a column: 'tanks:13000@DAY') is one of
+    `day` in any of `categories`, and its parameters."""
+    told = " OR ".join([f"{subject} LIKE ?"] * len(categories))
+    return f"({told})", [f"{c}:%@{day.isoformat()}" for c in categories]
 
 
 def chat_range(after: int | None, until: int | None) -> tuple[int, int]:
