@@ -42,6 +42,20 @@ async def test_start_says_what_the_bot_does_and_the_caveat(bot):
     assert about.startswith("What the figures mean")
 
 
+async def test_a_reply_goes_where_the_command_was_and_quotes_it_outside_a_private_chat(bot):
+    """As python-telegram-bot's `reply_text` would send it: replies skip reading Telegram's
+    answer (bot/telegram/wire.py) and must not lose where and how they are sent."""
+    private = await bot.ask("/latest tanks")
+    assert private.quoting is None and private.thread_id is None
+    assert "Tanks: 12,247 (+1)" in private.text and private.parse_mode == "HTML"
+    in_topic = await bot.ask("/latest tanks", chat_id=GROUP, chat_type="supergroup", topic=77)
+    assert in_topic.thread_id == 77
+    assert in_topic.quoting == in_topic.message_id - 1  # the command, the message before it
+    assert "Tanks: 12,247 (+1)" in in_topic.text and in_topic.parse_mode == "HTML"
+    # The buttons go under it as before.
+    assert ("Tanks", "c:tanks:2026-08-07") in in_topic.buttons
+
+
 async def test_the_welcome_buttons_show_the_latest_subscribe_and_switch_language(bot):
     welcome = await bot.ask("/start")
     latest = await bot.press(welcome, "start:latest")

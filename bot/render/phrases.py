@@ -4,6 +4,7 @@ under every figure, the line linking the original post."""
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -44,7 +45,12 @@ def caveat() -> str:
     """The one-line caveat under every figure, ending with /about as a link that opens the
     bot on it (t.me/<bot>?start=about): a command does nothing in a channel's post or in an
     inline result shared into another chat, a link works there too."""
-    link = links.about_link()
+    return _caveat(texts.current_language(), links.about_link())
+
+
+@functools.lru_cache(maxsize=8)
+def _caveat(language: str, link: str | None) -> str:
+    """The caveat in `language` (the one being spoken), made once: it is under every reply."""
     about = f'<a href="{html.escape(link)}">/about</a>' if link else "/about"
     return texts.CAVEAT.format(about=about)
 

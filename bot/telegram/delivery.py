@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import time
 from collections import deque
@@ -37,6 +36,7 @@ from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Stor
 from bot.store.outbox import SendError
 from bot.subscriptions import HOME_ZONE, PAUSE_DEFERS, held_by_pause
 from bot.telegram.uploads import send_upload
+from bot.telegram.wire import send_text
 from bot.uploads import Upload
 
 log = logging.getLogger(__name__)
@@ -90,27 +90,9 @@ STOP_GRACE = timedelta(seconds=5)
 
 Sleep = Callable[[float], Awaitable[None]]
 # The reply markup of a message (or None). Every subscriber of one bulletin gets the same
-# buttons: a keyboard function returns one object for them all (bot/telegram/commands.py keeps
-# each keyboard it makes), and the Deliverer serialises each such object once (`_markup`).
+# buttons: a keyboard function returns one object for them all (bot/telegram/keyboards.py keeps
+# each keyboard it makes), and each such object is serialised once (bot/telegram/wire.py).
 Keyboard = Callable[[Delivery], TelegramObject | None]
-# Keyboards serialised at most: a day's bulletin has one per language and kind of chat.
-MARKUPS_KEPT = 64
-
-
-# id(keyboard) -> (the keyboard, kept so that its id is not reused; its JSON).
-_markups: dict[int, tuple[TelegramObject, str]] = {}
-
-
-def markup_json(keyboard: TelegramObject) -> str:
-    """A keyboard's JSON, as python-telegram-bot would send it (`reply_markup`), made once for
-    every message that carries the same keyboard object: a bulletin's subscribers, the
-    welcome's readers. Given as `api_kwargs={"reply_markup": ...}`, which it sends as is."""
-    kept = _markups.get(id(keyboard))
-    if kept is None or kept[0] is not keyboard:
-        if len(_markups) >= MARKUPS_KEPT:
-            _markups.clear()
-        kept = _markups[id(keyboard)] = (keyboard, json.dumps(keyboard.to_dict()))
-    return kept[1]
 
 
 class Pace:
@@ -297,13 +279,6 @@ class Deliverer:
         self.only_chat: int | None = None
         # The deliveries whose request is on its way to Telegram, or awaits its answer.
         self._on_wire: set[int] = set()
-        # The application's default link preview (none: bot/telegram/app.py), serialised once
-        # rather than for each message as python-telegram-bot would.
-        defaults = getattr(bot, "defaults", None)
-        preview = defaults.link_preview_options if defaults is not None else None
-        self._preview = None if preview is None else json.dumps(preview.to_dict())
-        # And its parse mode (HTML), which `_send_text` gives itself.
-        self._parse_mode: str | None = defaults.parse_mode if defaults is not None else None
 
     def stop(self) -> None:
         """The process is stopping (SIGTERM): claim nothing more, send nothing that is not on
@@ -596,41 +571,20 @@ class Deliverer:
                 break
             del sent_to[oldest]
 
-    def _serialised(self, delivery: Delivery, *, markup: bool) -> dict[str, object] | None:
-        """A message's keyboard and link preview as python-telegram-bot sends them (JSON),
-        serialised once for every subscriber who gets the same: it would turn them into dicts
-        and those into JSON for each message, a quarter of a broadcast's CPU (bench/README.md).
-        Given as `api_kwargs`, which python-telegram-bot sends as they are."""
-        parameters: dict[str, object] = {}
-        if self._preview is not None:
-            parameters["link_preview_options"] = self._preview
-        keyboard = self.keyboard(delivery) if self.keyboard and markup else None
-        if keyboard is not None:
-            parameters["reply_markup"] = markup_json(keyboard)
-        return parameters or None
-
     async def _send_text(
         self, delivery: Delivery, chat_id: int, text: str, *, paid: bool, markup: bool
     ) -> None:
-        """sendMessage, with what `send_message` would send, but its answer left unread.
-
-        `Bot.send_message` reads Telegram's answer into a `Message` (0.14 ms of CPU: a third
-        of a broadcast's per message, bench/README.md), which delivery throws away. Sent here
-        through `Bot._post`, the call every `send_*` method ends in, which raises the same
-        errors (RetryAfter, Forbidden, ...) and fills in the same defaults; its answer, the
-        message as a dict, is dropped. `_post` is python-telegram-bot's own, not its public
-        API: the version is pinned (constraints.txt), and tests/test_bot_delivery.py checks
-        the message that arrives (text, parse mode, buttons, topic, the paid flag)."""
-        parameters: dict[str, object] = {
-            "chat_id": chat_id,
-            "text": text,
-            "parse_mode": self._parse_mode,
-            "message_thread_id": delivery.thread_id,
-            "allow_paid_broadcast": paid or None,
-            **(self._serialised(delivery, markup=markup) or {}),
-        }
-        await self.bot._post(
-            "sendMessage", parameters, read_timeout=SEND_TIMEOUT, write_timeout=SEND_TIMEOUT
+        """sendMessage, its answer left unread (bot/telegram/wire.py): `Bot.send_message`
+        would read it into a `Message` (0.14 ms of CPU: a third of a broadcast's per message,
+        bench/README.md), which delivery throws away."""
+        await send_text(
+            self.bot,
+            chat_id,
+            text,
+            keyboard=self.keyboard(delivery) if self.keyboard and markup else None,
+            timeout=SEND_TIMEOUT,
+            message_thread_id=delivery.thread_id,
+            allow_paid_broadcast=paid or None,
         )
 
     async def _send_to(

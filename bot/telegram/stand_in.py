@@ -95,6 +95,7 @@ class SentMessage:
     paid: bool = False  # sent as a paid broadcast (allow_paid_broadcast)
     thread_id: int | None = None  # the forum topic it went to
     file_id: str | None = None  # the file id its attachment was sent by (None: uploaded)
+    quoting: int | None = None  # the id of the message it replies to
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -336,6 +337,7 @@ class BotApiStandIn:
                 paid,
                 params.get("message_thread_id"),
                 file_id,
+                (params.get("reply_parameters") or {}).get("message_id"),
             )
             # The file's id, answered below: an upload is kept under a new one; a file sent
             # again by its id keeps it, as Telegram's does.
