@@ -26,7 +26,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import (
@@ -59,9 +59,11 @@ CATEGORIES = ("tanks", "artillery", "uav", "personnel", "")
 SENT = {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "sent"}
 
 
-def serve(crowd: str, size: int, first_chat: int, ready: Any, results: Any, stop: Any) -> None:
-    """The stand-in, with `size` updates queued; puts its address, then (first getUpdates,
-    last answer) once the crowd is answered."""
+def serve(
+    crowd: str, size: int, first_chat: int, ready: Any, polled: Any, results: Any, stop: Any
+) -> None:
+    """The stand-in, with `size` updates queued; puts its address, sets `polled` at the first
+    getUpdates, then puts (first getUpdates, last answer) once the crowd is answered."""
 
     class Timed(LocalBotApi):
         """Counts the crowd's answers without reading them: a fast fake. Decoding what
@@ -77,6 +79,7 @@ def serve(crowd: str, size: int, first_chat: int, ready: Any, results: Any, stop
         def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             if method == "getUpdates" and self.first_poll is None:
                 self.first_poll = time.monotonic()
+                polled.set()
             if method not in ANSWERS:
                 return super().answer(method, params)
             self.answered += 1
@@ -123,13 +126,33 @@ def echo_bot(base_url: str) -> Application[Any, Any, Any, Any, Any, Any]:
     return application
 
 
-async def answer_crowd(name: str, crowd: str, size: int, first_chat: int, folder: Path) -> float:
-    """Updates a second `name` ("echo" or "bot") answers the crowd at."""
+class Answered(NamedTuple):
+    rate: float  # updates a second
+    cpu: float  # ms of the bot's process's CPU an update
+
+
+async def answer_crowd(name: str, crowd: str, size: int, first_chat: int, folder: Path) -> Answered:
+    """How fast `name` ("echo" or "bot") answers the crowd, and at what CPU."""
     context = multiprocessing.get_context("spawn")
-    ready, results, stop = context.Queue(), context.Queue(), context.Event()
-    stand_in = context.Process(target=serve, args=(crowd, size, first_chat, ready, results, stop))
+    ready, polled, results, stop = (
+        context.Queue(),
+        context.Event(),
+        context.Queue(),
+        context.Event(),
+    )
+    stand_in = context.Process(
+        target=serve, args=(crowd, size, first_chat, ready, polled, results, stop)
+    )
     stand_in.start()
     base_url = await asyncio.to_thread(ready.get, timeout=120)
+
+    async def answered() -> tuple[float, float, float]:
+        """(first getUpdates, last answer, CPU seconds in between)."""
+        await asyncio.to_thread(polled.wait, 120)
+        cpu = time.process_time()
+        first, last = await asyncio.to_thread(results.get, timeout=600)
+        return first, last, time.process_time() - cpu
+
     try:
         if name == "echo":
             application = echo_bot(base_url)
@@ -137,19 +160,19 @@ async def answer_crowd(name: str, crowd: str, size: int, first_chat: int, folder
                 await application.start()
                 assert application.updater is not None
                 await application.updater.start_polling(poll_interval=0.0, timeout=1)
-                first, last = await asyncio.to_thread(results.get, timeout=600)
+                first, last, cpu = await answered()
                 await application.updater.stop()
                 await application.stop()
         else:
             store = Store(folder / "bench.db")
             services = Services(Config(), store, Clock())
             async with running(build(services, token="1:bench", base_url=base_url)):
-                first, last = await asyncio.to_thread(results.get, timeout=600)
+                first, last, cpu = await answered()
             store.close()
     finally:
         stop.set()
         await asyncio.to_thread(stand_in.join, 30)
-    return float(size / (last - first))
+    return Answered(size / (last - first), cpu * 1000 / size)
 
 
 def main() -> None:
@@ -173,14 +196,17 @@ def main() -> None:
         store.close()
         first_chat = 100_000
         for crowd, size in (("start", args.starts), ("inline", args.inline)):
-            ratios, rates = [], {"echo": [], "bot": []}
+            ratios: list[float] = []
+            rates: dict[str, list[float]] = {"echo": [], "bot": []}
+            cpus: dict[str, list[float]] = {"echo": [], "bot": []}
             for _ in range(args.rounds):
                 round_rates = {}
                 for bot in ("echo", "bot"):  # in turns: the machine's speed drifts
-                    rate = asyncio.run(answer_crowd(bot, crowd, size, first_chat, folder))
+                    rate, cpu = asyncio.run(answer_crowd(bot, crowd, size, first_chat, folder))
                     first_chat += size  # new people each time: each /start a first contact
                     round_rates[bot] = rate
                     rates[bot].append(rate)
+                    cpus[bot].append(cpu)
                 ratios.append(round_rates["bot"] / round_rates["echo"])
             what = f"{size:,} x /start" if crowd == "start" else f"{size:,} inline queries"
             print(
@@ -188,7 +214,9 @@ def main() -> None:
                 f"bulletin-bot {statistics.median(rates['bot']):,.0f} updates/s = "
                 f"{statistics.median(ratios):.2f}x (per round: "
                 f"{', '.join(f'{r:.2f}' for r in ratios)}; the last answered after "
-                f"{size / statistics.median(rates['bot']):.1f} s) (goal >= 0.8x)"
+                f"{size / statistics.median(rates['bot']):.1f} s) (goal >= 0.8x); CPU an update: "
+                f"echo bot {statistics.median(cpus['echo']):.3f} ms, "
+                f"bulletin-bot {statistics.median(cpus['bot']):.3f} ms"
             )
 
 
