@@ -60,6 +60,9 @@ class Faults:
     missing: set[int] = field(default_factory=set)
     migrated: dict[int, int] = field(default_factory=dict)
     deleted_topics: set[int] = field(default_factory=set)  # message_thread_ids of deleted topics
+    # Ids of messages deleted (a group's clean-up bot deletes commands as they come): a reply
+    # quoting one is refused, unless it allows sending without the quote; then it goes unquoted.
+    deleted_messages: set[int] = field(default_factory=set)
     delay: float = 0.0  # seconds every send takes
     unauthorized: bool = False  # the token is rejected (401), as for a revoked token
 
@@ -204,6 +207,11 @@ class LocalBotApi(BotApiStandIn):
     def _deliver(self, method: str, params: dict[str, Any], text: str) -> Answer:
         if self.faults.delay:
             time.sleep(self.faults.delay)
+        quote = params.get("reply_parameters") or {}
+        if quote.get("message_id") in self.faults.deleted_messages:
+            if not quote.get("allow_sending_without_reply"):
+                return 400, error(400, "Bad Request: message to be replied not found")
+            params = {name: value for name, value in params.items() if name != "reply_parameters"}
         return super()._deliver(method, params, text)
 
     def _refused(self, method: str, chat_id: int, params: dict[str, Any]) -> Answer | None:

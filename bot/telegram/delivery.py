@@ -36,7 +36,7 @@ from bot.store import Delivery, DeliveryResult, DeliveryStatus, OutboxKind, Stor
 from bot.store.outbox import SendError
 from bot.subscriptions import HOME_ZONE, PAUSE_DEFERS, held_by_pause
 from bot.telegram.uploads import send_upload
-from bot.telegram.wire import send_text
+from bot.telegram.wire import retry_seconds, send_text
 from bot.uploads import Upload
 
 log = logging.getLogger(__name__)
@@ -610,7 +610,7 @@ class Deliverer:
             else:
                 await self._send_text(delivery, chat_id, text, paid=paid, markup=markup)
         except RetryAfter as error:
-            seconds = _seconds(error)
+            seconds = retry_seconds(error)
             self.pace.pause(seconds)
             later = self.clock.now() + timedelta(seconds=seconds)
             return DeliveryResult(
@@ -693,13 +693,6 @@ class Deliverer:
             )
 
         await send_upload(picture, send)
-
-
-def _seconds(error: RetryAfter) -> float:
-    retry_after = error.retry_after  # a timedelta with PTB_TIMEDELTA (bot/telegram/__init__.py)
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
 
 
 def _count(results: list[DeliveryResult]) -> RoundStats:

@@ -13,13 +13,14 @@ import logging
 
 import httpx
 from telegram import Update
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot import render, texts
 from bot.categories import UnknownCategories
 from bot.errors import UserError
 from bot.telegram.replies import reply
 from bot.telegram.services import Context
+from bot.telegram.wire import retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,16 @@ async def on_error(update: object, context: Context) -> None:
         # Fetching updates failed: Telegram or the network is down. python-telegram-bot
         # retries with backoff; one line each time, not a traceback.
         log.warning("telegram unreachable while fetching updates error=%r", str(context.error))
+        return
+    if isinstance(context.error, RetryAfter):
+        # Telegram asked for a longer wait than a reply waits out (replies.WAITS_AT_MOST): the
+        # chat's flood limit. An apology would be refused as well; asking again works.
+        log.warning(
+            "reply not sent, Telegram asks to wait update=%s chat=%s seconds=%g",
+            getattr(update, "update_id", None),
+            chat.id if chat else None,
+            retry_seconds(context.error),
+        )
         return
     if _sent_but_unanswered(context.error):
         # The reply went out and Telegram was slow to say so (an 8 s answer, a 5 s read

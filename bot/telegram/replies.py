@@ -4,14 +4,24 @@ channel)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, MessageLimit
+from telegram.error import RetryAfter
 
 from bot import render
 from bot.telegram.services import Context
-from bot.telegram.wire import send_text
+from bot.telegram.wire import retry_seconds, send_text
+
+log = logging.getLogger(__name__)
+
+# The longest wait for Telegram (a 429's retry_after, in seconds) a reply waits out: a
+# person in a private chat may send one message a second, a group twenty a minute.
+WAITS_AT_MOST = 10.0
 
 
 async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -26,7 +36,7 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
     quote = None if message.chat.type == ChatType.PRIVATE else _quote(message.message_id)
     parts = render.pieces(text, MessageLimit.MAX_TEXT_LENGTH)
     for number, part in enumerate(parts, 1):
-        await send_text(
+        await _send(
             message.get_bot(),
             message.chat_id,
             part,
@@ -41,8 +51,25 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
 
 
 def _quote(message_id: int) -> str:
-    """The reply parameters that quote a message, as python-telegram-bot sends them."""
-    return json.dumps({"message_id": message_id})
+    """The reply parameters that quote a message, as python-telegram-bot sends them; sent
+    unquoted if the message is gone (a group's clean-up bot deletes commands as they come),
+    rather than refused with the apology after it."""
+    return json.dumps({"message_id": message_id, "allow_sending_without_reply": True})
+
+
+async def _send(bot: Bot, chat_id: int, text: str, **options: Any) -> None:
+    """send_text; when Telegram asks to wait (a 429, the chat's flood limit) no longer than
+    WAITS_AT_MOST, once more after the wait. A longer wait is the error handler's, which
+    logs it and sends no apology: Telegram would refuse that as well."""
+    try:
+        await send_text(bot, chat_id, text, **options)
+    except RetryAfter as error:
+        seconds = retry_seconds(error)
+        if seconds > WAITS_AT_MOST:
+            raise
+        log.info("reply waits for Telegram chat=%d seconds=%g", chat_id, seconds)
+        await asyncio.sleep(seconds)
+        await send_text(bot, chat_id, text, **options)
 
 
 def is_shared(chat_id: int) -> bool:

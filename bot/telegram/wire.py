@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
 from telegram import Bot, TelegramObject
+from telegram.error import RetryAfter
 from telegram.ext import Defaults
 from telegram.request import BaseRequest
 
@@ -96,3 +98,11 @@ async def send_text(
         parameters["reply_markup"] = markup_json(keyboard)
     wait = BaseRequest.DEFAULT_NONE if timeout is None else timeout
     await bot._post("sendMessage", parameters, read_timeout=wait, write_timeout=wait)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait (a 429), in seconds."""
+    retry_after = error.retry_after  # a timedelta with PTB_TIMEDELTA (bot/telegram/__init__.py)
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
