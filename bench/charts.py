@@ -25,6 +25,7 @@ from bot.charts import ChartCache, parse_period
 from bot.drawing import DrawingProcess
 from bot.ingest import seed_if_empty
 from bot.store import Store
+from bot.uploads import Upload
 
 CHARTS = [
     (["tanks"], "all"),
@@ -42,27 +43,27 @@ CARDS = [
 
 async def cold_and_cached(
     name: str,
-    draw: Callable[[ChartCache], Awaitable[bytes | None]],
+    draw: Callable[[ChartCache], Awaitable[Upload | None]],
     runs: int,
     drawing: DrawingProcess,
 ) -> None:
     """Time `draw` on a new cache (cold), then again on the same one (cached), `runs` times;
     every cache draws in the same drawing process, as the bot's one cache does."""
     cold, cached = [], []
-    png: bytes | None = None
+    picture: Upload | None = None
     for _ in range(runs):
         cache = ChartCache(drawing=drawing)
         start = time.perf_counter()
-        png = await draw(cache)
+        picture = await draw(cache)
         cold.append(time.perf_counter() - start)
         start = time.perf_counter()
         await draw(cache)
         cached.append(time.perf_counter() - start)
-    assert png is not None
+    assert picture is not None and picture.data is not None
     print(
         f"{name:<46}: cold median {statistics.median(cold) * 1000:5.0f} ms "
         f"(max {max(cold) * 1000:4.0f}), cached median "
-        f"{statistics.median(cached) * 1000:5.2f} ms, PNG {len(png) // 1024} KB"
+        f"{statistics.median(cached) * 1000:5.2f} ms, PNG {len(picture.data) // 1024} KB"
     )
 
 

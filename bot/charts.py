@@ -511,27 +511,11 @@ class ChartCache:
         *,
         may_refuse: bool = True,
         documented: bool = False,
-    ) -> bytes:
+    ) -> Upload:
         """The chart, from the cache or drawn; a drawing waits for its turn (limits.Busy when
         too many wait, unless `may_refuse` is False). With `documented` (one category), Oryx's
-        photo-confirmed count beside the claim."""
-        picture = await self.chart_picture(
-            store, keys, period, may_refuse=may_refuse, documented=documented
-        )
-        assert picture.data is not None  # a picture's bytes are kept
-        return picture.data
-
-    async def chart_picture(
-        self,
-        store: Store,
-        keys: Sequence[str],
-        period: Period,
-        *,
-        may_refuse: bool = True,
-        documented: bool = False,
-    ) -> Upload:
-        """The chart as `chart` gives it, as an Upload: with the file id it was sent by, if it
-        was (shared by every send of it, a delivery's or a reader's /chart)."""
+        photo-confirmed count beside the claim. An Upload: with the file id it was sent by, if
+        it was (shared by every send of it, a delivery's or a reader's /chart)."""
         language = texts.current_language()
 
         async def drawn() -> Upload:
@@ -553,15 +537,10 @@ class ChartCache:
         await self.drawing.start()  # before the turn, which is then the drawing's alone
         return await self._memo.get_awaited(version, key, drawn, heavy=True, may_refuse=may_refuse)
 
-    async def card(self, store: Store, day: date, keys: Sequence[str]) -> bytes | None:
+    async def card(self, store: Store, day: date, keys: Sequence[str]) -> Upload | None:
         """The daily card of `day` for these categories (all when none), in the reader's
-        language: drawn once per bulletin, language and set of categories. None when there is
-        no accepted report of that day (any more)."""
-        picture = await self.card_picture(store, day, keys)
-        return None if picture is None else picture.data
-
-    async def card_picture(self, store: Store, day: date, keys: Sequence[str]) -> Upload | None:
-        """The card as `card` gives it, with the file id it was sent by, if it was."""
+        language: drawn once per bulletin, language and set of categories, with the file id it
+        was sent by, if it was. None when there is no accepted report of that day (any more)."""
 
         async def drawn() -> Upload | None:
             view = bulletin_on(store, day)

@@ -84,12 +84,13 @@ async def cache():
 async def test_a_chart_is_a_png_of_the_expected_size_and_cached(
     seeded, cache, keys, period, height
 ):
-    png = await cache.chart(seeded, keys, parse_period(period, LATEST))
+    picture = await cache.chart(seeded, keys, parse_period(period, LATEST))
+    png = picture.data
     image = decode(png)
     assert image.format == "PNG"
     assert image.size == (1000, height)
     assert 30_000 < len(png) < 400_000
-    assert await cache.chart(seeded, keys, parse_period(period, LATEST)) is png
+    assert await cache.chart(seeded, keys, parse_period(period, LATEST)) is picture
     assert cache.drawn == 1
 
 
@@ -99,7 +100,7 @@ async def test_the_cache_is_dropped_when_the_data_changes(seeded, cache):
     seeded.corrections.add(LATEST, "tanks", 12251, 12300, reason="test", author="cli:test", now=NOW)
     second = await cache.chart(seeded, ["tanks"], period)
     assert cache.drawn == 2
-    assert first != second
+    assert first.data != second.data
 
 
 async def test_many_asking_at_once_for_a_chart_share_one_drawing(seeded, cache):
@@ -114,8 +115,10 @@ async def test_a_subscribers_chart_is_drawn_when_a_crowd_would_be_told_to_wait(s
     try:
         with pytest.raises(Busy):
             await cache.chart(seeded, ["tanks"], parse_period("30d", LATEST))
-        png = await cache.chart(seeded, ["tanks"], parse_period("30d", LATEST), may_refuse=False)
-        assert decode(png).format == "PNG"
+        picture = await cache.chart(
+            seeded, ["tanks"], parse_period("30d", LATEST), may_refuse=False
+        )
+        assert decode(picture.data).format == "PNG"
         assert cache.drawn == 1
     finally:
         await cache.close()
@@ -142,8 +145,8 @@ IN_A_PROCESS_OF_ITS_OWN = textwrap.dedent(
         texts.set_language("uk")
         cache = charts.ChartCache(limiter=Limiter(rest=0))
         period = charts.parse_period("2024", date(2026, 8, 8))
-        chart = await cache.chart(store, ["tanks", "uav"], period)
-        card = await cache.card(store, date(2026, 8, 8), ["tanks"])
+        chart = (await cache.chart(store, ["tanks", "uav"], period)).data
+        card = (await cache.card(store, date(2026, 8, 8), ["tanks"])).data
         await cache.close()
         loaded = "matplotlib" in sys.modules
         data = charts.data_series(store, ["tanks", "uav"], period)
@@ -187,8 +190,8 @@ async def test_a_drawing_process_that_dies_is_replaced(seeded, cache):
     await cache.chart(seeded, ["tanks"], parse_period("30d", LATEST))
     (worker,) = cache.drawing.pids()
     os.kill(worker, signal.SIGKILL)  # the kernel's out-of-memory killer, say
-    png = await cache.chart(seeded, ["tanks"], parse_period("60d", LATEST))
-    assert decode(png).format == "PNG"
+    picture = await cache.chart(seeded, ["tanks"], parse_period("60d", LATEST))
+    assert decode(picture.data).format == "PNG"
     assert cache.drawn == 2
     assert cache.drawing.started == 2
     assert cache.drawing.pids() not in ([], [worker])

@@ -538,7 +538,7 @@ class Deliverer:
         photo = None
         if delivery.kind == OutboxKind.CARD:
             day = date.fromisoformat(delivery.subject)
-            photo = await self.charts.card_picture(self.store, day, delivery.categories)
+            photo = await self.charts.card(self.store, day, delivery.categories)
             if photo is None:
                 return DeliveryResult(
                     delivery.id, DeliveryStatus.SKIPPED, SendError.NO_CARD, detail=str(key)
@@ -548,7 +548,7 @@ class Deliverer:
             keys, period = chart_of(
                 self.store, day, delivery.categories, delivery.digests, delivery.thresholds
             )
-            photo = await self.charts.chart_picture(self.store, keys, period, may_refuse=False)
+            photo = await self.charts.chart(self.store, keys, period, may_refuse=False)
         if photo is not None:
             return await self._send_to(delivery, delivery.chat_id, text, photo)
         # A morning's summaries are one row; over Telegram's limit, its text goes in pieces,

@@ -60,7 +60,7 @@ async def chart(update: Update, context: Context) -> None:
         # The drawing waits for its turn (limits.Busy) in the chart cache, whose Upload a
         # delivery of the same chart shares: its file id, once either has sent it.
         store = services.store
-        return await services.charts.chart_picture(store, keys, period, documented=beside)
+        return await services.charts.chart(store, keys, period, documented=beside)
 
     language = texts.current_language()
     kept = await services.cached_awaited(("chart", tuple(keys), period, beside, language), drawn)
