@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -37,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bench.arguments import parse
 from bot.clock import Clock
 from bot.config import FREE_RATE, PAID_RATE, Config, DeliveryConfig
 from bot.ingest import ingest, seed_if_empty
@@ -46,12 +46,6 @@ from bot.subscriptions import enqueue_bulletin
 from bot.telegram import app
 from bot.telegram.delivery import DEFAULT_RATE
 from bot.telegram.services import Services
-
-# Run as `python bench/broadcast.py`, Python puts bench/ on the path, not the repository, whose
-# tests/ holds the Bot API stand-in on loopback (tests/fake_bot_api.py).
-if not __package__:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from tests.fake_bot_api import LocalBotApi
 
 
@@ -169,14 +163,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=20_000)
     parser.add_argument("--paid", type=int, default=60_000, help="a minute at 1,000/s")
     parser.add_argument("--capped", type=int, default=1_000)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.subscribers, args.capped, args.paid = 300, 30, 300
+    args = parse(parser, subscribers=300, capped=30, paid=300)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         with StandIn(None) as stand_in:

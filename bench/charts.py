@@ -1,6 +1,6 @@
 """Benchmark: drawing charts and daily cards, cold and from the cache.
 
-    python bench/charts.py [--runs 5] [--quick]
+    python -m bench.charts [--runs 5] [--quick]
 
 Goals: a full-history chart under 400 ms cold, under 5 ms from the cache (issue 5); a daily
 card under 400 ms cold (issue 15). "Cold" is a first request for that picture with the drawing
@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.arguments import parse
 from bot import texts
 from bot.charts import ChartCache, parse_period
 from bot.drawing import DrawingProcess
@@ -99,17 +100,11 @@ async def measure(store: Store, runs: int, *, quick: bool = False) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    runs = 1 if args.quick else args.runs
+    args = parse(parser, runs=1)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "bench.db")
         seed_if_empty(store, now=datetime.now(UTC), today=datetime.now(UTC).date())
-        asyncio.run(measure(store, runs, quick=args.quick))
+        asyncio.run(measure(store, args.runs, quick=args.quick))
 
 
 if __name__ == "__main__":

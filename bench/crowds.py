@@ -34,11 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-# Run as `python bench/crowds.py`, Python puts bench/ on the path, not the repository, whose
-# tests/ holds the stand-ins and the crowds.
-if not __package__:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from bench.arguments import parse
 from tests.fake_bot_api import LocalBotApi
 from tests.fake_statistics_api import FakeStatisticsApi, Server, api_records
 from tests.faults import test_crowds
@@ -140,10 +136,7 @@ def main() -> None:
     parser.add_argument("--crowds", default="help,records,mix,chart")
     parser.add_argument("--size", type=int, default=test_crowds.CROWD)
     parser.add_argument("--code", action="append", default=[], metavar="NAME=DIR")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    if args.quick:
-        args.rounds, args.size, args.crowds = 1, 100, "help,mix"
+    args = parse(parser, rounds=1, size=100, crowds="help,mix")
     crowds = args.crowds.split(",")
     if crowds[0] != "help" or not set(crowds) <= set(CROWDS):
         parser.error(f"--crowds: help first, then any of {', '.join(CROWDS)}")

@@ -1,6 +1,6 @@
 """Benchmark: queueing one bulletin for 1k, 10k, 100k and 1M subscribers.
 
-    python bench/enqueue.py [--sizes 1000,10000,100000,1000000] [--quick]
+    python -m bench.enqueue [--sizes 1000,10000,100000,1000000] [--quick]
 
 Each size runs in a fresh process on a new SQLite file. Subscribers are spread over 40 sets of
 options (8 times of day x 5 time zones; every tenth with a chart), as real ones are. Measured:
@@ -22,6 +22,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench.arguments import parse
 
 TIMES = [None, "07:00", "08:00", "08:30", "09:00", "12:00", "18:00", "21:00"]
 ZONES = ["Europe/Kyiv", "Europe/London", "Europe/Warsaw", "America/New_York", "Asia/Tokyo"]
@@ -77,14 +79,7 @@ def measure(size: int, folder: str, results: Any, charts: bool = True) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.sizes = "1000,5000"
+    args = parse(parser, sizes="1000,5000")
     context = multiprocessing.get_context("spawn")
     print(
         "| subscribers | rows queued | start (first chunk) | longest chunk after | chunks "

@@ -1,6 +1,6 @@
 """Benchmark: import the whole history, then `latest`, each as a whole process.
 
-    python bench/import_and_latest.py [--runs N] [--quick]
+    python -m bench.import_and_latest [--runs N] [--quick]
 
 Goals (issue 2): import of the 1,626-day dataset under 2 s; `bulletin-bot latest` under 300 ms
 wall, Python start-up included. Each run starts from a new, empty database in a temporary folder.
@@ -21,6 +21,8 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from bench.arguments import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "tests" / "fixtures" / "dataset"
@@ -60,17 +62,11 @@ def summary(name: str, seconds: list[float], goal: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    runs = 1 if args.quick else args.runs
+    args = parse(parser, runs=1)
     cli = [sys.executable, "-m", "bot"]
     libraries = [sys.executable, "-c", "import httpx, sqlite_utils"]
     imports, latests, ingests, bare = [], [], [], []
-    for _ in range(runs):
+    for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as folder:
             cwd = Path(folder)
             imports.append(timed([*cli, "import", *map(str, FILES)], cwd))
@@ -78,8 +74,8 @@ def main() -> None:
             bare.append(timed(libraries, cwd))
             ingests.append(in_process_ingest(cwd))
     with tempfile.TemporaryDirectory() as folder:
-        baseline = [timed([sys.executable, "-c", "pass"], Path(folder)) for _ in range(runs)]
-    print(f"{runs} runs, Python {sys.version.split()[0]}")
+        baseline = [timed([sys.executable, "-c", "pass"], Path(folder)) for _ in range(args.runs)]
+    print(f"{args.runs} runs, Python {sys.version.split()[0]}")
     print(summary("import (whole process)", imports, 2.0))
     print(summary("import (in process, no start-up)", ingests, 2.0))
     print(summary("latest (whole process)", latests, 0.3))

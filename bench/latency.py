@@ -1,6 +1,6 @@
 """Benchmark: /latest latency when 500 people ask at once, beside an echo bot.
 
-    python bench/latency.py [--users 500] [--rounds 5] [--quick]
+    python -m bench.latency [--users 500] [--rounds 5] [--quick]
 
 Both bots run on the same harness: python-telegram-bot's real HTTP stack, long polling the Bot
 API stand-in on 127.0.0.1. Latency is from a person's message entering the stand-in to the
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -22,18 +21,13 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.arguments import parse
 from bot.clock import Clock
 from bot.config import Config
 from bot.ingest import seed_if_empty
 from bot.store import Store
 from bot.telegram.app import build
 from bot.telegram.services import Services
-
-# Run as `python bench/latency.py`, Python puts bench/ on the path, not the repository, whose
-# tests/ holds the Bot API stand-in on loopback (tests/fake_bot_api.py).
-if not __package__:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from tests.fake_bot_api import LocalBotApi
 
 
@@ -87,14 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.users, args.rounds = 20, 1
+    args = parse(parser, users=20, rounds=1)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "bench.db")
         now = datetime.now(UTC)

@@ -51,6 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.arguments import parse
 from bench.broadcast import todays_bulletin
 from bench.queueing import SLOW, Steps
 from bot.clock import Clock
@@ -351,14 +352,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="each phase at least this long")
     parser.add_argument("--rate", type=float, default=PAID_RATE, help="messages/s; 0: no cap")
     parser.add_argument("--rounds", type=int, default=1, help="each case this many times, in turns")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.subscribers, args.seconds, args.rounds = 3_000, 2.0, 1
+    args = parse(parser, subscribers=3_000, seconds=2.0, rounds=1)
     leave = round(args.subscribers * args.charts)
     cases = {
         "without pictures": (0.0, 0.0, leave),  # the last summaries stand in for the charts

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.arguments import parse
 from bench.broadcast import StandIn, todays_bulletin
 from bench.enqueue import add_subscribers
 from bench.enqueue import measure as queued_alone
@@ -124,14 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--rate", type=float, default=0, help="messages a second; 0: no cap")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.subscribers = 5_000
+    args = parse(parser, subscribers=5_000)
     size = args.subscribers
     with tempfile.TemporaryDirectory() as folder:
         context = multiprocessing.get_context("spawn")

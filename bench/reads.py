@@ -40,6 +40,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench.arguments import parse
 from bench.history import synthesise
 from bot import export, figures, kept, trends
 from bot.charts import ChartCache, parse_period
@@ -220,14 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--years", default="4,10,20")
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.years, args.runs = "4", 1
+    args = parse(parser, years="4", runs=1)
     lengths = [int(y) for y in args.years.split(",")]
     with tempfile.TemporaryDirectory() as folder:
         stores = {years: Store(Path(folder) / f"{years}.db") for years in lengths}

@@ -38,6 +38,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bench.arguments import parse
 from bench.broadcast import StandIn
 from bot.clock import Clock, FixedClock
 from bot.config import Config
@@ -139,10 +140,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=5_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--clients", default=",".join(CLIENTS))
-    parser.add_argument("--quick", action="store_true", help="300 subscribers, one round")
-    args = parser.parse_args()
-    if args.quick:
-        args.subscribers, args.rounds = 300, 1
+    args = parse(parser, subscribers=300, rounds=1)
     names = args.clients.split(",")
     results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as folder:

@@ -26,6 +26,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+from bench.arguments import parse
 from bot.admin import Desk
 from bot.clock import FixedClock
 from bot.config import Config
@@ -109,14 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="10,000 subscribers, 3 runs: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.subscribers, args.runs = 10_000, 3
+    args = parse(parser, subscribers=10_000, runs=3)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "stats.db")
         started = time.perf_counter()

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import multiprocessing
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from telegram.ext import (
     filters,
 )
 
+from bench.arguments import parse
 from bot.clock import Clock
 from bot.config import Config
 from bot.ingest import seed_if_empty
@@ -45,12 +45,6 @@ from bot.store import Store
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.app import build, running
 from bot.telegram.services import Services
-
-# Run as `python bench/updates.py`, Python puts bench/ on the path, not the repository, whose
-# tests/ holds the Bot API stand-in on loopback (tests/fake_bot_api.py).
-if not __package__:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from tests.fake_bot_api import LocalBotApi
 
 ANSWERS = {"sendMessage", "answerInlineQuery"}
@@ -180,14 +174,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=5_000)
     parser.add_argument("--inline", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small sizes, a few seconds: does it still run (CI runs this)",
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.starts, args.inline, args.rounds = 200, 100, 1
+    args = parse(parser, starts=200, inline=100, rounds=1)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         store = Store(folder / "bench.db")

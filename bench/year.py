@@ -44,6 +44,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.arguments import parse
 from bot.admin import Desk
 from bot.clock import FixedClock
 from bot.config import Config
@@ -287,12 +288,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--every", type=int, default=30, help="print a line every N days")
     parser.add_argument("--folder", help="keep the database here (default: a temporary one)")
-    parser.add_argument(
-        "--quick", action="store_true", help="2,000 subscribers, 40 days (CI runs this)"
-    )
-    args = parser.parse_args()
-    if args.quick:
-        args.subscribers, args.days, args.every = 2_000, 40, 10
+    args = parse(parser, subscribers=2_000, days=40, every=10)
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(args.folder or scratch) / "year.db"
         store = Store(path)
