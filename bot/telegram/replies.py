@@ -51,9 +51,9 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
 
 
 def _quote(message_id: int) -> str:
-    """The reply parameters that quote a message, as python-telegram-bot sends them; sent
-    unquoted if the message is gone (a group's clean-up bot deletes commands as they come),
-    rather than refused with the apology after it."""
+    """The reply parameters that quote a message, as JSON; unlike python-telegram-bot's
+    default, the reply goes unquoted if the message is gone (a group's clean-up bot deletes
+    commands as they come), rather than refused with the apology after it."""
     return json.dumps({"message_id": message_id, "allow_sending_without_reply": True})
 
 

@@ -54,9 +54,11 @@ def _keyboard_json(keyboard: TelegramObject) -> str:
 
 def _defaults_sent(defaults: Defaults | None) -> Mapping[str, str]:
     sent: dict[str, str] = {}
-    if defaults is not None and defaults.parse_mode is not None:
+    if defaults is None:
+        return MappingProxyType(sent)
+    if defaults.parse_mode is not None:
         sent["parse_mode"] = defaults.parse_mode
-    if defaults is not None and defaults.link_preview_options is not None:
+    if defaults.link_preview_options is not None:
         sent["link_preview_options"] = json.dumps(defaults.link_preview_options.to_dict())
     return MappingProxyType(sent)
 
